@@ -1,0 +1,9 @@
+// The kernels exported to the TypeScript side. Every kernel takes byte offsets into the shared
+// linear memory and sizes; none allocates.
+export { fill, copy, scale, axpy, add, mul } from './elementwise';
+export { sum, max } from './reduce';
+
+/** End of the module's static data: the TypeScript allocator starts above it. */
+export function heapBase(): usize {
+  return __heap_base;
+}

@@ -1,0 +1,22 @@
+// `npm run bench`: every benchmark section in one run; tables on stdout, JSON in bench/results/.
+// Flags: --quick (fewer samples, skips plain-JS runs of the largest shapes), --only gemm.
+
+import { FULL, QUICK } from './harness.js';
+import { benchGemm } from './gemm.js';
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const timing = quick ? QUICK : FULL;
+
+const sections: Record<string, () => Promise<{ pass: boolean }>> = {
+  gemm: () => benchGemm(timing, quick),
+};
+
+let allPass = true;
+for (const [name, run] of Object.entries(sections)) {
+  if (only && only !== name) continue;
+  const { pass } = await run();
+  allPass &&= pass;
+}
+console.log(`\n${allPass ? 'all targets met' : 'some targets missed (see FAIL rows above)'}`);

@@ -1,0 +1,107 @@
+import { BackendError, OptionError } from './errors.js';
+import { Heap } from './heap.js';
+import { hostSupportsSimd, instantiateKernels } from './wasm-loader.js';
+import type { Backend, BackendName, BuildName } from '../backend/backend.js';
+import { createJsBackend } from '../backend/js/index.js';
+import { createWasmBackend } from '../backend/wasm.js';
+
+// The process-wide runtime: one heap, the backend whose kernels run on it, and the gemm workspace.
+// `init` may be called again to switch backend; the heap, and every tensor on it, stays.
+
+export interface InitOptions {
+  /** 'wasm' (default) runs the AssemblyScript kernels; 'js' the pure-TypeScript reference. */
+  backend?: BackendName;
+  /** Which wasm build: 'auto' (default) picks 'simd' where the host validates SIMD. */
+  build?: BuildName | 'auto';
+  /** Where to load the wasm from, overriding the bundled file (a URL, or the bytes). */
+  wasm?: URL | string | ArrayBuffer | Uint8Array;
+}
+
+export interface BackendInfo {
+  backend: BackendName;
+  build: BuildName | null;
+  simdSupported: boolean;
+}
+
+let heap: Heap | null = null;
+let active: Backend | null = null;
+const wasmBackends = new Map<BuildName, Backend>();
+let workspace = 0;
+let workspaceBytes = 0;
+
+export async function init(options: InitOptions = {}): Promise<BackendInfo> {
+  const backendName = options.backend ?? 'wasm';
+  if (backendName !== 'wasm' && backendName !== 'js') {
+    throw new OptionError(`init: backend must be 'wasm' or 'js', got ${JSON.stringify(backendName)}`);
+  }
+  const requested = options.build ?? 'auto';
+  if (requested !== 'auto' && requested !== 'simd' && requested !== 'scalar') {
+    throw new OptionError(`init: build must be 'auto', 'simd' or 'scalar', got ${JSON.stringify(requested)}`);
+  }
+  heap ??= new Heap();
+  if (backendName === 'js') {
+    active = createJsBackend(heap);
+    return getBackend();
+  }
+  const simd = hostSupportsSimd();
+  if (requested === 'simd' && !simd) {
+    throw new BackendError("init: build 'simd' was requested but this host's WebAssembly has no SIMD");
+  }
+  const build: BuildName = requested === 'auto' ? (simd ? 'simd' : 'scalar') : requested;
+  let backend = options.wasm === undefined ? wasmBackends.get(build) : undefined;
+  if (!backend) {
+    backend = createWasmBackend(await instantiateKernels(build, heap.memory, options.wasm), build);
+    warmUp(backend, heap);
+    if (options.wasm === undefined) wasmBackends.set(build, backend);
+  }
+  active = backend;
+  return getBackend();
+}
+
+/** The backend and build in use. */
+export function getBackend(): BackendInfo {
+  const backend = requireBackend();
+  return { backend: backend.name, build: backend.build, simdSupported: hostSupportsSimd() };
+}
+
+export function requireBackend(): Backend {
+  if (!active) throw new BackendError('Descent is not initialised: call `await init()` first');
+  return active;
+}
+
+export function requireHeap(): Heap {
+  if (!heap) throw new BackendError('Descent is not initialised: call `await init()` first');
+  return heap;
+}
+
+/**
+ * A scratch block of at least `bytes` for the gemm packing buffers, reused across calls. It may
+ * allocate (and so grow the memory): call it before taking any view.
+ */
+export function gemmWorkspace(bytes: number): number {
+  if (bytes <= workspaceBytes) return workspace;
+  const h = requireHeap();
+  if (workspace !== 0) h.free(workspace);
+  workspace = h.alloc(bytes);
+  workspaceBytes = h.blockBytes(workspace);
+  return workspace;
+}
+
+/**
+ * The first calls of a wasm function run in V8's baseline compiler at a fraction of full speed;
+ * a few calls at load time get the hot kernels tiered up before the user's first step.
+ */
+function warmUp(backend: Backend, h: Heap): void {
+  const size = 64;
+  const bytes = size * size * 4;
+  const a = h.alloc(bytes), b = h.alloc(bytes), c = h.alloc(bytes);
+  const work = h.alloc(backend.gemmWorkspaceBytes(size, size, size));
+  backend.fill(a, size * size, 0.5);
+  backend.fill(b, size * size, 0.25);
+  for (let rep = 0; rep < 4; rep++) {
+    for (const [tA, tB] of [[0, 0], [0, 1], [1, 0]]) {
+      backend.gemm(tA, tB, size, size, size, 1, a, size, b, size, 0, c, size, work);
+    }
+  }
+  for (const block of [a, b, c, work]) h.free(block);
+}

@@ -1,0 +1,70 @@
+import { BackendError } from './errors.js';
+import type { BuildName } from '../backend/backend.js';
+
+// One code path that instantiates the kernels in Node and in the browser. The wasm files are
+// addressed with `new URL(…, import.meta.url)`: a file: URL in Node (read with node:fs, since
+// Node 20's fetch rejects file: URLs), an http URL that Vite rewrites and serves in the browser.
+// The literals must stay literal for bundlers to find the files.
+
+function defaultUrl(build: BuildName): URL {
+  return build === 'simd'
+    ? new URL('../../build/descent-simd.wasm', import.meta.url)
+    : new URL('../../build/descent-scalar.wasm', import.meta.url);
+}
+
+// (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt)) — validates only where
+// fixed-width SIMD is supported.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15,
+  253, 98, 11,
+]);
+
+/** Whether this host's WebAssembly supports 128-bit SIMD. */
+export function hostSupportsSimd(): boolean {
+  try {
+    return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+async function readBytes(url: URL): Promise<ArrayBuffer | Uint8Array | Response> {
+  if (url.protocol === 'file:') {
+    const fs = await import(/* @vite-ignore */ 'node:fs/promises');
+    return fs.readFile(url);
+  }
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new BackendError(`could not fetch ${url.href}: HTTP ${response.status}`);
+  }
+  return response;
+}
+
+/** Instantiates a kernel build over `memory`. `source` overrides where the wasm comes from. */
+export async function instantiateKernels(
+  build: BuildName,
+  memory: WebAssembly.Memory,
+  source?: URL | string | ArrayBuffer | Uint8Array,
+): Promise<WebAssembly.Instance> {
+  const imports = { env: { memory } };
+  try {
+    const input =
+      source instanceof ArrayBuffer || source instanceof Uint8Array
+        ? source
+        : await readBytes(source === undefined ? defaultUrl(build) : new URL(source, import.meta.url));
+    if (input instanceof Response) {
+      // instantiateStreaming insists on the application/wasm content type; fall back otherwise.
+      if (input.headers.get('content-type')?.startsWith('application/wasm')) {
+        return (await WebAssembly.instantiateStreaming(input, imports)).instance;
+      }
+      return (await WebAssembly.instantiate(await input.arrayBuffer(), imports)).instance;
+    }
+    return (await WebAssembly.instantiate(input as BufferSource, imports)).instance;
+  } catch (cause) {
+    if (cause instanceof BackendError) throw cause;
+    throw new BackendError(
+      `could not load the ${build} wasm build (${String(source ?? defaultUrl(build).href)}): ` +
+        `${(cause as Error).message}. Run \`npm run build:wasm\` if the file is missing.`,
+    );
+  }
+}

@@ -1,0 +1,71 @@
+import { OptionError, ShapeError, formatShape } from '../core/errors.js';
+import { requireBackend } from '../core/runtime.js';
+import { checkShape } from '../core/shape.js';
+import { Tensor } from '../core/tensor.js';
+
+export type NestedNumbers = number | readonly NestedNumbers[];
+export type TensorValues = ArrayLike<number> | NestedNumbers;
+
+/**
+ * A tensor holding `values` (flat or nested arrays, or a typed array). With `shape` the flat
+ * values are laid out row-major in it; without, the shape is that of the nesting.
+ */
+export function tensor(values: TensorValues, shape?: readonly number[]): Tensor {
+  const { flat, inferred } = flatten(values);
+  const target = shape ?? inferred;
+  const size = checkShape(target as number[]);
+  if (size !== flat.length) {
+    throw new ShapeError(
+      `tensor: ${flat.length} values do not fill shape ${formatShape(target)} (${size} elements)`,
+    );
+  }
+  const t = new Tensor(target);
+  t.data.set(flat);
+  return t;
+}
+
+/** A tensor of zeros. */
+export function zeros(shape: readonly number[]): Tensor {
+  return full(shape, 0);
+}
+
+/** A tensor of ones. */
+export function ones(shape: readonly number[]): Tensor {
+  return full(shape, 1);
+}
+
+/** A tensor filled with `value`. */
+export function full(shape: readonly number[], value: number): Tensor {
+  if (typeof value !== 'number') throw new OptionError(`full: value must be a number, got ${String(value)}`);
+  const t = new Tensor(shape);
+  requireBackend().fill(t.offset, t.size, value);
+  return t;
+}
+
+function flatten(values: TensorValues): { flat: ArrayLike<number>; inferred: number[] } {
+  if (typeof values === 'number') return { flat: [values], inferred: [] };
+  if (ArrayBuffer.isView(values)) return { flat: values as ArrayLike<number>, inferred: [values.length] };
+  if (!Array.isArray(values)) {
+    throw new OptionError(`tensor: values must be a number, an array or a typed array, got ${String(values)}`);
+  }
+  const inferred: number[] = [];
+  for (let level: unknown = values; Array.isArray(level); level = level[0]) inferred.push(level.length);
+  const flat: number[] = [];
+  const walk = (node: unknown, depth: number, path: string): void => {
+    if (depth === inferred.length) {
+      if (typeof node !== 'number') {
+        throw new OptionError(`tensor: values${path} must be a number, got ${JSON.stringify(node)}`);
+      }
+      flat.push(node);
+      return;
+    }
+    if (!Array.isArray(node) || node.length !== inferred[depth]) {
+      throw new ShapeError(
+        `tensor: values are ragged: values${path} should be an array of ${inferred[depth]}, got ${JSON.stringify(node)}`,
+      );
+    }
+    node.forEach((child, i) => walk(child, depth + 1, `${path}[${i}]`));
+  };
+  walk(values, 0, '');
+  return { flat, inferred };
+}

@@ -1,0 +1,99 @@
+import { OptionError, ShapeError, formatShape } from '../core/errors.js';
+import { gemmWorkspace, requireBackend } from '../core/runtime.js';
+import { Tensor } from '../core/tensor.js';
+
+export interface MatmulOptions {
+  /** Use aᵀ (a is stored [k, m]). */
+  transA?: boolean;
+  /** Use bᵀ (b is stored [n, k]). */
+  transB?: boolean;
+}
+
+export interface GemmOptions extends MatmulOptions {
+  /** Scale of the product (default 1). */
+  alpha?: number;
+  /** Scale of c's previous contents (default 0: c is overwritten, never read). */
+  beta?: number;
+}
+
+/** op(a)·op(b) as a new [m, n] tensor; the transposes are read in place, never copied. */
+export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+  const { m, n } = productShape('matmul', a, b, options);
+  const c = new Tensor([m, n]);
+  try {
+    runGemm(a, b, c, options, 1, 0);
+  } catch (error) {
+    c.dispose();
+    throw error;
+  }
+  return c;
+}
+
+/** c = α·op(a)·op(b) + β·c in place (BLAS sgemm). c must not share memory with a or b. */
+export function gemm(a: Tensor, b: Tensor, c: Tensor, options: GemmOptions = {}): Tensor {
+  const { m, n } = productShape('gemm', a, b, options);
+  if (c.rank !== 2 || c.shape[0] !== m || c.shape[1] !== n) {
+    throw new ShapeError(
+      `gemm: c has shape ${formatShape(c.shape)}, expected [${m}, ${n}] for ${describe(a, b, options)}`,
+    );
+  }
+  const alpha = options.alpha ?? 1;
+  const beta = options.beta ?? 0;
+  for (const [name, value] of [['alpha', alpha], ['beta', beta]] as const) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new OptionError(`gemm: ${name} must be a finite number, got ${String(value)}`);
+    }
+  }
+  for (const [name, t] of [['a', a], ['b', b]] as const) {
+    if (overlaps(c, t)) {
+      throw new OptionError(`gemm: c shares memory with ${name}; the output must be a separate tensor`);
+    }
+  }
+  runGemm(a, b, c, options, alpha, beta);
+  return c;
+}
+
+function runGemm(a: Tensor, b: Tensor, c: Tensor, options: MatmulOptions, alpha: number, beta: number): void {
+  const transA = options.transA ? 1 : 0;
+  const transB = options.transB ? 1 : 0;
+  const m = c.shape[0], n = c.shape[1];
+  const k = transA ? a.shape[0] : a.shape[1];
+  const backend = requireBackend();
+  // The workspace may allocate: take it before reading any offsets into locals that views use.
+  const work = gemmWorkspace(backend.gemmWorkspaceBytes(m, n, k));
+  backend.gemm(transA, transB, m, n, k, alpha, a.offset, a.shape[1], b.offset, b.shape[1], beta, c.offset, n, work);
+}
+
+function productShape(op: string, a: Tensor, b: Tensor, options: MatmulOptions): { m: number; n: number } {
+  for (const [name, t] of [['a', a], ['b', b]] as const) {
+    if (!(t instanceof Tensor)) throw new OptionError(`${op}: ${name} must be a Tensor, got ${String(t)}`);
+    void t.offset; // throws DisposedError naming the shape
+    if (t.rank !== 2) {
+      throw new ShapeError(`${op}: ${name} must be 2-D, got shape ${formatShape(t.shape)}`);
+    }
+  }
+  for (const key of ['transA', 'transB'] as const) {
+    const v = options[key];
+    if (v !== undefined && typeof v !== 'boolean') {
+      throw new OptionError(`${op}: ${key} must be a boolean, got ${String(v)}`);
+    }
+  }
+  const [m, ka] = options.transA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
+  const [kb, n] = options.transB ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
+  if (ka !== kb) {
+    throw new ShapeError(
+      `${op}: inner dimensions differ in ${describe(a, b, options)}: op(a) has ${ka} columns, op(b) has ${kb} rows`,
+    );
+  }
+  return { m, n };
+}
+
+function describe(a: Tensor, b: Tensor, options: MatmulOptions): string {
+  return `${options.transA ? 'aᵀ' : 'a'}${formatShape(a.shape)} · ${options.transB ? 'bᵀ' : 'b'}${formatShape(b.shape)}`;
+}
+
+function overlaps(x: Tensor, y: Tensor): boolean {
+  const x0 = x.offset, x1 = x0 + Math.max(x.size, 1) * 4;
+  const y0 = y.offset, y1 = y0 + Math.max(y.size, 1) * 4;
+  return x0 < y1 && y0 < x1;
+}

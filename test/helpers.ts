@@ -1,0 +1,51 @@
+import { init, type InitOptions } from '../src/index.js';
+
+/** Every kernel implementation a test must hold to the same reference. */
+export const CONFIGS: { label: string; options: InitOptions }[] = [
+  { label: 'wasm simd', options: { backend: 'wasm', build: 'simd' } },
+  { label: 'wasm scalar', options: { backend: 'wasm', build: 'scalar' } },
+  { label: 'js', options: { backend: 'js' } },
+];
+
+export async function use(options: InitOptions): Promise<void> {
+  await init(options);
+}
+
+/** Row-major float64 reference of op(A)·op(B) with |op(A)|·|op(B)| for error bounds. */
+export function referenceGemm(
+  a: Float32Array, b: Float32Array, m: number, n: number, k: number,
+  transA: boolean, transB: boolean, lda: number, ldb: number,
+): { value: Float64Array; magnitude: Float64Array } {
+  const value = new Float64Array(m * n);
+  const magnitude = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0, t = 0;
+      for (let p = 0; p < k; p++) {
+        const x = transA ? a[p * lda + i] : a[i * lda + p];
+        const y = transB ? b[j * ldb + p] : b[p * ldb + j];
+        s += x * y;
+        t += Math.abs(x * y);
+      }
+      value[i * n + j] = s;
+      magnitude[i * n + j] = t;
+    }
+  }
+  return { value, magnitude };
+}
+
+/** Deterministic pseudo-random floats in [-1, 1) for test inputs (independent of the library RNG). */
+export function randomFloats(count: number, seed: number): Float32Array {
+  const out = new Float32Array(count);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < count; i++) {
+    s ^= s << 13; s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5; s >>>= 0;
+    out[i] = (s / 4294967296) * 2 - 1;
+  }
+  return out;
+}
+
+/** Float32 unit roundoff. */
+export const U = 2 ** -24;
