@@ -2,6 +2,7 @@
 // linear memory and sizes; none allocates.
 export { fill, copy, scale, axpy, add, mul } from './elementwise';
 export { sum, max } from './reduce';
+export { gemm, gemmWorkspaceBytes } from './gemm';
 
 /** End of the module's static data: the TypeScript allocator starts above it. */
 export function heapBase(): usize {

@@ -1,0 +1,542 @@
+// gemm: C = alpha·op(A)·op(B) + beta·C on row-major float32 matrices (BLAS sgemm semantics).
+//
+// ── Structure (GotoBLAS-style) ───────────────────────────────────────────────────────────────
+//   for jc in columns of C, step NC            (B block: KC×NC, packed once, reused over all rows)
+//     for pc in k, step KC                     (k-blocks; boundaries depend on k only, see below)
+//       pack B(pc.., jc..) into 8-column panels
+//       for ic in rows of C, step MC           (A block: MC×KC, lives in L2)
+//         pack A(ic.., pc..) into 4-row panels
+//         for each 8-column panel of B         (KC×8 panel, 8 KiB: stays in L1)
+//           for each 4-row panel of A
+//             4×8 micro-kernel over the kc steps of the block, then the epilogue on C
+//
+// ── Micro-kernel ──────────────────────────────────────────────────────────────────────────────
+// A 4×8 tile of C is held in 8 f32x4 accumulators (row r = two vectors). Per k step: two vector
+// loads of the B row segment (immediate offsets 0 and 16), then for each of the 4 rows one
+// `v128.load32_splat` of the A value (immediate offsets 0/4/8/12) and acc += splat·b (mul then
+// add — never FMA). That is 8 accumulators + 2 B vectors + 1 splat = 11 live v128 values, under
+// the ~13 that TurboFan keeps in registers. The k loop is deliberately NOT unrolled: unrolling by
+// 2 made TurboFan hoist the second iteration's loads and spill accumulators (measured 41 → 29
+// GFLOP/s), and wider tiles (5×8, 6×8) spill for the same reason. Only constant immediate offsets
+// are used inside the loop (V8 does not fold `ptr + off` into the x64 addressing mode).
+//
+// Both operands are consumed through a "pointer + byte stride per k step" view, so the same
+// kernel reads packed panels (A stride 16, B stride 32) and, without packing, a transposed A
+// (op(A) = Aᵀ: the 4 rows' values at step p are contiguous, stride lda·4) or a plain B (the 8
+// columns are contiguous, stride ldb·4). A second kernel (kernelRows) reads a row-major A
+// directly through 4 row pointers. This lets skinny shapes skip packing entirely:
+//   - A is packed only when n > SKINNY_N: packing A costs one copy per element for 2·n flops
+//     of use, which dominates for narrow outputs (n = 10, 16: the last layers of an MLP).
+//   - B is packed when it is stored transposed (NT/TT: the 8 columns are strided) or when
+//     m > SKINNY_M (enough reuse to pay for a contiguous, L1-friendly panel).
+// Partial tiles (m % 4 rows, n % 8 columns) are never read directly from A/B (that could read
+// past the end of memory): they are packed into zero-padded panels in the workspace, the kernel
+// computes a full 4×8 tile, and the epilogue writes only the valid part via a 32-float tile
+// buffer.
+//
+// ── Packing layout (workspace) ────────────────────────────────────────────────────────────────
+//   [0, 128)            tile buffer, 4×8 f32 (edge tiles)
+//   [128, +MCa·KCa·4)    A block: panel q (rows 4q..4q+3) at q·kc·16; element (r, p) at p·16 + r·4
+//   [.., +KCa·NCa·4)     B block: panel q (cols 8q..8q+7) at q·kc·32; element (p, j) at p·32 + j·4
+// with KCa = min(k, KC), MCa = min(MC, roundUp(m, 4)), NCa = min(NC, roundUp(n, 8)); at most
+// 128 + (64 + 256)·256·4 = 327,808 bytes. Padding rows/columns are written as zeros every time.
+//
+// ── Determinism ───────────────────────────────────────────────────────────────────────────────
+// Every output element is computed with one fixed sequence of float32 operations that depends only
+// on k (never on m, n, the element's position, the path taken, or the build):
+//   s_b = ((0 + a[p0]·b[p0]) + a[p0+1]·b[p0+1]) + …   sequentially over the k-block b = [p0, p0+kc)
+//   C   = alpha·s_0 + beta·C        (beta == 0: C = alpha·s_0, C is not read)
+//   C   = alpha·s_b + C             for each later k-block b = 1, 2, … in order
+// (k-blocks are [0, KC), [KC, 2·KC), …, so for k ≤ KC this is exactly C = alpha·Σ + beta·C.)
+// Vector lanes are independent output elements, products are rounded before the add (wasm has no
+// implicit contraction), accumulators start at +0 in every kernel, and the scalar build runs the
+// same sums in the same order. Zero padding only affects lanes that are never written. Hence the
+// SIMD and scalar builds, the packed and unpacked paths, and any split of the rows (or columns)
+// of C across calls/threads give bit-identical results.
+
+// Cache blocking. KC: k-block length (the B micro-panel KC×8×4 = 8 KiB stays in L1 next to the
+// streaming A micro-panel). MC: rows per packed A block (64×256×4 = 64 KiB, L2). NC: columns per
+// packed B block (256×256×4 = 256 KiB). MC must be a multiple of 4 and NC of 8.
+const KC: i32 = 256;
+const MC: i32 = 64;
+const NC: i32 = 256;
+// Skinny-shape thresholds (see above): A is read in place when n ≤ SKINNY_N, B (non-transposed)
+// is read in place when m ≤ SKINNY_M.
+const SKINNY_N: i32 = 16;
+const SKINNY_M: i32 = 16;
+
+const TILE_BYTES: usize = 128;
+
+@inline function imin(a: i32, b: i32): i32 {
+  return a < b ? a : b;
+}
+
+/** Bytes of scratch `gemm(…, work)` needs for an m×n×k product (16-byte multiple). */
+export function gemmWorkspaceBytes(m: i32, n: i32, k: i32): usize {
+  if (m <= 0 || n <= 0 || k <= 0) return TILE_BYTES;
+  const kcMax = imin(k, KC);
+  const mcMax = imin(MC, (m + 3) & ~3);
+  const ncMax = imin(NC, (n + 7) & ~7);
+  return TILE_BYTES + (<usize>(mcMax + ncMax) * <usize>kcMax << 2);
+}
+
+/**
+ * C (m×n, row stride ldc) = alpha·op(A)·op(B) + beta·C. op(A) = A (m×k, stride lda) if transA == 0,
+ * else Aᵀ with A stored k×m; op(B) = B (k×n, stride ldb) if transB == 0, else Bᵀ with B stored n×k.
+ * `work`: 16-byte-aligned scratch of gemmWorkspaceBytes(m, n, k) bytes. a, b, c need only be
+ * 4-byte aligned. beta == 0 never reads C; k == 0 or alpha == 0 never reads A or B.
+ */
+export function gemm(
+  transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
+  a: usize, lda: i32, b: usize, ldb: i32, beta: f32,
+  c: usize, ldc: i32, work: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  const ldc4 = <usize>ldc << 2;
+  if (k <= 0 || alpha == 0) {
+    scaleC(m, n, beta, c, ldc4);
+    return;
+  }
+  const lda4 = <usize>lda << 2;
+  const ldb4 = <usize>ldb << 2;
+  const kcMax = imin(k, KC);
+  const mcMax = imin(MC, (m + 3) & ~3);
+  const tile = work;
+  const ap = work + TILE_BYTES;
+  const bp = ap + (<usize>mcMax * <usize>kcMax << 2);
+  const packA = n > SKINNY_N;
+  const packB = transB != 0 || m > SKINNY_M;
+
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = imin(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = imin(KC, k - pc);
+      // The first k-block applies beta; later blocks accumulate onto C (1·C == C exactly).
+      const betaEff: f32 = pc == 0 ? beta : 1;
+      if (packB) {
+        if (transB) packBT(b, ldb4, pc, jc, kc, nc, bp);
+        else packBN(b, ldb4, pc, jc, kc, nc, bp);
+      } else if (nc & 7) {
+        // B read in place; only the partial last panel is packed (zero-padded) at bp.
+        packBN(b, ldb4, pc, jc + (nc & ~7), kc, nc & 7, bp);
+      }
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = imin(MC, m - ic);
+        if (packA) {
+          if (transA) packAT(a, lda4, ic, pc, mc, kc, ap);
+          else packAN(a, lda4, ic, pc, mc, kc, ap);
+        } else if (mc & 3) {
+          // A read in place; only the partial last row panel is packed (zero-padded) at ap.
+          if (transA) packAT(a, lda4, ic + (mc & ~3), pc, mc & 3, kc, ap);
+          else packAN(a, lda4, ic + (mc & ~3), pc, mc & 3, kc, ap);
+        }
+        block(
+          transA, packA, packB, a, lda4, b, ldb4, ic, jc, pc, mc, nc, kc,
+          c, ldc4, alpha, betaEff, ap, bp, tile,
+        );
+      }
+    }
+  }
+}
+
+/** One (ic, jc, pc) block: every 4×8 tile of C in rows ic..ic+mc, columns jc..jc+nc. */
+function block(
+  transA: i32, packA: bool, packB: bool, a: usize, lda4: usize, b: usize, ldb4: usize,
+  ic: i32, jc: i32, pc: i32, mc: i32, nc: i32, kc: i32,
+  c: usize, ldc4: usize, alpha: f32, beta: f32, ap: usize, bp: usize, tile: usize,
+): void {
+  const kc4 = <usize>kc << 2;
+  for (let jr = 0; jr < nc; jr += 8) {
+    const nr = imin(8, nc - jr);
+    let pb: usize, sb: usize;
+    if (packB) {
+      pb = bp + <usize>(jr >> 3) * (kc4 << 3);
+      sb = 32;
+    } else if (nr == 8) {
+      pb = b + <usize>pc * ldb4 + (<usize>(jc + jr) << 2);
+      sb = ldb4;
+    } else {
+      pb = bp;
+      sb = 32;
+    }
+    let cp = c + <usize>ic * ldc4 + (<usize>(jc + jr) << 2);
+    for (let ir = 0; ir < mc; ir += 4) {
+      const mr = imin(4, mc - ir);
+      if (packA) {
+        kernelCols(ap + <usize>(ir >> 2) * (kc4 << 2), 16, pb, sb, kc, cp, ldc4, alpha, beta, mr, nr, tile);
+      } else if (mr < 4) {
+        kernelCols(ap, 16, pb, sb, kc, cp, ldc4, alpha, beta, mr, nr, tile);
+      } else if (transA) {
+        kernelCols(a + <usize>pc * lda4 + (<usize>(ic + ir) << 2), lda4, pb, sb, kc, cp, ldc4, alpha, beta, mr, nr, tile);
+      } else {
+        kernelRows(a + <usize>(ic + ir) * lda4 + (<usize>pc << 2), lda4, pb, sb, kc, cp, ldc4, alpha, beta, mr, nr, tile);
+      }
+      cp += ldc4 << 2;
+    }
+  }
+}
+
+// ── Micro-kernels ─────────────────────────────────────────────────────────────────────────────
+
+/**
+ * 4×8 tile, A given "by columns": the 4 values of step p at pa + p·sa + {0, 4, 8, 12}; B's 8
+ * values of step p at pb + p·sb + {0..28}. Writes the valid mr×nr part of alpha·acc + beta·C.
+ */
+function kernelCols(
+  pa: usize, sa: usize, pb: usize, sb: usize, kc: i32,
+  c: usize, ldc4: usize, alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize,
+): void {
+  if (ASC_FEATURE_SIMD) {
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+    let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+    let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+    const end = pb + <usize>kc * sb;
+    do {
+      const b0 = v128.load(pb);
+      const b1 = v128.load(pb, 16);
+      let av = v128.load32_splat(pa);
+      c00 = f32x4.add(c00, f32x4.mul(av, b0));
+      c01 = f32x4.add(c01, f32x4.mul(av, b1));
+      av = v128.load32_splat(pa, 4);
+      c10 = f32x4.add(c10, f32x4.mul(av, b0));
+      c11 = f32x4.add(c11, f32x4.mul(av, b1));
+      av = v128.load32_splat(pa, 8);
+      c20 = f32x4.add(c20, f32x4.mul(av, b0));
+      c21 = f32x4.add(c21, f32x4.mul(av, b1));
+      av = v128.load32_splat(pa, 12);
+      c30 = f32x4.add(c30, f32x4.mul(av, b0));
+      c31 = f32x4.add(c31, f32x4.mul(av, b1));
+      pa += sa;
+      pb += sb;
+    } while (pb != end);
+    storeTile(c00, c01, c10, c11, c20, c21, c30, c31, c, ldc4, alpha, beta, mr, nr, tile);
+  } else {
+    scalarTile(pa, sa, 4, pb, sb, kc, tile);
+    edgeEpilogue(tile, c, ldc4, alpha, beta, mr, nr);
+  }
+}
+
+/**
+ * 4×8 tile, A row-major read in place: the value of row r, step p at pa + r·lda4 + p·4 (four row
+ * pointers, each advanced by 4 bytes per step). B as in kernelCols. Used only for full 4-row panels.
+ */
+function kernelRows(
+  pa: usize, lda4: usize, pb: usize, sb: usize, kc: i32,
+  c: usize, ldc4: usize, alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize,
+): void {
+  if (ASC_FEATURE_SIMD) {
+    let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+    let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+    let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+    let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+    let a0 = pa;
+    let a1 = a0 + lda4;
+    let a2 = a1 + lda4;
+    let a3 = a2 + lda4;
+    const end = pb + <usize>kc * sb;
+    do {
+      const b0 = v128.load(pb);
+      const b1 = v128.load(pb, 16);
+      let av = v128.load32_splat(a0);
+      c00 = f32x4.add(c00, f32x4.mul(av, b0));
+      c01 = f32x4.add(c01, f32x4.mul(av, b1));
+      av = v128.load32_splat(a1);
+      c10 = f32x4.add(c10, f32x4.mul(av, b0));
+      c11 = f32x4.add(c11, f32x4.mul(av, b1));
+      av = v128.load32_splat(a2);
+      c20 = f32x4.add(c20, f32x4.mul(av, b0));
+      c21 = f32x4.add(c21, f32x4.mul(av, b1));
+      av = v128.load32_splat(a3);
+      c30 = f32x4.add(c30, f32x4.mul(av, b0));
+      c31 = f32x4.add(c31, f32x4.mul(av, b1));
+      a0 += 4;
+      a1 += 4;
+      a2 += 4;
+      a3 += 4;
+      pb += sb;
+    } while (pb != end);
+    storeTile(c00, c01, c10, c11, c20, c21, c30, c31, c, ldc4, alpha, beta, mr, nr, tile);
+  } else {
+    scalarTile(pa, 4, lda4, pb, sb, kc, tile);
+    edgeEpilogue(tile, c, ldc4, alpha, beta, mr, nr);
+  }
+}
+
+/**
+ * SIMD epilogue: C = alpha·acc + beta·C (beta == 0: alpha·acc, C unread). Full tiles go straight
+ * to C; partial tiles go through the tile buffer and the scalar edge epilogue, which performs the
+ * same two roundings per element.
+ */
+@inline function storeTile(
+  c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128,
+  c: usize, ldc4: usize, alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize,
+): void {
+  if (mr == 4 && nr == 8) {
+    const va = f32x4.splat(alpha);
+    if (beta == 0) {
+      v128.store(c, f32x4.mul(va, c00));
+      v128.store(c, f32x4.mul(va, c01), 16);
+      c += ldc4;
+      v128.store(c, f32x4.mul(va, c10));
+      v128.store(c, f32x4.mul(va, c11), 16);
+      c += ldc4;
+      v128.store(c, f32x4.mul(va, c20));
+      v128.store(c, f32x4.mul(va, c21), 16);
+      c += ldc4;
+      v128.store(c, f32x4.mul(va, c30));
+      v128.store(c, f32x4.mul(va, c31), 16);
+    } else {
+      const vb = f32x4.splat(beta);
+      v128.store(c, f32x4.add(f32x4.mul(va, c00), f32x4.mul(vb, v128.load(c))));
+      v128.store(c, f32x4.add(f32x4.mul(va, c01), f32x4.mul(vb, v128.load(c, 16))), 16);
+      c += ldc4;
+      v128.store(c, f32x4.add(f32x4.mul(va, c10), f32x4.mul(vb, v128.load(c))));
+      v128.store(c, f32x4.add(f32x4.mul(va, c11), f32x4.mul(vb, v128.load(c, 16))), 16);
+      c += ldc4;
+      v128.store(c, f32x4.add(f32x4.mul(va, c20), f32x4.mul(vb, v128.load(c))));
+      v128.store(c, f32x4.add(f32x4.mul(va, c21), f32x4.mul(vb, v128.load(c, 16))), 16);
+      c += ldc4;
+      v128.store(c, f32x4.add(f32x4.mul(va, c30), f32x4.mul(vb, v128.load(c))));
+      v128.store(c, f32x4.add(f32x4.mul(va, c31), f32x4.mul(vb, v128.load(c, 16))), 16);
+    }
+  } else {
+    v128.store(tile, c00);
+    v128.store(tile, c01, 16);
+    v128.store(tile, c10, 32);
+    v128.store(tile, c11, 48);
+    v128.store(tile, c20, 64);
+    v128.store(tile, c21, 80);
+    v128.store(tile, c30, 96);
+    v128.store(tile, c31, 112);
+    edgeEpilogue(tile, c, ldc4, alpha, beta, mr, nr);
+  }
+}
+
+/** C[r][j] = alpha·tile[r][j] + beta·C[r][j] for r < mr, j < nr (beta == 0: C unread). */
+function edgeEpilogue(tile: usize, c: usize, ldc4: usize, alpha: f32, beta: f32, mr: i32, nr: i32): void {
+  for (let r = 0; r < mr; r++) {
+    const t = tile + (<usize>r << 5);
+    const cr = c + <usize>r * ldc4;
+    if (beta == 0) {
+      for (let j = 0; j < nr; j++) {
+        const o = <usize>j << 2;
+        store<f32>(cr + o, alpha * load<f32>(t + o));
+      }
+    } else {
+      for (let j = 0; j < nr; j++) {
+        const o = <usize>j << 2;
+        store<f32>(cr + o, alpha * load<f32>(t + o) + beta * load<f32>(cr + o));
+      }
+    }
+  }
+}
+
+/**
+ * Scalar build's micro-kernel: the full 4×8 tile into `tile`, with A's value (r, p) at
+ * pa + p·sa + r·ar and B's value (p, j) at pb + p·sb + j·4. Same per-element sums as the SIMD
+ * kernels (start at 0, add a·b sequentially over p). Done as four 2×4 register blocks so the
+ * 8 accumulators + 6 operands fit the 16 FP registers.
+ */
+function scalarTile(pa: usize, sa: usize, ar: usize, pb: usize, sb: usize, kc: i32, tile: usize): void {
+  for (let rr = 0; rr < 4; rr += 2) {
+    for (let jj = 0; jj < 8; jj += 4) {
+      let s00: f32 = 0, s01: f32 = 0, s02: f32 = 0, s03: f32 = 0;
+      let s10: f32 = 0, s11: f32 = 0, s12: f32 = 0, s13: f32 = 0;
+      let qa0 = pa + <usize>rr * ar;
+      let qa1 = qa0 + ar;
+      let qb = pb + (<usize>jj << 2);
+      for (let p = 0; p < kc; p++) {
+        const x0 = load<f32>(qa0);
+        const x1 = load<f32>(qa1);
+        const y0 = load<f32>(qb);
+        const y1 = load<f32>(qb, 4);
+        const y2 = load<f32>(qb, 8);
+        const y3 = load<f32>(qb, 12);
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
+        qa0 += sa;
+        qa1 += sa;
+        qb += sb;
+      }
+      const t = tile + (<usize>rr << 5) + (<usize>jj << 2);
+      store<f32>(t, s00); store<f32>(t, s01, 4); store<f32>(t, s02, 8); store<f32>(t, s03, 12);
+      store<f32>(t, s10, 32); store<f32>(t, s11, 36); store<f32>(t, s12, 40); store<f32>(t, s13, 44);
+    }
+  }
+}
+
+// ── Packing ───────────────────────────────────────────────────────────────────────────────────
+// Packing only moves bits (no arithmetic), so the SIMD and scalar versions produce the same panels.
+
+/** 4×4 transpose of rows r0..r3 (lanes = columns) into columns, stored as 4 consecutive vectors. */
+@inline function transposeStore4(r0: v128, r1: v128, r2: v128, r3: v128, d: usize, stride: usize): void {
+  const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5);
+  const t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
+  const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5);
+  const t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
+  v128.store(d, f32x4.shuffle(t0, t2, 0, 1, 4, 5));
+  v128.store(d + stride, f32x4.shuffle(t0, t2, 2, 3, 6, 7));
+  v128.store(d + stride * 2, f32x4.shuffle(t1, t3, 0, 1, 4, 5));
+  v128.store(d + stride * 3, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
+}
+
+/** Pack op(A) = A (row-major, rows i0..i0+mc, cols p0..p0+kc) into 4-row panels at dst. */
+function packAN(a: usize, lda4: usize, i0: i32, p0: i32, mc: i32, kc: i32, dst: usize): void {
+  for (let ir = 0; ir < mc; ir += 4) {
+    const mr = imin(4, mc - ir);
+    const src = a + <usize>(i0 + ir) * lda4 + (<usize>p0 << 2);
+    const d = dst + <usize>(ir >> 2) * (<usize>kc << 4);
+    let p = 0;
+    if (mr == 4) {
+      if (ASC_FEATURE_SIMD) {
+        const s1 = src + lda4, s2 = s1 + lda4, s3 = s2 + lda4;
+        for (; p + 4 <= kc; p += 4) {
+          const o = <usize>p << 2;
+          transposeStore4(
+            v128.load(src + o), v128.load(s1 + o), v128.load(s2 + o), v128.load(s3 + o),
+            d + (<usize>p << 4), 16,
+          );
+        }
+      }
+      for (; p < kc; p++) {
+        const s = src + (<usize>p << 2);
+        const dd = d + (<usize>p << 4);
+        store<f32>(dd, load<f32>(s));
+        store<f32>(dd, load<f32>(s + lda4), 4);
+        store<f32>(dd, load<f32>(s + lda4 * 2), 8);
+        store<f32>(dd, load<f32>(s + lda4 * 3), 12);
+      }
+    } else {
+      for (; p < kc; p++) {
+        const s = src + (<usize>p << 2);
+        const dd = d + (<usize>p << 4);
+        for (let r = 0; r < 4; r++) {
+          store<f32>(dd + (<usize>r << 2), r < mr ? load<f32>(s + <usize>r * lda4) : <f32>0);
+        }
+      }
+    }
+  }
+}
+
+/** Pack op(A) = Aᵀ (A stored k×m; op(A)[i][p] = A[p·lda + i]) into 4-row panels at dst. */
+function packAT(a: usize, lda4: usize, i0: i32, p0: i32, mc: i32, kc: i32, dst: usize): void {
+  for (let ir = 0; ir < mc; ir += 4) {
+    const mr = imin(4, mc - ir);
+    let s = a + <usize>p0 * lda4 + (<usize>(i0 + ir) << 2);
+    let d = dst + <usize>(ir >> 2) * (<usize>kc << 4);
+    if (mr == 4) {
+      for (let p = 0; p < kc; p++) {
+        if (ASC_FEATURE_SIMD) {
+          v128.store(d, v128.load(s));
+        } else {
+          store<f32>(d, load<f32>(s));
+          store<f32>(d, load<f32>(s, 4), 4);
+          store<f32>(d, load<f32>(s, 8), 8);
+          store<f32>(d, load<f32>(s, 12), 12);
+        }
+        s += lda4;
+        d += 16;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < 4; r++) {
+          store<f32>(d + (<usize>r << 2), r < mr ? load<f32>(s + (<usize>r << 2)) : <f32>0);
+        }
+        s += lda4;
+        d += 16;
+      }
+    }
+  }
+}
+
+/** Pack op(B) = B (row-major k×n; rows p0..p0+kc, cols j0..j0+nc) into 8-column panels at dst. */
+function packBN(b: usize, ldb4: usize, p0: i32, j0: i32, kc: i32, nc: i32, dst: usize): void {
+  for (let jr = 0; jr < nc; jr += 8) {
+    const nr = imin(8, nc - jr);
+    let s = b + <usize>p0 * ldb4 + (<usize>(j0 + jr) << 2);
+    let d = dst + <usize>(jr >> 3) * (<usize>kc << 5);
+    if (nr == 8) {
+      for (let p = 0; p < kc; p++) {
+        if (ASC_FEATURE_SIMD) {
+          v128.store(d, v128.load(s));
+          v128.store(d, v128.load(s, 16), 16);
+        } else {
+          for (let j = 0; j < 8; j++) {
+            const o = <usize>j << 2;
+            store<f32>(d + o, load<f32>(s + o));
+          }
+        }
+        s += ldb4;
+        d += 32;
+      }
+    } else {
+      for (let p = 0; p < kc; p++) {
+        for (let j = 0; j < 8; j++) {
+          const o = <usize>j << 2;
+          store<f32>(d + o, j < nr ? load<f32>(s + o) : <f32>0);
+        }
+        s += ldb4;
+        d += 32;
+      }
+    }
+  }
+}
+
+/** Pack op(B) = Bᵀ (B stored n×k; op(B)[p][j] = B[j·ldb + p]) into 8-column panels at dst. */
+function packBT(b: usize, ldb4: usize, p0: i32, j0: i32, kc: i32, nc: i32, dst: usize): void {
+  for (let jr = 0; jr < nc; jr += 8) {
+    const nr = imin(8, nc - jr);
+    const src = b + <usize>(j0 + jr) * ldb4 + (<usize>p0 << 2);
+    const d = dst + <usize>(jr >> 3) * (<usize>kc << 5);
+    let p = 0;
+    if (nr == 8) {
+      if (ASC_FEATURE_SIMD) {
+        const s4 = src + (ldb4 << 2);
+        for (; p + 4 <= kc; p += 4) {
+          const o = <usize>p << 2;
+          const dd = d + (<usize>p << 5);
+          transposeStore4(
+            v128.load(src + o), v128.load(src + ldb4 + o),
+            v128.load(src + ldb4 * 2 + o), v128.load(src + ldb4 * 3 + o), dd, 32,
+          );
+          transposeStore4(
+            v128.load(s4 + o), v128.load(s4 + ldb4 + o),
+            v128.load(s4 + ldb4 * 2 + o), v128.load(s4 + ldb4 * 3 + o), dd + 16, 32,
+          );
+        }
+      }
+    }
+    for (; p < kc; p++) {
+      const s = src + (<usize>p << 2);
+      const dd = d + (<usize>p << 5);
+      for (let j = 0; j < 8; j++) {
+        store<f32>(dd + (<usize>j << 2), j < nr ? load<f32>(s + <usize>j * ldb4) : <f32>0);
+      }
+    }
+  }
+}
+
+/** C = beta·C over the m×n view (beta == 0: zeros, C unread; beta == 1: untouched). */
+function scaleC(m: i32, n: i32, beta: f32, c: usize, ldc4: usize): void {
+  if (beta == 1) return;
+  for (let i = 0; i < m; i++) {
+    const row = c + <usize>i * ldc4;
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vb = f32x4.splat(beta);
+      if (beta == 0) {
+        for (; j + 4 <= n; j += 4) v128.store(row + (<usize>j << 2), f32x4.splat(0));
+      } else {
+        for (; j + 4 <= n; j += 4) {
+          const p = row + (<usize>j << 2);
+          v128.store(p, f32x4.mul(vb, v128.load(p)));
+        }
+      }
+    }
+    for (; j < n; j++) {
+      const p = row + (<usize>j << 2);
+      store<f32>(p, beta == 0 ? <f32>0 : beta * load<f32>(p));
+    }
+  }
+}
