@@ -19,6 +19,8 @@ export default defineConfig({
       {
         // Cross-origin isolation, so shared wasm memory can be posted to workers in the page.
         server: {
+          // The golden vectors live in ../shared beside the checkout: let Vite serve them.
+          fs: { allow: ['.', '../shared'] },
           headers: {
             'Cross-Origin-Opener-Policy': 'same-origin',
             'Cross-Origin-Embedder-Policy': 'require-corp',

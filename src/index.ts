@@ -1,14 +1,28 @@
 // Descent's public API.
-export { init, getBackend } from './core/runtime.js';
+import { init as initRuntime } from './core/runtime.js';
+import * as initializers from './nn/init.js';
+
+/**
+ * `await init(options)` loads the kernels; `init.kaimingUniform(w)` and the other initialisers
+ * hang off the same name, as torch.nn.init does.
+ */
+export const init = Object.assign(initRuntime, initializers);
+export { getBackend } from './core/runtime.js';
 export type { InitOptions, BackendInfo } from './core/runtime.js';
 export type { BackendName, BuildName } from './backend/backend.js';
 export { Tensor } from './core/tensor.js';
 export { tidy, keep } from './core/scope.js';
 export { Random, manualSeed, globalRandom } from './core/rng.js';
+export { noGrad, isGradEnabled } from './autograd/grad-mode.js';
 export { tensor, zeros, ones, full } from './ops/creation.js';
 export type { TensorValues, NestedNumbers } from './ops/creation.js';
 export { matmul, gemm } from './ops/matmul.js';
 export type { MatmulOptions, GemmOptions } from './ops/matmul.js';
+export { add, sub, mul, div, exp, log, neg, sqrt, abs, pow } from './ops/elementwise.js';
+export { sum, mean, type ReduceOptions } from './ops/reduce.js';
+export { reshape, flatten, transpose } from './ops/shape-ops.js';
+export { differentiableOps } from './ops/index.js';
+export * from './nn/index.js';
 export {
   DescentError, ShapeError, OptionError, DisposedError, HeapError, BackendError, NonFiniteError,
 } from './core/errors.js';

@@ -144,7 +144,7 @@ export const MODEL_KERNEL_NAMES = [
   'lossForward', 'lossBackward', 'unary', 'unaryBackward', 'binary', 'transpose',
 ] as const satisfies readonly (keyof ModelKernels)[];
 
-export interface Backend extends Kernels {
+export interface Backend extends Kernels, ModelKernels {
   readonly name: BackendName;
   /** The wasm build in use, or null for the js backend. */
   readonly build: BuildName | null;

@@ -1,30 +1,71 @@
-import { DisposedError, formatShape } from './errors.js';
-import { requireHeap } from './runtime.js';
+import { DisposedError, OptionError, ShapeError, formatShape } from './errors.js';
+import { requireBackend, requireHeap } from './runtime.js';
 import { checkShape } from './shape.js';
 import { track } from './scope.js';
+import type { GradFn } from '../autograd/node.js';
+import { registerTensorClass, runBackward } from '../autograd/backward.js';
 
 /**
  * A float32 array with a shape, stored in the shared wasm heap. The Tensor holds only the byte
  * offset; `data` builds a fresh view on every read because growing the heap detaches old views.
  * `dispose()` returns the memory at once (there is no garbage collector for the heap).
+ *
+ * A tensor either owns its block or is a view into another tensor's memory (a reshape, or a
+ * parameter inside its model's contiguous parameter block); disposing a view frees nothing.
  */
 export class Tensor {
   readonly shape: readonly number[];
   readonly size: number;
+  /** Byte offset of element 0, or −1 once disposed. */
+  private start: number;
+  /** The heap block this tensor frees on dispose; −1 for a view. */
   private block: number;
+  /** For a view: the tensor whose memory it reads (checked for disposal on every access). */
+  private base: Tensor | null;
+
+  /** Whether gradients flow to this tensor (set by `tensor(…, { requiresGrad })` or Parameter). */
+  requiresGrad = false;
+  /** The accumulated gradient of a leaf tensor after `backward()`. */
+  grad: Tensor | null = null;
+  /** How this tensor was computed, for backward; null for leaves and outside grad mode. */
+  gradFn: GradFn | null = null;
+  /** Bumped by every in-place write a module makes, so a stale graph is detected in backward. */
+  version = 0;
+  /** Small tensors this one keeps alive and frees with itself (a scalar operand saved for backward). */
+  private attachments: Tensor[] | null = null;
 
   /** Allocates an uninitialised tensor. Use `tensor()` / `zeros()` rather than this. */
   constructor(shape: readonly number[]) {
     this.size = checkShape(shape);
     this.shape = Object.freeze([...shape]);
     this.block = requireHeap().alloc(this.size * 4);
+    this.start = this.block;
+    this.base = null;
     track(this);
+  }
+
+  /** A tensor of `shape` reading `base`'s memory from byte `byteOffset` on (no copy, no tracking). */
+  static view(base: Tensor, shape: readonly number[], byteOffset = 0): Tensor {
+    const size = checkShape(shape);
+    if (byteOffset < 0 || byteOffset + size * 4 > base.size * 4) {
+      throw new ShapeError(
+        `view of shape ${formatShape(shape)} at byte ${byteOffset} does not fit in a tensor of shape ${formatShape(base.shape)}`,
+      );
+    }
+    const t = Object.create(Tensor.prototype) as Tensor;
+    Object.assign(t, {
+      shape: Object.freeze([...shape]), size, start: base.offset + byteOffset, block: -1, base,
+      requiresGrad: false, grad: null, gradFn: null, version: 0, attachments: null,
+    });
+    return t;
   }
 
   /** Byte offset of the first element in the heap (what kernels take). */
   get offset(): number {
-    if (this.block < 0) throw new DisposedError(`tensor of shape ${formatShape(this.shape)} was used after dispose()`);
-    return this.block;
+    if (this.start < 0 || (this.base !== null && this.base.isDisposed)) {
+      throw new DisposedError(`tensor of shape ${formatShape(this.shape)} was used after dispose()`);
+    }
+    return this.start;
   }
 
   get rank(): number {
@@ -32,7 +73,12 @@ export class Tensor {
   }
 
   get isDisposed(): boolean {
-    return this.block < 0;
+    return this.start < 0 || (this.base !== null && this.base.isDisposed);
+  }
+
+  /** True for tensors not produced by a recorded operation (inputs, parameters). */
+  get isLeaf(): boolean {
+    return this.gradFn === null;
   }
 
   /**
@@ -48,14 +94,73 @@ export class Tensor {
     return this.data.slice();
   }
 
-  /** Returns the memory to the heap. Disposing twice is harmless; any other use afterwards throws. */
-  dispose(): void {
-    if (this.block < 0) return;
-    requireHeap().free(this.block);
+  /** The value of a one-element tensor as a number. */
+  item(): number {
+    if (this.size !== 1) {
+      throw new ShapeError(`item() needs a tensor with one element, got shape ${formatShape(this.shape)}`);
+    }
+    return this.data[0];
+  }
+
+  /** A copy in a new tensor of its own (no gradient history). */
+  clone(): Tensor {
+    const t = new Tensor(this.shape);
+    requireBackend().copy(this.offset, t.offset, this.size);
+    return t;
+  }
+
+  /**
+   * Back-propagates from this tensor: accumulates d(this)/d(leaf) into every leaf's `grad`. A
+   * scalar needs no `grad`; otherwise pass the upstream gradient (same shape). The graph is freed
+   * afterwards unless `retainGraph`.
+   */
+  backward(grad?: Tensor, options: { retainGraph?: boolean } = {}): void {
+    runBackward(this, grad, options.retainGraph ?? false);
+  }
+
+  /** Sets `requiresGrad` (leaves only) and returns this. */
+  requiresGrad_(value = true): this {
+    if (!this.isLeaf) throw new OptionError('requiresGrad_ can only be set on a leaf tensor (one not computed from others)');
+    this.requiresGrad = value;
+    return this;
+  }
+
+  /**
+   * Moves this tensor's elements into `base` at `byteOffset` and makes it a view there, keeping
+   * its identity (a model gathers its parameters into one contiguous block this way). Internal.
+   */
+  relocateInto(base: Tensor, byteOffset: number): void {
+    if (byteOffset % 4 !== 0 || byteOffset < 0 || byteOffset + this.size * 4 > base.size * 4) {
+      throw new ShapeError(`relocateInto: ${this.size} elements at byte ${byteOffset} do not fit in ${formatShape(base.shape)}`);
+    }
+    const target = base.offset + byteOffset;
+    requireBackend().copy(this.offset, target, this.size);
+    if (this.block >= 0) requireHeap().free(this.block);
     this.block = -1;
+    this.start = target;
+    this.base = base;
+  }
+
+  /** Makes `dependent` live exactly as long as this tensor (it is disposed with it). */
+  attach(dependent: Tensor): void {
+    (this.attachments ??= []).push(dependent);
+  }
+
+  /** Returns the memory to the heap (views free nothing). Disposing twice is harmless. */
+  dispose(): void {
+    if (this.start < 0) return;
+    if (this.block >= 0) requireHeap().free(this.block);
+    if (this.grad !== null && this.grad.block >= 0) this.grad.dispose();
+    if (this.attachments !== null) for (const t of this.attachments) t.dispose();
+    this.attachments = null;
+    this.start = -1;
+    this.block = -1;
+    this.gradFn = null;
   }
 
   toString(): string {
     return `Tensor${formatShape(this.shape)}`;
   }
 }
+
+registerTensorClass(Tensor);

@@ -1,6 +1,7 @@
 import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 import { gemmWorkspace, requireBackend } from '../core/runtime.js';
 import { Tensor } from '../core/tensor.js';
+import { record } from '../autograd/node.js';
 
 export interface MatmulOptions {
   /** Use aᵀ (a is stored [k, m]). */
@@ -16,9 +17,13 @@ export interface GemmOptions extends MatmulOptions {
   beta?: number;
 }
 
-/** op(a)·op(b) as a new [m, n] tensor; the transposes are read in place, never copied. */
+/**
+ * op(a)·op(b) as a new [m, n] tensor; the transposes are read in place, never copied, in the
+ * forward and in the backward (which uses the other gemm forms).
+ */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
   const { m, n } = productShape('matmul', a, b, options);
+  const k = options.transA ? a.shape[0] : a.shape[1];
   const c = new Tensor([m, n]);
   try {
     runGemm(a, b, c, options, 1, 0);
@@ -26,7 +31,29 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     c.dispose();
     throw error;
   }
-  return c;
+  const tA = !!options.transA, tB = !!options.transB;
+  return record(c, 'matmul', [a, b], [a, b], (g, sink) => {
+    // C = op(A)·op(B): d op(A) = dC·op(B)ᵀ and d op(B) = op(A)ᵀ·dC; a stored transpose takes the
+    // transpose of that, which swaps the operands instead of copying anything.
+    sink.writeOrAdd(a, (dst, add) => {
+      if (!tA) gemmRaw(false, !tB, m, k, n, g.offset, n, b.offset, b.shape[1], dst, k, add); // [m,k] = dC·op(B)ᵀ
+      else gemmRaw(tB, true, k, m, n, b.offset, b.shape[1], g.offset, n, dst, m, add); // [k,m] = op(B)·dCᵀ
+    });
+    sink.writeOrAdd(b, (dst, add) => {
+      if (!tB) gemmRaw(!tA, false, k, n, m, a.offset, a.shape[1], g.offset, n, dst, n, add); // [k,n] = op(A)ᵀ·dC
+      else gemmRaw(true, tA, n, k, m, g.offset, n, a.offset, a.shape[1], dst, k, add); // [n,k] = dCᵀ·op(A)
+    });
+  });
+}
+
+/** C (+)= op(A)·op(B) on raw offsets, with the runtime's workspace. */
+export function gemmRaw(
+  transA: boolean, transB: boolean, m: number, n: number, k: number,
+  a: number, lda: number, b: number, ldb: number, c: number, ldc: number, add: boolean,
+): void {
+  const backend = requireBackend();
+  const work = gemmWorkspace(backend.gemmWorkspaceBytes(m, n, k));
+  backend.gemm(+transA, +transB, m, n, k, 1, a, lda, b, ldb, add ? 1 : 0, c, ldc, work);
 }
 
 /** c = α·op(a)·op(b) + β·c in place (BLAS sgemm). c must not share memory with a or b. */

@@ -1,0 +1,18 @@
+// Whether operations record a graph for backward (torch.no_grad's switch).
+
+let enabled = true;
+
+export function isGradEnabled(): boolean {
+  return enabled;
+}
+
+/** Runs `fn` without recording gradients (evaluation, weight updates by hand). */
+export function noGrad<R>(fn: () => R): R {
+  const previous = enabled;
+  enabled = false;
+  try {
+    return fn();
+  } finally {
+    enabled = previous;
+  }
+}

@@ -1,0 +1,83 @@
+import { OptionError } from '../core/errors.js';
+import { requireBackend } from '../core/runtime.js';
+import type { Tensor } from '../core/tensor.js';
+import { Act, type ActCode } from '../backend/backend.js';
+import { record } from '../autograd/node.js';
+import { Module } from './module.js';
+import { checkInput } from './validate.js';
+
+/**
+ * An elementwise activation. When it follows a Linear inside a Sequential, the two run as one
+ * gemm with a fused bias + activation epilogue (see Linear.forwardActivated).
+ */
+export abstract class Activation extends Module {
+  abstract readonly code: ActCode;
+  /** LeakyReLU's slope; 0 for the others. */
+  get param(): number {
+    return 0;
+  }
+
+  forward(x: Tensor): Tensor {
+    checkInput(this, 'x', x);
+    const y = this.buffer('y', x.shape);
+    const k = requireBackend();
+    const { code, param } = this;
+    k.activationForward(code, param, x.offset, y.offset, x.size);
+    return record(y, this.describe(), [x], [x, y], (g, sink) => {
+      sink.write(x, (dst) => k.activationBackward(code, param, x.offset, y.offset, g.offset, dst, x.size));
+    });
+  }
+}
+
+export class ReLU extends Activation {
+  readonly code = Act.relu;
+}
+
+export class Sigmoid extends Activation {
+  readonly code = Act.sigmoid;
+}
+
+export class Tanh extends Activation {
+  readonly code = Act.tanh;
+}
+
+export class LeakyReLU extends Activation {
+  readonly code = Act.leakyRelu;
+  readonly negativeSlope: number;
+
+  constructor(options: { negativeSlope?: number } = {}) {
+    super();
+    const slope = options.negativeSlope ?? 0.01;
+    if (typeof slope !== 'number' || !Number.isFinite(slope)) {
+      throw new OptionError(`LeakyReLU: negativeSlope must be a finite number, got ${String(slope)}`);
+    }
+    this.negativeSlope = slope;
+  }
+
+  override get param(): number {
+    return this.negativeSlope;
+  }
+
+  override describe(): string {
+    return `LeakyReLU(${this.negativeSlope})`;
+  }
+}
+
+export class GELU extends Activation {
+  readonly code: ActCode;
+  readonly approximate: 'none' | 'tanh';
+
+  constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
+    super();
+    const approximate = options.approximate ?? 'none';
+    if (approximate !== 'none' && approximate !== 'tanh') {
+      throw new OptionError(`GELU: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
+    }
+    this.approximate = approximate;
+    this.code = approximate === 'none' ? Act.geluErf : Act.geluTanh;
+  }
+
+  override describe(): string {
+    return `GELU(${this.approximate})`;
+  }
+}

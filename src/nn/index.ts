@@ -1,0 +1,23 @@
+// The layers, losses and initialisers, as one namespace-friendly module.
+export { Module, type StateDict, type StateEntry } from './module.js';
+export { Parameter } from './parameter.js';
+export { Linear, type LinearOptions } from './linear.js';
+export { Activation, ReLU, LeakyReLU, Sigmoid, Tanh, GELU } from './activations.js';
+export { Dropout, Flatten, Softmax, LogSoftmax } from './layers.js';
+export { Sequential, type SequentialOptions } from './sequential.js';
+export {
+  MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
+  type Reduction, type ReductionOptions,
+} from './losses.js';
+export * as initializers from './init.js';
+
+import { Linear } from './linear.js';
+import { ReLU, LeakyReLU, Sigmoid, Tanh, GELU } from './activations.js';
+import { Dropout, Flatten, Softmax, LogSoftmax } from './layers.js';
+import { Sequential } from './sequential.js';
+import { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } from './losses.js';
+
+/** Every layer class, by name (the gradient-check test enumerates it). */
+export const layerClasses = { Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Flatten, Softmax, LogSoftmax, Sequential } as const;
+/** Every loss class, by name (the gradient-check test enumerates it). */
+export const lossClasses = { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } as const;

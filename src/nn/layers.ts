@@ -1,0 +1,99 @@
+import { OptionError } from '../core/errors.js';
+import { globalRandom } from '../core/rng.js';
+import { requireBackend } from '../core/runtime.js';
+import type { Tensor } from '../core/tensor.js';
+import { Binary } from '../backend/backend.js';
+import { record } from '../autograd/node.js';
+import { flatten } from '../ops/shape-ops.js';
+import { Module } from './module.js';
+import { checkInput } from './validate.js';
+import { ShapeError, formatShape } from '../core/errors.js';
+
+/**
+ * Inverted dropout: in training each element is zeroed with probability p and the survivors are
+ * scaled by 1/(1−p), so evaluation (identity) needs no rescaling. The mask comes from the seeded
+ * generator, so a seed reproduces a run exactly.
+ */
+export class Dropout extends Module {
+  readonly p: number;
+
+  constructor(options: { p?: number } = {}) {
+    super();
+    const p = options.p ?? 0.5;
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new OptionError(`Dropout: p must be in [0, 1], got ${String(p)}`);
+    this.p = p;
+  }
+
+  override describe(): string {
+    return `Dropout(${this.p})`;
+  }
+
+  forward(x: Tensor): Tensor {
+    checkInput(this, 'x', x);
+    if (!this.training || this.p === 0) return x;
+    const mask = this.buffer('mask', x.shape);
+    const y = this.buffer('y', x.shape);
+    const keepScale = this.p === 1 ? 0 : 1 / (1 - this.p);
+    const values = new Float32Array(x.size);
+    for (let i = 0; i < values.length; i++) values[i] = globalRandom.uniform() < this.p ? 0 : keepScale;
+    mask.data.set(values);
+    const k = requireBackend();
+    k.binary(Binary.mul, x.offset, 0, 1, mask.offset, 0, 1, y.offset, 1, x.size);
+    return record(y, this.describe(), [x], [mask], (g, sink) => {
+      sink.write(x, (dst) => k.binary(Binary.mul, g.offset, 0, 1, mask.offset, 0, 1, dst, 1, x.size));
+    });
+  }
+}
+
+/** [B, …] → [B, ∏…], sharing memory. */
+export class Flatten extends Module {
+  forward(x: Tensor): Tensor {
+    checkInput(this, 'x', x);
+    return flatten(x);
+  }
+}
+
+abstract class RowSoftmax extends Module {
+  readonly dim: number;
+
+  constructor(options: { dim?: number } = {}) {
+    super();
+    this.dim = options.dim ?? -1;
+    if (this.dim !== -1 && this.dim !== 1) {
+      throw new OptionError(`${this.constructor.name}: only dim -1 (the last) of a [batch, features] input is supported, got ${this.dim}`);
+    }
+  }
+
+  protected rows(x: Tensor): [number, number] {
+    if (x.rank !== 2) throw new ShapeError(`${this.describe()}: input must be [batch, features], got ${formatShape(x.shape)}`);
+    return [x.shape[0], x.shape[1]];
+  }
+}
+
+/** softmax over the last dimension (max-subtracted, so large logits do not overflow). */
+export class Softmax extends RowSoftmax {
+  forward(x: Tensor): Tensor {
+    checkInput(this, 'x', x);
+    const [m, n] = this.rows(x);
+    const y = this.buffer('y', x.shape);
+    const k = requireBackend();
+    k.softmaxRows(x.offset, y.offset, m, n);
+    return record(y, 'Softmax', [x], [y], (g, sink) => {
+      sink.write(x, (dst) => k.softmaxRowsBackward(y.offset, g.offset, dst, m, n));
+    });
+  }
+}
+
+/** log-softmax over the last dimension. */
+export class LogSoftmax extends RowSoftmax {
+  forward(x: Tensor): Tensor {
+    checkInput(this, 'x', x);
+    const [m, n] = this.rows(x);
+    const y = this.buffer('y', x.shape);
+    const k = requireBackend();
+    k.logSoftmaxRows(x.offset, y.offset, m, n);
+    return record(y, 'LogSoftmax', [x], [y], (g, sink) => {
+      sink.write(x, (dst) => k.logSoftmaxRowsBackward(y.offset, g.offset, dst, m, n));
+    });
+  }
+}

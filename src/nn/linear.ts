@@ -1,0 +1,92 @@
+import { OptionError } from '../core/errors.js';
+import { globalRandom, type Random } from '../core/rng.js';
+import { requireBackend } from '../core/runtime.js';
+import type { Tensor } from '../core/tensor.js';
+import { Act } from '../backend/backend.js';
+import { record } from '../autograd/node.js';
+import { gemmRaw } from '../ops/matmul.js';
+import { Module } from './module.js';
+import { Parameter } from './parameter.js';
+import { kaimingUniform, uniform } from './init.js';
+import type { Activation } from './activations.js';
+import { checkFeatures, checkInput } from './validate.js';
+
+export interface LinearOptions {
+  bias?: boolean;
+}
+
+/**
+ * y = x·Wᵀ + b with W [out, in] (torch's layout). Initialised as torch's reset_parameters:
+ * W ~ kaiming_uniform(a = √5) = U(±1/√in), b ~ U(±1/√in).
+ *
+ * The forward is one NT gemm and an epilogue; the backward is an NN gemm for dx = dz·W, a TN gemm
+ * accumulating dW += dzᵀ·x, and a column sum for db — no transpose is ever copied.
+ */
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    super();
+    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
+      if (!Number.isInteger(v) || v < 1) throw new OptionError(`Linear: ${name} must be a positive integer, got ${String(v)}`);
+    }
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    this.weight = new Parameter(null, [outFeatures, inFeatures]);
+    this.bias = options.bias ?? true ? new Parameter(null, [outFeatures]) : null;
+    this.resetParameters();
+  }
+
+  /** Draws fresh weights as torch's reset_parameters does (weight first, then bias). */
+  resetParameters(generator: Random = globalRandom): void {
+    kaimingUniform(this.weight, { a: Math.sqrt(5), generator });
+    if (this.bias) {
+      const bound = 1 / Math.sqrt(this.inFeatures);
+      uniform(this.bias, -bound, bound, generator);
+    }
+  }
+
+  override describe(): string {
+    return `Linear(${this.inFeatures}→${this.outFeatures}${this.bias ? '' : ', no bias'})`;
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.forwardActivated(x, null);
+  }
+
+  /**
+   * The layer followed by `activation`, as one gemm whose epilogue adds the bias and applies the
+   * activation; the backward of both is one node. Sequential calls this for Linear → activation.
+   */
+  forwardActivated(x: Tensor, activation: Activation | null): Tensor {
+    checkInput(this, 'x', x);
+    checkFeatures(this, x, this.inFeatures);
+    const batch = x.shape[0];
+    const out = this.outFeatures, inF = this.inFeatures;
+    const z = this.buffer('z', [batch, out]);
+    const y = activation ? activation.buffer_('y', [batch, out]) : z;
+    const k = requireBackend();
+    const code = activation ? activation.code : Act.identity;
+    const param = activation ? activation.param : 0;
+    const { weight, bias } = this;
+    gemmRaw(false, true, batch, out, inF, x.offset, inF, weight.offset, inF, z.offset, out, false);
+    k.biasActivation(z.offset, batch, out, bias ? bias.offset : 0, code, param, y.offset);
+    const name = activation ? `${this.describe()} → ${activation.describe()}` : this.describe();
+    const inputs = bias ? [x, weight, bias] : [x, weight];
+    return record(y, name, inputs, activation ? [x, weight, z, y] : [x, weight, z], (g, sink) => {
+      let dz = g;
+      let scratch: Tensor | null = null;
+      if (activation) {
+        scratch = this.buffer('dz', [batch, out]);
+        k.activationBackward(code, param, z.offset, y.offset, g.offset, scratch.offset, batch * out);
+        dz = scratch;
+      }
+      sink.writeOrAdd(weight, (dst, add) => gemmRaw(true, false, out, inF, batch, dz.offset, out, x.offset, inF, dst, inF, add));
+      if (bias) sink.writeOrAdd(bias, (dst, add) => k.sumRows(dz.offset, batch, out, dst, add ? 1 : 0));
+      sink.writeOrAdd(x, (dst, add) => gemmRaw(false, false, batch, inF, out, dz.offset, out, weight.offset, inF, dst, inF, add));
+    });
+  }
+}

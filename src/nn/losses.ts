@@ -1,0 +1,255 @@
+import { OptionError, ShapeError, formatShape } from '../core/errors.js';
+import { requireBackend } from '../core/runtime.js';
+import { keep } from '../core/scope.js';
+import { sameShape } from '../core/shape.js';
+import { Tensor } from '../core/tensor.js';
+import { Loss as LossCode } from '../backend/backend.js';
+import { record } from '../autograd/node.js';
+import { tensor } from '../ops/creation.js';
+import { Module } from './module.js';
+import { checkInput } from './validate.js';
+
+// Losses as torch.nn defines them, each a Module whose forward(input, target) returns a scalar
+// ('mean', 'sum') or the unreduced losses ('none'). Each is one kernel forward and one backward;
+// cross-entropy fuses softmax and the loss (never softmax, then log, then gather).
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+function checkReduction(owner: string, reduction: unknown): Reduction {
+  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
+    throw new OptionError(`${owner}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
+  }
+  return reduction;
+}
+
+abstract class Loss extends Module {
+  readonly reduction: Reduction;
+
+  constructor(reduction: Reduction | undefined) {
+    super();
+    this.reduction = checkReduction(this.constructor.name, reduction ?? 'mean');
+  }
+
+  abstract override forward(input: Tensor, target: Tensor): Tensor;
+
+  protected checkTarget(target: unknown): asserts target is Tensor {
+    checkInput(this, 'target', target);
+    if ((target as Tensor).requiresGrad) {
+      throw new OptionError(`${this.describe()}: gradients with respect to the target are not supported; pass a target without requiresGrad`);
+    }
+  }
+
+  /**
+   * Reduces per-item losses to the output and records the backward. `backward(scale, rowScale,
+   * dst)` writes d(loss)/d(input) with each item's upstream factor: `scale` for all items, or
+   * the offset `rowScale` of per-item factors (0 when unused).
+   */
+  protected reduce(
+    input: Tensor, perItem: Tensor, meanDivisor: number, saved: Tensor[],
+    backward: (scale: number, rowScale: number, dst: number) => void,
+  ): Tensor {
+    const k = requireBackend();
+    if (this.reduction === 'none') {
+      return record(perItem, this.describe(), [input], saved, (g, sink) => {
+        sink.write(input, (dst) => backward(0, g.offset, dst));
+      });
+    }
+    const out = this.buffer('loss', []);
+    k.sumCols(perItem.offset, 1, perItem.size, out.offset, 0);
+    const factor = this.reduction === 'mean' ? 1 / meanDivisor : 1;
+    if (factor !== 1) k.scale(out.offset, out.offset, 1, factor);
+    return record(out, this.describe(), [input], saved, (g, sink) => {
+      const scale = Math.fround(g.data[0] * factor);
+      sink.write(input, (dst) => backward(scale, 0, dst));
+    });
+  }
+}
+
+/** Losses computed elementwise from input and a same-shaped target. */
+abstract class ElementwiseLoss extends Loss {
+  protected abstract readonly kind: number;
+  protected param = 0;
+  protected weight: Tensor | null = null;
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    checkInput(this, 'input', input);
+    this.checkTarget(target);
+    if (!sameShape(input.shape, target.shape)) {
+      throw new ShapeError(`${this.describe()}: input ${formatShape(input.shape)} and target ${formatShape(target.shape)} must have the same shape`);
+    }
+    this.validate(input, target);
+    const n = input.size;
+    const cols = input.rank === 0 ? 1 : input.shape[input.rank - 1];
+    const w = this.weight ? this.weight.offset : 0;
+    if (this.weight && this.weight.size !== cols) {
+      throw new ShapeError(`${this.describe()}: posWeight has ${this.weight.size} entries, the input's last dimension is ${cols}`);
+    }
+    const per = this.buffer('perItem', input.shape);
+    const k = requireBackend();
+    const { kind, param } = this;
+    k.lossForward(kind, param, input.offset, target.offset, w, n, cols, per.offset);
+    return this.reduce(input, per, n, [input, target], (scale, rowScale, dst) =>
+      k.lossBackward(kind, param, input.offset, target.offset, w, n, cols, scale, rowScale, dst));
+  }
+
+  protected validate(_input: Tensor, _target: Tensor): void {}
+}
+
+export interface ReductionOptions {
+  reduction?: Reduction;
+}
+
+/** (x − y)² */
+export class MSELoss extends ElementwiseLoss {
+  protected readonly kind = LossCode.mse;
+  constructor(options: ReductionOptions = {}) { super(options.reduction); }
+}
+
+/** |x − y| (gradient 0 where x = y) */
+export class L1Loss extends ElementwiseLoss {
+  protected readonly kind = LossCode.l1;
+  constructor(options: ReductionOptions = {}) { super(options.reduction); }
+}
+
+function positive(owner: string, name: string, value: unknown, allowZero: boolean): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new OptionError(`${owner}: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} finite number, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** 0.5r² if |r| < δ, else δ(|r| − 0.5δ) */
+export class HuberLoss extends ElementwiseLoss {
+  protected readonly kind = LossCode.huber;
+  readonly delta: number;
+  constructor(options: ReductionOptions & { delta?: number } = {}) {
+    super(options.reduction);
+    this.delta = this.param = positive('HuberLoss', 'delta', options.delta ?? 1, false);
+  }
+}
+
+/** 0.5r²/β if |r| < β, else |r| − 0.5β (β = 0 is L1) */
+export class SmoothL1Loss extends ElementwiseLoss {
+  protected readonly kind = LossCode.smoothL1;
+  readonly beta: number;
+  constructor(options: ReductionOptions & { beta?: number } = {}) {
+    super(options.reduction);
+    this.beta = this.param = positive('SmoothL1Loss', 'beta', options.beta ?? 1, true);
+  }
+}
+
+/** −[y·log x + (1 − y)·log(1 − x)] on probabilities x ∈ [0, 1] (each log clamped at −100, as torch). */
+export class BCELoss extends ElementwiseLoss {
+  protected readonly kind = LossCode.bce;
+  constructor(options: ReductionOptions = {}) { super(options.reduction); }
+
+  protected override validate(input: Tensor): void {
+    const x = input.data;
+    for (let i = 0; i < x.length; i++) {
+      if (!(x[i] >= 0 && x[i] <= 1)) {
+        throw new OptionError(`BCELoss: input[${i}] = ${x[i]} is not a probability in [0, 1] (use BCEWithLogitsLoss for logits)`);
+      }
+    }
+  }
+}
+
+/** BCE on logits, computed stably; `posWeight` (one per column) weights the positive term. */
+export class BCEWithLogitsLoss extends ElementwiseLoss {
+  protected readonly kind = LossCode.bceWithLogits;
+  constructor(options: ReductionOptions & { posWeight?: Tensor | number[] | Float32Array } = {}) {
+    super(options.reduction);
+    const pw = options.posWeight;
+    if (pw !== undefined) {
+      const t = pw instanceof Tensor ? pw.clone() : tensor(pw as number[]);
+      this.weight = keep(t);
+    }
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.weight?.dispose();
+  }
+}
+
+/** Validates class-index targets: integers in [0, classes), one per row of the input. */
+function checkClassTargets(owner: string, input: Tensor, target: Tensor): void {
+  if (target.rank !== 1 || target.shape[0] !== input.shape[0]) {
+    throw new ShapeError(
+      `${owner}: target ${formatShape(target.shape)} does not match input ${formatShape(input.shape)}: ` +
+        `expected ${input.shape[0]} class indices (one per row), or probabilities of the input's shape`,
+    );
+  }
+  const classes = input.shape[1];
+  const t = target.data;
+  for (let i = 0; i < t.length; i++) {
+    if (!Number.isInteger(t[i]) || t[i] < 0 || t[i] >= classes) {
+      throw new OptionError(`${owner}: target[${i}] = ${t[i]} is not a class index in [0, ${classes})`);
+    }
+  }
+}
+
+function checkLogits(owner: Module, input: Tensor): void {
+  if (input.rank !== 2 || input.shape[1] < 1) {
+    throw new ShapeError(`${owner.describe()}: input must be [batch, classes], got ${formatShape(input.shape)}`);
+  }
+}
+
+/**
+ * Softmax + negative log-likelihood on logits [B, C], fused. Targets are class indices [B]
+ * (float32 integers) or probabilities [B, C]; `labelSmoothing` ε mixes the target with the
+ * uniform distribution: q ← (1 − ε)q + ε/C. 'mean' divides by B.
+ */
+export class CrossEntropyLoss extends Loss {
+  readonly labelSmoothing: number;
+
+  constructor(options: ReductionOptions & { labelSmoothing?: number } = {}) {
+    super(options.reduction);
+    const ls = options.labelSmoothing ?? 0;
+    if (typeof ls !== 'number' || !(ls >= 0 && ls <= 1)) {
+      throw new OptionError(`CrossEntropyLoss: labelSmoothing must be in [0, 1], got ${String(ls)}`);
+    }
+    this.labelSmoothing = ls;
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    checkInput(this, 'input', input);
+    this.checkTarget(target);
+    checkLogits(this, input);
+    const [m, n] = input.shape;
+    const probTargets = target.rank === 2 ? 1 : 0;
+    if (probTargets) {
+      if (!sameShape(target.shape, input.shape)) {
+        throw new ShapeError(`CrossEntropyLoss: probability target ${formatShape(target.shape)} must match input ${formatShape(input.shape)}`);
+      }
+    } else {
+      checkClassTargets('CrossEntropyLoss', input, target);
+    }
+    const probs = this.buffer('probs', [m, n]);
+    const rows = this.buffer('perItem', [m]);
+    const k = requireBackend();
+    const ls = this.labelSmoothing;
+    k.crossEntropyForward(input.offset, target.offset, probTargets, ls, m, n, probs.offset, rows.offset);
+    return this.reduce(input, rows, m, [target, probs], (scale, rowScale, dst) =>
+      k.crossEntropyBackward(probs.offset, target.offset, probTargets, ls, m, n, scale, rowScale, dst));
+  }
+}
+
+/** −logp[i, t_i] on log-probabilities [B, C] and class indices [B]. 'mean' divides by B. */
+export class NLLLoss extends Loss {
+  constructor(options: ReductionOptions = {}) {
+    super(options.reduction);
+  }
+
+  forward(input: Tensor, target: Tensor): Tensor {
+    checkInput(this, 'input', input);
+    this.checkTarget(target);
+    checkLogits(this, input);
+    checkClassTargets('NLLLoss', input, target);
+    const [m, n] = input.shape;
+    const rows = this.buffer('perItem', [m]);
+    const k = requireBackend();
+    k.nllForward(input.offset, target.offset, m, n, rows.offset);
+    return this.reduce(input, rows, m, [target], (scale, rowScale, dst) =>
+      k.nllBackward(target.offset, m, n, scale, rowScale, dst));
+  }
+}

@@ -1,0 +1,164 @@
+import { OptionError, ShapeError, formatShape } from '../core/errors.js';
+import { keep } from '../core/scope.js';
+import { sameShape } from '../core/shape.js';
+import { Tensor } from '../core/tensor.js';
+import { requireBackend } from '../core/runtime.js';
+import { Parameter } from './parameter.js';
+
+/** A saved parameter: its shape and a copy of its values (JSON- and safetensors-friendly). */
+export interface StateEntry {
+  shape: number[];
+  data: Float32Array;
+}
+export type StateDict = Record<string, StateEntry>;
+
+/**
+ * The base of every layer, loss and model, as torch.nn.Module: parameters and submodules are
+ * found by walking the instance's own fields in the order they were assigned (so `weight` before
+ * `bias`, and a Sequential's children `0`, `1`, …), which gives torch's state_dict names.
+ *
+ * A module's outputs live in buffers it owns and reuses on the next forward with the same shape:
+ * a training step allocates nothing after the first. An output is therefore valid until the
+ * module's next forward — `clone()` it to keep it longer.
+ */
+export abstract class Module {
+  training = true;
+  private readonly outputs = new Map<string, Tensor>();
+
+  abstract forward(...inputs: unknown[]): Tensor;
+
+  /** The layer's name in messages and summaries, e.g. `Linear(784→16)`. */
+  describe(): string {
+    return this.constructor.name;
+  }
+
+  /** Direct submodules with their names, in field order. */
+  namedChildren(): [string, Module][] {
+    return Object.entries(this).filter((e): e is [string, Module] => e[1] instanceof Module);
+  }
+
+  /** Every parameter with its torch-style dotted name (`0.weight`, `encoder.2.bias`). */
+  namedParameters(prefix = ''): [string, Parameter][] {
+    const out: [string, Parameter][] = [];
+    for (const [name, value] of Object.entries(this)) {
+      if (value instanceof Parameter) out.push([prefix + name, value]);
+      else if (value instanceof Module) out.push(...value.namedParameters(`${prefix}${name}.`));
+    }
+    return out;
+  }
+
+  parameters(): Parameter[] {
+    return this.namedParameters().map(([, p]) => p);
+  }
+
+  numParameters(): number {
+    return this.parameters().reduce((n, p) => n + p.size, 0);
+  }
+
+  /** Training mode (Dropout active) for this module and every submodule. Returns this. */
+  train(mode = true): this {
+    this.training = mode;
+    for (const [, child] of this.namedChildren()) child.train(mode);
+    return this;
+  }
+
+  /** Evaluation mode (Dropout is the identity). Returns this. */
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Sets every parameter's gradient to zero. */
+  zeroGrad(): void {
+    for (const p of this.parameters()) requireBackend().fill(p.grad.offset, p.size, 0);
+  }
+
+  /** Copies of every parameter, by torch name. */
+  stateDict(): StateDict {
+    const dict: StateDict = {};
+    for (const [name, p] of this.namedParameters()) dict[name] = { shape: [...p.shape], data: p.toArray() };
+    return dict;
+  }
+
+  /**
+   * Loads parameters saved by `stateDict()` (or converted from torch). Everything is validated —
+   * names, shapes, sizes, finiteness — before any parameter is written, so a bad dict changes nothing.
+   */
+  loadStateDict(dict: StateDict, options: { strict?: boolean } = {}): void {
+    const strict = options.strict ?? true;
+    const params = this.namedParameters();
+    const known = new Set(params.map(([n]) => n));
+    const missing = params.filter(([n]) => !(n in dict)).map(([n]) => n);
+    const unexpected = Object.keys(dict).filter((n) => !known.has(n));
+    if (strict && (missing.length > 0 || unexpected.length > 0)) {
+      throw new OptionError(
+        `loadStateDict: ${missing.length ? `missing keys ${missing.join(', ')}` : ''}` +
+          `${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected keys ${unexpected.join(', ')}` : ''}`,
+      );
+    }
+    for (const [name, p] of params) {
+      const entry = dict[name];
+      if (!entry) continue;
+      if (!Array.isArray(entry.shape) || !sameShape(entry.shape, p.shape)) {
+        throw new ShapeError(`loadStateDict: ${name} has shape ${formatShape(entry.shape ?? [])}, the model expects ${formatShape(p.shape)}`);
+      }
+      if (!entry.data || entry.data.length !== p.size) {
+        throw new ShapeError(`loadStateDict: ${name} holds ${entry.data?.length ?? 0} values, expected ${p.size}`);
+      }
+      for (let i = 0; i < entry.data.length; i++) {
+        if (!Number.isFinite(entry.data[i])) throw new OptionError(`loadStateDict: ${name}[${i}] is ${entry.data[i]}, expected a finite number`);
+      }
+    }
+    for (const [name, p] of params) if (dict[name]) p.data.set(dict[name].data);
+  }
+
+  /** A table of layers, output shapes are not tracked; parameter counts per layer and in total. */
+  summary(): string {
+    const rows: [string, string, string][] = [];
+    const walk = (m: Module, name: string) => {
+      const own = Object.values(m).filter((v): v is Parameter => v instanceof Parameter);
+      const children = m.namedChildren();
+      if (own.length > 0 || children.length === 0) {
+        rows.push([name || '(root)', m.describe(), String(own.reduce((n, p) => n + p.size, 0))]);
+      }
+      for (const [childName, child] of children) walk(child, name ? `${name}.${childName}` : childName);
+    };
+    walk(this, '');
+    const header: [string, string, string] = ['name', 'layer', 'parameters'];
+    const widths = [0, 1, 2].map((c) => Math.max(header[c].length, ...rows.map((r) => r[c].length)));
+    const line = (r: string[]) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padStart(widths[2])}`;
+    return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line),
+      `total: ${this.numParameters().toLocaleString('en-US')} parameters`].join('\n');
+  }
+
+  /** Frees the module's parameters and output buffers. The module is unusable afterwards. */
+  dispose(): void {
+    for (const p of this.parameters()) p.dispose();
+    for (const t of this.outputs.values()) t.dispose();
+    this.outputs.clear();
+    for (const [, child] of this.namedChildren()) child.dispose();
+  }
+
+  /** `buffer` for a layer that fuses this module into its own forward (Linear → activation). */
+  buffer_(key: string, shape: readonly number[]): Tensor {
+    return this.buffer(key, shape);
+  }
+
+  /**
+   * This module's reusable output buffer `key` with `shape`: the same block as last time when
+   * the shape is unchanged (its version is bumped so a graph recorded before sees the overwrite),
+   * a new one otherwise.
+   */
+  protected buffer(key: string, shape: readonly number[]): Tensor {
+    const existing = this.outputs.get(key);
+    if (existing && !existing.isDisposed && sameShape(existing.shape, shape)) {
+      existing.version++;
+      existing.gradFn = null;
+      existing.requiresGrad = false;
+      return existing;
+    }
+    if (existing && !existing.isDisposed) existing.dispose();
+    const t = keep(new Tensor(shape));
+    this.outputs.set(key, t);
+    return t;
+  }
+}

@@ -1,0 +1,88 @@
+import { OptionError } from '../core/errors.js';
+import { Random } from '../core/rng.js';
+import { keep } from '../core/scope.js';
+import { Tensor } from '../core/tensor.js';
+import { requireBackend } from '../core/runtime.js';
+import { Module } from './module.js';
+import { Linear } from './linear.js';
+import { Activation } from './activations.js';
+
+export interface SequentialOptions {
+  /**
+   * Seeds the initialisation: layers are given to the constructor already built, so a seed here
+   * re-draws every Linear's weights in order from `new Random(seed)`. Equivalent to calling
+   * `manualSeed(seed)` before building the layers.
+   */
+  seed?: number;
+}
+
+/**
+ * Layers applied in order. Children are named `0`, `1`, … as in torch, so `0.weight` is the
+ * first layer's weight. All parameters are gathered into one contiguous block and all gradients
+ * into another (same order), so an optimizer updates the whole model in one kernel call and
+ * `zeroGrad()` is one fill. A Linear followed by an activation runs as one fused gemm.
+ */
+export class Sequential extends Module {
+  readonly layers: readonly Module[];
+  /** Every parameter of the model, back to back. */
+  readonly parameterBlock: Tensor;
+  /** Every gradient, in the same order and offsets as `parameterBlock`. */
+  readonly gradientBlock: Tensor;
+
+  constructor(layers: Module[], options: SequentialOptions = {}) {
+    super();
+    if (!Array.isArray(layers) || layers.some((l) => !(l instanceof Module))) {
+      throw new OptionError('Sequential: layers must be an array of Modules');
+    }
+    layers.forEach((layer, i) => {
+      (this as unknown as Record<string, Module>)[String(i)] = layer;
+    });
+    this.layers = [...layers];
+    if (options.seed !== undefined) reinitialise(layers, new Random(options.seed));
+    const params = this.parameters();
+    const total = params.reduce((n, p) => n + p.size, 0);
+    this.parameterBlock = keep(new Tensor([total]));
+    this.gradientBlock = keep(new Tensor([total]));
+    requireBackend().fill(this.gradientBlock.offset, total, 0);
+    let offset = 0;
+    for (const p of params) {
+      p.relocateInto(this.parameterBlock, offset * 4);
+      p.grad.relocateInto(this.gradientBlock, offset * 4);
+      offset += p.size;
+    }
+  }
+
+  override describe(): string {
+    return `Sequential(${this.layers.length} layers)`;
+  }
+
+  forward(x: Tensor): Tensor {
+    let h = x;
+    for (let i = 0; i < this.layers.length; i++) {
+      const layer = this.layers[i];
+      const next = this.layers[i + 1];
+      if (layer instanceof Linear && next instanceof Activation) {
+        h = layer.forwardActivated(h, next);
+        i++;
+      } else {
+        h = layer.forward(h);
+      }
+    }
+    return h;
+  }
+
+  /** One fill of the whole gradient block. */
+  override zeroGrad(): void {
+    requireBackend().fill(this.gradientBlock.offset, this.gradientBlock.size, 0);
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.parameterBlock.dispose();
+    this.gradientBlock.dispose();
+  }
+}
+
+function reinitialise(layers: Module[], generator: Random): void {
+  for (const layer of layers) if (layer instanceof Linear) layer.resetParameters(generator);
+}
