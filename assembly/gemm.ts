@@ -162,34 +162,30 @@ function block(
     let cp = c + <usize>ic * ldc4 + (<usize>(jc + jr) << 2);
     let ir = 0;
     if (nr <= 4) {
-      // Narrow column tail (n % 8 in 1..4): 8×4 or 6×4 tiles waste at most 3 of 4 lanes instead
-      // of 7 of 8, and keep 6–8 independent accumulators (a 4×4 tile would be bound by the
-      // latency of its 4 add chains). Rows they do not cover fall through to the 4×8 loop below.
-      if (packA) {
-        // Two consecutive packed 4-row panels; the second may be zero-padded (mr < 8).
-        for (; ir + 4 < mc; ir += 8) {
-          const pa = ap + <usize>(ir >> 2) * (kc4 << 2);
-          kernelCols8x4(pa, pa + (kc4 << 2), 16, pb, sb, kc, cp, ldc4, alpha, beta, imin(8, mc - ir), nr, tile);
-          cp += ldc4 << 3;
-        }
-      } else if (transA) {
-        // Aᵀ in place: rows i..i+7 of step p are 8 contiguous floats; only whole groups of 8.
-        for (; ir + 8 <= (mc & ~3); ir += 8) {
-          const pa = a + <usize>pc * lda4 + (<usize>(ic + ir) << 2);
-          kernelCols8x4(pa, pa + 16, lda4, pb, sb, kc, cp, ldc4, alpha, beta, 8, nr, tile);
-          cp += ldc4 << 3;
-        }
-      } else {
-        // Row-major A in place: groups of 6 rows, leaving a multiple of 4 whole rows (+ the
-        // packed m % 4 tail) for the 4×8 loop, whose last partial group must be that tail.
-        const full = mc & ~3;
-        let groups = full / 6;
-        if ((full - groups * 6) & 3) groups--;
-        for (; groups > 0; groups--) {
+      // Narrow column tail (n % 8 in 1..4): 6×4 tiles waste at most 3 of 4 lanes instead of 7
+      // of 8 and keep 6 independent accumulators (a 4×4 tile would be bound by the latency of
+      // its 4 add chains). They take groups of 6 rows, leaving a multiple of 4 rows (+ the
+      // m % 4 tail) to the 4×8 loop below, whose 4-row groups must line up with the packed
+      // panels / the packed tail.
+      const rows = packA ? (mc + 3) & ~3 : mc & ~3; // rows the 6×4 kernels may read
+      let groups = rows / 6;
+      if ((rows - groups * 6) & 3) groups--;
+      for (; groups > 0; groups--) {
+        const mr = imin(6, mc - ir); // < 6 only in the zero-padded last packed panel
+        if (packA) {
+          // Row pairs (2t, 2t+1) of the group never straddle a 4-row panel.
+          const q0 = ap + <usize>(ir >> 2) * (kc4 << 2) + (<usize>(ir & 3) << 2);
+          const q1 = ap + <usize>((ir + 2) >> 2) * (kc4 << 2) + (<usize>((ir + 2) & 3) << 2);
+          const q2 = ap + <usize>((ir + 4) >> 2) * (kc4 << 2) + (<usize>((ir + 4) & 3) << 2);
+          kernelCols6x4(q0, q1, q2, 16, pb, sb, kc, cp, ldc4, alpha, beta, mr, nr, tile);
+        } else if (transA) {
+          const q0 = a + <usize>pc * lda4 + (<usize>(ic + ir) << 2);
+          kernelCols6x4(q0, q0 + 8, q0 + 16, lda4, pb, sb, kc, cp, ldc4, alpha, beta, 6, nr, tile);
+        } else {
           kernelRows6x4(a + <usize>(ic + ir) * lda4 + (<usize>pc << 2), lda4, pb, sb, kc, cp, ldc4, alpha, beta, nr, tile);
-          ir += 6;
-          cp += ldc4 * 6;
         }
+        ir += 6;
+        cp += ldc4 * 6;
       }
     }
     for (; ir < mc; ir += 4) {
@@ -296,70 +292,47 @@ function kernelRows(
 }
 
 /**
- * 8×4 tile for narrow column tails, with the roles of the operands swapped: lanes run along the
- * 8 rows (two A vectors per step: rows 0..3 at pa0 + p·sa, rows 4..7 at pa1 + p·sa) and the 4 B
- * values of step p (pb + p·sb + {0, 4, 8, 12}) are broadcast. Accumulator c<j><h> holds column j
- * of rows 4h..4h+3; it is transposed back to rows before the epilogue. Per element this is still
- * acc += a·b sequentially over p. (A splat-of-A 8×4 kernel needs 8 splats + 1 B + 8 accumulators
- * = 17 live vectors: TurboFan sinks all loads to the top of the loop body and spills two
- * accumulators, halving the speed; this form has 2 + 4 + 8 = 14, like the 4×8 kernel.)
+ * 6×4 tile for narrow column tails, A "by columns" as three row pairs: rows 2t, 2t+1 of step p
+ * at q<t> + p·sa + {0, 4}. (Pairs, so that a group of 6 rows can start in the middle of a packed
+ * 4-row panel.) B's first 4 values of step p at pb + p·sb. 6 accumulators + 1 B vector + 6
+ * splats = 13 live vectors. An 8-row version (8 + 1 + 8 = 17) makes TurboFan, which sinks all
+ * loads of the body to its top, spill two accumulators and run at half speed; so does an 8×4
+ * variant with the operands swapped (8 accumulators + 2 A vectors + 4 B splats + products).
  */
-function kernelCols8x4(
-  pa0: usize, pa1: usize, sa: usize, pb: usize, sb: usize, kc: i32,
+function kernelCols6x4(
+  q0: usize, q1: usize, q2: usize, sa: usize, pb: usize, sb: usize, kc: i32,
   c: usize, ldc4: usize, alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize,
 ): void {
   if (ASC_FEATURE_SIMD) {
-    let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-    let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+    let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
+    let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
     const end = pb + <usize>kc * sb;
     do {
-      const x0 = v128.load(pa0);
-      const x1 = v128.load(pa1);
-      let bv = v128.load32_splat(pb);
-      c00 = f32x4.add(c00, f32x4.mul(x0, bv));
-      c01 = f32x4.add(c01, f32x4.mul(x1, bv));
-      bv = v128.load32_splat(pb, 4);
-      c10 = f32x4.add(c10, f32x4.mul(x0, bv));
-      c11 = f32x4.add(c11, f32x4.mul(x1, bv));
-      bv = v128.load32_splat(pb, 8);
-      c20 = f32x4.add(c20, f32x4.mul(x0, bv));
-      c21 = f32x4.add(c21, f32x4.mul(x1, bv));
-      bv = v128.load32_splat(pb, 12);
-      c30 = f32x4.add(c30, f32x4.mul(x0, bv));
-      c31 = f32x4.add(c31, f32x4.mul(x1, bv));
-      pa0 += sa;
-      pa1 += sa;
+      const b0 = v128.load(pb);
+      c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(q0), b0));
+      c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(q0, 4), b0));
+      c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(q1), b0));
+      c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(q1, 4), b0));
+      c4 = f32x4.add(c4, f32x4.mul(v128.load32_splat(q2), b0));
+      c5 = f32x4.add(c5, f32x4.mul(v128.load32_splat(q2, 4), b0));
+      q0 += sa;
+      q1 += sa;
+      q2 += sa;
       pb += sb;
     } while (pb != end);
-    // Columns → rows: rows 0..3 from the c<j>0 vectors, rows 4..7 from the c<j>1 vectors.
-    let t0 = f32x4.shuffle(c00, c10, 0, 4, 1, 5);
-    let t1 = f32x4.shuffle(c00, c10, 2, 6, 3, 7);
-    let t2 = f32x4.shuffle(c20, c30, 0, 4, 1, 5);
-    let t3 = f32x4.shuffle(c20, c30, 2, 6, 3, 7);
-    const r0 = f32x4.shuffle(t0, t2, 0, 1, 4, 5);
-    const r1 = f32x4.shuffle(t0, t2, 2, 3, 6, 7);
-    const r2 = f32x4.shuffle(t1, t3, 0, 1, 4, 5);
-    const r3 = f32x4.shuffle(t1, t3, 2, 3, 6, 7);
-    t0 = f32x4.shuffle(c01, c11, 0, 4, 1, 5);
-    t1 = f32x4.shuffle(c01, c11, 2, 6, 3, 7);
-    t2 = f32x4.shuffle(c21, c31, 0, 4, 1, 5);
-    t3 = f32x4.shuffle(c21, c31, 2, 6, 3, 7);
-    const r4 = f32x4.shuffle(t0, t2, 0, 1, 4, 5);
-    const r5 = f32x4.shuffle(t0, t2, 2, 3, 6, 7);
-    const r6 = f32x4.shuffle(t1, t3, 0, 1, 4, 5);
-    const r7 = f32x4.shuffle(t1, t3, 2, 3, 6, 7);
-    storeTile8x4(r0, r1, r2, r3, r4, r5, r6, r7, c, ldc4, alpha, beta, mr, nr, tile);
+    storeTile6x4(c0, c1, c2, c3, c4, c5, c, ldc4, alpha, beta, mr, nr, tile);
   } else {
-    scalarTile8x4(pa0, pa1, sa, 4, pb, sb, kc, tile);
+    scalarBlock2x4(q0, q0 + 4, sa, pb, sb, kc, tile, 16);
+    scalarBlock2x4(q1, q1 + 4, sa, pb, sb, kc, tile + 32, 16);
+    scalarBlock2x4(q2, q2 + 4, sa, pb, sb, kc, tile + 64, 16);
     edgeEpilogue(tile, 4, c, ldc4, alpha, beta, mr, nr);
   }
 }
 
 /**
  * 6×4 tile for narrow column tails with a row-major A read in place (6 row pointers pa + r·lda4,
- * each advanced by 4 bytes per step; all 6 rows must exist). 6 accumulators + 1 B vector + 6
- * splats = 13 live vectors (8 rows would spill, see kernelCols8x4); 6 multiplies per step keep
- * the two multiply pipes as busy as the 4×8 kernel does.
+ * each advanced by 4 bytes per step; all 6 rows must exist). 13 live vectors as kernelCols6x4;
+ * 6 multiplies per step keep the two multiply pipes as busy as the 4×8 kernel does.
  */
 function kernelRows6x4(
   pa: usize, lda4: usize, pb: usize, sb: usize, kc: i32,
@@ -381,9 +354,7 @@ function kernelRows6x4(
       a0 += 4; a1 += 4; a2 += 4; a3 += 4; a4 += 4; a5 += 4;
       pb += sb;
     } while (pb != end);
-    // Through storeTile8x4 with mr = 6 (rows 6, 7 are never written).
-    const z = f32x4.splat(0);
-    storeTile8x4(c0, c1, c2, c3, c4, c5, z, z, c, ldc4, alpha, beta, 6, nr, tile);
+    storeTile6x4(c0, c1, c2, c3, c4, c5, c, ldc4, alpha, beta, 6, nr, tile);
   } else {
     scalarBlock2x4(pa, pa + lda4, 4, pb, sb, kc, tile, 16);
     scalarBlock2x4(pa + lda4 * 2, pa + lda4 * 3, 4, pb, sb, kc, tile + 32, 16);
@@ -392,12 +363,12 @@ function kernelRows6x4(
   }
 }
 
-/** storeTile for 8×4 tiles (one vector per row; tile buffer rows 16 bytes apart). */
-@inline function storeTile8x4(
-  c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128, c6: v128, c7: v128,
+/** storeTile for 6×4 tiles (one vector per row; tile buffer rows 16 bytes apart). */
+@inline function storeTile6x4(
+  c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128,
   c: usize, ldc4: usize, alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize,
 ): void {
-  if (mr == 8 && nr == 4) {
+  if (mr == 6 && nr == 4) {
     const va = f32x4.splat(alpha);
     if (beta == 0) {
       v128.store(c, f32x4.mul(va, c0)); c += ldc4;
@@ -405,9 +376,7 @@ function kernelRows6x4(
       v128.store(c, f32x4.mul(va, c2)); c += ldc4;
       v128.store(c, f32x4.mul(va, c3)); c += ldc4;
       v128.store(c, f32x4.mul(va, c4)); c += ldc4;
-      v128.store(c, f32x4.mul(va, c5)); c += ldc4;
-      v128.store(c, f32x4.mul(va, c6)); c += ldc4;
-      v128.store(c, f32x4.mul(va, c7));
+      v128.store(c, f32x4.mul(va, c5));
     } else {
       const vb = f32x4.splat(beta);
       v128.store(c, f32x4.add(f32x4.mul(va, c0), f32x4.mul(vb, v128.load(c)))); c += ldc4;
@@ -415,9 +384,7 @@ function kernelRows6x4(
       v128.store(c, f32x4.add(f32x4.mul(va, c2), f32x4.mul(vb, v128.load(c)))); c += ldc4;
       v128.store(c, f32x4.add(f32x4.mul(va, c3), f32x4.mul(vb, v128.load(c)))); c += ldc4;
       v128.store(c, f32x4.add(f32x4.mul(va, c4), f32x4.mul(vb, v128.load(c)))); c += ldc4;
-      v128.store(c, f32x4.add(f32x4.mul(va, c5), f32x4.mul(vb, v128.load(c)))); c += ldc4;
-      v128.store(c, f32x4.add(f32x4.mul(va, c6), f32x4.mul(vb, v128.load(c)))); c += ldc4;
-      v128.store(c, f32x4.add(f32x4.mul(va, c7), f32x4.mul(vb, v128.load(c))));
+      v128.store(c, f32x4.add(f32x4.mul(va, c5), f32x4.mul(vb, v128.load(c))));
     }
   } else {
     v128.store(tile, c0);
@@ -426,8 +393,6 @@ function kernelRows6x4(
     v128.store(tile, c3, 48);
     v128.store(tile, c4, 64);
     v128.store(tile, c5, 80);
-    v128.store(tile, c6, 96);
-    v128.store(tile, c7, 112);
     edgeEpilogue(tile, 4, c, ldc4, alpha, beta, mr, nr);
   }
 }
@@ -544,19 +509,6 @@ function scalarTile4x8(pa: usize, sa: usize, ar: usize, pb: usize, sb: usize, kc
     scalarBlock2x4(qa, qa + ar, sa, pb, sb, kc, tile + (<usize>rr << 5), 32);
     scalarBlock2x4(qa, qa + ar, sa, pb + 16, sb, kc, tile + (<usize>rr << 5) + 16, 32);
   }
-}
-
-/**
- * Full 8×4 tile (row stride 16 bytes): A's (r, p) at pa0 + p·sa + r·ar for r < 4 and at
- * pa1 + p·sa + (r − 4)·ar for r ≥ 4; B's (p, j) at pb + p·sb + j·4.
- */
-function scalarTile8x4(
-  pa0: usize, pa1: usize, sa: usize, ar: usize, pb: usize, sb: usize, kc: i32, tile: usize,
-): void {
-  scalarBlock2x4(pa0, pa0 + ar, sa, pb, sb, kc, tile, 16);
-  scalarBlock2x4(pa0 + ar * 2, pa0 + ar * 3, sa, pb, sb, kc, tile + 32, 16);
-  scalarBlock2x4(pa1, pa1 + ar, sa, pb, sb, kc, tile + 64, 16);
-  scalarBlock2x4(pa1 + ar * 2, pa1 + ar * 3, sa, pb, sb, kc, tile + 96, 16);
 }
 
 // ── Packing ───────────────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,149 @@
+import type { HeapView } from './views.js';
+import { Act } from '../backend.js';
+
+// Twins of assembly/activations.ts: each value is computed in float64 and rounded to float32
+// once, on store, so these are the accurate reference the wasm kernels are held to.
+
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_PI = 1 / Math.sqrt(Math.PI);
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const GELU_K0 = Math.sqrt(2 / Math.PI);
+const GELU_K1 = 0.044715;
+
+/**
+ * erfc(z) for z ≥ 0 in float64. Below 2.5 it is 1 − erf(z), erf from its series
+ * erf z = (2/√π)·e^{−z²}·Σ_n 2ⁿz^{2n+1}/(1·3·…·(2n+1)), whose terms are all positive; above,
+ * the continued fraction erfc z = e^{−z²}/√π · 1/(z + ½/(z + 1/(z + (3/2)/(z + …)))),
+ * evaluated from the 60th term back. Relative error about 1e-13.
+ */
+export function erfc(z: number): number {
+  if (z < 2.5) {
+    let term = z, total = z;
+    for (let n = 0; term > 1e-17 * total; n++) {
+      term *= (2 * z * z) / (2 * n + 3);
+      total += term;
+    }
+    return 1 - 2 * INV_SQRT_PI * Math.exp(-z * z) * total;
+  }
+  let fraction = z;
+  for (let k = 60; k >= 1; k--) fraction = z + k / 2 / fraction;
+  return (INV_SQRT_PI * Math.exp(-z * z)) / fraction;
+}
+
+/** Φ(x), the standard normal CDF, from the side where erfc is small. */
+export function normalCdf(x: number): number {
+  const z = x * SQRT1_2;
+  return z < 0 ? 0.5 * erfc(-z) : 1 - 0.5 * erfc(z);
+}
+
+/** f(x) for one activation code. */
+export function activate(act: number, param: number, x: number): number {
+  switch (act) {
+    case Act.relu: return Math.max(x, 0);
+    case Act.leakyRelu: return x > 0 ? x : x * param;
+    case Act.sigmoid: return 1 / (1 + Math.exp(-x));
+    case Act.tanh: return Math.tanh(x);
+    case Act.geluErf: return x * normalCdf(x);
+    case Act.geluTanh: return 0.5 * x * (1 + Math.tanh(GELU_K0 * (x + GELU_K1 * x * x * x)));
+    default: return x;
+  }
+}
+
+/** f′ for one activation code, from the pre-activation x or the output y. */
+export function activationGrad(act: number, param: number, x: number, y: number): number {
+  switch (act) {
+    // torch: ReLU′(0) = 0 and a NaN input passes its gradient (threshold_backward); LeakyReLU′(0) = slope.
+    case Act.relu: return x <= 0 ? 0 : 1;
+    case Act.leakyRelu: return x > 0 ? 1 : param;
+    case Act.sigmoid: return y * (1 - y);
+    case Act.tanh: return 1 - y * y;
+    case Act.geluErf: return normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
+    case Act.geluTanh: {
+      const t = Math.tanh(GELU_K0 * (x + GELU_K1 * x * x * x));
+      return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_K0 * (1 + 3 * GELU_K1 * x * x);
+    }
+    default: return 1;
+  }
+}
+
+export function activationForward(h: HeapView, act: number, param: number, x: number, y: number, n: number): void {
+  const f = h.f32, X = x >>> 2, Y = y >>> 2, p = Math.fround(param);
+  for (let i = 0; i < n; i++) f[Y + i] = activate(act, p, f[X + i]);
+}
+
+export function activationBackward(
+  h: HeapView, act: number, param: number, x: number, y: number, dy: number, dx: number, n: number,
+): void {
+  const f = h.f32, X = x >>> 2, Y = y >>> 2, G = dy >>> 2, D = dx >>> 2, p = Math.fround(param);
+  for (let i = 0; i < n; i++) {
+    const g = f[G + i];
+    // Only ReLU and LeakyReLU select; the rest multiply (so a zero gradient times ∞ stays NaN).
+    if (act === Act.relu) f[D + i] = f[X + i] <= 0 ? 0 : g;
+    else if (act === Act.leakyRelu) f[D + i] = f[X + i] > 0 ? g : g * p;
+    else f[D + i] = g * activationGrad(act, p, f[X + i], f[Y + i]);
+  }
+}
+
+export function biasActivation(
+  h: HeapView, c: number, m: number, n: number, bias: number, act: number, param: number, y: number,
+): void {
+  const f = h.f32, C = c >>> 2, B = bias >>> 2;
+  if (bias !== 0) {
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) f[C + i * n + j] += f[B + j];
+  }
+  activationForward(h, act, param, c, y, m * n);
+}
+
+export function softmaxRows(h: HeapView, x: number, y: number, m: number, n: number): void {
+  const f = h.f32;
+  for (let i = 0; i < m; i++) {
+    const X = (x >>> 2) + i * n, Y = (y >>> 2) + i * n;
+    const top = rowMax(f, X, n);
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.exp(f[X + j] - top);
+    for (let j = 0; j < n; j++) f[Y + j] = Math.exp(f[X + j] - top) / s;
+  }
+}
+
+export function logSoftmaxRows(h: HeapView, x: number, y: number, m: number, n: number): void {
+  const f = h.f32;
+  for (let i = 0; i < m; i++) {
+    const X = (x >>> 2) + i * n, Y = (y >>> 2) + i * n;
+    const top = rowMax(f, X, n);
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.exp(f[X + j] - top);
+    const logS = Math.log(s);
+    for (let j = 0; j < n; j++) f[Y + j] = f[X + j] - top - logS;
+  }
+}
+
+export function softmaxRowsBackward(h: HeapView, y: number, dy: number, dx: number, m: number, n: number): void {
+  const f = h.f32;
+  for (let i = 0; i < m; i++) {
+    const Y = (y >>> 2) + i * n, G = (dy >>> 2) + i * n, D = (dx >>> 2) + i * n;
+    let dot = 0;
+    for (let j = 0; j < n; j++) dot += f[G + j] * f[Y + j];
+    for (let j = 0; j < n; j++) f[D + j] = f[Y + j] * (f[G + j] - dot);
+  }
+}
+
+export function logSoftmaxRowsBackward(h: HeapView, y: number, dy: number, dx: number, m: number, n: number): void {
+  const f = h.f32;
+  for (let i = 0; i < m; i++) {
+    const Y = (y >>> 2) + i * n, G = (dy >>> 2) + i * n, D = (dx >>> 2) + i * n;
+    let s = 0;
+    for (let j = 0; j < n; j++) s += f[G + j];
+    for (let j = 0; j < n; j++) f[D + j] = f[G + j] - Math.exp(f[Y + j]) * s;
+  }
+}
+
+/** max of a row, NaN if any element is NaN (as torch), −∞ for an empty row. */
+export function rowMax(f: Float32Array, start: number, n: number): number {
+  let top = -Infinity;
+  for (let j = 0; j < n; j++) {
+    const v = f[start + j];
+    if (v !== v) return NaN;
+    if (v > top) top = v;
+  }
+  return top;
+}

@@ -1,0 +1,214 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import fc from 'fast-check';
+import {
+  differentiableOps, layerClasses, lossClasses, tensor, noGrad, manualSeed, Module, Tensor, Parameter,
+  Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Flatten, Softmax, LogSoftmax, Sequential,
+  MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
+  add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose,
+} from '../src/index.js';
+import { CONFIGS, use, randomFloats } from './helpers.js';
+
+// Finite-difference gradient checks. For a function f of some tensors, the analytic gradient of
+// F = Σ g ⊙ f(x) (g a fixed random upstream gradient) from backward() is compared with central
+// differences (F(x + h) − F(x − h)) / (2h) evaluated in float64 from our forward. Every op, layer
+// and loss the library exports is enumerated from the library itself: one without a spec here, or
+// without a working backward on any backend, fails.
+
+interface Case {
+  /** The tensors to differentiate (leaves with requiresGrad, or a module's parameters). */
+  wrt: Tensor[];
+  /** Recomputes the output (module-owned outputs are fine: read at once). */
+  run: () => Tensor;
+  /** Called before every evaluation (Dropout re-seeds so the mask stays fixed). */
+  before?: () => void;
+  dispose: () => void;
+}
+type Spec = (rows: number, cols: number, seed: number) => Case;
+
+/** Values in [lo, hi), kept at least `gap` away from each kink in `kinks`. */
+function values(n: number, seed: number, lo = -2, hi = 2, kinks: number[] = [], gap = 0.05): Float32Array {
+  const v = randomFloats(n, seed).map((u) => lo + ((u + 1) / 2) * (hi - lo));
+  return v.map((x) => {
+    for (const k of kinks) if (Math.abs(x - k) < gap) x = k + (x < k ? -gap : gap) * 2;
+    return x;
+  });
+}
+const leaf = (v: Float32Array, shape: number[]) => tensor(v, shape).requiresGrad_();
+const classTargets = (rows: number, cols: number, seed: number) =>
+  tensor(Array.from(randomFloats(rows, seed), (u) => Math.min(cols - 1, Math.floor(((u + 1) / 2) * cols))), [rows]);
+
+function opCase(inputs: Tensor[], fn: () => Tensor): Case {
+  return { wrt: inputs, run: fn, dispose: () => inputs.forEach((t) => t.dispose()) };
+}
+function moduleCase(m: Module, x: Tensor | null, run: () => Tensor, extra: Tensor[] = [], before?: () => void): Case {
+  return {
+    wrt: [...(x ? [x] : []), ...m.parameters()], run, before,
+    dispose: () => { x?.dispose(); extra.forEach((t) => t.dispose()); m.dispose(); },
+  };
+}
+
+const OP_SPECS: Record<keyof typeof differentiableOps, Spec> = {
+  add: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]), b = leaf(values(c, s + 1), [c]); return opCase([a, b], () => add(a, b)); },
+  sub: (r, c, s) => { const a = leaf(values(r, s), [r, 1]), b = leaf(values(r * c, s + 1), [r, c]); return opCase([a, b], () => sub(a, b)); },
+  mul: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]), b = leaf(values(r * c, s + 1), [r, c]); return opCase([a, b], () => mul(a, b)); },
+  div: (r, c, s) => {
+    const a = leaf(values(r * c, s), [r, c]), b = leaf(values(c, s + 1, 0.5, 2), [1, c]);
+    return opCase([a, b], () => div(a, b));
+  },
+  exp: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => exp(a)); },
+  log: (r, c, s) => { const a = leaf(values(r * c, s, 0.3, 3), [r, c]); return opCase([a], () => log(a)); },
+  neg: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => neg(a)); },
+  sqrt: (r, c, s) => { const a = leaf(values(r * c, s, 0.3, 3), [r, c]); return opCase([a], () => sqrt(a)); },
+  abs: (r, c, s) => { const a = leaf(values(r * c, s, -2, 2, [0]), [r, c]); return opCase([a], () => abs(a)); },
+  pow: (r, c, s) => { const a = leaf(values(r * c, s, 0.3, 2), [r, c]); return opCase([a], () => pow(a, 2.5)); },
+  matmul: (r, c, s) => {
+    const k = (s % 5) + 1;
+    const a = leaf(values(k * r, s), [k, r]), b = leaf(values(c * k, s + 1), [c, k]);
+    return opCase([a, b], () => matmul(a, b, { transA: true, transB: true }));
+  },
+  sum: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => sum(a, { axis: 0 })); },
+  mean: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => mean(a)); },
+  reshape: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => reshape(a, [c, -1])); },
+  flatten: (r, c, s) => { const a = leaf(values(r * c, s), [r, c, 1]); return opCase([a], () => flatten(a)); },
+  transpose: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => transpose(a)); },
+};
+
+function activationCase(make: () => Module, kinks: number[] = []): Spec {
+  return (r, c, s) => {
+    const m = make();
+    const x = leaf(values(r * c, s, -3, 3, kinks), [r, c]);
+    return moduleCase(m, x, () => m.forward(x));
+  };
+}
+
+const LAYER_SPECS: Record<keyof typeof layerClasses, Spec> = {
+  Linear: (r, c, s) => {
+    const m = new Linear(c, (s % 6) + 1);
+    const x = leaf(values(r * c, s), [r, c]);
+    return moduleCase(m, x, () => m.forward(x));
+  },
+  ReLU: activationCase(() => new ReLU(), [0]),
+  LeakyReLU: activationCase(() => new LeakyReLU({ negativeSlope: 0.1 }), [0]),
+  Sigmoid: activationCase(() => new Sigmoid()),
+  Tanh: activationCase(() => new Tanh()),
+  GELU: (r, c, s) => (s % 2 ? activationCase(() => new GELU()) : activationCase(() => new GELU({ approximate: 'tanh' })))(r, c, s),
+  Dropout: (r, c, s) => {
+    const m = new Dropout({ p: 0.3 });
+    const x = leaf(values(r * c, s), [r, c]);
+    return moduleCase(m, x, () => m.forward(x), [], () => manualSeed(s));
+  },
+  Flatten: (r, c, s) => { const m = new Flatten(); const x = leaf(values(r * c, s), [r, 1, c]); return moduleCase(m, x, () => m.forward(x)); },
+  Softmax: activationCase(() => new Softmax()),
+  LogSoftmax: activationCase(() => new LogSoftmax()),
+  Sequential: (r, c, s) => {
+    // Every fused pair and a plain layer, so the fused epilogues' backward is checked too.
+    const m = new Sequential([new Linear(c, 5), new Tanh(), new Linear(5, 4), new GELU(), new Linear(4, 3), new Sigmoid(), new Linear(3, 2)]);
+    const x = leaf(values(r * c, s), [r, c]);
+    return moduleCase(m, x, () => m.forward(x));
+  },
+};
+
+function lossCase(make: (cols: number) => Module & { forward(i: Tensor, t: Tensor): Tensor }, input: (r: number, c: number, s: number) => Float32Array, target: (r: number, c: number, s: number) => Tensor): Spec {
+  return (r, c, s) => {
+    const m = make(c);
+    const x = leaf(input(r, c, s), [r, c]);
+    const t = target(r, c, s);
+    return moduleCase(m, x, () => m.forward(x, t), [t]);
+  };
+}
+const regressionTarget = (r: number, c: number, s: number) => tensor(values(r * c, s + 7), [r, c]);
+// Kinks of |x − t| sit where x = t: draw x, then push each target away from its input.
+const awayFrom = (gapAt: number[]) => (r: number, c: number, s: number) => {
+  const x = values(r * c, s);
+  const t = values(r * c, s + 7).map((v, i) => {
+    for (const k of gapAt) if (Math.abs(x[i] - v - k) < 0.05 || Math.abs(x[i] - v + k) < 0.05) return x[i] - k - 0.3;
+    return v;
+  });
+  return tensor(t, [r, c]);
+};
+
+const LOSS_SPECS: Record<keyof typeof lossClasses, Spec> = {
+  MSELoss: lossCase(() => new MSELoss(), (r, c, s) => values(r * c, s), regressionTarget),
+  L1Loss: lossCase(() => new L1Loss({ reduction: 'sum' }), (r, c, s) => values(r * c, s), awayFrom([0])),
+  HuberLoss: lossCase(() => new HuberLoss({ delta: 0.7 }), (r, c, s) => values(r * c, s), awayFrom([0, 0.7])),
+  SmoothL1Loss: lossCase(() => new SmoothL1Loss({ beta: 0.6, reduction: 'sum' }), (r, c, s) => values(r * c, s), awayFrom([0, 0.6])),
+  BCELoss: lossCase(() => new BCELoss(), (r, c, s) => values(r * c, s, 0.1, 0.9), (r, c, s) => tensor(values(r * c, s + 3, 0, 1), [r, c])),
+  BCEWithLogitsLoss: lossCase(
+    (cols) => new BCEWithLogitsLoss({ posWeight: [0.5, 1.5, 2, 1, 3, 0.7, 1.2, 0.9, 1.1].slice(0, cols) }),
+    (r, c, s) => values(r * c, s), (r, c, s) => tensor(values(r * c, s + 3, 0, 1), [r, c])),
+  CrossEntropyLoss: (r, c, s) => (s % 2
+    ? lossCase(() => new CrossEntropyLoss({ labelSmoothing: 0.1 }), (rr, cc, ss) => values(rr * cc, ss), classTargets)
+    : lossCase(() => new CrossEntropyLoss({ reduction: 'sum' }), (rr, cc, ss) => values(rr * cc, ss),
+      (rr, cc, ss) => { const p = values(rr * cc, ss + 5, 0, 1); for (let i = 0; i < rr; i++) { let z = 0; for (let j = 0; j < cc; j++) z += p[i * cc + j]; for (let j = 0; j < cc; j++) p[i * cc + j] /= z; } return tensor(p, [rr, cc]); }))(r, c, s),
+  NLLLoss: lossCase(() => new NLLLoss(), (r, c, s) => values(r * c, s), classTargets),
+};
+
+/** F = Σ g ⊙ f in float64. */
+function objective(c: Case, g: Float32Array): number {
+  c.before?.();
+  return noGrad(() => {
+    const out = c.run().toArray();
+    let total = 0;
+    for (let i = 0; i < out.length; i++) total += g[i] * out[i];
+    return total;
+  });
+}
+
+function check(name: string, spec: Spec, rows: number, cols: number, seed: number): void {
+  const c = spec(rows, cols, seed);
+  try {
+    c.before?.();
+    const out = c.run();
+    const g = values(out.size, seed + 99, -1, 1);
+    const gt = tensor(g, out.shape);
+    // Parameters accumulate: start from zero so the analytic gradient is this backward's alone.
+    for (const t of c.wrt) if (t instanceof Parameter) t.grad.data.fill(0);
+    out.backward(gt);
+    gt.dispose();
+    for (const [w, t] of c.wrt.entries()) {
+      expect(t.grad, `${name}: input ${w} got no gradient`).not.toBeNull();
+      const analytic = t.grad!.toArray();
+      for (let i = 0; i < t.size; i++) {
+        const orig = t.data[i];
+        const h = 1e-2 * Math.max(1, Math.abs(orig));
+        const up = Math.fround(orig + h), down = Math.fround(orig - h);
+        t.data[i] = up;
+        const fUp = objective(c, g);
+        t.data[i] = down;
+        const fDown = objective(c, g);
+        t.data[i] = orig;
+        const numeric = (fUp - fDown) / (up - down);
+        const tol = 3e-3 + 2e-2 * Math.abs(numeric);
+        if (!(Math.abs(analytic[i] - numeric) <= tol)) {
+          expect.fail(`${name} [${rows}×${cols}, seed ${seed}]: d/d(input ${w})[${i}] analytic ${analytic[i]}, numeric ${numeric}`);
+        }
+      }
+    }
+  } finally {
+    c.dispose();
+  }
+}
+
+const shapes = fc.tuple(fc.constantFrom(1, 2, 3, 5, 7), fc.constantFrom(1, 2, 3, 5, 6, 9), fc.integer({ min: 1, max: 10_000 }));
+
+for (const config of CONFIGS) {
+  describe(`finite-difference gradient checks on ${config.label}`, () => {
+    beforeAll(() => use(config.options));
+
+    const groups: [string, Record<string, unknown>, Record<string, Spec>][] = [
+      ['op', differentiableOps, OP_SPECS],
+      ['layer', layerClasses, LAYER_SPECS],
+      ['loss', lossClasses, LOSS_SPECS],
+    ];
+    for (const [kind, exported, specs] of groups) {
+      for (const name of Object.keys(exported)) {
+        it(`${kind} ${name}: backward matches central differences`, () => {
+          const spec = specs[name];
+          expect(spec, `no gradient check for ${kind} ${name}: add one to test/gradcheck.test.ts`).toBeDefined();
+          check(name, spec, 1, 1, 1);
+          fc.assert(fc.property(shapes, ([r, c, s]) => check(name, spec, r, c, s)), { numRuns: 4, seed: name.length });
+        });
+      }
+    }
+  });
+}
