@@ -1,69 +1,89 @@
 // gemm: C = alpha·op(A)·op(B) + beta·C on row-major float32 matrices (BLAS sgemm semantics).
 //
-// ── Structure (GotoBLAS-style) ───────────────────────────────────────────────────────────────
-//   for jc in columns of C, step NC            (B block: KC×NC, packed once, reused over all rows)
-//     for pc in k, step KC                     (k-blocks; boundaries depend on k only, see below)
-//       pack B(pc.., jc..) into 8-column panels
-//       for ic in rows of C, step MC           (A block: MC×KC, lives in L2)
-//         pack A(ic.., pc..) into 4-row panels
-//         for each 8-column panel of B         (KC×8 panel, 8 KiB: stays in L1)
-//           for each 4-row panel of A
-//             4×8 micro-kernel over the kc steps of the block, then the epilogue on C
+// ── Loop structure (GotoBLAS-style blocking) ─────────────────────────────────────────────────
+//   for jc over the columns of C, step NC
+//     for pc over k, step KC                  k-blocks: [0, KC), [KC, 2·KC), … (depend on k only)
+//       pack the B block (KC×NC) into 8-column panels, unless B is read in place (below)
+//       for ic over the rows of C, step MC
+//         pack the A block (MC×KC) into 4-row panels, unless A is read in place (below)
+//         for each 8-column panel of B         (KC×8 floats = 16 KiB: stays in L1)
+//           for each 4-row group of A          (the A block, ≤ 128 KiB, stays in L2)
+//             micro-kernel over the kc steps of the block, then the epilogue on C
 //
 // ── Micro-kernel ──────────────────────────────────────────────────────────────────────────────
 // A 4×8 tile of C is held in 8 f32x4 accumulators (row r = two vectors). Per k step: two vector
-// loads of the B row segment (immediate offsets 0 and 16), then for each of the 4 rows one
-// `v128.load32_splat` of the A value (immediate offsets 0/4/8/12) and acc += splat·b (mul then
-// add — never FMA). That is 8 accumulators + 2 B vectors + 1 splat = 11 live v128 values, under
-// the ~13 that TurboFan keeps in registers. The k loop is deliberately NOT unrolled: unrolling by
-// 2 made TurboFan hoist the second iteration's loads and spill accumulators (measured 41 → 29
-// GFLOP/s), and wider tiles (5×8, 6×8) spill for the same reason. Only constant immediate offsets
-// are used inside the loop (V8 does not fold `ptr + off` into the x64 addressing mode).
+// loads of B's 8 values (immediate offsets 0 and 16), one `v128.load32_splat` per row of A, and
+// acc = acc + splat·b (a multiply, then an add: never FMA). TurboFan moves all loads of the loop
+// body to its top, so 8 accumulators + 2 B vectors + 4 splats = 14 vectors are live at once:
+// exactly what fits in x64's 16 XMM registers (minus scratch) without spilling. The k loop is
+// deliberately NOT unrolled: unrolling by 2 doubles the hoisted loads and spills accumulators
+// (measured 41 → 29 GFLOP/s); 5×8 and 6×8 tiles spill for the same reason. The 8 multiplies per
+// step saturate the two multiply pipes (≈16 flops/cycle without FMA): this is the ceiling, and
+// the kernel runs at ~38–41 GFLOP/s here. Inside the loop only constant immediate offsets are used
+// (V8 does not fold `ptr + off` into x64 addressing) and the loop ends on a pointer compare.
 //
-// Both operands are consumed through a "pointer + byte stride per k step" view, so the same
-// kernel reads packed panels (A stride 16, B stride 32) and, without packing, a transposed A
-// (op(A) = Aᵀ: the 4 rows' values at step p are contiguous, stride lda·4) or a plain B (the 8
-// columns are contiguous, stride ldb·4). A second kernel (kernelRows) reads a row-major A
-// directly through 4 row pointers. This lets skinny shapes skip packing entirely:
-//   - A is packed only when n > SKINNY_N: packing A costs one copy per element for 2·n flops
-//     of use, which dominates for narrow outputs (n = 10, 16: the last layers of an MLP).
-//   - B is packed when it is stored transposed (NT/TT: the 8 columns are strided) or when
-//     m > SKINNY_M (enough reuse to pay for a contiguous, L1-friendly panel).
-// Partial tiles (m % 4 rows, n % 8 columns) are never read directly from A/B (that could read
-// past the end of memory): they are packed into zero-padded panels in the workspace, the kernel
-// computes a full 4×8 tile, and the epilogue writes only the valid part via a 32-float tile
-// buffer.
+// Operands are consumed through "pointer + byte stride per k step" views, so one kernel serves
+// several layouts without copies:
+//   kernelCols   A "by columns" (the 4 rows' values of step p are contiguous): packed panels
+//                (stride 16) or a transposed A read in place (op(A) = Aᵀ: stride lda·4).
+//   kernelRows   A row-major read in place through 4 row pointers (+4 bytes per step).
+//   B            packed panels (stride 32) or a non-transposed B read in place (stride ldb·4).
+// When to pack (measured; each packed element costs a copy, each in-place read risks cache
+// conflicts):
+//   - Row-major A (NN, NT) is never packed: 4 sequential row streams are as fast as a packed
+//     panel and the copy is saved (it costs 3–10 % at large sizes, far more for narrow n).
+//   - Transposed A (TN, TT) is read in place when n ≤ 16, or n ≤ 64 and lda is not a multiple of
+//     1024 floats; otherwise it is packed. A stride that is a multiple of 4 KiB maps every k step
+//     to the same L1 set, so a panel re-read for each of n/8 B panels thrashes (−30 % at 1024³).
+//   - B is packed when it is stored transposed (NT, TT: its 8 columns are strided), or when
+//     m > 64, or when m > 8 and ldb is a multiple of 1024 floats (same aliasing argument); a
+//     small m re-reads each B panel only m/4 times, too few to pay for the copy.
+// Partial tiles are never read in place (that could read past the end of A, B or the memory):
+// the m % 4 tail rows of an in-place A and the n % 8 tail columns of an in-place B are packed
+// into zero-padded panels in the workspace; the kernel computes a full tile and the epilogue
+// writes only the valid part (through a small tile buffer).
 //
-// ── Packing layout (workspace) ────────────────────────────────────────────────────────────────
-//   [0, 128)            tile buffer, 4×8 f32 (edge tiles)
-//   [128, +MCa·KCa·4)    A block: panel q (rows 4q..4q+3) at q·kc·16; element (r, p) at p·16 + r·4
-//   [.., +KCa·NCa·4)     B block: panel q (cols 8q..8q+7) at q·kc·32; element (p, j) at p·32 + j·4
-// with KCa = min(k, KC), MCa = min(MC, roundUp(m, 4)), NCa = min(NC, roundUp(n, 8)); at most
-// 128 + (64 + 256)·256·4 = 327,808 bytes. Padding rows/columns are written as zeros every time.
+// Narrow column tails (n % 8 in 1..4, e.g. n = 10: the last layer of a classifier) use 6×4 tiles
+// (kernelCols6x4 / kernelRows6x4: 6 accumulators, 6 splats, 1 B vector = 13 live vectors) instead
+// of 4×8 tiles padded to 8 columns: 128×128×10 goes from ~23 to ~28 GFLOP/s. 8×4 would be the
+// natural shape but needs 17 live vectors and runs at half speed from spills; 4×4 keeps only 4
+// independent add chains and is bound by the add latency.
+//
+// ── Workspace ─────────────────────────────────────────────────────────────────────────────────
+//   [0, 128)                 tile buffer (4×8 or 6×4 f32) for partial tiles
+//   [128, +MCa·KCa·4)         A block: panel q (rows 4q..4q+3) at q·kc·16, element (r, p) at p·16 + r·4
+//   [.., +KCa·NCa·4)          B block: panel q (cols 8q..8q+7) at q·kc·32, element (p, j) at p·32 + j·4
+// with KCa = min(k, KC), MCa = min(MC, roundUp(m, 4)), NCa = min(NC, roundUp(n, 8)):
+//   gemmWorkspaceBytes = 128 + 4·KCa·(MCa + NCa) ≤ 128 + 4·512·(64 + 128) = 393,344 bytes.
+// Padding rows/columns of a panel are rewritten with zeros on every call (no state survives).
 //
 // ── Determinism ───────────────────────────────────────────────────────────────────────────────
-// Every output element is computed with one fixed sequence of float32 operations that depends only
-// on k (never on m, n, the element's position, the path taken, or the build):
-//   s_b = ((0 + a[p0]·b[p0]) + a[p0+1]·b[p0+1]) + …   sequentially over the k-block b = [p0, p0+kc)
-//   C   = alpha·s_0 + beta·C        (beta == 0: C = alpha·s_0, C is not read)
-//   C   = alpha·s_b + C             for each later k-block b = 1, 2, … in order
-// (k-blocks are [0, KC), [KC, 2·KC), …, so for k ≤ KC this is exactly C = alpha·Σ + beta·C.)
-// Vector lanes are independent output elements, products are rounded before the add (wasm has no
-// implicit contraction), accumulators start at +0 in every kernel, and the scalar build runs the
-// same sums in the same order. Zero padding only affects lanes that are never written. Hence the
-// SIMD and scalar builds, the packed and unpacked paths, and any split of the rows (or columns)
-// of C across calls/threads give bit-identical results.
+// Every output element is computed by one fixed sequence of float32 operations that depends only
+// on k — never on m, n, the element's position, the path (packed, in place, 4×8 or 6×4 tile,
+// full or partial tile) or the build:
+//   s_b = (…((0 + a_p0·b_p0) + a_p0+1·b_p0+1) + …)   sequentially over the k-block b = [p0, p0+kc)
+//   C   = alpha·s_0 + beta·C            (beta == 0: C = alpha·s_0, C is not read)
+//   C   = alpha·s_b + 1·C               for each later k-block b = 1, 2, … in order
+// so for k ≤ KC = 512 this is exactly C = alpha·Σ_p a_p·b_p + beta·C with a sequential sum.
+// Vector lanes are distinct output elements (no horizontal sums), every product is rounded before
+// its add (wasm never contracts to FMA), all accumulators start at +0, and the scalar build runs
+// the same additions in the same order (scalarBlock2x4). Zero padding only feeds lanes that are
+// never written. Hence the SIMD and scalar builds and any split of the rows or columns of C across
+// calls (threads) give bit-identical results.
 
-// Cache blocking. KC: k-block length (the B micro-panel KC×8×4 = 8 KiB stays in L1 next to the
-// streaming A micro-panel). MC: rows per packed A block (64×256×4 = 64 KiB, L2). NC: columns per
-// packed B block (256×256×4 = 256 KiB). MC must be a multiple of 4 and NC of 8.
-const KC: i32 = 256;
+// Cache blocking. KC: k-block length — the B micro-panel (KC×8×4 = 16 KiB) stays in L1 beside
+// the streamed A rows, and k ≤ 512 (most layer widths) needs a single k-block. MC: rows per A
+// block (64×512×4 = 128 KiB, L2). NC: columns per packed B block (512×128×4 = 256 KiB, L2).
+// MC must be a multiple of 4 and NC of 8. (KC = 256/512, MC = 32/64/128 and NC = 128/256 measured
+// the same within noise; these keep the workspace under 400 KB.)
+const KC: i32 = 512;
 const MC: i32 = 64;
-const NC: i32 = 256;
-// Skinny-shape thresholds (see above): A is read in place when n ≤ SKINNY_N, B (non-transposed)
-// is read in place when m ≤ SKINNY_M.
-const SKINNY_N: i32 = 16;
-const SKINNY_M: i32 = 16;
+const NC: i32 = 128;
+// In-place thresholds (see "When to pack" above).
+const DIRECT_A_MAX_N: i32 = 64; // transposed A read in place when n ≤ this (and lda not aliasing)
+const DIRECT_A_ALWAYS_N: i32 = 16; // … and always when n ≤ this
+const DIRECT_B_MAX_M: i32 = 64; // non-transposed B read in place when m ≤ this (and ldb not aliasing)
+const DIRECT_B_ALWAYS_M: i32 = 8; // … and always when m ≤ this
 
 const TILE_BYTES: usize = 128;
 
@@ -71,7 +91,15 @@ const TILE_BYTES: usize = 128;
   return a < b ? a : b;
 }
 
-/** Bytes of scratch `gemm(…, work)` needs for an m×n×k product (16-byte multiple). */
+/** A row stride that is a multiple of 4 KiB: consecutive rows fall into the same L1 cache set. */
+@inline function aliasing(ld: i32): bool {
+  return (ld & 1023) == 0;
+}
+
+/**
+ * Bytes of scratch `gemm(…, work)` needs for an m×n×k product (a multiple of 16; bounded by
+ * 393,344 whatever the sizes).
+ */
 export function gemmWorkspaceBytes(m: i32, n: i32, k: i32): usize {
   if (m <= 0 || n <= 0 || k <= 0) return TILE_BYTES;
   const kcMax = imin(k, KC);
@@ -81,10 +109,12 @@ export function gemmWorkspaceBytes(m: i32, n: i32, k: i32): usize {
 }
 
 /**
- * C (m×n, row stride ldc) = alpha·op(A)·op(B) + beta·C. op(A) = A (m×k, stride lda) if transA == 0,
- * else Aᵀ with A stored k×m; op(B) = B (k×n, stride ldb) if transB == 0, else Bᵀ with B stored n×k.
- * `work`: 16-byte-aligned scratch of gemmWorkspaceBytes(m, n, k) bytes. a, b, c need only be
- * 4-byte aligned. beta == 0 never reads C; k == 0 or alpha == 0 never reads A or B.
+ * C (m×n, row stride ldc) = alpha·op(A)·op(B) + beta·C, all row-major float32.
+ * op(A) = A (stored m×k, row stride lda) if transA == 0, else Aᵀ with A stored k×m;
+ * op(B) = B (stored k×n, row stride ldb) if transB == 0, else Bᵀ with B stored n×k.
+ * `work`: 16-byte-aligned scratch of at least gemmWorkspaceBytes(m, n, k) bytes. a, b and c need
+ * only be 4-byte aligned. beta == 0 never reads C; k == 0 or alpha == 0 gives C = beta·C without
+ * reading A or B; m == 0 or n == 0 does nothing.
  */
 export function gemm(
   transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: f32,
@@ -104,8 +134,8 @@ export function gemm(
   const tile = work;
   const ap = work + TILE_BYTES;
   const bp = ap + (<usize>mcMax * <usize>kcMax << 2);
-  const packA = n > SKINNY_N;
-  const packB = transB != 0 || m > SKINNY_M;
+  const packA = transA != 0 && n > DIRECT_A_ALWAYS_N && (n > DIRECT_A_MAX_N || aliasing(lda));
+  const packB = transB != 0 || (m > DIRECT_B_ALWAYS_M && (m > DIRECT_B_MAX_M || aliasing(ldb)));
 
   for (let jc = 0; jc < n; jc += NC) {
     const nc = imin(NC, n - jc);
@@ -117,18 +147,17 @@ export function gemm(
         if (transB) packBT(b, ldb4, pc, jc, kc, nc, bp);
         else packBN(b, ldb4, pc, jc, kc, nc, bp);
       } else if (nc & 7) {
-        // B read in place; only the partial last panel is packed (zero-padded) at bp.
+        // B read in place; only the partial last panel is packed (zero-padded), at bp.
         packBN(b, ldb4, pc, jc + (nc & ~7), kc, nc & 7, bp);
       }
       for (let ic = 0; ic < m; ic += MC) {
         const mc = imin(MC, m - ic);
         if (packA) {
-          if (transA) packAT(a, lda4, ic, pc, mc, kc, ap);
-          else packAN(a, lda4, ic, pc, mc, kc, ap);
+          packAT(a, lda4, ic, pc, mc, kc, ap);
         } else if (mc & 3) {
-          // A read in place; only the partial last row panel is packed (zero-padded) at ap.
+          // A read in place; only the partial last row group is packed (zero-padded), at ap.
           if (transA) packAT(a, lda4, ic + (mc & ~3), pc, mc & 3, kc, ap);
-          else packAN(a, lda4, ic + (mc & ~3), pc, mc & 3, kc, ap);
+          else packANTail(a, lda4, ic + (mc & ~3), pc, mc & 3, kc, ap);
         }
         block(
           transA, packA, packB, a, lda4, b, ldb4, ic, jc, pc, mc, nc, kc,
@@ -139,7 +168,10 @@ export function gemm(
   }
 }
 
-/** One (ic, jc, pc) block: every 4×8 tile of C in rows ic..ic+mc, columns jc..jc+nc. */
+/**
+ * One (ic, jc, pc) block: all tiles of C in rows ic..ic+mc, columns jc..jc+nc, over the k-block
+ * pc..pc+kc. B panel outer (it stays in L1), row groups inner.
+ */
 function block(
   transA: i32, packA: bool, packB: bool, a: usize, lda4: usize, b: usize, ldb4: usize,
   ic: i32, jc: i32, pc: i32, mc: i32, nc: i32, kc: i32,
@@ -156,28 +188,26 @@ function block(
       pb = b + <usize>pc * ldb4 + (<usize>(jc + jr) << 2);
       sb = ldb4;
     } else {
-      pb = bp;
+      pb = bp; // the packed partial panel
       sb = 32;
     }
     let cp = c + <usize>ic * ldc4 + (<usize>(jc + jr) << 2);
     let ir = 0;
     if (nr <= 4) {
-      // Narrow column tail (n % 8 in 1..4): 6×4 tiles waste at most 3 of 4 lanes instead of 7
-      // of 8 and keep 6 independent accumulators (a 4×4 tile would be bound by the latency of
-      // its 4 add chains). They take groups of 6 rows, leaving a multiple of 4 rows (+ the
+      // Narrow column tail: 6×4 tiles over groups of 6 rows, leaving a multiple of 4 rows (+ the
       // m % 4 tail) to the 4×8 loop below, whose 4-row groups must line up with the packed
-      // panels / the packed tail.
+      // panels / the packed tail rows.
       const rows = packA ? (mc + 3) & ~3 : mc & ~3; // rows the 6×4 kernels may read
       let groups = rows / 6;
       if ((rows - groups * 6) & 3) groups--;
       for (; groups > 0; groups--) {
-        const mr = imin(6, mc - ir); // < 6 only in the zero-padded last packed panel
         if (packA) {
-          // Row pairs (2t, 2t+1) of the group never straddle a 4-row panel.
+          // Row pairs (2t, 2t+1) never straddle a 4-row panel; the last pairs may be zero
+          // padding (mr < 6).
           const q0 = ap + <usize>(ir >> 2) * (kc4 << 2) + (<usize>(ir & 3) << 2);
           const q1 = ap + <usize>((ir + 2) >> 2) * (kc4 << 2) + (<usize>((ir + 2) & 3) << 2);
           const q2 = ap + <usize>((ir + 4) >> 2) * (kc4 << 2) + (<usize>((ir + 4) & 3) << 2);
-          kernelCols6x4(q0, q1, q2, 16, pb, sb, kc, cp, ldc4, alpha, beta, mr, nr, tile);
+          kernelCols6x4(q0, q1, q2, 16, pb, sb, kc, cp, ldc4, alpha, beta, imin(6, mc - ir), nr, tile);
         } else if (transA) {
           const q0 = a + <usize>pc * lda4 + (<usize>(ic + ir) << 2);
           kernelCols6x4(q0, q0 + 8, q0 + 16, lda4, pb, sb, kc, cp, ldc4, alpha, beta, 6, nr, tile);
@@ -193,7 +223,7 @@ function block(
       if (packA) {
         kernelCols(ap + <usize>(ir >> 2) * (kc4 << 2), 16, pb, sb, kc, cp, ldc4, alpha, beta, mr, nr, tile);
       } else if (mr < 4) {
-        kernelCols(ap, 16, pb, sb, kc, cp, ldc4, alpha, beta, mr, nr, tile);
+        kernelCols(ap, 16, pb, sb, kc, cp, ldc4, alpha, beta, mr, nr, tile); // packed tail rows
       } else if (transA) {
         kernelCols(a + <usize>pc * lda4 + (<usize>(ic + ir) << 2), lda4, pb, sb, kc, cp, ldc4, alpha, beta, mr, nr, tile);
       } else {
@@ -526,41 +556,19 @@ function scalarTile4x8(pa: usize, sa: usize, ar: usize, pb: usize, sb: usize, kc
   v128.store(d + stride * 3, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
 }
 
-/** Pack op(A) = A (row-major, rows i0..i0+mc, cols p0..p0+kc) into 4-row panels at dst. */
-function packAN(a: usize, lda4: usize, i0: i32, p0: i32, mc: i32, kc: i32, dst: usize): void {
-  for (let ir = 0; ir < mc; ir += 4) {
-    const mr = imin(4, mc - ir);
-    const src = a + <usize>(i0 + ir) * lda4 + (<usize>p0 << 2);
-    const d = dst + <usize>(ir >> 2) * (<usize>kc << 4);
-    let p = 0;
-    if (mr == 4) {
-      if (ASC_FEATURE_SIMD) {
-        const s1 = src + lda4, s2 = s1 + lda4, s3 = s2 + lda4;
-        for (; p + 4 <= kc; p += 4) {
-          const o = <usize>p << 2;
-          transposeStore4(
-            v128.load(src + o), v128.load(s1 + o), v128.load(s2 + o), v128.load(s3 + o),
-            d + (<usize>p << 4), 16,
-          );
-        }
-      }
-      for (; p < kc; p++) {
-        const s = src + (<usize>p << 2);
-        const dd = d + (<usize>p << 4);
-        store<f32>(dd, load<f32>(s));
-        store<f32>(dd, load<f32>(s + lda4), 4);
-        store<f32>(dd, load<f32>(s + lda4 * 2), 8);
-        store<f32>(dd, load<f32>(s + lda4 * 3), 12);
-      }
-    } else {
-      for (; p < kc; p++) {
-        const s = src + (<usize>p << 2);
-        const dd = d + (<usize>p << 4);
-        for (let r = 0; r < 4; r++) {
-          store<f32>(dd + (<usize>r << 2), r < mr ? load<f32>(s + <usize>r * lda4) : <f32>0);
-        }
-      }
+/**
+ * Pack the last mr < 4 rows of a row-major op(A) = A (rows i0..i0+mr, columns p0..p0+kc) into one
+ * zero-padded 4-row panel at dst. (Whole row groups of a row-major A are always read in place.)
+ */
+function packANTail(a: usize, lda4: usize, i0: i32, p0: i32, mr: i32, kc: i32, dst: usize): void {
+  let s = a + <usize>i0 * lda4 + (<usize>p0 << 2);
+  let d = dst;
+  for (let p = 0; p < kc; p++) {
+    for (let r = 0; r < 4; r++) {
+      store<f32>(d + (<usize>r << 2), r < mr ? load<f32>(s + <usize>r * lda4) : <f32>0);
     }
+    s += 4;
+    d += 16;
   }
 }
 

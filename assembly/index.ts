@@ -3,6 +3,8 @@
 export { fill, copy, scale, axpy, add, mul } from './elementwise';
 export { sum, max } from './reduce';
 export { gemm, gemmWorkspaceBytes } from './gemm';
+export * from './model';
+export * from './optim';
 
 /** End of the module's static data: the TypeScript allocator starts above it. */
 export function heapBase(): usize {

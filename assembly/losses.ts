@@ -38,7 +38,7 @@ export function crossEntropyForward(
       if (probTargets) {
         const q = <f64>(keep * load<f32>(tr + o) + spread);
         sumQ += q;
-        sumQD += q * d;
+        if (q != 0) sumQD += q * d; // a class of weight 0 adds 0, even at a −∞ logit
       } else {
         sumD += d;
       }

@@ -3,6 +3,7 @@
 
 import { FULL, QUICK } from './harness.js';
 import { benchGemm } from './gemm.js';
+import { benchMlp } from './mlp.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -11,6 +12,7 @@ const timing = quick ? QUICK : FULL;
 
 const sections: Record<string, () => Promise<{ pass: boolean }>> = {
   gemm: () => benchGemm(timing, quick),
+  mlp: () => benchMlp(timing),
 };
 
 let allPass = true;

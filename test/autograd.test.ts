@@ -16,10 +16,10 @@ for (const config of CONFIGS) {
       const y = tensor([[1], [0], [2]]);
       const r = add(matmul(x, w), mul(y, -1));
       const loss = mean(mul(r, r));
-      // r = x·w − y = [-1.5−1, -3.5−0, -5.5−2] = [-2.5, -3.5, -7.5]; dL/dw = (2/3)·xᵀr
-      expect(loss.item()).toBeCloseTo((2.5 ** 2 + 3.5 ** 2 + 7.5 ** 2) / 3, 5);
+      // r = x·w − y = [-1.5 − 1, -2.5 − 0, -3.5 − 2] = [-2.5, -2.5, -5.5]; dL/dw = (2/3)·xᵀr
+      expect(loss.item()).toBeCloseTo((2.5 ** 2 + 2.5 ** 2 + 5.5 ** 2) / 3, 5);
       loss.backward();
-      const expected = [(2 / 3) * (1 * -2.5 + 3 * -3.5 + 5 * -7.5), (2 / 3) * (2 * -2.5 + 4 * -3.5 + 6 * -7.5)];
+      const expected = [(2 / 3) * (1 * -2.5 + 3 * -2.5 + 5 * -5.5), (2 / 3) * (2 * -2.5 + 4 * -2.5 + 6 * -5.5)];
       expect(w.grad!.toArray()[0]).toBeCloseTo(expected[0], 4);
       expect(w.grad!.toArray()[1]).toBeCloseTo(expected[1], 4);
       for (const t of [x, w, y, r, loss]) t.dispose();

@@ -19,8 +19,12 @@ export function buildGoldenModel(c: (typeof trainingCases)[number]): Sequential 
   });
   const model = new Sequential(layers);
   model.loadStateDict(Object.fromEntries(
-    Object.entries(c.initialParams).map(([name, t]) => [name, { shape: t.shape, data: Float32Array.from(t.data) }]),
+    c.initialParams.map((t) => [t.name, { shape: t.shape, data: Float32Array.from(t.data) }]),
   ));
+  // The gradients and parameters of the golden file are listed in initialParams' order.
+  if (model.namedParameters().some(([name], i) => name !== c.initialParams[i].name)) {
+    throw new Error('parameter order differs from the golden file');
+  }
   return model;
 }
 

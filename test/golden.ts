@@ -21,7 +21,7 @@ export const lossCases = lossesJson.cases as unknown as {
 export const trainingCases = trainingJson.cases as unknown as {
   name: string;
   model: { layers: ({ type: 'Linear'; inFeatures: number; outFeatures: number } | { type: string })[] };
-  initialParams: Record<string, GoldenTensor>;
+  initialParams: (GoldenTensor & { name: string })[];
   data: { x: GoldenTensor; y: GoldenTensor };
   loss: { name: string; options?: Record<string, unknown> };
   optimizer: { name: string; options: Record<string, unknown> };

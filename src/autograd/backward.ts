@@ -130,7 +130,9 @@ function topologicalOrder(root: Tensor): Tensor[] {
       );
     }
     if (top.next < fn.inputs.length) {
-      const input = fn.inputs[top.next++];
+      const index = top.next++;
+      const input = fn.inputs[index];
+      checkSaved(fn.name, [input], [fn.inputVersions[index]]);
       if (!input.isLeaf && input.requiresGrad && !visited.has(input)) {
         visited.add(input);
         stack.push({ t: input, next: 0 });

@@ -22,6 +22,8 @@ export interface GradFn {
   /** The operation or layer, for error messages ("Linear(784→16)", "mul"). */
   readonly name: string;
   readonly inputs: readonly Tensor[];
+  /** The inputs' versions when recorded: a module that reused an input's buffer since is detected. */
+  readonly inputVersions: readonly number[];
   /** Tensors the backward reads, with their versions when recorded (a later in-place write is an error). */
   readonly saved: readonly Tensor[];
   readonly savedVersions: readonly number[];
@@ -43,6 +45,9 @@ export function record(
 ): Tensor {
   if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return out;
   out.requiresGrad = true;
-  out.gradFn = { name, inputs, saved, savedVersions: saved.map((t) => t.version), backward, released: false };
+  out.gradFn = {
+    name, inputs, inputVersions: inputs.map((t) => t.version), saved,
+    savedVersions: saved.map((t) => t.version), backward, released: false,
+  };
   return out;
 }

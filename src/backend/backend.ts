@@ -1,3 +1,5 @@
+import { OPTIM_KERNEL_NAMES, type OptimKernels } from './optim-kernels.js';
+
 // The one interface both backends implement. Every kernel takes byte offsets into the shared heap
 // and sizes, in the same argument order in the wasm exports (assembly/) and in the js twins
 // (src/backend/js/), so a backend is just an object with these functions.
@@ -144,7 +146,7 @@ export const MODEL_KERNEL_NAMES = [
   'lossForward', 'lossBackward', 'unary', 'unaryBackward', 'binary', 'transpose',
 ] as const satisfies readonly (keyof ModelKernels)[];
 
-export interface Backend extends Kernels, ModelKernels {
+export interface Backend extends Kernels, ModelKernels, OptimKernels {
   readonly name: BackendName;
   /** The wasm build in use, or null for the js backend. */
   readonly build: BuildName | null;
@@ -154,3 +156,6 @@ export interface Backend extends Kernels, ModelKernels {
 export const KERNEL_NAMES = [
   'gemm', 'gemmWorkspaceBytes', 'fill', 'copy', 'scale', 'axpy', 'add', 'mul', 'sum', 'max',
 ] as const satisfies readonly (keyof Kernels)[];
+
+/** Every kernel a backend must provide. */
+export const ALL_KERNEL_NAMES = [...KERNEL_NAMES, ...MODEL_KERNEL_NAMES, ...OPTIM_KERNEL_NAMES] as const;

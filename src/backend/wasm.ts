@@ -1,12 +1,12 @@
 import { BackendError } from '../core/errors.js';
-import type { Backend, BuildName, Kernels } from './backend.js';
-import { KERNEL_NAMES } from './backend.js';
+import type { Backend, BuildName } from './backend.js';
+import { ALL_KERNEL_NAMES } from './backend.js';
 import { HEAP_BASE } from '../core/heap.js';
 
 /** Wraps an instantiated kernel module as a Backend, checking that it exports every kernel. */
 export function createWasmBackend(instance: WebAssembly.Instance, build: BuildName): Backend {
-  const exports = instance.exports as unknown as Kernels & { heapBase(): number };
-  const missing = KERNEL_NAMES.filter((name) => typeof exports[name] !== 'function');
+  const exports = instance.exports as unknown as Record<string, unknown> & { heapBase(): number };
+  const missing = ALL_KERNEL_NAMES.filter((name) => typeof exports[name] !== 'function');
   if (missing.length > 0) {
     throw new BackendError(`the ${build} wasm build lacks kernels: ${missing.join(', ')}; rebuild it`);
   }
@@ -16,6 +16,6 @@ export function createWasmBackend(instance: WebAssembly.Instance, build: BuildNa
     );
   }
   const backend: Backend = { name: 'wasm', build } as Backend;
-  for (const name of KERNEL_NAMES) (backend as unknown as Record<string, unknown>)[name] = exports[name];
+  for (const name of ALL_KERNEL_NAMES) (backend as unknown as Record<string, unknown>)[name] = exports[name];
   return backend;
 }

@@ -64,6 +64,14 @@ export function getBackend(): BackendInfo {
   return { backend: backend.name, build: backend.build, simdSupported: hostSupportsSimd() };
 }
 
+/**
+ * Swaps the active kernels without re-initialising (benchmarks interleave backends on one model
+ * this way). Both must have been loaded by `init` on this heap.
+ */
+export function setBackendForBenchmark(backend: Backend): void {
+  active = backend;
+}
+
 export function requireBackend(): Backend {
   if (!active) throw new BackendError('Descent is not initialised: call `await init()` first');
   return active;

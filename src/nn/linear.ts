@@ -68,6 +68,8 @@ export class Linear extends Module {
     const out = this.outFeatures, inF = this.inFeatures;
     const z = this.buffer('z', [batch, out]);
     const y = activation ? activation.buffer_('y', [batch, out]) : z;
+    // The backward's scratch for dz is taken now, so a step's allocations all happen in forward.
+    const dzScratch = activation ? this.buffer('dz', [batch, out]) : null;
     const k = requireBackend();
     const code = activation ? activation.code : Act.identity;
     const param = activation ? activation.param : 0;
@@ -78,11 +80,9 @@ export class Linear extends Module {
     const inputs = bias ? [x, weight, bias] : [x, weight];
     return record(y, name, inputs, activation ? [x, weight, z, y] : [x, weight, z], (g, sink) => {
       let dz = g;
-      let scratch: Tensor | null = null;
-      if (activation) {
-        scratch = this.buffer('dz', [batch, out]);
-        k.activationBackward(code, param, z.offset, y.offset, g.offset, scratch.offset, batch * out);
-        dz = scratch;
+      if (dzScratch) {
+        k.activationBackward(code, param, z.offset, y.offset, g.offset, dzScratch.offset, batch * out);
+        dz = dzScratch;
       }
       sink.writeOrAdd(weight, (dst, add) => gemmRaw(true, false, out, inF, batch, dz.offset, out, x.offset, inF, dst, inF, add));
       if (bias) sink.writeOrAdd(bias, (dst, add) => k.sumRows(dz.offset, batch, out, dst, add ? 1 : 0));

@@ -44,7 +44,8 @@ export function activate(act: number, param: number, x: number): number {
     case Act.sigmoid: return 1 / (1 + Math.exp(-x));
     case Act.tanh: return Math.tanh(x);
     case Act.geluErf: return x * normalCdf(x);
-    case Act.geluTanh: return 0.5 * x * (1 + Math.tanh(GELU_K0 * (x + GELU_K1 * x * x * x)));
+    // 0.5x(1 + tanh u) written as x·σ(2u), which does not cancel for negative x
+    case Act.geluTanh: return x / (1 + Math.exp(-2 * GELU_K0 * (x + GELU_K1 * x * x * x)));
     default: return x;
   }
 }
@@ -59,8 +60,10 @@ export function activationGrad(act: number, param: number, x: number, y: number)
     case Act.tanh: return 1 - y * y;
     case Act.geluErf: return normalCdf(x) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x);
     case Act.geluTanh: {
-      const t = Math.tanh(GELU_K0 * (x + GELU_K1 * x * x * x));
-      return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_K0 * (1 + 3 * GELU_K1 * x * x);
+      // d/dx x·σ(2u) = σ(2u) + 2x·σ(2u)σ(−2u)·u′
+      const u = GELU_K0 * (x + GELU_K1 * x * x * x);
+      const s = 1 / (1 + Math.exp(-2 * u)), sNeg = 1 / (1 + Math.exp(2 * u));
+      return s + 2 * x * s * sNeg * GELU_K0 * (1 + 3 * GELU_K1 * x * x);
     }
     default: return 1;
   }

@@ -3,6 +3,8 @@ import type { Backend } from '../backend.js';
 import { HeapView } from './views.js';
 import { gemm } from './gemm.js';
 import * as ew from './elementwise.js';
+import { modelKernels } from './model.js';
+import { optimKernels } from './optim.js';
 
 /** The pure-TypeScript backend over the shared heap: the correctness reference and the baseline. */
 export function createJsBackend(heap: Heap): Backend {
@@ -21,5 +23,7 @@ export function createJsBackend(heap: Heap): Backend {
     mul: (a, b, out, n) => ew.mul(h, a, b, out, n),
     sum: (x, n) => ew.sum(h, x, n),
     max: (x, n) => ew.max(h, x, n),
+    ...modelKernels(h),
+    ...optimKernels(h),
   };
 }

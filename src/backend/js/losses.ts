@@ -71,7 +71,7 @@ export function lossValue(kind: number, param: number, x: number, t: number, p: 
     // torch clamps each log at −100
     case Loss.bce: return -(t * Math.max(Math.log(x), -100) + (1 - t) * Math.max(Math.log1p(-x), -100));
     // torch's stable form: (1 − t)·x + (1 + (p − 1)t)·(log1p(e^{−|x|}) + max(−x, 0))
-    case Loss.bceWithLogits: return (1 - t) * x + (1 + (p - 1) * t) * (Math.log1p(Math.exp(-a)) + Math.max(-x, 0));
+    case Loss.bceWithLogits: return (1 - t) * x + (1 + (p - 1) * t) * (Math.log1p(Math.exp(-Math.abs(x))) + Math.max(-x, 0));
     default: throw new Error(`unknown loss code ${kind}`);
   }
 }
