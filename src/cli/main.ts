@@ -1,0 +1,34 @@
+import { Command, CommanderError } from 'commander';
+import { DescentError } from '../core/errors.js';
+import { registerCommands } from './commands.js';
+
+/** Thrown by a command for a bad flag or file: printed as one line, exit code 2. */
+export class UsageError extends DescentError {}
+
+/**
+ * The `descent` command line. Every failure a user can cause (a bad flag, a missing file, an
+ * option out of range) prints one line `descent: …` and exits with code 2 — never a stack trace.
+ */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const program = new Command('descent')
+    .description('Neural-network training for TypeScript on a WebAssembly SIMD core')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .showHelpAfterError(false);
+  registerCommands(program);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return 0; // --help, --version
+      process.stderr.write(`descent: ${error.message.replace(/^error: /, '')}\n`);
+      return 2;
+    }
+    if (error instanceof DescentError) {
+      process.stderr.write(`descent: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
