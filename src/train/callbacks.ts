@@ -1,0 +1,117 @@
+import { OptionError } from '../core/errors.js';
+import type { Module, StateDict } from '../nn/module.js';
+
+/** What the loop reports after each epoch (keys as Keras: loss, valLoss, accuracy, valAccuracy). */
+export interface EpochLogs {
+  epoch: number;
+  loss: number;
+  valLoss?: number;
+  accuracy?: number;
+  valAccuracy?: number;
+  /** The learning rate of the first param group during this epoch. */
+  lr: number;
+  /** Seconds spent in this epoch (training and validation). */
+  time: number;
+  samplesPerSecond: number;
+  [metric: string]: number | undefined;
+}
+
+export interface BatchLogs {
+  batch: number;
+  batches: number;
+  loss: number;
+  samples: number;
+}
+
+export interface TrainingContext {
+  model: Module;
+  epochs: number;
+  /** Set to true by a callback to end training after the current epoch. */
+  stopTraining: boolean;
+}
+
+/** Hooks into fit(); implement any subset. */
+export interface Callback {
+  onTrainBegin?(ctx: TrainingContext): void | Promise<void>;
+  onEpochBegin?(epoch: number, ctx: TrainingContext): void | Promise<void>;
+  onBatchEnd?(logs: BatchLogs, ctx: TrainingContext): void | Promise<void>;
+  onEpochEnd?(logs: EpochLogs, ctx: TrainingContext): void | Promise<void>;
+  onTrainEnd?(ctx: TrainingContext): void | Promise<void>;
+}
+
+export interface EarlyStoppingOptions {
+  /** The logged quantity to watch (default 'valLoss'). */
+  monitor?: string;
+  /** Epochs without improvement before stopping (default 0). */
+  patience?: number;
+  /** The least change that counts as an improvement (default 0). */
+  minDelta?: number;
+  /** 'min', 'max', or 'auto' (max for accuracies, min otherwise). */
+  mode?: 'min' | 'max' | 'auto';
+  /** At the end, put back the weights of the best epoch (default false). */
+  restoreBestWeights?: boolean;
+}
+
+/**
+ * Stops training when the monitored quantity has not improved by more than minDelta for
+ * `patience` epochs (Keras semantics) — the course's validation-loss stopping.
+ */
+export class EarlyStopping implements Callback {
+  readonly monitor: string;
+  readonly patience: number;
+  readonly minDelta: number;
+  readonly mode: 'min' | 'max';
+  readonly restoreBestWeights: boolean;
+  /** The epoch (0-based) training stopped after, or null. */
+  stoppedEpoch: number | null = null;
+  bestEpoch = -1;
+  best = NaN;
+  private wait = 0;
+  private bestWeights: StateDict | null = null;
+
+  constructor(options: EarlyStoppingOptions = {}) {
+    this.monitor = options.monitor ?? 'valLoss';
+    this.patience = options.patience ?? 0;
+    this.minDelta = Math.abs(options.minDelta ?? 0);
+    if (!Number.isInteger(this.patience) || this.patience < 0) {
+      throw new OptionError(`EarlyStopping: patience must be a non-negative integer, got ${String(options.patience)}`);
+    }
+    const mode = options.mode ?? 'auto';
+    if (mode !== 'min' && mode !== 'max' && mode !== 'auto') throw new OptionError(`EarlyStopping: mode must be 'min', 'max' or 'auto', got ${JSON.stringify(mode)}`);
+    this.mode = mode === 'auto' ? (/acc/i.test(this.monitor) ? 'max' : 'min') : mode;
+    this.restoreBestWeights = options.restoreBestWeights ?? false;
+  }
+
+  onTrainBegin(): void {
+    this.wait = 0;
+    this.best = NaN;
+    this.bestEpoch = -1;
+    this.stoppedEpoch = null;
+    this.bestWeights = null;
+  }
+
+  onEpochEnd(logs: EpochLogs, ctx: TrainingContext): void {
+    const value = logs[this.monitor];
+    if (typeof value !== 'number') {
+      throw new OptionError(`EarlyStopping: monitor '${this.monitor}' is not logged; logged: ${Object.keys(logs).join(', ')}`);
+    }
+    const improved = Number.isNaN(this.best) ||
+      (this.mode === 'min' ? value < this.best - this.minDelta : value > this.best + this.minDelta);
+    if (improved) {
+      this.best = value;
+      this.bestEpoch = logs.epoch;
+      this.wait = 0;
+      if (this.restoreBestWeights) this.bestWeights = ctx.model.stateDict();
+      return;
+    }
+    this.wait++;
+    if (this.wait >= this.patience) {
+      this.stoppedEpoch = logs.epoch;
+      ctx.stopTraining = true;
+    }
+  }
+
+  onTrainEnd(ctx: TrainingContext): void {
+    if (this.restoreBestWeights && this.bestWeights) ctx.model.loadStateDict(this.bestWeights);
+  }
+}

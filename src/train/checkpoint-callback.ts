@@ -1,0 +1,41 @@
+import { OptionError } from '../core/errors.js';
+import { save, type Stateful } from '../io/index.js';
+import type { Callback, EpochLogs, TrainingContext } from './callbacks.js';
+
+export interface ModelCheckpointOptions {
+  /** File to write; `{epoch}` is replaced by the epoch number (1-based). */
+  path: string;
+  /** Save only when `monitor` improves (default false: every epoch). */
+  saveBestOnly?: boolean;
+  monitor?: string;
+  mode?: 'min' | 'max';
+  optimizer?: Stateful | null;
+  scheduler?: Stateful | null;
+}
+
+/** Writes a checkpoint (atomically) after epochs, every one or only the best. Node only. */
+export class ModelCheckpoint implements Callback {
+  private best = NaN;
+  readonly saved: string[] = [];
+
+  constructor(readonly options: ModelCheckpointOptions) {
+    if (typeof options?.path !== 'string' || options.path.length === 0) {
+      throw new OptionError('ModelCheckpoint: path must be a non-empty string');
+    }
+  }
+
+  async onEpochEnd(logs: EpochLogs, ctx: TrainingContext): Promise<void> {
+    const { saveBestOnly = false, monitor = 'valLoss' } = this.options;
+    if (saveBestOnly) {
+      const value = logs[monitor];
+      if (typeof value !== 'number') throw new OptionError(`ModelCheckpoint: monitor '${monitor}' is not logged`);
+      const mode = this.options.mode ?? (/acc/i.test(monitor) ? 'max' : 'min');
+      const better = Number.isNaN(this.best) || (mode === 'min' ? value < this.best : value > this.best);
+      if (!better) return;
+      this.best = value;
+    }
+    const path = this.options.path.replace('{epoch}', String(logs.epoch + 1));
+    await save(path, { model: ctx.model, optimizer: this.options.optimizer, scheduler: this.options.scheduler, epoch: logs.epoch + 1 });
+    this.saved.push(path);
+  }
+}
