@@ -1,6 +1,9 @@
 import type { Command } from 'commander';
+import { registerScheduleCommand } from './schedule.js';
+import { registerTrain } from './train.js';
 
 // Each subcommand lives in its own module and adds itself here.
 export function registerCommands(program: Command): void {
-  void program;
+  registerTrain(program);
+  registerScheduleCommand(program);
 }
