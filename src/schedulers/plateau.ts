@@ -31,6 +31,8 @@ const NAME = 'ReduceLROnPlateau';
  * `max(lr · factor, minLr)`, then `cooldown` epochs pass before bad epochs count again.
  */
 export class ReduceLROnPlateau extends SchedulerBase {
+  /** step() takes the watched metric: fit() passes the validation loss (or the loss). */
+  readonly needsMetric = true;
   mode: 'min' | 'max';
   factor: number;
   patience: number;

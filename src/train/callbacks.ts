@@ -28,6 +28,10 @@ export interface TrainingContext {
   epochs: number;
   /** Set to true by a callback to end training after the current epoch. */
   stopTraining: boolean;
+  /** The batch-order generator (a checkpoint saves its state so a resumed run reshuffles alike). */
+  loader?: { getState(): number[] };
+  /** The epochs logged so far in this fit() call. */
+  logged?: readonly EpochLogs[];
 }
 
 /** Hooks into fit(); implement any subset. */

@@ -11,6 +11,8 @@ export interface ModelCheckpointOptions {
   mode?: 'min' | 'max';
   optimizer?: Stateful | null;
   scheduler?: Stateful | null;
+  /** More JSON-safe state to store (called at each save; its keys win over the defaults). */
+  extra?: (ctx: TrainingContext) => Record<string, unknown>;
 }
 
 /** Writes a checkpoint (atomically) after epochs, every one or only the best. Node only. */
@@ -35,7 +37,10 @@ export class ModelCheckpoint implements Callback {
       this.best = value;
     }
     const path = this.options.path.replace('{epoch}', String(logs.epoch + 1));
-    await save(path, { model: ctx.model, optimizer: this.options.optimizer, scheduler: this.options.scheduler, epoch: logs.epoch + 1 });
+    // With the batch-order generator and the log so far, a run resumed from here continues
+    // exactly as if it had never stopped.
+    const extra = { loader: ctx.loader?.getState(), history: { epochs: ctx.logged ?? [] }, ...(this.options.extra?.(ctx) ?? {}) };
+    await save(path, { model: ctx.model, optimizer: this.options.optimizer, scheduler: this.options.scheduler, epoch: logs.epoch + 1, extra });
     this.saved.push(path);
   }
 }

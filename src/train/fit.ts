@@ -18,7 +18,8 @@ export interface LossModule {
 export interface OptimizerLike {
   step(): void;
   zeroGrad(): void;
-  paramGroups: { lr: number }[];
+  /** Read for logging: the first group's `lr`. */
+  readonly paramGroups: readonly object[];
 }
 export interface SchedulerLike {
   step(metric?: number): void;
@@ -66,8 +67,8 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   const loader = new DataLoader(new TensorDataset(trainX, trainY), { batchSize: o.batchSize, shuffle: o.shuffle, seed: options.seed });
   if (options.loaderState) loader.setState(options.loaderState);
   const callbacks = [...(o.verbose ? [new ProgressBar()] : []), ...(options.callbacks ?? [])];
-  const ctx: TrainingContext & { loader: DataLoader } = { model, epochs: o.epochs, stopTraining: false, loader };
   const history: History = { epochs: [], history: {} };
+  const ctx: TrainingContext = { model, epochs: o.epochs, stopTraining: false, loader, logged: history.epochs };
   const wantAccuracy = o.metrics.includes('accuracy');
   const batches = loader.length;
   try {
@@ -76,7 +77,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
       for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
       model.train();
       const start = performance.now();
-      const lr = options.optimizer.paramGroups[0]?.lr ?? NaN;
+      const lr = (options.optimizer.paramGroups[0] as { lr?: number } | undefined)?.lr ?? NaN;
       let lossSum = 0, correct = 0, seen = 0, batch = 0;
       for (const [bx, by] of loader) {
         options.optimizer.zeroGrad();
