@@ -10,6 +10,7 @@ export default defineConfig({
     // In CI a JSON report as well, from which .ci/run prints "N passed, N failed".
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: process.env.CI ? { json: 'test-results/vitest.json' } : undefined,
+    globalSetup: ['test/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 60_000,
     projects: [
