@@ -1,0 +1,323 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import fc from 'fast-check';
+import { tensor } from '../src/index.js';
+import { requireBackend } from '../src/core/runtime.js';
+import type { OptimKernels } from '../src/backend/optim-kernels.js';
+import { CONFIGS, use, randomFloats, U } from './helpers.js';
+
+// The fused optimizer kernels (OptimKernels in src/backend/optim-kernels.ts) over random lengths —
+// 0, 1, non-multiples of 4, up to 1000 — and random hyperparameters: each against a float64
+// reference of its stated formula, and the wasm SIMD build, the wasm scalar build and the js
+// twin against each other, bit for bit.
+//
+// The references track, beside each value, a magnitude: the same formula over absolute values,
+// so |float32 result − reference| ≤ C·(U·magnitude + 2⁻¹⁴⁹) bounds the rounding of a short chain
+// of operations, cancellation and underflow to subnormals included. Where a kernel branches on a value (sign, max), the branch is
+// taken on the float32 value, as any float32 implementation must.
+
+const f32 = Math.fround;
+const C = 64;
+
+const length = fc.oneof(fc.constantFrom(0, 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17), fc.integer({ min: 0, max: 1000 }));
+const unit = fc.double({ min: 0, max: 0.999, noNaN: true });
+const positive = (min: number, max: number) => fc.double({ min, max, noNaN: true });
+const flag = fc.constantFrom(0, 1);
+
+/** n values in [lo, hi), every 8th an exact 0 (sign(0) and zero gradients are part of the contract). */
+function values(n: number, seed: number, lo: number, hi: number): Float32Array {
+  return randomFloats(n, seed).map((u, i) => (i % 8 === 5 ? 0 : lo + ((u + 1) / 2) * (hi - lo)));
+}
+
+type Arrays = Record<string, Float32Array>;
+type Scalars = Record<string, number>;
+/** Expected [value, magnitude] of every output element, by array name. */
+type Reference = Record<string, [number, number]>;
+
+interface KernelCase {
+  name: keyof OptimKernels;
+  /** The arrays the kernel reads, by name, and how to fill them. */
+  inputs: (n: number, seed: number, s: Scalars) => Arrays;
+  scalars: fc.Arbitrary<Scalars>;
+  call: (k: OptimKernels, at: Record<string, number>, n: number, s: Scalars) => void;
+  /** The formula at element i, in float64 from the float32 inputs and scalars. */
+  reference: (x: Arrays, i: number, s: Scalars) => Reference;
+}
+
+/** ±g (+ wd·p), with its magnitude. */
+function gradient(g: number, p: number, maximize: number, wd: number): [number, number] {
+  const d = (maximize ? -g : g) + (wd !== 0 ? wd * p : 0);
+  return [d, Math.abs(g) + Math.abs(wd * p)];
+}
+const signOf = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : x);
+/** The scalars as a kernel sees them: rounded to float32. */
+const asF32 = (s: Scalars): Scalars => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, f32(v)]));
+
+const KERNELS: KernelCase[] = [
+  {
+    name: 'sgdUpdate',
+    inputs: (n, seed) => ({ p: values(n, seed, -4, 4), g: values(n, seed + 1, -4, 4), buf: values(n, seed + 2, -2, 2) }),
+    scalars: fc.record({ lr: positive(0, 1), wd: positive(0, 0.1), momentum: unit, omd: unit, nesterov: flag, maximize: flag, first: flag }),
+    call: (k, a, n, s) => k.sgdUpdate(a.p, a.g, a.buf, n, s.lr, s.wd, s.momentum, s.omd, s.nesterov, s.maximize, s.first),
+    reference: ({ p, g, buf }, i, s) => {
+      const [d, md] = gradient(g[i], p[i], s.maximize, s.wd);
+      const b = s.first ? d : s.momentum * buf[i] + s.omd * d;
+      const mb = s.first ? md : Math.abs(s.momentum * buf[i]) + s.omd * md;
+      const [step, ms] = s.nesterov ? [d + s.momentum * b, md + s.momentum * mb] : [b, mb];
+      return { p: [p[i] - s.lr * step, Math.abs(p[i]) + s.lr * ms], buf: [b, mb] };
+    },
+  },
+  {
+    name: 'emaMomentumUpdate',
+    inputs: (n, seed) => ({ p: values(n, seed, -4, 4), g: values(n, seed + 1, -4, 4), v: values(n, seed + 2, -2, 2) }),
+    scalars: fc.record({ lr: positive(0, 1), beta: unit }).map((s) => ({ ...s, omb: 1 - s.beta })),
+    call: (k, a, n, s) => k.emaMomentumUpdate(a.p, a.g, a.v, n, s.lr, s.beta, s.omb),
+    reference: ({ p, g, v }, i, s) => {
+      const vi = s.beta * v[i] + s.omb * g[i], mv = Math.abs(s.beta * v[i]) + Math.abs(s.omb * g[i]);
+      return { p: [p[i] - s.lr * vi, Math.abs(p[i]) + s.lr * mv], v: [vi, mv] };
+    },
+  },
+  {
+    name: 'adagradUpdate',
+    inputs: (n, seed) => ({ p: values(n, seed, -4, 4), g: values(n, seed + 1, -4, 4), sum: values(n, seed + 2, 0, 3) }),
+    scalars: fc.record({ clr: positive(0, 1), wd: positive(0, 0.1), eps: positive(1e-10, 1e-3) }),
+    call: (k, a, n, s) => k.adagradUpdate(a.p, a.g, a.sum, n, s.clr, s.wd, s.eps),
+    reference: ({ p, g, sum }, i, s) => {
+      const [d, md] = gradient(g[i], p[i], 0, s.wd);
+      const si = sum[i] + d * d, den = Math.sqrt(si) + s.eps;
+      return { p: [p[i] - (s.clr * d) / den, Math.abs(p[i]) + (s.clr * md) / den], sum: [si, sum[i] + md * md] };
+    },
+  },
+  {
+    name: 'rmspropUpdate',
+    inputs: (n, seed) => {
+      const v = values(n, seed + 2, 0, 3);
+      // |a| ≤ 0.6·√v keeps v − a² ≥ 0.64·v, so the centered variance is well conditioned.
+      const a = values(n, seed + 3, -0.6, 0.6).map((u, i) => u * Math.sqrt(v[i]));
+      return { p: values(n, seed, -4, 4), g: values(n, seed + 1, -4, 4), v, a, buf: values(n, seed + 4, -2, 2) };
+    },
+    scalars: fc.record({
+      lr: positive(0, 0.1), alpha: positive(0.5, 0.999), eps: positive(1e-8, 1e-3), wd: positive(0, 0.1),
+      momentum: fc.oneof(fc.constant(0), unit), centered: flag,
+    }).map((s) => ({ ...s, oma: 1 - s.alpha })),
+    call: (k, x, n, s) => k.rmspropUpdate(x.p, x.g, x.v, x.a, x.buf, n, s.lr, s.alpha, s.oma, s.eps, s.wd, s.momentum, s.centered),
+    reference: ({ p, g, v, a, buf }, i, s) => {
+      const [d, md] = gradient(g[i], p[i], 0, s.wd);
+      const vi = s.alpha * v[i] + s.oma * d * d, mvi = s.alpha * v[i] + s.oma * md * md;
+      const ai = s.alpha * a[i] + s.oma * d, mai = Math.abs(s.alpha * a[i]) + s.oma * md;
+      const avg = (s.centered ? Math.sqrt(vi - ai * ai) : Math.sqrt(vi)) + s.eps;
+      const step = d / avg, ms = (2 * md) / avg; // 2×: the variance's rounding, relative to its size
+      const bi = s.momentum * buf[i] + step, mb = Math.abs(s.momentum * buf[i]) + ms;
+      const [upd, mu] = s.momentum ? [bi, mb] : [step, ms];
+      const out: Reference = { p: [p[i] - s.lr * upd, Math.abs(p[i]) + s.lr * mu], v: [vi, mvi] };
+      out.a = s.centered ? [ai, mai] : [a[i], 0];
+      out.buf = s.momentum ? [bi, mb] : [buf[i], 0];
+      return out;
+    },
+  },
+  {
+    name: 'adadeltaUpdate',
+    inputs: (n, seed) => ({ p: values(n, seed, -4, 4), g: values(n, seed + 1, -4, 4), v: values(n, seed + 2, 0, 3), u: values(n, seed + 3, 0, 1) }),
+    scalars: fc.record({ lr: positive(0, 1), rho: unit, eps: positive(1e-6, 1e-3), wd: positive(0, 0.1) }).map((s) => ({ ...s, omr: 1 - s.rho })),
+    call: (k, a, n, s) => k.adadeltaUpdate(a.p, a.g, a.v, a.u, n, s.lr, s.rho, s.omr, s.eps, s.wd),
+    reference: ({ p, g, v, u }, i, s) => {
+      const [d, md] = gradient(g[i], p[i], 0, s.wd);
+      const vi = s.rho * v[i] + s.omr * d * d;
+      const r = Math.sqrt(u[i] + s.eps) / Math.sqrt(vi + s.eps);
+      const delta = r * d, mdelta = r * md;
+      return {
+        p: [p[i] - s.lr * delta, Math.abs(p[i]) + s.lr * mdelta],
+        v: [vi, s.rho * v[i] + s.omr * md * md],
+        u: [s.rho * u[i] + s.omr * delta * delta, s.rho * u[i] + s.omr * mdelta * mdelta],
+      };
+    },
+  },
+  {
+    name: 'adamUpdate',
+    inputs: (n, seed) => ({
+      p: values(n, seed, -4, 4), g: values(n, seed + 1, -4, 4), m: values(n, seed + 2, -1, 1),
+      v: values(n, seed + 3, 0, 2), vMax: values(n, seed + 4, 0, 2),
+    }),
+    scalars: fc.record({
+      stepSize: positive(0, 0.1), eps: positive(1e-8, 1e-3), beta1: unit, beta2: unit, wd: positive(0, 0.1),
+      decay: fc.oneof(fc.constant(1), positive(0.9, 1)), maximize: flag, amsgrad: flag,
+    }).map((s) => ({ ...s, omb1: 1 - s.beta1, omb2: 1 - s.beta2 })),
+    call: (k, a, n, s) => k.adamUpdate(a.p, a.g, a.m, a.v, a.vMax, n, s.stepSize, s.eps, s.beta1, s.omb1, s.beta2, s.omb2, s.wd, s.decay, s.maximize, s.amsgrad),
+    reference: ({ p, g, m, v, vMax }, i, s) => {
+      const pi = p[i] * s.decay;
+      const [d, md] = gradient(g[i], pi, s.maximize, s.wd);
+      const mi = s.beta1 * m[i] + s.omb1 * d, mm = Math.abs(s.beta1 * m[i]) + s.omb1 * md;
+      const vi = s.beta2 * v[i] + s.omb2 * d * d, mv = s.beta2 * v[i] + s.omb2 * md * md;
+      const vh = s.amsgrad ? Math.max(vMax[i], vi) : vi;
+      const den = Math.sqrt(vh) + s.eps;
+      const out: Reference = { p: [pi - (s.stepSize * mi) / den, Math.abs(pi) + (s.stepSize * mm) / den], m: [mi, mm], v: [vi, mv] };
+      out.vMax = s.amsgrad ? [vh, Math.max(vMax[i], mv)] : [vMax[i], 0];
+      return out;
+    },
+  },
+  {
+    name: 'adamaxUpdate',
+    inputs: (n, seed) => ({ p: values(n, seed, -4, 4), g: values(n, seed + 1, -4, 4), m: values(n, seed + 2, -1, 1), u: values(n, seed + 3, 0, 2) }),
+    scalars: fc.record({ clr: positive(0, 0.1), eps: positive(1e-8, 1e-3), beta1: unit, beta2: unit, wd: positive(0, 0.1) }).map((s) => ({ ...s, omb1: 1 - s.beta1 })),
+    call: (k, a, n, s) => k.adamaxUpdate(a.p, a.g, a.m, a.u, n, s.clr, s.eps, s.beta1, s.omb1, s.beta2, s.wd),
+    reference: ({ p, g, m, u }, i, s) => {
+      const [d, md] = gradient(g[i], p[i], 0, s.wd);
+      const mi = s.beta1 * m[i] + s.omb1 * d, mm = Math.abs(s.beta1 * m[i]) + s.omb1 * md;
+      const ui = Math.max(s.beta2 * u[i], Math.abs(d) + s.eps);
+      return { p: [p[i] - (s.clr * mi) / ui, Math.abs(p[i]) + (s.clr * mm) / ui], m: [mi, mm], u: [ui, Math.max(s.beta2 * u[i], md + s.eps)] };
+    },
+  },
+  {
+    name: 'nadamUpdate',
+    inputs: (n, seed) => ({ p: values(n, seed, -4, 4), g: values(n, seed + 1, -4, 4), m: values(n, seed + 2, -1, 1), v: values(n, seed + 3, 0, 2) }),
+    scalars: fc.record({
+      gradCoef: positive(0, 0.1), avgCoef: positive(0, 0.1), eps: positive(1e-8, 1e-3), beta1: unit, beta2: unit, wd: positive(0, 0.1),
+    }).map((s) => ({ ...s, omb1: 1 - s.beta1, omb2: 1 - s.beta2 })),
+    call: (k, a, n, s) => k.nadamUpdate(a.p, a.g, a.m, a.v, n, s.gradCoef, s.avgCoef, s.eps, s.beta1, s.omb1, s.beta2, s.omb2, s.wd),
+    reference: ({ p, g, m, v }, i, s) => {
+      const [d, md] = gradient(g[i], p[i], 0, s.wd);
+      const mi = s.beta1 * m[i] + s.omb1 * d, mm = Math.abs(s.beta1 * m[i]) + s.omb1 * md;
+      const vi = s.beta2 * v[i] + s.omb2 * d * d, mv = s.beta2 * v[i] + s.omb2 * md * md;
+      const den = Math.sqrt(vi) + s.eps;
+      return {
+        p: [p[i] - (s.gradCoef * d + s.avgCoef * mi) / den, Math.abs(p[i]) + (s.gradCoef * md + s.avgCoef * mm) / den],
+        m: [mi, mm], v: [vi, mv],
+      };
+    },
+  },
+  {
+    name: 'radamUpdate',
+    inputs: (n, seed) => ({ p: values(n, seed, -4, 4), g: values(n, seed + 1, -4, 4), m: values(n, seed + 2, -1, 1), v: values(n, seed + 3, 0, 2) }),
+    scalars: fc.record({
+      stepSize: positive(0, 0.1), eps: positive(1e-8, 1e-3), beta1: unit, beta2: unit, wd: positive(0, 0.1), rectified: flag,
+    }).map((s) => ({ ...s, omb1: 1 - s.beta1, omb2: 1 - s.beta2 })),
+    call: (k, a, n, s) => k.radamUpdate(a.p, a.g, a.m, a.v, n, s.stepSize, s.eps, s.beta1, s.omb1, s.beta2, s.omb2, s.wd, s.rectified),
+    reference: ({ p, g, m, v }, i, s) => {
+      const [d, md] = gradient(g[i], p[i], 0, s.wd);
+      const mi = s.beta1 * m[i] + s.omb1 * d, mm = Math.abs(s.beta1 * m[i]) + s.omb1 * md;
+      const vi = s.beta2 * v[i] + s.omb2 * d * d, mv = s.beta2 * v[i] + s.omb2 * md * md;
+      const den = s.rectified ? Math.sqrt(vi) + s.eps : 1;
+      return { p: [p[i] - (s.stepSize * mi) / den, Math.abs(p[i]) + (s.stepSize * mm) / den], m: [mi, mm], v: [vi, mv] };
+    },
+  },
+  {
+    name: 'yogiUpdate',
+    inputs: (n, seed) => ({ p: values(n, seed, -4, 4), g: values(n, seed + 1, -2, 2), m: values(n, seed + 2, -1, 1), v: values(n, seed + 3, 1e-6, 2) }),
+    scalars: fc.record({ stepSize: positive(0, 0.1), eps: positive(1e-6, 1e-2), beta1: unit, beta2: unit }).map((s) => ({ ...s, omb1: 1 - s.beta1, omb2: 1 - s.beta2 })),
+    call: (k, a, n, s) => k.yogiUpdate(a.p, a.g, a.m, a.v, n, s.stepSize, s.eps, s.beta1, s.omb1, s.omb2),
+    reference: ({ p, g, m, v }, i, s) => {
+      const mi = s.omb1 * g[i] + s.beta1 * m[i], mm = Math.abs(s.omb1 * g[i]) + Math.abs(s.beta1 * m[i]);
+      const g2 = g[i] * g[i];
+      const sign = signOf(f32(v[i] - f32(g2)));
+      const vi = v[i] - s.omb2 * sign * g2;
+      const den = Math.sqrt(vi) + s.eps, mv = v[i] + s.omb2 * g2;
+      // v − (1−β2)·g² may cancel: its rounding, mv·U, moves √v by mv·U/(2√v).
+      const mp = Math.abs(p[i]) + (s.stepSize * mm) / den + (s.stepSize * Math.abs(mi) * mv) / (den * den * 2 * Math.sqrt(vi) || 1);
+      return { p: [p[i] - (s.stepSize * mi) / den, mp], m: [mi, mm], v: [vi, mv] };
+    },
+  },
+  {
+    name: 'lionUpdate',
+    inputs: (n, seed) => ({ p: values(n, seed, -4, 4), g: values(n, seed + 1, -4, 4), m: values(n, seed + 2, -1, 1) }),
+    scalars: fc.record({ lr: positive(0, 0.1), beta1: unit, beta2: unit, wd: fc.oneof(fc.constant(0), positive(0, 0.5)) })
+      .map((s) => ({ ...s, omb1: 1 - s.beta1, omb2: 1 - s.beta2 })),
+    call: (k, a, n, s) => k.lionUpdate(a.p, a.g, a.m, n, s.lr, s.beta1, s.omb1, s.beta2, s.omb2, s.wd),
+    reference: ({ p, g, m }, i, s) => {
+      const c32 = f32(f32(f32(s.omb1) * g[i]) + f32(f32(s.beta1) * m[i]));
+      const u = signOf(c32) + s.wd * p[i];
+      return {
+        p: [p[i] - s.lr * u, Math.abs(p[i]) + s.lr * (1 + Math.abs(s.wd * p[i]))],
+        m: [s.omb2 * g[i] + s.beta2 * m[i], Math.abs(s.omb2 * g[i]) + Math.abs(s.beta2 * m[i])],
+      };
+    },
+  },
+];
+
+const GUARD = 1234.5;
+
+/** Copies the arrays to the heap between guard cells, runs `call`, returns the arrays afterwards. */
+function runOnHeap(arrays: Arrays, call: (at: Record<string, number>) => void): Arrays {
+  const blocks = Object.entries(arrays).map(([name, a]) => {
+    const padded = new Float32Array(a.length + 8).fill(GUARD);
+    padded.set(a, 4);
+    return [name, tensor(padded, [padded.length])] as const;
+  });
+  try {
+    call(Object.fromEntries(blocks.map(([name, t]) => [name, t.offset + 16])));
+    return Object.fromEntries(blocks.map(([name, t]) => {
+      const all = t.toArray(), n = arrays[name].length;
+      if ([...all.subarray(0, 4), ...all.subarray(n + 4)].some((x) => x !== GUARD)) expect.fail(`the kernel wrote outside ${name}`);
+      return [name, all.slice(4, n + 4)];
+    }));
+  } finally {
+    blocks.forEach(([, t]) => t.dispose());
+  }
+}
+
+describe('optimizer kernels', () => {
+  const backends: { label: string; kernels: OptimKernels }[] = [];
+  beforeAll(async () => {
+    for (const config of CONFIGS) {
+      await use(config.options);
+      backends.push({ label: config.label, kernels: requireBackend() });
+    }
+  });
+
+  for (const kernel of KERNELS) {
+    it(`${kernel.name}: float64 reference of its formula, and wasm simd = wasm scalar = js bit for bit`, () => {
+      fc.assert(fc.property(length, fc.nat(), kernel.scalars, (n, seed, raw) => {
+        const s = asF32(raw);
+        const inputs = kernel.inputs(n, seed, s);
+        const results = backends.map((b) => runOnHeap(inputs, (at) => kernel.call(b.kernels, at, n, raw)));
+        for (let r = 1; r < results.length; r++) {
+          for (const name of Object.keys(inputs)) {
+            expect(Array.from(results[r][name]), `${backends[r].label} vs ${backends[0].label}: ${name}`).toEqual(Array.from(results[0][name]));
+          }
+        }
+        const got = results[0];
+        for (let i = 0; i < n; i++) {
+          const ref = kernel.reference(inputs, i, s);
+          for (const name of Object.keys(inputs)) {
+            const [value, magnitude] = ref[name] ?? [inputs[name][i], 0]; // an input the kernel only reads
+            const error = Math.abs(got[name][i] - value);
+            const bound = C * (U * magnitude + 2 ** -149);
+            if (!(error <= bound)) {
+              expect.fail(`${kernel.name} ${name}[${i}] = ${got[name][i]}, reference ${value} (error ${error}, bound ${bound}) with ${JSON.stringify(raw)}`);
+            }
+          }
+        }
+      }), { numRuns: 60 });
+    });
+  }
+
+  it('sign conventions of Lion and Yogi: sign(0) = 0, and a NaN gradient gives a NaN parameter', () => {
+    for (const b of backends) {
+      const out = runOnHeap({ p: Float32Array.of(1, 1, 1, 1, 1), g: Float32Array.of(0, 0, 0, NaN, 2), m: Float32Array.of(0, 0, 0, 0, 0) },
+        (at) => b.kernels.lionUpdate(at.p, at.g, at.m, 5, 0.5, 0.9, 0.1, 0.99, 0.01, 0));
+      expect(Array.from(out.p), b.label).toEqual([1, 1, 1, NaN, 0.5]);
+      const y = runOnHeap({ p: Float32Array.of(1, 1), g: Float32Array.of(0, 2), m: Float32Array.of(0, 0), v: Float32Array.of(4, 4) },
+        (at) => b.kernels.yogiUpdate(at.p, at.g, at.m, at.v, 2, 0.1, 1e-3, 0.9, 0.1, 0.001));
+      expect(Array.from(y.v), b.label).toEqual([4, 4]); // g = 0: v − g² > 0, v moves by 0; g² = v: sign 0
+    }
+  });
+
+  it('normPower: Σ|x|^p in float64 (p = 1, 2, 3, 0.5) and max|x|; clampAbs', () => {
+    fc.assert(fc.property(length, fc.nat(), (n, seed) => {
+      const x = values(n, seed, -3, 3);
+      for (const p of [1, 2, 3, 0.5, Infinity]) {
+        const got = backends.map((b) => {
+          let result = 0;
+          runOnHeap({ x }, (at) => { result = b.kernels.normPower(at.x, n, p); });
+          return result;
+        });
+        const abs = Array.from(x, Math.abs);
+        const reference = p === Infinity ? abs.reduce((a, v) => Math.max(a, v), 0) : abs.reduce((a, v) => a + v ** p, 0);
+        expect(Math.abs(got[0] - reference)).toBeLessThanOrEqual(1e-13 * reference);
+        expect(got[1]).toBe(got[0]); // the two wasm builds
+        if (p === 1 || p === 2 || p === Infinity) expect(got[2]).toBe(got[0]); // js too, where no pow is involved
+      }
+      const limit = f32(((seed % 7) + 1) / 3);
+      const clamped = backends.map((b) => runOnHeap({ x }, (at) => b.kernels.clampAbs(at.x, n, limit)).x);
+      for (const c of clamped) expect(Array.from(c)).toEqual(Array.from(x, (v) => Math.min(Math.max(v, -limit), limit)));
+    }), { numRuns: 60 });
+  });
+});
