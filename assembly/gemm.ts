@@ -17,7 +17,8 @@
 // body to its top, so 8 accumulators + 2 B vectors + 4 splats = 14 vectors are live at once:
 // exactly what fits in x64's 16 XMM registers (minus scratch) without spilling. The k loop is
 // deliberately NOT unrolled: unrolling by 2 doubles the hoisted loads and spills accumulators
-// (measured 41 → 29 GFLOP/s); 5×8 and 6×8 tiles spill for the same reason. The 8 multiplies per
+// (architecture.md: 41 → 29 GFLOP/s); 5×8 and 6×8 tiles spill for the same reason.
+// (The loop must also stay sequential in k for determinism, see below.) The 8 multiplies per
 // step saturate the two multiply pipes (≈16 flops/cycle without FMA): this is the ceiling, and
 // the kernel runs at ~38–41 GFLOP/s here. Inside the loop only constant immediate offsets are used
 // (V8 does not fold `ptr + off` into x64 addressing) and the loop ends on a pointer compare.
@@ -30,11 +31,11 @@
 //   B            packed panels (stride 32) or a non-transposed B read in place (stride ldb·4).
 // When to pack (measured; each packed element costs a copy, each in-place read risks cache
 // conflicts):
-//   - Row-major A (NN, NT) is never packed: 4 sequential row streams are as fast as a packed
-//     panel and the copy is saved (it costs 3–10 % at large sizes, far more for narrow n).
-//   - Transposed A (TN, TT) is read in place when n ≤ 16, or n ≤ 64 and lda is not a multiple of
-//     1024 floats; otherwise it is packed. A stride that is a multiple of 4 KiB maps every k step
-//     to the same L1 set, so a panel re-read for each of n/8 B panels thrashes (−30 % at 1024³).
+//   - Row-major A (NN, NT) is never packed: 4 sequential row streams feed the kernel as fast as
+//     a packed panel, and the copy is saved (packing cost 1–3 % at 256³–1024³, ~10 % at n = 10).
+//   - Transposed A (TN, TT) is read in place (+1–4 % over packing), except when n > 16 and lda is
+//     a multiple of 1024 floats: a stride that is a multiple of 4 KiB maps every k step to the
+//     same L1 set, so a panel re-read for each of the n/8 B panels thrashes (−30 % at 1024³).
 //   - B is packed when it is stored transposed (NT, TT: its 8 columns are strided), or when
 //     m > 64, or when m > 8 and ldb is a multiple of 1024 floats (same aliasing argument); a
 //     small m re-reads each B panel only m/4 times, too few to pay for the copy.
@@ -46,8 +47,9 @@
 // Narrow column tails (n % 8 in 1..4, e.g. n = 10: the last layer of a classifier) use 6×4 tiles
 // (kernelCols6x4 / kernelRows6x4: 6 accumulators, 6 splats, 1 B vector = 13 live vectors) instead
 // of 4×8 tiles padded to 8 columns: 128×128×10 goes from ~23 to ~28 GFLOP/s. 8×4 would be the
-// natural shape but needs 17 live vectors and runs at half speed from spills; 4×4 keeps only 4
-// independent add chains and is bound by the add latency.
+// natural shape but needs 17 live vectors and ran at half speed from spills (so did an 8×4 tile
+// with the operand roles swapped); 4×4 keeps only 4 independent add chains and would be bound
+// by the 3-cycle add latency.
 //
 // ── Workspace ─────────────────────────────────────────────────────────────────────────────────
 //   [0, 128)                 tile buffer (4×8 or 6×4 f32) for partial tiles
@@ -80,8 +82,7 @@ const KC: i32 = 512;
 const MC: i32 = 64;
 const NC: i32 = 128;
 // In-place thresholds (see "When to pack" above).
-const DIRECT_A_MAX_N: i32 = 64; // transposed A read in place when n ≤ this (and lda not aliasing)
-const DIRECT_A_ALWAYS_N: i32 = 16; // … and always when n ≤ this
+const DIRECT_A_ALWAYS_N: i32 = 16; // transposed A read in place when n ≤ this, or lda not aliasing
 const DIRECT_B_MAX_M: i32 = 64; // non-transposed B read in place when m ≤ this (and ldb not aliasing)
 const DIRECT_B_ALWAYS_M: i32 = 8; // … and always when m ≤ this
 
@@ -134,7 +135,7 @@ export function gemm(
   const tile = work;
   const ap = work + TILE_BYTES;
   const bp = ap + (<usize>mcMax * <usize>kcMax << 2);
-  const packA = transA != 0 && n > DIRECT_A_ALWAYS_N && (n > DIRECT_A_MAX_N || aliasing(lda));
+  const packA = transA != 0 && n > DIRECT_A_ALWAYS_N && aliasing(lda);
   const packB = transB != 0 || (m > DIRECT_B_ALWAYS_M && (m > DIRECT_B_MAX_M || aliasing(ldb)));
 
   for (let jc = 0; jc < n; jc += NC) {
@@ -544,7 +545,7 @@ function scalarTile4x8(pa: usize, sa: usize, ar: usize, pb: usize, sb: usize, kc
 // ── Packing ───────────────────────────────────────────────────────────────────────────────────
 // Packing only moves bits (no arithmetic), so the SIMD and scalar versions produce the same panels.
 
-/** 4×4 transpose of rows r0..r3 (lanes = columns) into columns, stored as 4 consecutive vectors. */
+/** Transposes the 4×4 block whose rows are r0..r3 and stores its columns at d + {0, 1, 2, 3}·stride. */
 @inline function transposeStore4(r0: v128, r1: v128, r2: v128, r3: v128, d: usize, stride: usize): void {
   const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5);
   const t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
