@@ -26,3 +26,11 @@ export * from './nn/index.js';
 export {
   DescentError, ShapeError, OptionError, DisposedError, HeapError, BackendError, NonFiniteError,
 } from './core/errors.js';
+export * from './optim/index.js';
+export * from './schedulers/index.js';
+export * from './data/index.js';
+export * from './train/index.js';
+export {
+  CheckpointError, serialize, deserialize, restore, save, load, readCheckpoint,
+  encodeSafetensors, decodeSafetensors, type CheckpointParts, type CheckpointContent,
+} from './io/index.js';
