@@ -4,6 +4,7 @@
 import { FULL, QUICK } from './harness.js';
 import { benchGemm } from './gemm.js';
 import { benchMlp } from './mlp.js';
+import { benchOptim } from './optim.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -13,6 +14,7 @@ const timing = quick ? QUICK : FULL;
 const sections: Record<string, () => Promise<{ pass: boolean }>> = {
   gemm: () => benchGemm(timing, quick),
   mlp: () => benchMlp(timing),
+  optim: () => benchOptim(timing),
 };
 
 let allPass = true;

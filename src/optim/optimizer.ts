@@ -2,7 +2,7 @@ import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 import { keep } from '../core/scope.js';
 import { Tensor } from '../core/tensor.js';
 import { requireBackend, requireHeap } from '../core/runtime.js';
-import { checkKnownOptions, checkOption, formatValue, type OptionRules } from './options.js';
+import { checkKnownOptions, checkOption, formatValue, type OptionRule, type OptionRules } from './options.js';
 
 // The Optimizer base, as torch.optim.Optimizer: param groups whose options are plain writable
 // properties (a scheduler writes `paramGroups[i].lr` and the next step uses it), per-parameter
@@ -83,6 +83,9 @@ export abstract class Optimizer<O extends object = object> {
   readonly defaults: Readonly<Partial<O>>;
   private readonly slots: GroupSlot[] = [];
   private readonly run: Run = { p: 0, g: 0, n: 0, step: 0, first: 0, count: 0 };
+  /** The slot of the group being stepped (so a subclass's state lookups need no search). */
+  private current: GroupSlot | null = null;
+  private readonly ruleList: [string, OptionRule][];
   private disposed = false;
 
   /**
@@ -100,6 +103,7 @@ export abstract class Optimizer<O extends object = object> {
     if (options === null || typeof options !== 'object') {
       throw new OptionError(`${name}: options must be an object, got ${formatValue(options)}`);
     }
+    this.ruleList = Object.entries(rules);
     checkKnownOptions(name, options, rules);
     for (const [key, value] of Object.entries(options)) {
       if (value !== undefined) checkOption(name, key, value, rules[key]);
@@ -148,7 +152,12 @@ export abstract class Optimizer<O extends object = object> {
     for (let i = 0; i < this.paramGroups.length; i++) {
       const group = this.paramGroups[i];
       this.validateGroup(group);
-      this.stepGroup(group, this.slots[i]);
+      this.current = this.slots[i];
+      try {
+        this.stepGroup(group, this.slots[i]);
+      } finally {
+        this.current = null;
+      }
     }
   }
 
@@ -335,18 +344,22 @@ export abstract class Optimizer<O extends object = object> {
 
   /** Byte offset of the run's slice of the group's `kind` block, allocated (filled) on first use. */
   protected stateOffset(group: ParamGroup<O>, kind: StateKind<O>, run: Run): number {
-    const slot = this.slots[this.paramGroups.indexOf(group)];
+    const slot = this.slotOf(group);
     return this.block(slot, group, kind).offset + slot.offsets[run.first] * 4;
   }
 
   /** A per-parameter scalar of the run (equal across its parameters). */
   protected scalar(group: ParamGroup<O>, name: string, run: Run): number {
-    return this.slots[this.paramGroups.indexOf(group)].scalars[name][run.first];
+    return this.slotOf(group).scalars[name][run.first];
   }
 
   protected setScalar(group: ParamGroup<O>, name: string, run: Run, value: number): void {
-    const values = this.slots[this.paramGroups.indexOf(group)].scalars[name];
+    const values = this.slotOf(group).scalars[name];
     for (let k = run.first; k < run.first + run.count; k++) values[k] = value;
+  }
+
+  private slotOf(group: ParamGroup<O>): GroupSlot {
+    return this.current ?? this.slots[this.paramGroups.indexOf(group)];
   }
 
   private allStateKinds(): string[] {
@@ -365,7 +378,7 @@ export abstract class Optimizer<O extends object = object> {
 
   private validateGroup(group: O, where = this.name): void {
     const record = group as Record<string, unknown>;
-    for (const [key, rule] of Object.entries(this.rules)) checkOption(where, key, record[key], rule);
+    for (const [key, rule] of this.ruleList) checkOption(where, key, record[key], rule);
     this.checkGroup(group, where);
   }
 

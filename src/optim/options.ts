@@ -59,11 +59,12 @@ export function checkOption(owner: string, name: string, value: unknown, rule: O
     if (!Array.isArray(value) || value.length !== 2) {
       throw new OptionError(`${owner}: ${name} must be a pair [beta1, beta2] of numbers in [0, 1), got ${formatValue(value)}`);
     }
-    value.forEach((b, i) => {
+    for (let i = 0; i < 2; i++) {
+      const b: unknown = value[i];
       if (typeof b !== 'number' || !(b >= 0 && b < 1)) {
         throw new OptionError(`${owner}: ${name}[${i}] must be in [0, 1), got ${formatValue(b)}`);
       }
-    });
+    }
     return;
   }
   if (value === undefined && rule.required) {
