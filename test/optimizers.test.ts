@@ -16,7 +16,7 @@ import { expectAllClose, type GoldenTensor } from './golden.js';
 // their option checks, param groups, stateDict round trips, the contiguous fast path against the
 // per-parameter path, zeroGrad and gradient clipping — on every backend.
 
-type AnyOptimizer = Optimizer<object>;
+type AnyOptimizer = Optimizer;
 type OptimizerClass = new (params: unknown, options?: object) => AnyOptimizer;
 
 const OPTIMIZERS: Record<string, OptimizerClass> = {

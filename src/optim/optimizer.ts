@@ -77,7 +77,7 @@ interface GroupSlot {
   blocks: Map<string, Tensor>;
 }
 
-export abstract class Optimizer<O extends object = object> {
+export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   readonly paramGroups: ParamGroup<O>[] = [];
   /** The constructor's options over the optimizer's defaults: what a group's absent options take. */
   readonly defaults: Readonly<Partial<O>>;
