@@ -1,0 +1,49 @@
+import { describe, it, expect } from 'vitest';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../src/cli/main.js';
+import { decodeSafetensors } from '../src/io/index.js';
+
+/** Runs `descent …` in-process, capturing stderr; returns the exit code and what was printed. */
+async function descent(...args: string[]): Promise<{ code: number; err: string; out: string }> {
+  let err = '', out = '';
+  const writeErr = process.stderr.write.bind(process.stderr);
+  const writeOut = process.stdout.write.bind(process.stdout);
+  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
+  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
+  try {
+    const code = await main(['node', 'descent', ...args]);
+    return { code, err, out };
+  } finally {
+    process.stderr.write = writeErr;
+    process.stdout.write = writeOut;
+  }
+}
+
+describe('descent train', () => {
+  it('trains, prints the summary table, writes model.safetensors, history.json and curves.svg', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'descent-train-'));
+    const { code, out } = await descent('train', '--epochs', '2', '--hidden', '8', '--optimizer', 'nesterov', '--scheduler', 'step', '--out', dir);
+    expect(code).toBe(0);
+    expect(out).toMatch(/test accuracy\s+\d+\.\d\d%/);
+    expect(out).toMatch(/samples\/s\s+[\d,]+/);
+    const model = decodeSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors'))));
+    expect(Object.keys(model.tensors)).toEqual(['0.weight', '0.bias', '2.weight', '2.bias']);
+    expect(model.tensors['0.weight'].shape).toEqual([8, 784]);
+    const history = JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8'));
+    expect(history.epochs).toHaveLength(2);
+    expect(history.config.optimizer).toBe('nesterov');
+    expect(readFileSync(join(dir, 'curves.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<path/);
+    expect(existsSync(join(dir, 'checkpoint.safetensors'))).toBe(true);
+  });
+
+  it('answers bad flags and files with one line and exit code 2', async () => {
+    for (const args of [['train', '--lr', 'abc'], ['train', '--optimizer', 'adamx'], ['train', '--hidden', '16,x'], ['train', '--resume', '/no/such/file'], ['train', '--dropout', '1']]) {
+      const { code, err } = await descent(...args);
+      expect(code, args.join(' ')).toBe(2);
+      expect(err.trim().split('\n')).toHaveLength(1);
+      expect(err).toMatch(/^descent: /);
+    }
+  });
+});
