@@ -304,11 +304,13 @@ for (const config of CONFIGS) {
         expect(() => (optimizer.paramGroups[0].params as Tensor[]).push(b)).toThrow(TypeError);
       });
 
-      it('checks the options again at each step', () => {
-        const p = new Parameter([1], [1]);
-        const optimizer = new RMSprop([p]);
-        optimizer.paramGroups[0].lr = NaN;
+      it('checks the options again at each step, before updating any group', () => {
+        const [p, q] = [new Parameter([1], [1]), new Parameter([1], [1])];
+        const optimizer = new RMSprop([{ params: [p] }, { params: [q] }]);
+        p.grad.data.set([1]);
+        optimizer.paramGroups[1].lr = NaN;
         expect(() => optimizer.step()).toThrow('RMSprop: lr must be in [0, ∞), got NaN');
+        expect(Array.from(p.toArray())).toEqual([1]);
       });
     });
 

@@ -146,12 +146,15 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
     });
   }
 
-  /** Updates every parameter that has a gradient (parameters whose grad is null are skipped). */
+  /**
+   * Updates every parameter that has a gradient (parameters whose grad is null are skipped). The
+   * groups' options are checked first, so a bad value written to one group changes nothing.
+   */
   step(): void {
     this.checkUsable();
+    for (const group of this.paramGroups) this.validateGroup(group);
     for (let i = 0; i < this.paramGroups.length; i++) {
       const group = this.paramGroups[i];
-      this.validateGroup(group);
       this.current = this.slots[i];
       try {
         this.stepGroup(group, this.slots[i]);
