@@ -3,7 +3,7 @@ import type { Parameter } from '../nn/parameter.js';
 import {
   SGD, EMAMomentum, Adagrad, RMSprop, Adadelta, Adam, AdamW, Adamax, NAdam, RAdam, Yogi, Lion, type Optimizer,
 } from '../optim/index.js';
-import { StepLR, ExponentialLR, CosineAnnealingLR, OneCycleLR, ReduceLROnPlateau, type SchedulableOptimizer } from '../schedulers/index.js';
+import { StepLR, ExponentialLR, CosineAnnealingLR, OneCycleLR, ReduceLROnPlateau } from '../schedulers/index.js';
 import { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, type Activation } from '../nn/activations.js';
 
 // Names on the command line → the library's objects, shared by `train` and `compare`.
@@ -21,14 +21,10 @@ const DEFAULT_LR: Record<string, number> = {
 };
 export const OPTIMIZER_NAMES = Object.keys(DEFAULT_LR);
 
-/** An optimizer whose groups carry an lr (every one here does), as schedulers and fit() need. */
-export type TrainableOptimizer = Optimizer & SchedulableOptimizer;
+/** An optimizer whose groups carry an lr (every one does), as schedulers and fit() need. */
+export type TrainableOptimizer = Optimizer;
 
-export function makeOptimizer(name: string, params: Parameter[], flags: OptimizerFlags): TrainableOptimizer {
-  return buildOptimizer(name, params, flags) as unknown as TrainableOptimizer;
-}
-
-function buildOptimizer(name: string, params: Parameter[], flags: OptimizerFlags): Optimizer {
+export function makeOptimizer(name: string, params: Parameter[], flags: OptimizerFlags): Optimizer {
   const lr = flags.lr ?? DEFAULT_LR[name];
   const wd = flags.weightDecay !== undefined ? { weightDecay: flags.weightDecay } : {};
   const mom = flags.momentum;
