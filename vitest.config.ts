@@ -15,9 +15,11 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       {
+        extends: true, // inherit globalSetup and the timeouts above
         test: { name: 'node', include: ['test/**/*.test.ts'], environment: 'node' },
       },
       {
+        extends: true,
         // Cross-origin isolation, so shared wasm memory can be posted to workers in the page.
         server: {
           // The golden vectors live in ../shared beside the checkout: let Vite serve them.
