@@ -151,7 +151,9 @@ export async function runTrain(flags: TrainConfig, resume?: string, epochsGiven 
   const seconds = (performance.now() - start) / 1000;
   const test = model.evaluate(xTest, yTest, { loss: lossFn });
   const epochs = [...previous, ...history.epochs] as typeof history.epochs;
-  const trained = history.epochs.reduce((n, e) => n + e.samplesPerSecond * (e.time > 0 ? 1 : 0), 0) / Math.max(history.epochs.length, 1);
+  // Overall training throughput: all samples over all time spent in training steps.
+  const trainSeconds = history.epochs.reduce((t, e) => t + trainCount / e.samplesPerSecond, 0);
+  const trained = (trainCount * history.epochs.length) / trainSeconds;
 
   await save(join(config.out, 'model.safetensors'), { model, epoch: initialEpoch + history.epochs.length, extra: { config } });
   await writeFile(join(config.out, 'history.json'), JSON.stringify({ config, epochs, test }, null, 2) + '\n');
