@@ -1,0 +1,42 @@
+// The messages between the page (main.ts) and the training worker (worker.ts).
+
+export interface TrainConfig {
+  optimizer: string;
+  /** undefined: the optimizer's own default (src/cli/factory.ts). */
+  lr?: number;
+  scheduler: string;
+  activation: string;
+  hidden: number[];
+  batchSize: number;
+  epochs: number;
+  seed: number;
+}
+
+export type ToWorker =
+  | { type: 'load'; digitsUrl: string }
+  | { type: 'train'; config: TrainConfig }
+  | { type: 'stop' }
+  | { type: 'predict'; pixels: Float32Array }
+  | { type: 'sample' };
+
+export interface EpochPoint {
+  /** Epochs done (0 = before training). */
+  epoch: number;
+  loss?: number;
+  accuracy?: number;
+  valLoss: number;
+  valAccuracy: number;
+  lr: number;
+  samplesPerSecond?: number;
+  seconds?: number;
+}
+
+export type FromWorker =
+  | { type: 'ready'; backend: string; build: string | null; train: number; test: number; parameters?: number }
+  | { type: 'started'; parameters: number; summary: string; batches: number }
+  | { type: 'progress'; x: number; loss: number; samplesPerSecond: number; lr: number }
+  | { type: 'epoch'; point: EpochPoint }
+  | { type: 'done'; reason: 'finished' | 'stopped' }
+  | { type: 'prediction'; probs: Float32Array | null }
+  | { type: 'sample'; pixels: Float32Array; label: number }
+  | { type: 'error'; message: string };

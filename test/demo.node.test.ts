@@ -1,0 +1,141 @@
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright';
+
+// The demo page as a person uses it: built with Vite, served by the demo's own server
+// (demo/scripts/serve.mjs: COOP/COEP, application/wasm) on an ephemeral port, driven in headless
+// Chromium (Debian's, never a download): train a few epochs from the form, read the accuracy off
+// the page, get a prediction for a digit, watch the trajectory tab move. Leaves a screenshot in
+// bench/results/demo.png.
+
+const root = join(import.meta.dirname, '..');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
+let outDir = '';
+let browser: Browser | null = null;
+const servers: ChildProcess[] = [];
+
+/** Starts demo/scripts/serve.mjs on a free port; resolves with its URL. */
+function serve(...flags: string[]): Promise<string> {
+  const child = spawn(process.execPath, [join(root, 'demo/scripts/serve.mjs'), outDir, '--port', '0', ...flags], { stdio: ['ignore', 'pipe', 'pipe'] });
+  servers.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '', err = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const url = /serving (http:\/\/\S+)/.exec(out)?.[1];
+      if (url) resolve(url);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.on('exit', (code) => reject(new Error(`serve.mjs exited with ${code}: ${err}`)));
+  });
+}
+
+async function open(url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser!.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/favicon/.test(message.text())) errors.push(message.text());
+  });
+  await page.goto(url);
+  await page.locator('#status[data-state="ready"]').waitFor({ timeout: 20_000 });
+  return { page, errors };
+}
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), 'descent-demo-'));
+  // What `npm run build:demo` does, into a scratch folder: the digits (skipped when up to date), then Vite.
+  execFileSync(process.execPath, [join(root, 'demo/scripts/build-digits.mjs')], { cwd: root, stdio: 'pipe' });
+  execFileSync(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'demo/vite.config.ts', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: root, stdio: 'pipe' });
+  browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--disable-gpu'] });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  for (const child of servers) child.kill();
+  if (outDir) rmSync(outDir, { recursive: true, force: true });
+});
+
+describe('demo page', () => {
+  // One cross-origin isolated page for the training, the drawing and the trajectory tab, in order.
+  let page: Page;
+  let errors: string[];
+  beforeAll(async () => {
+    ({ page, errors } = await open(await serve()));
+  }, 60_000);
+
+  it('loads the digits and the simd kernels in a worker, cross-origin isolated', async () => {
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    expect(await page.locator('#env').textContent()).toMatch(/wasm simd kernels in a worker · cross-origin isolated · 7,996 training \/ 2,004 validation/);
+  });
+
+  it('trains MNIST from the form above 85% validation accuracy, the page responsive meanwhile', async () => {
+    await page.selectOption('#optimizer', 'adam');
+    await page.fill('#lr', '0.002');
+    await page.selectOption('#scheduler', 'cosine');
+    await page.fill('#hidden', '128, 64');
+    await page.fill('#batch-size', '32');
+    await page.fill('#epochs', '3');
+    await page.click('#train');
+    await page.locator('#status[data-state="training"]').waitFor();
+    // The worker trains; the page's own event loop stays free.
+    const lag = await page.evaluate(() => new Promise<number>((resolve) => {
+      const t = performance.now();
+      setTimeout(() => resolve(performance.now() - t), 0);
+    }));
+    expect(lag).toBeLessThan(200);
+    await page.locator('#status[data-state="done"]').waitFor({ timeout: 45_000 });
+
+    const accuracy = Number(await page.locator('#val-acc').getAttribute('data-value'));
+    const samplesPerSecond = Number(await page.locator('#samples-per-s').getAttribute('data-value'));
+    expect(accuracy).toBeGreaterThan(0.85);
+    expect(samplesPerSecond).toBeGreaterThan(0);
+    expect(await page.locator('#epoch').textContent()).toBe('3 / 3');
+  });
+
+  it('predicts a validation digit and a digit drawn with the mouse', async () => {
+    await page.click('#sample');
+    await page.locator('#prediction[data-digit]').waitFor();
+    const probs = await page.locator('#probs li').evaluateAll((li) => li.map((el) => Number((el as HTMLElement).dataset.p)));
+    expect(probs).toHaveLength(10);
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+
+    // A "1": one slightly slanted vertical stroke.
+    await page.click('#clear');
+    const box = (await page.locator('#draw-canvas').boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.52, box.y + box.height * 0.18);
+    await page.mouse.down();
+    for (let i = 1; i <= 12; i++) await page.mouse.move(box.x + box.width * (0.52 - 0.004 * i), box.y + box.height * (0.18 + 0.052 * i));
+    await page.mouse.up();
+    await page.locator('#prediction[data-digit]').waitFor();
+    expect(Number(await page.locator('#prediction').getAttribute('data-digit'))).toBe(1);
+
+    mkdirSync(join(root, 'bench/results'), { recursive: true });
+    await page.screenshot({ path: join(root, 'bench/results/demo.png') });
+  });
+
+  it('animates the optimizer trajectories on the 2-D test functions', async () => {
+    await page.click('#tab-trajectories');
+    await expect.poll(async () => Number(await page.locator('#traj-step').getAttribute('data-step')), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await page.locator('#traj-table tbody tr').count()).toBe(8); // the course's eight optimizers
+    await page.selectOption('#function', 'quadratic');
+    await expect.poll(async () => page.locator('#traj-step').getAttribute('data-steps')).toBe('500');
+  });
+
+  it('logged no errors', () => {
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('demo page without COOP/COEP', () => {
+  it('works without cross-origin isolation too', async () => {
+    const { page, errors } = await open(await serve('--no-isolation'));
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+    expect(await page.locator('#env').textContent()).toContain('not cross-origin isolated');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
