@@ -41,7 +41,7 @@ async function open(url: string): Promise<{ page: Page; errors: string[] }> {
     if (message.type() === 'error' && !/favicon/.test(message.text())) errors.push(message.text());
   });
   await page.goto(url);
-  await page.locator('#status[data-state="ready"]').waitFor({ timeout: 20_000 });
+  await page.locator('#status[data-state="ready"]').waitFor({ timeout: 30_000 });
   return { page, errors };
 }
 
