@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
 import { init } from '../src/core/runtime.js';
 import { SGD, Adam } from '../src/optim/index.js';
-import { trajectory, DEFAULT_STEPS } from '../src/cli/compare.js';
+import { trajectory, DEFAULT_STEPS } from '../src/cli/trajectory.js';
 import { FUNCTIONS, LEARNING_RATES, QUADRATIC_HESSIAN, quadratic, rosenbrock, saddle } from '../src/cli/functions2d.js';
 
 // `descent compare`: the test functions' gradients, the trajectories against float64 references,

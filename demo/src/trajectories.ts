@@ -2,72 +2,25 @@
 // (src/cli/functions2d.ts), animated. Each trajectory is the library's real optimizer stepping a
 // 2-element Parameter whose gradient is set from the analytic ∇f, as the CLI does; the few
 // thousand tiny steps take milliseconds, so this runs on the page's own thread.
-import { init, Parameter } from 'descent';
-import { makeOptimizer } from '../../src/cli/factory.js';
+import { init } from 'descent';
 import { COURSE_OPTIMIZERS, FUNCTIONS, LEARNING_RATES, distanceToMinimum, type TestFunction } from '../../src/cli/functions2d.js';
+import { COLOURS, DEFAULT_STEPS, DISPLAY, trajectory, type Trajectory } from '../../src/cli/trajectory.js';
 
-// As the CLI's charts (src/cli/compare.ts, which also imports node:fs, so the page cannot).
-export const DISPLAY: Record<string, string> = {
-  sgd: 'SGD', momentum: 'Momentum', nesterov: 'Nesterov', ema: 'EMA momentum', adagrad: 'AdaGrad',
-  rmsprop: 'RMSProp', adadelta: 'Adadelta', adam: 'Adam', adamw: 'AdamW', adamax: 'Adamax',
-  nadam: 'NAdam', radam: 'RAdam', yogi: 'Yogi', lion: 'Lion',
-};
-const COLOURS: Record<string, string> = {
-  sgd: '#1f77b4', momentum: '#ff7f0e', nesterov: '#2ca02c', adagrad: '#d62728', rmsprop: '#9467bd',
-  adadelta: '#8c564b', adam: '#e377c2', yogi: '#17becf', ema: '#bcbd22', adamw: '#393b79',
-  adamax: '#e7ba52', nadam: '#637939', radam: '#7b4173', lion: '#843c39',
-};
-export const DEFAULT_STEPS: Record<string, number> = { rosenbrock: 2000, quadratic: 500, beale: 500, saddle: 500 };
-export { COURSE_OPTIMIZERS, FUNCTIONS };
+export { COURSE_OPTIMIZERS, FUNCTIONS, DEFAULT_STEPS, DISPLAY };
 
-export interface Run {
-  optimizer: string;
-  lr: number;
-  xs: Float64Array;
-  ys: Float64Array;
-  /** f − f* at each point. */
-  losses: Float64Array;
-  /** Points computed (steps + 1, fewer if it diverged). */
+/** A trajectory of the library's optimizer (src/cli/trajectory.ts) and its number of points. */
+export interface Run extends Trajectory {
   length: number;
-  divergedAt: number | null;
 }
 
 let ready: Promise<unknown> | null = null;
 
-/** Runs each optimizer from the function's start for `steps` steps. */
+/** Runs each optimizer from the function's start for `steps` steps, at the CLI's learning rates. */
 export async function runAll(fn: TestFunction, optimizers: string[], steps: number): Promise<Run[]> {
   await (ready ??= init());
   return optimizers.map((name) => {
-    const lr = LEARNING_RATES[fn.name][name];
-    const p = new Parameter([fn.start[0], fn.start[1]], [2]);
-    const opt = makeOptimizer(name, [p], { lr });
-    const run: Run = {
-      optimizer: name, lr, xs: new Float64Array(steps + 1), ys: new Float64Array(steps + 1),
-      losses: new Float64Array(steps + 1), length: 0, divergedAt: null,
-    };
-    try {
-      for (let k = 0; k <= steps; k++) {
-        const data = p.data;
-        const x = data[0], y = data[1];
-        const loss = fn.f(x, y) - fn.fMin;
-        if (!Number.isFinite(loss) || Math.hypot(x, y) > 1e6) {
-          run.divergedAt = k;
-          break;
-        }
-        run.xs[k] = x;
-        run.ys[k] = y;
-        run.losses[k] = loss;
-        run.length = k + 1;
-        if (k === steps) break;
-        p.grad.data.set(fn.grad(x, y));
-        opt.step();
-      }
-    } finally {
-      opt.dispose();
-      p.grad.dispose();
-      p.dispose();
-    }
-    return run;
+    const run = trajectory(fn, name, LEARNING_RATES[fn.name][name], steps);
+    return { ...run, length: run.xs.length };
   });
 }
 

@@ -9,16 +9,16 @@ import { join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { init } from '../core/runtime.js';
 import { manualSeed } from '../core/rng.js';
-import { Parameter } from '../nn/parameter.js';
 import { Sequential } from '../nn/sequential.js';
 import { Linear } from '../nn/linear.js';
 import { ReLU } from '../nn/activations.js';
 import { CrossEntropyLoss } from '../nn/losses.js';
 import { datasets } from '../data/index.js';
 import type { Tensor } from '../core/tensor.js';
-import { UsageError } from './main.js';
+import { UsageError } from './errors.js';
 import { OPTIMIZER_NAMES, makeOptimizer } from './factory.js';
 import { renderSvg } from './render.js';
+import { COLOURS, DEFAULT_STEPS, DISPLAY, trajectory, type Trajectory } from './trajectory.js';
 import {
   COURSE_OPTIMIZERS, FUNCTIONS, FUNCTION_NAMES, LEARNING_RATES, distanceToMinimum, functionByName, type TestFunction,
 } from './functions2d.js';
@@ -27,18 +27,8 @@ import {
 // Names, colours and learning rates
 
 /** How the optimizers are named in the charts. */
-const DISPLAY: Record<string, string> = {
-  sgd: 'SGD', momentum: 'Momentum', nesterov: 'Nesterov', ema: 'EMA momentum', adagrad: 'AdaGrad',
-  rmsprop: 'RMSProp', adadelta: 'Adadelta', adam: 'Adam', adamw: 'AdamW', adamax: 'Adamax',
-  nadam: 'NAdam', radam: 'RAdam', yogi: 'Yogi', lion: 'Lion',
-};
 
 /** One colour per optimizer, the same in every chart. */
-const COLOURS: Record<string, string> = {
-  sgd: '#1f77b4', momentum: '#ff7f0e', nesterov: '#2ca02c', adagrad: '#d62728', rmsprop: '#9467bd',
-  adadelta: '#8c564b', adam: '#e377c2', yogi: '#17becf', ema: '#bcbd22', adamw: '#393b79',
-  adamax: '#e7ba52', nadam: '#637939', radam: '#7b4173', lion: '#843c39',
-};
 
 /**
  * The learning rates on the MNIST network (784-16-16-10 ReLU, batch 32, pixels in [0, 1], 5
@@ -100,52 +90,6 @@ function lrFor(name: string, table: Record<string, number>, overrides: Record<st
 // ---------------------------------------------------------------------------------------------
 // (a) 2-D functions
 
-/** One optimizer's run on one function. */
-export interface Trajectory {
-  optimizer: string;
-  lr: number;
-  /** The point before each step, then the last point: steps + 1 entries (fewer if it diverged). */
-  xs: number[];
-  ys: number[];
-  /** f − f* at each point. */
-  losses: number[];
-  /** The step at which the point left every sensible range (non-finite or > 10⁶ away), else null. */
-  divergedAt: number | null;
-}
-
-/**
- * Runs `optimizer` (a name of factory.ts) for `steps` steps on `fn` from its start: a 2-element
- * Parameter whose grad is set from the analytic ∇f before each `optimizer.step()`, so what is
- * compared is the library's optimizers and kernels, in float32 as they train a network.
- */
-export function trajectory(fn: TestFunction, optimizer: string, lr: number, steps: number): Trajectory {
-  const p = new Parameter([fn.start[0], fn.start[1]], [2]);
-  const opt = makeOptimizer(optimizer, [p], { lr });
-  const out: Trajectory = { optimizer, lr, xs: [], ys: [], losses: [], divergedAt: null };
-  try {
-    for (let k = 0; ; k++) {
-      const data = p.data;
-      const x = data[0], y = data[1];
-      const loss = fn.f(x, y) - fn.fMin;
-      if (!Number.isFinite(loss) || Math.hypot(x, y) > 1e6) {
-        out.divergedAt = k;
-        break;
-      }
-      out.xs.push(x);
-      out.ys.push(y);
-      out.losses.push(loss);
-      if (k === steps) break;
-      p.grad.data.set(fn.grad(x, y));
-      opt.step();
-    }
-  } finally {
-    opt.dispose();
-    p.grad.dispose();
-    p.dispose();
-  }
-  return out;
-}
-
 /** The first index at which the loss is ≤ tol, or null. */
 function stepsTo(losses: readonly number[], tol: number): number | null {
   const k = losses.findIndex((l) => l <= tol);
@@ -173,8 +117,6 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-/** The step budget on each function when --steps is not given: Rosenbrock's valley takes longer. */
-export const DEFAULT_STEPS: Record<string, number> = { rosenbrock: 2000, quadratic: 500, beale: 500, saddle: 500 };
 
 export interface FunctionsOptions {
   function: string;

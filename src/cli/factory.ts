@@ -1,4 +1,4 @@
-import { UsageError } from './main.js';
+import { UsageError } from './errors.js';
 import type { Parameter } from '../nn/parameter.js';
 import {
   SGD, EMAMomentum, Adagrad, RMSprop, Adadelta, Adam, AdamW, Adamax, NAdam, RAdam, Yogi, Lion, type Optimizer,

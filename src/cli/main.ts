@@ -2,8 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { DescentError } from '../core/errors.js';
 import { registerCommands } from './commands.js';
 
-/** Thrown by a command for a bad flag or file: printed as one line, exit code 2. */
-export class UsageError extends DescentError {}
+export { UsageError } from './errors.js';
 
 /**
  * The `descent` command line. Every failure a user can cause (a bad flag, a missing file, an

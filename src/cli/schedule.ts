@@ -7,7 +7,7 @@ import {
   CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR, LambdaLR, MultiplicativeLR, SequentialLR,
   type ChainableScheduler, type SchedulableOptimizer, type SchedulableParamGroup,
 } from '../schedulers/index.js';
-import { UsageError } from './main.js';
+import { UsageError } from './errors.js';
 import { lineChartSvg, type Series } from './plot.js';
 
 /** The parsed flags (commander's camelCase of each --kebab-case flag). */

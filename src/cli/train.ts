@@ -14,7 +14,7 @@ import { MinMaxScaler, StandardScaler } from '../data/scalers.js';
 import { EarlyStopping, ModelCheckpoint, type Callback } from '../train/index.js';
 import { readCheckpoint, restore, save } from '../io/index.js';
 import type { Tensor } from '../core/tensor.js';
-import { UsageError } from './main.js';
+import { UsageError } from './errors.js';
 import { ACTIVATION_NAMES, OPTIMIZER_NAMES, SCHEDULER_NAMES, makeActivation, makeOptimizer, makeScheduler } from './factory.js';
 import { curvesSvg } from './curves.js';
 
