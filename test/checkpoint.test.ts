@@ -66,6 +66,16 @@ describe('checkpoints (safetensors with torch state_dict names)', () => {
     a.dispose(); b.dispose(); other.dispose();
   });
 
+  it('save and load explain themselves where there are no files (the browser)', async () => {
+    const { save, load } = await import('../src/io/index.js');
+    const inBrowser = typeof process === 'undefined' || !process.versions?.node;
+    if (!inBrowser) return; // Node has files: checkpoint-files.node.test.ts covers it
+    const model = makeModel(1);
+    await expect(save('x.safetensors', { model })).rejects.toThrow(/needs Node; in the browser use serialize/);
+    await expect(load('x.safetensors', { model })).rejects.toThrow(CheckpointError);
+    model.dispose();
+  });
+
   it('the safetensors decoder rejects overlapping, out-of-range and non-F32 entries', () => {
     const good = encodeSafetensors({ a: { shape: [2], data: new Float32Array([1, 2]) }, b: { shape: [1], data: new Float32Array([3]) } });
     expect(decodeSafetensors(good).tensors.b.data[0]).toBe(3);

@@ -5,8 +5,16 @@ import { deserialize, restore, serialize, type CheckpointContent, type Checkpoin
 // the same folder, are flushed to disk, and the temporary file is renamed over the target — a
 // crash leaves either the old checkpoint or the new one, never half of one.
 
+/** The file functions need Node; in a page, bytes go through serialize / deserialize instead. */
+async function nodeFs(what: string): Promise<typeof import('node:fs/promises')> {
+  if (typeof process === 'undefined' || !process.versions?.node) {
+    throw new CheckpointError(`${what} reads and writes files, which needs Node; in the browser use serialize() / deserialize() / restore() on bytes`);
+  }
+  return import(/* @vite-ignore */ 'node:fs/promises');
+}
+
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const fs = await import(/* @vite-ignore */ 'node:fs/promises');
+  const fs = await nodeFs('save');
   const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
   const handle = await fs.open(tmp, 'w');
   try {
@@ -30,7 +38,7 @@ export async function save(path: string, parts: CheckpointParts): Promise<void> 
 
 /** Reads and validates a checkpoint file without applying it. */
 export async function readCheckpoint(path: string): Promise<CheckpointContent> {
-  const fs = await import(/* @vite-ignore */ 'node:fs/promises');
+  const fs = await nodeFs('load');
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await fs.readFile(path));
