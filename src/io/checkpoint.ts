@@ -1,6 +1,6 @@
 import { globalRandom } from '../core/rng.js';
 import type { Module, StateDict } from '../nn/module.js';
-import { CheckpointError, decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
+import { CheckpointError, dataSection, decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
 import { crc32 } from './crc32.js';
 
 // A checkpoint is one .safetensors file: the model's parameters as tensors named by torch's
@@ -46,8 +46,7 @@ export function serialize(parts: CheckpointParts): Uint8Array {
     epoch: parts.epoch ?? null,
     extra: parts.extra ?? {},
   }, encodeFloatArrays);
-  const body = encodeSafetensors(tensors, {});
-  const checksum = crc32(concat(tensorBytes(body), new TextEncoder().encode(state)));
+  const checksum = crc32(concat(dataSection(tensors), new TextEncoder().encode(state)));
   return encodeSafetensors(tensors, {
     format: 'pt',
     'descent.format': FORMAT,
@@ -64,8 +63,7 @@ export function deserialize(bytes: Uint8Array): CheckpointContent {
   }
   const state = metadata['descent.state'];
   if (typeof state !== 'string') throw new CheckpointError('the checkpoint has no descent.state metadata');
-  const body = encodeSafetensors(tensors, {});
-  const checksum = crc32(concat(tensorBytes(body), new TextEncoder().encode(state))).toString(16);
+  const checksum = crc32(concat(dataSection(tensors), new TextEncoder().encode(state))).toString(16);
   if (checksum !== metadata['descent.crc32']) {
     throw new CheckpointError(`the checkpoint's checksum does not match (stored ${metadata['descent.crc32'] ?? 'none'}, computed ${checksum}): the file was changed or damaged`);
   }
@@ -111,11 +109,6 @@ export function restore(content: CheckpointContent, parts: Omit<CheckpointParts,
     globalRandom.setState(before.rng);
     throw error instanceof CheckpointError ? error : new CheckpointError(`the checkpoint does not fit: ${(error as Error).message}`);
   }
-}
-
-function tensorBytes(file: Uint8Array): Uint8Array {
-  const n = Number(new DataView(file.buffer, file.byteOffset, 8).getBigUint64(0, true));
-  return file.subarray(8 + n);
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

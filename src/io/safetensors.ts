@@ -21,6 +21,18 @@ export interface SafetensorsContent {
 
 const MAX_HEADER_BYTES = 100 * 1024 * 1024; // the reference implementation's limit
 
+/** The tensors' values back to back as little-endian float32: a safetensors data section. */
+export function dataSection(tensors: Record<string, NamedTensor>): Uint8Array {
+  const total = Object.values(tensors).reduce((n, t) => n + t.data.length * 4, 0);
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const t of Object.values(tensors)) {
+    for (let i = 0; i < t.data.length; i++, at += 4) view.setFloat32(at, t.data[i], true);
+  }
+  return out;
+}
+
 /** Encodes float32 tensors (in the given name order) and string metadata. */
 export function encodeSafetensors(tensors: Record<string, NamedTensor>, metadata: Record<string, string> = {}): Uint8Array {
   const header: Record<string, unknown> = {};
@@ -36,16 +48,11 @@ export function encodeSafetensors(tensors: Record<string, NamedTensor>, metadata
   const raw = new TextEncoder().encode(json);
   json += ' '.repeat((8 - (raw.length % 8)) % 8);
   const headerBytes = new TextEncoder().encode(json);
-  const out = new Uint8Array(8 + headerBytes.length + offset);
-  const view = new DataView(out.buffer);
-  view.setBigUint64(0, BigInt(headerBytes.length), true);
+  const data = dataSection(tensors);
+  const out = new Uint8Array(8 + headerBytes.length + data.length);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
   out.set(headerBytes, 8);
-  let at = 8 + headerBytes.length;
-  for (const t of Object.values(tensors)) {
-    const dv = new DataView(out.buffer, at, t.data.length * 4);
-    for (let i = 0; i < t.data.length; i++) dv.setFloat32(i * 4, t.data[i], true);
-    at += t.data.length * 4;
-  }
+  out.set(data, 8 + headerBytes.length);
   return out;
 }
 
