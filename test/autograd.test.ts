@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import {
-  tensor, zeros, add, mul, sum, mean, exp, matmul, noGrad, isGradEnabled, Linear, ReLU, Sequential,
+  tensor, zeros, add, mul, sum, mean, exp, matmul, pow, differentiableOps, noGrad, isGradEnabled, Linear, ReLU, Sequential,
   CrossEntropyLoss, BCELoss, MSELoss, NLLLoss, Parameter, Module, type Tensor, ShapeError, OptionError, DisposedError, manualSeed,
 } from '../src/index.js';
 import { requireHeap } from '../src/core/runtime.js';
@@ -23,6 +23,22 @@ for (const config of CONFIGS) {
       expect(w.grad!.toArray()[0]).toBeCloseTo(expected[0], 4);
       expect(w.grad!.toArray()[1]).toBeCloseTo(expected[1], 4);
       for (const t of [x, w, y, r, loss]) t.dispose();
+    });
+
+    it('every op is also a Tensor method, with the same values and gradients', () => {
+      const x = tensor([[1, 2], [3, 4]]).requiresGrad_();
+      const w = tensor([[0.5], [-0.25]]).requiresGrad_();
+      const chained = x.matmul(w).add(1).pow(2).mean();
+      chained.backward();
+      const [gx, gw] = [x.grad!.toArray(), w.grad!.toArray()];
+      x.grad = null; w.grad = null;
+      const functional = mean(pow(add(matmul(x, w), 1), 2));
+      functional.backward();
+      expect(chained.item()).toBe(functional.item());
+      expect(Array.from(x.grad!.toArray())).toEqual(Array.from(gx));
+      expect(Array.from(w.grad!.toArray())).toEqual(Array.from(gw));
+      for (const name of Object.keys(differentiableOps)) expect(typeof (x as unknown as Record<string, unknown>)[name], name).toBe('function');
+      for (const t of [x, w, chained, functional]) t.dispose();
     });
 
     it('accumulates gradients over two backward calls, and a shared input gets both paths', () => {

@@ -8,3 +8,42 @@ import { reshape, flatten, transpose } from './shape-ops.js';
 export const differentiableOps = {
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose,
 } as const;
+
+// The same ops as methods, for PyTorch-style chaining: `x.matmul(w, { transB: true }).add(b).exp()`.
+import { Tensor } from '../core/tensor.js';
+import type { Operand } from './scalar-operand.js';
+import type { MatmulOptions } from './matmul.js';
+import type { ReduceOptions } from './reduce.js';
+
+declare module '../core/tensor.js' {
+  interface Tensor {
+    add(other: Operand): Tensor;
+    sub(other: Operand): Tensor;
+    mul(other: Operand): Tensor;
+    div(other: Operand): Tensor;
+    matmul(other: Tensor, options?: MatmulOptions): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    neg(): Tensor;
+    sqrt(): Tensor;
+    abs(): Tensor;
+    pow(exponent: number): Tensor;
+    sum(options?: ReduceOptions): Tensor;
+    mean(options?: ReduceOptions): Tensor;
+    reshape(shape: readonly number[]): Tensor;
+    flatten(): Tensor;
+    transpose(): Tensor;
+  }
+}
+
+// Each method is the op with the tensor as its first argument; an op added above gets its method
+// here (and must be declared in the interface above for TypeScript).
+for (const [name, op] of Object.entries(differentiableOps)) {
+  Object.defineProperty(Tensor.prototype, name, {
+    value(this: Tensor, ...args: unknown[]) {
+      return (op as (x: Tensor, ...rest: unknown[]) => Tensor)(this, ...args);
+    },
+    writable: true,
+    configurable: true,
+  });
+}
