@@ -105,6 +105,9 @@ describe('layer and loss errors name the layer, the shapes and what was expected
     const x = zeros([32, 100]);
     expect(() => lin.forward(x)).toThrow(ShapeError);
     expect(() => lin.forward(x)).toThrow(/Linear\(784→16\): input of shape \[32, 100\] has 100 feature columns; expected \[batch, 784\]/);
+    const seq = zeros([2, 3, 784]);
+    expect(lin.forward(seq).shape).toEqual([2, 3, 16]); // leading dimensions are rows, as in torch
+    seq.dispose();
     lin.dispose(); x.dispose();
   });
 

@@ -83,8 +83,9 @@ function activationCase(make: () => Module, kinks: number[] = []): Spec {
 
 const LAYER_SPECS: Record<keyof typeof layerClasses, Spec> = {
   Linear: (r, c, s) => {
+    // Odd seeds use a 3-D input [r, 2, c]: leading dimensions are rows, as in torch.
     const m = new Linear(c, (s % 6) + 1);
-    const x = leaf(values(r * c, s), [r, c]);
+    const x = leaf(values(r * c * (s % 2 ? 2 : 1), s), s % 2 ? [r, 2, c] : [r, c]);
     return moduleCase(m, x, () => m.forward(x));
   },
   ReLU: activationCase(() => new ReLU(), [0]),
@@ -98,7 +99,11 @@ const LAYER_SPECS: Record<keyof typeof layerClasses, Spec> = {
     return moduleCase(m, x, () => m.forward(x), [], () => manualSeed(s));
   },
   Flatten: (r, c, s) => { const m = new Flatten(); const x = leaf(values(r * c, s), [r, 1, c]); return moduleCase(m, x, () => m.forward(x)); },
-  Softmax: activationCase(() => new Softmax()),
+  Softmax: (r, c, s) => {
+    const m = new Softmax();
+    const x = leaf(values(r * c * 2, s, -3, 3), [2, r, c]); // rows of the last dimension of a 3-D input
+    return moduleCase(m, x, () => m.forward(x));
+  },
   LogSoftmax: activationCase(() => new LogSoftmax()),
   Sequential: (r, c, s) => {
     // Every fused pair and a plain layer, so the fused epilogues' backward is checked too.

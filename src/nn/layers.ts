@@ -59,14 +59,19 @@ abstract class RowSoftmax extends Module {
   constructor(options: { dim?: number } = {}) {
     super();
     this.dim = options.dim ?? -1;
-    if (this.dim !== -1 && this.dim !== 1) {
-      throw new OptionError(`${this.constructor.name}: only dim -1 (the last) of a [batch, features] input is supported, got ${this.dim}`);
-    }
+    if (!Number.isInteger(this.dim)) throw new OptionError(`${this.constructor.name}: dim must be an integer, got ${String(options.dim)}`);
   }
 
+  /** The input as rows of its last dimension: [rows, features]. Only the last dimension is supported. */
   protected rows(x: Tensor): [number, number] {
-    if (x.rank !== 2) throw new ShapeError(`${this.describe()}: input must be [batch, features], got ${formatShape(x.shape)}`);
-    return [x.shape[0], x.shape[1]];
+    if (x.rank === 0 || (this.dim !== -1 && this.dim !== x.rank - 1)) {
+      throw new ShapeError(
+        `${this.describe()}: dim ${this.dim} of an input of shape ${formatShape(x.shape)} is not supported; ` +
+          'only the last dimension (dim -1) is',
+      );
+    }
+    const n = x.shape[x.rank - 1];
+    return [n === 0 ? 0 : x.size / n, n];
   }
 }
 

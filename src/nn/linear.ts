@@ -63,11 +63,12 @@ export class Linear extends Module {
    */
   forwardActivated(x: Tensor, activation: Activation | null): Tensor {
     checkInput(this, 'x', x);
-    checkFeatures(this, x, this.inFeatures);
-    const batch = x.shape[0];
+    // Leading dimensions are rows: [..., in] → [..., out], as torch.
+    const batch = checkFeatures(this, x, this.inFeatures);
+    const outShape = [...x.shape.slice(0, -1), this.outFeatures];
     const out = this.outFeatures, inF = this.inFeatures;
-    const z = this.buffer('z', [batch, out]);
-    const y = activation ? activation.buffer_('y', [batch, out]) : z;
+    const z = this.buffer('z', outShape);
+    const y = activation ? activation.buffer_('y', outShape) : z;
     // The backward's scratch for dz is taken now, so a step's allocations all happen in forward.
     const dzScratch = activation ? this.buffer('dz', [batch, out]) : null;
     const k = requireBackend();

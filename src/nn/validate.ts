@@ -10,12 +10,17 @@ export function checkInput(layer: Module, name: string, x: unknown): asserts x i
   void x.offset; // throws DisposedError naming the shape
 }
 
-/** Checks that a layer's input is [B, features] with the expected feature count. */
-export function checkFeatures(layer: Module, x: Tensor, features: number): void {
-  if (x.rank !== 2 || x.shape[1] !== features) {
+/**
+ * Checks that a layer's input is [..., features] (any leading dimensions, as torch allows) and
+ * returns how many rows of `features` it holds.
+ */
+export function checkFeatures(layer: Module, x: Tensor, features: number): number {
+  const last = x.rank === 0 ? undefined : x.shape[x.rank - 1];
+  if (last !== features) {
     throw new ShapeError(
-      `${layer.describe()}: input of shape ${formatShape(x.shape)} has ${x.rank === 2 ? x.shape[1] : 'no'} ` +
-        `feature columns; expected [batch, ${features}]`,
+      `${layer.describe()}: input of shape ${formatShape(x.shape)} has ${last === undefined ? 'no' : last} ` +
+        `feature columns; expected [batch, ${features}] (or [..., ${features}])`,
     );
   }
+  return x.size / features;
 }
