@@ -86,7 +86,9 @@ describe('demo page', () => {
       const t = performance.now();
       setTimeout(() => resolve(performance.now() - t), 0);
     }));
-    expect(lag).toBeLessThan(200);
+    // Training on the page's own thread would block it for whole epochs (seconds); a generous
+    // bound keeps a loaded CI machine from failing a page that is in fact responsive.
+    expect(lag).toBeLessThan(500);
     await page.locator('#status[data-state="done"]').waitFor({ timeout: 45_000 });
 
     const accuracy = Number(await page.locator('#val-acc').getAttribute('data-value'));
