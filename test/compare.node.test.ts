@@ -2,7 +2,7 @@ import { describe, it, expect, afterAll, beforeAll, vi } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.js';
+import { descent } from './cli-helpers.js';
 import { init } from '../src/core/runtime.js';
 import { SGD, Adam } from '../src/optim/index.js';
 import { trajectory, DEFAULT_STEPS } from '../src/cli/trajectory.js';
@@ -16,18 +16,6 @@ beforeAll(async () => {
   await init();
 });
 
-async function descent(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
-  try {
-    const code = await main(['node', 'descent', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 /** The table rows of the printed output: optimizer name, then the cells. */
 function rows(out: string): Map<string, string[]> {

@@ -1,25 +1,13 @@
-import { describe, it, expect, afterAll, vi } from 'vitest';
+import { describe, it, expect, afterAll } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.js';
+import { descent } from './cli-helpers.js';
 
 // `descent schedule`: the table, the SVG, and one-line errors with exit code 2.
 const dir = mkdtempSync(join(tmpdir(), 'descent-schedule-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function descent(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '', err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
-  try {
-    const code = await main(['node', 'descent', ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 /** The [step, lr] rows of the printed table. */
 function rows(out: string): [number, number][] {

@@ -2,24 +2,8 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../src/cli/main.js';
+import { descent } from './cli-helpers.js';
 import { decodeSafetensors } from '../src/io/index.js';
-
-/** Runs `descent …` in-process, capturing stderr; returns the exit code and what was printed. */
-async function descent(...args: string[]): Promise<{ code: number; err: string; out: string }> {
-  let err = '', out = '';
-  const writeErr = process.stderr.write.bind(process.stderr);
-  const writeOut = process.stdout.write.bind(process.stdout);
-  process.stderr.write = ((s: string) => ((err += s), true)) as typeof process.stderr.write;
-  process.stdout.write = ((s: string) => ((out += s), true)) as typeof process.stdout.write;
-  try {
-    const code = await main(['node', 'descent', ...args]);
-    return { code, err, out };
-  } finally {
-    process.stderr.write = writeErr;
-    process.stdout.write = writeOut;
-  }
-}
 
 describe('descent train', () => {
   it('trains, prints the summary table, writes model.safetensors, history.json and curves.svg', async () => {
