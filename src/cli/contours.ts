@@ -16,7 +16,7 @@ export interface Ring {
  */
 function sublevelRings(values: Float64Array, nx: number, ny: number, xAt: (i: number) => number, yAt: (j: number) => number, level: number): [number, number][][] {
   // Padded grid: indices −1…nx, −1…ny.
-  const NX = nx + 2, NY = ny + 2;
+  const NX = nx + 2;
   let top = -Infinity;
   for (const v of values) top = Math.max(top, v);
   const pad = Math.max(top, level) + 1;

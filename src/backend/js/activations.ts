@@ -97,13 +97,19 @@ export function biasActivation(
   activationForward(h, act, param, c, y, m * n);
 }
 
+/** Σ_j exp(x_j − top) over one row, in float64 (the max-subtracted softmax denominator). */
+function expSum(f: Float32Array, X: number, n: number, top: number): number {
+  let s = 0;
+  for (let j = 0; j < n; j++) s += Math.exp(f[X + j] - top);
+  return s;
+}
+
 export function softmaxRows(h: HeapView, x: number, y: number, m: number, n: number): void {
   const f = h.f32;
   for (let i = 0; i < m; i++) {
     const X = (x >>> 2) + i * n, Y = (y >>> 2) + i * n;
     const top = rowMax(f, X, n);
-    let s = 0;
-    for (let j = 0; j < n; j++) s += Math.exp(f[X + j] - top);
+    const s = expSum(f, X, n, top);
     for (let j = 0; j < n; j++) f[Y + j] = Math.exp(f[X + j] - top) / s;
   }
 }
@@ -113,9 +119,7 @@ export function logSoftmaxRows(h: HeapView, x: number, y: number, m: number, n: 
   for (let i = 0; i < m; i++) {
     const X = (x >>> 2) + i * n, Y = (y >>> 2) + i * n;
     const top = rowMax(f, X, n);
-    let s = 0;
-    for (let j = 0; j < n; j++) s += Math.exp(f[X + j] - top);
-    const logS = Math.log(s);
+    const logS = Math.log(expSum(f, X, n, top));
     for (let j = 0; j < n; j++) f[Y + j] = f[X + j] - top - logS;
   }
 }
