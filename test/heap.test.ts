@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import { Heap, HEAP_BASE, sizeClass } from '../src/core/heap.js';
-import { init, tensor, zeros, HeapError } from '../src/index.js';
+import { init, tensor, zeros, HeapError, BackendError } from '../src/index.js';
 import { requireHeap } from '../src/core/runtime.js';
 
 describe('heap allocator', () => {
@@ -103,5 +103,15 @@ describe('tensors on the shared heap', () => {
     }
     expect(heap.bytesReserved).toBe(reserved);
     expect(heap.bytesInUse).toBe(inUse);
+  });
+});
+
+describe('threads after an unshared heap', () => {
+  it('are refused with a message saying to ask for them in the first init', async () => {
+    await init({ backend: 'wasm' });
+    await expect(init({ threads: 2 })).rejects.toThrow(BackendError);
+    await expect(init({ threads: 2 })).rejects.toThrow(/threads: 2 needs shared memory.*first init/);
+    // One thread needs nothing shared, and the heap is untouched.
+    expect((await init({ threads: 1 })).build).toBe('simd');
   });
 });

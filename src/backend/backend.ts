@@ -5,7 +5,8 @@ import { OPTIM_KERNEL_NAMES, type OptimKernels } from './optim-kernels.js';
 // (src/backend/js/), so a backend is just an object with these functions.
 
 export type BackendName = 'wasm' | 'js';
-export type BuildName = 'simd' | 'scalar';
+/** 'threads' is the SIMD build over shared memory, whose big calls a worker pool splits. */
+export type BuildName = 'simd' | 'scalar' | 'threads';
 
 export interface Kernels {
   /**

@@ -38,7 +38,12 @@ export class Heap {
   private liveBytes = 0;
 
   constructor(memory?: WebAssembly.Memory) {
-    this.memory = memory ?? new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES });
+    this.memory = memory ?? Heap.createMemory(false);
+  }
+
+  /** A memory the heap can grow to 4 GiB; `shared` for the threads build and its workers. */
+  static createMemory(shared: boolean): WebAssembly.Memory {
+    return new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES, shared });
   }
 
   /** Bytes in blocks currently allocated (by size class). */

@@ -1,8 +1,10 @@
 import { BackendError, OptionError } from './errors.js';
 import { Heap } from './heap.js';
-import { hostSupportsSimd, instantiateKernels } from './wasm-loader.js';
+import { ThreadPool } from './thread-pool.js';
+import { compileKernels, hostSupportsSimd, instantiateKernels } from './wasm-loader.js';
 import type { Backend, BackendName, BuildName } from '../backend/backend.js';
 import { createJsBackend } from '../backend/js/index.js';
+import { createParallelBackend, PARALLEL_KERNEL_NAMES } from '../backend/parallel.js';
 import { createWasmBackend } from '../backend/wasm.js';
 
 // The process-wide runtime: one heap, the backend whose kernels run on it, and the gemm workspace.
@@ -15,12 +17,21 @@ export interface InitOptions {
   build?: BuildName | 'auto';
   /** Where to load the wasm from, overriding the bundled file (a URL, or the bytes). */
   wasm?: URL | string | ArrayBuffer | Uint8Array;
+  /**
+   * Threads that run the wasm kernels (default 1): large gemm, elementwise and optimizer calls are
+   * split across a pool of workers, with results bit-identical to one thread. 'auto' uses every
+   * core. More than one thread needs shared memory (Node, or a cross-origin-isolated page) and
+   * must be asked for by the first `init`, which creates the heap.
+   */
+  threads?: number | 'auto';
 }
 
 export interface BackendInfo {
   backend: BackendName;
   build: BuildName | null;
   simdSupported: boolean;
+  /** Threads that run the kernels (1 for the js backend and the single-threaded builds). */
+  threads: number;
 }
 
 let heap: Heap | null = null;
@@ -28,6 +39,11 @@ let active: Backend | null = null;
 const wasmBackends = new Map<BuildName, Backend>();
 let workspace = 0;
 let workspaceBytes = 0;
+/** The threads build, compiled once, and its backends by thread count (each with its pool). */
+let threadsModule: WebAssembly.Module | null = null;
+let threadsBase: Backend | null = null;
+const pools = new Map<number, { pool: ThreadPool; backend: Backend }>();
+let activeThreads = 1;
 
 export async function init(options: InitOptions = {}): Promise<BackendInfo> {
   const backendName = options.backend ?? 'wasm';
@@ -38,30 +54,112 @@ export async function init(options: InitOptions = {}): Promise<BackendInfo> {
   if (requested !== 'auto' && requested !== 'simd' && requested !== 'scalar') {
     throw new OptionError(`init: build must be 'auto', 'simd' or 'scalar', got ${JSON.stringify(requested)}`);
   }
-  heap ??= new Heap();
+  const threads = await resolveThreads(options.threads);
+  heap ??= new Heap(threads > 1 ? createSharedMemory() : undefined);
   if (backendName === 'js') {
     active = createJsBackend(heap);
+    activeThreads = 1;
     return getBackend();
   }
   const simd = hostSupportsSimd();
   if (requested === 'simd' && !simd) {
     throw new BackendError("init: build 'simd' was requested but this host's WebAssembly has no SIMD");
   }
+  if (isShared(heap.memory)) {
+    if (requested === 'scalar') {
+      throw new BackendError("init: build 'scalar' cannot run on this heap: it was created shared, for threads");
+    }
+    active = await threadsBackend(heap, threads, options.wasm);
+    activeThreads = threads;
+    return getBackend();
+  }
+  if (threads > 1) {
+    throw new BackendError(
+      `init: threads: ${threads} needs shared memory, but the heap was created unshared by an earlier init; ` +
+        'ask for threads in the first init of the program',
+    );
+  }
   const build: BuildName = requested === 'auto' ? (simd ? 'simd' : 'scalar') : requested;
   let backend = options.wasm === undefined ? wasmBackends.get(build) : undefined;
   if (!backend) {
-    backend = createWasmBackend(await instantiateKernels(build, heap.memory, options.wasm), build);
+    const module = await compileKernels(build, options.wasm);
+    backend = createWasmBackend(await instantiateKernels(build, module, heap.memory, options.wasm), build);
     warmUp(backend, heap);
     if (options.wasm === undefined) wasmBackends.set(build, backend);
   }
   active = backend;
+  activeThreads = 1;
   return getBackend();
+}
+
+async function resolveThreads(threads: number | 'auto' | undefined): Promise<number> {
+  if (threads === undefined) return 1;
+  if (threads === 'auto') return hardwareThreads();
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new OptionError(`init: threads must be 'auto' or an integer from 1 to 64, got ${String(threads)}`);
+  }
+  return threads;
+}
+
+/** The cores the host offers: navigator.hardwareConcurrency in browsers, os.availableParallelism in Node 20. */
+export async function hardwareThreads(): Promise<number> {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  let cores = nav?.hardwareConcurrency;
+  if (cores === undefined) {
+    try {
+      const os = await import(/* @vite-ignore */ 'node:os');
+      cores = os.availableParallelism();
+    } catch {
+      cores = 1;
+    }
+  }
+  return Math.max(1, Math.min(64, cores));
+}
+
+function isShared(memory: WebAssembly.Memory): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+}
+
+function createSharedMemory(): WebAssembly.Memory {
+  if (!hostSupportsSimd()) throw new BackendError("init: threads need WebAssembly SIMD, which this host lacks");
+  try {
+    return Heap.createMemory(true);
+  } catch (cause) {
+    const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+    throw new BackendError(
+      'init: threads need shared WebAssembly memory, which this host refused' +
+        (isolated === false ? ' (the page is not cross-origin isolated: serve it with COOP/COEP headers)' : '') +
+        `: ${(cause as Error).message}`,
+    );
+  }
+}
+
+/**
+ * The threads build over the shared heap with a pool of `threads − 1` workers. Pools are kept, so
+ * switching thread counts back and forth starts no new workers (idle workers park and cost nothing).
+ */
+async function threadsBackend(h: Heap, threads: number, source: InitOptions['wasm']): Promise<Backend> {
+  if (!threadsBase || source !== undefined) {
+    threadsModule = await compileKernels('threads', source);
+    threadsBase = createWasmBackend(await instantiateKernels('threads', threadsModule, h.memory, source), 'threads');
+    warmUp(threadsBase, h);
+    for (const { pool } of pools.values()) pool.dispose();
+    pools.clear();
+  }
+  if (threads === 1) return threadsBase;
+  let entry = pools.get(threads);
+  if (!entry) {
+    const pool = await ThreadPool.start(threads, threadsModule!, h.memory, PARALLEL_KERNEL_NAMES);
+    entry = { pool, backend: createParallelBackend(threadsBase, pool) };
+    pools.set(threads, entry);
+  }
+  return entry.backend;
 }
 
 /** The backend and build in use. */
 export function getBackend(): BackendInfo {
   const backend = requireBackend();
-  return { backend: backend.name, build: backend.build, simdSupported: hostSupportsSimd() };
+  return { backend: backend.name, build: backend.build, simdSupported: hostSupportsSimd(), threads: activeThreads };
 }
 
 /**

@@ -7,9 +7,14 @@ import type { BuildName } from '../backend/backend.js';
 // The literals must stay literal for bundlers to find the files.
 
 function defaultUrl(build: BuildName): URL {
-  return build === 'simd'
-    ? new URL('../../build/descent-simd.wasm', import.meta.url)
-    : new URL('../../build/descent-scalar.wasm', import.meta.url);
+  switch (build) {
+    case 'simd':
+      return new URL('../../build/descent-simd.wasm', import.meta.url);
+    case 'scalar':
+      return new URL('../../build/descent-scalar.wasm', import.meta.url);
+    case 'threads':
+      return new URL('../../build/descent-threads.wasm', import.meta.url);
+  }
 }
 
 // (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt)) — validates only where
@@ -40,31 +45,50 @@ async function readBytes(url: URL): Promise<ArrayBuffer | Uint8Array | Response>
   return response;
 }
 
-/** Instantiates a kernel build over `memory`. `source` overrides where the wasm comes from. */
-export async function instantiateKernels(
+/**
+ * Compiles a kernel build. `source` overrides where the wasm comes from. The module is kept by
+ * the threads build, whose workers each instantiate it over the shared memory.
+ */
+export async function compileKernels(
   build: BuildName,
-  memory: WebAssembly.Memory,
   source?: URL | string | ArrayBuffer | Uint8Array,
-): Promise<WebAssembly.Instance> {
-  const imports = { env: { memory } };
+): Promise<WebAssembly.Module> {
   try {
     const input =
       source instanceof ArrayBuffer || source instanceof Uint8Array
         ? source
         : await readBytes(source === undefined ? defaultUrl(build) : new URL(source, import.meta.url));
     if (input instanceof Response) {
-      // instantiateStreaming insists on the application/wasm content type; fall back otherwise.
+      // compileStreaming insists on the application/wasm content type; fall back otherwise.
       if (input.headers.get('content-type')?.startsWith('application/wasm')) {
-        return (await WebAssembly.instantiateStreaming(input, imports)).instance;
+        return await WebAssembly.compileStreaming(input);
       }
-      return (await WebAssembly.instantiate(await input.arrayBuffer(), imports)).instance;
+      return await WebAssembly.compile(await input.arrayBuffer());
     }
-    return (await WebAssembly.instantiate(input as BufferSource, imports)).instance;
+    return await WebAssembly.compile(input as BufferSource);
   } catch (cause) {
-    if (cause instanceof BackendError) throw cause;
-    throw new BackendError(
-      `could not load the ${build} wasm build (${String(source ?? defaultUrl(build).href)}): ` +
-        `${(cause as Error).message}. Run \`npm run build:wasm\` if the file is missing.`,
-    );
+    throw loadError(build, source, cause);
   }
+}
+
+/** Instantiates a compiled kernel build over `memory`. */
+export async function instantiateKernels(
+  build: BuildName,
+  module: WebAssembly.Module,
+  memory: WebAssembly.Memory,
+  source?: URL | string | ArrayBuffer | Uint8Array,
+): Promise<WebAssembly.Instance> {
+  try {
+    return await WebAssembly.instantiate(module, { env: { memory } });
+  } catch (cause) {
+    throw loadError(build, source, cause);
+  }
+}
+
+function loadError(build: BuildName, source: unknown, cause: unknown): BackendError {
+  if (cause instanceof BackendError) return cause;
+  return new BackendError(
+    `could not load the ${build} wasm build (${String(source ?? defaultUrl(build).href)}): ` +
+      `${(cause as Error).message}. Run \`npm run build:wasm\` if the file is missing.`,
+  );
 }

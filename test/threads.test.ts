@@ -1,0 +1,218 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { init, getBackend, OptionError } from '../src/index.js';
+import { requireBackend, requireHeap } from '../src/core/runtime.js';
+import { MIN_PARALLEL_ELEMENTS, MIN_PARALLEL_MACS } from '../src/backend/parallel.js';
+import type { Backend } from '../src/backend/backend.js';
+import { parityRun } from './parity-run.js';
+import { randomFloats, referenceGemm, U } from './helpers.js';
+import expected from './fixtures/parity.json';
+
+// The threads build: the first init of this file asks for threads, so the heap is shared. Every
+// split kernel must give the same bits as one thread, for sizes on both sides of the split
+// threshold and counts that do not divide evenly, and a whole training run must reproduce the
+// committed single-thread hash.
+
+let single: Backend;
+let pair: Backend;
+let triple: Backend;
+
+beforeAll(async () => {
+  expect((await init({ threads: 3 })).threads).toBe(3);
+  triple = requireBackend();
+  await init({ threads: 2 });
+  pair = requireBackend();
+  await init({ threads: 1 });
+  single = requireBackend();
+  expect(getBackend()).toMatchObject({ backend: 'wasm', build: 'threads', threads: 1 });
+});
+
+/** Allocates `count` arrays of `n` floats with seeded values (|x| for the state arrays). */
+function arrays(count: number, n: number, seed: number): number[] {
+  const heap = requireHeap();
+  const offsets = Array.from({ length: count }, () => heap.alloc(n * 4));
+  offsets.forEach((offset, i) => {
+    const values = randomFloats(n, seed + i);
+    if (i >= 2) for (let j = 0; j < n; j++) values[j] = Math.abs(values[j]) + 0.01;
+    heap.f32(offset, n).set(values);
+  });
+  return offsets;
+}
+
+function snapshot(offsets: number[], n: number): Uint32Array[] {
+  const heap = requireHeap();
+  return offsets.map((offset) => new Uint32Array(heap.f32(offset, n).slice().buffer));
+}
+
+function restore(offsets: number[], n: number, saved: Uint32Array[]): void {
+  const heap = requireHeap();
+  offsets.forEach((offset, i) => heap.f32(offset, n).set(new Float32Array(saved[i].buffer)));
+}
+
+function free(offsets: number[]): void {
+  for (const offset of offsets) requireHeap().free(offset);
+}
+
+interface KernelCase {
+  name: string;
+  /** Arrays the call reads or writes. */
+  arrays: number;
+  /** The call on `b` over arrays `x` holding `units` units (rows for row-wise kernels). */
+  call: (b: Backend, x: number[], units: number, flag: number) => void;
+  /** Floats per unit. */
+  width?: number;
+}
+
+const R = 0.37; // an arbitrary scalar
+const CASES: KernelCase[] = [
+  { name: 'fill', arrays: 1, call: (b, [x], n) => b.fill(x, n, R) },
+  { name: 'scale', arrays: 2, call: (b, [x, y], n) => b.scale(x, y, n, -R) },
+  { name: 'axpy', arrays: 2, call: (b, [x, y], n) => b.axpy(n, R, x, y) },
+  { name: 'add', arrays: 3, call: (b, [x, y, z], n) => b.add(x, y, z, n) },
+  { name: 'mul', arrays: 3, call: (b, [x, y, z], n) => b.mul(x, y, z, n) },
+  { name: 'activationForward', arrays: 2, call: (b, [x, y], n, f) => b.activationForward(f % 7, 0.1, x, y, n) },
+  {
+    name: 'activationBackward', arrays: 4,
+    call: (b, [x, y, dy, dx], n, f) => b.activationBackward(f % 7, 0.1, x, y, dy, dx, n),
+  },
+  {
+    name: 'biasActivation', arrays: 3, width: 37,
+    call: (b, [c, bias, y], m, f) => b.biasActivation(c, m, 37, f % 2 ? bias : 0, f % 7, 0.1, f % 3 ? y : c),
+  },
+  { name: 'unary', arrays: 2, call: (b, [x, y], n, f) => b.unary(f % 6, 1.5, x, y, n) },
+  { name: 'unaryBackward', arrays: 4, call: (b, [x, y, dy, dx], n, f) => b.unaryBackward(f % 6, 1.5, x, y, dy, dx, n) },
+  { name: 'clampAbs', arrays: 1, call: (b, [x], n) => b.clampAbs(x, n, 0.5) },
+  {
+    name: 'sgdUpdate', arrays: 3,
+    call: (b, [p, g, buf], n, f) => b.sgdUpdate(p, g, f % 2 ? buf : 0, n, 0.1, f % 3 ? 0.01 : 0, 0.9, 0.8, f % 4 >> 1, f % 5 === 0 ? 1 : 0, f % 7 === 0 ? 1 : 0),
+  },
+  { name: 'emaMomentumUpdate', arrays: 3, call: (b, [p, g, v], n) => b.emaMomentumUpdate(p, g, v, n, 0.1, 0.9, 0.1) },
+  { name: 'adagradUpdate', arrays: 3, call: (b, [p, g, s], n) => b.adagradUpdate(p, g, s, n, 0.1, 0.01, 1e-10) },
+  {
+    name: 'rmspropUpdate', arrays: 5,
+    call: (b, [p, g, sq, ga, buf], n, f) => b.rmspropUpdate(p, g, sq, f % 2 ? ga : 0, f % 3 ? buf : 0, n, 0.01, 0.99, 0.01, 1e-8, 0.01, f % 3 ? 0.9 : 0, f % 2),
+  },
+  { name: 'adadeltaUpdate', arrays: 4, call: (b, [p, g, sq, acc], n) => b.adadeltaUpdate(p, g, sq, acc, n, 1, 0.9, 0.1, 1e-6, 0) },
+  {
+    name: 'adamUpdate', arrays: 5,
+    call: (b, [p, g, m, v, vMax], n, f) => b.adamUpdate(p, g, m, v, f % 2 ? vMax : 0, n, 1e-3, 1e-8, 0.9, 0.1, 0.999, 0.001, f % 3 ? 0.01 : 0, f % 5 ? 1 : 0.99, f % 4 === 0 ? 1 : 0, f % 2),
+  },
+  { name: 'adamaxUpdate', arrays: 4, call: (b, [p, g, m, u], n) => b.adamaxUpdate(p, g, m, u, n, 2e-3, 1e-8, 0.9, 0.1, 0.999, 0) },
+  { name: 'nadamUpdate', arrays: 4, call: (b, [p, g, m, v], n) => b.nadamUpdate(p, g, m, v, n, 1e-3, 2e-3, 1e-8, 0.9, 0.1, 0.999, 0.001, 0) },
+  {
+    name: 'radamUpdate', arrays: 4,
+    call: (b, [p, g, m, v], n, f) => b.radamUpdate(p, g, m, v, n, 1e-3, 1e-8, 0.9, 0.1, 0.999, 0.001, 0, f % 2),
+  },
+  { name: 'yogiUpdate', arrays: 4, call: (b, [p, g, m, v], n) => b.yogiUpdate(p, g, m, v, n, 1e-2, 1e-3, 0.9, 0.1, 0.001) },
+  { name: 'lionUpdate', arrays: 3, call: (b, [p, g, m], n) => b.lionUpdate(p, g, m, n, 1e-4, 0.9, 0.1, 0.99, 0.01, 0.01) },
+];
+
+/** Unit counts around the split threshold: below it, just above, uneven, a prime, and large. */
+function units(width: number): fc.Arbitrary<number> {
+  const threshold = Math.ceil(MIN_PARALLEL_ELEMENTS / width);
+  return fc.oneof(
+    fc.constantFrom(1, 2, 17, threshold - 1, threshold, threshold + 1, threshold + 15, 65_537),
+    fc.integer({ min: threshold, max: 3 * threshold + 33 }),
+  );
+}
+
+describe('threads: every split kernel gives the bits of one thread', () => {
+  for (const c of CASES) {
+    it(c.name, () => {
+      const width = c.width ?? 1;
+      fc.assert(
+        fc.property(units(width), fc.nat(419), fc.constantFrom(pair, triple), (count, flag, parallel) => {
+          const n = count * width;
+          const x = arrays(c.arrays, n, flag + 1);
+          try {
+            const before = snapshot(x, n);
+            c.call(single, x, count, flag);
+            const want = snapshot(x, n);
+            restore(x, n, before);
+            c.call(parallel, x, count, flag);
+            const got = snapshot(x, n);
+            got.forEach((array, i) => {
+              const at = array.findIndex((bits, j) => bits !== want[i][j]);
+              if (at >= 0) expect.fail(`${c.name}: array ${i} differs at ${at} of ${n} (units ${count}, flag ${flag})`);
+            });
+          } finally {
+            free(x);
+          }
+        }),
+        { numRuns: 12 },
+      );
+    });
+  }
+});
+
+describe('threads: gemm split into bands of C', () => {
+  // Shapes just over the threshold with awkward sizes, tall and wide (rows or columns split).
+  const shape = fc.oneof(
+    fc.record({ m: fc.integer({ min: 1, max: 200 }), n: fc.integer({ min: 1, max: 200 }), k: fc.integer({ min: 1, max: 700 }) }),
+    fc.constantFrom({ m: 64, n: 64, k: 64 }, { m: 1, n: 1024, k: 257 }, { m: 1025, n: 3, k: 97 }, { m: 128, n: 10, k: 784 }, { m: 33, n: 129, k: 65 }),
+  );
+  it('all four forms, with α and β, match one thread bit for bit and a float64 reference', () => {
+    fc.assert(
+      fc.property(shape, fc.boolean(), fc.boolean(), fc.constantFrom([1, 0], [-0.5, 1.25]), fc.constantFrom(pair, triple),
+        ({ m, n, k }, tA, tB, [alpha, beta], parallel) => {
+          const heap = requireHeap();
+          const av = randomFloats(m * k, m + 7 * k), bv = randomFloats(k * n, n + 3 * k), cv = randomFloats(m * n, m * n + 1);
+          const a = heap.alloc(m * k * 4), b = heap.alloc(k * n * 4), c = heap.alloc(m * n * 4);
+          const lda = tA ? m : k, ldb = tB ? k : n;
+          const work = heap.alloc(Math.max(single.gemmWorkspaceBytes(m, n, k), parallel.gemmWorkspaceBytes(m, n, k)));
+          try {
+            heap.f32(a, m * k).set(av);
+            heap.f32(b, k * n).set(bv);
+            heap.f32(c, m * n).set(cv);
+            single.gemm(+tA, +tB, m, n, k, alpha, a, lda, b, ldb, beta, c, n, work);
+            const want = heap.f32(c, m * n).slice();
+            heap.f32(c, m * n).set(cv);
+            parallel.gemm(+tA, +tB, m, n, k, alpha, a, lda, b, ldb, beta, c, n, work);
+            const got = heap.f32(c, m * n).slice();
+            const at = got.findIndex((x, i) => !Object.is(x, want[i]));
+            if (at >= 0) expect.fail(`C[${at}] = ${got[at]}, one thread gave ${want[at]} (m=${m} n=${n} k=${k} tA=${tA} tB=${tB}, MACs ${m * n * k} vs threshold ${MIN_PARALLEL_MACS})`);
+            const ref = referenceGemm(av, bv, m, n, k, tA, tB, lda, ldb);
+            const gamma = (k + 3) * 2 * U;
+            for (let i = 0; i < m * n; i += Math.max(1, (m * n) >> 6)) {
+              const wantRef = alpha * ref.value[i] + beta * cv[i];
+              const bound = gamma * (Math.abs(alpha) * ref.magnitude[i] + Math.abs(beta * cv[i])) + 1e-30;
+              expect(Math.abs(got[i] - wantRef)).toBeLessThanOrEqual(bound);
+            }
+          } finally {
+            for (const x of [a, b, c, work]) heap.free(x);
+          }
+        }),
+      { numRuns: 25 },
+    );
+  });
+});
+
+describe('threads: a whole training run', () => {
+  it('reproduces the committed single-thread hash with 1, 2 and 3 threads', async () => {
+    for (const threads of [2, 3, 1]) {
+      const result = await parityRun({ threads });
+      expect({ threads, hash: result.hash, loss: result.loss }).toEqual({ threads, hash: expected.simd, loss: expected.loss.simd });
+    }
+  });
+});
+
+describe('threads: options', () => {
+  it('rejects a thread count that is not a positive integer, naming it', async () => {
+    for (const threads of [0, -1, 1.5, 65, Number.NaN, 'two']) {
+      await expect(init({ threads: threads as number })).rejects.toThrow(OptionError);
+      await expect(init({ threads: threads as number })).rejects.toThrow(/threads must be 'auto' or an integer from 1 to 64, got/);
+    }
+  });
+
+  it("'auto' uses every core the host reports", async () => {
+    const info = await init({ threads: 'auto' });
+    const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+    const cores = nav?.hardwareConcurrency ?? (await import(/* @vite-ignore */ 'node:os')).availableParallelism();
+    expect(info.threads).toBe(Math.min(64, Math.max(1, cores)));
+    await init({ threads: 1 });
+  });
+
+  it("the scalar build cannot run on the shared heap, and says so", async () => {
+    await expect(init({ build: 'scalar' })).rejects.toThrow(/shared, for threads/);
+  });
+});
