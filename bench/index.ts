@@ -1,10 +1,12 @@
 // `npm run bench`: every benchmark section in one run; tables on stdout, JSON in bench/results/.
-// Flags: --quick (fewer samples, skips plain-JS runs of the largest shapes), --only gemm.
+// Flags: --quick (fewer samples, skips plain-JS runs of the largest shapes), --only gemm|mlp|optim|threads.
 
 import { FULL, QUICK } from './harness.js';
 import { benchGemm } from './gemm.js';
 import { benchMlp } from './mlp.js';
 import { benchOptim } from './optim.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -15,6 +17,12 @@ const sections: Record<string, () => Promise<{ pass: boolean }>> = {
   gemm: () => benchGemm(timing, quick),
   mlp: () => benchMlp(timing),
   optim: () => benchOptim(timing),
+  // In a child process: threads need a heap created shared by the program's first init.
+  threads: async () => {
+    const main = fileURLToPath(new URL('./threads-main.ts', import.meta.url));
+    const child = spawnSync(process.execPath, [...process.execArgv, main, ...args], { stdio: 'inherit' });
+    return { pass: child.status === 0 };
+  },
 };
 
 let allPass = true;

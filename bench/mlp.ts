@@ -28,7 +28,7 @@ function build(sizes: number[]): Sequential {
 }
 
 /** One training step's forward and backward on a fixed batch; returns the timing and heap check. */
-function measure(sizes: number[], batch: number, timing: TimingOptions): { seconds: number; heapFlat: boolean; heapBytes: number } {
+export function measure(sizes: number[], batch: number, timing: TimingOptions): { seconds: number; heapFlat: boolean; heapBytes: number } {
   const model = build(sizes);
   const lossFn = new CrossEntropyLoss();
   const x = tensor(Float32Array.from({ length: batch * sizes[0] }, (_, i) => ((i * 7919) % 255) / 255), [batch, sizes[0]]);

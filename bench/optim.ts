@@ -12,7 +12,7 @@ import {
 import { compare, fmt, printTable, printTargets, writeResults, type Target, type TimingOptions } from './harness.js';
 import { tf, useTf } from './tfjs.js';
 
-const N = 1_000_000;
+export const N = 1_000_000;
 
 interface Case {
   name: string;
@@ -21,7 +21,7 @@ interface Case {
   tf?: () => tf.Optimizer;
 }
 
-const CASES: Case[] = [
+export const CASES: Case[] = [
   { name: 'SGD', make: (p) => new SGD([p], { lr: 0.01 }), tf: () => tf.train.sgd(0.01) },
   { name: 'SGD momentum', make: (p) => new SGD([p], { lr: 0.01, momentum: 0.9 }), tf: () => tf.train.momentum(0.01, 0.9) },
   { name: 'SGD nesterov', make: (p) => new SGD([p], { lr: 0.01, momentum: 0.9, nesterov: true }), tf: () => tf.train.momentum(0.01, 0.9, true) },
@@ -45,7 +45,7 @@ type Impl = (typeof IMPLS)[number];
 interface OptimRow { optimizer: string; elementsPerSecond: Record<Impl, number | null>; heapFlat: boolean }
 
 /** Values in ±[0.1, 1): never 0, so no running average decays into float32 subnormals (slow on x86). */
-function fillNonZero(data: Float32Array, seed: number): void {
+export function fillNonZero(data: Float32Array, seed: number): void {
   let s = seed;
   for (let i = 0; i < data.length; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) | 0;
@@ -55,7 +55,7 @@ function fillNonZero(data: Float32Array, seed: number): void {
 }
 
 /** TensorFlow.js's step: `applyGradients` on a variable, timed like ours. */
-function tfStep(make: () => tf.Optimizer, values: Float32Array, grads: Float32Array, name: string) {
+export function tfStep(make: () => tf.Optimizer, values: Float32Array, grads: Float32Array, name: string) {
   const w = tf.variable(tf.tensor1d(values), true, name);
   const g = tf.tensor1d(grads);
   const optimizer = make();

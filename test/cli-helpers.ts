@@ -14,3 +14,16 @@ export async function descent(...args: string[]): Promise<{ code: number; out: s
     e.mockRestore();
   }
 }
+
+/**
+ * Runs `descent …` in a fresh Node process (from the TypeScript sources, through tsx), for what
+ * must be the program's first init, such as `--threads`.
+ */
+export async function descentProcess(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { spawnSync } = await import('node:child_process');
+  const program = "const { main } = await import('./src/cli/main.ts'); process.exit(await main(['node', 'descent', ...process.argv.slice(1)]));";
+  const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program, ...args], {
+    cwd: new URL('..', import.meta.url), encoding: 'utf8', timeout: 120_000,
+  });
+  return { code: child.status ?? -1, out: child.stdout, err: child.stderr };
+}

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { descent } from './cli-helpers.js';
+import { descent, descentProcess } from './cli-helpers.js';
 import { decodeSafetensors } from '../src/io/index.js';
 
 describe('descent train', () => {
@@ -29,5 +29,24 @@ describe('descent train', () => {
       expect(err.trim().split('\n')).toHaveLength(1);
       expect(err).toMatch(/^descent: /);
     }
+  });
+
+  it('--threads 2 trains the same weights, bit for bit, as one thread', async () => {
+    const weights: string[] = [];
+    for (const threads of ['1', '2']) {
+      const dir = mkdtempSync(join(tmpdir(), `descent-threads-${threads}-`));
+      const { code, err } = await descentProcess('train', '--threads', threads, '--epochs', '1', '--hidden', '64,32', '--batch-size', '64', '--out', dir);
+      expect(code, err).toBe(0);
+      if (threads === '2') expect(err).toMatch(/wasm threads ×2/);
+      const { tensors } = decodeSafetensors(new Uint8Array(readFileSync(join(dir, 'model.safetensors'))));
+      weights.push(JSON.stringify(Object.entries(tensors).map(([name, t]) => [name, Array.from(new Uint32Array(Float32Array.from(t.data).buffer))])));
+    }
+    expect(weights[1]).toBe(weights[0]);
+  });
+
+  it('rejects a bad --threads with one line and exit code 2', async () => {
+    const { code, err } = await descent('train', '--threads', '0');
+    expect(code).toBe(2);
+    expect(err).toMatch(/^descent: .*--threads must be 'auto' or an integer from 1 to 64, got '0'\n$/);
   });
 });

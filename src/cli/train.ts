@@ -36,6 +36,8 @@ export interface TrainConfig {
   validationSplit: number;
   scaler: string;
   backend: 'wasm' | 'js';
+  /** Kernel threads: a resumed run takes the flag, not the saved value (results do not depend on it). */
+  threads?: number | 'auto';
   seed: number;
   out: string;
 }
@@ -48,6 +50,12 @@ const positiveInt = (name: string) => (v: string) => {
 const number = (name: string, min = -Infinity) => (v: string) => {
   const n = Number(v);
   if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`${name} must be a number${min > -Infinity ? ` ≥ ${min}` : ''}, got '${v}'`);
+  return n;
+};
+const threadCount = (v: string): number | 'auto' => {
+  if (v === 'auto') return 'auto';
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`--threads must be 'auto' or an integer from 1 to 64, got '${v}'`);
   return n;
 };
 const sizes = (v: string) => {
@@ -77,6 +85,7 @@ export function registerTrain(program: Command): void {
     .option('--validation-split <fraction>', 'fraction of the training digits held out for validation (default 0.1 with --early-stopping, else 0: the test digits are shown instead)', number('--validation-split', 0))
     .addOption(new Option('--scaler <name>', 'input scaling').choices(['none', 'minmax', 'standard']).default('none'))
     .addOption(new Option('--backend <name>', 'kernels').choices(['wasm', 'js']).default('wasm'))
+    .option('--threads <n>', "wasm kernel threads, or 'auto' for every core (the weights are the same bits whatever the count)", threadCount, 1)
     .option('--seed <n>', 'seed of the weights and the batch order', (v) => Number(number('--seed')(v)), 0)
     .option('--out <dir>', 'output folder', 'runs/mnist')
     .option('--resume <file>', 'continue the run saved in this checkpoint (its flags are reused; --epochs may extend it)')
@@ -102,11 +111,13 @@ export async function runTrain(flags: TrainConfig, resume?: string, epochsGiven 
   const checkpoint = resume ? await readCheckpoint(resume) : null;
   const saved = checkpoint?.extra.config as TrainConfig | undefined;
   if (checkpoint && !saved) throw new UsageError(`${resume} was not written by descent train (it has no saved configuration)`);
-  const config: TrainConfig = saved ? { ...saved, epochs: epochsGiven ? flags.epochs : saved.epochs, out: flags.out } : flags;
+  const config: TrainConfig = saved
+    ? { ...saved, epochs: epochsGiven ? flags.epochs : saved.epochs, out: flags.out, threads: flags.threads }
+    : flags;
   if (config.earlyStopping !== undefined && config.validationSplit === undefined) config.validationSplit = 0.1;
   config.validationSplit ??= 0;
 
-  await init({ backend: config.backend });
+  await init({ backend: config.backend, threads: config.backend === 'wasm' ? config.threads : 1 });
   manualSeed(config.seed);
   const data = await datasets.mnist();
   let { xTrain, xTest } = data;
@@ -139,6 +150,7 @@ export async function runTrain(flags: TrainConfig, resume?: string, epochsGiven 
   process.stderr.write(
     `descent train: ${[784, ...config.hidden, 10].join('-')} ${config.activation}, ${config.optimizer} lr ${optimizer.paramGroups[0].lr}, ` +
       `batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}, ${backend.backend}${backend.build ? ` ${backend.build}` : ''}` +
+      `${backend.threads > 1 ? ` ×${backend.threads}` : ''}` +
       `${initialEpoch ? `, resuming after epoch ${initialEpoch}` : ''}\n`,
   );
   const lossFn = new CrossEntropyLoss();

@@ -17,20 +17,23 @@ export const ARGS_BYTE_OFFSET = 64;
 export const IDLE = -1;
 
 /**
- * How long an idle thread keeps polling before it parks in `Atomics.wait`, in polls (roughly a
- * nanosecond each). Parking and waking costs tens of microseconds, more than many kernels take, so
- * a worker that finished a job keeps polling through the short gaps between the kernels of a step.
+ * How long an idle thread keeps polling before it parks in `Atomics.wait`, in milliseconds.
+ * Parking and waking costs tens of microseconds, more than many kernels take, so a worker that
+ * finished a job keeps polling through the short gaps between the kernels of a step; but not much
+ * longer, since a polling thread slows the caller's own work where two vCPUs share a core.
  */
-export const SPIN_POLLS = 200_000;
+export const SPIN_MS = 0.2;
+/** Polls between clock reads while spinning (a poll costs a few nanoseconds, a clock read more). */
+export const POLLS_PER_CLOCK_READ = 64;
 
 export const KERNEL_WORKER_SOURCE = `
 'use strict';
 const GENERATION = ${GENERATION}, PENDING = ${PENDING}, STOP = ${STOP}, FAILED = ${FAILED};
-const SLOT_F64 = ${SLOT_F64}, ARGS_BYTE_OFFSET = ${ARGS_BYTE_OFFSET}, IDLE = ${IDLE}, SPIN_POLLS = ${SPIN_POLLS};
+const SLOT_F64 = ${SLOT_F64}, ARGS_BYTE_OFFSET = ${ARGS_BYTE_OFFSET}, IDLE = ${IDLE};
+const SPIN_MS = ${SPIN_MS}, POLLS_PER_CLOCK_READ = ${POLLS_PER_CLOCK_READ};
 const inBrowser = typeof WorkerGlobalScope !== 'undefined';
-const port = inBrowser ? self : require('node:worker_threads').parentPort;
 
-function serve(setup) {
+function serve(port, setup) {
   const instance = new WebAssembly.Instance(setup.module, { env: { memory: setup.memory } });
   const kernels = setup.names.map((name) => instance.exports[name]);
   const control = new Int32Array(setup.control);
@@ -41,10 +44,11 @@ function serve(setup) {
   let seen = Atomics.load(control, GENERATION);
   for (;;) {
     let polls = 0;
+    let deadline = performance.now() + SPIN_MS;
     while (Atomics.load(control, GENERATION) === seen) {
-      if (++polls > SPIN_POLLS) {
+      if (++polls % POLLS_PER_CLOCK_READ === 0 && performance.now() > deadline) {
         Atomics.wait(control, GENERATION, seen);
-        polls = 0;
+        deadline = performance.now() + SPIN_MS;
       }
     }
     seen = Atomics.load(control, GENERATION);
@@ -65,6 +69,7 @@ function serve(setup) {
   }
 }
 
-if (inBrowser) self.onmessage = (event) => serve(event.data);
-else port.once('message', serve);
+// import() rather than require: it works whether Node evaluates this as a script or a module.
+if (inBrowser) self.onmessage = (event) => serve(self, event.data);
+else import('node:worker_threads').then(({ parentPort }) => parentPort.once('message', (setup) => serve(parentPort, setup)));
 `;

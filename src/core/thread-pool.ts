@@ -1,6 +1,6 @@
 import { BackendError } from './errors.js';
 import {
-  ARGS_BYTE_OFFSET, FAILED, GENERATION, IDLE, KERNEL_WORKER_SOURCE, PENDING, SLOT_F64, SPIN_POLLS, STOP,
+  ARGS_BYTE_OFFSET, FAILED, GENERATION, IDLE, KERNEL_WORKER_SOURCE, PENDING, POLLS_PER_CLOCK_READ, SLOT_F64, SPIN_MS, STOP,
 } from './kernel-worker-source.js';
 
 // A pool of workers that run shares of one kernel call on the shared heap, with the calling
@@ -29,7 +29,8 @@ async function startWorker(): Promise<WorkerHandle> {
     return { post: (m) => worker.postMessage(m), ready, terminate: () => worker.terminate() };
   }
   const { Worker: NodeWorker } = await import(/* @vite-ignore */ 'node:worker_threads');
-  const worker = new NodeWorker(KERNEL_WORKER_SOURCE, { eval: true });
+  // No inherited execArgv: the worker needs no loaders (tsx, --input-type) of the parent's.
+  const worker = new NodeWorker(KERNEL_WORKER_SOURCE, { eval: true, execArgv: [] });
   // A parked worker must not keep the process alive once the program is done.
   worker.unref();
   const ready = new Promise<void>((resolve, reject) => {
@@ -111,12 +112,13 @@ export class ThreadPool {
   /** Waits until every worker has finished its share of the job started by `launch`. */
   join(): void {
     let polls = 0;
+    let deadline = performance.now() + SPIN_MS;
     for (;;) {
       const pending = Atomics.load(this.control, PENDING);
       if (pending === 0) break;
-      if (this.mayBlock && ++polls > SPIN_POLLS) {
+      if (this.mayBlock && ++polls % POLLS_PER_CLOCK_READ === 0 && performance.now() > deadline) {
         Atomics.wait(this.control, PENDING, pending);
-        polls = 0;
+        deadline = performance.now() + SPIN_MS;
       }
     }
     if (Atomics.load(this.control, FAILED) === 1) {
