@@ -121,16 +121,19 @@ function isShared(memory: WebAssembly.Memory): boolean {
 }
 
 function createSharedMemory(): WebAssembly.Memory {
-  if (!hostSupportsSimd()) throw new BackendError("init: threads need WebAssembly SIMD, which this host lacks");
+  if (!hostSupportsSimd()) throw new BackendError('init: threads need WebAssembly SIMD, which this host lacks');
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
+  if (typeof SharedArrayBuffer === 'undefined' || isolated === false) {
+    throw new BackendError(
+      'init: threads need shared memory (SharedArrayBuffer), which this page does not have: it is not ' +
+        'cross-origin isolated. Serve it with Cross-Origin-Opener-Policy: same-origin and ' +
+        'Cross-Origin-Embedder-Policy: require-corp, or use threads: 1',
+    );
+  }
   try {
     return Heap.createMemory(true);
   } catch (cause) {
-    const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
-    throw new BackendError(
-      'init: threads need shared WebAssembly memory, which this host refused' +
-        (isolated === false ? ' (the page is not cross-origin isolated: serve it with COOP/COEP headers)' : '') +
-        `: ${(cause as Error).message}`,
-    );
+    throw new BackendError(`init: threads need shared WebAssembly memory, which this host refused: ${(cause as Error).message}`);
   }
 }
 
