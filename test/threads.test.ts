@@ -2,6 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { init, getBackend, OptionError } from '../src/index.js';
 import { requireBackend, requireHeap } from '../src/core/runtime.js';
+import { ThreadPool } from '../src/core/thread-pool.js';
+import { compileKernels } from '../src/core/wasm-loader.js';
 import { MIN_PARALLEL_ELEMENTS, MIN_PARALLEL_MACS } from '../src/backend/parallel.js';
 import type { Backend } from '../src/backend/backend.js';
 import { parityRun } from './parity-run.js';
@@ -193,6 +195,24 @@ describe('threads: a whole training run', () => {
       const result = await parityRun({ threads });
       expect({ threads, hash: result.hash, loss: result.loss }).toEqual({ threads, hash: expected.simd, loss: expected.loss.simd });
     }
+  });
+});
+
+describe('threads: the pool', () => {
+  it('reports a worker whose share failed, and goes on serving later jobs', async () => {
+    const heap = requireHeap();
+    const pool = await ThreadPool.start(2, await compileKernels('threads'), heap.memory, ['fill']);
+    const x = heap.alloc(64);
+    try {
+      // Kernel index 7 does not exist: the worker's call throws.
+      expect(() => pool.split(2, 1, (t) => pool.assign(t, 7, []), () => {})).toThrow(/kernel worker failed/);
+      pool.split(16, 8, (t, start, length) => pool.assign(t, 0, [x + start * 4, length, 2.5]), () => heap.f32(x, 8).fill(1));
+      expect(Array.from(heap.f32(x, 16))).toEqual([...Array(8).fill(1), ...Array(8).fill(2.5)]);
+    } finally {
+      pool.dispose();
+      heap.free(x);
+    }
+    expect(() => pool.launch()).toThrow(/shut down/);
   });
 });
 

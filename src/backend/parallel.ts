@@ -75,25 +75,15 @@ export function createParallelBackend(base: Backend, pool: ThreadPool): Backend 
       const share = Math.ceil(units / threads / align) * align;
       const bytesPerUnit = 4 * width;
       const original = args.slice();
-      for (let t = 1; t < threads; t++) {
-        const start = t * share;
-        const length = Math.min(share, units - start);
-        if (length <= 0) {
-          pool.idle(t);
-          continue;
-        }
+      pool.split(units, share, (t, start, length) => {
         for (const i of split.pointers) if (original[i] !== 0) args[i] = original[i] + start * bytesPerUnit;
         args[split.count] = length;
         pool.assign(t, kernel, args);
-      }
-      for (const i of split.pointers) args[i] = original[i];
-      args[split.count] = Math.min(share, units);
-      pool.launch();
-      try {
+      }, () => {
+        for (const i of split.pointers) args[i] = original[i];
+        args[split.count] = Math.min(share, units);
         run(...args);
-      } finally {
-        pool.join();
-      }
+      });
       return undefined;
     };
   }
@@ -119,13 +109,7 @@ function parallelGemm(base: Backend, pool: ThreadPool, kernel: number): Backend[
     const share = Math.ceil(extent / threads / tile) * tile;
     if (share >= extent) return base.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
     const stride = workspaceStride(base, m, n, k);
-    for (let t = 1; t < threads; t++) {
-      const start = t * share;
-      const length = Math.min(share, extent - start);
-      if (length <= 0) {
-        pool.idle(t);
-        continue;
-      }
+    pool.split(extent, share, (t, start, length) => {
       let bandA = a, bandB = b, bandC = c, bandM = m, bandN = n;
       if (byRows) {
         bandA = transA ? a + start * 4 : a + start * lda * 4;
@@ -140,13 +124,9 @@ function parallelGemm(base: Backend, pool: ThreadPool, kernel: number): Backend[
       job[6] = bandA; job[7] = lda; job[8] = bandB; job[9] = ldb; job[10] = beta;
       job[11] = bandC; job[12] = ldc; job[13] = work + t * stride;
       pool.assign(t, kernel, job);
-    }
-    pool.launch();
-    try {
+    }, () => {
       if (byRows) base.gemm(transA, transB, share, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
       else base.gemm(transA, transB, m, share, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
-    } finally {
-      pool.join();
-    }
+    });
   };
 }

@@ -127,6 +127,29 @@ export class ThreadPool {
     }
   }
 
+  /**
+   * Runs one job over `extent` units in shares of `share`: `assignShare(thread, start, length)`
+   * must `assign` worker `thread` its units (workers past the end are left idle), then the caller
+   * runs units [0, share) with `ownShare` and waits for the workers.
+   */
+  split(
+    extent: number, share: number,
+    assignShare: (thread: number, start: number, length: number) => void, ownShare: () => void,
+  ): void {
+    for (let t = 1; t < this.size; t++) {
+      const start = t * share;
+      const length = Math.min(share, extent - start);
+      if (length > 0) assignShare(t, start, length);
+      else this.idle(t);
+    }
+    this.launch();
+    try {
+      ownShare();
+    } finally {
+      this.join();
+    }
+  }
+
   /** Stops the workers. The pool cannot be used afterwards. */
   dispose(): void {
     if (this.disposed) return;
