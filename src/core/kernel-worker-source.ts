@@ -40,8 +40,10 @@ function serve(port, setup) {
   const args = new Float64Array(setup.control, ARGS_BYTE_OFFSET);
   const base = setup.index * SLOT_F64;
   const call = [];
-  port.postMessage('ready');
+  // Read the generation before saying ready: the caller may launch a job as soon as the message
+  // arrives, and a worker that read the count after that launch would wait for the next one.
   let seen = Atomics.load(control, GENERATION);
+  port.postMessage('ready');
   for (;;) {
     let polls = 0;
     let deadline = performance.now() + SPIN_MS;
