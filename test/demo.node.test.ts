@@ -67,9 +67,17 @@ describe('demo page', () => {
     ({ page, errors } = await open(await serve()));
   }, 60_000);
 
-  it('loads the digits and the simd kernels in a worker, cross-origin isolated', async () => {
+  it('loads the digits and the threads kernels in a worker, cross-origin isolated, with a Threads choice', async () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
-    expect(await page.locator('#env').textContent()).toMatch(/wasm simd kernels in a worker · cross-origin isolated · 7,996 training \/ 2,004 validation/);
+    // The threads build (SIMD over a shared heap), on one thread until a run picks more.
+    expect(await page.locator('#env').textContent()).toMatch(/wasm threads kernels in a worker · cross-origin isolated, up to \d+ threads · 7,996 training \/ 2,004 validation/);
+    const threads = page.locator('#threads');
+    expect(await threads.isDisabled()).toBe(false);
+    expect(await threads.inputValue()).toBe('1');
+    const options = await threads.locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    const max = await page.evaluate(() => Math.min(8, navigator.hardwareConcurrency));
+    expect(options).toEqual(Array.from({ length: max }, (_, i) => String(i + 1)));
+    expect(max).toBeGreaterThanOrEqual(2); // the training below runs on 2 threads
   });
 
   it('trains MNIST from the form above 85% validation accuracy, the page responsive meanwhile', async () => {
@@ -79,6 +87,7 @@ describe('demo page', () => {
     await page.fill('#hidden', '128, 64');
     await page.fill('#batch-size', '32');
     await page.fill('#epochs', '3');
+    await page.selectOption('#threads', '2');
     await page.click('#train');
     await page.locator('#status[data-state="training"]').waitFor();
     // The worker trains; the page's own event loop stays free.
@@ -96,6 +105,8 @@ describe('demo page', () => {
     expect(accuracy).toBeGreaterThan(0.85);
     expect(samplesPerSecond).toBeGreaterThan(0);
     expect(await page.locator('#epoch').textContent()).toBe('3 / 3');
+    // The worker's init({ threads: 2 }) took: its BackendInfo is in the header.
+    expect(await page.locator('#env').textContent()).toMatch(/wasm threads ×2 kernels in a worker · cross-origin isolated/);
   });
 
   it('predicts a validation digit and a digit drawn with the mouse', async () => {
@@ -136,7 +147,12 @@ describe('demo page without COOP/COEP', () => {
   it('works without cross-origin isolation too', async () => {
     const { page, errors } = await open(await serve('--no-isolation'));
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
-    expect(await page.locator('#env').textContent()).toContain('not cross-origin isolated');
+    expect(await page.locator('#env').textContent()).toMatch(/wasm simd kernels in a worker · not cross-origin isolated · 7,996 training \/ 2,004 validation/);
+    // No shared memory, so one thread: the Threads choice is disabled and says why.
+    const threads = page.locator('#threads');
+    expect(await threads.isDisabled()).toBe(true);
+    expect(await threads.inputValue()).toBe('1');
+    expect(await threads.getAttribute('title')).toMatch(/cross-origin isolated/);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -42,7 +42,17 @@ function readConfig(): TrainConfig {
     batchSize: integer('batch-size', 'the batch size', 1),
     epochs: integer('epochs', 'the number of epochs', 1),
     seed: integer('seed', 'the seed', 0),
+    threads: Number($<HTMLSelectElement>('threads').value) || 1,
   };
+}
+
+/** The most threads a run may use (the worker's 'ready' says); 1 keeps the Threads choice disabled. */
+let maxThreads = 1;
+function setupThreads(max: number, note: string | undefined): void {
+  maxThreads = max;
+  select('threads', Array.from({ length: max }, (_, i) => String(i + 1)), '1');
+  const el = $<HTMLSelectElement>('threads');
+  el.title = max > 1 ? `Threads that run the kernels (1–${max}); the results are the same bits whatever the count` : (note ?? 'Threads are unavailable here.');
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -56,7 +66,9 @@ function setStatus(state: State, text: string): void {
   const busy = state === 'training' || state === 'loading';
   $<HTMLButtonElement>('train').disabled = busy;
   $<HTMLButtonElement>('stop').disabled = state !== 'training';
-  for (const el of $('config').querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')) el.disabled = state === 'training';
+  for (const el of $('config').querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')) {
+    el.disabled = state === 'training' || (el.id === 'threads' && maxThreads <= 1);
+  }
 }
 
 const percent = (v: number): string => `${(v * 100).toFixed(2)}%`;
@@ -108,19 +120,29 @@ let hasModel = false;
 let predictionPending = false;
 let queued: Float32Array | null = null;
 let lastImage: Float32Array | null = null;
+let digits = '';
+
+/** The header line: the kernels in use (with their thread count), the isolation and the data. */
+function showEnv(backend: string, build: string | null, threads: number): void {
+  const kernels = [backend, build, threads > 1 ? `×${threads}` : ''].filter(Boolean).join(' ');
+  const isolation = crossOriginIsolated ? `cross-origin isolated, up to ${maxThreads} thread${maxThreads > 1 ? 's' : ''}` : 'not cross-origin isolated';
+  $('env').textContent = `${kernels} kernels in a worker · ${isolation} · ${digits}`;
+}
 
 worker.onmessage = (event: MessageEvent<FromWorker>) => {
   const m = event.data;
   switch (m.type) {
     case 'ready':
-      $('env').textContent =
-        `${m.backend} ${m.build ?? ''} kernels in a worker · ${crossOriginIsolated ? 'cross-origin isolated' : 'not cross-origin isolated'} · ` +
-        `${m.train.toLocaleString('en')} training / ${m.test.toLocaleString('en')} validation digits`;
+      digits = `${m.train.toLocaleString('en')} training / ${m.test.toLocaleString('en')} validation digits`;
+      setupThreads(m.maxThreads, m.threadsNote);
+      showEnv(m.backend, m.build, 1);
       $<HTMLButtonElement>('sample').disabled = false;
       setStatus('ready', 'Ready: pick the settings and train.');
       break;
     case 'started':
       $('model').textContent = `${m.summary}\n${m.batches} batches per epoch`;
+      showEnv(m.backend, m.build, m.threads);
+      setStatus('training', m.threads > 1 ? `Training on ${m.threads} threads…` : 'Training…');
       break;
     case 'progress':
       live.push([m.x, m.loss]);

@@ -10,6 +10,8 @@ export interface TrainConfig {
   batchSize: number;
   epochs: number;
   seed: number;
+  /** Threads that run the kernels, 1…the 'ready' message's maxThreads (init({ threads })). */
+  threads: number;
 }
 
 export type ToWorker =
@@ -32,8 +34,13 @@ export interface EpochPoint {
 }
 
 export type FromWorker =
-  | { type: 'ready'; backend: string; build: string | null; train: number; test: number; parameters?: number }
-  | { type: 'started'; parameters: number; summary: string; batches: number }
+  | {
+      type: 'ready'; backend: string; build: string | null; train: number; test: number; parameters?: number;
+      /** The most threads a run may ask for: 1 where threads are out of reach (threadsNote says why). */
+      maxThreads: number;
+      threadsNote?: string;
+    }
+  | { type: 'started'; parameters: number; summary: string; batches: number; backend: string; build: string | null; threads: number }
   | { type: 'progress'; x: number; loss: number; samplesPerSecond: number; lr: number }
   | { type: 'epoch'; point: EpochPoint }
   | { type: 'done'; reason: 'finished' | 'stopped' }

@@ -2,7 +2,7 @@
 // so the page stays responsive while it trains. Messages: protocol.ts.
 import {
   init, manualSeed, datasets, Sequential, Linear, CrossEntropyLoss, Tensor, type Module, type MnistSplit,
-  type Callback, type EpochLogs,
+  type BackendInfo, type Callback, type EpochLogs,
 } from 'descent';
 import { makeActivation, makeOptimizer, makeScheduler, type TrainableOptimizer } from '../../src/cli/factory.js';
 import { loadDigits } from './digits.js';
@@ -38,10 +38,35 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
   });
 };
 
+/** Most threads the Threads choice offers. */
+const MAX_THREADS = 8;
+
+/**
+ * The runtime, ready for threads where the page may use them. Threads need a shared heap, which
+ * only the first init of a runtime can create: in a cross-origin isolated page it asks for two
+ * threads (which makes the heap shared and proves workers start), then switches to one; each run's
+ * init then switches to its count, starting that count's workers the first time it is picked.
+ * Elsewhere, or if the threaded init fails (no SIMD, say), the plain single-threaded kernels.
+ */
+async function initRuntime(): Promise<{ info: BackendInfo; maxThreads: number; threadsNote?: string }> {
+  if (!self.crossOriginIsolated) {
+    const note = 'Threads need a cross-origin isolated page (served with COOP/COEP headers); this one is not.';
+    return { info: await init(), maxThreads: 1, threadsNote: note };
+  }
+  const maxThreads = Math.max(1, Math.min(MAX_THREADS, navigator.hardwareConcurrency || 1));
+  if (maxThreads === 1) return { info: await init(), maxThreads, threadsNote: 'This browser reports a single core.' };
+  try {
+    await init({ threads: 2 });
+  } catch (error) {
+    return { info: await init(), maxThreads: 1, threadsNote: `Threads are unavailable: ${(error as Error).message}` };
+  }
+  return { info: await init({ threads: 1 }), maxThreads };
+}
+
 async function load(digitsUrl: string): Promise<void> {
-  const [info, digits] = await Promise.all([init(), loadDigits(digitsUrl)]);
+  const [{ info, maxThreads, threadsNote }, digits] = await Promise.all([initRuntime(), loadDigits(digitsUrl)]);
   data = await datasets.mnist({ digits }); // the CLI's split: the first 80% of each digit trains
-  post({ type: 'ready', backend: info.backend, build: info.build, train: data.yTrain.size, test: data.yTest.size });
+  post({ type: 'ready', backend: info.backend, build: info.build, train: data.yTrain.size, test: data.yTest.size, maxThreads, threadsNote });
 }
 
 function buildModel(config: TrainConfig): Sequential {
@@ -62,6 +87,7 @@ async function train(config: TrainConfig): Promise<void> {
   optimizer?.dispose();
   model?.dispose();
   model = optimizer = null;
+  const info = await init({ threads: config.threads }); // the same bits whatever the count
   const { xTrain, yTrain, xTest, yTest } = data;
 
   manualSeed(config.seed); // the same settings give the same run
@@ -70,7 +96,10 @@ async function train(config: TrainConfig): Promise<void> {
   const batches = Math.ceil(xTrain.shape[0] / config.batchSize);
   const { scheduler, per } = makeScheduler(config.scheduler, opt, {}, config.epochs, batches);
   const loss = new CrossEntropyLoss();
-  post({ type: 'started', parameters: net.numParameters(), summary: net.summary(), batches });
+  post({
+    type: 'started', parameters: net.numParameters(), summary: net.summary(), batches,
+    backend: info.backend, build: info.build, threads: info.threads,
+  });
 
   const before = net.evaluate(xTest, yTest, { loss, batchSize: 500 });
   post({ type: 'epoch', point: { epoch: 0, valLoss: before.loss, valAccuracy: before.accuracy ?? NaN, lr: opt.paramGroups[0].lr } });
