@@ -16,7 +16,12 @@ export default defineConfig({
     projects: [
       {
         extends: true, // inherit globalSetup and the timeouts above
-        test: { name: 'node', include: ['test/**/*.test.ts'], environment: 'node' },
+        test: {
+          name: 'node', include: ['test/**/*.test.ts'], environment: 'node',
+          // Node 20's V8 ships relaxed SIMD behind a flag (Chromium has it on), for the opt-in
+          // 'relaxed' build's tests.
+          execArgv: ['--experimental-wasm-relaxed-simd'],
+        },
       },
       {
         extends: true,

@@ -238,6 +238,17 @@ function block(
 // ── Micro-kernels ─────────────────────────────────────────────────────────────────────────────
 
 /**
+ * acc + a·b, the micro-kernels' one step. The deterministic builds multiply, then add (two
+ * roundings, the same on every machine). The opt-in relaxed build (ASC_FEATURE_RELAXED_SIMD) uses
+ * f32x4.relaxed_madd: one fused rounding where the hardware has FMA, so it is faster and a little
+ * more accurate, but its results can differ from the other builds' and between machines.
+ */
+@inline function madd(acc: v128, a: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
+
+/**
  * 4×8 tile, A given "by columns": the 4 values of step p at pa + p·sa + {0, 4, 8, 12}; B's 8
  * values of step p at pb + p·sb + {0..28}. Writes the valid mr×nr part of alpha·acc + beta·C.
  */
@@ -255,17 +266,17 @@ function kernelCols(
       const b0 = v128.load(pb);
       const b1 = v128.load(pb, 16);
       let av = v128.load32_splat(pa);
-      c00 = f32x4.add(c00, f32x4.mul(av, b0));
-      c01 = f32x4.add(c01, f32x4.mul(av, b1));
+      c00 = madd(c00, av, b0);
+      c01 = madd(c01, av, b1);
       av = v128.load32_splat(pa, 4);
-      c10 = f32x4.add(c10, f32x4.mul(av, b0));
-      c11 = f32x4.add(c11, f32x4.mul(av, b1));
+      c10 = madd(c10, av, b0);
+      c11 = madd(c11, av, b1);
       av = v128.load32_splat(pa, 8);
-      c20 = f32x4.add(c20, f32x4.mul(av, b0));
-      c21 = f32x4.add(c21, f32x4.mul(av, b1));
+      c20 = madd(c20, av, b0);
+      c21 = madd(c21, av, b1);
       av = v128.load32_splat(pa, 12);
-      c30 = f32x4.add(c30, f32x4.mul(av, b0));
-      c31 = f32x4.add(c31, f32x4.mul(av, b1));
+      c30 = madd(c30, av, b0);
+      c31 = madd(c31, av, b1);
       pa += sa;
       pb += sb;
     } while (pb != end);
@@ -298,17 +309,17 @@ function kernelRows(
       const b0 = v128.load(pb);
       const b1 = v128.load(pb, 16);
       let av = v128.load32_splat(a0);
-      c00 = f32x4.add(c00, f32x4.mul(av, b0));
-      c01 = f32x4.add(c01, f32x4.mul(av, b1));
+      c00 = madd(c00, av, b0);
+      c01 = madd(c01, av, b1);
       av = v128.load32_splat(a1);
-      c10 = f32x4.add(c10, f32x4.mul(av, b0));
-      c11 = f32x4.add(c11, f32x4.mul(av, b1));
+      c10 = madd(c10, av, b0);
+      c11 = madd(c11, av, b1);
       av = v128.load32_splat(a2);
-      c20 = f32x4.add(c20, f32x4.mul(av, b0));
-      c21 = f32x4.add(c21, f32x4.mul(av, b1));
+      c20 = madd(c20, av, b0);
+      c21 = madd(c21, av, b1);
       av = v128.load32_splat(a3);
-      c30 = f32x4.add(c30, f32x4.mul(av, b0));
-      c31 = f32x4.add(c31, f32x4.mul(av, b1));
+      c30 = madd(c30, av, b0);
+      c31 = madd(c31, av, b1);
       a0 += 4;
       a1 += 4;
       a2 += 4;
@@ -340,12 +351,12 @@ function kernelCols6x4(
     const end = pb + <usize>kc * sb;
     do {
       const b0 = v128.load(pb);
-      c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(q0), b0));
-      c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(q0, 4), b0));
-      c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(q1), b0));
-      c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(q1, 4), b0));
-      c4 = f32x4.add(c4, f32x4.mul(v128.load32_splat(q2), b0));
-      c5 = f32x4.add(c5, f32x4.mul(v128.load32_splat(q2, 4), b0));
+      c0 = madd(c0, v128.load32_splat(q0), b0);
+      c1 = madd(c1, v128.load32_splat(q0, 4), b0);
+      c2 = madd(c2, v128.load32_splat(q1), b0);
+      c3 = madd(c3, v128.load32_splat(q1, 4), b0);
+      c4 = madd(c4, v128.load32_splat(q2), b0);
+      c5 = madd(c5, v128.load32_splat(q2, 4), b0);
       q0 += sa;
       q1 += sa;
       q2 += sa;
@@ -376,12 +387,12 @@ function kernelRows6x4(
     const end = pb + <usize>kc * sb;
     do {
       const b0 = v128.load(pb);
-      c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a0), b0));
-      c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a1), b0));
-      c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a2), b0));
-      c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a3), b0));
-      c4 = f32x4.add(c4, f32x4.mul(v128.load32_splat(a4), b0));
-      c5 = f32x4.add(c5, f32x4.mul(v128.load32_splat(a5), b0));
+      c0 = madd(c0, v128.load32_splat(a0), b0);
+      c1 = madd(c1, v128.load32_splat(a1), b0);
+      c2 = madd(c2, v128.load32_splat(a2), b0);
+      c3 = madd(c3, v128.load32_splat(a3), b0);
+      c4 = madd(c4, v128.load32_splat(a4), b0);
+      c5 = madd(c5, v128.load32_splat(a5), b0);
       a0 += 4; a1 += 4; a2 += 4; a3 += 4; a4 += 4; a5 += 4;
       pb += sb;
     } while (pb != end);

@@ -1,6 +1,6 @@
 import {
   init, manualSeed, Sequential, Linear, ReLU, CrossEntropyLoss, Adam, CosineAnnealingLR, DataLoader, TensorDataset,
-  Tensor, type BuildName, type InitOptions,
+  Tensor, type InitOptions,
 } from '../src/index.js';
 
 // The seeded training run that test/parity.test.ts holds to one hash in Node and in Chromium: an
@@ -51,7 +51,7 @@ export interface ParityResult {
 let digitsOnce: Promise<number[][]> | undefined;
 
 /** Runs on the wasm `build`, or with explicit init options (the threads tests pass `{ threads }`). */
-export async function parityRun(build: BuildName | InitOptions): Promise<ParityResult> {
+export async function parityRun(build: NonNullable<InitOptions['build']> | InitOptions): Promise<ParityResult> {
   await init(typeof build === 'string' ? { backend: 'wasm', build } : build);
   const digits = await (digitsOnce ??= Promise.all(DIGITS.map(readDigit)));
   manualSeed(2024);

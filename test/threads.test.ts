@@ -232,7 +232,8 @@ describe('threads: options', () => {
     await init({ threads: 1 });
   });
 
-  it("the scalar build cannot run on the shared heap, and says so", async () => {
+  it("the scalar and relaxed builds cannot run on the shared heap, and say so", async () => {
     await expect(init({ build: 'scalar' })).rejects.toThrow(/shared, for threads/);
+    await expect(init({ build: 'relaxed' })).rejects.toThrow(/build 'relaxed' cannot run on this heap/);
   });
 });

@@ -5,8 +5,11 @@ import { OPTIM_KERNEL_NAMES, type OptimKernels } from './optim-kernels.js';
 // (src/backend/js/), so a backend is just an object with these functions.
 
 export type BackendName = 'wasm' | 'js';
-/** 'threads' is the SIMD build over shared memory, whose big calls a worker pool splits. */
-export type BuildName = 'simd' | 'scalar' | 'threads';
+/**
+ * 'threads' is the SIMD build over shared memory, whose big calls a worker pool splits; 'relaxed'
+ * the SIMD build with fused multiply-adds in gemm (opt-in: not bit-identical to the others).
+ */
+export type BuildName = 'simd' | 'scalar' | 'threads' | 'relaxed';
 
 export interface Kernels {
   /**

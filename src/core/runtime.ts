@@ -1,7 +1,7 @@
 import { BackendError, OptionError } from './errors.js';
 import { Heap } from './heap.js';
 import { ThreadPool } from './thread-pool.js';
-import { compileKernels, hostSupportsSimd, instantiateKernels } from './wasm-loader.js';
+import { compileKernels, hostSupportsRelaxedSimd, hostSupportsSimd, instantiateKernels } from './wasm-loader.js';
 import type { Backend, BackendName, BuildName } from '../backend/backend.js';
 import { createJsBackend } from '../backend/js/index.js';
 import { createParallelBackend, PARALLEL_KERNEL_NAMES } from '../backend/parallel.js';
@@ -13,8 +13,12 @@ import { createWasmBackend } from '../backend/wasm.js';
 export interface InitOptions {
   /** 'wasm' (default) runs the AssemblyScript kernels; 'js' the pure-TypeScript reference. */
   backend?: BackendName;
-  /** Which wasm build: 'auto' (default) picks 'simd' where the host validates SIMD. */
-  build?: BuildName | 'auto';
+  /**
+   * Which wasm build: 'auto' (default) picks 'simd' where the host validates SIMD, else 'scalar'.
+   * 'relaxed' opts into fused multiply-adds in gemm (relaxed SIMD; one thread): faster, but its
+   * results may differ in the last bits from the other builds' and between machines.
+   */
+  build?: Exclude<BuildName, 'threads'> | 'auto';
   /** Where to load the wasm from, overriding the bundled file (a URL, or the bytes). */
   wasm?: URL | string | ArrayBuffer | Uint8Array;
   /**
@@ -30,6 +34,8 @@ export interface BackendInfo {
   backend: BackendName;
   build: BuildName | null;
   simdSupported: boolean;
+  /** Whether this host can run the opt-in 'relaxed' build (relaxed SIMD). */
+  relaxedSimdSupported: boolean;
   /** Threads that run the kernels (1 for the js backend and the single-threaded builds). */
   threads: number;
 }
@@ -51,10 +57,13 @@ export async function init(options: InitOptions = {}): Promise<BackendInfo> {
     throw new OptionError(`init: backend must be 'wasm' or 'js', got ${JSON.stringify(backendName)}`);
   }
   const requested = options.build ?? 'auto';
-  if (requested !== 'auto' && requested !== 'simd' && requested !== 'scalar') {
-    throw new OptionError(`init: build must be 'auto', 'simd' or 'scalar', got ${JSON.stringify(requested)}`);
+  if (requested !== 'auto' && requested !== 'simd' && requested !== 'scalar' && requested !== 'relaxed') {
+    throw new OptionError(`init: build must be 'auto', 'simd', 'scalar' or 'relaxed', got ${JSON.stringify(requested)}`);
   }
   const threads = await resolveThreads(options.threads);
+  if (requested === 'relaxed' && threads > 1) {
+    throw new OptionError(`init: the 'relaxed' build runs on one thread, got threads: ${threads}`);
+  }
   heap ??= new Heap(threads > 1 ? createSharedMemory() : undefined);
   if (backendName === 'js') {
     active = createJsBackend(heap);
@@ -65,9 +74,15 @@ export async function init(options: InitOptions = {}): Promise<BackendInfo> {
   if (requested === 'simd' && !simd) {
     throw new BackendError("init: build 'simd' was requested but this host's WebAssembly has no SIMD");
   }
+  if (requested === 'relaxed' && !hostSupportsRelaxedSimd()) {
+    throw new BackendError(
+      "init: build 'relaxed' was requested but this host's WebAssembly has no relaxed SIMD " +
+        '(Chrome ≥ 114 and Node ≥ 22 have it; Node 20 needs --experimental-wasm-relaxed-simd)',
+    );
+  }
   if (isShared(heap.memory)) {
-    if (requested === 'scalar') {
-      throw new BackendError("init: build 'scalar' cannot run on this heap: it was created shared, for threads");
+    if (requested === 'scalar' || requested === 'relaxed') {
+      throw new BackendError(`init: build '${requested}' cannot run on this heap: it was created shared, for threads`);
     }
     active = await threadsBackend(heap, threads, options.wasm);
     activeThreads = threads;
@@ -162,7 +177,10 @@ async function threadsBackend(h: Heap, threads: number, source: InitOptions['was
 /** The backend and build in use. */
 export function getBackend(): BackendInfo {
   const backend = requireBackend();
-  return { backend: backend.name, build: backend.build, simdSupported: hostSupportsSimd(), threads: activeThreads };
+  return {
+    backend: backend.name, build: backend.build, simdSupported: hostSupportsSimd(),
+    relaxedSimdSupported: hostSupportsRelaxedSimd(), threads: activeThreads,
+  };
 }
 
 /**

@@ -14,6 +14,8 @@ function defaultUrl(build: BuildName): URL {
       return new URL('../../build/descent-scalar.wasm', import.meta.url);
     case 'threads':
       return new URL('../../build/descent-threads.wasm', import.meta.url);
+    case 'relaxed':
+      return new URL('../../build/descent-relaxed.wasm', import.meta.url);
   }
 }
 
@@ -28,6 +30,22 @@ const SIMD_PROBE = new Uint8Array([
 export function hostSupportsSimd(): boolean {
   try {
     return WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+// (module (func (param v128) (result v128) local.get 0 local.get 0 local.get 0 f32x4.relaxed_madd))
+// — validates only where relaxed SIMD is supported.
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 0, 32, 0,
+  253, 133, 2, 11,
+]);
+
+/** Whether this host's WebAssembly supports relaxed SIMD (the opt-in 'relaxed' build). */
+export function hostSupportsRelaxedSimd(): boolean {
+  try {
+    return WebAssembly.validate(RELAXED_SIMD_PROBE);
   } catch {
     return false;
   }
