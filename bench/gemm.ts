@@ -1,7 +1,8 @@
-// gemm GFLOP/s: Descent's wasm SIMD and scalar builds and its js backend against TensorFlow.js's
-// wasm and cpu backends, in the three forms backprop uses, all single-threaded, in one run.
+// gemm GFLOP/s: Descent's wasm SIMD and scalar builds (and the opt-in relaxed FMA build where the
+// host has relaxed SIMD) and its js backend against TensorFlow.js's wasm and cpu backends, in the
+// three forms backprop uses, all single-threaded, in one run.
 
-import { init } from '../src/index.js';
+import { init, getBackend } from '../src/index.js';
 import { requireBackend, requireHeap, gemmWorkspace } from '../src/core/runtime.js';
 import type { Backend } from '../src/backend/backend.js';
 import { compare, fmt, printTable, printTargets, writeResults, type Target, type TimingOptions } from './harness.js';
@@ -21,7 +22,7 @@ const FORMS: Form[] = [
   { name: 'NT', transA: false, transB: true },
   { name: 'TN', transA: true, transB: false },
 ];
-const IMPLS = ['wasm-simd', 'wasm-scalar', 'js', 'tfjs-wasm', 'tfjs-cpu'] as const;
+const IMPLS = ['wasm-simd', 'wasm-relaxed', 'wasm-scalar', 'js', 'tfjs-wasm', 'tfjs-cpu'] as const;
 type Impl = (typeof IMPLS)[number];
 
 export interface GemmRow { shape: string; m: number; k: number; n: number; form: string; gflops: Record<Impl, number | null> }
@@ -41,6 +42,8 @@ export async function benchGemm(timing: TimingOptions, quick: boolean): Promise<
   const simd = requireBackend();
   await init({ backend: 'wasm', build: 'scalar' });
   const scalar = requireBackend();
+  // The opt-in FMA build, where the host has relaxed SIMD (Node 20: npm run bench passes the flag).
+  const relaxed = getBackend().relaxedSimdSupported ? (await init({ build: 'relaxed' }), requireBackend()) : null;
   await init({ backend: 'js' });
   const js = requireBackend();
   const heap = requireHeap();
@@ -69,12 +72,12 @@ export async function benchGemm(timing: TimingOptions, quick: boolean): Promise<
       // Round one: our three kernels and TensorFlow.js-wasm, interleaved.
       await useTf('wasm');
       const tw = tfCall();
-      const fns = [ours(simd), ours(scalar), ...(skipSlow ? [] : [ours(js)]), tw.call];
+      const fns = [ours(simd), ours(scalar), tw.call, ...(relaxed ? [ours(relaxed)] : []), ...(skipSlow ? [] : [ours(js)])];
       const t1 = compare(fns, timing);
       tw.dispose();
-      const [tSimd, tScalar] = t1;
-      const tJs = skipSlow ? null : t1[2];
-      const tTfWasm = t1[t1.length - 1];
+      const [tSimd, tScalar, tTfWasm] = t1;
+      const tRelaxed = relaxed ? t1[3] : null;
+      const tJs = skipSlow ? null : t1[t1.length - 1];
 
       // Round two: TensorFlow.js-cpu (its tensors live on its own backend).
       let tTfCpu: number | null = null;
@@ -87,7 +90,10 @@ export async function benchGemm(timing: TimingOptions, quick: boolean): Promise<
       const g = (t: number | null) => (t === null ? null : flops / t / 1e9);
       rows.push({
         shape: shape.label, m, k, n, form: form.name,
-        gflops: { 'wasm-simd': g(tSimd), 'wasm-scalar': g(tScalar), js: g(tJs), 'tfjs-wasm': g(tTfWasm), 'tfjs-cpu': g(tTfCpu) },
+        gflops: {
+          'wasm-simd': g(tSimd), 'wasm-relaxed': g(tRelaxed), 'wasm-scalar': g(tScalar), js: g(tJs),
+          'tfjs-wasm': g(tTfWasm), 'tfjs-cpu': g(tTfCpu),
+        },
       });
       const r = rows[rows.length - 1].gflops;
       process.stderr.write(`  ${shape.label} ${form.name}: simd ${fmt(r['wasm-simd'])} GFLOP/s\n`);
@@ -97,11 +103,12 @@ export async function benchGemm(timing: TimingOptions, quick: boolean): Promise<
 
   printTable(
     'gemm, GFLOP/s (single thread; median of samples taken round-robin)',
-    ['shape (m×k·k×n)', 'form', ...IMPLS, 'simd/js', 'simd/tfjs-wasm'],
+    ['shape (m×k·k×n)', 'form', ...IMPLS, 'simd/js', 'simd/tfjs-wasm', 'relaxed/tfjs-wasm'],
     rows.map((r) => [
       r.shape, r.form, ...IMPLS.map((i) => fmt(r.gflops[i])),
       r.gflops.js ? `${fmt(r.gflops['wasm-simd']! / r.gflops.js)}×` : '—',
       `${fmt(r.gflops['wasm-simd']! / r.gflops['tfjs-wasm']!, 2)}×`,
+      r.gflops['wasm-relaxed'] ? `${fmt(r.gflops['wasm-relaxed'] / r.gflops['tfjs-wasm']!, 2)}×` : '—',
     ]),
   );
 
