@@ -4,6 +4,7 @@ import { playwright } from '@vitest/browser-playwright';
 // The same test files run twice: in Node and in headless Chromium (Debian's build, which
 // .ci/run installs; Playwright never downloads a browser here).
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/lib/chromium/chromium';
+const nodeMajor = Number(process.versions.node.split('.')[0]);
 
 export default defineConfig({
   test: {
@@ -18,9 +19,9 @@ export default defineConfig({
         extends: true, // inherit globalSetup and the timeouts above
         test: {
           name: 'node', include: ['test/**/*.test.ts'], environment: 'node',
-          // Node 20's V8 ships relaxed SIMD behind a flag (Chromium has it on), for the opt-in
-          // 'relaxed' build's tests.
-          execArgv: ['--experimental-wasm-relaxed-simd'],
+          // Node 20's V8 has relaxed SIMD (the opt-in 'relaxed' build) behind a flag; Chromium and
+          // Node ≥ 22 have it on.
+          execArgv: nodeMajor < 22 ? ['--experimental-wasm-relaxed-simd'] : [],
         },
       },
       {

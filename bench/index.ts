@@ -1,14 +1,23 @@
 // `npm run bench`: every benchmark section in one run; tables on stdout, JSON in bench/results/.
 // Flags: --quick (fewer samples, skips plain-JS runs of the largest shapes), --only gemm|mlp|optim|threads.
 
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { FULL, QUICK } from './harness.js';
 import { benchGemm } from './gemm.js';
 import { benchMlp } from './mlp.js';
 import { benchOptim } from './optim.js';
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { hostSupportsRelaxedSimd } from '../src/core/wasm-loader.js';
 
 const args = process.argv.slice(2);
+
+// Node 20's V8 has relaxed SIMD (the opt-in 'relaxed' build) behind a flag that later Nodes no
+// longer need: run again with it when it is missing and the flag is known.
+const RELAXED_FLAG = '--experimental-wasm-relaxed-simd';
+if (!hostSupportsRelaxedSimd() && !process.execArgv.includes(RELAXED_FLAG) && Number(process.versions.node.split('.')[0]) < 22) {
+  const rerun = spawnSync(process.execPath, [RELAXED_FLAG, ...process.execArgv, fileURLToPath(import.meta.url), ...args], { stdio: 'inherit' });
+  process.exit(rerun.status ?? 1);
+}
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
 const timing = quick ? QUICK : FULL;
