@@ -1,11 +1,12 @@
 import { BackendError, OptionError } from './errors.js';
 import { Heap } from './heap.js';
-import { ThreadPool } from './thread-pool.js';
+import { createSharedMemory, isShared, resolveThreads, ThreadsBuild } from './threads.js';
 import { compileKernels, hostSupportsRelaxedSimd, hostSupportsSimd, instantiateKernels } from './wasm-loader.js';
 import type { Backend, BackendName, BuildName } from '../backend/backend.js';
 import { createJsBackend } from '../backend/js/index.js';
-import { createParallelBackend, PARALLEL_KERNEL_NAMES } from '../backend/parallel.js';
 import { createWasmBackend } from '../backend/wasm.js';
+
+export { hardwareThreads } from './threads.js';
 
 // The process-wide runtime: one heap, the backend whose kernels run on it, and the gemm workspace.
 // `init` may be called again to switch backend; the heap, and every tensor on it, stays.
@@ -45,10 +46,7 @@ let active: Backend | null = null;
 const wasmBackends = new Map<BuildName, Backend>();
 let workspace = 0;
 let workspaceBytes = 0;
-/** The threads build, compiled once, and its backends by thread count (each with its pool). */
-let threadsModule: WebAssembly.Module | null = null;
-let threadsBase: Backend | null = null;
-const pools = new Map<number, { pool: ThreadPool; backend: Backend }>();
+const threadsBuild = new ThreadsBuild();
 let activeThreads = 1;
 
 export async function init(options: InitOptions = {}): Promise<BackendInfo> {
@@ -84,7 +82,7 @@ export async function init(options: InitOptions = {}): Promise<BackendInfo> {
     if (requested === 'scalar' || requested === 'relaxed') {
       throw new BackendError(`init: build '${requested}' cannot run on this heap: it was created shared, for threads`);
     }
-    active = await threadsBackend(heap, threads, options.wasm);
+    active = await threadsBuild.backend(heap, threads, options.wasm, warmUp);
     activeThreads = threads;
     return getBackend();
   }
@@ -105,73 +103,6 @@ export async function init(options: InitOptions = {}): Promise<BackendInfo> {
   active = backend;
   activeThreads = 1;
   return getBackend();
-}
-
-async function resolveThreads(threads: number | 'auto' | undefined): Promise<number> {
-  if (threads === undefined) return 1;
-  if (threads === 'auto') return hardwareThreads();
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
-    throw new OptionError(`init: threads must be 'auto' or an integer from 1 to 64, got ${String(threads)}`);
-  }
-  return threads;
-}
-
-/** The cores the host offers: navigator.hardwareConcurrency in browsers, os.availableParallelism in Node 20. */
-export async function hardwareThreads(): Promise<number> {
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  let cores = nav?.hardwareConcurrency;
-  if (cores === undefined) {
-    try {
-      const os = await import(/* @vite-ignore */ 'node:os');
-      cores = os.availableParallelism();
-    } catch {
-      cores = 1;
-    }
-  }
-  return Math.max(1, Math.min(64, cores));
-}
-
-function isShared(memory: WebAssembly.Memory): boolean {
-  return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-}
-
-function createSharedMemory(): WebAssembly.Memory {
-  if (!hostSupportsSimd()) throw new BackendError('init: threads need WebAssembly SIMD, which this host lacks');
-  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated;
-  if (typeof SharedArrayBuffer === 'undefined' || isolated === false) {
-    throw new BackendError(
-      'init: threads need shared memory (SharedArrayBuffer), which this page does not have: it is not ' +
-        'cross-origin isolated. Serve it with Cross-Origin-Opener-Policy: same-origin and ' +
-        'Cross-Origin-Embedder-Policy: require-corp, or use threads: 1',
-    );
-  }
-  try {
-    return Heap.createMemory(true);
-  } catch (cause) {
-    throw new BackendError(`init: threads need shared WebAssembly memory, which this host refused: ${(cause as Error).message}`);
-  }
-}
-
-/**
- * The threads build over the shared heap with a pool of `threads − 1` workers. Pools are kept, so
- * switching thread counts back and forth starts no new workers (idle workers park and cost nothing).
- */
-async function threadsBackend(h: Heap, threads: number, source: InitOptions['wasm']): Promise<Backend> {
-  if (!threadsBase || source !== undefined) {
-    threadsModule = await compileKernels('threads', source);
-    threadsBase = createWasmBackend(await instantiateKernels('threads', threadsModule, h.memory, source), 'threads');
-    warmUp(threadsBase, h);
-    for (const { pool } of pools.values()) pool.dispose();
-    pools.clear();
-  }
-  if (threads === 1) return threadsBase;
-  let entry = pools.get(threads);
-  if (!entry) {
-    const pool = await ThreadPool.start(threads, threadsModule!, h.memory, PARALLEL_KERNEL_NAMES);
-    entry = { pool, backend: createParallelBackend(threadsBase, pool) };
-    pools.set(threads, entry);
-  }
-  return entry.backend;
 }
 
 /** The backend and build in use. */
