@@ -14,6 +14,16 @@ function grad(g: number, p: number, maximize: boolean, weightDecay: number): num
   return weightDecay !== 0 ? r(d + r(weightDecay * p)) : d;
 }
 
+/** β·avg + (1−β)·x, each product and the sum rounded to float32 as the kernels round them. */
+function firstMoment(avg: number, beta: number, oneMinusBeta: number, x: number): number {
+  return r(r(avg * beta) + r(oneMinusBeta * x));
+}
+
+/** β·avg + (1−β)·x², rounded as the kernels round it: ((1−β)·x)·x. */
+function secondMoment(avg: number, beta: number, oneMinusBeta: number, x: number): number {
+  return r(r(avg * beta) + r(r(oneMinusBeta * x) * x));
+}
+
 /** ±1, and x itself for ±0 and NaN. */
 function sign(x: number): number {
   return x > 0 ? 1 : x < 0 ? -1 : x;
@@ -28,7 +38,7 @@ export function optimKernels(h: HeapView): OptimKernels {
       for (let i = 0; i < n; i++) {
         let d = grad(f[G + i], f[P + i], maximize !== 0, weightDecay);
         if (buf !== 0) {
-          const b = first !== 0 ? d : r(r(f[B + i] * momentum) + r(oneMinusDampening * d));
+          const b = first !== 0 ? d : firstMoment(f[B + i], momentum, oneMinusDampening, d);
           f[B + i] = b;
           d = nesterov !== 0 ? r(d + r(momentum * b)) : b;
         }
@@ -63,11 +73,11 @@ export function optimKernels(h: HeapView): OptimKernels {
       weightDecay = r(weightDecay); momentum = r(momentum);
       for (let i = 0; i < n; i++) {
         const d = grad(f[G + i], f[P + i], false, weightDecay);
-        const v = r(r(f[V + i] * alpha) + r(r(oneMinusAlpha * d) * d));
+        const v = secondMoment(f[V + i], alpha, oneMinusAlpha, d);
         f[V + i] = v;
         let avg: number;
         if (centered !== 0) {
-          const a = r(r(f[A + i] * alpha) + r(oneMinusAlpha * d));
+          const a = firstMoment(f[A + i], alpha, oneMinusAlpha, d);
           f[A + i] = a;
           avg = r(r(Math.sqrt(r(v - r(a * a)))) + eps);
         } else {
@@ -87,7 +97,7 @@ export function optimKernels(h: HeapView): OptimKernels {
       lr = r(lr); rho = r(rho); oneMinusRho = r(oneMinusRho); eps = r(eps); weightDecay = r(weightDecay);
       for (let i = 0; i < n; i++) {
         const d = grad(f[G + i], f[P + i], false, weightDecay);
-        const v = r(r(f[V + i] * rho) + r(r(oneMinusRho * d) * d));
+        const v = secondMoment(f[V + i], rho, oneMinusRho, d);
         f[V + i] = v;
         const u = f[U + i];
         const delta = r(r(r(Math.sqrt(r(u + eps))) / r(Math.sqrt(r(v + eps)))) * d);
@@ -103,8 +113,8 @@ export function optimKernels(h: HeapView): OptimKernels {
       for (let i = 0; i < n; i++) {
         const pi = decay !== 1 ? r(f[P + i] * decay) : f[P + i];
         const d = grad(f[G + i], pi, maximize !== 0, weightDecay);
-        const mi = r(r(f[M + i] * beta1) + r(oneMinusBeta1 * d));
-        let vi = r(r(f[V + i] * beta2) + r(r(oneMinusBeta2 * d) * d));
+        const mi = firstMoment(f[M + i], beta1, oneMinusBeta1, d);
+        let vi = secondMoment(f[V + i], beta2, oneMinusBeta2, d);
         f[M + i] = mi;
         f[V + i] = vi;
         if (amsgrad !== 0) {
@@ -121,7 +131,7 @@ export function optimKernels(h: HeapView): OptimKernels {
       weightDecay = r(weightDecay);
       for (let i = 0; i < n; i++) {
         const d = grad(f[G + i], f[P + i], false, weightDecay);
-        const mi = r(r(f[M + i] * beta1) + r(oneMinusBeta1 * d));
+        const mi = firstMoment(f[M + i], beta1, oneMinusBeta1, d);
         const ui = Math.max(r(f[U + i] * beta2), r(Math.abs(d) + eps));
         f[M + i] = mi;
         f[U + i] = ui;
@@ -135,8 +145,8 @@ export function optimKernels(h: HeapView): OptimKernels {
       beta2 = r(beta2); oneMinusBeta2 = r(oneMinusBeta2); weightDecay = r(weightDecay);
       for (let i = 0; i < n; i++) {
         const d = grad(f[G + i], f[P + i], false, weightDecay);
-        const mi = r(r(f[M + i] * beta1) + r(oneMinusBeta1 * d));
-        const vi = r(r(f[V + i] * beta2) + r(r(oneMinusBeta2 * d) * d));
+        const mi = firstMoment(f[M + i], beta1, oneMinusBeta1, d);
+        const vi = secondMoment(f[V + i], beta2, oneMinusBeta2, d);
         f[M + i] = mi;
         f[V + i] = vi;
         const num = r(r(gradCoef * d) + r(avgCoef * mi));
@@ -150,8 +160,8 @@ export function optimKernels(h: HeapView): OptimKernels {
       beta2 = r(beta2); oneMinusBeta2 = r(oneMinusBeta2); weightDecay = r(weightDecay);
       for (let i = 0; i < n; i++) {
         const d = grad(f[G + i], f[P + i], false, weightDecay);
-        const mi = r(r(f[M + i] * beta1) + r(oneMinusBeta1 * d));
-        const vi = r(r(f[V + i] * beta2) + r(r(oneMinusBeta2 * d) * d));
+        const mi = firstMoment(f[M + i], beta1, oneMinusBeta1, d);
+        const vi = secondMoment(f[V + i], beta2, oneMinusBeta2, d);
         f[M + i] = mi;
         f[V + i] = vi;
         const step = rectified !== 0 ? r(mi / r(r(Math.sqrt(vi)) + eps)) : mi;
