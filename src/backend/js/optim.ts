@@ -101,7 +101,7 @@ export function optimKernels(h: HeapView): OptimKernels {
         f[V + i] = v;
         const u = f[U + i];
         const delta = r(r(r(Math.sqrt(r(u + eps))) / r(Math.sqrt(r(v + eps)))) * d);
-        f[U + i] = r(r(u * rho) + r(r(oneMinusRho * delta) * delta));
+        f[U + i] = secondMoment(u, rho, oneMinusRho, delta);
         f[P + i] = f[P + i] - r(lr * delta);
       }
     },
