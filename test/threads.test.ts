@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { init, getBackend, OptionError } from '../src/index.js';
 import { requireBackend, requireHeap } from '../src/core/runtime.js';
@@ -235,5 +235,19 @@ describe('threads: options', () => {
   it("the scalar and relaxed builds cannot run on the shared heap, and say so", async () => {
     await expect(init({ build: 'scalar' })).rejects.toThrow(/shared, for threads/);
     await expect(init({ build: 'relaxed' })).rejects.toThrow(/build 'relaxed' cannot run on this heap/);
+  });
+});
+
+describe('threads: concurrent init calls', () => {
+  it('run one after the other, so a new thread count starts one pool', async () => {
+    const start = vi.spyOn(ThreadPool, 'start');
+    try {
+      const [a, b] = await Promise.all([init({ threads: 5 }), init({ threads: 5 })]);
+      expect([a.threads, b.threads]).toEqual([5, 5]);
+      expect(start).toHaveBeenCalledTimes(1);
+    } finally {
+      start.mockRestore();
+      await init({ threads: 1 });
+    }
   });
 });

@@ -49,7 +49,16 @@ let workspaceBytes = 0;
 const threadsBuild = new ThreadsBuild();
 let activeThreads = 1;
 
-export async function init(options: InitOptions = {}): Promise<BackendInfo> {
+/** The init in progress: calls made before it settles wait for it, so caches are filled once. */
+let pendingInit: Promise<unknown> = Promise.resolve();
+
+export function init(options: InitOptions = {}): Promise<BackendInfo> {
+  const run = pendingInit.then(() => initNow(options));
+  pendingInit = run.catch(() => undefined);
+  return run;
+}
+
+async function initNow(options: InitOptions): Promise<BackendInfo> {
   const backendName = options.backend ?? 'wasm';
   if (backendName !== 'wasm' && backendName !== 'js') {
     throw new OptionError(`init: backend must be 'wasm' or 'js', got ${JSON.stringify(backendName)}`);
