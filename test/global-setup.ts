@@ -6,7 +6,7 @@ import { join } from 'node:path';
 // builds (make-style), so `npm test` never runs against stale kernels and never rebuilds needlessly.
 export default function setup(): void {
   const root = join(import.meta.dirname, '..');
-  const outputs = ['descent-simd.wasm', 'descent-scalar.wasm', 'descent-threads.wasm', 'descent-relaxed.wasm'].map((f) => join(root, 'build', f));
+  const outputs = ['descent-simd.wasm', 'descent-scalar.wasm', 'descent-threads.wasm', 'descent-relaxed.wasm', 'descent-relaxed-threads.wasm'].map((f) => join(root, 'build', f));
   const sources = readdirSync(join(root, 'assembly')).map((f) => join(root, 'assembly', f)).concat(join(root, 'asconfig.json'));
   const newestSource = Math.max(...sources.map((f) => statSync(f).mtimeMs));
   const stale = outputs.some((f) => !existsSync(f) || statSync(f).mtimeMs < newestSource);

@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { init, getBackend, OptionError } from '../src/index.js';
+import { init, getBackend, BackendError } from '../src/index.js';
 import { requireBackend, requireHeap } from '../src/core/runtime.js';
 import type { Backend } from '../src/backend/backend.js';
 import { parityRun } from './parity-run.js';
 import { randomFloats, referenceGemm, U } from './helpers.js';
 import expected from './fixtures/parity.json';
 
-// The opt-in 'relaxed' build: gemm with f32x4.relaxed_madd (a fused multiply-add on this
-// hardware). Its results need not equal the other builds', so they are held to the float64
+// The opt-in 'relaxed' build, single-threaded: gemm with f32x4.relaxed_madd (a fused multiply-add
+// on this hardware). Its results need not equal the other builds', so they are held to the float64
 // reference with the classical error bound, and a training run to its own repeatability and to
 // the deterministic run's loss. Node runs these with --experimental-wasm-relaxed-simd
 // (vitest.config.ts); Chromium has relaxed SIMD on.
@@ -92,9 +92,10 @@ describe('relaxed build: a whole training run', () => {
 });
 
 describe('relaxed build: options', () => {
-  it('is single-threaded, and says so', async () => {
-    await expect(init({ build: 'relaxed', threads: 2 })).rejects.toThrow(OptionError);
-    await expect(init({ build: 'relaxed', threads: 2 })).rejects.toThrow(/'relaxed' build runs on one thread, got threads: 2/);
+  it('takes threads only where the first init asked for them, like the other builds', async () => {
+    // This file's heap is unshared (threads.test.ts covers 'relaxed' on a shared heap).
+    await expect(init({ build: 'relaxed', threads: 2 })).rejects.toThrow(BackendError);
+    await expect(init({ build: 'relaxed', threads: 2 })).rejects.toThrow(/threads: 2 needs shared memory.*first init/);
   });
 
   it('names the builds in the error for an unknown one', async () => {

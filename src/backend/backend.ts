@@ -7,9 +7,10 @@ import { OPTIM_KERNEL_NAMES, type OptimKernels } from './optim-kernels.js';
 export type BackendName = 'wasm' | 'js';
 /**
  * 'threads' is the SIMD build over shared memory, whose big calls a worker pool splits; 'relaxed'
- * the SIMD build with fused multiply-adds in gemm (opt-in: not bit-identical to the others).
+ * the SIMD build with fused multiply-adds in gemm (opt-in: not bit-identical to the others), and
+ * 'relaxed-threads' that over shared memory.
  */
-export type BuildName = 'simd' | 'scalar' | 'threads' | 'relaxed';
+export type BuildName = 'simd' | 'scalar' | 'threads' | 'relaxed' | 'relaxed-threads';
 
 export interface Kernels {
   /**

@@ -16,10 +16,11 @@ export interface InitOptions {
   backend?: BackendName;
   /**
    * Which wasm build: 'auto' (default) picks 'simd' where the host validates SIMD, else 'scalar'.
-   * 'relaxed' opts into fused multiply-adds in gemm (relaxed SIMD; one thread): faster, but its
-   * results may differ in the last bits from the other builds' and between machines.
+   * 'relaxed' opts into fused multiply-adds in gemm (relaxed SIMD): faster, but its results may
+   * differ in the last bits from the other builds' and between machines. On a shared heap (threads)
+   * 'auto' and 'simd' mean the threads build, 'relaxed' its relaxed twin.
    */
-  build?: Exclude<BuildName, 'threads'> | 'auto';
+  build?: Exclude<BuildName, 'threads' | 'relaxed-threads'> | 'auto';
   /** Where to load the wasm from, overriding the bundled file (a URL, or the bytes). */
   wasm?: URL | string | ArrayBuffer | Uint8Array;
   /**
@@ -46,7 +47,7 @@ let active: Backend | null = null;
 const wasmBackends = new Map<BuildName, Backend>();
 let workspace = 0;
 let workspaceBytes = 0;
-const threadsBuild = new ThreadsBuild();
+const sharedBuilds = { threads: new ThreadsBuild('threads'), 'relaxed-threads': new ThreadsBuild('relaxed-threads') };
 let activeThreads = 1;
 
 /** The init in progress: calls made before it settles wait for it, so caches are filled once. */
@@ -68,9 +69,6 @@ async function initNow(options: InitOptions): Promise<BackendInfo> {
     throw new OptionError(`init: build must be 'auto', 'simd', 'scalar' or 'relaxed', got ${JSON.stringify(requested)}`);
   }
   const threads = await resolveThreads(options.threads);
-  if (requested === 'relaxed' && threads > 1) {
-    throw new OptionError(`init: the 'relaxed' build runs on one thread, got threads: ${threads}`);
-  }
   heap ??= new Heap(threads > 1 ? createSharedMemory() : undefined);
   if (backendName === 'js') {
     active = createJsBackend(heap);
@@ -88,10 +86,11 @@ async function initNow(options: InitOptions): Promise<BackendInfo> {
     );
   }
   if (isShared(heap.memory)) {
-    if (requested === 'scalar' || requested === 'relaxed') {
-      throw new BackendError(`init: build '${requested}' cannot run on this heap: it was created shared, for threads`);
+    if (requested === 'scalar') {
+      throw new BackendError("init: build 'scalar' cannot run on this heap: it was created shared, for threads");
     }
-    active = await threadsBuild.backend(heap, threads, options.wasm, warmUp);
+    const shared = sharedBuilds[requested === 'relaxed' ? 'relaxed-threads' : 'threads'];
+    active = await shared.backend(heap, threads, options.wasm, warmUp);
     activeThreads = threads;
     return getBackend();
   }

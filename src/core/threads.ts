@@ -54,12 +54,17 @@ export function createSharedMemory(): WebAssembly.Memory {
   }
 }
 
+/** The builds that run over shared memory. */
+export type SharedBuildName = 'threads' | 'relaxed-threads';
+
 /**
- * The threads build over the shared heap, compiled once, and a backend per thread count, each with
- * a pool of `threads − 1` workers. Pools are kept, so switching thread counts back and forth starts
- * no new workers (idle workers park and cost nothing).
+ * A shared-memory build over the shared heap, compiled once, and a backend per thread count, each
+ * with a pool of `threads − 1` workers. Pools are kept, so switching thread counts back and forth
+ * starts no new workers (idle workers park and cost nothing).
  */
 export class ThreadsBuild {
+  constructor(private readonly build: SharedBuildName) {}
+
   private module: WebAssembly.Module | null = null;
   private base: Backend | null = null;
   private readonly pools = new Map<number, { pool: ThreadPool; backend: Backend }>();
@@ -69,8 +74,8 @@ export class ThreadsBuild {
     warmUp: (backend: Backend, h: Heap) => void,
   ): Promise<Backend> {
     if (!this.module || !this.base || source !== undefined) {
-      this.module = await compileKernels('threads', source);
-      this.base = createWasmBackend(await instantiateKernels('threads', this.module, h.memory, source), 'threads');
+      this.module = await compileKernels(this.build, source);
+      this.base = createWasmBackend(await instantiateKernels(this.build, this.module, h.memory, source), this.build);
       warmUp(this.base, h);
       for (const { pool } of this.pools.values()) pool.dispose();
       this.pools.clear();

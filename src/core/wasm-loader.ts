@@ -16,6 +16,8 @@ function defaultUrl(build: BuildName): URL {
       return new URL('../../build/descent-threads.wasm', import.meta.url);
     case 'relaxed':
       return new URL('../../build/descent-relaxed.wasm', import.meta.url);
+    case 'relaxed-threads':
+      return new URL('../../build/descent-relaxed-threads.wasm', import.meta.url);
   }
 }
 
