@@ -28,10 +28,6 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
     super('Adadelta', RULES, DEFAULTS, params, options);
   }
 
-  protected stateKinds(): readonly StateKind<AdadeltaOptions>[] {
-    return KINDS;
-  }
-
   protected allKinds(): readonly StateKind<AdadeltaOptions>[] {
     return KINDS;
   }

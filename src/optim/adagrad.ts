@@ -30,10 +30,6 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     super('Adagrad', RULES, DEFAULTS, params, options);
   }
 
-  protected stateKinds(): readonly StateKind<AdagradOptions>[] {
-    return KINDS;
-  }
-
   protected allKinds(): readonly StateKind<AdagradOptions>[] {
     return KINDS;
   }

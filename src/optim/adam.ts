@@ -33,7 +33,7 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
     super(name, RULES, defaults, params, options);
   }
 
-  protected stateKinds(group: AdamOptions): readonly StateKind<AdamOptions>[] {
+  protected override stateKinds(group: AdamOptions): readonly StateKind<AdamOptions>[] {
     return group.amsgrad ? AMSGRAD_KINDS : KINDS;
   }
 

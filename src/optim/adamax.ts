@@ -29,10 +29,6 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     super('Adamax', RULES, DEFAULTS, params, options);
   }
 
-  protected stateKinds(): readonly StateKind<AdamaxOptions>[] {
-    return KINDS;
-  }
-
   protected allKinds(): readonly StateKind<AdamaxOptions>[] {
     return KINDS;
   }

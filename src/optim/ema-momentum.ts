@@ -24,10 +24,6 @@ export class EMAMomentum extends Optimizer<EMAMomentumOptions> {
     super('EMAMomentum', RULES, DEFAULTS, params, options);
   }
 
-  protected stateKinds(): readonly StateKind<EMAMomentumOptions>[] {
-    return KINDS;
-  }
-
   protected allKinds(): readonly StateKind<EMAMomentumOptions>[] {
     return KINDS;
   }

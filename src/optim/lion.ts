@@ -26,10 +26,6 @@ export class Lion extends Optimizer<LionOptions> {
     super('Lion', RULES, DEFAULTS, params, options);
   }
 
-  protected stateKinds(): readonly StateKind<LionOptions>[] {
-    return KINDS;
-  }
-
   protected allKinds(): readonly StateKind<LionOptions>[] {
     return KINDS;
   }

@@ -32,10 +32,6 @@ export class NAdam extends Optimizer<NAdamOptions> {
     super('NAdam', RULES, DEFAULTS, params, options);
   }
 
-  protected stateKinds(): readonly StateKind<NAdamOptions>[] {
-    return KINDS;
-  }
-
   protected allKinds(): readonly StateKind<NAdamOptions>[] {
     return KINDS;
   }

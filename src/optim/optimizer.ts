@@ -319,8 +319,13 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
     this.disposed = true;
   }
 
-  /** The kinds of state tensor the group's options use (each optimizer's own list). */
-  protected abstract stateKinds(group: O): readonly StateKind<O>[];
+  /**
+   * The kinds of state tensor the group's options use: every kind, unless the optimizer's options
+   * leave some out (SGD without momentum, Adam without amsgrad, RMSprop's variants).
+   */
+  protected stateKinds(_group: O): readonly StateKind<O>[] {
+    return this.allKinds();
+  }
 
   /** Every kind of state tensor this optimizer may keep, whatever the options. */
   protected abstract allKinds(): readonly StateKind<O>[];

@@ -31,10 +31,6 @@ export class RAdam extends Optimizer<RAdamOptions> {
     super('RAdam', RULES, DEFAULTS, params, options);
   }
 
-  protected stateKinds(): readonly StateKind<RAdamOptions>[] {
-    return KINDS;
-  }
-
   protected allKinds(): readonly StateKind<RAdamOptions>[] {
     return KINDS;
   }

@@ -36,7 +36,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     super('RMSprop', RULES, DEFAULTS, params, options);
   }
 
-  protected stateKinds(group: RMSpropOptions): readonly StateKind<RMSpropOptions>[] {
+  protected override stateKinds(group: RMSpropOptions): readonly StateKind<RMSpropOptions>[] {
     return KINDS[(group.momentum > 0 ? 1 : 0) + (group.centered ? 2 : 0)];
   }
 

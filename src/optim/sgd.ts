@@ -48,7 +48,7 @@ export class SGD extends Optimizer<SGDOptions> {
     return group.momentum !== 0;
   }
 
-  protected stateKinds(group: SGDOptions): readonly StateKind<SGDOptions>[] {
+  protected override stateKinds(group: SGDOptions): readonly StateKind<SGDOptions>[] {
     return group.momentum !== 0 ? WITH_MOMENTUM : NONE;
   }
 

@@ -30,10 +30,6 @@ export class Yogi extends Optimizer<YogiOptions> {
     super('Yogi', RULES, DEFAULTS, params, options);
   }
 
-  protected stateKinds(): readonly StateKind<YogiOptions>[] {
-    return KINDS;
-  }
-
   protected allKinds(): readonly StateKind<YogiOptions>[] {
     return KINDS;
   }
