@@ -2,7 +2,7 @@ import { OptionError } from '../core/errors.js';
 import { globalRandom } from '../core/rng.js';
 import { requireBackend } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
-import { Binary } from '../backend/backend.js';
+import { Binary, type Backend } from '../backend/backend.js';
 import { record } from '../autograd/node.js';
 import { flatten } from '../ops/shape-ops.js';
 import { Module } from './module.js';
@@ -73,32 +73,37 @@ abstract class RowSoftmax extends Module {
     const n = x.shape[x.rank - 1];
     return [n === 0 ? 0 : x.size / n, n];
   }
-}
 
-/** softmax over the last dimension (max-subtracted, so large logits do not overflow). */
-export class Softmax extends RowSoftmax {
   forward(x: Tensor): Tensor {
     checkInput(this, 'x', x);
     const [m, n] = this.rows(x);
     const y = this.buffer('y', x.shape);
     const k = requireBackend();
-    k.softmaxRows(x.offset, y.offset, m, n);
-    return record(y, 'Softmax', [x], [y], (g, sink) => {
-      sink.write(x, (dst) => k.softmaxRowsBackward(y.offset, g.offset, dst, m, n));
+    const { name, forward, backward } = this.kernels(k);
+    forward(x.offset, y.offset, m, n);
+    return record(y, name, [x], [y], (g, sink) => {
+      sink.write(x, (dst) => backward(y.offset, g.offset, dst, m, n));
     });
+  }
+
+  /** The op's name (for error messages) and its row kernels: y from x, dx from the output y and dy. */
+  protected abstract kernels(k: Backend): {
+    name: string;
+    forward(x: number, y: number, m: number, n: number): void;
+    backward(y: number, dy: number, dx: number, m: number, n: number): void;
+  };
+}
+
+/** softmax over the last dimension (max-subtracted, so large logits do not overflow). */
+export class Softmax extends RowSoftmax {
+  protected kernels(k: Backend) {
+    return { name: 'Softmax', forward: k.softmaxRows, backward: k.softmaxRowsBackward };
   }
 }
 
 /** log-softmax over the last dimension. */
 export class LogSoftmax extends RowSoftmax {
-  forward(x: Tensor): Tensor {
-    checkInput(this, 'x', x);
-    const [m, n] = this.rows(x);
-    const y = this.buffer('y', x.shape);
-    const k = requireBackend();
-    k.logSoftmaxRows(x.offset, y.offset, m, n);
-    return record(y, 'LogSoftmax', [x], [y], (g, sink) => {
-      sink.write(x, (dst) => k.logSoftmaxRowsBackward(y.offset, g.offset, dst, m, n));
-    });
+  protected kernels(k: Backend) {
+    return { name: 'LogSoftmax', forward: k.logSoftmaxRows, backward: k.logSoftmaxRowsBackward };
   }
 }
