@@ -155,6 +155,8 @@ export interface Backend extends Kernels, ModelKernels, OptimKernels {
   readonly name: BackendName;
   /** The wasm build in use, or null for the js backend. */
   readonly build: BuildName | null;
+  /** Threads its calls run on (more than 1 only for the threads builds with a pool). */
+  readonly threads: number;
 }
 
 /** The names of every kernel, so tests and the wasm binding can check that nothing is missing. */

@@ -61,8 +61,8 @@ type KernelFn = (...args: number[]) => unknown;
 
 /** Wraps the threads build's `base` backend so that large calls use every thread of `pool`. */
 export function createParallelBackend(base: Backend, pool: ThreadPool): Backend {
-  const backend = { ...base } as unknown as Record<string, KernelFn>;
   const threads = pool.size;
+  const backend = { ...base, threads } as unknown as Record<string, KernelFn>;
   for (const [name, split] of Object.entries(SPLITS)) {
     const run = (base as unknown as Record<string, KernelFn>)[name];
     const kernel = PARALLEL_KERNEL_NAMES.indexOf(name);

@@ -1,7 +1,21 @@
 import { BackendError } from '../core/errors.js';
 import type { Backend, BuildName } from './backend.js';
 import { ALL_KERNEL_NAMES } from './backend.js';
-import { HEAP_BASE } from '../core/heap.js';
+import { HEAP_BASE, type Heap } from '../core/heap.js';
+import { compileKernels, instantiateKernels } from '../core/wasm-loader.js';
+
+/**
+ * Compiles `build` (from `source` when given), instantiates it over the heap's memory and warms it
+ * up. The module is returned too: the threads builds' workers instantiate it again.
+ */
+export async function loadWasmBackend(
+  build: BuildName, heap: Heap, source?: URL | string | ArrayBuffer | Uint8Array,
+): Promise<{ module: WebAssembly.Module; backend: Backend }> {
+  const module = await compileKernels(build, source);
+  const backend = createWasmBackend(await instantiateKernels(build, module, heap.memory, source), build);
+  warmUp(backend, heap);
+  return { module, backend };
+}
 
 /** Wraps an instantiated kernel module as a Backend, checking that it exports every kernel. */
 export function createWasmBackend(instance: WebAssembly.Instance, build: BuildName): Backend {
@@ -15,7 +29,26 @@ export function createWasmBackend(instance: WebAssembly.Instance, build: BuildNa
       `the ${build} wasm build's static data ends at ${exports.heapBase()}, above the reserved ${HEAP_BASE} bytes`,
     );
   }
-  const backend: Backend = { name: 'wasm', build } as Backend;
+  const backend: Backend = { name: 'wasm', build, threads: 1 } as Backend;
   for (const name of ALL_KERNEL_NAMES) (backend as unknown as Record<string, unknown>)[name] = exports[name];
   return backend;
+}
+
+/**
+ * The first calls of a wasm function run in V8's baseline compiler at a fraction of full speed;
+ * a few calls at load time get the hot kernels tiered up before the user's first step.
+ */
+function warmUp(backend: Backend, h: Heap): void {
+  const size = 64;
+  const bytes = size * size * 4;
+  const a = h.alloc(bytes), b = h.alloc(bytes), c = h.alloc(bytes);
+  const work = h.alloc(backend.gemmWorkspaceBytes(size, size, size));
+  backend.fill(a, size * size, 0.5);
+  backend.fill(b, size * size, 0.25);
+  for (let rep = 0; rep < 4; rep++) {
+    for (const [tA, tB] of [[0, 0], [0, 1], [1, 0]]) {
+      backend.gemm(tA, tB, size, size, size, 1, a, size, b, size, 0, c, size, work);
+    }
+  }
+  for (const block of [a, b, c, work]) h.free(block);
 }

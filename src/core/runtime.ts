@@ -1,10 +1,10 @@
 import { BackendError, OptionError } from './errors.js';
 import { Heap } from './heap.js';
 import { createSharedMemory, isShared, resolveThreads, ThreadsBuild } from './threads.js';
-import { compileKernels, hostSupportsRelaxedSimd, hostSupportsSimd, instantiateKernels } from './wasm-loader.js';
+import { hostSupportsRelaxedSimd, hostSupportsSimd } from './wasm-loader.js';
 import type { Backend, BackendName, BuildName } from '../backend/backend.js';
 import { createJsBackend } from '../backend/js/index.js';
-import { createWasmBackend } from '../backend/wasm.js';
+import { loadWasmBackend } from '../backend/wasm.js';
 
 export { hardwareThreads } from './threads.js';
 
@@ -48,7 +48,6 @@ const wasmBackends = new Map<BuildName, Backend>();
 let workspace = 0;
 let workspaceBytes = 0;
 const sharedBuilds = { threads: new ThreadsBuild('threads'), 'relaxed-threads': new ThreadsBuild('relaxed-threads') };
-let activeThreads = 1;
 
 /** The init in progress: calls made before it settles wait for it, so caches are filled once. */
 let pendingInit: Promise<unknown> = Promise.resolve();
@@ -72,7 +71,6 @@ async function initNow(options: InitOptions): Promise<BackendInfo> {
   heap ??= new Heap(threads > 1 ? createSharedMemory() : undefined);
   if (backendName === 'js') {
     active = createJsBackend(heap);
-    activeThreads = 1;
     return getBackend();
   }
   const simd = hostSupportsSimd();
@@ -90,8 +88,7 @@ async function initNow(options: InitOptions): Promise<BackendInfo> {
       throw new BackendError("init: build 'scalar' cannot run on this heap: it was created shared, for threads");
     }
     const shared = sharedBuilds[requested === 'relaxed' ? 'relaxed-threads' : 'threads'];
-    active = await shared.backend(heap, threads, options.wasm, warmUp);
-    activeThreads = threads;
+    active = await shared.backend(heap, threads, options.wasm);
     return getBackend();
   }
   if (threads > 1) {
@@ -103,13 +100,10 @@ async function initNow(options: InitOptions): Promise<BackendInfo> {
   const build: BuildName = requested === 'auto' ? (simd ? 'simd' : 'scalar') : requested;
   let backend = options.wasm === undefined ? wasmBackends.get(build) : undefined;
   if (!backend) {
-    const module = await compileKernels(build, options.wasm);
-    backend = createWasmBackend(await instantiateKernels(build, module, heap.memory, options.wasm), build);
-    warmUp(backend, heap);
+    backend = (await loadWasmBackend(build, heap, options.wasm)).backend;
     if (options.wasm === undefined) wasmBackends.set(build, backend);
   }
   active = backend;
-  activeThreads = 1;
   return getBackend();
 }
 
@@ -118,7 +112,7 @@ export function getBackend(): BackendInfo {
   const backend = requireBackend();
   return {
     backend: backend.name, build: backend.build, simdSupported: hostSupportsSimd(),
-    relaxedSimdSupported: hostSupportsRelaxedSimd(), threads: activeThreads,
+    relaxedSimdSupported: hostSupportsRelaxedSimd(), threads: backend.threads,
   };
 }
 
@@ -151,23 +145,4 @@ export function gemmWorkspace(bytes: number): number {
   workspace = h.alloc(bytes);
   workspaceBytes = h.blockBytes(workspace);
   return workspace;
-}
-
-/**
- * The first calls of a wasm function run in V8's baseline compiler at a fraction of full speed;
- * a few calls at load time get the hot kernels tiered up before the user's first step.
- */
-function warmUp(backend: Backend, h: Heap): void {
-  const size = 64;
-  const bytes = size * size * 4;
-  const a = h.alloc(bytes), b = h.alloc(bytes), c = h.alloc(bytes);
-  const work = h.alloc(backend.gemmWorkspaceBytes(size, size, size));
-  backend.fill(a, size * size, 0.5);
-  backend.fill(b, size * size, 0.25);
-  for (let rep = 0; rep < 4; rep++) {
-    for (const [tA, tB] of [[0, 0], [0, 1], [1, 0]]) {
-      backend.gemm(tA, tB, size, size, size, 1, a, size, b, size, 0, c, size, work);
-    }
-  }
-  for (const block of [a, b, c, work]) h.free(block);
 }

@@ -1,10 +1,10 @@
 import { BackendError, OptionError } from './errors.js';
 import { Heap } from './heap.js';
 import { ThreadPool } from './thread-pool.js';
-import { compileKernels, hostSupportsSimd, instantiateKernels } from './wasm-loader.js';
+import { hostSupportsSimd } from './wasm-loader.js';
 import type { Backend } from '../backend/backend.js';
 import { createParallelBackend, PARALLEL_KERNEL_NAMES } from '../backend/parallel.js';
-import { createWasmBackend } from '../backend/wasm.js';
+import { loadWasmBackend } from '../backend/wasm.js';
 
 // What `init({ threads })` needs besides the single-threaded runtime: the thread count, the
 // shared memory, and the threads build with its worker pools.
@@ -69,14 +69,9 @@ export class ThreadsBuild {
   private base: Backend | null = null;
   private readonly pools = new Map<number, { pool: ThreadPool; backend: Backend }>();
 
-  async backend(
-    h: Heap, threads: number, source: URL | string | ArrayBuffer | Uint8Array | undefined,
-    warmUp: (backend: Backend, h: Heap) => void,
-  ): Promise<Backend> {
+  async backend(h: Heap, threads: number, source: URL | string | ArrayBuffer | Uint8Array | undefined): Promise<Backend> {
     if (!this.module || !this.base || source !== undefined) {
-      this.module = await compileKernels(this.build, source);
-      this.base = createWasmBackend(await instantiateKernels(this.build, this.module, h.memory, source), this.build);
-      warmUp(this.base, h);
+      ({ module: this.module, backend: this.base } = await loadWasmBackend(this.build, h, source));
       for (const { pool } of this.pools.values()) pool.dispose();
       this.pools.clear();
     }

@@ -12,6 +12,7 @@ export function createJsBackend(heap: Heap): Backend {
   return {
     name: 'js',
     build: null,
+    threads: 1,
     gemm: (tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) =>
       gemm(h, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc),
     gemmWorkspaceBytes: () => 0,
