@@ -28,7 +28,7 @@ type Impl = (typeof IMPLS)[number];
 export interface GemmRow { shape: string; m: number; k: number; n: number; form: string; gflops: Record<Impl, number | null> }
 
 /** Fills a heap block with values in [-0.5, 0.5) from a small LCG (inputs only; any values do). */
-function fillInputs(offset: number, count: number, seed: number): void {
+export function fillInputs(offset: number, count: number, seed: number): void {
   const view = requireHeap().f32(offset, count);
   let s = seed;
   for (let i = 0; i < count; i++) {

@@ -10,6 +10,7 @@ import { hardwareThreads, requireBackend, requireHeap, gemmWorkspace, setBackend
 import type { Backend } from '../src/backend/backend.js';
 import { compare, fmt, printTable, printTargets, writeResults, type Target, type TimingOptions } from './harness.js';
 import { CASES, N, fillNonZero, tfStep } from './optim.js';
+import { fillInputs } from './gemm.js';
 import { measure } from './mlp.js';
 import { useTf } from './tfjs.js';
 
@@ -82,8 +83,8 @@ export async function benchThreads(timing: TimingOptions): Promise<{ pass: boole
     const { m, k, n } = shape;
     const a = heap.alloc(m * k * 4), b = heap.alloc(k * n * 4), c = heap.alloc(m * n * 4);
     const work = gemmWorkspace(Math.max(one.gemmWorkspaceBytes(m, n, k), many.gemmWorkspaceBytes(m, n, k)));
-    heap.f32(a, m * k).set(Float32Array.from({ length: m * k }, (_, i) => ((i * 7919) % 1000) / 1000 - 0.5));
-    heap.f32(b, k * n).set(Float32Array.from({ length: k * n }, (_, i) => ((i * 104729) % 1000) / 1000 - 0.5));
+    fillInputs(a, m * k, 1);
+    fillInputs(b, k * n, 2);
     for (const form of GEMM_FORMS) {
       const lda = form.transA ? m : k, ldb = form.transB ? k : n;
       const run = (backend: Backend) => () => backend.gemm(+form.transA, +form.transB, m, n, k, 1, a, lda, b, ldb, 0, c, n, work);
