@@ -4,7 +4,7 @@ import {
   tensor, zeros, matmul, gemm, init, Tensor, ShapeError, OptionError, DisposedError,
 } from '../src/index.js';
 import { requireBackend, requireHeap, gemmWorkspace } from '../src/core/runtime.js';
-import { CONFIGS, use, referenceGemm, randomFloats, U } from './helpers.js';
+import { CONFIGS, use, referenceGemm, randomFloats, expectGemmClose } from './helpers.js';
 
 // Sizes biased towards the awkward ones: 1, primes, non-multiples of 4 and 8, and a few large.
 const dim = fc.oneof(
@@ -24,29 +24,6 @@ const SCALARS = [
   { alpha: 1, beta: 1 },
   { alpha: -0.75, beta: 0 },
 ];
-
-/**
- * Checks c against the float64 reference with the classical bound for float32 dot products,
- * |error| ≤ γ·(|α|·Σ|a||b| + |β|·|c₀|) with γ = (k + 3)·2u — twice the worst case of a sequential
- * sum, so a correct kernel always passes and a wrong index or a lost term never does.
- */
-function expectClose(
-  got: Float32Array, ref: Float64Array, mag: Float64Array, c0: Float32Array | null,
-  alpha: number, beta: number, k: number, ldc: number, m: number, n: number,
-): void {
-  const gamma = (k + 3) * 2 * U;
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      const prior = c0 ? c0[i * ldc + j] : 0;
-      const want = alpha * ref[i * n + j] + (beta === 0 ? 0 : beta * prior);
-      const bound = gamma * (Math.abs(alpha) * mag[i * n + j] + Math.abs(beta * prior)) + 1e-30;
-      const actual = got[i * ldc + j];
-      if (!(Math.abs(actual - want) <= bound)) {
-        expect.fail(`C[${i}][${j}] = ${actual}, want ${want} ± ${bound} (m=${m}, n=${n}, k=${k})`);
-      }
-    }
-  }
-}
 
 for (const config of CONFIGS) {
   describe(`gemm on ${config.label}`, () => {
@@ -69,7 +46,7 @@ for (const config of CONFIGS) {
               const { value, magnitude } = referenceGemm(
                 aData, bData, m, n, k, form.transA, form.transB, aShape[1], bShape[1],
               );
-              expectClose(c.toArray(), value, magnitude, c0, alpha, beta, k, n, m, n);
+              expectGemmClose(c.toArray(), value, magnitude, c0, alpha, beta, k, n, m, n);
             } finally {
               a.dispose(); b.dispose(); c.dispose();
             }
@@ -95,7 +72,7 @@ for (const config of CONFIGS) {
           backend.gemm(+form.transA, +form.transB, m, n, k, 1.5, a.offset, lda, b.offset, ldb, 0.5, c.offset, ldc, work);
           const got = c.toArray();
           const { value, magnitude } = referenceGemm(aData, bData, m, n, k, form.transA, form.transB, lda, ldb);
-          expectClose(got, value, magnitude, cData, 1.5, 0.5, k, ldc, m, n);
+          expectGemmClose(got, value, magnitude, cData, 1.5, 0.5, k, ldc, m, n);
           // The padding columns of C are outside the product and must be untouched.
           for (let i = 0; i < m; i++) {
             for (let j = n; j < ldc; j++) expect(got[i * ldc + j]).toBe(cData[i * ldc + j]);

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { init, type InitOptions } from '../src/index.js';
 
 /** Every kernel implementation a test must hold to the same reference. */
@@ -49,3 +50,26 @@ export function randomFloats(count: number, seed: number): Float32Array {
 
 /** Float32 unit roundoff. */
 export const U = 2 ** -24;
+
+/**
+ * Checks c against the float64 reference with the classical bound for float32 dot products,
+ * |error| ≤ γ·(|α|·Σ|a||b| + |β|·|c₀|) with γ = (k + 3)·2u — twice the worst case of a sequential
+ * sum, so a correct kernel always passes and a wrong index or a lost term never does.
+ */
+export function expectGemmClose(
+  got: Float32Array, ref: Float64Array, mag: Float64Array, c0: Float32Array | null,
+  alpha: number, beta: number, k: number, ldc: number, m: number, n: number,
+): void {
+  const gamma = (k + 3) * 2 * U;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      const prior = c0 ? c0[i * ldc + j] : 0;
+      const want = alpha * ref[i * n + j] + (beta === 0 ? 0 : beta * prior);
+      const bound = gamma * (Math.abs(alpha) * mag[i * n + j] + Math.abs(beta * prior)) + 1e-30;
+      const actual = got[i * ldc + j];
+      if (!(Math.abs(actual - want) <= bound)) {
+        expect.fail(`C[${i}][${j}] = ${actual}, want ${want} ± ${bound} (m=${m}, n=${n}, k=${k})`);
+      }
+    }
+  }
+}

@@ -11,7 +11,7 @@ import { compileKernels } from '../src/core/wasm-loader.js';
 import { MIN_PARALLEL_ELEMENTS, MIN_PARALLEL_MACS } from '../src/backend/parallel.js';
 import type { Backend } from '../src/backend/backend.js';
 import { parityRun } from './parity-run.js';
-import { randomFloats, referenceGemm, U } from './helpers.js';
+import { expectGemmClose, randomFloats, referenceGemm } from './helpers.js';
 import expected from './fixtures/parity.json';
 
 // The threads build: the first init of this file asks for threads, so the heap is shared. Every
@@ -178,12 +178,7 @@ describe('threads: gemm split into bands of C', () => {
             const at = got.findIndex((x, i) => !Object.is(x, want[i]));
             if (at >= 0) expect.fail(`C[${at}] = ${got[at]}, one thread gave ${want[at]} (m=${m} n=${n} k=${k} tA=${tA} tB=${tB}, MACs ${m * n * k} vs threshold ${MIN_PARALLEL_MACS})`);
             const ref = referenceGemm(av, bv, m, n, k, tA, tB, lda, ldb);
-            const gamma = (k + 3) * 2 * U;
-            for (let i = 0; i < m * n; i += Math.max(1, (m * n) >> 6)) {
-              const wantRef = alpha * ref.value[i] + beta * cv[i];
-              const bound = gamma * (Math.abs(alpha) * ref.magnitude[i] + Math.abs(beta * cv[i])) + 1e-30;
-              expect(Math.abs(got[i] - wantRef)).toBeLessThanOrEqual(bound);
-            }
+            expectGemmClose(got, ref.value, ref.magnitude, cv, alpha, beta, k, n, m, n);
           } finally {
             for (const x of [a, b, c, work]) heap.free(x);
           }
