@@ -14,6 +14,7 @@ export { Tensor } from './core/tensor.js';
 export { tidy, keep } from './core/scope.js';
 export { Random, manualSeed, globalRandom } from './core/rng.js';
 export { noGrad, isGradEnabled } from './autograd/grad-mode.js';
+export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './autograd/anomaly.js';
 export { tensor, zeros, ones, full } from './ops/creation.js';
 export type { TensorValues, NestedNumbers } from './ops/creation.js';
 export { matmul, gemm } from './ops/matmul.js';

@@ -5,6 +5,7 @@ import { sameShape } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import type { GradSink } from './node.js';
 import { noGrad } from './grad-mode.js';
+import { anomalyMode, checkBackward, checkSeed } from './anomaly.js';
 
 // Reverse-mode differentiation over the recorded graph. Gradients of intermediate tensors are
 // temporary heap blocks, freed as soon as their node has propagated them; leaves accumulate into
@@ -82,6 +83,7 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, retainGraph:
   const seed = newBuffer(root.shape);
   if (grad === undefined) backend.fill(seed.offset, 1, 1);
   else backend.copy(grad.offset, seed.offset, root.size);
+  if (anomalyMode.on) checkSeed(seed);
   if (root.isLeaf) {
     addInto(root, (dst, add) => (add ? backend.add(dst, seed.offset, dst, root.size) : backend.copy(seed.offset, dst, root.size)), true);
     seed.dispose();
@@ -98,6 +100,7 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, retainGraph:
         if (g === undefined) continue;
         checkSaved(fn.name, fn.saved, fn.savedVersions);
         fn.backward(g, sink);
+        if (anomalyMode.on) checkBackward(fn, g, (x) => (x.isLeaf ? x.grad : grads.get(x)));
         grads.delete(t);
         g.dispose();
       }

@@ -1,5 +1,6 @@
 import type { Tensor } from '../core/tensor.js';
 import { isGradEnabled } from './grad-mode.js';
+import { anomalyMode, checkForward } from './anomaly.js';
 
 /** Where a backward function sends the gradient of one of its inputs. */
 export interface GradSink {
@@ -43,6 +44,7 @@ export function record(
   saved: readonly Tensor[],
   backward: (gradOut: Tensor, sink: GradSink) => void,
 ): Tensor {
+  if (anomalyMode.on) checkForward(out, name, inputs);
   if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return out;
   out.requiresGrad = true;
   out.gradFn = {
