@@ -2,6 +2,7 @@ import { DisposedError, OptionError, ShapeError, formatShape } from './errors.js
 import { requireBackend, requireHeap } from './runtime.js';
 import { checkShape } from './shape.js';
 import { track } from './scope.js';
+import { TENSOR_BRAND } from './validate.js';
 import type { GradFn } from '../autograd/node.js';
 import { registerTensorClass, runBackward } from '../autograd/backward.js';
 
@@ -58,6 +59,11 @@ export class Tensor {
       requiresGrad: false, grad: null, gradFn: null, version: 0, attachments: null,
     });
     return t;
+  }
+
+  /** Lets the validation rules recognise a Tensor without importing this class. */
+  get [TENSOR_BRAND](): true {
+    return true;
   }
 
   /** Byte offset of the first element in the heap (what kernels take). */
