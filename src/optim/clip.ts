@@ -1,49 +1,82 @@
-import { OptionError } from '../core/errors.js';
+import { NonFiniteError, OptionError, formatShape } from '../core/errors.js';
 import { requireBackend } from '../core/runtime.js';
 import { Tensor } from '../core/tensor.js';
-import { formatValue } from './options.js';
+import { BOOLEAN, NON_NEGATIVE, checkOptions, checkValue, real, render } from '../core/validate.js';
 
 // Gradient clipping, as torch.nn.utils.clip_grad_norm_ / clip_grad_value_. Parameters without a
 // gradient are skipped; contiguous gradients (a Sequential's) are handled as one run per kernel.
 
+export interface ClipGradNormOptions {
+  /** p of the p-norm: any p > 0, or Infinity for the largest |g| (default 2). */
+  normType?: number;
+  /**
+   * Throw a NonFiniteError, leaving the gradients untouched, when their total norm is NaN or Inf
+   * (default false, as torch: the gradients are then scaled by a NaN and become NaN).
+   */
+  errorIfNonfinite?: boolean;
+}
+
+// normType's range is (0, ∞] with ∞ included: the max-norm, as torch's norm_type=inf.
+const NORM_TYPE = real(0, Infinity, 'min');
+const RULES = { normType: NORM_TYPE, errorIfNonfinite: BOOLEAN };
+
 /**
  * Rescales the gradients so that their joint `normType`-norm (over all of them, as if they were
  * one vector) is at most `maxNorm`: g ← g·min(1, maxNorm/(total + 1e-6)). Returns the total norm
- * before clipping. `normType` is any p > 0, or Infinity for the largest |g|. As in torch, a
- * non-finite total norm makes every gradient NaN; check the returned value to detect it.
+ * before clipping. The third argument is torch's: `normType` positionally, or the options
+ * `{ normType, errorIfNonfinite }`.
  */
-export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, normType = 2): number {
-  if (typeof maxNorm !== 'number' || !(maxNorm >= 0) || !Number.isFinite(maxNorm)) {
-    throw new OptionError(`clipGradNorm: maxNorm must be in [0, ∞), got ${formatValue(maxNorm)}`);
-  }
-  if (typeof normType !== 'number' || !(normType > 0)) {
-    throw new OptionError(`clipGradNorm: normType must be in (0, ∞], got ${formatValue(normType)}`);
-  }
+export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number, options: number | ClipGradNormOptions = {}): number {
+  const grads = gradients('clipGradNorm', params);
+  checkValue('clipGradNorm', 'maxNorm', maxNorm, { ...NON_NEGATIVE, required: true });
+  const { normType = 2, errorIfNonfinite = false } = typeof options === 'number'
+    ? (checkValue('clipGradNorm', 'normType', options, NORM_TYPE), { normType: options })
+    : checkOptions<ClipGradNormOptions>('clipGradNorm', options, RULES);
   const backend = requireBackend();
   let total = 0;
-  forEachGradRun('clipGradNorm', params, (offset, n) => {
+  forEachRun(grads, (offset, n) => {
     const part = backend.normPower(offset, n, normType);
     total = normType === Infinity ? (part > total || part !== part ? part : total) : total + part;
   });
   if (normType !== Infinity) total = normType === 2 ? Math.sqrt(total) : total ** (1 / normType);
+  if (errorIfNonfinite && !Number.isFinite(total)) throw nonFiniteNorm(total, normType, grads);
   const coef = maxNorm / (total + 1e-6);
-  if (!(coef >= 1)) forEachGradRun('clipGradNorm', params, (offset, n) => backend.scale(offset, offset, n, coef));
+  if (!(coef >= 1)) forEachRun(grads, (offset, n) => backend.scale(offset, offset, n, coef));
   return total;
 }
 
 /** Clamps every gradient element to [−clipValue, clipValue] in place (NaN stays NaN). */
 export function clipGradValue(params: Tensor | Iterable<Tensor>, clipValue: number): void {
-  if (typeof clipValue !== 'number' || !(clipValue >= 0) || !Number.isFinite(clipValue)) {
-    throw new OptionError(`clipGradValue: clipValue must be in [0, ∞), got ${formatValue(clipValue)}`);
-  }
+  const grads = gradients('clipGradValue', params);
+  checkValue('clipGradValue', 'clipValue', clipValue, { ...NON_NEGATIVE, required: true });
   const backend = requireBackend();
-  forEachGradRun('clipGradValue', params, (offset, n) => backend.clampAbs(offset, n, clipValue));
+  forEachRun(grads, (offset, n) => backend.clampAbs(offset, n, clipValue));
+}
+
+/** torch's message, plus the first gradient holding the NaN/Inf (an error path: a plain scan). */
+function nonFiniteNorm(total: number, normType: number, grads: readonly Tensor[]): NonFiniteError {
+  const bad = grads.find((g) => g.data.some((v) => !Number.isFinite(v)));
+  const where = bad === undefined
+    ? 'every gradient is finite, but their norm overflowed'
+    : `the first gradient holding NaN or Inf has shape ${formatShape(bad.shape)}`;
+  return new NonFiniteError(
+    `clipGradNorm: the total norm of order ${normType} of the gradients is ${total}, so they cannot be clipped; ${where}. ` +
+      'The gradients are left unchanged (with errorIfNonfinite: false they would be scaled by the non-finite norm, as torch does)',
+  );
+}
+
+/** The gradients of `params` (skipping parameters without one), after checking what was passed. */
+function gradients(owner: string, params: unknown): Tensor[] {
+  const iterable = params !== null && typeof params === 'object' && Symbol.iterator in params;
+  const list = params instanceof Tensor ? [params] : iterable ? [...(params as Iterable<unknown>)] : null;
+  if (list === null || list.some((p) => !(p instanceof Tensor))) {
+    throw new OptionError(`${owner}: params must be a Tensor or an iterable of Tensors, got ${render(params)}`);
+  }
+  return (list as Tensor[]).map((p) => p.grad).filter((g): g is Tensor => g !== null);
 }
 
 /** Calls fn once per run of gradients that are contiguous in memory, in parameter order. */
-function forEachGradRun(owner: string, params: Tensor | Iterable<Tensor>, fn: (offset: number, n: number) => void): void {
-  const list = params instanceof Tensor ? [params] : toList(owner, params);
-  const grads = list.map((p) => p.grad).filter((g): g is Tensor => g !== null);
+function forEachRun(grads: readonly Tensor[], fn: (offset: number, n: number) => void): void {
   for (let i = 0; i < grads.length;) {
     const start = grads[i].offset;
     let n = grads[i].size, j = i + 1;
@@ -51,13 +84,4 @@ function forEachGradRun(owner: string, params: Tensor | Iterable<Tensor>, fn: (o
     fn(start, n);
     i = j;
   }
-}
-
-function toList(owner: string, params: unknown): Tensor[] {
-  const iterable = params !== null && typeof params === 'object' && Symbol.iterator in params;
-  const list = iterable ? [...(params as Iterable<unknown>)] : null;
-  if (list === null || list.some((p) => !(p instanceof Tensor))) {
-    throw new OptionError(`${owner}: params must be a Tensor or an iterable of Tensors, got ${formatValue(params)}`);
-  }
-  return list as Tensor[];
 }
