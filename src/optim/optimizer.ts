@@ -1,12 +1,17 @@
 import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 import { keep } from '../core/scope.js';
 import { Tensor } from '../core/tensor.js';
-import { requireBackend, requireHeap } from '../core/runtime.js';
+import { requireBackend } from '../core/runtime.js';
 import { checkKnownOptions, checkOption, formatValue, type OptionRule, type OptionRules } from './options.js';
+import {
+  BINARY_STATE_DICT, cloneValue, loadState, saveState, type BinaryStateDict, type OptimizerStateDict, type StateInternals,
+} from './state-dict.js';
+
+export type { OptimizerStateDict, SavedParamGroup, SavedParamState, SavedTensor } from './state-dict.js';
 
 // The Optimizer base, as torch.optim.Optimizer: param groups whose options are plain writable
 // properties (a scheduler writes `paramGroups[i].lr` and the next step uses it), per-parameter
-// state, zeroGrad, addParamGroup and a JSON-safe stateDict. A subclass states its options and
+// state, zeroGrad, addParamGroup and a JSON-safe stateDict (state-dict.ts). A subclass states its options and
 // state, and updates one run of parameters with one kernel call.
 //
 // Layout: a group's state is one heap block per kind (expAvg, expAvgSq, …), laid out like the
@@ -15,27 +20,6 @@ import { checkKnownOptions, checkOption, formatValue, type OptionRule, type Opti
 // kernel call; otherwise each maximal contiguous run is one call, down to one per parameter.
 // State blocks are allocated lazily, on the first step that uses them (as torch creates its state
 // on the first step), so the first step allocates and later steps allocate nothing.
-
-/** A state tensor as saved: its shape and values (plain numbers, so JSON.stringify keeps them). */
-export interface SavedTensor {
-  shape: number[];
-  data: number[];
-}
-
-/** One parameter's saved state: its step count, scalar state (NAdam's muProduct) and tensors. */
-export type SavedParamState = Record<string, number | SavedTensor>;
-
-/** A param group as saved: its options and the indices of its parameters. */
-export type SavedParamGroup = Record<string, unknown> & { params: number[] };
-
-/**
- * `optimizer.stateDict()`, as torch's: `state` by parameter index (numbered across the groups in
- * order; parameters never stepped have no entry) and `paramGroups`.
- */
-export interface OptimizerStateDict {
-  state: Record<string, SavedParamState>;
-  paramGroups: SavedParamGroup[];
-}
 
 /** A group as passed in: its parameters and any options that override the optimizer's defaults. */
 export type ParamGroupInit<O> = { params: Iterable<Tensor> | Tensor } & Partial<O>;
@@ -67,7 +51,8 @@ export interface Run {
   count: number;
 }
 
-interface GroupSlot {
+/** A group's state: where each parameter sits in the blocks, its step count and scalars. */
+export interface GroupSlot {
   /** Element offset of each parameter in the group's state blocks. */
   offsets: number[];
   elements: number;
@@ -189,28 +174,16 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   /** The options and state, JSON-safe: `JSON.parse(JSON.stringify(d))` loads back bit-identically. */
   stateDict(): OptimizerStateDict {
     this.checkUsable();
-    const state: Record<string, SavedParamState> = {};
-    const paramGroups: SavedParamGroup[] = [];
-    let index = 0;
-    this.paramGroups.forEach((group, gi) => {
-      const slot = this.slots[gi];
-      const saved: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(group)) if (key !== 'params') saved[key] = cloneValue(value);
-      saved.params = group.params.map((_, k) => index + k);
-      paramGroups.push(saved as SavedParamGroup);
-      group.params.forEach((p, k) => {
-        if (slot.steps[k] > 0) {
-          const entry: SavedParamState = { step: slot.steps[k] };
-          for (const [name, values] of Object.entries(slot.scalars)) entry[name] = values[k];
-          for (const [name, block] of slot.blocks) {
-            entry[name] = { shape: [...p.shape], data: Array.from(requireHeap().f32(block.offset + slot.offsets[k] * 4, p.size)) };
-          }
-          state[String(index + k)] = entry;
-        }
-      });
-      index += group.params.length;
-    });
-    return { state, paramGroups };
+    return saveState(this.internals(), Array.from);
+  }
+
+  /**
+   * The same dict with each state tensor's values as a Float32Array copy: exact, and what a
+   * checkpoint writes as binary tensors without a detour through arrays of numbers.
+   */
+  [BINARY_STATE_DICT](): BinaryStateDict {
+    this.checkUsable();
+    return { optimizer: this.name, dict: saveState(this.internals(), (view) => view.slice()) };
   }
 
   /**
@@ -220,97 +193,15 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
    */
   loadStateDict(dict: OptimizerStateDict): void {
     this.checkUsable();
-    const where = `${this.name}.loadStateDict`;
-    if (dict === null || typeof dict !== 'object' || !Array.isArray(dict.paramGroups) || dict.state === null || typeof dict.state !== 'object') {
-      throw new OptionError(`${where}: expected { state, paramGroups } as stateDict() returns, got ${formatValue(dict)}`);
-    }
-    if (dict.paramGroups.length !== this.paramGroups.length) {
-      throw new OptionError(`${where}: the dict has ${dict.paramGroups.length} param groups, this optimizer ${this.paramGroups.length}`);
-    }
-    // Saved parameter ids → (group, index), by position.
-    const byId = new Map<string, [number, number]>();
-    const newGroups = dict.paramGroups.map((saved, gi) => {
-      const group = this.paramGroups[gi];
-      if (saved === null || typeof saved !== 'object' || !Array.isArray(saved.params)) {
-        throw new OptionError(`${where}: param group ${gi} must be an object with a params array`);
-      }
-      if (saved.params.length !== group.params.length) {
-        throw new OptionError(`${where}: param group ${gi} has ${saved.params.length} parameters in the dict, ${group.params.length} here`);
-      }
-      saved.params.forEach((id, k) => {
-        if (!Number.isInteger(id) || byId.has(String(id))) {
-          throw new OptionError(`${where}: parameter ids must be distinct integers, got ${formatValue(id)} in group ${gi}`);
-        }
-        byId.set(String(id), [gi, k]);
-      });
-      const next: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(saved)) {
-        if (key === 'params') continue;
-        if (!isJsonValue(value)) throw new OptionError(`${where}: option ${key} of group ${gi} is not a plain value: ${formatValue(value)}`);
-        next[key] = cloneValue(value);
-      }
-      for (const key of Object.keys(this.rules)) if (!(key in next) && key in group) next[key] = cloneValue((group as Record<string, unknown>)[key]);
-      this.validateGroup(next as O, `${where} (group ${gi})`);
-      return next;
-    });
-    const kindNames = new Set(this.allStateKinds());
-    const scalarNames = Object.keys(this.scalarState());
-    for (const [id, entry] of Object.entries(dict.state)) {
-      const at = byId.get(id);
-      if (!at) throw new OptionError(`${where}: state for parameter ${id}, which no param group lists`);
-      const [gi, k] = at;
-      const p = this.paramGroups[gi].params[k];
-      const what = `${where}: state of parameter ${id}`;
-      if (entry === null || typeof entry !== 'object') throw new OptionError(`${what} must be an object`);
-      if (!Number.isInteger(entry.step) || (entry.step as number) < 0) throw new OptionError(`${what}: step must be a non-negative integer, got ${formatValue(entry.step)}`);
-      for (const [name, value] of Object.entries(entry)) {
-        if (name === 'step') continue;
-        if (scalarNames.includes(name)) {
-          if (typeof value !== 'number' || !Number.isFinite(value)) throw new OptionError(`${what}: ${name} must be a finite number, got ${formatValue(value)}`);
-          continue;
-        }
-        if (!kindNames.has(name)) throw new OptionError(`${what}: unknown state ${name} (${this.name} keeps ${[...kindNames, ...scalarNames].join(', ')})`);
-        checkSavedTensor(`${what}: ${name}`, value, p);
-      }
-      if ((entry.step as number) > 0) {
-        for (const kind of this.stateKinds(newGroups[gi] as O)) {
-          if (!(kind.name in entry)) throw new OptionError(`${what}: ${kind.name} is missing`);
-        }
-        for (const name of scalarNames) if (!(name in entry)) throw new OptionError(`${what}: ${name} is missing`);
-      }
-    }
+    loadState(this.internals(), dict);
+  }
 
-    // Everything is valid: apply.
-    const saved = new Map<string, SavedParamState>();
-    for (const [id, entry] of Object.entries(dict.state)) {
-      const [gi, k] = byId.get(id)!;
-      saved.set(`${gi}:${k}`, entry);
-    }
-    this.paramGroups.forEach((group, gi) => {
-      Object.assign(group, newGroups[gi]);
-      const slot = this.slots[gi];
-      for (const kind of this.stateKinds(group)) this.block(slot, group, kind);
-      group.params.forEach((p, k) => {
-        const entry = saved.get(`${gi}:${k}`);
-        slot.steps[k] = entry ? (entry.step as number) : 0;
-        for (const [name, values] of Object.entries(slot.scalars)) {
-          values[k] = entry && name in entry ? (entry[name] as number) : this.scalarState()[name];
-        }
-        for (const kind of this.allKinds()) {
-          const block = slot.blocks.get(kind.name);
-          const savedTensor = entry?.[kind.name] as SavedTensor | undefined;
-          if (savedTensor !== undefined && block === undefined) {
-            // A kind the loaded options do not use (amsgrad's vMax with amsgrad now off): keep it anyway.
-            this.block(slot, group, kind);
-          }
-          const target = slot.blocks.get(kind.name);
-          if (target === undefined) continue;
-          const offset = target.offset + slot.offsets[k] * 4;
-          if (savedTensor !== undefined) requireHeap().f32(offset, p.size).set(savedTensor.data);
-          else requireBackend().fill(offset, p.size, kind.init(group));
-        }
-      });
-    });
+  private internals(): StateInternals<O> {
+    return {
+      name: this.name, paramGroups: this.paramGroups, slots: this.slots, rules: this.rules,
+      allKinds: () => this.allKinds(), stateKinds: (g) => this.stateKinds(g), scalarState: () => this.scalarState(),
+      validateGroup: (g, where) => this.validateGroup(g, where), block: (slot, g, kind) => this.block(slot, g, kind),
+    };
   }
 
   /** Frees the state blocks. The optimizer is unusable afterwards; the parameters are untouched. */
@@ -368,10 +259,6 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
 
   private slotOf(group: ParamGroup<O>): GroupSlot {
     return this.current ?? this.slots[this.paramGroups.indexOf(group)];
-  }
-
-  private allStateKinds(): string[] {
-    return this.allKinds().map((k) => k.name);
   }
 
   private block(slot: GroupSlot, group: O, kind: StateKind<O>): Tensor {
@@ -439,21 +326,6 @@ function checkGrad(name: string, p: Tensor, g: Tensor): void {
   }
 }
 
-function checkSavedTensor(what: string, value: unknown, p: Tensor): void {
-  const t = value as SavedTensor;
-  if (t === null || typeof t !== 'object' || !Array.isArray(t.shape) || !t.data || typeof t.data.length !== 'number') {
-    throw new OptionError(`${what} must be { shape, data }, got ${formatValue(value)}`);
-  }
-  if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
-    throw new ShapeError(`${what} has shape ${formatShape(t.shape)}, the parameter ${formatShape(p.shape)}`);
-  }
-  if (t.data.length !== p.size) throw new ShapeError(`${what} holds ${t.data.length} values, expected ${p.size}`);
-  for (let i = 0; i < t.data.length; i++) {
-    const x = t.data[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new OptionError(`${what}: data[${i}] is ${formatValue(x)}, expected a finite number`);
-  }
-}
-
 function isTensorIterable(x: unknown): x is Iterable<Tensor> {
   return x !== null && typeof x === 'object' && typeof (x as Iterable<unknown>)[Symbol.iterator] === 'function';
 }
@@ -483,17 +355,6 @@ function toGroups<O>(name: string, params: ParamsArgument<O>): ParamGroupInit<O>
     return items as ParamGroupInit<O>[];
   }
   throw new OptionError(`${name}: params must be all Tensors or all param groups ({ params, ...options }), not a mix`);
-}
-
-function isJsonValue(x: unknown): boolean {
-  if (x === null || typeof x === 'boolean' || typeof x === 'string') return true;
-  if (typeof x === 'number') return Number.isFinite(x);
-  if (Array.isArray(x)) return x.every(isJsonValue);
-  return false;
-}
-
-function cloneValue<T>(x: T): T {
-  return (Array.isArray(x) ? x.map(cloneValue) : x) as T;
 }
 
 function cloneOptions<O>(o: O): O {
