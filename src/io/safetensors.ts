@@ -21,14 +21,18 @@ export interface SafetensorsContent {
 
 const MAX_HEADER_BYTES = 100 * 1024 * 1024; // the reference implementation's limit
 
-/** The tensors' values back to back as little-endian float32: a safetensors data section. */
+/**
+ * The tensors' values back to back as little-endian float32: a safetensors data section. The
+ * bytes are copied as they are: every host that runs WebAssembly is little-endian (the heap's
+ * Float32Array views already rely on it), so no per-element conversion is needed.
+ */
 export function dataSection(tensors: Record<string, NamedTensor>): Uint8Array {
   const total = Object.values(tensors).reduce((n, t) => n + t.data.length * 4, 0);
   const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
   let at = 0;
   for (const t of Object.values(tensors)) {
-    for (let i = 0; i < t.data.length; i++, at += 4) view.setFloat32(at, t.data[i], true);
+    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
+    at += t.data.byteLength;
   }
   return out;
 }
@@ -111,10 +115,9 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContent {
   if (expected !== dataLength) fail(`the data section has ${dataLength} bytes but the tensors cover ${expected}`);
   const tensors: Record<string, NamedTensor> = {};
   for (const [name, shape, begin, end] of entries) {
-    const data = new Float32Array((end - begin) / 4);
-    const dv = new DataView(bytes.buffer, bytes.byteOffset + dataStart + begin, end - begin);
-    for (let i = 0; i < data.length; i++) data[i] = dv.getFloat32(i * 4, true);
-    tensors[name] = { shape, data };
+    // A copy (slice) gives the 4-byte alignment a Float32Array needs wherever the tensor sits.
+    const start = bytes.byteOffset + dataStart + begin;
+    tensors[name] = { shape, data: new Float32Array(bytes.buffer.slice(start, start + (end - begin))) };
   }
   return { tensors, metadata };
 }
