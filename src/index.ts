@@ -12,6 +12,7 @@ export type { InitOptions, BackendInfo } from './core/runtime.js';
 export type { BackendName, BuildName } from './backend/backend.js';
 export { Tensor } from './core/tensor.js';
 export { tidy, keep } from './core/scope.js';
+export { memory, type MemoryInfo, type MemoryOptions } from './core/memory.js';
 export { Random, manualSeed, globalRandom } from './core/rng.js';
 export { noGrad, isGradEnabled } from './autograd/grad-mode.js';
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './autograd/anomaly.js';

@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import { Heap, HEAP_BASE, sizeClass } from '../src/core/heap.js';
-import { init, tensor, zeros, HeapError, BackendError } from '../src/index.js';
+import { init, tensor, zeros, memory, HeapError, BackendError, OptionError } from '../src/index.js';
 import { requireHeap } from '../src/core/runtime.js';
 
 describe('heap allocator', () => {
@@ -113,5 +113,47 @@ describe('threads after an unshared heap', () => {
     await expect(init({ threads: 2 })).rejects.toThrow(/threads: 2 needs shared memory.*first init/);
     // One thread needs nothing shared, and the heap is untouched.
     expect((await init({ threads: 1 })).build).toBe('simd');
+  });
+});
+
+describe('memory()', () => {
+  beforeAll(() => init({ backend: 'wasm' }));
+
+  it('counts bytes, tensors and the peak as tensors come and go', () => {
+    const start = memory({ resetPeak: true });
+    const a = zeros([10, 10]); // 400 bytes
+    const b = zeros([3]); // 12 bytes → one 16-byte-aligned block
+    const during = memory();
+    expect(during.liveTensors - start.liveTensors).toBe(2);
+    expect(during.bytesInUse - start.bytesInUse).toBeGreaterThanOrEqual(400 + 16);
+    expect(during.peakBytes).toBe(during.bytesInUse);
+    a.dispose();
+    b.dispose();
+    const after = memory();
+    expect(after.liveTensors).toBe(start.liveTensors);
+    expect(after.bytesInUse).toBe(start.bytesInUse);
+    expect(after.peakBytes).toBe(during.bytesInUse); // the peak remembers …
+    expect(memory({ resetPeak: true }).peakBytes).toBe(during.bytesInUse);
+    expect(memory().peakBytes).toBe(start.bytesInUse); // … until reset
+    expect(after.heapBytes).toBe(requireHeap().memory.buffer.byteLength);
+  });
+
+  it('does not count views (a reshape owns no memory) and counts a disposed view once', () => {
+    const before = memory().liveTensors;
+    const x = zeros([2, 6]);
+    const v = x.reshape([3, 4]);
+    expect(memory().liveTensors).toBe(before + 1);
+    v.dispose();
+    expect(memory().liveTensors).toBe(before + 1);
+    x.dispose();
+    x.dispose();
+    expect(memory().liveTensors).toBe(before);
+  });
+
+  it('rejects unknown options and non-boolean resetPeak with an OptionError', () => {
+    expect(() => memory({ reset: true } as never)).toThrow(OptionError);
+    expect(() => memory({ reset: true } as never)).toThrow(/memory: unknown option reset.*resetPeak/);
+    expect(() => memory({ resetPeak: 'yes' } as never)).toThrow(OptionError);
+    expect(() => memory(5 as never)).toThrow(OptionError);
   });
 });

@@ -36,6 +36,7 @@ export class Heap {
   /** offset → size class of every block currently handed out. */
   private readonly live = new Map<number, number>();
   private liveBytes = 0;
+  private peak = 0;
 
   constructor(memory?: WebAssembly.Memory) {
     this.memory = memory ?? Heap.createMemory(false);
@@ -49,6 +50,16 @@ export class Heap {
   /** Bytes in blocks currently allocated (by size class). */
   get bytesInUse(): number {
     return this.liveBytes;
+  }
+
+  /** The largest `bytesInUse` since the heap was made or `resetPeak()` last ran. */
+  get peakBytes(): number {
+    return this.peak;
+  }
+
+  /** Starts a new peak window at the current `bytesInUse`. */
+  resetPeak(): void {
+    this.peak = this.liveBytes;
   }
 
   /** Bytes of the heap ever handed out (the high-water mark above the reserved base). */
@@ -71,6 +82,7 @@ export class Heap {
     const offset = reused ?? this.bump(size);
     this.live.set(offset, size);
     this.liveBytes += size;
+    if (this.liveBytes > this.peak) this.peak = this.liveBytes;
     return offset;
   }
 

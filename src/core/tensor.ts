@@ -2,6 +2,7 @@ import { DisposedError, OptionError, ShapeError, formatShape } from './errors.js
 import { requireBackend, requireHeap } from './runtime.js';
 import { checkShape } from './shape.js';
 import { track } from './scope.js';
+import { countTensorBlock } from './memory.js';
 import { TENSOR_BRAND } from './validate.js';
 import type { GradFn } from '../autograd/node.js';
 import { registerTensorClass, runBackward } from '../autograd/backward.js';
@@ -40,6 +41,7 @@ export class Tensor {
     this.size = checkShape(shape);
     this.shape = Object.freeze([...shape]);
     this.block = requireHeap().alloc(this.size * 4);
+    countTensorBlock(1);
     this.start = this.block;
     this.base = null;
     track(this);
@@ -141,7 +143,7 @@ export class Tensor {
     }
     const target = base.offset + byteOffset;
     requireBackend().copy(this.offset, target, this.size);
-    if (this.block >= 0) requireHeap().free(this.block);
+    if (this.block >= 0) { requireHeap().free(this.block); countTensorBlock(-1); }
     this.block = -1;
     this.start = target;
     this.base = base;
@@ -155,7 +157,7 @@ export class Tensor {
   /** Returns the memory to the heap (views free nothing). Disposing twice is harmless. */
   dispose(): void {
     if (this.start < 0) return;
-    if (this.block >= 0) requireHeap().free(this.block);
+    if (this.block >= 0) { requireHeap().free(this.block); countTensorBlock(-1); }
     if (this.grad !== null && this.grad.block >= 0) this.grad.dispose();
     if (this.attachments !== null) for (const t of this.attachments) t.dispose();
     this.attachments = null;
