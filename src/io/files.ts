@@ -1,56 +1,70 @@
+import { STRING, checkValue, required } from '../core/validate.js';
 import { CheckpointError } from './safetensors.js';
 import { deserialize, restore, serialize, type CheckpointContent, type CheckpointParts } from './checkpoint.js';
+import { nodeFs, removeStaleTemps, tempPathFor, whyFsFailed } from './temp-files.js';
 
 // Node-only file access for checkpoints. Writes are atomic: the bytes go to a temporary file in
 // the same folder, are flushed to disk, and the temporary file is renamed over the target — a
-// crash leaves either the old checkpoint or the new one, never half of one.
+// crash leaves either the old checkpoint or the new one, never half of one. What a crash leaves
+// behind (the temporary file) is removed by the next save or load in that folder (temp-files.ts).
 
-/** The file functions need Node; in a page, bytes go through serialize / deserialize instead. */
-async function nodeFs(what: string): Promise<typeof import('node:fs/promises')> {
-  if (typeof process === 'undefined' || !process.versions?.node) {
-    throw new CheckpointError(`${what} reads and writes files, which needs Node; in the browser use serialize() / deserialize() / restore() on bytes`);
-  }
-  return import(/* @vite-ignore */ 'node:fs/promises');
-}
+/** Paths of this process's writes in progress, which a cleanup must never take for debris. */
+const writing = new Set<string>();
 
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const fs = await nodeFs('save');
-  const tmp = `${path}.tmp-${process.pid}-${Date.now().toString(36)}`;
-  const handle = await fs.open(tmp, 'w');
+/** Writes `bytes` to `path` atomically (see above); failures are CheckpointErrors naming `owner`. */
+export async function writeFileAtomic(path: string, bytes: Uint8Array, owner = 'writeFileAtomic'): Promise<void> {
+  checkValue(owner, 'path', path, required(STRING));
+  const { fs, dirname } = await nodeFs(owner);
+  const fail = (error: unknown): never => {
+    throw new CheckpointError(`${owner}: cannot write ${path}: ${whyFsFailed(error, dirname(path), 'write')}`);
+  };
+  // Renaming over a folder fails late; over a device (/dev/null) it would replace the device.
+  const target = await fs.stat(path).catch(() => null);
+  if (target?.isDirectory()) fail({ code: 'EISDIR' });
+  if (target && !target.isFile()) throw new CheckpointError(`${owner}: cannot write ${path}: it exists and is not a regular file`);
+  await removeStaleTemps(dirname(path), writing);
+  const tmp = tempPathFor(path);
+  writing.add(tmp);
   try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await fs.rename(tmp, path);
+    const handle = await fs.open(tmp, 'wx').catch(fail);
+    try {
+      await handle.writeFile(bytes).catch(fail);
+      await handle.sync().catch(fail);
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(tmp, path).catch(fail);
   } catch (error) {
     await fs.rm(tmp, { force: true });
     throw error;
+  } finally {
+    writing.delete(tmp);
   }
 }
 
 /** Writes a checkpoint (.safetensors) atomically. */
 export async function save(path: string, parts: CheckpointParts): Promise<void> {
-  await writeFileAtomic(path, serialize(parts));
+  checkValue('save', 'path', path, required(STRING));
+  await writeFileAtomic(path, serialize(parts), 'save');
 }
 
 /** Reads and validates a checkpoint file without applying it. */
-export async function readCheckpoint(path: string): Promise<CheckpointContent> {
-  const fs = await nodeFs('load');
+export async function readCheckpoint(path: string, owner = 'readCheckpoint'): Promise<CheckpointContent> {
+  checkValue(owner, 'path', path, required(STRING));
+  const { fs, dirname } = await nodeFs(owner);
+  await removeStaleTemps(dirname(path), writing);
   let bytes: Uint8Array;
   try {
     bytes = new Uint8Array(await fs.readFile(path));
   } catch (error) {
-    throw new CheckpointError(`cannot read checkpoint ${path}: ${(error as Error).message}`);
+    throw new CheckpointError(`${owner}: cannot read checkpoint ${path}: ${whyFsFailed(error, dirname(path), 'read')}`);
   }
   return deserialize(bytes);
 }
 
 /** Reads, validates and applies a checkpoint; returns its content (epoch, extra state). */
 export async function load(path: string, parts: Omit<CheckpointParts, 'epoch' | 'extra'>): Promise<CheckpointContent> {
-  const content = await readCheckpoint(path);
+  const content = await readCheckpoint(path, 'load');
   restore(content, parts);
   return content;
 }

@@ -3,6 +3,7 @@ import { keep } from '../core/scope.js';
 import { sameShape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { requireBackend } from '../core/runtime.js';
+import { BOOLEAN, checkOptions, render } from '../core/validate.js';
 import { Parameter } from './parameter.js';
 import { fit, evaluate, predict, type FitOptions, type History, type EvaluateOptions } from '../train/fit.js';
 
@@ -85,7 +86,10 @@ export abstract class Module {
    * names, shapes, sizes, finiteness — before any parameter is written, so a bad dict changes nothing.
    */
   loadStateDict(dict: StateDict, options: { strict?: boolean } = {}): void {
-    const strict = options.strict ?? true;
+    if (dict === null || typeof dict !== 'object' || Array.isArray(dict)) {
+      throw new OptionError(`loadStateDict: dict must be an object of { shape, data } by parameter name, as stateDict() returns, got ${render(dict)}`);
+    }
+    const strict = checkOptions<{ strict: boolean }>('loadStateDict', options, { strict: BOOLEAN }).strict ?? true;
     const params = this.namedParameters();
     const known = new Set(params.map(([n]) => n));
     const missing = params.filter(([n]) => !(n in dict)).map(([n]) => n);
@@ -97,8 +101,11 @@ export abstract class Module {
       );
     }
     for (const [name, p] of params) {
+      if (!(name in dict)) continue;
       const entry = dict[name];
-      if (!entry) continue;
+      if (entry === null || typeof entry !== 'object') {
+        throw new OptionError(`loadStateDict: ${name} must be { shape, data }, got ${render(entry)}`);
+      }
       if (!Array.isArray(entry.shape) || !sameShape(entry.shape, p.shape)) {
         throw new ShapeError(`loadStateDict: ${name} has shape ${formatShape(entry.shape ?? [])}, the model expects ${formatShape(p.shape)}`);
       }
@@ -109,7 +116,7 @@ export abstract class Module {
         if (!Number.isFinite(entry.data[i])) throw new OptionError(`loadStateDict: ${name}[${i}] is ${entry.data[i]}, expected a finite number`);
       }
     }
-    for (const [name, p] of params) if (dict[name]) p.data.set(dict[name].data);
+    for (const [name, p] of params) if (name in dict) p.data.set(dict[name].data);
   }
 
   /** A table of layers, output shapes are not tracked; parameter counts per layer and in total. */
