@@ -37,7 +37,7 @@ describe('detectAnomaly', () => {
       it('names the op whose forward made a NaN from finite inputs, with its shapes', () => {
         const x = tensor([2, 1, -1, 3]);
         const error = thrown(() => detectAnomaly(() => log(x)));
-        countFault('anomaly: forward NaN');
+        countFault('anomaly forward NaN');
         expect(error).toBeInstanceOf(NonFiniteError);
         expect(error.message).toBe('detectAnomaly: the forward of log produced NaN at element 2 of its output [4] (inputs [4]) from finite inputs');
         expect(isAnomalyEnabled()).toBe(false); // restored after the throw
@@ -47,7 +47,7 @@ describe('detectAnomaly', () => {
       it('names the op whose backward made an Inf though its forward was finite (sqrt at 0)', () => {
         const x = tensor([4, 0, 1]).requiresGrad_();
         const error = thrown(() => detectAnomaly(() => sum(sqrt(x)).backward()));
-        countFault('anomaly: backward Inf');
+        countFault('anomaly backward Inf');
         expect(error).toBeInstanceOf(NonFiniteError);
         expect(error.message).toMatch(/^detectAnomaly: the backward of sqrt produced Infinity at element 1 of the gradient of its input 0 \[3\] \(inputs \[3\], output gradient \[3\], finite\)$/);
         x.dispose();
@@ -57,7 +57,7 @@ describe('detectAnomaly', () => {
         const model = new Sequential([new Linear(3, 4), new ReLU(), new Linear(4, 2)]);
         const x = tensor([[1, 2, 3], [4, NaN, 6]]);
         const error = thrown(() => detectAnomaly(() => model.forward(x)));
-        countFault('anomaly: NaN model input');
+        countFault('anomaly NaN model input');
         expect(error.message).toMatch(/^detectAnomaly: the forward of Linear\(3→4\) → ReLU produced NaN at element 4 of its output \[2, 4\] \(inputs \[2, 3\], \[4, 3\], \[4\]\) because its input 0 \[2, 3\] already held NaN or Inf/);
         x.dispose(); model.dispose();
       });
@@ -69,7 +69,7 @@ describe('detectAnomaly', () => {
         const heap = requireHeap();
         const before = heap.bytesInUse;
         const error = thrown(() => detectAnomaly(() => y.backward(g)));
-        countFault('anomaly: non-finite seed');
+        countFault('anomaly non-finite seed');
         expect(error.message).toBe('detectAnomaly: the gradient given to backward() holds Infinity at element 1 of [2]');
         expect(heap.bytesInUse).toBe(before);
         x.dispose(); y.dispose(); g.dispose();
@@ -99,7 +99,7 @@ describe('detectAnomaly', () => {
     const run = detectAnomaly(() => model.fit(x, y, { loss: new MSELoss(), optimizer: opt, epochs: 1, batchSize: 2, shuffle: false }));
     expect(isAnomalyEnabled()).toBe(true);
     await expect(run).rejects.toThrow(/the forward of Linear\(2→1\) produced (NaN|-?Infinity) .* its input 0 \[2, 2\] already held NaN or Inf/);
-    countFault('anomaly: inside fit');
+    countFault('anomaly inside fit');
     expect(isAnomalyEnabled()).toBe(false);
     x.dispose(); y.dispose(); model.dispose();
   });

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import { clipGradNorm, clipGradValue, Parameter, NonFiniteError, OptionError, Sequential, Linear } from '../src/index.js';
 import { CONFIGS, use, randomFloats } from './helpers.js';
-import { countFault, writeCountsAfterAll } from './train-counts.js';
+import { countFault, countRejected, writeCountsAfterAll } from './train-counts.js';
 
 writeCountsAfterAll('clip');
 
@@ -52,7 +52,7 @@ for (const { label, options } of CONFIGS) {
           new RegExp(`^clipGradNorm: the total norm of order ${normType} of the gradients is (NaN|Infinity), so they cannot be clipped; ` +
             'the first gradient holding NaN or Inf has shape \\[3\\]'),
         );
-        countFault('clipGradNorm: non-finite gradient', 2);
+        countFault('clipGradNorm non-finite gradient', 2);
         ps.forEach((p, i) => expect(p.grad.toArray()).toEqual(before[i]));
         ps.forEach((p) => p.dispose());
       });
@@ -64,7 +64,7 @@ for (const { label, options } of CONFIGS) {
       w.grad!.data.set([1, 2, 3, 4, 5, NaN]);
       b.grad!.data.set([1, 1]);
       expect(clipGradNorm(model.parameters(), 1)).toBeNaN();
-      countFault('clipGradNorm: non-finite gradient');
+      countFault('clipGradNorm non-finite gradient');
       expect(Array.from(b.grad!.toArray()).every(Number.isNaN)).toBe(true);
       model.dispose();
     });
@@ -93,7 +93,7 @@ describe('clipGradNorm / clipGradValue arguments', () => {
       expect(call).toThrow(OptionError);
       expect(call).toThrow(message);
     }
-    countFault('invalid call: clip', cases.length);
+    countRejected('clip', cases.length);
     expect(clipGradNorm([], 1)).toBe(0); // no gradients: norm 0, as torch
     p.dispose();
   });

@@ -3,6 +3,10 @@ import dataJson from '../../shared/golden/data.json';
 import { init, tensor, OptionError, ShapeError } from '../src/index.js';
 import { DataLoader, TensorDataset, MinMaxScaler, StandardScaler, oneHot, trainTestSplit } from '../src/data/index.js';
 import { expectAllClose, type GoldenTensor } from './golden.js';
+import { expectRejected } from './rejects.js';
+import { writeCountsAfterAll } from './train-counts.js';
+
+writeCountsAfterAll('data');
 
 type DataCase = {
   name: string; kind: string; options: Record<string, unknown>;
@@ -107,7 +111,7 @@ describe('DataLoader', () => {
     const got: number[] = [];
     for (const [, by] of dl) got.push(...by.toArray());
     expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7]); // no shuffle: file order
-    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow(/batchSize must be a positive integer, got 0/);
+    expect(() => new DataLoader(ds, { batchSize: 0 })).toThrow(/batchSize must be an integer in \[1, ∞\), got 0/);
     expect(() => new TensorDataset(x, tensor([1, 2]))).toThrow(ShapeError);
     dl.dispose(); x.dispose(); y.dispose();
   });
@@ -144,5 +148,63 @@ describe('trainTestSplit', () => {
     const [, xTe2] = trainTestSplit(x, y, { testSize: 0.2, seed: 1, stratify: y });
     expect(Array.from(xTe2.toArray())).toEqual(Array.from(xTe.toArray()));
     [x, y, xTr, xTe, yTr, yTe, xTe2].forEach((t) => t.dispose());
+  });
+});
+
+describe('data: bad input is a typed error, and nothing is kept', () => {
+  beforeAll(() => init());
+
+  it('DataLoader: a tensor, null or an array for the dataset; bad or unknown options', () => {
+    const x = tensor([[1, 2], [3, 4]]), y = tensor([0, 1]);
+    const ds = new TensorDataset(x, y);
+    const notDataset = /^DataLoader: dataset must be a Dataset \(an object with length, gather\(\) and sampleShapes, e\.g\. a TensorDataset\), got /;
+    expectRejected(() => new DataLoader(x as never), OptionError, 'DataLoader: dataset must be a Dataset (an object with length, gather() and sampleShapes, e.g. a TensorDataset), got a Tensor of shape [2, 2] (wrap tensors as new TensorDataset(x, y))');
+    expectRejected(() => new DataLoader(null as never), OptionError, notDataset);
+    expectRejected(() => new DataLoader([1, 2] as never), OptionError, /got \[1, 2\]$/);
+    for (const batchSize of [0, -1, 1e-9, NaN, 2.5, 'abc']) {
+      expectRejected(() => new DataLoader(ds, { batchSize } as never), OptionError, /^DataLoader: batchSize must be an integer in \[1, ∞\), got /);
+    }
+    expectRejected(() => new DataLoader(ds, { shuffle: 'yes' } as never), OptionError, /^DataLoader: shuffle must be a boolean.*, got "yes"$/);
+    expectRejected(() => new DataLoader(ds, { batch_size: 4 } as never), OptionError, /^DataLoader: unknown option batch_size \(valid: batchSize, shuffle, dropLast, seed\); did you mean batchSize\?$/);
+    expectRejected(() => new DataLoader(ds, { seed: 0.5 }), OptionError, /^DataLoader: seed must be an integer, got 0.5$/);
+    expectRejected(() => new DataLoader(ds, 4 as never), OptionError, /^DataLoader: options must be an object like \{ batchSize, shuffle, dropLast, seed \}, got 4$/);
+    expectRejected(() => new TensorDataset(), OptionError, 'TensorDataset: pass one or more tensors, e.g. new TensorDataset(x, y)');
+    expectRejected(() => new TensorDataset(x, [1, 2] as never), OptionError, /^TensorDataset: tensors\[1\] must be a Tensor, got \[1, 2\]$/);
+    const scalar = tensor(3);
+    expectRejected(() => new TensorDataset(scalar), ShapeError, 'TensorDataset: tensors[0] must have a first (sample) dimension, got a scalar tensor of shape []');
+    x.dispose(); y.dispose(); scalar.dispose();
+  });
+
+  it('oneHot and trainTestSplit: labels that are not labels, options that are not options', () => {
+    const x = tensor([[1], [2], [3], [4]]), y = tensor([0, 1, 0, 1]);
+    expectRejected(() => oneHot(null as never, 3), OptionError, 'oneHot: indices must be a 1-D Tensor, an array or a typed array of class indices, got null');
+    expectRejected(() => oneHot([0, 1], 0), OptionError, /^oneHot: numClasses must be an integer in \[1, ∞\), got 0$/);
+    expectRejected(() => oneHot([0, 1], undefined as never), OptionError, /^oneHot: numClasses is required/);
+    expectRejected(() => oneHot(x, 3), ShapeError, /^oneHot: indices must be a 0-D or 1-D Tensor, got a tensor of shape \[4, 1\]$/);
+    expectRejected(() => oneHot(['a'] as never, 3), OptionError, /got \["a"\]$/);
+    expectRejected(() => trainTestSplit(x, y, { stratify: 'yes' } as never), OptionError, 'trainTestSplit: stratify must be a 1-D Tensor, an array or a typed array of class indices, got "yes"');
+    expectRejected(() => trainTestSplit(x, y, { stratify: [0, 1] }), ShapeError, 'trainTestSplit: stratify has 2 labels for 4 samples');
+    expectRejected(() => trainTestSplit(x, y, { test_size: 0.5 } as never), OptionError, /^trainTestSplit: unknown option test_size .*did you mean testSize\?$/);
+    expectRejected(() => trainTestSplit(x, y, { testSize: 1.5 }), OptionError, /^trainTestSplit: testSize must be in \(0, 1\) or an integer in \[1, ∞\), got 1.5$/);
+    expectRejected(() => trainTestSplit(x, y, { testSize: 4 }), OptionError, 'trainTestSplit: testSize must be a fraction in (0, 1) or a sample count below 4, got 4');
+    expectRejected(() => trainTestSplit(x, y, { shuffle: 'yes' } as never), OptionError, /^trainTestSplit: shuffle must be a boolean/);
+    expectRejected(() => trainTestSplit(null as never, y), OptionError, /^trainTestSplit: x must be a Tensor, got null$/);
+    const short = tensor([1, 2]);
+    expectRejected(() => trainTestSplit(x, short), ShapeError, 'trainTestSplit: x [4, 1] and y [2] have different numbers of samples');
+    const [a, b, c, d] = trainTestSplit(x, y, { stratify: Int32Array.from([0, 1, 0, 1]), testSize: 2 }); // a typed array is labels too
+    expect(b.toArray().length).toBe(2);
+    [a, b, c, d, x, y, short].forEach((t) => t.dispose());
+  });
+
+  it('scalers: unknown options and non-tensors', () => {
+    const x = tensor([[1, 2], [3, 4]]);
+    expectRejected(() => new MinMaxScaler({ feature_range: [0, 1] } as never), OptionError, /^MinMaxScaler: unknown option feature_range \(valid: featureRange\); did you mean featureRange\?$/);
+    expectRejected(() => new MinMaxScaler({ featureRange: [0, NaN] }), OptionError, 'MinMaxScaler: featureRange[1] must be a finite number, got NaN');
+    expectRejected(() => new MinMaxScaler({ featureRange: [1, 1] }), OptionError, 'MinMaxScaler: featureRange must be [low, high] with low < high, got [1, 1]');
+    expectRejected(() => new StandardScaler({ withMean: false } as never), OptionError, 'StandardScaler: unknown option withMean (valid: none)');
+    expectRejected(() => new StandardScaler().fit(null as never), ShapeError, 'StandardScaler: x must be a 2-D Tensor [samples, features], got null');
+    const nan = tensor([[1, NaN]]);
+    expectRejected(() => new StandardScaler().fit(nan), OptionError, 'StandardScaler: x[0][1] is NaN, expected finite values');
+    x.dispose(); nan.dispose();
   });
 });

@@ -8,11 +8,22 @@ import { afterAll } from 'vitest';
 // are summed over the sections. Test files run in parallel workers, so the read-merge-write is
 // done under a lock directory.
 
-const counts: Record<string, number> = {};
+type Counts = Record<string, Record<string, number>>; // category → kind → count
+const counts: Counts = {};
 
-/** Adds `n` (default 1) to the count of `kind` for the current test file. */
+function add(category: string, kind: string, n: number): void {
+  const c = (counts[category] ??= {});
+  c[kind] = (c[kind] ?? 0) + n;
+}
+
+/** A NaN/Inf or other fault injected into a computation that the library had to catch. */
 export function countFault(kind: string, n = 1): void {
-  counts[kind] = (counts[kind] ?? 0) + n;
+  add('faultsInjected', kind, n);
+}
+
+/** An invalid call that was rejected with a typed error. */
+export function countRejected(kind: string, n = 1): void {
+  add('invalidCallsRejected', kind, n);
 }
 
 /** Registers the file's section: call once at the top level of a test file. */
@@ -34,7 +45,7 @@ export function writeCountsAfterAll(section: string): void {
       }
     }
     try {
-      type Report = { totals: Record<string, number>; sections: Record<string, Record<string, number>> };
+      type Report = { totals: Record<string, number>; sections: Record<string, Counts> };
       let report: Report = { totals: {}, sections: {} };
       try {
         report = JSON.parse(fs.readFileSync(file, 'utf8')) as Report;
@@ -42,12 +53,11 @@ export function writeCountsAfterAll(section: string): void {
         // first write, or a file from an older format: start afresh
       }
       report.sections ??= {};
-      report.sections[section] = { ...counts };
+      report.sections[section] = counts;
       const totals: Record<string, number> = {};
       for (const part of Object.values(report.sections)) {
-        for (const [kind, n] of Object.entries(part)) {
-          const group = kind.split(':')[0];
-          totals[group] = (totals[group] ?? 0) + n;
+        for (const [category, kinds] of Object.entries(part)) {
+          for (const n of Object.values(kinds)) totals[category] = (totals[category] ?? 0) + n;
         }
       }
       report.totals = totals;

@@ -2,6 +2,7 @@ import { ShapeError, formatShape, OptionError } from '../core/errors.js';
 import { requireBackend } from '../core/runtime.js';
 import { keep } from '../core/scope.js';
 import { Tensor } from '../core/tensor.js';
+import { TENSOR, checkValue, isTensor, render } from '../core/validate.js';
 
 /** Samples addressable by index; `gather` copies the chosen rows into batch tensors. */
 export interface Dataset {
@@ -19,9 +20,8 @@ export class TensorDataset implements Dataset {
   readonly sampleShapes: readonly (readonly number[])[];
 
   constructor(...tensors: Tensor[]) {
-    if (tensors.length === 0 || tensors.some((t) => !(t instanceof Tensor) || t.rank === 0)) {
-      throw new OptionError('TensorDataset: pass one or more tensors with a first (sample) dimension');
-    }
+    if (tensors.length === 0) throw new OptionError('TensorDataset: pass one or more tensors, e.g. new TensorDataset(x, y)');
+    tensors.forEach((t, i) => checkSamples('TensorDataset', `tensors[${i}]`, t));
     const n = tensors[0].shape[0];
     const bad = tensors.find((t) => t.shape[0] !== n);
     if (bad) {
@@ -39,6 +39,28 @@ export class TensorDataset implements Dataset {
       const dst = out[which].offset, src = t.offset;
       for (let i = 0; i < indices.length; i++) k.copy(src + indices[i] * row * 4, dst + i * row * 4, row);
     });
+  }
+}
+
+/** Checks that `t` is a live Tensor with a first (sample) dimension. */
+export function checkSamples(owner: string, name: string, t: unknown): asserts t is Tensor {
+  checkValue(owner, name, t, { ...TENSOR, required: true });
+  if ((t as Tensor).rank === 0) throw new ShapeError(`${owner}: ${name} must have a first (sample) dimension, got a scalar tensor of shape []`);
+}
+
+/**
+ * Checks the Dataset interface at run time: a tensor or an array passed where a dataset belongs
+ * would otherwise give NaN batches or none at all.
+ */
+export function checkDataset(owner: string, dataset: unknown): asserts dataset is Dataset {
+  const d = dataset as Partial<Dataset> | null;
+  const ok = typeof d === 'object' && d !== null && !isTensor(d) && Number.isSafeInteger(d.length) && (d.length as number) >= 0 &&
+    typeof d.gather === 'function' && Array.isArray(d.sampleShapes);
+  if (!ok) {
+    const hint = isTensor(dataset) ? ' (wrap tensors as new TensorDataset(x, y))' : '';
+    throw new OptionError(
+      `${owner}: dataset must be a Dataset (an object with length, gather() and sampleShapes, e.g. a TensorDataset), got ${render(dataset)}${hint}`,
+    );
   }
 }
 

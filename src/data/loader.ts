@@ -1,7 +1,7 @@
-import { OptionError } from '../core/errors.js';
 import { Random, globalRandom } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
-import { ownedBuffer, type Dataset } from './dataset.js';
+import { BOOLEAN, POSITIVE_INT, checkOptions, int } from '../core/validate.js';
+import { checkDataset, ownedBuffer, type Dataset } from './dataset.js';
 
 export interface DataLoaderOptions {
   /** Samples per batch (default 1). batchSize = dataset length is full-batch gradient descent. */
@@ -13,6 +13,10 @@ export interface DataLoaderOptions {
   /** Seed of the shuffling generator; default: a seed drawn from the global generator. */
   seed?: number;
 }
+
+/** Any integer seeds a Random; the generator itself rejects the unsafe ones. */
+export const SEED = int();
+const RULES = { batchSize: POSITIVE_INT, shuffle: BOOLEAN, dropLast: BOOLEAN, seed: SEED };
 
 /**
  * Batches of a dataset, as torch.utils.data.DataLoader. `for (const [x, y] of loader)` walks one
@@ -27,16 +31,14 @@ export class DataLoader implements Iterable<Tensor[]> {
   private readonly random: Random;
   private buffers = new Map<number, Tensor[]>();
 
-  constructor(dataset: Dataset, options: DataLoaderOptions = {}) {
-    const { batchSize = 1, shuffle = false, dropLast = false } = options;
-    if (!Number.isInteger(batchSize) || batchSize < 1) {
-      throw new OptionError(`DataLoader: batchSize must be a positive integer, got ${String(batchSize)}`);
-    }
+  constructor(dataset: Dataset, options?: DataLoaderOptions) {
+    checkDataset('DataLoader', dataset);
+    const { batchSize = 1, shuffle = false, dropLast = false, seed } = checkOptions<DataLoaderOptions>('DataLoader', options, RULES);
     this.dataset = dataset;
     this.batchSize = batchSize;
     this.shuffle = shuffle;
     this.dropLast = dropLast;
-    this.random = new Random(options.seed ?? globalRandom.nextU32());
+    this.random = new Random(seed ?? globalRandom.nextU32());
   }
 
   /** Batches per epoch. */

@@ -1,12 +1,13 @@
 import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
+import { FINITE, arrayOf, checkOptions, render } from '../core/validate.js';
 
 // Feature scaling as scikit-learn does it: statistics per column in float64, a constant column
 // gets range/scale 1 (so it maps to featureRange[0] or to 0 instead of dividing by zero).
 
 function columns(owner: string, x: unknown, width?: number): [number, number] {
   if (!(x instanceof Tensor) || x.rank !== 2) {
-    throw new ShapeError(`${owner}: x must be a 2-D Tensor [samples, features], got ${x instanceof Tensor ? formatShape(x.shape) : String(x)}`);
+    throw new ShapeError(`${owner}: x must be a 2-D Tensor [samples, features], got ${x instanceof Tensor ? `a tensor of shape ${formatShape(x.shape)}` : render(x)}`);
   }
   if (width !== undefined && x.shape[1] !== width) {
     throw new ShapeError(`${owner}: x has ${x.shape[1]} features (shape ${formatShape(x.shape)}), the scaler was fitted on ${width}`);
@@ -65,6 +66,8 @@ abstract class Scaler {
   }
 }
 
+const RULES = { featureRange: { ...arrayOf(FINITE, 2), description: 'a pair [low, high] of finite numbers' } };
+
 /** x·scale + min mapping each column's [dataMin, dataMax] onto featureRange (sklearn's MinMaxScaler). */
 export class MinMaxScaler extends Scaler {
   readonly featureRange: [number, number];
@@ -74,11 +77,11 @@ export class MinMaxScaler extends Scaler {
   scale = new Float64Array(0);
   min = new Float64Array(0);
 
-  constructor(options: { featureRange?: [number, number] } = {}) {
+  constructor(options?: { featureRange?: [number, number] }) {
     super();
-    const range = options.featureRange ?? [0, 1];
-    if (!Array.isArray(range) || range.length !== 2 || !range.every(Number.isFinite) || !(range[0] < range[1])) {
-      throw new OptionError(`MinMaxScaler: featureRange must be [low, high] with low < high, got ${JSON.stringify(range)}`);
+    const { featureRange: range = [0, 1] } = checkOptions<{ featureRange: [number, number] }>('MinMaxScaler', options, RULES);
+    if (!(range[0] < range[1])) {
+      throw new OptionError(`MinMaxScaler: featureRange must be [low, high] with low < high, got ${render(range)}`);
     }
     this.featureRange = [range[0], range[1]];
   }
@@ -110,6 +113,12 @@ export class StandardScaler extends Scaler {
   var = new Float64Array(0);
   scale = new Float64Array(0);
   nSamplesSeen = 0;
+
+  /** No options (scikit-learn's withMean / withStd are not offered): any key is an error. */
+  constructor(options?: Record<string, never>) {
+    super();
+    checkOptions('StandardScaler', options, {});
+  }
 
   protected fitColumns(values: Float32Array, n: number, d: number): void {
     this.mean = new Float64Array(d);

@@ -1,7 +1,10 @@
 import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 import { Random } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
-import { takeRows } from './dataset.js';
+import { BOOLEAN, anyOf, checkOptions, int, real } from '../core/validate.js';
+import { checkSamples, takeRows } from './dataset.js';
+import { SEED } from './loader.js';
+import { LABELS, classIndices } from './one-hot.js';
 
 export interface SplitOptions {
   /** Fraction (0, 1) or number of samples for the test set (default 0.25, as scikit-learn). */
@@ -14,13 +17,17 @@ export interface SplitOptions {
   shuffle?: boolean;
 }
 
+const RULES = { testSize: anyOf(real(0, 1, 'both'), int(1)), seed: SEED, stratify: LABELS, shuffle: BOOLEAN };
+
 /** [xTrain, xTest, yTrain, yTest] (scikit-learn's order); new tensors, rows copied. */
-export function trainTestSplit(x: Tensor, y: Tensor, options: SplitOptions = {}): [Tensor, Tensor, Tensor, Tensor] {
+export function trainTestSplit(x: Tensor, y: Tensor, options?: SplitOptions): [Tensor, Tensor, Tensor, Tensor] {
+  checkSamples('trainTestSplit', 'x', x);
+  checkSamples('trainTestSplit', 'y', y);
+  const { testSize = 0.25, seed = 0, shuffle = true, stratify } = checkOptions<SplitOptions>('trainTestSplit', options, RULES);
   const n = x.shape[0];
   if (y.shape[0] !== n) {
     throw new ShapeError(`trainTestSplit: x ${formatShape(x.shape)} and y ${formatShape(y.shape)} have different numbers of samples`);
   }
-  const { testSize = 0.25, seed = 0, shuffle = true } = options;
   const nTest = testSize < 1 ? Math.ceil(testSize * n) : testSize;
   if (!(testSize > 0) || !Number.isInteger(nTest) || nTest >= n) {
     throw new OptionError(`trainTestSplit: testSize must be a fraction in (0, 1) or a sample count below ${n}, got ${testSize}`);
@@ -35,8 +42,8 @@ export function trainTestSplit(x: Tensor, y: Tensor, options: SplitOptions = {})
     return idx;
   };
   let train: number[] = [], test: number[] = [];
-  if (options.stratify !== undefined) {
-    const labels = 'toArray' in options.stratify ? options.stratify.toArray() : Array.from(options.stratify);
+  if (stratify !== undefined) {
+    const labels = classIndices('trainTestSplit', 'stratify', stratify);
     if (labels.length !== n) throw new ShapeError(`trainTestSplit: stratify has ${labels.length} labels for ${n} samples`);
     const byClass = new Map<number, number[]>();
     labels.forEach((c, i) => (byClass.get(c) ?? byClass.set(c, []).get(c)!).push(i));
