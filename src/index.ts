@@ -10,7 +10,7 @@ export const init = Object.assign(initRuntime, initializers);
 export { getBackend } from './core/runtime.js';
 export type { InitOptions, BackendInfo } from './core/runtime.js';
 export type { BackendName, BuildName } from './backend/backend.js';
-export { Tensor } from './core/tensor.js';
+export { Tensor, type BackwardOptions } from './core/tensor.js';
 export { tidy, keep } from './core/scope.js';
 export { memory, type MemoryInfo, type MemoryOptions } from './core/memory.js';
 export { Random, manualSeed, globalRandom } from './core/rng.js';

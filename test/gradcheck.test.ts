@@ -66,7 +66,7 @@ const OP_SPECS: Record<keyof typeof differentiableOps, Spec> = {
     const a = leaf(values(k * r, s), [k, r]), b = leaf(values(c * k, s + 1), [c, k]);
     return opCase([a, b], () => matmul(a, b, { transA: true, transB: true }));
   },
-  sum: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => sum(a, { axis: 0 })); },
+  sum: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => sum(a, { dim: 0 })); },
   mean: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => mean(a)); },
   reshape: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => reshape(a, [c, -1])); },
   flatten: (r, c, s) => { const a = leaf(values(r * c, s), [r, c, 1]); return opCase([a], () => flatten(a)); },

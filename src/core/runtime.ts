@@ -1,4 +1,5 @@
-import { BackendError, OptionError } from './errors.js';
+import { BackendError } from './errors.js';
+import { STRING, anyOf, checkOptions, instanceOf, int, oneOf, type Rules } from './validate.js';
 import { Heap } from './heap.js';
 import { createSharedMemory, isShared, resolveThreads, ThreadsBuild } from './threads.js';
 import { hostSupportsRelaxedSimd, hostSupportsSimd } from './wasm-loader.js';
@@ -52,7 +53,20 @@ const sharedBuilds = { threads: new ThreadsBuild('threads'), 'relaxed-threads': 
 /** The init in progress: calls made before it settles wait for it, so caches are filled once. */
 let pendingInit: Promise<unknown> = Promise.resolve();
 
-export function init(options: InitOptions = {}): Promise<BackendInfo> {
+const INIT_RULES: Rules = {
+  backend: oneOf('wasm', 'js'),
+  build: oneOf('auto', 'simd', 'scalar', 'relaxed'),
+  wasm: anyOf(STRING, instanceOf(URL), instanceOf(ArrayBuffer), instanceOf(Uint8Array)),
+  threads: anyOf(oneOf('auto'), int(1, 64)),
+};
+
+export function init(given?: InitOptions): Promise<BackendInfo> {
+  let options: InitOptions;
+  try {
+    options = checkOptions<InitOptions>('init', given, INIT_RULES);
+  } catch (error) {
+    return Promise.reject(error); // init('abc') is a rejected promise, as any failure of init
+  }
   const run = pendingInit.then(() => initNow(options));
   pendingInit = run.catch(() => undefined);
   return run;
@@ -60,13 +74,7 @@ export function init(options: InitOptions = {}): Promise<BackendInfo> {
 
 async function initNow(options: InitOptions): Promise<BackendInfo> {
   const backendName = options.backend ?? 'wasm';
-  if (backendName !== 'wasm' && backendName !== 'js') {
-    throw new OptionError(`init: backend must be 'wasm' or 'js', got ${JSON.stringify(backendName)}`);
-  }
   const requested = options.build ?? 'auto';
-  if (requested !== 'auto' && requested !== 'simd' && requested !== 'scalar' && requested !== 'relaxed') {
-    throw new OptionError(`init: build must be 'auto', 'simd', 'scalar' or 'relaxed', got ${JSON.stringify(requested)}`);
-  }
   const threads = await resolveThreads(options.threads);
   heap ??= new Heap(threads > 1 ? createSharedMemory() : undefined);
   if (backendName === 'js') {

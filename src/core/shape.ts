@@ -1,21 +1,16 @@
 import { ShapeError, formatShape } from './errors.js';
+import { checkValue, required, SHAPE } from './validate.js';
 
-/** Validates a shape (a list of non-negative integers) and returns its element count. */
-export function checkShape(shape: unknown, argument = 'shape'): number {
-  if (!Array.isArray(shape)) {
-    throw new ShapeError(`${argument} must be an array of non-negative integers, got ${String(shape)}`);
-  }
+/**
+ * Validates a shape (a list of non-negative integers) and returns its element count. `owner` and
+ * `argument` name it in the message (`zeros: shape must be …, got "abc"`).
+ */
+export function checkShape(owner: string, shape: unknown, argument = 'shape'): number {
+  checkValue(owner, argument, shape, required(SHAPE));
   let size = 1;
-  for (const d of shape) {
-    if (typeof d !== 'number' || !Number.isInteger(d) || d < 0) {
-      throw new ShapeError(
-        `${argument} must contain non-negative integers, got ${formatShape(shape as number[])} (bad entry ${String(d)})`,
-      );
-    }
-    size *= d;
-  }
+  for (const d of shape as number[]) size *= d;
   if (!Number.isSafeInteger(size)) {
-    throw new ShapeError(`${argument} ${formatShape(shape as number[])} has too many elements`);
+    throw new ShapeError(`${owner}: ${argument} ${formatShape(shape as number[])} has too many elements (${size})`);
   }
   return size;
 }

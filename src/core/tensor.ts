@@ -3,9 +3,16 @@ import { requireBackend, requireHeap } from './runtime.js';
 import { checkShape } from './shape.js';
 import { track } from './scope.js';
 import { countTensorBlock } from './memory.js';
-import { TENSOR_BRAND } from './validate.js';
+import { BOOLEAN, TENSOR, TENSOR_BRAND, checkOptions, checkValue, isPlainObject, type Rule } from './validate.js';
 import type { GradFn } from '../autograd/node.js';
 import { registerTensorClass, runBackward } from '../autograd/backward.js';
+
+export interface BackwardOptions {
+  /** Keep the graph so backward can run through it again (default false). */
+  retainGraph?: boolean;
+}
+const BACKWARD_RULES = { retainGraph: BOOLEAN };
+const GRAD: Rule = { ...TENSOR, description: 'a Tensor of the same shape (the upstream gradient) or an options object { retainGraph }' };
 
 /**
  * A float32 array with a shape, stored in the shared wasm heap. The Tensor holds only the byte
@@ -38,7 +45,7 @@ export class Tensor {
 
   /** Allocates an uninitialised tensor. Use `tensor()` / `zeros()` rather than this. */
   constructor(shape: readonly number[]) {
-    this.size = checkShape(shape);
+    this.size = checkShape('Tensor', shape);
     this.shape = Object.freeze([...shape]);
     this.block = requireHeap().alloc(this.size * 4);
     countTensorBlock(1);
@@ -49,7 +56,7 @@ export class Tensor {
 
   /** A tensor of `shape` reading `base`'s memory from byte `byteOffset` on (no copy, no tracking). */
   static view(base: Tensor, shape: readonly number[], byteOffset = 0): Tensor {
-    const size = checkShape(shape);
+    const size = checkShape('Tensor.view', shape);
     if (byteOffset < 0 || byteOffset + size * 4 > base.size * 4) {
       throw new ShapeError(
         `view of shape ${formatShape(shape)} at byte ${byteOffset} does not fit in a tensor of shape ${formatShape(base.shape)}`,
@@ -112,22 +119,31 @@ export class Tensor {
 
   /** A copy in a new tensor of its own (no gradient history). */
   clone(): Tensor {
+    const from = this.offset; // a disposed tensor throws here, before anything is allocated
     const t = new Tensor(this.shape);
-    requireBackend().copy(this.offset, t.offset, this.size);
+    requireBackend().copy(from, t.offset, this.size);
     return t;
   }
 
   /**
    * Back-propagates from this tensor: accumulates d(this)/d(leaf) into every leaf's `grad`. A
    * scalar needs no `grad`; otherwise pass the upstream gradient (same shape). The graph is freed
-   * afterwards unless `retainGraph`.
+   * afterwards unless `retainGraph`. The options may come first, as a torch user writes
+   * `loss.backward(retain_graph=True)`: `loss.backward({ retainGraph: true })`.
    */
-  backward(grad?: Tensor, options: { retainGraph?: boolean } = {}): void {
-    runBackward(this, grad, options.retainGraph ?? false);
+  backward(grad?: Tensor | BackwardOptions, options?: BackwardOptions): void {
+    checkValue('backward', 'the tensor', this, TENSOR);
+    if (options === undefined && isPlainObject(grad)) {
+      [grad, options] = [undefined, grad as BackwardOptions];
+    }
+    checkValue('backward', 'grad', grad, GRAD);
+    const { retainGraph = false } = checkOptions<BackwardOptions>('backward', options, BACKWARD_RULES);
+    runBackward(this, grad as Tensor | undefined, retainGraph);
   }
 
   /** Sets `requiresGrad` (leaves only) and returns this. */
   requiresGrad_(value = true): this {
+    checkValue('requiresGrad_', 'value', value, BOOLEAN);
     if (!this.isLeaf) throw new OptionError('requiresGrad_ can only be set on a leaf tensor (one not computed from others)');
     this.requiresGrad = value;
     return this;

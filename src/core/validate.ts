@@ -30,7 +30,8 @@ export const TENSOR_BRAND: unique symbol = Symbol.for('descent.tensor');
 
 /** `description` replaces the generated "expected" text where a domain phrase reads better. */
 type Common = { required?: boolean; description?: string };
-export type NumberRule = Common & { type: 'number'; min?: number; max?: number; open?: 'min' | 'max' | 'both'; integer?: boolean };
+/** `nonFinite` lets NaN and ±Infinity through (a fill value, a tensor element); bounds then do not apply. */
+export type NumberRule = Common & { type: 'number'; min?: number; max?: number; open?: 'min' | 'max' | 'both'; integer?: boolean; nonFinite?: boolean };
 export type Rule =
   | NumberRule
   | (Common & { type: 'boolean' })
@@ -69,6 +70,8 @@ export const required = <R extends Rule>(rule: R): R => ({ ...rule, required: tr
 export const instanceOf = (of: abstract new (...args: never[]) => unknown, name = of.name): Rule => ({ type: 'instance', of, name });
 
 export const FINITE = real();
+/** Any number, NaN and ±Infinity included. */
+export const ANY_NUMBER: NumberRule = { type: 'number', nonFinite: true };
 export const NON_NEGATIVE = real(0);
 export const POSITIVE = real(0, undefined, 'min');
 export const UNIT = real(0, 1);
@@ -171,8 +174,12 @@ function violation(owner: string, name: string, value: unknown, rule: Rule): Err
       }
       return null;
     }
-    case 'anyOf':
-      return rule.rules.some((r) => satisfies(value, r)) ? null : fail();
+    case 'anyOf': {
+      if (rule.rules.some((r) => satisfies(value, r))) return null;
+      // A Tensor that fails its own rule (disposed, wrong rank) says so rather than "a Tensor or …".
+      const tensorRule = isTensor(value) ? rule.rules.find((r) => r.type === 'tensor') : undefined;
+      return tensorRule === undefined ? fail() : violation(owner, name, value, tensorRule);
+    }
   }
 }
 
@@ -181,6 +188,7 @@ function shapeFail(owner: string, name: string, value: unknown, rule: Rule): Sha
 }
 
 function inRange(x: number, rule: NumberRule): boolean {
+  if (rule.nonFinite) return true;
   if (Number.isNaN(x) || (rule.integer && !Number.isInteger(x))) return false;
   const { min = -Infinity, max = Infinity, open } = rule;
   const openMin = open === 'min' || open === 'both' || rule.min === undefined;
@@ -192,7 +200,8 @@ export function isTensor(value: unknown): value is Tensor {
   return typeof value === 'object' && value !== null && (value as { [TENSOR_BRAND]?: boolean })[TENSOR_BRAND] === true;
 }
 
-function isPlainObject(value: unknown): value is object {
+/** An object literal (or Object.create(null)): what an options argument is. */
+export function isPlainObject(value: unknown): value is object {
   if (typeof value !== 'object' || value === null) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
@@ -205,6 +214,7 @@ export function describe(rule: Rule): string {
   if (rule.description !== undefined) return rule.description;
   switch (rule.type) {
     case 'number': {
+      if (rule.nonFinite) return 'a number';
       const { min, max, open } = rule;
       const what = rule.integer ? 'an integer' : 'a finite number';
       if (min === undefined && max === undefined) return what;
@@ -215,12 +225,12 @@ export function describe(rule: Rule): string {
     }
     case 'boolean': return 'a boolean';
     case 'string': return rule.nonEmpty ? 'a non-empty string' : 'a string';
-    case 'enum': return rule.values.length === 1 ? render(rule.values[0]) : `one of ${rule.values.map(render).join(', ')}`;
+    case 'enum': return orList(rule.values.map((v) => (typeof v === 'string' ? `'${v}'` : render(v))));
     case 'function': return 'a function';
     case 'instance': return `${/^[AEIOU]/.test(rule.name) ? 'an' : 'a'} ${rule.name}`;
     case 'object': return rule.rules ? `an object like { ${Object.keys(rule.rules).join(', ')} }` : 'an options object';
     case 'shape':
-      return `${rule.rank === undefined ? 'a shape' : `a shape of ${rule.rank} dimension${rule.rank === 1 ? '' : 's'}`} (an array of non-negative integers)`;
+      return `a shape (an array of ${rule.rank === undefined ? '' : `${rule.rank} `}non-negative integers)`;
     case 'tensor': {
       if (rule.rank === undefined) return 'a Tensor';
       const ranks = typeof rule.rank === 'number' ? [rule.rank] : rule.rank;
@@ -232,6 +242,11 @@ export function describe(rule: Rule): string {
     }
     case 'anyOf': return rule.rules.map(describe).join(' or ');
   }
+}
+
+/** `a`, `a or b`, `a, b or c`. */
+function orList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
 const MAX_ITEMS = 8;

@@ -18,10 +18,17 @@ export interface Layout {
   b: { r: number; c: number };
 }
 
-export function broadcastLayout(op: string, a: Tensor, b: Tensor): Layout {
+/** What broadcasting reads of an operand: a Tensor, or a plain number's scalar shape. */
+export type Shaped = Pick<Tensor, 'shape' | 'rank' | 'size'>;
+export const SCALAR: Shaped = { shape: [], rank: 0, size: 1 };
+
+export function broadcastLayout(op: string, a: Shaped, b: Shaped): Layout {
   if (sameShape(a.shape, b.shape)) {
     return { shape: [...a.shape], m: 1, n: a.size, a: { r: 0, c: 1 }, b: { r: 0, c: 1 } };
   }
+  // A 0-d operand broadcasts against any rank: one value repeated over the other's elements.
+  if (a.rank === 0) return { shape: [...b.shape], m: 1, n: b.size, a: { r: 0, c: 0 }, b: { r: 0, c: 1 } };
+  if (b.rank === 0) return { shape: [...a.shape], m: 1, n: a.size, a: { r: 0, c: 1 }, b: { r: 0, c: 0 } };
   if (a.rank > 2 || b.rank > 2) {
     throw new ShapeError(
       `${op}: cannot broadcast ${formatShape(a.shape)} with ${formatShape(b.shape)} (broadcasting is supported up to 2-D)`,
@@ -39,7 +46,7 @@ function as2d(shape: readonly number[]): [number, number] {
   return shape.length === 2 ? [shape[0], shape[1]] : shape.length === 1 ? [1, shape[0]] : [1, 1];
 }
 
-function combine(op: string, a: Tensor, b: Tensor, x: number, y: number): number {
+function combine(op: string, a: Shaped, b: Shaped, x: number, y: number): number {
   if (x === y || y === 1) return x;
   if (x === 1) return y;
   throw new ShapeError(

@@ -1,11 +1,13 @@
-import { OptionError } from '../core/errors.js';
 import { requireBackend } from '../core/runtime.js';
 import { keep } from '../core/scope.js';
 import { Tensor } from '../core/tensor.js';
 import { Binary, Unary, type BinaryCode, type UnaryCode } from '../backend/backend.js';
 import { record } from '../autograd/node.js';
-import { broadcastLayout, reduceBroadcast, type Layout } from './broadcast.js';
-import { asTensor, type Operand } from './scalar-operand.js';
+import { SCALAR, broadcastLayout, reduceBroadcast, type Layout } from './broadcast.js';
+import { asTensor, checkOperand, type Operand } from './scalar-operand.js';
+import { FINITE, TENSOR, checkValue, required } from '../core/validate.js';
+
+const X = required(TENSOR);
 
 // Elementwise ops with their gradients, each backward written beside its forward.
 
@@ -14,9 +16,12 @@ function binaryOp(
   gradA: (L: Layout, a: Tensor, b: Tensor, out: Tensor, g: number, dst: number) => void,
   gradB: (L: Layout, a: Tensor, b: Tensor, out: Tensor, g: number, dst: number) => void,
 ): Tensor {
-  const A = asTensor(name, 'a', x), B = asTensor(name, 'b', y);
+  checkOperand(name, 'a', x);
+  checkOperand(name, 'b', y);
+  // The layout is settled before a number operand becomes a tensor: a failure allocates nothing.
+  const L = broadcastLayout(name, x instanceof Tensor ? x : SCALAR, y instanceof Tensor ? y : SCALAR);
+  const A = asTensor(x), B = asTensor(y);
   const a = A.t, b = B.t;
-  const L = broadcastLayout(name, a, b);
   const out = new Tensor(L.shape);
   for (const operand of [A, B]) if (operand.temporary) out.attach(operand.t);
   requireBackend().binary(code, a.offset, L.a.r, L.a.c, b.offset, L.b.r, L.b.c, out.offset, L.m, L.n);
@@ -82,7 +87,7 @@ export function div(a: Operand, b: Operand): Tensor {
 }
 
 function unaryOp(name: string, code: UnaryCode, x: Tensor, param = 0): Tensor {
-  if (!(x instanceof Tensor)) throw new OptionError(`${name}: x must be a Tensor, got ${String(x)}`);
+  checkValue(name, 'x', x, X);
   const out = new Tensor(x.shape);
   requireBackend().unary(code, param, x.offset, out.offset, x.size);
   return record(out, name, [x], [x, out], (g, sink) => {
@@ -103,8 +108,7 @@ export const abs = (x: Tensor): Tensor => unaryOp('abs', Unary.abs, x);
 
 /** xᵖ for a number exponent p. */
 export function pow(x: Tensor, p: number): Tensor {
-  if (typeof p !== 'number' || !Number.isFinite(p)) {
-    throw new OptionError(`pow: exponent must be a finite number, got ${String(p)}`);
-  }
+  checkValue('pow', 'x', x, X);
+  checkValue('pow', 'exponent', p, required(FINITE));
   return unaryOp('pow', Unary.pow, x, p);
 }

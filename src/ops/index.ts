@@ -32,7 +32,7 @@ declare module '../core/tensor.js' {
     mean(options?: ReduceOptions): Tensor;
     reshape(shape: readonly number[]): Tensor;
     flatten(): Tensor;
-    transpose(): Tensor;
+    transpose(dim0?: number, dim1?: number): Tensor;
   }
 }
 

@@ -2,6 +2,13 @@ import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 import { gemmWorkspace, requireBackend } from '../core/runtime.js';
 import { Tensor } from '../core/tensor.js';
 import { record } from '../autograd/node.js';
+import { BOOLEAN, FINITE, checkOptions, checkValue, required, tensorOf, type Rules } from '../core/validate.js';
+
+// matmul takes only the transposes: a scaled product is gemm's (alpha, beta), so `matmul(a, b,
+// { alpha: 2 })` is rejected as an unknown option rather than silently computing a·b.
+const MATMUL_RULES: Rules = { transA: BOOLEAN, transB: BOOLEAN };
+const GEMM_RULES: Rules = { ...MATMUL_RULES, alpha: FINITE, beta: FINITE };
+const MATRIX = required(tensorOf(2));
 
 export interface MatmulOptions {
   /** Use aᵀ (a is stored [k, m]). */
@@ -21,7 +28,8 @@ export interface GemmOptions extends MatmulOptions {
  * op(a)·op(b) as a new [m, n] tensor; the transposes are read in place, never copied, in the
  * forward and in the backward (which uses the other gemm forms).
  */
-export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
+export function matmul(a: Tensor, b: Tensor, given?: MatmulOptions): Tensor {
+  const options = checkOptions<MatmulOptions>('matmul', given, MATMUL_RULES);
   const { m, n } = productShape('matmul', a, b, options);
   const k = options.transA ? a.shape[0] : a.shape[1];
   const c = new Tensor([m, n]);
@@ -57,20 +65,17 @@ export function gemmRaw(
 }
 
 /** c = α·op(a)·op(b) + β·c in place (BLAS sgemm). c must not share memory with a or b. */
-export function gemm(a: Tensor, b: Tensor, c: Tensor, options: GemmOptions = {}): Tensor {
+export function gemm(a: Tensor, b: Tensor, c: Tensor, given?: GemmOptions): Tensor {
+  const options = checkOptions<GemmOptions>('gemm', given, GEMM_RULES);
   const { m, n } = productShape('gemm', a, b, options);
-  if (c.rank !== 2 || c.shape[0] !== m || c.shape[1] !== n) {
+  checkValue('gemm', 'c', c, MATRIX);
+  if (c.shape[0] !== m || c.shape[1] !== n) {
     throw new ShapeError(
       `gemm: c has shape ${formatShape(c.shape)}, expected [${m}, ${n}] for ${describe(a, b, options)}`,
     );
   }
   const alpha = options.alpha ?? 1;
   const beta = options.beta ?? 0;
-  for (const [name, value] of [['alpha', alpha], ['beta', beta]] as const) {
-    if (typeof value !== 'number' || !Number.isFinite(value)) {
-      throw new OptionError(`gemm: ${name} must be a finite number, got ${String(value)}`);
-    }
-  }
   for (const [name, t] of [['a', a], ['b', b]] as const) {
     if (overlaps(c, t)) {
       throw new OptionError(`gemm: c shares memory with ${name}; the output must be a separate tensor`);
@@ -92,19 +97,8 @@ function runGemm(a: Tensor, b: Tensor, c: Tensor, options: MatmulOptions, alpha:
 }
 
 function productShape(op: string, a: Tensor, b: Tensor, options: MatmulOptions): { m: number; n: number } {
-  for (const [name, t] of [['a', a], ['b', b]] as const) {
-    if (!(t instanceof Tensor)) throw new OptionError(`${op}: ${name} must be a Tensor, got ${String(t)}`);
-    void t.offset; // throws DisposedError naming the shape
-    if (t.rank !== 2) {
-      throw new ShapeError(`${op}: ${name} must be 2-D, got shape ${formatShape(t.shape)}`);
-    }
-  }
-  for (const key of ['transA', 'transB'] as const) {
-    const v = options[key];
-    if (v !== undefined && typeof v !== 'boolean') {
-      throw new OptionError(`${op}: ${key} must be a boolean, got ${String(v)}`);
-    }
-  }
+  checkValue(op, 'a', a, MATRIX);
+  checkValue(op, 'b', b, MATRIX);
   const [m, ka] = options.transA ? [a.shape[1], a.shape[0]] : [a.shape[0], a.shape[1]];
   const [kb, n] = options.transB ? [b.shape[1], b.shape[0]] : [b.shape[0], b.shape[1]];
   if (ka !== kb) {

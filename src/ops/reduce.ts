@@ -1,54 +1,74 @@
-import { OptionError, ShapeError, formatShape } from '../core/errors.js';
+import { formatShape } from '../core/errors.js';
 import { requireBackend } from '../core/runtime.js';
 import { Tensor } from '../core/tensor.js';
 import { record } from '../autograd/node.js';
 import { keep } from '../core/scope.js';
 import { Binary } from '../backend/backend.js';
+import { BOOLEAN, TENSOR, checkOptions, checkValue, int, required, type Rules } from '../core/validate.js';
 
-// Sums and means, over everything or along one axis of a 2-D tensor, with their gradients
-// (the upstream gradient broadcast back over the summed axis).
+// Sums and means, over everything or along one dimension of a tensor of any rank, with their
+// gradients (the upstream gradient broadcast back over the reduced dimension). The options are
+// torch's names, `dim` and `keepdim`, so `sum(x, { dim: 0 })` does what a torch user expects;
+// numpy's `axis` or a misspelt key is an error that points to them.
 
 export interface ReduceOptions {
-  /** 0: over rows (one value per column), 1: over columns (one per row); absent: everything. */
-  axis?: 0 | 1 | -1;
-  /** Keep the summed axis with size 1. */
-  keepDim?: boolean;
+  /** The dimension to reduce (negative counts from the end, as torch); absent: everything. */
+  dim?: number;
+  /** Keep the reduced dimension with size 1 (torch's keepdim). */
+  keepdim?: boolean;
 }
 
-function reduce(name: string, x: Tensor, options: ReduceOptions, mean: boolean): Tensor {
-  if (!(x instanceof Tensor)) throw new OptionError(`${name}: x must be a Tensor, got ${String(x)}`);
+const RULES: Rules = { dim: int(), keepdim: BOOLEAN };
+const X = required(TENSOR);
+
+function reduce(name: string, x: Tensor, options: ReduceOptions | undefined, mean: boolean): Tensor {
+  checkValue(name, 'x', x, X);
+  const { dim, keepdim = false } = checkOptions<ReduceOptions>(name, options, RULES);
+  const rank = Math.max(x.rank, 1); // a 0-d tensor takes dim 0 or -1, as in torch
+  if (dim !== undefined) {
+    checkValue(name, 'dim', dim, { ...int(-rank, rank - 1), description: `an integer in [${-rank}, ${rank - 1}] for x of shape ${formatShape(x.shape)}` });
+  }
+  if (dim === undefined || x.rank === 0) return reduceAll(name, x, keepdim, mean);
+  const d = dim < 0 ? dim + rank : dim;
+  return reduceDim(name, x, d, keepdim, mean);
+}
+
+function reduceAll(name: string, x: Tensor, keepdim: boolean, mean: boolean): Tensor {
   const k = requireBackend();
-  const { axis, keepDim = false } = options;
-  if (axis === undefined) {
-    const out = new Tensor(keepDim ? x.shape.map(() => 1) : []);
-    const scale = mean ? 1 / x.size : 1;
-    k.sumCols(x.offset, 1, x.size, out.offset, 0);
-    if (mean) k.scale(out.offset, out.offset, 1, scale);
-    return record(out, name, [x], [], (g, sink) => {
-      const value = g.data[0] * Math.fround(scale);
-      sink.write(x, (dst) => k.fill(dst, x.size, value));
-    });
-  }
-  if (x.rank !== 2 || (axis !== 0 && axis !== 1 && axis !== -1)) {
-    throw new ShapeError(`${name}: axis ${String(axis)} needs a 2-D tensor and axis 0, 1 or -1, got shape ${formatShape(x.shape)}`);
-  }
-  const [m, n] = x.shape;
-  const overRows = axis === 0;
-  const count = overRows ? m : n;
-  const outShape = overRows ? (keepDim ? [1, n] : [n]) : keepDim ? [m, 1] : [m];
-  const out = new Tensor(outShape);
-  if (overRows) k.sumRows(x.offset, m, n, out.offset, 0);
-  else k.sumCols(x.offset, m, n, out.offset, 0);
-  const scale = mean ? 1 / count : 1;
+  const out = new Tensor(keepdim ? x.shape.map(() => 1) : []);
+  const scale = mean ? 1 / x.size : 1;
+  k.sumCols(x.offset, 1, x.size, out.offset, 0);
+  if (mean) k.scale(out.offset, out.offset, 1, scale);
+  return record(out, name, [x], [], (g, sink) => {
+    const value = g.data[0] * Math.fround(scale);
+    sink.write(x, (dst) => k.fill(dst, x.size, value));
+  });
+}
+
+/**
+ * x viewed as [outer, len, inner] reduced over `len`: one column sum when inner is 1, else one row
+ * sum per outer slice (a 2-D tensor is a single kernel call either way). Each output element has
+ * one fixed summation order, so results are deterministic.
+ */
+function reduceDim(name: string, x: Tensor, d: number, keepdim: boolean, mean: boolean): Tensor {
+  const k = requireBackend();
+  const outer = x.shape.slice(0, d).reduce((p, s) => p * s, 1);
+  const len = x.shape[d];
+  const inner = x.shape.slice(d + 1).reduce((p, s) => p * s, 1);
+  const out = new Tensor(keepdim ? x.shape.map((s, i) => (i === d ? 1 : s)) : x.shape.filter((_, i) => i !== d));
+  const slice = len * inner * 4;
+  if (inner === 1) k.sumCols(x.offset, outer, len, out.offset, 0);
+  else for (let o = 0; o < outer; o++) k.sumRows(x.offset + o * slice, len, inner, out.offset + o * inner * 4, 0);
+  const scale = mean ? 1 / len : 1;
   if (mean) k.scale(out.offset, out.offset, out.size, scale);
   return record(out, name, [x], [], (g, sink) => {
     sink.write(x, (dst) => {
-      // dx[i][j] = scale·g[j] (axis 0) or scale·g[i] (axis 1): a broadcast multiply by a constant.
+      // dx[o][l][i] = scale·g[o][i]: a broadcast multiply by a constant, g repeated along len.
       const s = keep(new Tensor([]));
       try {
         k.fill(s.offset, 1, scale);
-        if (overRows) k.binary(Binary.mul, g.offset, 0, 1, s.offset, 0, 0, dst, m, n);
-        else k.binary(Binary.mul, g.offset, 1, 0, s.offset, 0, 0, dst, m, n);
+        if (inner === 1) k.binary(Binary.mul, g.offset, 1, 0, s.offset, 0, 0, dst, outer, len);
+        else for (let o = 0; o < outer; o++) k.binary(Binary.mul, g.offset + o * inner * 4, 0, 1, s.offset, 0, 0, dst + o * slice, len, inner);
       } finally {
         s.dispose();
       }
@@ -56,12 +76,12 @@ function reduce(name: string, x: Tensor, options: ReduceOptions, mean: boolean):
   });
 }
 
-/** Σ x, over everything or along `axis`. */
-export function sum(x: Tensor, options: ReduceOptions = {}): Tensor {
+/** Σ x, over everything or along `dim` (torch.sum). */
+export function sum(x: Tensor, options?: ReduceOptions): Tensor {
   return reduce('sum', x, options, false);
 }
 
-/** Mean of x, over everything or along `axis`. */
-export function mean(x: Tensor, options: ReduceOptions = {}): Tensor {
+/** Mean of x, over everything or along `dim` (torch.mean). */
+export function mean(x: Tensor, options?: ReduceOptions): Tensor {
   return reduce('mean', x, options, true);
 }

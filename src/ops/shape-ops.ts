@@ -1,23 +1,32 @@
-import { OptionError, ShapeError, formatShape } from '../core/errors.js';
+import { ShapeError, formatShape } from '../core/errors.js';
 import { requireBackend } from '../core/runtime.js';
 import { checkShape } from '../core/shape.js';
 import { track } from '../core/scope.js';
 import { Tensor } from '../core/tensor.js';
 import { record } from '../autograd/node.js';
+import { TENSOR, arrayOf, checkValue, int, required } from '../core/validate.js';
+
+const X = required(TENSOR);
+const TARGET_SHAPE = required({ ...arrayOf(int(-1)), description: 'an array of non-negative integers (one entry may be -1, inferred)' });
 
 /**
  * The same elements with a new shape (one entry may be −1, inferred). Shares memory with x (no
  * copy); the gradient is reshaped back.
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  if (!(x instanceof Tensor)) throw new OptionError(`reshape: x must be a Tensor, got ${String(x)}`);
+  checkValue('reshape', 'x', x, X);
+  checkValue('reshape', 'shape', shape, TARGET_SHAPE);
   const target = [...shape];
   const inferred = target.indexOf(-1);
-  if (inferred >= 0 && target.lastIndexOf(-1) === inferred) {
+  if (inferred >= 0) {
+    if (target.lastIndexOf(-1) !== inferred) throw new ShapeError(`reshape: only one dimension can be -1, got ${formatShape(shape)}`);
     const rest = target.reduce((p, d, i) => (i === inferred ? p : p * d), 1);
-    if (rest > 0 && x.size % rest === 0) target[inferred] = x.size / rest;
+    if (rest === 0 || x.size % rest !== 0) {
+      throw new ShapeError(`reshape: cannot view ${formatShape(x.shape)} (${x.size} elements) as ${formatShape(shape)}: no size for the -1 fits`);
+    }
+    target[inferred] = x.size / rest;
   }
-  const size = checkShape(target, 'reshape: shape');
+  const size = checkShape('reshape', target);
   if (size !== x.size) {
     throw new ShapeError(`reshape: cannot view ${formatShape(x.shape)} (${x.size} elements) as ${formatShape(shape)}`);
   }
@@ -27,16 +36,24 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   });
 }
 
-/** Flattens every dimension after the first: [B, …] → [B, ∏…]. */
+/** Flattens every dimension after the first: [B, …] → [B, ∏…] (torch.flatten(x, 1), nn.Flatten). */
 export function flatten(x: Tensor): Tensor {
+  checkValue('flatten', 'x', x, X);
   if (x.rank <= 2) return reshape(x, x.rank === 0 ? [1] : [...x.shape]);
   return reshape(x, [x.shape[0], x.size / Math.max(x.shape[0], 1)]);
 }
 
-/** The transpose of a 2-D tensor, as a new tensor. */
-export function transpose(x: Tensor): Tensor {
-  if (!(x instanceof Tensor)) throw new OptionError(`transpose: x must be a Tensor, got ${String(x)}`);
-  if (x.rank !== 2) throw new ShapeError(`transpose: x must be 2-D, got shape ${formatShape(x.shape)}`);
+/**
+ * The transpose of a 2-D tensor, as a new tensor. `dim0`, `dim1` are accepted as torch's
+ * `transpose(x, 0, 1)` spells them (negative counts from the end); they must name the two dimensions.
+ */
+export function transpose(x: Tensor, dim0 = 0, dim1 = 1): Tensor {
+  checkValue('transpose', 'x', x, X);
+  if (x.rank !== 2) throw new ShapeError(`transpose: x must be a 2-D Tensor, got a tensor of shape ${formatShape(x.shape)}`);
+  for (const [name, d] of [['dim0', dim0], ['dim1', dim1]] as const) checkValue('transpose', name, d, int(-2, 1));
+  if ((dim0 + 2) % 2 === (dim1 + 2) % 2) {
+    throw new ShapeError(`transpose: dim0 and dim1 must be the two dimensions of x (0 and 1), got ${dim0} and ${dim1}`);
+  }
   const [m, n] = x.shape;
   const out = new Tensor([n, m]);
   requireBackend().transpose(x.offset, m, n, out.offset);
