@@ -185,7 +185,7 @@ describe('builds agree bit for bit', () => {
         for (const form of FORMS) {
           const a = tensor(randomFloats(m * k, m), form.transA ? [k, m] : [m, k]);
           const b = tensor(randomFloats(k * n, n), form.transB ? [n, k] : [k, n]);
-          const c = matmul(a, b, form);
+          const c = matmul(a, b, { transA: form.transA, transB: form.transB });
           out.push(c.toArray());
           for (const t of [a, b, c]) t.dispose();
         }

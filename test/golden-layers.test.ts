@@ -70,8 +70,9 @@ for (const config of CONFIGS) {
       const lin = layerCases.find((c) => c.name === 'Linear')!;
       for (const act of ['ReLU', 'Tanh', 'Sigmoid', 'GELU', 'LeakyReLU']) {
         const first = buildLayer('Linear', lin.options) as Linear;
-        const apart = [first, buildLayer(act, { negativeSlope: 0.2 })];
-        const fused = new Sequential([buildLayer('Linear', lin.options), buildLayer(act, { negativeSlope: 0.2 })]);
+        const actOptions = act === 'LeakyReLU' ? { negativeSlope: 0.2 } : {}; // a foreign key is an error
+        const apart = [first, buildLayer(act, actOptions)];
+        const fused = new Sequential([buildLayer('Linear', lin.options), buildLayer(act, actOptions)]);
         for (const l of [first, fused.layers[0] as Linear]) {
           l.weight.data.set(Float32Array.from(lin.inputs.weight.data));
           l.bias!.data.set(Float32Array.from(lin.inputs.bias.data));

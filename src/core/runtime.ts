@@ -57,7 +57,7 @@ const INIT_RULES: Rules = {
   backend: oneOf('wasm', 'js'),
   build: oneOf('auto', 'simd', 'scalar', 'relaxed'),
   wasm: anyOf(STRING, instanceOf(URL), instanceOf(ArrayBuffer), instanceOf(Uint8Array)),
-  threads: anyOf(oneOf('auto'), int(1, 64)),
+  threads: { ...anyOf(oneOf('auto'), int(1, 64)), description: "'auto' or an integer from 1 to 64" },
 };
 
 export function init(given?: InitOptions): Promise<BackendInfo> {

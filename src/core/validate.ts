@@ -78,6 +78,8 @@ export const UNIT = real(0, 1);
 export const UNIT_OPEN = real(0, 1, 'max');
 export const POSITIVE_INT = int(1);
 export const NON_NEGATIVE_INT = int(0);
+/** A seed for Random: any safe integer, negative too. */
+export const SEED: Rule = { ...int(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER), description: 'a safe integer' };
 export const BOOLEAN: Rule = { type: 'boolean' };
 export const STRING: Rule = { type: 'string', nonEmpty: true };
 export const FUNCTION: Rule = { type: 'function' };
@@ -161,9 +163,9 @@ function violation(owner: string, name: string, value: unknown, rule: Rule): Err
       return value.every((d) => Number.isSafeInteger(d) && d >= 0) ? null : shapeFail(owner, name, value, rule);
     case 'tensor':
       if (!isTensor(value)) return fail();
-      if (value.isDisposed) return new DisposedError(`${owner}: ${name} (a tensor of shape ${formatShape(value.shape)}) was used after dispose()`);
+      if (value.isDisposed) return new DisposedError(`${owner}: ${name}: tensor of shape ${formatShape(value.shape)} was used after dispose()`);
       if (rule.rank === undefined || (typeof rule.rank === 'number' ? value.rank === rule.rank : rule.rank.includes(value.rank))) return null;
-      return new ShapeError(`${owner}: ${name} must be ${describe(rule)}, got a tensor of shape ${formatShape(value.shape)}`);
+      return new ShapeError(`${owner}: ${name} must be ${rankText(rule.rank)}, got shape ${formatShape(value.shape)}`);
     case 'array': {
       if (!Array.isArray(value) || (rule.length !== undefined && value.length !== rule.length) ||
         (rule.minLength !== undefined && value.length < rule.minLength)) return fail();
@@ -230,18 +232,19 @@ export function describe(rule: Rule): string {
     case 'instance': return `${/^[AEIOU]/.test(rule.name) ? 'an' : 'a'} ${rule.name}`;
     case 'object': return rule.rules ? `an object like { ${Object.keys(rule.rules).join(', ')} }` : 'an options object';
     case 'shape':
-      return `a shape (an array of ${rule.rank === undefined ? '' : `${rule.rank} `}non-negative integers)`;
-    case 'tensor': {
-      if (rule.rank === undefined) return 'a Tensor';
-      const ranks = typeof rule.rank === 'number' ? [rule.rank] : rule.rank;
-      return `a ${ranks.map((r) => `${r}-D`).join(' or ')} Tensor`;
-    }
+      return `an array of ${rule.rank === undefined ? '' : `${rule.rank} `}non-negative integers`;
+    case 'tensor': return rule.rank === undefined ? 'a Tensor' : `a ${rankText(rule.rank)} Tensor`;
     case 'array': {
       const count = rule.length !== undefined ? `${rule.length} ` : rule.minLength ? `at least ${rule.minLength} ` : '';
       return rule.of === undefined ? `an array${count ? ` of ${count.trim()} entries` : ''}` : `an array of ${count}entries each ${describe(rule.of)}`;
     }
     case 'anyOf': return rule.rules.map(describe).join(' or ');
   }
+}
+
+/** `2-D`, `1-D or 2-D`. */
+function rankText(rank: number | readonly number[]): string {
+  return orList((typeof rank === 'number' ? [rank] : rank).map((r) => `${r}-D`));
 }
 
 /** `a`, `a or b`, `a, b or c`. */

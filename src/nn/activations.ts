@@ -1,10 +1,10 @@
-import { OptionError } from '../core/errors.js';
 import { requireBackend } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
 import { Act, type ActCode } from '../backend/backend.js';
 import { record } from '../autograd/node.js';
 import { Module } from './module.js';
 import { checkInput } from './validate.js';
+import { FINITE, checkOptions, oneOf } from '../core/validate.js';
 
 /**
  * An elementwise activation. When it follows a Linear inside a Sequential, the two run as one
@@ -12,6 +12,13 @@ import { checkInput } from './validate.js';
  */
 export abstract class Activation extends Module {
   abstract readonly code: ActCode;
+
+  /** ReLU, Sigmoid and Tanh take no options: any key (torch's `inplace`, a typo) is an error. */
+  constructor(options?: Record<string, never>) {
+    super();
+    checkOptions(new.target.name, options, {});
+  }
+
   /** LeakyReLU's slope; 0 for the others. */
   get param(): number {
     return 0;
@@ -45,13 +52,11 @@ export class LeakyReLU extends Activation {
   readonly code = Act.leakyRelu;
   readonly negativeSlope: number;
 
-  constructor(options: { negativeSlope?: number } = {}) {
+  /** `new LeakyReLU(0.2)` as torch's positional negative_slope, or `{ negativeSlope }` (default 0.01). */
+  constructor(options?: number | { negativeSlope?: number }) {
     super();
-    const slope = options.negativeSlope ?? 0.01;
-    if (typeof slope !== 'number' || !Number.isFinite(slope)) {
-      throw new OptionError(`LeakyReLU: negativeSlope must be a finite number, got ${String(slope)}`);
-    }
-    this.negativeSlope = slope;
+    const given = typeof options === 'number' ? { negativeSlope: options } : options;
+    this.negativeSlope = checkOptions<{ negativeSlope: number }>('LeakyReLU', given, { negativeSlope: FINITE }).negativeSlope ?? 0.01;
   }
 
   override get param(): number {
@@ -67,12 +72,9 @@ export class GELU extends Activation {
   readonly code: ActCode;
   readonly approximate: 'none' | 'tanh';
 
-  constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
+  constructor(options?: { approximate?: 'none' | 'tanh' }) {
     super();
-    const approximate = options.approximate ?? 'none';
-    if (approximate !== 'none' && approximate !== 'tanh') {
-      throw new OptionError(`GELU: approximate must be 'none' or 'tanh', got ${JSON.stringify(approximate)}`);
-    }
+    const approximate = checkOptions<{ approximate: 'none' | 'tanh' }>('GELU', options, { approximate: oneOf('none', 'tanh') }).approximate ?? 'none';
     this.approximate = approximate;
     this.code = approximate === 'none' ? Act.geluErf : Act.geluTanh;
   }

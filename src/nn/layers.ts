@@ -1,4 +1,3 @@
-import { OptionError } from '../core/errors.js';
 import { globalRandom } from '../core/rng.js';
 import { requireBackend } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
@@ -7,6 +6,7 @@ import { record } from '../autograd/node.js';
 import { flatten } from '../ops/shape-ops.js';
 import { Module } from './module.js';
 import { checkInput } from './validate.js';
+import { UNIT, checkOptions, int } from '../core/validate.js';
 import { ShapeError, formatShape } from '../core/errors.js';
 
 /**
@@ -17,11 +17,11 @@ import { ShapeError, formatShape } from '../core/errors.js';
 export class Dropout extends Module {
   readonly p: number;
 
-  constructor(options: { p?: number } = {}) {
+  /** `new Dropout(0.2)` as torch's positional p, or `{ p }` (default 0.5). */
+  constructor(options?: number | { p?: number }) {
     super();
-    const p = options.p ?? 0.5;
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw new OptionError(`Dropout: p must be in [0, 1], got ${String(p)}`);
-    this.p = p;
+    const given = typeof options === 'number' ? { p: options } : options;
+    this.p = checkOptions<{ p: number }>('Dropout', given, { p: UNIT }).p ?? 0.5;
   }
 
   override describe(): string {
@@ -47,6 +47,12 @@ export class Dropout extends Module {
 
 /** [B, …] → [B, ∏…], sharing memory. */
 export class Flatten extends Module {
+  /** No options: torch's startDim/endDim are not supported (always [B, …] → [B, ∏…]). */
+  constructor(options?: Record<string, never>) {
+    super();
+    checkOptions('Flatten', options, {});
+  }
+
   forward(x: Tensor): Tensor {
     checkInput(this, 'x', x);
     return flatten(x);
@@ -56,10 +62,11 @@ export class Flatten extends Module {
 abstract class RowSoftmax extends Module {
   readonly dim: number;
 
-  constructor(options: { dim?: number } = {}) {
+  /** `new Softmax(1)` as torch's positional dim, or `{ dim }` (default -1, the last). */
+  constructor(options?: number | { dim?: number }) {
     super();
-    this.dim = options.dim ?? -1;
-    if (!Number.isInteger(this.dim)) throw new OptionError(`${this.constructor.name}: dim must be an integer, got ${String(options.dim)}`);
+    const given = typeof options === 'number' ? { dim: options } : options;
+    this.dim = checkOptions<{ dim: number }>(new.target.name, given, { dim: int() }).dim ?? -1;
   }
 
   /** The input as rows of its last dimension: [rows, features]. Only the last dimension is supported. */

@@ -1,4 +1,3 @@
-import { OptionError } from '../core/errors.js';
 import { globalRandom, type Random } from '../core/rng.js';
 import { requireBackend } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
@@ -7,13 +6,18 @@ import { record } from '../autograd/node.js';
 import { gemmRaw } from '../ops/matmul.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
-import { kaimingUniform, uniform } from './init.js';
+import { GENERATOR, kaimingUniform, uniform } from './init.js';
 import type { Activation } from './activations.js';
 import { checkFeatures, checkInput } from './validate.js';
+import { BOOLEAN, POSITIVE_INT, checkOptions, checkValue, required } from '../core/validate.js';
 
 export interface LinearOptions {
+  /** Learn an additive bias (default true). */
   bias?: boolean;
 }
+
+const RULES = { bias: BOOLEAN };
+const FEATURES = required(POSITIVE_INT);
 
 /**
  * y = x·Wᵀ + b with W [out, in] (torch's layout). Initialised as torch's reset_parameters:
@@ -28,20 +32,27 @@ export class Linear extends Module {
   readonly weight: Parameter;
   readonly bias: Parameter | null;
 
-  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+  constructor(inFeatures: number, outFeatures: number, given?: LinearOptions) {
     super();
-    for (const [name, v] of [['inFeatures', inFeatures], ['outFeatures', outFeatures]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new OptionError(`Linear: ${name} must be a positive integer, got ${String(v)}`);
-    }
+    checkValue('Linear', 'inFeatures', inFeatures, FEATURES);
+    checkValue('Linear', 'outFeatures', outFeatures, FEATURES);
+    const options = checkOptions<LinearOptions>('Linear', given, RULES);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
+    this.bias = null;
     this.weight = new Parameter(null, [outFeatures, inFeatures]);
-    this.bias = options.bias ?? true ? new Parameter(null, [outFeatures]) : null;
+    try {
+      this.bias = options.bias ?? true ? new Parameter(null, [outFeatures]) : null;
+    } catch (error) {
+      this.weight.dispose(); // out of heap for the bias: the weight must not stay allocated
+      throw error;
+    }
     this.resetParameters();
   }
 
   /** Draws fresh weights as torch's reset_parameters does (weight first, then bias). */
   resetParameters(generator: Random = globalRandom): void {
+    checkValue(`${this.describe()}.resetParameters`, 'generator', generator, GENERATOR);
     kaimingUniform(this.weight, { a: Math.sqrt(5), generator });
     if (this.bias) {
       const bound = 1 / Math.sqrt(this.inFeatures);

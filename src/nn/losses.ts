@@ -8,6 +8,7 @@ import { record } from '../autograd/node.js';
 import { tensor } from '../ops/creation.js';
 import { Module } from './module.js';
 import { checkInput } from './validate.js';
+import { FINITE, NON_NEGATIVE, POSITIVE, UNIT, anyOf, arrayOf, checkOptions, instanceOf, oneOf, tensorOf, type Rules } from '../core/validate.js';
 
 // Losses as torch.nn defines them, each a Module whose forward(input, target) returns a scalar
 // ('mean', 'sum') or the unreduced losses ('none'). Each is one kernel forward and one backward;
@@ -15,19 +16,16 @@ import { checkInput } from './validate.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
-function checkReduction(owner: string, reduction: unknown): Reduction {
-  if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
-    throw new OptionError(`${owner}: reduction must be 'mean', 'sum' or 'none', got ${JSON.stringify(reduction)}`);
-  }
-  return reduction;
-}
+const REDUCTION: Rules = { reduction: oneOf('mean', 'sum', 'none') };
 
 abstract class Loss extends Module {
   readonly reduction: Reduction;
 
-  constructor(reduction: Reduction | undefined) {
+  /** Checks the options against `reduction` plus the loss's own `rules` (torch's `weight`, a typo: errors). */
+  constructor(given: unknown, rules: Rules = {}) {
     super();
-    this.reduction = checkReduction(this.constructor.name, reduction ?? 'mean');
+    const options = checkOptions<ReductionOptions>(new.target.name, given, { ...REDUCTION, ...rules });
+    this.reduction = options.reduction ?? 'mean';
   }
 
   abstract override forward(input: Tensor, target: Tensor): Tensor;
@@ -102,29 +100,22 @@ export interface ReductionOptions {
 /** (x − y)² */
 export class MSELoss extends ElementwiseLoss {
   protected readonly kind = LossCode.mse;
-  constructor(options: ReductionOptions = {}) { super(options.reduction); }
+  constructor(options?: ReductionOptions) { super(options); }
 }
 
 /** |x − y| (gradient 0 where x = y) */
 export class L1Loss extends ElementwiseLoss {
   protected readonly kind = LossCode.l1;
-  constructor(options: ReductionOptions = {}) { super(options.reduction); }
-}
-
-function positive(owner: string, name: string, value: unknown, allowZero: boolean): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new OptionError(`${owner}: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} finite number, got ${String(value)}`);
-  }
-  return value;
+  constructor(options?: ReductionOptions) { super(options); }
 }
 
 /** 0.5r² if |r| < δ, else δ(|r| − 0.5δ) */
 export class HuberLoss extends ElementwiseLoss {
   protected readonly kind = LossCode.huber;
   readonly delta: number;
-  constructor(options: ReductionOptions & { delta?: number } = {}) {
-    super(options.reduction);
-    this.delta = this.param = positive('HuberLoss', 'delta', options.delta ?? 1, false);
+  constructor(options?: ReductionOptions & { delta?: number }) {
+    super(options, { delta: POSITIVE });
+    this.delta = this.param = options?.delta ?? 1;
   }
 }
 
@@ -132,16 +123,16 @@ export class HuberLoss extends ElementwiseLoss {
 export class SmoothL1Loss extends ElementwiseLoss {
   protected readonly kind = LossCode.smoothL1;
   readonly beta: number;
-  constructor(options: ReductionOptions & { beta?: number } = {}) {
-    super(options.reduction);
-    this.beta = this.param = positive('SmoothL1Loss', 'beta', options.beta ?? 1, true);
+  constructor(options?: ReductionOptions & { beta?: number }) {
+    super(options, { beta: NON_NEGATIVE });
+    this.beta = this.param = options?.beta ?? 1;
   }
 }
 
 /** −[y·log x + (1 − y)·log(1 − x)] on probabilities x ∈ [0, 1] (each log clamped at −100, as torch). */
 export class BCELoss extends ElementwiseLoss {
   protected readonly kind = LossCode.bce;
-  constructor(options: ReductionOptions = {}) { super(options.reduction); }
+  constructor(options?: ReductionOptions) { super(options); }
 
   protected override validate(input: Tensor): void {
     const x = input.data;
@@ -153,12 +144,14 @@ export class BCELoss extends ElementwiseLoss {
   }
 }
 
+const POS_WEIGHT = anyOf(tensorOf(1), arrayOf(FINITE), instanceOf(Float32Array));
+
 /** BCE on logits, computed stably; `posWeight` (one per column) weights the positive term. */
 export class BCEWithLogitsLoss extends ElementwiseLoss {
   protected readonly kind = LossCode.bceWithLogits;
-  constructor(options: ReductionOptions & { posWeight?: Tensor | number[] | Float32Array } = {}) {
-    super(options.reduction);
-    const pw = options.posWeight;
+  constructor(options?: ReductionOptions & { posWeight?: Tensor | number[] | Float32Array }) {
+    super(options, { posWeight: POS_WEIGHT });
+    const pw = options?.posWeight;
     if (pw !== undefined) {
       const t = pw instanceof Tensor ? pw.clone() : tensor(pw as number[]);
       this.weight = keep(t);
@@ -202,13 +195,9 @@ function checkLogits(owner: Module, input: Tensor): void {
 export class CrossEntropyLoss extends Loss {
   readonly labelSmoothing: number;
 
-  constructor(options: ReductionOptions & { labelSmoothing?: number } = {}) {
-    super(options.reduction);
-    const ls = options.labelSmoothing ?? 0;
-    if (typeof ls !== 'number' || !(ls >= 0 && ls <= 1)) {
-      throw new OptionError(`CrossEntropyLoss: labelSmoothing must be in [0, 1], got ${String(ls)}`);
-    }
-    this.labelSmoothing = ls;
+  constructor(options?: ReductionOptions & { labelSmoothing?: number }) {
+    super(options, { labelSmoothing: UNIT });
+    this.labelSmoothing = options?.labelSmoothing ?? 0;
   }
 
   forward(input: Tensor, target: Tensor): Tensor {
@@ -236,8 +225,8 @@ export class CrossEntropyLoss extends Loss {
 
 /** −logp[i, t_i] on log-probabilities [B, C] and class indices [B]. 'mean' divides by B. */
 export class NLLLoss extends Loss {
-  constructor(options: ReductionOptions = {}) {
-    super(options.reduction);
+  constructor(options?: ReductionOptions) {
+    super(options);
   }
 
   forward(input: Tensor, target: Tensor): Tensor {

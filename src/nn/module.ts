@@ -1,9 +1,9 @@
-import { OptionError, ShapeError, formatShape } from '../core/errors.js';
+import { DisposedError, OptionError, ShapeError, formatShape } from '../core/errors.js';
+import { BOOLEAN, checkOptions, checkValue, render } from '../core/validate.js';
 import { keep } from '../core/scope.js';
 import { sameShape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { requireBackend } from '../core/runtime.js';
-import { BOOLEAN, checkOptions, render } from '../core/validate.js';
 import { Parameter } from './parameter.js';
 import { fit, evaluate, predict, type FitOptions, type History, type EvaluateOptions } from '../train/fit.js';
 
@@ -26,6 +26,8 @@ export type StateDict = Record<string, StateEntry>;
 export abstract class Module {
   training = true;
   private readonly outputs = new Map<string, Tensor>();
+  /** Set by dispose(): every later forward throws before it allocates (buffer() is where it would). */
+  private disposed = false;
 
   abstract forward(...inputs: unknown[]): Tensor;
 
@@ -59,6 +61,7 @@ export abstract class Module {
 
   /** Training mode (Dropout active) for this module and every submodule. Returns this. */
   train(mode = true): this {
+    checkValue(`${this.describe()}.train`, 'mode', mode, BOOLEAN);
     this.training = mode;
     for (const [, child] of this.namedChildren()) child.train(mode);
     return this;
@@ -155,6 +158,7 @@ export abstract class Module {
 
   /** Frees the module's parameters and output buffers. The module is unusable afterwards. */
   dispose(): void {
+    this.disposed = true;
     for (const p of this.parameters()) p.dispose();
     for (const t of this.outputs.values()) t.dispose();
     this.outputs.clear();
@@ -172,6 +176,7 @@ export abstract class Module {
    * a new one otherwise.
    */
   protected buffer(key: string, shape: readonly number[]): Tensor {
+    if (this.disposed) throw new DisposedError(`${this.describe()}: forward() after dispose(); the module's memory was freed`);
     const existing = this.outputs.get(key);
     if (existing && !existing.isDisposed && sameShape(existing.shape, shape)) {
       existing.version++;

@@ -14,13 +14,18 @@ export class Parameter extends Tensor {
   constructor(values: TensorValues | null, shape: readonly number[]) {
     super(shape);
     keep(this); // a parameter belongs to its module, never to a tidy scope
-    if (values !== null) {
-      const src = keep(tensor(values, shape));
-      requireBackend().copy(src.offset, this.offset, this.size);
-      src.dispose();
+    try {
+      if (values !== null) {
+        const src = keep(tensor(values, shape));
+        requireBackend().copy(src.offset, this.offset, this.size);
+        src.dispose();
+      }
+      this.grad = keep(new Tensor(shape));
+    } catch (error) {
+      this.dispose(); // bad values or no room for the gradient: free the block taken above
+      throw error;
     }
     this.requiresGrad = true;
-    this.grad = keep(new Tensor(shape));
     requireBackend().fill(this.grad.offset, this.size, 0);
   }
 }

@@ -1,4 +1,5 @@
-import { OptionError } from '../core/errors.js';
+import { DisposedError, OptionError } from '../core/errors.js';
+import { SEED, arrayOf, checkOptions, checkValue, instanceOf, required } from '../core/validate.js';
 import { Random } from '../core/rng.js';
 import { keep } from '../core/scope.js';
 import { Tensor } from '../core/tensor.js';
@@ -6,6 +7,7 @@ import { requireBackend } from '../core/runtime.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
 import { Activation } from './activations.js';
+import { checkInput } from './validate.js';
 
 export interface SequentialOptions {
   /**
@@ -29,11 +31,11 @@ export class Sequential extends Module {
   /** Every gradient, in the same order and offsets as `parameterBlock`. */
   readonly gradientBlock: Tensor;
 
-  constructor(layers: Module[], options: SequentialOptions = {}) {
+  constructor(layers: Module[], given?: SequentialOptions) {
     super();
-    if (!Array.isArray(layers) || layers.some((l) => !(l instanceof Module))) {
-      throw new OptionError('Sequential: layers must be an array of Modules');
-    }
+    checkValue('Sequential', 'layers', layers, LAYERS);
+    const options = checkOptions<SequentialOptions>('Sequential', given, { seed: SEED });
+    checkLayers(layers);
     layers.forEach((layer, i) => {
       (this as unknown as Record<string, Module>)[String(i)] = layer;
     });
@@ -57,6 +59,7 @@ export class Sequential extends Module {
   }
 
   forward(x: Tensor): Tensor {
+    checkInput(this, 'x', x);
     let h = x;
     for (let i = 0; i < this.layers.length; i++) {
       const layer = this.layers[i];
@@ -81,6 +84,24 @@ export class Sequential extends Module {
     this.parameterBlock.dispose();
     this.gradientBlock.dispose();
   }
+}
+
+const LAYERS = required(arrayOf(instanceOf(Module, 'Module')));
+
+/**
+ * Each layer once, alive: the model gathers its layers' parameters into its own block, which a
+ * layer listed twice (or a disposed one) cannot share.
+ */
+function checkLayers(layers: readonly Module[]): void {
+  layers.forEach((layer, i) => {
+    const first = layers.indexOf(layer);
+    if (first !== i) {
+      throw new OptionError(`Sequential: layers[${i}] is the same ${layer.describe()} as layers[${first}]; a module can appear once (create another layer)`);
+    }
+    for (const [name, p] of layer.namedParameters()) {
+      if (p.isDisposed) throw new DisposedError(`Sequential: layers[${i}] (${layer.describe()}) was disposed: its ${name} is freed`);
+    }
+  });
 }
 
 function reinitialise(layers: Module[], generator: Random): void {

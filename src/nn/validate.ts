@@ -1,13 +1,13 @@
-import { OptionError, ShapeError, formatShape } from '../core/errors.js';
-import { Tensor } from '../core/tensor.js';
+import { ShapeError, formatShape } from '../core/errors.js';
+import type { Tensor } from '../core/tensor.js';
+import { TENSOR, checkValue, required } from '../core/validate.js';
 import type { Module } from './module.js';
+
+const INPUT = required(TENSOR);
 
 /** Checks that a layer's input is a live Tensor, naming the layer in the error. */
 export function checkInput(layer: Module, name: string, x: unknown): asserts x is Tensor {
-  if (!(x instanceof Tensor)) {
-    throw new OptionError(`${layer.describe()}: ${name} must be a Tensor, got ${x === null ? 'null' : typeof x}`);
-  }
-  void x.offset; // throws DisposedError naming the shape
+  checkValue(layer.describe(), name, x, INPUT);
 }
 
 /**
