@@ -15,7 +15,7 @@ export interface OptimizerFlags {
 }
 
 /** Each optimizer's learning rate when --lr is not given (torch's default where it has one). */
-const DEFAULT_LR: Record<string, number> = {
+export const DEFAULT_LR: Record<string, number> = {
   sgd: 0.1, momentum: 0.05, nesterov: 0.05, ema: 0.1, adagrad: 0.01, rmsprop: 0.001, adadelta: 1.0,
   adam: 0.001, adamw: 0.001, adamax: 0.002, nadam: 0.002, radam: 0.001, yogi: 0.01, lion: 0.0001,
 };
@@ -24,17 +24,20 @@ export const OPTIMIZER_NAMES = Object.keys(DEFAULT_LR);
 /** An optimizer whose groups carry an lr (every one does), as schedulers and fit() need. */
 export type TrainableOptimizer = Optimizer;
 
+/** Each optimizer that reads --momentum (EMA as its β), and the value it takes without the flag. */
+export const DEFAULT_MOMENTUM: Record<string, number> = { sgd: 0, momentum: 0.9, nesterov: 0.9, ema: 0.9, rmsprop: 0 };
+
 export function makeOptimizer(name: string, params: Parameter[], flags: OptimizerFlags): Optimizer {
   const lr = flags.lr ?? DEFAULT_LR[name];
   const wd = flags.weightDecay !== undefined ? { weightDecay: flags.weightDecay } : {};
-  const mom = flags.momentum;
+  const mom = flags.momentum ?? DEFAULT_MOMENTUM[name];
   switch (name) {
-    case 'sgd': return new SGD(params, { lr, momentum: mom ?? 0, ...wd });
-    case 'momentum': return new SGD(params, { lr, momentum: mom ?? 0.9, ...wd });
-    case 'nesterov': return new SGD(params, { lr, momentum: mom ?? 0.9, nesterov: true, ...wd });
-    case 'ema': return new EMAMomentum(params, { lr, beta: mom ?? 0.9 });
+    case 'sgd': return new SGD(params, { lr, momentum: mom, ...wd });
+    case 'momentum': return new SGD(params, { lr, momentum: mom, ...wd });
+    case 'nesterov': return new SGD(params, { lr, momentum: mom, nesterov: true, ...wd });
+    case 'ema': return new EMAMomentum(params, { lr, beta: mom });
     case 'adagrad': return new Adagrad(params, { lr, ...wd });
-    case 'rmsprop': return new RMSprop(params, { lr, momentum: mom ?? 0, ...wd });
+    case 'rmsprop': return new RMSprop(params, { lr, momentum: mom, ...wd });
     case 'adadelta': return new Adadelta(params, { lr, ...wd });
     case 'adam': return new Adam(params, { lr, ...wd });
     case 'adamw': return new AdamW(params, { lr, ...wd });
@@ -55,6 +58,9 @@ export interface SchedulerFlags {
   patience?: number;
 }
 
+/** What the flag-driven schedulers take when their flags are not given (shown by `descent train --help`). */
+export const SCHEDULER_DEFAULTS = { step: { stepSize: 3, gamma: 0.5 }, exponential: { gamma: 0.9 }, plateau: { factor: 0.1, patience: 2 } };
+
 export const SCHEDULER_NAMES = ['none', 'step', 'exponential', 'cosine', 'onecycle', 'plateau'];
 
 /** Builds a scheduler; returns it with when it steps (OneCycleLR steps per batch). */
@@ -62,11 +68,11 @@ export function makeScheduler(name: string, optimizer: TrainableOptimizer, flags
   const lr = optimizer.paramGroups[0].lr;
   switch (name) {
     case 'none': return { scheduler: null, per: 'epoch' as const };
-    case 'step': return { scheduler: new StepLR(optimizer, { stepSize: flags.stepSize ?? 3, gamma: flags.gamma ?? 0.5 }), per: 'epoch' as const };
-    case 'exponential': return { scheduler: new ExponentialLR(optimizer, { gamma: flags.gamma ?? 0.9 }), per: 'epoch' as const };
+    case 'step': return { scheduler: new StepLR(optimizer, { stepSize: flags.stepSize ?? SCHEDULER_DEFAULTS.step.stepSize, gamma: flags.gamma ?? SCHEDULER_DEFAULTS.step.gamma }), per: 'epoch' as const };
+    case 'exponential': return { scheduler: new ExponentialLR(optimizer, { gamma: flags.gamma ?? SCHEDULER_DEFAULTS.exponential.gamma }), per: 'epoch' as const };
     case 'cosine': return { scheduler: new CosineAnnealingLR(optimizer, { tMax: flags.tMax ?? epochs }), per: 'epoch' as const };
     case 'onecycle': return { scheduler: new OneCycleLR(optimizer, { maxLr: lr, totalSteps: epochs * batchesPerEpoch }), per: 'batch' as const };
-    case 'plateau': return { scheduler: new ReduceLROnPlateau(optimizer, { factor: flags.factor ?? 0.1, patience: flags.patience ?? 2 }), per: 'epoch' as const };
+    case 'plateau': return { scheduler: new ReduceLROnPlateau(optimizer, { factor: flags.factor ?? SCHEDULER_DEFAULTS.plateau.factor, patience: flags.patience ?? SCHEDULER_DEFAULTS.plateau.patience }), per: 'epoch' as const };
     default: throw new UsageError(`unknown scheduler '${name}'; choose one of ${SCHEDULER_NAMES.join(', ')}`);
   }
 }

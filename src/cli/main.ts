@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { DescentError } from '../core/errors.js';
 import { registerCommands } from './commands.js';
 
 export { UsageError } from './errors.js';
+
+/** The package's version: package.json is two folders up from src/cli and from dist/cli alike. */
+export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 /**
  * The `descent` command line. Every failure a user can cause (a bad flag, a missing file, an
@@ -11,6 +15,7 @@ export { UsageError } from './errors.js';
 export async function main(argv: string[] = process.argv): Promise<number> {
   const program = new Command('descent')
     .description('Neural-network training for TypeScript on a WebAssembly SIMD core')
+    .version(VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeErr: () => {} })
     .showHelpAfterError(false);
@@ -21,7 +26,9 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0; // --help, --version
-      process.stderr.write(`descent: ${error.message.replace(/^error: /, '')}\n`);
+      // A value our parser refused already names its flag: drop commander's preamble before it.
+      const message = error.message.replace(/^error: /, '').replace(/^option '[^']*' argument '[^']*' is invalid\. (?=--)/s, '');
+      process.stderr.write(`descent: ${message}\n`);
       return 2;
     }
     if (error instanceof DescentError) {

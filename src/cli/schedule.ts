@@ -282,8 +282,17 @@ function integer(value: string): number {
   return x;
 }
 
-function integerList(value: string): number[] {
-  return value.split(',').map((part) => integer(part));
+function positiveNumber(value: string): number {
+  const x = number(value);
+  if (!(x > 0)) throw new InvalidArgumentError('expected a number > 0.');
+  return x;
+}
+
+/** `--milestones 30,80`: epochs in increasing order, as MultiStepLR steps through them. */
+function increasingList(value: string): number[] {
+  const list = value.split(',').map((part) => integer(part));
+  if (list.some((m, i) => m < 1 || (i > 0 && m <= list[i - 1]))) throw new InvalidArgumentError('expected positive integers in increasing order, e.g. 30,80.');
+  return list;
 }
 
 export function registerScheduleCommand(program: Command): void {
@@ -291,13 +300,13 @@ export function registerScheduleCommand(program: Command): void {
     .command('schedule')
     .description('print a learning-rate schedule as a table and plot it to SVG, without training')
     .argument('[name]', `one of ${Object.keys(SCHEDULES).join(', ')}`)
-    .option('--lr <lr>', "the optimizer's lr (the schedule's base lr)", number, 0.1)
+    .option('--lr <lr>', "the optimizer's lr (the schedule's base lr), > 0", positiveNumber, 0.1)
     .option('--steps <n>', 'how many optimizer steps (epochs, for the per-epoch schedules) to show', integer, 100)
     .option('--out <file>', 'the SVG file (default schedule-<name>.svg, or schedules.svg with --compare)')
     .option('--compare', 'plot the main schedules side by side in one SVG')
     .option('--step-size <n>', 'step: epochs between decays', integer)
     .option('--gamma <g>', 'step, multistep, exponential: decay factor; cyclic: exp_range factor', number)
-    .option('--milestones <list>', 'multistep: epochs of decay, e.g. 30,80', integerList)
+    .option('--milestones <list>', 'multistep: epochs of decay in increasing order, e.g. 30,80', increasingList)
     .option('--factor <f>', 'constant: the factor for the first total-iters epochs', number)
     .option('--total-iters <n>', 'constant, linear, polynomial: length of the change', integer)
     .option('--start-factor <f>', 'linear: the first factor', number)

@@ -1,7 +1,7 @@
 // `descent train`: the course's MNIST network trained on the bundled digits, every choice a flag.
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Option, type Command } from 'commander';
 import { init, getBackend } from '../core/runtime.js';
 import { manualSeed } from '../core/rng.js';
 import { Sequential } from '../nn/sequential.js';
@@ -13,10 +13,14 @@ import { datasets } from '../data/index.js';
 import { MinMaxScaler, StandardScaler } from '../data/scalers.js';
 import { EarlyStopping, ModelCheckpoint, type Callback } from '../train/index.js';
 import { readCheckpoint, restore, save } from '../io/index.js';
+import { whyFsFailed } from '../io/temp-files.js';
 import type { Tensor } from '../core/tensor.js';
 import { UsageError } from './errors.js';
 import { ACTIVATION_NAMES, OPTIMIZER_NAMES, SCHEDULER_NAMES, makeActivation, makeOptimizer, makeScheduler } from './factory.js';
 import { curvesSvg } from './curves.js';
+import {
+  HELP, HELP_AFTER, checkApplicable, checkResumeAgrees, fraction, inFlagTerms, nonNegative, positive, positiveInt, seed, sizes, threadCount,
+} from './train-flags.js';
 
 export interface TrainConfig {
   optimizer: string;
@@ -42,57 +46,64 @@ export interface TrainConfig {
   out: string;
 }
 
-const positiveInt = (name: string) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got '${v}'`);
-  return n;
-};
-const number = (name: string, min = -Infinity) => (v: string) => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`${name} must be a number${min > -Infinity ? ` ≥ ${min}` : ''}, got '${v}'`);
-  return n;
-};
-const threadCount = (v: string): number | 'auto' => {
-  if (v === 'auto') return 'auto';
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`--threads must be 'auto' or an integer from 1 to 64, got '${v}'`);
-  return n;
-};
-const sizes = (v: string) => {
-  const list = v.split(',').map((s) => Number(s.trim()));
-  if (list.length === 0 || !list.every((n) => Number.isInteger(n) && n > 0)) throw new InvalidArgumentError(`--hidden takes positive integers separated by commas, got '${v}'`);
-  return list;
-};
+/** The files a run writes into --out. */
+const OUTPUTS = ['checkpoint.safetensors', 'model.safetensors', 'history.json', 'curves.svg'];
 
 export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('train the 784-16-16-10 MNIST network (every choice a flag); writes model.safetensors, history.json, curves.svg')
     .addOption(new Option('--optimizer <name>', 'optimizer').choices(OPTIMIZER_NAMES).default('adam'))
-    .option('--lr <number>', "learning rate (default: the optimizer's own)", number('--lr', 0))
-    .option('--momentum <number>', 'momentum (sgd, momentum, nesterov, rmsprop) or β (ema)', number('--momentum', 0))
-    .option('--weight-decay <number>', 'L2 weight decay (decoupled for adamw, lion)', number('--weight-decay', 0))
+    .option('--lr <number>', HELP.lr, positive('--lr'))
+    .option('--momentum <number>', HELP.momentum, fraction('--momentum'))
+    .option('--weight-decay <number>', HELP.weightDecay, nonNegative('--weight-decay'))
     .addOption(new Option('--scheduler <name>', 'learning-rate schedule').choices(SCHEDULER_NAMES).default('none'))
-    .option('--step-size <epochs>', 'StepLR period', positiveInt('--step-size'))
-    .option('--gamma <number>', 'StepLR / ExponentialLR factor', number('--gamma', 0))
-    .option('--t-max <epochs>', 'CosineAnnealingLR half period (default: --epochs)', positiveInt('--t-max'))
+    .option('--step-size <epochs>', HELP.stepSize, positiveInt('--step-size'))
+    .option('--gamma <number>', HELP.gamma, positive('--gamma'))
+    .option('--t-max <epochs>', HELP.tMax, positiveInt('--t-max'))
     .option('--hidden <sizes>', 'hidden layer sizes', sizes, [16, 16])
     .addOption(new Option('--activation <name>', 'hidden activation').choices(ACTIVATION_NAMES).default('relu'))
     .option('--batch-size <n>', 'mini-batch size (1: stochastic, 7996: full batch)', positiveInt('--batch-size'), 32)
-    .option('--epochs <n>', 'epochs', positiveInt('--epochs'), 10)
-    .option('--dropout <p>', 'dropout after each hidden activation', number('--dropout', 0), 0)
-    .option('--early-stopping <patience>', 'stop when the validation loss has not improved for this many epochs (holds out --validation-split)', (v) => Number(positiveInt('--early-stopping')(v)))
-    .option('--validation-split <fraction>', 'fraction of the training digits held out for validation (default 0.1 with --early-stopping, else 0: the test digits are shown instead)', number('--validation-split', 0))
+    .option('--epochs <n>', 'epochs (with --resume: the total to reach)', positiveInt('--epochs'), 10)
+    .option('--dropout <p>', 'dropout after each hidden activation, in [0, 1)', fraction('--dropout'), 0)
+    .option('--early-stopping <patience>', 'stop when the validation loss has not improved for this many epochs (holds out --validation-split) (default: off)', positiveInt('--early-stopping'))
+    .option('--validation-split <fraction>', 'fraction of the training digits held out for validation (default: 0.1 with --early-stopping, else 0: the test digits are shown instead)', fraction('--validation-split'))
     .addOption(new Option('--scaler <name>', 'input scaling').choices(['none', 'minmax', 'standard']).default('none'))
     .addOption(new Option('--backend <name>', 'kernels').choices(['wasm', 'js']).default('wasm'))
     .option('--threads <n>', "wasm kernel threads, or 'auto' for every core (the weights are the same bits whatever the count)", threadCount, 1)
-    .option('--seed <n>', 'seed of the weights and the batch order', (v) => Number(number('--seed')(v)), 0)
-    .option('--out <dir>', 'output folder', 'runs/mnist')
-    .option('--resume <file>', 'continue the run saved in this checkpoint (its flags are reused; --epochs may extend it)')
+    .option('--seed <n>', 'seed of the weights and the batch order', seed, 0)
+    .option('--out <dir>', `output folder (${OUTPUTS.join(', ')})`, 'runs/mnist')
+    .option('--resume <file>', 'continue the run saved in this checkpoint (its flags are kept; --epochs may extend it)')
+    .addHelpText('after', HELP_AFTER)
     .action(async (flags: TrainConfig & { resume?: string }, command: Command) => {
-      const epochsGiven = command.getOptionValueSource('epochs') === 'cli';
-      await runTrain(flags, flags.resume, epochsGiven);
+      const given = Object.keys(flags).filter((k) => command.getOptionValueSource(k) === 'cli');
+      await runTrain(flags, flags.resume, given);
     });
+}
+
+/**
+ * Checks --out before any training: a folder (created if missing) in which each output is a file
+ * or absent. A file, /dev/null, '' or a path under a file is a one-line error, not a stack trace.
+ */
+async function prepareOut(out: string): Promise<void> {
+  if (out.trim() === '') throw new UsageError("--out must name a folder, got ''");
+  const found = await stat(out).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : error));
+  if (found instanceof Error) throw new UsageError(`--out ${out}: ${whyFsFailed(found, out, 'write')}`);
+  if (found && !found.isDirectory()) throw new UsageError(`--out ${out} exists and is not a folder`);
+  await mkdir(out, { recursive: true }).catch((error) => {
+    throw new UsageError(`--out ${out}: cannot create the folder: ${whyFsFailed(error, out, 'write')}`);
+  });
+  for (const name of OUTPUTS) {
+    const inside = await stat(join(out, name)).catch(() => null);
+    if (inside && !inside.isFile()) throw new UsageError(`--out ${out}: ${name} inside it exists and is not a file`);
+  }
+}
+
+/** Writes one output of the run; a failure is a one-line error naming the file. */
+async function writeOutput(file: string, text: string): Promise<void> {
+  await writeFile(file, text).catch((error) => {
+    throw new UsageError(`cannot write ${file}: ${whyFsFailed(error, dirname(file), 'write')}`);
+  });
 }
 
 function buildModel(config: TrainConfig): Sequential {
@@ -106,16 +117,36 @@ function buildModel(config: TrainConfig): Sequential {
   return new Sequential(layers);
 }
 
-export async function runTrain(flags: TrainConfig, resume?: string, epochsGiven = false): Promise<void> {
-  if (flags.dropout >= 1) throw new UsageError(`--dropout must be below 1, got ${flags.dropout}`);
+/**
+ * Trains as the flags say (`given`: the flags typed on the command line), or resumes the run saved
+ * in `resume`. Errors are one line in flag terms.
+ */
+export async function runTrain(flags: TrainConfig, resume?: string, given: readonly string[] = []): Promise<void> {
+  try {
+    await train(flags, resume, given);
+  } catch (error) {
+    throw inFlagTerms(error);
+  }
+}
+
+async function train(flags: TrainConfig, resume: string | undefined, given: readonly string[]): Promise<void> {
   const checkpoint = resume ? await readCheckpoint(resume) : null;
   const saved = checkpoint?.extra.config as TrainConfig | undefined;
   if (checkpoint && !saved) throw new UsageError(`${resume} was not written by descent train (it has no saved configuration)`);
+  if (saved) checkResumeAgrees(given, flags as unknown as Record<string, unknown>, saved as unknown as Record<string, unknown>);
   const config: TrainConfig = saved
-    ? { ...saved, epochs: epochsGiven ? flags.epochs : saved.epochs, out: flags.out, threads: flags.threads }
+    ? { ...saved, epochs: given.includes('epochs') ? flags.epochs : saved.epochs, out: flags.out, threads: flags.threads }
     : flags;
+  checkApplicable(given, config);
+  const initialEpoch = checkpoint?.epoch ?? 0;
+  if (initialEpoch >= config.epochs) {
+    throw new UsageError(given.includes('epochs')
+      ? `--epochs ${config.epochs} is not beyond the ${initialEpoch} epochs ${resume} has done; give --epochs ${initialEpoch + 1} or more`
+      : `the run in ${resume} has done all its ${initialEpoch} epochs; give --epochs ${initialEpoch + 1} or more to train on`);
+  }
   if (config.earlyStopping !== undefined && config.validationSplit === undefined) config.validationSplit = 0.1;
   config.validationSplit ??= 0;
+  await prepareOut(config.out);
 
   await init({ backend: config.backend, threads: config.backend === 'wasm' ? config.threads : 1 });
   manualSeed(config.seed);
@@ -134,11 +165,9 @@ export async function runTrain(flags: TrainConfig, resume?: string, epochsGiven 
   const batches = Math.ceil(trainCount / config.batchSize);
   const { scheduler, per } = makeScheduler(config.scheduler, optimizer, config, config.epochs, batches);
   if (checkpoint) restore(checkpoint, { model, optimizer, scheduler });
-  const initialEpoch = checkpoint?.epoch ?? 0;
   const loaderState = checkpoint?.extra.loader as number[] | undefined;
   const previous = (checkpoint?.extra.history as { epochs?: unknown[] } | undefined)?.epochs ?? [];
 
-  await mkdir(config.out, { recursive: true });
   const checkpointPath = join(config.out, 'checkpoint.safetensors');
   const callbacks: Callback[] = [new ModelCheckpoint({
     path: checkpointPath, optimizer, scheduler,
@@ -168,8 +197,8 @@ export async function runTrain(flags: TrainConfig, resume?: string, epochsGiven 
   const trained = (trainCount * history.epochs.length) / trainSeconds;
 
   await save(join(config.out, 'model.safetensors'), { model, epoch: initialEpoch + history.epochs.length, extra: { config } });
-  await writeFile(join(config.out, 'history.json'), JSON.stringify({ config, epochs, test }, null, 2) + '\n');
-  await writeFile(join(config.out, 'curves.svg'), await curvesSvg(epochs, config.validationSplit > 0 ? 'validation' : 'test'));
+  await writeOutput(join(config.out, 'history.json'), JSON.stringify({ config, epochs, test }, null, 2) + '\n');
+  await writeOutput(join(config.out, 'curves.svg'), await curvesSvg(epochs, config.validationSplit > 0 ? 'validation' : 'test'));
 
   const rows: [string, string][] = [
     ['test accuracy', `${(test.accuracy! * 100).toFixed(2)}%`],

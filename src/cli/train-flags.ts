@@ -1,0 +1,122 @@
+// The flags of `descent train`: their parsers (each value checked where it is read, so an error
+// names the flag), which optimizer or scheduler reads each of them and the default it then takes
+// (the help shows every default), and the checks across flags: a flag the chosen optimizer or
+// scheduler does not read, a flag that contradicts the run being resumed. A library error that
+// escapes is rephrased in flag terms (`--epochs`, not `fit: initialEpoch`).
+import { InvalidArgumentError } from 'commander';
+import { DescentError } from '../core/errors.js';
+import { UsageError } from './errors.js';
+import { DEFAULT_LR, DEFAULT_MOMENTUM, OPTIMIZER_NAMES, SCHEDULER_DEFAULTS } from './factory.js';
+
+/** `--kebab-case` of a camelCase key. */
+export const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
+
+const parse = (flag: string, expected: string, ok: (n: number) => boolean) => (v: string): number => {
+  const n = Number(v);
+  if (v.trim() === '' || !ok(n)) throw new InvalidArgumentError(`${flag} must be ${expected}, got '${v}'`);
+  return n;
+};
+export const positiveInt = (flag: string) => parse(flag, 'a positive integer', (n) => Number.isSafeInteger(n) && n >= 1);
+export const positive = (flag: string) => parse(flag, 'a number > 0', (n) => Number.isFinite(n) && n > 0);
+export const nonNegative = (flag: string) => parse(flag, 'a number ≥ 0', (n) => Number.isFinite(n) && n >= 0);
+/** In [0, 1): dropout, momentum, a validation fraction. */
+export const fraction = (flag: string) => parse(flag, 'a number in [0, 1)', (n) => n >= 0 && n < 1);
+export const seed = parse('--seed', 'an integer from 0 to 2^32 − 1', (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32);
+
+export const threadCount = (v: string): number | 'auto' => {
+  if (v === 'auto') return 'auto';
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError(`--threads must be 'auto' or an integer from 1 to 64, got '${v}'`);
+  return n;
+};
+
+export const sizes = (v: string): number[] => {
+  const list = v.split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
+  if (!list.every((n) => Number.isSafeInteger(n) && n > 0)) throw new InvalidArgumentError(`--hidden takes positive integers separated by commas, got '${v}'`);
+  return list;
+};
+
+/** `sgd 0.1, adam 0.001, …` for the help. */
+const byName = (table: Record<string, number | string>): string => Object.entries(table).map(([k, v]) => `${k} ${v}`).join(', ');
+
+/**
+ * The flags that belong to some optimizers or schedulers: who reads each, and the value each of
+ * them takes without it. A flag given for a choice that does not read it is an error.
+ */
+export const SPECIFIC_FLAGS: Record<string, { of: 'optimizer' | 'scheduler'; defaults: Record<string, number | string> }> = {
+  momentum: { of: 'optimizer', defaults: DEFAULT_MOMENTUM },
+  weightDecay: {
+    of: 'optimizer',
+    defaults: Object.fromEntries(OPTIMIZER_NAMES.filter((n) => n !== 'ema' && n !== 'yogi').map((n) => [n, n === 'adamw' ? 0.01 : 0])),
+  },
+  stepSize: { of: 'scheduler', defaults: { step: SCHEDULER_DEFAULTS.step.stepSize } },
+  gamma: { of: 'scheduler', defaults: { step: SCHEDULER_DEFAULTS.step.gamma, exponential: SCHEDULER_DEFAULTS.exponential.gamma } },
+  tMax: { of: 'scheduler', defaults: { cosine: 'the run\'s --epochs' } },
+};
+
+/** The help line of each specific flag and of --lr: what it is and every default. */
+export const HELP = {
+  lr: `learning rate, > 0 (default: the optimizer's own — ${byName(DEFAULT_LR)})`,
+  momentum: `momentum in [0, 1) (ema: its β) (default: ${byName(SPECIFIC_FLAGS.momentum.defaults)}; others take none)`,
+  weightDecay: `L2 weight decay, ≥ 0 (decoupled for adamw, lion) (default: ${byName(SPECIFIC_FLAGS.weightDecay.defaults)}; ema and yogi take none)`,
+  stepSize: `StepLR period in epochs (default: ${SPECIFIC_FLAGS.stepSize.defaults.step})`,
+  gamma: `decay factor, > 0 (default: ${byName(SPECIFIC_FLAGS.gamma.defaults)})`,
+  tMax: `CosineAnnealingLR half period in epochs (default: ${SPECIFIC_FLAGS.tMax.defaults.cosine})`,
+};
+
+/** After the options: what the schedulers and the rest of the run use without a flag. */
+export const HELP_AFTER = [
+  '',
+  'Defaults without a flag:',
+  `  --scheduler step         StepLR { stepSize: ${SCHEDULER_DEFAULTS.step.stepSize}, gamma: ${SCHEDULER_DEFAULTS.step.gamma} }, stepped each epoch`,
+  `  --scheduler exponential  ExponentialLR { gamma: ${SCHEDULER_DEFAULTS.exponential.gamma} }, stepped each epoch`,
+  '  --scheduler cosine       CosineAnnealingLR { tMax: --epochs, etaMin: 0 }, stepped each epoch',
+  '  --scheduler onecycle     OneCycleLR { maxLr: the lr, totalSteps: epochs × batches per epoch }, stepped each batch',
+  `  --scheduler plateau      ReduceLROnPlateau { factor: ${SCHEDULER_DEFAULTS.plateau.factor}, patience: ${SCHEDULER_DEFAULTS.plateau.patience} } on the validation loss`,
+  '  other optimizer options  the optimizer\'s own defaults, as torch.optim (Adam betas [0.9, 0.999], eps 1e-8, …)',
+  '  model                    784 → --hidden → 10, Linear layers initialised as torch; loss CrossEntropyLoss',
+  '',
+  'Examples:',
+  '  descent train --optimizer sgd --lr 0.1 --momentum 0.9 --scheduler step --step-size 5 --epochs 20',
+  '  descent train --hidden 1300,1300 --epochs 1 --out runs/big',
+  '  descent train --resume runs/big/checkpoint.safetensors --epochs 3',
+].join('\n');
+
+/** Throws if a flag given on the command line is not read by the chosen optimizer or scheduler. */
+export function checkApplicable(given: readonly string[], choice: { optimizer: string; scheduler: string }): void {
+  for (const key of given) {
+    const spec = SPECIFIC_FLAGS[key];
+    if (spec === undefined || choice[spec.of] in spec.defaults) continue;
+    const users = Object.keys(spec.defaults).join(', ');
+    throw new UsageError(`${flagOf(key)} is not read by --${spec.of} ${choice[spec.of]}, only by --${spec.of} ${users}`);
+  }
+}
+
+/** The flags a resumed run may change; every other one must agree with the saved run. */
+const RESUMABLE = ['epochs', 'out', 'threads', 'resume'];
+
+/** Throws if a flag given with --resume contradicts the configuration saved in the checkpoint. */
+export function checkResumeAgrees(given: readonly string[], flags: Record<string, unknown>, saved: Record<string, unknown>): void {
+  for (const key of given) {
+    if (RESUMABLE.includes(key) || JSON.stringify(flags[key]) === JSON.stringify(saved[key])) continue;
+    const show = (v: unknown) => (Array.isArray(v) ? v.join(',') : v === undefined ? 'not set' : String(v));
+    throw new UsageError(
+      `${flagOf(key)} ${show(flags[key])} differs from the resumed run's ${show(saved[key])}; a resumed run keeps its settings (only --epochs, --out and --threads may change)`,
+    );
+  }
+}
+
+/** Library option names as `descent train` spells them. */
+const FLAG_OF_OPTION: Record<string, string> = {
+  lr: '--lr', momentum: '--momentum', beta: '--momentum', weightDecay: '--weight-decay', stepSize: '--step-size',
+  gamma: '--gamma', tMax: '--t-max', batchSize: '--batch-size', epochs: '--epochs', initialEpoch: '--epochs',
+  validationSplit: '--validation-split', patience: '--early-stopping', p: '--dropout',
+};
+
+/** A library error about an option (`Adam: lr must be …`) as the flag that set it (`--lr must be …`). */
+export function inFlagTerms(error: unknown): unknown {
+  if (!(error instanceof DescentError)) return error;
+  const m = /^[\w.]+: (\w+)\b(.*)$/s.exec(error.message);
+  const flag = m ? FLAG_OF_OPTION[m[1]] : undefined;
+  return flag === undefined ? error : new UsageError(`${flag}${m![2]}`);
+}
