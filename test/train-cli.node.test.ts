@@ -1,9 +1,20 @@
 import { describe, it, expect } from 'vitest';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { descent, descentProcess } from './cli-helpers.js';
 import { decodeSafetensors } from '../src/io/index.js';
+import { init, Sequential, Linear } from '../src/index.js';
+import { DEFAULT_LR, DEFAULT_MOMENTUM, OPTIMIZER_NAMES, SCHEDULER_DEFAULTS, makeOptimizer, makeScheduler } from '../src/cli/factory.js';
+import { SPECIFIC_FLAGS } from '../src/cli/train-flags.js';
+
+/** A failure a user can cause: exit code 2, one line `descent: …` matching `message`, no stack trace. */
+async function expectUsageError(args: string[], message: RegExp): Promise<void> {
+  const { code, err } = await descent(...args);
+  expect(code, args.join(' ')).toBe(2);
+  expect(err, args.join(' ')).toMatch(/^descent: [^\n]*\n$/);
+  expect(err, args.join(' ')).toMatch(message);
+}
 
 describe('descent train', () => {
   it('trains, prints the summary table, writes model.safetensors, history.json and curves.svg', async () => {
@@ -49,4 +60,94 @@ describe('descent train', () => {
     expect(code).toBe(2);
     expect(err).toMatch(/^descent: .*--threads must be 'auto' or an integer from 1 to 64, got '0'\n$/);
   });
+
+  it('refuses values the issue found accepted, each in flag terms', async () => {
+    await expectUsageError(['train', '--lr', '0'], /--lr must be a number > 0, got '0'/);
+    await expectUsageError(['train', '--seed', '-1'], /--seed must be an integer from 0 to 2\^32 − 1, got '-1'/);
+    await expectUsageError(['train', '--seed', '1.5'], /--seed must be an integer/);
+    await expectUsageError(['train', '--momentum', '1'], /--momentum must be a number in \[0, 1\)/);
+    await expectUsageError(['train', '--hidden', '16,,8'], /--hidden takes positive integers/);
+    await expectUsageError(['train', '--validation-split', '1'], /--validation-split must be a number in \[0, 1\)/);
+  });
+
+  it('refuses a flag the chosen optimizer or scheduler does not read, naming who reads it', async () => {
+    await expectUsageError(['train', '--momentum', '0.9', '--optimizer', 'adam'], /--momentum is not read by --optimizer adam, only by --optimizer sgd, momentum, nesterov, ema, rmsprop$/m);
+    await expectUsageError(['train', '--weight-decay', '0.1', '--optimizer', 'yogi'], /--weight-decay is not read by --optimizer yogi/);
+    await expectUsageError(['train', '--step-size', '2'], /--step-size is not read by --scheduler none, only by --scheduler step$/m);
+    await expectUsageError(['train', '--gamma', '0.5', '--scheduler', 'cosine'], /--gamma is not read by --scheduler cosine, only by --scheduler step, exponential$/m);
+    await expectUsageError(['train', '--t-max', '5', '--scheduler', 'step'], /--t-max is not read by --scheduler step, only by --scheduler cosine$/m);
+  });
+
+  it('answers every bad --out with one line and exit code 2, before training', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'descent-out-'));
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'x');
+    const clash = join(dir, 'clash');
+    mkdirSync(join(clash, 'model.safetensors'), { recursive: true });
+    await expectUsageError(['train', '--out', file], /--out .*a-file exists and is not a folder/);
+    await expectUsageError(['train', '--out', '/dev/null'], /--out \/dev\/null exists and is not a folder/);
+    await expectUsageError(['train', '--out', ''], /--out must name a folder, got ''/);
+    await expectUsageError(['train', '--out', join(file, 'sub')], /a part of .* is a file, not a folder/);
+    await expectUsageError(['train', '--out', clash], /model\.safetensors inside it exists and is not a file/);
+  });
+
+  it('--version prints the package version; --help shows every default the run uses', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    const v = await descent('--version');
+    expect(v.code).toBe(0);
+    expect(v.out).toBe(`${version}\n`);
+    const help = (await descent('train', '--help')).out.replace(/\s+/g, ' ');
+    for (const [name, lr] of Object.entries(DEFAULT_LR)) expect(help).toContain(`${name} ${lr}`);
+    for (const [name, m] of Object.entries(DEFAULT_MOMENTUM)) expect(help).toContain(`${name} ${m}`);
+    expect(help).toContain(`StepLR { stepSize: ${SCHEDULER_DEFAULTS.step.stepSize}, gamma: ${SCHEDULER_DEFAULTS.step.gamma} }`);
+    expect(help).toContain(`ReduceLROnPlateau { factor: ${SCHEDULER_DEFAULTS.plateau.factor}, patience: ${SCHEDULER_DEFAULTS.plateau.patience} }`);
+    expect(help).toMatch(/adamw 0\.01/);
+    expect(help).toMatch(/--seed <n> .*\(default: 0\)/);
+  });
+
+  it("the help's defaults and who-reads-what are what the optimizers and schedulers built without flags hold", async () => {
+    await init();
+    const model = new Sequential([new Linear(2, 2)]);
+    for (const name of OPTIMIZER_NAMES) {
+      const group = makeOptimizer(name, model.parameters(), {}).paramGroups[0] as Record<string, unknown>;
+      expect(group.lr, name).toBe(DEFAULT_LR[name]);
+      expect(group.momentum ?? group.beta, name).toBe(SPECIFIC_FLAGS.momentum.defaults[name]);
+      expect(group.weightDecay, name).toBe(SPECIFIC_FLAGS.weightDecay.defaults[name]);
+      // A flag the table says the optimizer does not read changes nothing when given.
+      const withFlags = makeOptimizer(name, model.parameters(), { momentum: 0.5, weightDecay: 0.25 }).paramGroups[0] as Record<string, unknown>;
+      if (!(name in SPECIFIC_FLAGS.momentum.defaults)) expect(withFlags.momentum ?? withFlags.beta, name).toBe(group.momentum ?? group.beta);
+      if (!(name in SPECIFIC_FLAGS.weightDecay.defaults)) expect(withFlags.weightDecay, name).toBe(group.weightDecay);
+    }
+    const step = makeScheduler('step', makeOptimizer('sgd', model.parameters(), {}), {}, 10, 5).scheduler as unknown as Record<string, unknown>;
+    expect([step.stepSize, step.gamma]).toEqual([SPECIFIC_FLAGS.stepSize.defaults.step, SPECIFIC_FLAGS.gamma.defaults.step]);
+    const exp = makeScheduler('exponential', makeOptimizer('sgd', model.parameters(), {}), {}, 10, 5).scheduler as unknown as Record<string, unknown>;
+    expect(exp.gamma).toBe(SPECIFIC_FLAGS.gamma.defaults.exponential);
+    model.dispose();
+  });
+
+  it('--resume keeps the run: a contradicting flag or an --epochs already done is an error in flag terms', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'descent-resume-'));
+    expect((await descent('train', '--epochs', '1', '--hidden', '8', '--out', dir)).code).toBe(0);
+    const ckpt = join(dir, 'checkpoint.safetensors');
+    await expectUsageError(['train', '--resume', ckpt, '--hidden', '32', '--epochs', '2'], /--hidden 32 differs from the resumed run's 8/);
+    await expectUsageError(['train', '--resume', ckpt, '--optimizer', 'sgd', '--epochs', '2'], /--optimizer sgd differs from the resumed run's adam/);
+    await expectUsageError(['train', '--resume', ckpt, '--epochs', '1'], /--epochs 1 is not beyond the 1 epochs .* give --epochs 2 or more/);
+    await expectUsageError(['train', '--resume', ckpt], /has done all its 1 epochs; give --epochs 2 or more/);
+    // Repeating a saved flag is no contradiction.
+    const resumed = await descent('train', '--resume', ckpt, '--hidden', '8', '--epochs', '2', '--out', dir);
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8')).epochs).toHaveLength(2);
+  });
+
+  it('trains 784-1300-1300-10 with Adam for an epoch and resumes from its checkpoint (2.7 M parameters)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'descent-big-'));
+    const first = await descent('train', '--hidden', '1300,1300', '--epochs', '1', '--batch-size', '256', '--out', dir);
+    expect(first.code, first.err).toBe(0);
+    const ckpt = join(dir, 'checkpoint.safetensors');
+    const { tensors } = decodeSafetensors(new Uint8Array(readFileSync(ckpt)));
+    expect(Object.keys(tensors).filter((n) => n.startsWith('optimizer/'))).toHaveLength(12);
+    const resumed = await descent('train', '--resume', ckpt, '--epochs', '2', '--out', dir);
+    expect(resumed.code, resumed.err).toBe(0);
+    expect(resumed.err).toMatch(/784-1300-1300-10 .*resuming after epoch 1/);
+  }, 120_000);
 });
