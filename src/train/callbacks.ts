@@ -1,4 +1,5 @@
 import { OptionError } from '../core/errors.js';
+import { BOOLEAN, FINITE, NON_NEGATIVE_INT, STRING, checkOptions, oneOf } from '../core/validate.js';
 import type { Module, StateDict } from '../nn/module.js';
 
 /** What the loop reports after each epoch (keys as Keras: loss, valLoss, accuracy, valAccuracy). */
@@ -56,6 +57,10 @@ export interface EarlyStoppingOptions {
   restoreBestWeights?: boolean;
 }
 
+const EARLY_STOPPING_RULES = {
+  monitor: STRING, patience: NON_NEGATIVE_INT, minDelta: FINITE, mode: oneOf('min', 'max', 'auto'), restoreBestWeights: BOOLEAN,
+};
+
 /**
  * Stops training when the monitored quantity has not improved by more than minDelta for
  * `patience` epochs (Keras semantics) — the course's validation-loss stopping.
@@ -69,38 +74,41 @@ export class EarlyStopping implements Callback {
   /** The epoch (0-based) training stopped after, or null. */
   stoppedEpoch: number | null = null;
   bestEpoch = -1;
-  best = NaN;
+  /** The best value so far: ±Infinity (the worst) before the first epoch. */
+  best = Infinity;
   private wait = 0;
   private bestWeights: StateDict | null = null;
 
-  constructor(options: EarlyStoppingOptions = {}) {
-    this.monitor = options.monitor ?? 'valLoss';
-    this.patience = options.patience ?? 0;
-    this.minDelta = Math.abs(options.minDelta ?? 0);
-    if (!Number.isInteger(this.patience) || this.patience < 0) {
-      throw new OptionError(`EarlyStopping: patience must be a non-negative integer, got ${String(options.patience)}`);
-    }
-    const mode = options.mode ?? 'auto';
-    if (mode !== 'min' && mode !== 'max' && mode !== 'auto') throw new OptionError(`EarlyStopping: mode must be 'min', 'max' or 'auto', got ${JSON.stringify(mode)}`);
+  constructor(options?: EarlyStoppingOptions) {
+    const o = checkOptions<EarlyStoppingOptions>('EarlyStopping', options, EARLY_STOPPING_RULES);
+    this.monitor = o.monitor ?? 'valLoss';
+    this.patience = o.patience ?? 0;
+    this.minDelta = Math.abs(o.minDelta ?? 0);
+    const mode = o.mode ?? 'auto';
     this.mode = mode === 'auto' ? (/acc/i.test(this.monitor) ? 'max' : 'min') : mode;
-    this.restoreBestWeights = options.restoreBestWeights ?? false;
+    this.restoreBestWeights = o.restoreBestWeights ?? false;
+    this.best = this.worst;
+  }
+
+  private get worst(): number {
+    return this.mode === 'min' ? Infinity : -Infinity;
   }
 
   onTrainBegin(): void {
     this.wait = 0;
-    this.best = NaN;
+    this.best = this.worst;
     this.bestEpoch = -1;
     this.stoppedEpoch = null;
     this.bestWeights = null;
   }
 
+  /** A NaN value is never an improvement (as torch's ReduceLROnPlateau), so it counts toward patience. */
   onEpochEnd(logs: EpochLogs, ctx: TrainingContext): void {
     const value = logs[this.monitor];
     if (typeof value !== 'number') {
       throw new OptionError(`EarlyStopping: monitor '${this.monitor}' is not logged; logged: ${Object.keys(logs).join(', ')}`);
     }
-    const improved = Number.isNaN(this.best) ||
-      (this.mode === 'min' ? value < this.best - this.minDelta : value > this.best + this.minDelta);
+    const improved = this.mode === 'min' ? value < this.best - this.minDelta : value > this.best + this.minDelta;
     if (improved) {
       this.best = value;
       this.bestEpoch = logs.epoch;

@@ -1,4 +1,5 @@
 import { OptionError } from '../core/errors.js';
+import { BOOLEAN, FUNCTION, STRING, checkOptions, instanceOf, nullable, oneOf, required } from '../core/validate.js';
 import { save, type Stateful } from '../io/index.js';
 import type { Callback, EpochLogs, TrainingContext } from './callbacks.js';
 
@@ -15,15 +16,18 @@ export interface ModelCheckpointOptions {
   extra?: (ctx: TrainingContext) => Record<string, unknown>;
 }
 
+const RULES = {
+  path: required(STRING), saveBestOnly: BOOLEAN, monitor: STRING, mode: oneOf('min', 'max'),
+  optimizer: nullable(instanceOf(Object, 'optimizer')), scheduler: nullable(instanceOf(Object, 'scheduler')), extra: FUNCTION,
+};
+
 /** Writes a checkpoint (atomically) after epochs, every one or only the best. Node only. */
 export class ModelCheckpoint implements Callback {
-  private best = NaN;
+  private best: number | null = null;
   readonly saved: string[] = [];
 
   constructor(readonly options: ModelCheckpointOptions) {
-    if (typeof options?.path !== 'string' || options.path.length === 0) {
-      throw new OptionError('ModelCheckpoint: path must be a non-empty string');
-    }
+    checkOptions<ModelCheckpointOptions>('ModelCheckpoint', options, RULES);
   }
 
   async onEpochEnd(logs: EpochLogs, ctx: TrainingContext): Promise<void> {
@@ -32,7 +36,8 @@ export class ModelCheckpoint implements Callback {
       const value = logs[monitor];
       if (typeof value !== 'number') throw new OptionError(`ModelCheckpoint: monitor '${monitor}' is not logged`);
       const mode = this.options.mode ?? (/acc/i.test(monitor) ? 'max' : 'min');
-      const better = Number.isNaN(this.best) || (mode === 'min' ? value < this.best : value > this.best);
+      // A NaN is never better; null (nothing seen yet) is worse than any number.
+      const better = !Number.isNaN(value) && (this.best === null || (mode === 'min' ? value < this.best : value > this.best));
       if (!better) return;
       this.best = value;
     }

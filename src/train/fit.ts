@@ -1,4 +1,4 @@
-import { NonFiniteError, OptionError, ShapeError, formatShape } from '../core/errors.js';
+import { NonFiniteError, OptionError } from '../core/errors.js';
 import { requireBackend } from '../core/runtime.js';
 import { Tensor } from '../core/tensor.js';
 import { noGrad } from '../autograd/grad-mode.js';
@@ -7,7 +7,8 @@ import { TensorDataset, takeRows } from '../data/dataset.js';
 import type { Module } from '../nn/module.js';
 import type { Callback, EpochLogs, TrainingContext } from './callbacks.js';
 import { ProgressBar } from './progress.js';
-import { correctCount, METRICS, type MetricName } from './metrics.js';
+import { correctCount, type MetricName } from './metrics.js';
+import { checkEvaluate, checkFit, checkPredict } from './fit-options.js';
 
 // The Keras-style loop, written the way a PyTorch user writes it by hand: for each batch
 // zeroGrad, forward, loss, backward, step; the scheduler once per epoch (or per batch).
@@ -55,18 +56,32 @@ export interface History {
 }
 
 export interface EvaluateOptions {
+  /** Without a loss module the result's `loss` is NaN: there is nothing to measure. */
   loss?: LossModule;
   batchSize?: number;
   metrics?: MetricName[];
 }
 
-/** Trains `model` on (x, y); returns the per-epoch history. The model is left in eval mode. */
+export interface PredictOptions {
+  /** Rows per forward pass (default 256). */
+  batchSize?: number;
+}
+
+/**
+ * Trains `model` on (x, y); returns the per-epoch history. The model is left in eval mode.
+ *
+ * A NaN or Inf training loss or gradient stops training with a NonFiniteError naming the epoch,
+ * the batch and the step, before that update: the model keeps the weights of the last good step.
+ * A non-finite validation loss stops it the same way (after the epoch's finite updates): it would
+ * otherwise reach EarlyStopping, ReduceLROnPlateau and ModelCheckpoint as a value that is never
+ * better and never worse, and each would go on silently doing nothing.
+ */
 export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
-  const o = checkFitOptions(x, y, options);
-  const [trainX, trainY, valX, valY, owned] = splitValidation(x, y, o.validationSplit, options.validationData);
-  const loader = new DataLoader(new TensorDataset(trainX, trainY), { batchSize: o.batchSize, shuffle: o.shuffle, seed: options.seed });
-  if (options.loaderState) loader.setState(options.loaderState);
-  const callbacks = [...(o.verbose ? [new ProgressBar()] : []), ...(options.callbacks ?? [])];
+  const o = checkFit(model, x, y, options);
+  const [trainX, trainY, valX, valY, owned] = splitValidation(x, y, o.validationSplit, o.validationData);
+  const loader = new DataLoader(new TensorDataset(trainX, trainY), { batchSize: o.batchSize, shuffle: o.shuffle, seed: o.seed });
+  if (o.loaderState) loader.setState(o.loaderState);
+  const callbacks = [...(o.verbose ? [new ProgressBar()] : []), ...o.callbacks];
   const history: History = { epochs: [], history: {} };
   const ctx: TrainingContext = { model, epochs: o.epochs, stopTraining: false, loader, logged: history.epochs };
   const wantAccuracy = o.metrics.includes('accuracy');
@@ -77,24 +92,24 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
       for (const cb of callbacks) await cb.onEpochBegin?.(epoch, ctx);
       model.train();
       const start = performance.now();
-      const lr = (options.optimizer.paramGroups[0] as { lr?: number } | undefined)?.lr ?? NaN;
+      const lr = (o.optimizer.paramGroups[0] as { lr?: number } | undefined)?.lr ?? NaN;
       let lossSum = 0, correct = 0, seen = 0, batch = 0;
       for (const [bx, by] of loader) {
-        options.optimizer.zeroGrad();
+        o.optimizer.zeroGrad();
         const output = model.forward(bx);
-        const loss = options.loss.forward(output, by);
+        const loss = o.loss.forward(output, by);
         const value = loss.item();
         if (!Number.isFinite(value)) {
           throw new NonFiniteError(
-            `fit: the loss became ${value} at epoch ${epoch + 1}, batch ${batch + 1}; training stopped before that update, ` +
+            `fit: the loss became ${value} ${position(epoch, batch, batches)}; training stopped before that update, ` +
               'so the model holds the weights of the last good step (try a lower learning rate, or scaling the inputs)',
           );
         }
         if (wantAccuracy) correct += correctCount(output, by);
         loss.backward();
-        checkGradients(model, epoch, batch);
-        options.optimizer.step();
-        if (o.schedulerStep === 'batch') options.scheduler?.step();
+        checkGradients(model, epoch, batch, batches);
+        o.optimizer.step();
+        if (o.schedulerStep === 'batch') o.scheduler?.step();
         lossSum += value * by.shape[0];
         seen += by.shape[0];
         for (const cb of callbacks) await cb.onBatchEnd?.({ batch, batches, loss: value, samples: by.shape[0] }, ctx);
@@ -104,13 +119,16 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
       if (wantAccuracy) logs.accuracy = correct / seen;
       const trainSeconds = (performance.now() - start) / 1000;
       if (valX && valY) {
-        const val = evaluate(model, valX, valY, { loss: options.loss, batchSize: o.batchSize, metrics: o.metrics });
+        const val = meanLoss(model, valX, valY, o.loss, o.batchSize, (value, b, rows) => new NonFiniteError(
+          `fit: the validation loss became ${value} at epoch ${epoch + 1}, on validation batch ${b + 1} (rows ${rows}); ` +
+            "training stopped after that epoch's updates, all of which were finite (is there a NaN or Inf in the validation data?)",
+        ));
         logs.valLoss = val.loss;
-        if (wantAccuracy) logs.valAccuracy = val.accuracy;
+        if (wantAccuracy) logs.valAccuracy = val.correct / val.seen;
       }
       logs.time = (performance.now() - start) / 1000;
       logs.samplesPerSecond = seen / trainSeconds;
-      if (o.schedulerStep === 'epoch' && options.scheduler) stepScheduler(options.scheduler, logs);
+      if (o.schedulerStep === 'epoch' && o.scheduler) stepScheduler(o.scheduler, logs);
       history.epochs.push(logs);
       for (const [key, value] of Object.entries(logs)) if (typeof value === 'number' && key !== 'epoch') (history.history[key] ??= []).push(value);
       for (const cb of callbacks) await cb.onEpochEnd?.(logs, ctx);
@@ -124,34 +142,53 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   return history;
 }
 
-/** Mean loss (and accuracy) over (x, y) in eval mode, without gradients. */
-export function evaluate(model: Module, x: Tensor, y: Tensor, options: EvaluateOptions = {}): { loss: number; accuracy?: number } {
-  const batchSize = options.batchSize ?? 256;
+/**
+ * Mean loss (and accuracy) over (x, y) in eval mode, without gradients. A NaN or Inf loss on any
+ * batch is a NonFiniteError naming the batch and its rows (a mean would hide which rows it was).
+ */
+export function evaluate(model: Module, x: Tensor, y: Tensor, options?: EvaluateOptions): { loss: number; accuracy?: number } {
+  const o = checkEvaluate(model, x, y, options);
+  const { loss, correct, seen } = meanLoss(model, x, y, o.loss, o.batchSize, (value, b, rows) => new NonFiniteError(
+    `evaluate: the loss is ${value} on batch ${b + 1} (rows ${rows}); the model's outputs or the targets there are not finite`,
+  ));
+  const result: { loss: number; accuracy?: number } = { loss };
+  if (o.metrics.includes('accuracy')) result.accuracy = correct / seen;
+  return result;
+}
+
+/** The loop evaluate() and fit's validation share; `nonFinite` words the error for its caller. */
+function meanLoss(
+  model: Module, x: Tensor, y: Tensor, lossFn: LossModule | undefined, batchSize: number,
+  nonFinite: (value: number, batch: number, rows: string) => NonFiniteError,
+): { loss: number; correct: number; seen: number } {
   const loader = new DataLoader(new TensorDataset(x, y), { batchSize, shuffle: false, seed: 0 });
   const wasTraining = model.training;
   model.eval();
-  let lossSum = 0, correct = 0, seen = 0;
+  let lossSum = 0, correct = 0, seen = 0, batch = 0;
   try {
     noGrad(() => {
       for (const [bx, by] of loader) {
         const output = model.forward(bx);
-        if (options.loss) lossSum += options.loss.forward(output, by).item() * by.shape[0];
+        if (lossFn) {
+          const value = lossFn.forward(output, by).item();
+          if (!Number.isFinite(value)) throw nonFinite(value, batch, `${seen}–${seen + by.shape[0] - 1}`);
+          lossSum += value * by.shape[0];
+        }
         correct += correctCount(output, by);
         seen += by.shape[0];
+        batch++;
       }
     });
   } finally {
     loader.dispose();
     model.train(wasTraining);
   }
-  const result: { loss: number; accuracy?: number } = { loss: options.loss ? lossSum / seen : NaN };
-  if ((options.metrics ?? ['accuracy']).includes('accuracy')) result.accuracy = correct / seen;
-  return result;
+  return { loss: lossFn ? lossSum / seen : NaN, correct, seen };
 }
 
 /** The model's outputs for x, in batches, as a new tensor the caller owns. */
-export function predict(model: Module, x: Tensor, options: { batchSize?: number } = {}): Tensor {
-  const batchSize = options.batchSize ?? 256;
+export function predict(model: Module, x: Tensor, options?: PredictOptions): Tensor {
+  const { batchSize } = checkPredict(model, x, options);
   const n = x.shape[0];
   const wasTraining = model.training;
   model.eval();
@@ -171,6 +208,9 @@ export function predict(model: Module, x: Tensor, options: { batchSize?: number 
         }
       }
     });
+  } catch (error) {
+    (out as Tensor | null)?.dispose(); // a later batch failed: the caller never gets the tensor
+    throw error;
   } finally {
     model.train(wasTraining);
   }
@@ -183,46 +223,28 @@ function stepScheduler(scheduler: SchedulerLike, logs: EpochLogs): void {
   else scheduler.step();
 }
 
+/** Where a step is, counted as a resumed run counts it (each earlier epoch had `batches` steps). */
+function position(epoch: number, batch: number, batches: number): string {
+  return `at epoch ${epoch + 1}, batch ${batch + 1} of ${batches} (step ${epoch * batches + batch + 1})`;
+}
+
 /** A NaN or Inf gradient would poison the weights: stop before the optimizer applies it. */
-function checkGradients(model: Module, epoch: number, batch: number): void {
+function checkGradients(model: Module, epoch: number, batch: number, batches: number): void {
   const k = requireBackend();
   // A Sequential keeps every gradient in one block: one reduction checks them all.
   const block = (model as { gradientBlock?: Tensor }).gradientBlock;
   const blocks = block ? [block] : model.parameters().map((p) => p.grad);
   for (const g of blocks) {
-    if (!Number.isFinite(k.sum(g.offset, g.size))) {
+    if (g && !Number.isFinite(k.sum(g.offset, g.size))) {
       throw new NonFiniteError(
-        `fit: a gradient became NaN or Inf at epoch ${epoch + 1}, batch ${batch + 1}; training stopped before that update, ` +
+        `fit: a gradient became NaN or Inf ${position(epoch, batch, batches)}; training stopped before that update, ` +
           'so the model holds the weights of the last good step',
       );
     }
   }
 }
 
-function checkFitOptions(x: Tensor, y: Tensor, options: FitOptions) {
-  if (!(x instanceof Tensor) || !(y instanceof Tensor)) throw new OptionError('fit: x and y must be Tensors');
-  if (x.shape[0] !== y.shape[0]) {
-    throw new ShapeError(`fit: x ${formatShape(x.shape)} and y ${formatShape(y.shape)} have different numbers of samples`);
-  }
-  if (!options || typeof options.loss?.forward !== 'function') throw new OptionError('fit: options.loss must be a loss module, e.g. new CrossEntropyLoss()');
-  if (typeof options.optimizer?.step !== 'function') throw new OptionError('fit: options.optimizer must be an optimizer, e.g. new Adam(model.parameters())');
-  const epochs = options.epochs ?? 1;
-  const batchSize = options.batchSize ?? 32;
-  const initialEpoch = options.initialEpoch ?? 0;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new OptionError(`fit: epochs must be a positive integer, got ${String(epochs)}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new OptionError(`fit: batchSize must be a positive integer, got ${String(batchSize)}`);
-  if (!Number.isInteger(initialEpoch) || initialEpoch < 0 || initialEpoch > epochs) throw new OptionError(`fit: initialEpoch must be an integer in [0, epochs], got ${String(initialEpoch)}`);
-  const validationSplit = options.validationSplit ?? 0;
-  if (!(validationSplit >= 0 && validationSplit < 1)) throw new OptionError(`fit: validationSplit must be in [0, 1), got ${String(validationSplit)}`);
-  if (validationSplit > 0 && options.validationData) throw new OptionError('fit: give validationSplit or validationData, not both');
-  const metrics = options.metrics ?? [];
-  for (const m of metrics) if (!METRICS.includes(m)) throw new OptionError(`fit: unknown metric ${JSON.stringify(m)}; known: ${METRICS.join(', ')}`);
-  const schedulerStep = options.schedulerStep ?? 'epoch';
-  if (schedulerStep !== 'epoch' && schedulerStep !== 'batch') throw new OptionError(`fit: schedulerStep must be 'epoch' or 'batch', got ${JSON.stringify(schedulerStep)}`);
-  return { epochs, batchSize, initialEpoch, validationSplit, metrics, schedulerStep, shuffle: options.shuffle ?? true, verbose: options.verbose ?? 0 };
-}
-
-function splitValidation(x: Tensor, y: Tensor, fraction: number, data?: [Tensor, Tensor]): [Tensor, Tensor, Tensor | null, Tensor | null, Tensor[]] {
+function splitValidation(x: Tensor, y: Tensor, fraction: number, data?: readonly [Tensor, Tensor]): [Tensor, Tensor, Tensor | null, Tensor | null, Tensor[]] {
   if (data) return [x, y, data[0], data[1], []];
   if (fraction === 0) return [x, y, null, null, []];
   const n = x.shape[0];

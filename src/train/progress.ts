@@ -1,4 +1,7 @@
+import { checkOptions, instanceOf } from '../core/validate.js';
 import type { BatchLogs, Callback, EpochLogs, TrainingContext } from './callbacks.js';
+
+const RULES = { stream: { ...instanceOf(Object, 'stream'), description: 'a stream with write(text)' } };
 
 type Bar = { start(total: number, value: number, payload: object): void; update(value: number, payload: object): void; stop(): void };
 
@@ -16,8 +19,9 @@ export class ProgressBar implements Callback {
   private readonly tty: boolean;
   private readonly write: (line: string) => void;
 
-  constructor(options: { stream?: { isTTY?: boolean; write(s: string): unknown } } = {}) {
-    const stream = options.stream ?? (typeof process !== 'undefined' ? process.stderr : undefined);
+  constructor(options?: { stream?: { isTTY?: boolean; write(s: string): unknown } }) {
+    const o = checkOptions<{ stream: { isTTY?: boolean; write(s: string): unknown } }>('ProgressBar', options, RULES);
+    const stream = o.stream ?? (typeof process !== 'undefined' ? process.stderr : undefined);
     this.tty = !!stream?.isTTY;
     this.write = (line) => {
       if (stream) stream.write(line + '\n');
