@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { init, Sequential, Linear, ReLU, Tanh } from '../src/index.js';
+import { init, Sequential, Linear, ReLU, Tanh, Adam, MSELoss, tensor, DescentError, memory } from '../src/index.js';
+import { ioCases } from './fuzz/cases-io.js';
 import { serialize, deserialize, restore, CheckpointError, encodeSafetensors, decodeSafetensors } from '../src/io/index.js';
 
 /** An independent reading of the safetensors layout, written from the format's description. */
@@ -90,5 +91,33 @@ describe('checkpoints (safetensors with torch state_dict names)', () => {
     expect(() => decodeSafetensors(withHeader({ a: { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, 8))).toThrow(/truncated/);
     expect(() => decodeSafetensors(withHeader({ a: { dtype: 'F16', shape: [2], data_offsets: [0, 4] } }, 4))).toThrow(/only F32/);
     expect(() => decodeSafetensors(withHeader({ a: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, 8))).toThrow(/needs 12 bytes/);
+  });
+
+  it('a full checkpoint without its optimizer/ keys is exactly the model\'s state_dict (what PyTorch\'s strict load needs)', () => {
+    const model = makeModel(1);
+    const optimizer = new Adam(model.parameters(), { lr: 0.1 });
+    optimizer.zeroGrad();
+    new MSELoss().forward(model.forward(tensor(new Float32Array(12).fill(1), [2, 6])), tensor(new Float32Array(6), [2, 3])).backward();
+    optimizer.step();
+    const { tensors } = parseIndependently(serialize({ model, optimizer }));
+    // PyTorch: {k: v for k, v in load_file(p).items() if not k.startswith("optimizer/")}
+    const weights = Object.fromEntries(Object.entries(tensors).filter(([k]) => !k.startsWith('optimizer/')));
+    expect(Object.keys(weights)).toEqual(model.namedParameters().map(([n]) => n));
+    for (const [name, p] of model.namedParameters()) expect(weights[name].values).toEqual(Array.from(p.toArray()));
+    // The moments are there, exact, one tensor per parameter and kind, shaped like the parameter.
+    const state = optimizer.stateDict().state;
+    expect(tensors['optimizer/state/0/expAvg'].shape).toEqual([8, 6]);
+    expect(tensors['optimizer/state/5/expAvgSq'].values).toEqual((state['5'].expAvgSq as { data: number[] }).data);
+    optimizer.dispose(); model.dispose();
+  });
+
+  it('every invalid call to serialize, deserialize, restore, decodeSafetensors and loadStateDict throws a typed error, keeping nothing', () => {
+    for (const c of ioCases) {
+      const before = memory();
+      expect(c.call, c.name).toThrow(DescentError);
+      const after = memory();
+      expect([after.bytesInUse, after.liveTensors], c.name).toEqual([before.bytesInUse, before.liveTensors]);
+    }
+    expect(ioCases.length).toBeGreaterThan(50);
   });
 });

@@ -57,7 +57,8 @@ const FORMAT_1 = 'descent-checkpoint/1';
 
 const STATEFUL: Rule = { type: 'object', description: 'an object with stateDict() and loadStateDict(), or null' };
 const PART_RULES = {
-  model: required(instanceOf(Module, 'Module')), optimizer: STATEFUL, scheduler: STATEFUL, epoch: NON_NEGATIVE_INT, extra: OPTIONS,
+  model: required(instanceOf(Module, 'Module')), optimizer: STATEFUL, scheduler: STATEFUL, epoch: NON_NEGATIVE_INT,
+  extra: { ...OPTIONS, description: 'a JSON-safe object' },
 };
 
 /** The checkpoint as bytes (what `save` writes; use it directly in the browser). */
@@ -163,7 +164,7 @@ export function restore(content: CheckpointContent, parts: Omit<CheckpointParts,
 /** The parts, checked: a Module, and stateful objects (or nothing) for the optimizer and scheduler. */
 function checkParts(owner: string, parts: unknown, without: string[] = []): CheckpointParts {
   const rules = Object.fromEntries(Object.entries(PART_RULES).filter(([k]) => !without.includes(k)));
-  if (parts === null || typeof parts !== 'object') throw new OptionError(`${owner}: parts must be an object like { ${Object.keys(rules).join(', ')} }, got ${render(parts)}`);
+  if (parts === null || typeof parts !== 'object' || Array.isArray(parts) || ArrayBuffer.isView(parts)) throw new OptionError(`${owner}: parts must be an object like { ${Object.keys(rules).join(', ')} }, got ${render(parts)}`);
   const { optimizer, scheduler, ...rest } = parts as Record<string, unknown>;
   checkOptions(owner, rest, rules, 'parts');
   for (const [key, value] of [['optimizer', optimizer], ['scheduler', scheduler]] as const) {

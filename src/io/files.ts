@@ -35,7 +35,8 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array, owner = '
     }
     await fs.rename(tmp, path).catch(fail);
   } catch (error) {
-    await fs.rm(tmp, { force: true });
+    // The temporary file may never have been made (a missing folder): the first error is the one to tell.
+    await fs.rm(tmp, { force: true }).catch(() => {});
     throw error;
   } finally {
     writing.delete(tmp);
