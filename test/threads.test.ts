@@ -281,20 +281,52 @@ describe("threads: the relaxed (FMA) build's shared twin", () => {
 });
 
 describe('threads: the pool', () => {
-  it('reports a worker whose share failed, and goes on serving later jobs', async () => {
+  it('reports a worker whose chunk failed, and goes on serving later jobs', async () => {
     const heap = requireHeap();
     const pool = await ThreadPool.start(2, await compileKernels('threads'), heap.memory, ['fill']);
     const x = heap.alloc(64);
+    const fill = { kernel: 0, count: 1, strides: [4, 0, 0], units: 16, chunk: 8 };
     try {
-      // Kernel index 7 does not exist: the worker's call throws.
-      expect(() => pool.split(2, 1, (t) => pool.assign(t, 7, []), () => {})).toThrow(/kernel worker failed/);
-      pool.split(16, 8, (t, start, length) => pool.assign(t, 0, [x + start * 4, length, 2.5]), () => heap.f32(x, 8).fill(1));
-      expect(Array.from(heap.f32(x, 16))).toEqual([...Array(8).fill(1), ...Array(8).fill(2.5)]);
+      // Kernel index 7 does not exist: a worker's call throws; the caller's chunks do nothing, so
+      // the job is only complete if the worker ran one (wait until it has: it may start late).
+      for (let failed = false; !failed;) {
+        try {
+          pool.run({ ...fill, kernel: 7, args: [x, 16, 0] }, () => {});
+        } catch (error) {
+          expect(String(error)).toMatch(/kernel worker failed/);
+          failed = true;
+        }
+      }
+      // Chunks are claimed by whoever is free: every element is written once, whoever ran it.
+      heap.f32(x, 16).fill(0);
+      pool.run({ ...fill, args: [x, 16, 2.5] }, (args) => heap.f32(args[0], args[1]).fill(2.5));
+      expect(Array.from(heap.f32(x, 16))).toEqual(Array(16).fill(2.5));
     } finally {
       pool.dispose();
       heap.free(x);
     }
-    expect(() => pool.launch()).toThrow(/shut down/);
+    expect(() => pool.run({ kernel: 0, args: [x, 16, 0], count: 1, strides: [4, 0, 0], units: 16, chunk: 8 }, () => {})).toThrow(/shut down/);
+  });
+});
+
+describe('threads: a job never waits for a worker that does not run', () => {
+  it('finishes every chunk on the calling thread when no worker takes one', async () => {
+    const heap = requireHeap();
+    const pool = await ThreadPool.start(3, await compileKernels('threads'), heap.memory, ['fill']);
+    const n = 1000;
+    const x = heap.alloc(n * 4);
+    try {
+      pool.stopWorkers();
+      const before = pool.chunksByWorkers;
+      // 1000 elements in chunks of 48: 21 chunks, the last one short.
+      pool.run({ kernel: 0, args: [x, n, 3], count: 1, strides: [4, 0, 0], units: n, chunk: 48 },
+        (args) => heap.f32(args[0], args[1]).fill(args[2]));
+      expect(pool.chunksByWorkers).toBe(before);
+      expect(heap.f32(x, n).every((v) => v === 3)).toBe(true);
+    } finally {
+      pool.dispose();
+      heap.free(x);
+    }
   });
 });
 

@@ -10,12 +10,29 @@ import type { ThreadPool } from '../core/thread-pool.js';
 // kernels into ranges of rows, and gemm into bands of rows or columns of C (each output element
 // keeps its one summation order over k). Reductions (sum, max, norms) are never split.
 // Calls below a size threshold run on the calling thread: a job hand-over costs about a
-// microsecond with the workers polling and tens of microseconds once they have parked.
+// microsecond with the workers polling and tens of microseconds once they have parked. The pool
+// decides the rest (ThreadPool.admits): while other programs keep the cores busy, only calls big
+// enough to pay for waking a worker are split.
 
 /** Elementwise calls with fewer elements than this stay on the calling thread. */
 export const MIN_PARALLEL_ELEMENTS = 1 << 15;
 /** gemm calls with fewer multiply-adds than this (m·n·k) stay on the calling thread. */
 export const MIN_PARALLEL_MACS = 1 << 18;
+/**
+ * A job is cut into up to this many chunks per thread: enough that a thread which starts late
+ * (descheduled, or waking from a park) leaves little for the others to wait on, few enough that
+ * the per-chunk cost (a claim, and for gemm the packing of the band's panels) stays small.
+ */
+export const CHUNKS_PER_THREAD = 4;
+/** The smallest chunk worth handing over, in elements and in gemm multiply-adds. */
+export const MIN_CHUNK_ELEMENTS = 1 << 13;
+export const MIN_CHUNK_MACS = 1 << 16;
+/**
+ * While the cores are contended, only calls at least this big wake parked workers (smaller ones
+ * are shared only with a worker that is polling anyway).
+ */
+export const CONTENDED_WAKE_ELEMENTS = 1 << 18;
+export const CONTENDED_WAKE_MACS = 1 << 24;
 
 /** How a kernel's arguments describe its range of work. */
 interface RangeSplit {
@@ -66,24 +83,23 @@ export function createParallelBackend(base: Backend, pool: ThreadPool): Backend 
   for (const [name, split] of Object.entries(SPLITS)) {
     const run = (base as unknown as Record<string, KernelFn>)[name];
     const kernel = PARALLEL_KERNEL_NAMES.indexOf(name);
+    const strides: number[] = [];
+    const runHere = (args: number[]): void => void run(...args);
     backend[name] = (...args: number[]): unknown => {
       const units = args[split.count];
       const width = split.width === undefined ? 1 : args[split.width];
-      if (units * width < MIN_PARALLEL_ELEMENTS || units < 2) return run(...args);
+      const elements = units * width;
+      if (elements < MIN_PARALLEL_ELEMENTS || units < 2) return run(...args);
+      if (!pool.admits(elements >= CONTENDED_WAKE_ELEMENTS)) return run(...args);
       // Element ranges start on 16-element (64-byte) boundaries: whole cache lines per thread.
       const align = split.width === undefined ? 16 : 1;
-      const share = Math.ceil(units / threads / align) * align;
-      const bytesPerUnit = 4 * width;
-      const original = args.slice();
-      pool.split(units, share, (t, start, length) => {
-        for (const i of split.pointers) if (original[i] !== 0) args[i] = original[i] + start * bytesPerUnit;
-        args[split.count] = length;
-        pool.assign(t, kernel, args);
-      }, () => {
-        for (const i of split.pointers) args[i] = original[i];
-        args[split.count] = Math.min(share, units);
-        run(...args);
-      });
+      const chunks = Math.min(threads * CHUNKS_PER_THREAD, Math.floor(elements / MIN_CHUNK_ELEMENTS));
+      const chunk = Math.ceil(units / chunks / align) * align;
+      strides.length = args.length;
+      strides.fill(0);
+      // A pointer argument of 0 means "unused" and stays 0.
+      for (const i of split.pointers) if (args[i] !== 0) strides[i] = 4 * width;
+      pool.run({ kernel, args, count: split.count, strides, units, chunk }, runHere);
       return undefined;
     };
   }
@@ -99,34 +115,34 @@ function workspaceStride(base: Backend, m: number, n: number, k: number): number
 
 function parallelGemm(base: Backend, pool: ThreadPool, kernel: number): Backend['gemm'] {
   const threads = pool.size;
-  const job = new Array<number>(14);
+  const args = new Array<number>(14);
+  const strides = new Array<number>(14);
+  const perThread = { arg: 13, stride: 0 };
+  const runHere = (a: number[]): void => base.gemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13]);
   return (transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work) => {
-    if (m * n * k < MIN_PARALLEL_MACS) return base.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+    const macs = m * n * k;
     // Bands of C along its longer side, in whole micro-kernel tiles (4 rows or 8 columns).
     const byRows = m >= n;
     const tile = byRows ? 4 : 8;
     const extent = byRows ? m : n;
-    const share = Math.ceil(extent / threads / tile) * tile;
-    if (share >= extent) return base.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
-    const stride = workspaceStride(base, m, n, k);
-    pool.split(extent, share, (t, start, length) => {
-      let bandA = a, bandB = b, bandC = c, bandM = m, bandN = n;
-      if (byRows) {
-        bandA = transA ? a + start * 4 : a + start * lda * 4;
-        bandC = c + start * ldc * 4;
-        bandM = length;
-      } else {
-        bandB = transB ? b + start * ldb * 4 : b + start * 4;
-        bandC = c + start * 4;
-        bandN = length;
-      }
-      job[0] = transA; job[1] = transB; job[2] = bandM; job[3] = bandN; job[4] = k; job[5] = alpha;
-      job[6] = bandA; job[7] = lda; job[8] = bandB; job[9] = ldb; job[10] = beta;
-      job[11] = bandC; job[12] = ldc; job[13] = work + t * stride;
-      pool.assign(t, kernel, job);
-    }, () => {
-      if (byRows) base.gemm(transA, transB, share, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
-      else base.gemm(transA, transB, m, share, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
-    });
+    const tiles = Math.ceil(extent / tile);
+    const chunks = Math.min(threads * CHUNKS_PER_THREAD, tiles, Math.floor(macs / MIN_CHUNK_MACS));
+    if (macs < MIN_PARALLEL_MACS || chunks < 2 || !pool.admits(macs >= CONTENDED_WAKE_MACS)) {
+      return base.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+    }
+    args[0] = transA; args[1] = transB; args[2] = m; args[3] = n; args[4] = k; args[5] = alpha;
+    args[6] = a; args[7] = lda; args[8] = b; args[9] = ldb; args[10] = beta;
+    args[11] = c; args[12] = ldc; args[13] = work;
+    strides.fill(0);
+    if (byRows) {
+      strides[6] = transA ? 4 : lda * 4;
+      strides[11] = ldc * 4;
+    } else {
+      strides[8] = transB ? ldb * 4 : 4;
+      strides[11] = 4;
+    }
+    perThread.stride = workspaceStride(base, m, n, k);
+    const chunk = Math.ceil(tiles / chunks) * tile;
+    pool.run({ kernel, args, count: byRows ? 2 : 3, strides, units: extent, chunk, perThread }, runHere);
   };
 }

@@ -3,42 +3,90 @@
 // browser (from a Blob URL), from the TypeScript sources under test and from `dist/` alike.
 // It is plain ES2020 with no imports, and only this file knows its layout constants' values
 // besides thread-pool.ts, which imports them from here.
+//
+// A job is one kernel over a range of units (elements, rows, or columns of C) cut into chunks.
+// Nobody is given a share: every thread, the caller included, claims the next chunk from a shared
+// ticket until none is left. A worker that is descheduled, or still waking from a park, simply
+// claims nothing, and the caller runs its chunks itself instead of waiting for it. The bits do not
+// change: a chunk's arithmetic depends only on its range, never on the thread that runs it.
+//
+// The ticket is one int32: the job's tag (its generation, modulo 2^TAG_BITS) above the count of
+// chunks not yet claimed. A claim is a compare-exchange that decrements the count only while the
+// tag is still the job's, and runs chunk (count − 1). A worker reads the job's description before
+// its first claim; a successful claim proves the job was still open, so the caller had not yet
+// begun to write the next one over it (it does so only after every chunk is done).
 
 /** Int32 slots at the start of the control buffer. */
-export const GENERATION = 0; // bumped once per job: workers wait for it to change
-export const PENDING = 1; // workers still running the current job
-export const STOP = 2; // 1 tells the workers to exit
-export const FAILED = 3; // 1 when a worker's kernel threw (the message goes to the console)
-/** Float64 slots per thread: kernel index, argument count, then the arguments. */
-export const SLOT_F64 = 24;
-/** Byte offset of the float64 argument slots in the control buffer. */
-export const ARGS_BYTE_OFFSET = 64;
-/** The kernel index that tells a worker it has no share of this job. */
-export const IDLE = -1;
+export const GENERATION = 0; // bumped once per job: idle workers wait for it to change
+export const TICKET = 1; // (tag << CHUNK_BITS) | chunks not yet claimed
+export const DONE = 2; // chunks finished (successfully or not) in the current job
+export const STOP = 3; // 1 tells the workers to exit
+export const FAILED = 4; // 1 when a chunk's kernel threw (the message goes to the console)
+export const PARKED = 5; // workers blocked in Atomics.wait on GENERATION (the caller notifies only then)
+export const WAITING = 6; // 1 while the caller blocks in Atomics.wait on DONE (a worker then notifies)
+export const POLLING = 7; // workers polling for the next job (small jobs are split only while one is)
+export const CONTENDED = 8; // 1 while the caller takes the cores to be contended: workers then park at once
+export const PREEMPTIONS = 9; // times a polling worker found it had been descheduled (the caller reads it)
+/** Bits of the ticket that count chunks: a job has at most 2^CHUNK_BITS − 1 chunks. */
+export const CHUNK_BITS = 8;
+export const MAX_CHUNKS = (1 << CHUNK_BITS) - 1;
+/**
+ * Bits of the job tag. A worker would have to stall between reading a job and claiming from it
+ * for 2^23 jobs (minutes of training) before a stale tag could match again.
+ */
+export const TAG_BITS = 31 - CHUNK_BITS;
+/** Arguments a kernel job may take. */
+export const MAX_ARGS = 16;
+/** Float64 slots of the job description: kernel, argument count, the count argument, units, units per chunk, the per-thread argument and its stride, then the arguments and their strides. */
+export const JOB_HEADER_F64 = 8;
+export const JOB_F64 = JOB_HEADER_F64 + 2 * MAX_ARGS;
+/** Byte offset of the job description in the control buffer (after the int32 slots). */
+export const JOB_BYTE_OFFSET = 64;
+export const CONTROL_BYTES = JOB_BYTE_OFFSET + JOB_F64 * 8;
 
 /**
- * How long an idle thread keeps polling before it parks in `Atomics.wait`, in milliseconds.
- * Parking and waking costs tens of microseconds, more than many kernels take, so a worker that
- * finished a job keeps polling through the short gaps between the kernels of a step; but not much
- * longer, since a polling thread slows the caller's own work where two vCPUs share a core.
+ * How long an idle worker keeps polling for the next job before it parks in `Atomics.wait`, in
+ * milliseconds. The kernels of one training step follow each other within microseconds, so a
+ * worker that just finished a chunk is likely to be needed again at once; but a polling thread
+ * takes a core from whatever else runs (another process, or the caller itself where two vCPUs
+ * share a physical core), so it stops soon. A parked worker costs the caller nothing but a
+ * notify: the caller never waits for it to wake.
  */
-export const SPIN_MS = 0.2;
+export const SPIN_MS = 0.1;
 /** Polls between clock reads while spinning (a poll costs a few nanoseconds, a clock read more). */
 export const POLLS_PER_CLOCK_READ = 64;
+/**
+ * A gap this long (ms) between two clock reads of a polling worker means it was descheduled: the
+ * machine has more runnable threads than cores, and a polling worker takes time from the others
+ * (the caller among them). The caller likewise takes a wait for a worker's chunk this much
+ * longer than its own chunks took as a sign. A first sign marks the cores contended for
+ * CONTENDED_MIN_MS; a sign within that period or soon after doubles it (up to CONTENDED_MAX_MS),
+ * so a passing hiccup costs little and lasting load is recognised. While the cores are
+ * contended, workers park as soon as a job is done, and only large jobs wake them (measured with
+ * another process keeping one of 2 cores busy: a woken worker there costs the caller time slices,
+ * and polling workers take CPU from it; see bench/train.ts's loaded rows).
+ */
+export const PREEMPTED_GAP_MS = 0.05;
+export const CONTENDED_MIN_MS = 200;
+export const CONTENDED_MAX_MS = 5000;
 
 export const KERNEL_WORKER_SOURCE = `
 'use strict';
-const GENERATION = ${GENERATION}, PENDING = ${PENDING}, STOP = ${STOP}, FAILED = ${FAILED};
-const SLOT_F64 = ${SLOT_F64}, ARGS_BYTE_OFFSET = ${ARGS_BYTE_OFFSET}, IDLE = ${IDLE};
+const GENERATION = ${GENERATION}, TICKET = ${TICKET}, DONE = ${DONE}, STOP = ${STOP}, FAILED = ${FAILED};
+const PARKED = ${PARKED}, WAITING = ${WAITING}, POLLING = ${POLLING};
+const CHUNK_BITS = ${CHUNK_BITS}, CHUNK_MASK = ${MAX_CHUNKS}, TAG_MASK = ${(1 << TAG_BITS) - 1};
+const MAX_ARGS = ${MAX_ARGS}, JOB_HEADER_F64 = ${JOB_HEADER_F64}, JOB_BYTE_OFFSET = ${JOB_BYTE_OFFSET}, JOB_F64 = ${JOB_F64};
 const SPIN_MS = ${SPIN_MS}, POLLS_PER_CLOCK_READ = ${POLLS_PER_CLOCK_READ};
+const PREEMPTED_GAP_MS = ${PREEMPTED_GAP_MS}, CONTENDED = ${CONTENDED}, PREEMPTIONS = ${PREEMPTIONS};
 const inBrowser = typeof WorkerGlobalScope !== 'undefined';
 
 function serve(port, setup) {
   const instance = new WebAssembly.Instance(setup.module, { env: { memory: setup.memory } });
   const kernels = setup.names.map((name) => instance.exports[name]);
   const control = new Int32Array(setup.control);
-  const args = new Float64Array(setup.control, ARGS_BYTE_OFFSET);
-  const base = setup.index * SLOT_F64;
+  const job = new Float64Array(setup.control, JOB_BYTE_OFFSET, JOB_F64);
+  const me = setup.index;
+  const base = new Float64Array(MAX_ARGS), stride = new Float64Array(MAX_ARGS);
   const call = [];
   // Read the generation before saying ready: the caller may launch a job as soon as the message
   // arrives, and a worker that read the count after that launch would wait for the next one.
@@ -46,28 +94,58 @@ function serve(port, setup) {
   port.postMessage('ready');
   for (;;) {
     let polls = 0;
-    let deadline = performance.now() + SPIN_MS;
-    while (Atomics.load(control, GENERATION) === seen) {
-      if (++polls % POLLS_PER_CLOCK_READ === 0 && performance.now() > deadline) {
+    let last = performance.now();
+    let deadline = Atomics.load(control, CONTENDED) === 1 ? 0 : last + SPIN_MS;
+    let generation;
+    Atomics.add(control, POLLING, 1);
+    while ((generation = Atomics.load(control, GENERATION)) === seen) {
+      if (++polls % POLLS_PER_CLOCK_READ !== 0) continue;
+      const now = performance.now();
+      if (now - last > PREEMPTED_GAP_MS) {
+        Atomics.add(control, PREEMPTIONS, 1);
+        deadline = 0;
+      }
+      last = now;
+      if (now > deadline) {
+        Atomics.sub(control, POLLING, 1);
+        Atomics.add(control, PARKED, 1);
         Atomics.wait(control, GENERATION, seen);
-        deadline = performance.now() + SPIN_MS;
+        Atomics.sub(control, PARKED, 1);
+        Atomics.add(control, POLLING, 1);
+        last = performance.now();
+        deadline = Atomics.load(control, CONTENDED) === 1 ? 0 : last + SPIN_MS;
       }
     }
-    seen = Atomics.load(control, GENERATION);
+    Atomics.sub(control, POLLING, 1);
+    seen = generation;
     if (Atomics.load(control, STOP) === 1) return;
-    const kernel = args[base];
-    if (kernel !== IDLE) {
-      const count = args[base + 1];
-      call.length = count;
-      for (let i = 0; i < count; i++) call[i] = args[base + 2 + i];
+    const tag = generation & TAG_MASK;
+    // The description may already be the next job's if this one is over; then no claim succeeds.
+    const kernel = kernels[job[0]];
+    const argCount = job[1], countArg = job[2], units = job[3], chunk = job[4], threadArg = job[5];
+    for (let i = 0; i < argCount; i++) {
+      base[i] = job[JOB_HEADER_F64 + i];
+      stride[i] = job[JOB_HEADER_F64 + MAX_ARGS + i];
+    }
+    if (threadArg >= 0) base[threadArg] += me * job[6];
+    call.length = argCount;
+    for (;;) {
+      const ticket = Atomics.load(control, TICKET);
+      const left = ticket & CHUNK_MASK;
+      if ((ticket >>> CHUNK_BITS) !== tag || left === 0) break;
+      if (Atomics.compareExchange(control, TICKET, ticket, ticket - 1) !== ticket) continue;
+      const start = (left - 1) * chunk;
+      for (let i = 0; i < argCount; i++) call[i] = base[i] + start * stride[i];
+      call[countArg] = Math.min(chunk, units - start);
       try {
-        kernels[kernel].apply(null, call);
+        kernel.apply(null, call);
       } catch (error) {
         Atomics.store(control, FAILED, 1);
         console.error('descent kernel worker:', error);
       }
+      Atomics.add(control, DONE, 1);
+      if (Atomics.load(control, WAITING) === 1) Atomics.notify(control, DONE);
     }
-    if (Atomics.sub(control, PENDING, 1) === 1) Atomics.notify(control, PENDING);
   }
 }
 

@@ -1,13 +1,30 @@
 import { BackendError } from './errors.js';
 import {
-  ARGS_BYTE_OFFSET, FAILED, GENERATION, IDLE, KERNEL_WORKER_SOURCE, PENDING, POLLS_PER_CLOCK_READ, SLOT_F64, SPIN_MS, STOP,
+  CHUNK_BITS, CONTENDED, CONTENDED_MAX_MS, CONTENDED_MIN_MS, CONTROL_BYTES, POLLING, PREEMPTED_GAP_MS, PREEMPTIONS, DONE, FAILED, GENERATION, JOB_BYTE_OFFSET, JOB_F64, JOB_HEADER_F64, KERNEL_WORKER_SOURCE,
+  MAX_ARGS, MAX_CHUNKS, PARKED, POLLS_PER_CLOCK_READ, STOP, TAG_BITS, TICKET, WAITING,
 } from './kernel-worker-source.js';
 
-// A pool of workers that run shares of one kernel call on the shared heap, with the calling
-// thread as share 0. Jobs are handed over through a small SharedArrayBuffer: the caller writes
-// each worker's kernel and arguments into its slot, sets PENDING to the worker count and bumps
-// GENERATION; each worker runs its share and decrements PENDING; the caller runs share 0 and
-// waits for PENDING to reach 0. One job at a time, always from the thread that owns the pool.
+// A pool of workers that help the calling thread run one kernel call over the shared heap. A job
+// is a range of units cut into chunks that every thread, the caller included, claims from a shared
+// ticket (the protocol is described in kernel-worker-source.ts). The caller never waits for a
+// worker to start: it claims chunks until none is left, and then waits only for chunks a worker
+// has already begun. One job at a time, always from the thread that owns the pool.
+
+/** One kernel call over `units` units of work, cut into chunks of `chunk` units. */
+export interface RangeJob {
+  /** Index of the kernel, in the `names` the pool was started with. */
+  kernel: number;
+  /** The call's arguments for the whole range (unit 0 onwards). */
+  args: ArrayLike<number>;
+  /** Index of the argument that counts units: each chunk gets its own length there. */
+  count: number;
+  /** Per argument, how much it advances per unit (bytes, for a pointer); 0 keeps it fixed. */
+  strides: ArrayLike<number>;
+  units: number;
+  chunk: number;
+  /** A per-thread argument (scratch space): thread t adds t · stride to it. */
+  perThread?: { arg: number; stride: number };
+}
 
 interface WorkerHandle {
   post(message: unknown): void;
@@ -50,22 +67,37 @@ function callerMayBlock(): boolean {
   }
 }
 
+/**
+ * How long the caller polls for the chunks workers are still running before it blocks in
+ * `Atomics.wait`, in milliseconds. A chunk takes microseconds; a worker that takes longer has
+ * most likely been descheduled, and blocking frees the caller's core for it.
+ */
+const CALLER_SPIN_MS = 0.05;
+const TAG_MASK = (1 << TAG_BITS) - 1;
+
 export class ThreadPool {
   /** Threads that run a job: the workers plus the calling thread. */
   readonly size: number;
   private readonly control: Int32Array;
-  /** Per-thread argument slots (slot 0, the caller's, is unused). */
-  private readonly args: Float64Array;
+  private readonly job: Float64Array;
   private readonly mayBlock = callerMayBlock();
+  private readonly call: number[] = [];
   private disposed = false;
+  private preemptionsSeen = 0;
+  /** Until when (performance.now()) the cores count as contended, and that period's length. */
+  private contendedUntil = -Infinity;
+  private contendedSpan = 0;
+  /** Chunks the workers ran, for tests and benchmarks (the caller's share is the rest). */
+  chunksByWorkers = 0;
+  chunksTotal = 0;
 
   private constructor(
     private readonly workers: WorkerHandle[],
     buffer: SharedArrayBuffer,
   ) {
     this.size = workers.length + 1;
-    this.control = new Int32Array(buffer, 0, ARGS_BYTE_OFFSET / 4);
-    this.args = new Float64Array(buffer, ARGS_BYTE_OFFSET, this.size * SLOT_F64);
+    this.control = new Int32Array(buffer, 0, JOB_BYTE_OFFSET / 4);
+    this.job = new Float64Array(buffer, JOB_BYTE_OFFSET, JOB_F64);
   }
 
   /**
@@ -75,7 +107,7 @@ export class ThreadPool {
   static async start(
     threads: number, module: WebAssembly.Module, memory: WebAssembly.Memory, names: readonly string[],
   ): Promise<ThreadPool> {
-    const buffer = new SharedArrayBuffer(ARGS_BYTE_OFFSET + threads * SLOT_F64 * 8);
+    const buffer = new SharedArrayBuffer(CONTROL_BYTES);
     const workers = await Promise.all(Array.from({ length: threads - 1 }, startWorker));
     workers.forEach((worker, i) => worker.post({ module, memory, control: buffer, names, index: i + 1 }));
     try {
@@ -87,67 +119,119 @@ export class ThreadPool {
     return new ThreadPool(workers, buffer);
   }
 
-  /** Gives thread `thread` (1 ≤ thread < size) kernel `kernel` with `args` for the next job. */
-  assign(thread: number, kernel: number, args: ArrayLike<number>): void {
-    const base = thread * SLOT_F64;
-    if (args.length > SLOT_F64 - 2) throw new BackendError(`a kernel job takes at most ${SLOT_F64 - 2} arguments`);
-    this.args[base] = kernel;
-    this.args[base + 1] = args.length;
-    for (let i = 0; i < args.length; i++) this.args[base + 2 + i] = args[i];
-  }
-
-  /** Gives thread `thread` nothing to do in the next job. */
-  idle(thread: number): void {
-    this.args[thread * SLOT_F64] = IDLE;
-  }
-
-  /** Starts the job assigned to threads 1…size−1; the caller runs share 0, then calls `join`. */
-  launch(): void {
+  /**
+   * Runs `job` on every thread that is free to help: `runHere(args)` runs one chunk on the calling
+   * thread (the same kernel, called directly). Returns when every chunk is done; throws a
+   * BackendError if a worker's chunk failed.
+   */
+  run(job: RangeJob, runHere: (args: number[]) => void): void {
     if (this.disposed) throw new BackendError('the thread pool was shut down');
-    Atomics.store(this.control, PENDING, this.workers.length);
-    Atomics.add(this.control, GENERATION, 1);
-    Atomics.notify(this.control, GENERATION);
-  }
-
-  /** Waits until every worker has finished its share of the job started by `launch`. */
-  join(): void {
-    let polls = 0;
-    let deadline = performance.now() + SPIN_MS;
-    for (;;) {
-      const pending = Atomics.load(this.control, PENDING);
-      if (pending === 0) break;
-      if (this.mayBlock && ++polls % POLLS_PER_CLOCK_READ === 0 && performance.now() > deadline) {
-        Atomics.wait(this.control, PENDING, pending);
-        deadline = performance.now() + SPIN_MS;
-      }
+    const argCount = job.args.length;
+    if (argCount > MAX_ARGS) throw new BackendError(`a kernel job takes at most ${MAX_ARGS} arguments`);
+    const chunks = Math.ceil(job.units / job.chunk);
+    if (!(chunks >= 1 && chunks <= MAX_CHUNKS)) throw new BackendError(`a kernel job has 1 to ${MAX_CHUNKS} chunks, got ${chunks}`);
+    const { control, job: slot } = this;
+    slot[0] = job.kernel;
+    slot[1] = argCount;
+    slot[2] = job.count;
+    slot[3] = job.units;
+    slot[4] = job.chunk;
+    slot[5] = job.perThread ? job.perThread.arg : -1;
+    slot[6] = job.perThread ? job.perThread.stride : 0;
+    for (let i = 0; i < argCount; i++) {
+      slot[JOB_HEADER_F64 + i] = job.args[i];
+      slot[JOB_HEADER_F64 + MAX_ARGS + i] = job.strides[i];
     }
-    if (Atomics.load(this.control, FAILED) === 1) {
-      Atomics.store(this.control, FAILED, 0);
+    const tag = (Atomics.load(control, GENERATION) + 1) & TAG_MASK;
+    Atomics.store(control, DONE, 0);
+    Atomics.store(control, TICKET, (tag << CHUNK_BITS) | chunks);
+    Atomics.add(control, GENERATION, 1);
+    if (Atomics.load(control, PARKED) > 0) Atomics.notify(control, GENERATION);
+
+    // The caller's own chunks: the same claim as a worker's (kernel-worker-source.ts).
+    const call = this.call;
+    call.length = argCount;
+    let mine = 0;
+    const started = performance.now();
+    let ownEnd = started;
+    try {
+      for (;;) {
+        const ticket = Atomics.load(control, TICKET);
+        const left = ticket & MAX_CHUNKS;
+        if (left === 0) break;
+        if (Atomics.compareExchange(control, TICKET, ticket, ticket - 1) !== ticket) continue;
+        const start = (left - 1) * job.chunk;
+        for (let i = 0; i < argCount; i++) call[i] = job.args[i] + start * job.strides[i];
+        call[job.count] = Math.min(job.chunk, job.units - start);
+        mine++;
+        runHere(call);
+        Atomics.add(control, DONE, 1);
+      }
+      ownEnd = performance.now();
+    } finally {
+      const waitStart = performance.now();
+      this.waitForChunks(chunks);
+      const w = performance.now() - waitStart;
+      if (mine > 0 && w > PREEMPTED_GAP_MS + 2 * (ownEnd - started) / mine) this.markContended();
+    }
+    this.chunksTotal += chunks;
+    this.chunksByWorkers += chunks - mine;
+    if (Atomics.load(control, FAILED) === 1) {
+      Atomics.store(control, FAILED, 0);
       throw new BackendError('a kernel worker failed (its error is on the console); the result is incomplete');
     }
   }
 
   /**
-   * Runs one job over `extent` units in shares of `share`: `assignShare(thread, start, length)`
-   * must `assign` worker `thread` its units (workers past the end are left idle), then the caller
-   * runs units [0, share) with `ownShare` and waits for the workers.
+   * Whether a call the backend could split should go to the pool. Called once per such call:
+   * while the cores are uncontended, every one should; while they are contended (workers or the
+   * caller were seen descheduled lately), only `large` ones, worth waking a parked worker for, or
+   * any while a worker happens to be polling (it helps at once, at no cost).
    */
-  split(
-    extent: number, share: number,
-    assignShare: (thread: number, start: number, length: number) => void, ownShare: () => void,
-  ): void {
-    for (let t = 1; t < this.size; t++) {
-      const start = t * share;
-      const length = Math.min(share, extent - start);
-      if (length > 0) assignShare(t, start, length);
-      else this.idle(t);
+  admits(large: boolean): boolean {
+    const control = this.control;
+    const now = performance.now();
+    const preemptions = Atomics.load(control, PREEMPTIONS);
+    if (preemptions !== this.preemptionsSeen) {
+      this.preemptionsSeen = preemptions;
+      this.markContended(now);
     }
-    this.launch();
-    try {
-      ownShare();
-    } finally {
-      this.join();
+    const contended = now < this.contendedUntil;
+    if (contended !== (Atomics.load(control, CONTENDED) === 1)) Atomics.store(control, CONTENDED, contended ? 1 : 0);
+    return !contended || large || Atomics.load(control, POLLING) > 0;
+  }
+
+  /** Marks the cores contended from this call on (see PREEMPTED_GAP_MS). */
+  private markContended(now = performance.now()): void {
+    // A sign during the period, or soon after it, means the load has lasted: double the period.
+    const lasting = now < this.contendedUntil + this.contendedSpan;
+    this.contendedSpan = lasting ? Math.min(CONTENDED_MAX_MS, this.contendedSpan * 2) : CONTENDED_MIN_MS;
+    this.contendedUntil = now + this.contendedSpan;
+    Atomics.store(this.control, CONTENDED, 1);
+  }
+
+  /** Waits until `chunks` chunks are done: polls briefly, then blocks where this thread may. */
+  private waitForChunks(chunks: number): void {
+    const control = this.control;
+    let polls = 0;
+    const deadline = performance.now() + CALLER_SPIN_MS;
+    for (;;) {
+      const done = Atomics.load(control, DONE);
+      if (done >= chunks) return;
+      if (this.mayBlock && ++polls % POLLS_PER_CLOCK_READ === 0 && performance.now() > deadline) {
+        Atomics.store(control, WAITING, 1);
+        Atomics.wait(control, DONE, done, 1);
+        Atomics.store(control, WAITING, 0);
+      }
     }
+  }
+
+  /**
+   * Ends the workers but keeps the pool: later jobs run on the calling thread alone, as they do,
+   * in effect, while the OS keeps every worker descheduled. For tests.
+   */
+  stopWorkers(): void {
+    for (const worker of this.workers) worker.terminate();
   }
 
   /** Stops the workers. The pool cannot be used afterwards. */
