@@ -3,46 +3,21 @@
 // 2-element Parameter whose grad is set from the analytic gradient, then optimizer.step()), with a
 // table and an SVG of the trajectories over the function's contours. (b) `compare mnist`: the same
 // optimizers training the course's MNIST network from the same initial weights, with a table and
-// the validation curves in one SVG.
-import { mkdir, writeFile } from 'node:fs/promises';
+// the validation curves in one SVG (compare-mnist.ts).
 import { join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { init } from '../core/runtime.js';
-import { manualSeed } from '../core/rng.js';
-import { Sequential } from '../nn/sequential.js';
-import { Linear } from '../nn/linear.js';
-import { ReLU } from '../nn/activations.js';
-import { CrossEntropyLoss } from '../nn/losses.js';
-import { datasets } from '../data/index.js';
-import type { Tensor } from '../core/tensor.js';
 import { UsageError } from './errors.js';
-import { OPTIMIZER_NAMES, makeOptimizer } from './factory.js';
+import { OPTIMIZER_NAMES } from './factory.js';
 import { renderSvg } from './render.js';
-import { COLOURS, DEFAULT_STEPS, DISPLAY, trajectory, type Trajectory } from './trajectory.js';
+import { COLOURS, DEFAULT_STEPS, trajectory, type Trajectory } from './trajectory.js';
 import { contours, simplify } from './contours.js';
+import { CONFIG, SCHEMA, fmt, label, lrFor, table } from './compare-common.js';
+import { prepareOut, writeOutput } from './out-files.js';
+import { compareMnist } from './compare-mnist.js';
 import {
   COURSE_OPTIMIZERS, FUNCTIONS, FUNCTION_NAMES, LEARNING_RATES, distanceToMinimum, functionByName, type TestFunction,
 } from './functions2d.js';
-
-// ---------------------------------------------------------------------------------------------
-// Names, colours and learning rates
-
-/** How the optimizers are named in the charts. */
-
-/** One colour per optimizer, the same in every chart. */
-
-/**
- * The learning rates on the MNIST network (784-16-16-10 ReLU, batch 32, pixels in [0, 1], 5
- * epochs): for each optimizer a value of {1, 2, 5}·10ᵏ at or near the lowest validation loss after
- * 5 epochs at seed 0, so the comparison is between tuned methods rather than default settings. One
- * seed and 2,004 validation digits make the choice noisy: neighbours on the grid differ by a few
- * hundredths of the loss, and a change of kernel rounding moves results by as much. Momentum, Nesterov and EMA momentum land on the same effective step
- * as SGD (lr/(1 − 0.9) = 0.2).
- */
-export const MNIST_LEARNING_RATES: Record<string, number> = {
-  sgd: 0.2, momentum: 0.02, nesterov: 0.02, ema: 0.2, adagrad: 0.05, rmsprop: 2e-3, adadelta: 2,
-  adam: 5e-3, adamw: 5e-3, adamax: 0.02, nadam: 5e-3, radam: 0.01, yogi: 0.01, lion: 5e-4,
-};
 
 // ---------------------------------------------------------------------------------------------
 // Flags
@@ -84,10 +59,6 @@ function lrOverrides(v: string): Record<string, number> {
   return out;
 }
 
-function lrFor(name: string, table: Record<string, number>, overrides: Record<string, number> | undefined): number {
-  return overrides?.[name] ?? overrides?.['*'] ?? table[name];
-}
-
 // ---------------------------------------------------------------------------------------------
 // (a) 2-D functions
 
@@ -97,26 +68,10 @@ function stepsTo(losses: readonly number[], tol: number): number | null {
   return k < 0 ? null : k;
 }
 
-/** Numbers for tables: 3 significant digits, exponent form outside [10⁻³, 10⁴). */
-function fmt(x: number): string {
-  if (x === 0) return '0';
-  const a = Math.abs(x);
-  if (a < 1e-3 || a >= 1e4) return x.toExponential(2).replace(/\.?0+e/, 'e');
-  return String(Number(x.toPrecision(3)));
-}
-
 function fmtPoint([x, y]: readonly [number, number]): string {
   return `(${fmt(x)}, ${fmt(y)})`;
 }
 
-/** Left-aligned text columns, numbers right-aligned. */
-function table(head: string[], rows: string[][]): string {
-  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const numeric = head.map((_, c) => c > 0);
-  const line = (cells: string[]): string =>
-    cells.map((cell, c) => (numeric[c] ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
-  return [line(head), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
-}
 
 
 export interface FunctionsOptions {
@@ -140,7 +95,7 @@ export async function compareFunctions(options: FunctionsOptions): Promise<Funct
   const fns = options.function === 'all' ? FUNCTIONS : [functionByName(options.function)];
   if (fns.some((f) => f === undefined)) throw new UsageError(`unknown function '${options.function}'; choose from ${[...FUNCTION_NAMES, 'all'].join(', ')}`);
   await init();
-  await makeDir(options.out);
+  await prepareOut(options.out);
   const results: FunctionResult[] = [];
   for (const fn of fns as TestFunction[]) {
     const steps = options.steps ?? DEFAULT_STEPS[fn.name];
@@ -164,7 +119,7 @@ export async function compareFunctions(options: FunctionsOptions): Promise<Funct
       `${steps} steps from ${fmtPoint(fn.start)}; minimum ${minima}, f* = ${fmt(fn.fMin)}\n` +
       table(head, rows);
     const file = join(options.out, `compare-${fn.name}.svg`);
-    await writeOut(file, await functionSvg(fn, runs, steps, options.tol));
+    await writeOutput(file, await functionSvg(fn, runs, steps, options.tol));
     process.stdout.write(`${text}\nwrote ${file}\n\n`);
     results.push({ fn, steps, runs, table: text, file });
   }
@@ -173,21 +128,9 @@ export async function compareFunctions(options: FunctionsOptions): Promise<Funct
 
 // --- the chart --------------------------------------------------------------------------------
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-const CONFIG = {
-  font: 'Helvetica, Arial, sans-serif',
-  view: { stroke: '#bbb' },
-  axis: { labelFontSize: 11, titleFontSize: 12, grid: false },
-  legend: { labelFontSize: 12, labelLimit: 260, symbolStrokeWidth: 3, symbolType: 'stroke', symbolSize: 200 },
-  title: { fontSize: 15, subtitleFontSize: 12, subtitleColor: '#444', anchor: 'start' },
-};
 /** The loss chart's floor: f − f* below it (float32 positions reach 10⁻¹⁴ and 0) is drawn at it. */
 const LOSS_FLOOR = 1e-12;
 const STAR = 'M0,-1L0.225,-0.31L0.951,-0.309L0.363,0.118L0.588,0.809L0,0.382L-0.588,0.809L-0.363,0.118L-0.951,-0.309L-0.225,-0.31Z';
-
-function label(r: { optimizer: string; lr: number }): string {
-  return `${DISPLAY[r.optimizer] ?? r.optimizer}  lr ${fmt(r.lr)}`;
-}
 
 /** The trajectories over the contours, and f − f* against step on a log scale, side by side. */
 export async function functionSvg(fn: TestFunction, runs: readonly Trajectory[], steps: number, tol: number): Promise<string> {
@@ -302,156 +245,7 @@ export async function functionSvg(fn: TestFunction, runs: readonly Trajectory[],
 }
 
 // ---------------------------------------------------------------------------------------------
-// (b) MNIST
-
-export interface MnistOptions {
-  epochs: number;
-  optimizers: string[];
-  batchSize: number;
-  seed: number;
-  lr?: Record<string, number>;
-  out: string;
-}
-
-export interface MnistRun {
-  optimizer: string;
-  lr: number;
-  /** Index 0: the initial weights (the same for every optimizer); then one entry per epoch. */
-  valLoss: number[];
-  valAccuracy: number[];
-  trainLoss: number[];
-  seconds: number;
-}
-
-/** The course network, 784-16-16-10 ReLU, its weights drawn from the seeded generator. */
-function courseNetwork(seed: number): Sequential {
-  manualSeed(seed);
-  return new Sequential([new Linear(784, 16), new ReLU(), new Linear(16, 16), new ReLU(), new Linear(16, 10)]);
-}
-
-export async function compareMnist(options: MnistOptions): Promise<MnistRun[]> {
-  await init();
-  await makeDir(options.out);
-  const { xTrain, yTrain, xTest, yTest } = await datasets.mnist();
-  const lossFn = new CrossEntropyLoss();
-  const runs: MnistRun[] = [];
-  process.stderr.write(
-    `descent compare mnist: 784-16-16-10 ReLU, seed ${options.seed} (the same initial weights for every optimizer), ` +
-      `batch ${options.batchSize}, ${options.epochs} epochs, ${xTrain.shape[0]} training / ${xTest.shape[0]} held-out digits\n`,
-  );
-  try {
-    for (const name of options.optimizers) {
-      const lr = lrFor(name, MNIST_LEARNING_RATES, options.lr);
-      const model = courseNetwork(options.seed);
-      const optimizer = makeOptimizer(name, model.parameters(), { lr });
-      try {
-        const initial = model.evaluate(xTest, yTest, { loss: lossFn, metrics: ['accuracy'] });
-        const start = performance.now();
-        const history = await model.fit(xTrain, yTrain, {
-          loss: lossFn, optimizer, epochs: options.epochs, batchSize: options.batchSize, seed: options.seed,
-          metrics: ['accuracy'], validationData: [xTest, yTest] as [Tensor, Tensor], verbose: 0,
-        });
-        const seconds = (performance.now() - start) / 1000;
-        const e = history.epochs;
-        runs.push({
-          optimizer: name, lr, seconds,
-          valLoss: [initial.loss, ...e.map((x) => x.valLoss ?? NaN)],
-          valAccuracy: [initial.accuracy ?? NaN, ...e.map((x) => x.valAccuracy ?? NaN)],
-          trainLoss: e.map((x) => x.loss),
-        });
-        process.stderr.write(`  ${name.padEnd(9)} done in ${seconds.toFixed(2)} s\n`);
-      } finally {
-        optimizer.dispose();
-        model.dispose();
-      }
-    }
-  } finally {
-    for (const t of [xTrain, yTrain, xTest, yTest]) t.dispose();
-  }
-  const rows = runs.map((r) => {
-    const last = r.valLoss.length - 1;
-    return [
-      r.optimizer, fmt(r.lr), Number.isFinite(r.trainLoss[last - 1]) ? r.trainLoss[last - 1].toFixed(4) : 'NaN',
-      r.valLoss[last].toFixed(4), `${(r.valAccuracy[last] * 100).toFixed(2)}%`, `${r.seconds.toFixed(2)} s`,
-    ];
-  });
-  const file = join(options.out, 'compare-mnist.svg');
-  await writeOut(file, await mnistSvg(runs, options));
-  process.stdout.write(
-    `MNIST, 784-16-16-10 ReLU, ${options.epochs} epochs, batch ${options.batchSize}, seed ${options.seed}; validation = the 2,004 held-out digits\n` +
-      `${table(['optimizer', 'lr', 'train loss', 'val loss', 'val accuracy', 'time'], rows)}\nwrote ${file}\n`,
-  );
-  return runs;
-}
-
-async function mnistSvg(runs: readonly MnistRun[], options: MnistOptions): Promise<string> {
-  const labels = runs.map(label);
-  const colour = {
-    field: 'label', type: 'nominal', title: null,
-    scale: { domain: labels, range: runs.map((r) => COLOURS[r.optimizer] ?? '#000') },
-  };
-  const x = { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { domain: [0, options.epochs], nice: false }, axis: { tickMinStep: 1 } };
-  const values = runs.flatMap((r) => r.valLoss.map((l, epoch) => ({ label: label(r), epoch, loss: l, accuracy: r.valAccuracy[epoch] * 100 })));
-  // The y axes fit epochs 1 on: every line starts at the same epoch-0 point (the same initial
-  // weights), far above (loss) or below (accuracy), and is clipped on its way in, with a note.
-  const fit = (field: 'loss' | 'accuracy', pad: number, lowest: number, highest: number): number[] => {
-    const later = values.filter((v) => v.epoch > 0 && Number.isFinite(v[field])).map((v) => v[field]);
-    if (later.length === 0) return [lowest, highest];
-    const lo = Math.min(...later), hi = Math.max(...later), margin = Math.max((hi - lo) * pad, 0.01 * hi);
-    return [Math.max(lowest, lo - margin), Math.min(highest, hi + margin)];
-  };
-  const initial = (field: 'loss' | 'accuracy', digits: number, unit: string): string => {
-    const starts = [...new Set(values.filter((v) => v.epoch === 0).map((v) => v[field].toFixed(digits)))];
-    return starts.length === 1 ? `epoch 0: ${starts[0]}${unit} for every optimizer (off the chart)` : 'epoch 0: off the chart';
-  };
-  const panel = (field: 'loss' | 'accuracy', title: string, domain: number[], note: string, noteAt: 'top' | 'bottom') => ({
-    width: 380, height: 300,
-    layer: [
-      {
-        data: { values: values.filter((v) => Number.isFinite(v[field])) },
-        mark: { type: 'line', point: { size: 36, filled: true }, strokeWidth: 1.8, clip: true },
-        encoding: { x, y: { field, type: 'quantitative', title, scale: { domain, nice: false, zero: false } }, color: colour },
-      },
-      {
-        data: { values: [{}] },
-        mark: { type: 'text', text: note, align: 'right', x: 372, y: noteAt === 'top' ? 12 : 288, fontSize: 11, color: '#444' },
-      },
-    ],
-  });
-  return renderSvg({
-    $schema: SCHEMA,
-    config: CONFIG,
-    title: {
-      text: 'Optimizers on the MNIST network',
-      subtitle: `784-16-16-10 ReLU, the same initial weights (seed ${options.seed}) and batch order for every optimizer, batch ${options.batchSize}, ${options.epochs} epochs; validation: the 2,004 held-out digits`,
-    },
-    hconcat: [
-      panel('loss', 'validation loss (cross-entropy)', fit('loss', 0.1, 0, Infinity), initial('loss', 3, ''), 'top'),
-      panel('accuracy', 'validation accuracy (%)', fit('accuracy', 0.1, 0, 100), initial('accuracy', 1, '%'), 'bottom'),
-    ],
-    spacing: 40,
-    resolve: { scale: { color: 'shared' } },
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
 // Files and the command line
-
-async function makeDir(dir: string): Promise<void> {
-  try {
-    await mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw new UsageError(`cannot create --out ${dir}: ${(error as Error).message}`);
-  }
-}
-
-async function writeOut(file: string, text: string): Promise<void> {
-  try {
-    await writeFile(file, text);
-  } catch (error) {
-    throw new UsageError(`cannot write ${file}: ${(error as Error).message}`);
-  }
-}
 
 interface FunctionsFlags { function: string; steps?: number; optimizers: string[]; tol: number; lr?: Record<string, number>; out: string }
 interface MnistFlags { epochs: number; optimizers: string[]; batchSize: number; seed: number; lr?: Record<string, number>; out: string }

@@ -26,9 +26,7 @@ export async function main(argv: string[] = process.argv): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return 0; // --help, --version
-      // A value our parser refused already names its flag: drop commander's preamble before it.
-      const message = error.message.replace(/^error: /, '').replace(/^option '[^']*' argument '[^']*' is invalid\. (?=--)/s, '');
-      process.stderr.write(`descent: ${message}\n`);
+      process.stderr.write(`descent: ${error.message.replace(/^error: /, '')}\n`);
       return 2;
     }
     if (error instanceof DescentError) {

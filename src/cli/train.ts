@@ -1,6 +1,5 @@
 // `descent train`: the course's MNIST network trained on the bundled digits, every choice a flag.
-import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { init, getBackend } from '../core/runtime.js';
 import { manualSeed } from '../core/rng.js';
@@ -13,11 +12,11 @@ import { datasets } from '../data/index.js';
 import { MinMaxScaler, StandardScaler } from '../data/scalers.js';
 import { EarlyStopping, ModelCheckpoint, type Callback } from '../train/index.js';
 import { readCheckpoint, restore, save } from '../io/index.js';
-import { whyFsFailed } from '../io/temp-files.js';
 import type { Tensor } from '../core/tensor.js';
 import { UsageError } from './errors.js';
 import { ACTIVATION_NAMES, OPTIMIZER_NAMES, SCHEDULER_NAMES, makeActivation, makeOptimizer, makeScheduler } from './factory.js';
 import { curvesSvg } from './curves.js';
+import { prepareOut, writeOutput } from './out-files.js';
 import {
   HELP, HELP_AFTER, checkApplicable, checkResumeAgrees, fraction, inFlagTerms, nonNegative, positive, positiveInt, seed, sizes, threadCount,
 } from './train-flags.js';
@@ -81,31 +80,6 @@ export function registerTrain(program: Command): void {
     });
 }
 
-/**
- * Checks --out before any training: a folder (created if missing) in which each output is a file
- * or absent. A file, /dev/null, '' or a path under a file is a one-line error, not a stack trace.
- */
-async function prepareOut(out: string): Promise<void> {
-  if (out.trim() === '') throw new UsageError("--out must name a folder, got ''");
-  const found = await stat(out).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : error));
-  if (found instanceof Error) throw new UsageError(`--out ${out}: ${whyFsFailed(found, out, 'write')}`);
-  if (found && !found.isDirectory()) throw new UsageError(`--out ${out} exists and is not a folder`);
-  await mkdir(out, { recursive: true }).catch((error) => {
-    throw new UsageError(`--out ${out}: cannot create the folder: ${whyFsFailed(error, out, 'write')}`);
-  });
-  for (const name of OUTPUTS) {
-    const inside = await stat(join(out, name)).catch(() => null);
-    if (inside && !inside.isFile()) throw new UsageError(`--out ${out}: ${name} inside it exists and is not a file`);
-  }
-}
-
-/** Writes one output of the run; a failure is a one-line error naming the file. */
-async function writeOutput(file: string, text: string): Promise<void> {
-  await writeFile(file, text).catch((error) => {
-    throw new UsageError(`cannot write ${file}: ${whyFsFailed(error, dirname(file), 'write')}`);
-  });
-}
-
 function buildModel(config: TrainConfig): Sequential {
   const layers: Module[] = [];
   const widths = [784, ...config.hidden];
@@ -146,7 +120,7 @@ async function train(flags: TrainConfig, resume: string | undefined, given: read
   }
   if (config.earlyStopping !== undefined && config.validationSplit === undefined) config.validationSplit = 0.1;
   config.validationSplit ??= 0;
-  await prepareOut(config.out);
+  await prepareOut(config.out, OUTPUTS);
 
   await init({ backend: config.backend, threads: config.backend === 'wasm' ? config.threads : 1 });
   manualSeed(config.seed);
