@@ -15,19 +15,21 @@ const requestSize = fc.oneof(
   fc.integer({ min: 65, max: 5000 }),
   fc.integer({ min: 5001, max: 200_000 }),
 );
-/** An operation: allocate `n` bytes, or free the live block at position `index mod live`. */
+/** An operation: allocate `n` bytes, free the live block at position `index mod live`, or consolidate. */
 const operation = fc.oneof(
-  requestSize.map((n) => ({ alloc: n })),
-  fc.nat().map((index) => ({ free: index })),
+  { arbitrary: requestSize.map((n) => ({ alloc: n })), weight: 5 },
+  { arbitrary: fc.nat().map((index) => ({ free: index })), weight: 5 },
+  { arbitrary: fc.constant({ consolidate: true }), weight: 1 },
 );
 
 /**
  * Checks the heap against the model (offset → requested bytes) and its own layout: blocks aligned,
- * inside the memory, tiling the arena with no gap or overlap, no two free blocks side by side
- * (coalescing is complete), and the byte counts exact. Problems are collected as text so one
+ * inside the memory, tiling the arena with no gap or overlap, the byte counts exact, and — right
+ * after `consolidate()` — no two free blocks side by side and none at the end (coalescing is
+ * complete). Problems are collected as text so one
  * assertion reports them all (and a check per block stays cheap).
  */
-function expectConsistent(heap: Heap, model: Map<number, number>): void {
+function expectConsistent(heap: Heap, model: Map<number, number>, consolidated: boolean): void {
   const problems: string[] = [];
   let at = HEAP_BASE;
   let previousFree = false;
@@ -35,7 +37,7 @@ function expectConsistent(heap: Heap, model: Map<number, number>): void {
   for (const b of heap.blocks()) {
     if (b.offset !== at) problems.push(`block at ${b.offset}, expected ${at}`);
     if (b.offset % 16 !== 0 || b.bytes % 16 !== 0) problems.push(`misaligned ${b.offset}+${b.bytes}`);
-    if (b.free && previousFree) problems.push(`free blocks side by side at ${b.offset}`);
+    if (consolidated && b.free && previousFree) problems.push(`free blocks side by side at ${b.offset}`);
     if (!b.free) {
       used++;
       if (!model.has(b.offset)) problems.push(`live block ${b.offset} not in the model`);
@@ -44,8 +46,8 @@ function expectConsistent(heap: Heap, model: Map<number, number>): void {
     previousFree = b.free;
     at += b.bytes;
   }
-  // A free run at the end goes back to the untouched space above top.
-  if (previousFree) problems.push('the arena ends in a free block');
+  // A merged free run at the end goes back to the untouched space above top.
+  if (consolidated && previousFree) problems.push('the arena ends in a free block');
   if (at > heap.memory.buffer.byteLength) problems.push(`arena end ${at} past the memory`);
   let inUse = 0;
   for (const bytes of model.values()) inUse += rounded(bytes);
@@ -64,15 +66,18 @@ describe('heap allocator', () => {
             const offset = heap.alloc(op.alloc);
             expect(model.has(offset)).toBe(false);
             model.set(offset, op.alloc);
-          } else if (model.size > 0) {
+          } else if ('free' in op && model.size > 0) {
             const offset = [...model.keys()][op.free % model.size];
             heap.free(offset);
             model.delete(offset);
+          } else if ('consolidate' in op) {
+            heap.consolidate();
           }
-          expectConsistent(heap, model);
+          expectConsistent(heap, model, 'consolidate' in op);
         }
         // Freeing everything leaves one free region: the next block starts at the base again.
         for (const offset of model.keys()) heap.free(offset);
+        heap.consolidate();
         expect(heap.blocks()).toEqual([]);
         expect(heap.bytesInUse).toBe(0);
         expect(heap.alloc(1)).toBe(HEAP_BASE);
@@ -99,14 +104,14 @@ describe('heap allocator', () => {
             expect(heap.bytesInUse).toBe(inUse);
             failed = true;
           }
-          expectConsistent(heap, model);
+          expectConsistent(heap, model, failed); // a failed alloc merged everything first
         }
         // Free in an order unrelated to allocation (every other block, then the rest).
         const offsets = [...model.keys()];
         for (const offset of [...offsets.filter((_, i) => i % 2 === 1), ...offsets.filter((_, i) => i % 2 === 0)]) {
           heap.free(offset);
         }
-        expect(heap.blocks()).toEqual([]);
+        // No consolidate() here: alloc merges the cached blocks itself before giving up.
         const whole = heap.alloc(maxBytes - HEAP_BASE);
         expect(whole).toBe(HEAP_BASE);
       }),
@@ -124,6 +129,7 @@ describe('heap allocator', () => {
     expect(b).toBe(big + rounded(3000));
     heap.free(a);
     heap.free(b);
+    heap.consolidate();
     expect(heap.blocks()).toEqual([
       { offset: big, bytes: rounded(10_000), free: true },
       { offset: guard, bytes: 16, free: false },
@@ -136,10 +142,13 @@ describe('heap allocator', () => {
     const a = heap.alloc(1000);
     const b = heap.alloc(1000);
     const guard = heap.alloc(16);
+    heap.free(b);
+    expect(heap.alloc(1000)).toBe(b); // the same size: straight from the cache
     heap.free(a);
-    expect(heap.alloc(990)).toBe(a); // 992 of a's 1008 bytes; the 16 left over stay free …
+    expect(heap.alloc(990)).toBe(a); // another size: a is merged into the lists and split, 16 bytes left over …
     const reserved = heap.bytesReserved;
-    heap.free(b); // … and merge with b
+    heap.free(b);
+    heap.consolidate(); // … which merge with b
     const c = heap.alloc(1000);
     expect(c).toBe(a + 992);
     expect(c + 1008).toBeLessThanOrEqual(guard);
