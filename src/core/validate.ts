@@ -301,7 +301,7 @@ const FOREIGN_NAMES: Record<string, readonly string[]> = {
 
 /** The valid name the user most likely meant, if one is close enough. */
 export function closest(key: string, valid: readonly string[]): string | undefined {
-  const foreign = FOREIGN_NAMES[key]?.find((v) => valid.includes(v));
+  const foreign = Object.hasOwn(FOREIGN_NAMES, key) ? FOREIGN_NAMES[key].find((v) => valid.includes(v)) : undefined; // not `constructor`
   if (foreign !== undefined) return foreign;
   const norm = (s: string) => s.replace(/[_-]/g, '').toLowerCase();
   const same = valid.find((v) => norm(v) === norm(key)); // weight_decay, keepDim, LR

@@ -13,7 +13,7 @@ export type TensorValues = ArrayLike<number> | NestedNumbers;
  */
 export function tensor(values: TensorValues, shape?: readonly number[]): Tensor {
   const { flat, inferred } = flatten(values);
-  const target = shape ?? inferred;
+  const target = shape === undefined ? inferred : shape; // null is not "absent": checkShape rejects it
   const size = checkShape('tensor', target);
   if (size !== flat.length) {
     throw new ShapeError(

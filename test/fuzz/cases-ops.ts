@@ -1,0 +1,170 @@
+import fc from 'fast-check';
+import {
+  Tensor, abs, add, div, exp, flatten, full, gemm, init, log, matmul, mean, mul, neg, ones, pow, reshape, sqrt, sub,
+  sum, tensor, transpose, zeros,
+} from '../../src/index.js';
+import {
+  JUNK, NON_FINITE, T, badShape, live, disposedTensor, fuzz, notBoolean, notNumber, notOperand, notOptions, notTensor,
+  shapeOfRank, tensorNotOfRank, unknownKeyOptions, type FuzzCase,
+} from './case.js';
+
+// Invalid calls to tensor creation, the ops, the Tensor methods, backward and init.
+
+/** A live 2-D tensor spec, or something that is not one (junk, wrong rank, disposed). */
+const notMatrix = fc.oneof(notTensor, tensorNotOfRank([2]), disposedTensor());
+/** Tensor values that are not a number, a (nested) array of numbers or a numeric typed array. */
+const badValues = fc.oneof(
+  fc.constantFrom(null, 'abc', '', {}, true, () => 1, 10n, new Map(), new BigInt64Array(2), new DataView(new ArrayBuffer(8)),
+    [['a']], [[1, 2], [3]], [1, null], [[1], 2], [undefined], [[[]], [1]]),
+  fc.array(fc.oneof(fc.string(), fc.boolean(), fc.constant(null), fc.object()), { minLength: 1, maxLength: 4 }),
+);
+/** A shape that 6 values cannot fill. */
+const notSix = fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 3 }).filter((s) => s.reduce((p, d) => p * d, 1) !== 6);
+
+const reduceCases = (name: 'sum' | 'mean', op: typeof sum) => [
+  fuzz(`${name}(x) with x not a live tensor`, fc.oneof(notTensor, disposedTensor()), (x) => op(x as Tensor)),
+  fuzz(`${name}(x, options) with options not an object`, notOptions, (o) => op(live([2, 3]), o as never)),
+  fuzz(`${name}(x, options) with a foreign or misspelt key`, unknownKeyOptions(['dim', 'keepdim'], ['axis', 'keepDim', 'keepdims', 'dims']),
+    (o) => withTensor([2, 3], (x) => op(x, o as never))),
+  fuzz(`${name}(x, { dim }) out of range or not an integer`,
+    fc.tuple(fc.integer({ min: 0, max: 3 }).chain(shapeOfRank), fc.oneof(fc.integer(), fc.double(), notNumber)).filter(
+      ([s, d]) => !(Number.isInteger(d) && (d as number) >= -Math.max(s.length, 1) && (d as number) < Math.max(s.length, 1))),
+    ([s, dim]) => op(live(s), { dim: dim as number })),
+  fuzz(`${name}(x, { keepdim }) not a boolean`, notBoolean, (k) => withTensor([2, 3], (x) => op(x, { keepdim: k as boolean }))),
+];
+
+/** Runs `use` with a zero tensor of `shape`, disposed afterwards. */
+function withTensor<R>(shape: number[], use: (t: Tensor) => R): R {
+  const t = zeros(shape);
+  try {
+    return use(t);
+  } finally {
+    t.dispose();
+  }
+}
+
+const binary = { add, sub, mul, div } as const;
+const unary = { exp, log, neg, sqrt, abs } as const;
+
+export const opCases: FuzzCase[] = [
+  // creation
+  fuzz('tensor(values) with values not numbers', badValues, (v) => tensor(v as never)),
+  fuzz('tensor(values, shape) with a bad shape', badShape, (s) => tensor([1, 2, 3, 4, 5, 6], s as never)),
+  fuzz('tensor(values, shape) with a shape the values do not fill', notSix, (s) => tensor([1, 2, 3, 4, 5, 6], s)),
+  fuzz('tensor(values, null)', fc.constant(null), (s) => tensor([1, 2], s as never)),
+  ...(['zeros', 'ones'] as const).map((name) => fuzz(`${name}(shape) with a bad shape`, badShape, (s) => ({ zeros, ones })[name](s as never))),
+  fuzz('full(shape, value) with a bad shape', badShape, (s) => full(s as never, 1)),
+  fuzz('full(shape, value) with value not a number', fc.oneof(notNumber, fc.constant(undefined)), (v) => full([2], v as never)),
+  fuzz('new Tensor(shape) with a bad shape', badShape, (s) => new Tensor(s as never)),
+
+  // elementwise
+  ...Object.entries(binary).flatMap(([name, op]) => [
+    fuzz(`${name}(a, b) with an operand not a tensor or number`, fc.tuple(notOperand, fc.boolean()),
+      ([bad, first]) => withTensor([2, 3], (t) => (first ? op(bad as never, t) : op(t, bad as never)))),
+    fuzz(`${name}(a, b) with a disposed operand`, fc.tuple(disposedTensor(), fc.boolean()),
+      ([d, first]) => (first ? op(d as never, 2) : op(2, d as never))),
+    fuzz(`${name}(a, b) with shapes that do not broadcast`,
+      fc.tuple(fc.integer({ min: 1, max: 3 }).chain(shapeOfRank), fc.integer({ min: 1, max: 3 }).chain(shapeOfRank)).filter(([a, b]) => !broadcasts(a, b)),
+      ([a, b]) => op(live(a), live(b))),
+  ]),
+  ...Object.entries(unary).map(([name, op]) => fuzz(`${name}(x) with x not a live tensor`, fc.oneof(notTensor, disposedTensor()), (x) => op(x as Tensor))),
+  fuzz('pow(x, p) with p not a finite number', fc.oneof(notNumber, fc.constantFrom(...NON_FINITE, undefined, [2])), (p) => withTensor([3], (x) => pow(x, p as number))),
+  fuzz('pow(x, p) with x not a live tensor', fc.oneof(notTensor, disposedTensor()), (x) => pow(x as Tensor, 2)),
+
+  // reductions
+  ...reduceCases('sum', sum),
+  ...reduceCases('mean', mean),
+
+  // matmul and gemm
+  fuzz('matmul(a, b) with an operand not a live 2-D tensor', fc.tuple(notMatrix, fc.boolean()),
+    ([bad, first]) => (first ? matmul(bad as never, live([2, 2])) : matmul(live([2, 2]), bad as never))),
+  fuzz('matmul(a, b) with inner dimensions that differ', fc.tuple(shapeOfRank(2), shapeOfRank(2)).filter(([a, b]) => a[1] !== b[0]),
+    ([a, b]) => matmul(live(a), live(b))),
+  fuzz('matmul(a, b, options) with options not an object', notOptions, (o) => matmul(live([2, 2]), live([2, 2]), o as never)),
+  fuzz('matmul(a, b, options) with alpha, beta or another foreign key', unknownKeyOptions(['transA', 'transB'], ['alpha', 'beta', 'transa', 'trans_b']),
+    (o) => matmul(live([2, 2]), live([2, 2]), o as never)),
+  fuzz('matmul(a, b, { transA }) not a boolean', notBoolean, (v) => matmul(live([2, 2]), live([2, 2]), { transA: v as boolean })),
+  fuzz('gemm(a, b, c, { alpha, beta }) not finite numbers', fc.tuple(fc.constantFrom('alpha', 'beta'), fc.oneof(notNumber, fc.constantFrom(...NON_FINITE))),
+    ([key, v]) => gemm(live([2, 3]), live([3, 4]), live([2, 4]), { [key]: v })),
+  fuzz('gemm(a, b, c) with c of the wrong shape or not a tensor', fc.oneof(notMatrix, shapeOfRank(2).filter((s) => s[0] !== 2 || s[1] !== 4).map((s) => T(s))),
+    (c) => gemm(live([2, 3]), live([3, 4]), c as never)),
+  fuzz('gemm(a, b, c, options) with a foreign key', unknownKeyOptions(['transA', 'transB', 'alpha', 'beta']),
+    (o) => gemm(live([2, 3]), live([3, 4]), live([2, 4]), o as never)),
+  { name: 'gemm(a, b, c) with c the same tensor as a', call: () => withTensor([2, 2], (a) => gemm(a, a, a)) },
+
+  // shape ops
+  fuzz('reshape(x, shape) with a bad shape', fc.oneof(badShape, fc.constantFrom([-1, -1], [-2, 3], [4, -1], [0, -1], undefined)).filter((s) => !reshapes(s, 6)),
+    (s) => reshape(live([2, 3]), s as never)),
+  fuzz('reshape(x, shape) with the wrong element count', notSix.filter((s) => s.length > 0), (s) => reshape(live([2, 3]), s)),
+  fuzz('reshape(x, shape) with x not a live tensor', fc.oneof(notTensor, disposedTensor()), (x) => reshape(x as Tensor, [6])),
+  fuzz('flatten(x) with x not a live tensor', fc.oneof(notTensor, disposedTensor(), fc.constant(undefined)), (x) => flatten(x as Tensor)),
+  fuzz('transpose(x) with x not a live 2-D tensor', fc.oneof(notMatrix, fc.constant(undefined)), (x) => transpose(x as Tensor)),
+  fuzz('transpose(x, dim0, dim1) with dims that are not 0 and 1', fc.tuple(fc.oneof(fc.integer({ min: -4, max: 4 }), notNumber), fc.oneof(fc.integer({ min: -4, max: 4 }), notNumber))
+    .filter(([a, b]) => !(Number.isInteger(a) && Number.isInteger(b) && (a as number) >= -2 && (a as number) <= 1 && (b as number) >= -2 && (b as number) <= 1 && ((a as number) + 2) % 2 !== ((b as number) + 2) % 2)),
+  ([a, b]) => transpose(live([2, 3]), a as number, b as number)),
+
+  // Tensor methods and backward
+  fuzz('x.item() on a tensor without exactly one element', fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }).filter((s) => s.reduce((p, d) => p * d, 1) !== 1),
+    (s) => live(s).item()),
+  fuzz('x.requiresGrad_(value) not a boolean', fc.oneof(notBoolean, fc.constant(null)), (v) => withTensor([2], (x) => x.requiresGrad_(v as boolean))),
+  fuzz('x.clone() / x.toArray() / x.item() on a disposed tensor', fc.tuple(disposedTensor([1]), fc.constantFrom('clone', 'toArray', 'item')),
+    ([x, m]) => (x as unknown as Record<string, () => unknown>)[m]()),
+  fuzz('y.backward(arg) with arg not a tensor or options', fc.oneof(fc.constantFrom('abc', 5, null, [1], true, new Float32Array(1), () => 1), fc.string(), fc.integer()),
+    (g) => scalarLoss((y) => y.backward(g as never))),
+  fuzz('y.backward(options) with a foreign key or a bad retainGraph', fc.oneof(unknownKeyOptions(['retainGraph'], ['retain_graph', 'retain', 'createGraph']), notBoolean.map((v) => ({ retainGraph: v }))),
+    (o) => scalarLoss((y) => y.backward(o as never))),
+  fuzz('y.backward(grad) with grad of another shape or disposed', fc.oneof(shapeOfRank(1).filter((s) => s[0] !== 3).map((s) => T(s)), disposedTensor([3])),
+    (g) => withGraph((y) => y.backward(g as never))),
+  { name: 'y.backward() on a non-scalar', call: () => withGraph((y) => y.backward()) },
+  { name: 'y.backward() on a tensor that does not require grad', call: () => withTensor([1], (y) => y.backward()) },
+  { name: 'y.backward() twice without retainGraph', call: () => scalarLoss((y) => { y.backward(); y.backward(); }) },
+
+  // init
+  fuzz('init(options) with options not an object', notOptions, (o) => init(o as never)),
+  fuzz('init(options) with a foreign key or a bad value', fc.oneof(
+    unknownKeyOptions(['backend', 'build', 'wasm', 'threads'], ['thread', 'numThreads', 'simd']),
+    fc.record({ backend: fc.oneof(fc.string().filter((s) => s !== 'wasm' && s !== 'js'), notNumber) }),
+    fc.record({ build: fc.oneof(fc.string().filter((s) => !['auto', 'simd', 'scalar', 'relaxed'].includes(s)), notNumber) }),
+    fc.record({ threads: fc.oneof(fc.integer({ max: 0 }), fc.integer({ min: 65 }), fc.double({ noInteger: true }), fc.constantFrom(...JUNK, 'all')) }),
+  ), (o) => init(o as never)),
+];
+
+/** Whether `shape` is a valid reshape target for `size` elements (one -1 allowed). */
+function reshapes(shape: unknown, size: number): boolean {
+  if (!Array.isArray(shape) || !shape.every((d) => d === -1 || (Number.isInteger(d) && d >= 0))) return false;
+  const holes = shape.filter((d) => d === -1).length;
+  const rest = shape.reduce((p: number, d: number) => (d === -1 ? p : p * d), 1);
+  return holes === 0 ? rest === size : holes === 1 && rest > 0 && size % rest === 0;
+}
+
+function broadcasts(a: number[], b: number[]): boolean {
+  if (a.length === b.length && a.every((d, i) => d === b[i])) return true;
+  if (a.length > 2 || b.length > 2) return false;
+  const [ar, ac] = a.length === 2 ? a : [1, a[0] ?? 1];
+  const [br, bc] = b.length === 2 ? b : [1, b[0] ?? 1];
+  return (ar === br || ar === 1 || br === 1) && (ac === bc || ac === 1 || bc === 1);
+}
+
+/** A scalar y = Σ x² over a leaf x that requires grad, both freed afterwards. */
+function scalarLoss(use: (y: Tensor) => unknown): unknown {
+  return withGraph((z) => {
+    const y = sum(z);
+    try {
+      return use(y);
+    } finally {
+      y.dispose();
+    }
+  });
+}
+
+/** z = x·x (shape [3]) over a leaf x that requires grad, freed afterwards. */
+function withGraph(use: (z: Tensor) => unknown): unknown {
+  const x = tensor([1, 2, 3]).requiresGrad_();
+  const z = mul(x, x);
+  try {
+    return use(z);
+  } finally {
+    z.dispose();
+    x.dispose();
+  }
+}
