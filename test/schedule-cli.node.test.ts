@@ -49,7 +49,7 @@ describe('descent schedule', () => {
 
   const bad: [string[], RegExp][] = [
     [['schedule', 'step'], /^descent: the step schedule needs --step-size/],
-    [['schedule', 'step', '--step-size', '0'], /^descent: StepLR: stepSize must be a positive integer, got 0$/],
+    [['schedule', 'step', '--step-size', '0'], /^descent: StepLR: stepSize must be an integer in \[1, ∞\), got 0$/],
     [['schedule', 'step', '--step-size', '2', '--t-max', '4'], /^descent: --t-max does not apply to the step schedule/],
     [['schedule', 'exponential', '--gamma', 'abc'], /^descent: option '--gamma <g>' argument 'abc' is invalid/],
     [['schedule', 'sawtooth'], /^descent: unknown schedule 'sawtooth'/],

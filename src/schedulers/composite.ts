@@ -1,22 +1,23 @@
 // Schedules made of schedules: one after another (SequentialLR) or all at once (ChainedScheduler).
 import { OptionError } from '../core/errors.js';
-import { LRScheduler, SchedulerBase, type SchedulableOptimizer, type SchedulerState } from './scheduler.js';
+import { POSITIVE_INT, arrayOf, render, required } from '../core/validate.js';
+import { LRScheduler, SchedulerBase, checkState, type SchedulableOptimizer, type SchedulerState } from './scheduler.js';
 import { ReduceLROnPlateau } from './plateau.js';
-import { integerAtLeast } from './validate.js';
+import { checkSchedulerOptions } from './validate.js';
 
 /** A scheduler stepped without a metric: what the composites can hold. */
 export type ChainableScheduler = LRScheduler | SequentialLR | ChainedScheduler;
 
 function checkSchedulers(owner: string, schedulers: unknown, optimizer?: SchedulableOptimizer): SchedulerBase[] {
   if (!Array.isArray(schedulers) || schedulers.length === 0) {
-    throw new OptionError(`${owner}: schedulers must be a non-empty list of schedulers, got ${String(schedulers)}`);
+    throw new OptionError(`${owner}: schedulers must be a non-empty list of schedulers, got ${render(schedulers)}`);
   }
   const first = optimizer ?? (schedulers[0] as SchedulerBase | undefined)?.optimizer;
   schedulers.forEach((s: unknown, i) => {
     if (s instanceof ReduceLROnPlateau) {
       throw new OptionError(`${owner}: schedulers[${i}] is a ReduceLROnPlateau, whose step() needs a metric; it cannot be combined`);
     }
-    if (!(s instanceof SchedulerBase)) throw new OptionError(`${owner}: schedulers[${i}] is not a scheduler, got ${String(s)}`);
+    if (!(s instanceof SchedulerBase)) throw new OptionError(`${owner}: schedulers[${i}] is not a scheduler, got ${render(s)}`);
     if (s.optimizer !== first) throw new OptionError(`${owner}: schedulers[${i}] drives another optimizer; all must share one`);
   });
   return schedulers as SchedulerBase[];
@@ -38,6 +39,7 @@ abstract class CompositeScheduler<S extends SchedulerBase> extends SchedulerBase
   }
 
   override loadStateDict(state: SchedulerState): void {
+    checkState(`${this.constructor.name}.loadStateDict`, state);
     const { schedulers: states, ...rest } = state;
     if (!Array.isArray(states) || states.length !== this.schedulers.length) {
       throw new OptionError(`${this.constructor.name}.loadStateDict: schedulers must hold ${this.schedulers.length} states`);
@@ -63,19 +65,22 @@ export class SequentialLR extends CompositeScheduler<LRScheduler> {
   milestones: number[];
 
   constructor(optimizer: SchedulableOptimizer, options: SequentialLROptions) {
-    const schedulers = checkSchedulers('SequentialLR', options.schedulers, optimizer);
+    // schedulers are checked by checkSchedulers (instances, one optimizer), which says more than a rule.
+    const o = checkSchedulerOptions<SequentialLROptions>('SequentialLR', options, {
+      schedulers: required(arrayOf()), milestones: required(arrayOf(POSITIVE_INT)),
+    });
+    const schedulers = checkSchedulers('SequentialLR', o.schedulers, optimizer);
     schedulers.forEach((s, i) => {
       if (!(s instanceof LRScheduler)) throw new OptionError(`SequentialLR: schedulers[${i}] must be a single schedule, not a ${s.constructor.name}`);
     });
-    const { milestones } = options;
-    if (!Array.isArray(milestones) || milestones.length !== schedulers.length - 1) {
-      throw new OptionError(`SequentialLR: milestones must list ${schedulers.length - 1} epoch(s), one fewer than the schedulers, got ${String(milestones)}`);
+    const milestones = o.milestones as number[];
+    if (milestones.length !== schedulers.length - 1) {
+      throw new OptionError(`SequentialLR: milestones must list ${schedulers.length - 1} epoch(s), one fewer than the schedulers, got ${render(milestones)}`);
     }
     milestones.forEach((m, i) => {
-      integerAtLeast('SequentialLR', `milestones[${i}]`, m);
-      if (i > 0 && m <= milestones[i - 1]) throw new OptionError(`SequentialLR: milestones must increase, got [${milestones.join(', ')}]`);
+      if (i > 0 && m <= milestones[i - 1]) throw new OptionError(`SequentialLR: milestones must increase, got ${render(milestones)}`);
     });
-    super(optimizer, integerAtLeast('SequentialLR', 'lastEpoch', options.lastEpoch ?? -1, -1) + 1, schedulers as LRScheduler[]);
+    super(optimizer, (o.lastEpoch ?? -1) + 1, schedulers as LRScheduler[]);
     this.milestones = milestones.slice();
     // As torch: back to the base lrs, undo the step each scheduler's constructor made, and
     // start the first one again.

@@ -3,7 +3,8 @@
 import { OptionError } from '../core/errors.js';
 import { LRScheduler, type SchedulableOptimizer } from './scheduler.js';
 import type { ResumeOptions } from './step.js';
-import { integerAtLeast, numberIn } from './validate.js';
+import { NON_NEGATIVE, POSITIVE_INT, render, required } from '../core/validate.js';
+import { checkSchedulerOptions } from './validate.js';
 
 export interface CosineAnnealingLROptions extends ResumeOptions { tMax: number; etaMin?: number }
 
@@ -16,9 +17,10 @@ export class CosineAnnealingLR extends LRScheduler {
   etaMin: number;
 
   constructor(optimizer: SchedulableOptimizer, options: CosineAnnealingLROptions) {
-    super(optimizer, options.lastEpoch);
-    this.tMax = integerAtLeast('CosineAnnealingLR', 'tMax', options.tMax);
-    this.etaMin = numberIn('CosineAnnealingLR', 'etaMin', options.etaMin ?? 0, { min: 0 });
+    const o = checkSchedulerOptions<CosineAnnealingLROptions>('CosineAnnealingLR', options, { tMax: required(POSITIVE_INT), etaMin: NON_NEGATIVE });
+    super(optimizer, o.lastEpoch);
+    this.tMax = o.tMax as number;
+    this.etaMin = o.etaMin ?? 0;
     this.initialStep();
   }
 
@@ -60,10 +62,13 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
   tCur: number;
 
   constructor(optimizer: SchedulableOptimizer, options: CosineAnnealingWarmRestartsOptions) {
-    super(optimizer, options.lastEpoch);
-    this.t0 = integerAtLeast('CosineAnnealingWarmRestarts', 't0', options.t0);
-    this.tMult = integerAtLeast('CosineAnnealingWarmRestarts', 'tMult', options.tMult ?? 1);
-    this.etaMin = numberIn('CosineAnnealingWarmRestarts', 'etaMin', options.etaMin ?? 0, { min: 0 });
+    const o = checkSchedulerOptions<CosineAnnealingWarmRestartsOptions>('CosineAnnealingWarmRestarts', options, {
+      t0: required(POSITIVE_INT), tMult: POSITIVE_INT, etaMin: NON_NEGATIVE,
+    });
+    super(optimizer, o.lastEpoch);
+    this.t0 = o.t0 as number;
+    this.tMult = o.tMult ?? 1;
+    this.etaMin = o.etaMin ?? 0;
     this.tI = this.t0;
     this.tCur = this.lastEpoch;
     this.initialStep();
@@ -80,7 +85,7 @@ export class CosineAnnealingWarmRestarts extends LRScheduler {
       }
     } else {
       if (typeof epoch !== 'number' || !(epoch >= 0) || !Number.isFinite(epoch)) {
-        throw new OptionError(`CosineAnnealingWarmRestarts: step(epoch) needs a finite epoch ≥ 0, got ${String(epoch)}`);
+        throw new OptionError(`CosineAnnealingWarmRestarts: step(epoch) needs a finite epoch ≥ 0, got ${render(epoch)}`);
       }
       this.moveTo(epoch);
     }

@@ -1,10 +1,10 @@
 // Cyclical learning rates (Smith 2017, https://arxiv.org/abs/1506.01186), as torch adapts them
 // from bckenstler/CLR: a triangle between baseLr and maxLr, stepped once per batch.
-import { OptionError } from '../core/errors.js';
-import { momentumCycle, setMomentum, type MomentumCycle, type MomentumOptions } from './momentum.js';
+import { FUNCTION, NON_NEGATIVE, POSITIVE, POSITIVE_INT, oneOf, required } from '../core/validate.js';
+import { MOMENTUM_RULES, momentumCycle, setMomentum, type MomentumCycle, type MomentumOptions } from './momentum.js';
 import { LRScheduler, type SchedulableOptimizer } from './scheduler.js';
 import type { ResumeOptions } from './step.js';
-import { checkOptimizer, integerAtLeast, numberIn, oneOf, perGroup } from './validate.js';
+import { checkOptimizer, checkSchedulerOptions, perGroup, perGroupOf } from './validate.js';
 
 export type CyclicMode = 'triangular' | 'triangular2' | 'exp_range';
 
@@ -29,6 +29,11 @@ export interface CyclicLROptions extends ResumeOptions, MomentumOptions {
 }
 
 const NAME = 'CyclicLR';
+const RULES = {
+  baseLr: required(perGroupOf(NON_NEGATIVE)), maxLr: required(perGroupOf(NON_NEGATIVE)), stepSizeUp: POSITIVE_INT, stepSizeDown: POSITIVE_INT,
+  mode: oneOf('triangular', 'triangular2', 'exp_range'), gamma: POSITIVE, scaleFn: FUNCTION, scaleMode: oneOf('cycle', 'iterations'),
+  ...MOMENTUM_RULES,
+};
 
 /**
  * With `cycle = ⌊1 + t/(up + down)⌋` and `x` the position in the cycle in [0, 1):
@@ -48,26 +53,21 @@ export class CyclicLR extends LRScheduler {
   scaleFn?: (x: number) => number;
 
   constructor(optimizer: SchedulableOptimizer, options: CyclicLROptions) {
+    const o = checkSchedulerOptions<CyclicLROptions>(NAME, options, RULES);
     const groups = checkOptimizer(NAME, optimizer).paramGroups;
-    const lr = (key: string, v: unknown): number => numberIn(NAME, key, v, { min: 0 });
-    const baseLrs = perGroup(NAME, 'baseLr', options.baseLr, groups.length, lr);
-    const maxLrs = perGroup(NAME, 'maxLr', options.maxLr, groups.length, lr);
-    const up = integerAtLeast(NAME, 'stepSizeUp', options.stepSizeUp ?? 2000);
-    const down = integerAtLeast(NAME, 'stepSizeDown', options.stepSizeDown ?? up);
-    const mode = oneOf(NAME, 'mode', options.mode ?? 'triangular', ['triangular', 'triangular2', 'exp_range']);
-    const gamma = numberIn(NAME, 'gamma', options.gamma ?? 1, { min: 0, minOpen: true });
-    const { scaleFn } = options;
-    if (scaleFn !== undefined && typeof scaleFn !== 'function') {
-      throw new OptionError(`${NAME}: scaleFn must be a function of the cycle or batch number, got ${String(scaleFn)}`);
-    }
-    const scaleMode = scaleFn
-      ? oneOf(NAME, 'scaleMode', options.scaleMode ?? 'cycle', ['cycle', 'iterations'])
-      : mode === 'exp_range' ? 'iterations' : 'cycle';
+    const baseLrs = perGroup(NAME, 'baseLr', o.baseLr as number | number[], groups.length);
+    const maxLrs = perGroup(NAME, 'maxLr', o.maxLr as number | number[], groups.length);
+    const up = o.stepSizeUp ?? 2000;
+    const down = o.stepSizeDown ?? up;
+    const mode = o.mode ?? 'triangular';
+    const gamma = o.gamma ?? 1;
+    const { scaleFn } = o;
+    const scaleMode = scaleFn ? o.scaleMode ?? 'cycle' : mode === 'exp_range' ? 'iterations' : 'cycle';
     // Every option is valid: now the optimizer may change.
-    const momentum = momentumCycle(NAME, optimizer, options, { base: 0.8, max: 0.9 });
+    const momentum = momentumCycle(NAME, optimizer, o, { base: 0.8, max: 0.9 });
     // As torch: the lr starts at baseLr (recorded as initialLr unless a scheduler ran before).
-    if ((options.lastEpoch ?? -1) === -1) groups.forEach((g, i) => { g.lr = baseLrs[i]; });
-    super(optimizer, options.lastEpoch);
+    if ((o.lastEpoch ?? -1) === -1) groups.forEach((g, i) => { g.lr = baseLrs[i]; });
+    super(optimizer, o.lastEpoch);
     this.baseLrs = baseLrs;
     this.maxLrs = maxLrs;
     this.totalSize = up + down;

@@ -1,9 +1,10 @@
 // Schedules given as a function of the epoch. The functions are not part of `stateDict()` (as in
 // torch): construct the scheduler with them again, then load the state.
-import { OptionError } from '../core/errors.js';
+import { NonFiniteError, OptionError } from '../core/errors.js';
+import { FUNCTION, checkOptions, render, required } from '../core/validate.js';
 import { LRScheduler, type SchedulableOptimizer } from './scheduler.js';
 import type { ResumeOptions } from './step.js';
-import { checkOptimizer, perGroup } from './validate.js';
+import { LAST_EPOCH, checkOptimizer, perGroup, perGroupOf } from './validate.js';
 
 /** A factor as a function of the epoch (0 after construction, then 1, 2, …). */
 export type LrLambda = (epoch: number) => number;
@@ -13,18 +14,20 @@ export interface LambdaOptions extends ResumeOptions {
   lrLambda: LrLambda | readonly LrLambda[];
 }
 
-function lambdas(owner: string, optimizer: SchedulableOptimizer, value: LrLambda | readonly LrLambda[]): LrLambda[] {
+const RULES = { lrLambda: required(perGroupOf(FUNCTION)), lastEpoch: LAST_EPOCH };
+
+function lambdas(owner: string, optimizer: SchedulableOptimizer, options: unknown): [LrLambda[], number | undefined] {
+  const o = checkOptions<LambdaOptions>(owner, options, RULES);
   const groups = checkOptimizer(owner, optimizer).paramGroups.length;
-  return perGroup(owner, 'lrLambda', value, groups, (name, f) => {
-    if (typeof f !== 'function') throw new OptionError(`${owner}: ${name} must be a function of the epoch, got ${String(f)}`);
-    return f as LrLambda;
-  });
+  return [perGroup(owner, 'lrLambda', o.lrLambda as LrLambda | LrLambda[], groups), o.lastEpoch];
 }
 
+/** f(epoch), which must be a finite number; the lr it gives is checked (≥ 0) where it is set. */
 function factor(owner: string, f: LrLambda, epoch: number, group: number): number {
   const value = f(epoch);
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new OptionError(`${owner}: lrLambda for param group ${group} returned ${String(value)} at epoch ${epoch}; it must return a finite number`);
+    const message = `${owner}: lrLambda for param group ${group} returned ${render(value)} at epoch ${epoch}; it must return a finite number`;
+    throw typeof value === 'number' ? new NonFiniteError(message) : new OptionError(message);
   }
   return value;
 }
@@ -34,8 +37,8 @@ export class LambdaLR extends LRScheduler {
   lrLambdas: LrLambda[];
 
   constructor(optimizer: SchedulableOptimizer, options: LambdaOptions) {
-    const fns = lambdas('LambdaLR', optimizer, options.lrLambda);
-    super(optimizer, options.lastEpoch);
+    const [fns, lastEpoch] = lambdas('LambdaLR', optimizer, options);
+    super(optimizer, lastEpoch);
     this.lrLambdas = fns;
     this.initialStep();
   }
@@ -50,8 +53,8 @@ export class MultiplicativeLR extends LRScheduler {
   lrLambdas: LrLambda[];
 
   constructor(optimizer: SchedulableOptimizer, options: LambdaOptions) {
-    const fns = lambdas('MultiplicativeLR', optimizer, options.lrLambda);
-    super(optimizer, options.lastEpoch);
+    const [fns, lastEpoch] = lambdas('MultiplicativeLR', optimizer, options);
+    super(optimizer, lastEpoch);
     this.lrLambdas = fns;
     this.initialStep();
   }

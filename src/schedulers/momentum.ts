@@ -3,7 +3,8 @@
 // written to `momentum` (SGD, RMSprop) or to `betas[0]` (Adam and kin), keeping β2.
 import { OptionError } from '../core/errors.js';
 import type { SchedulableOptimizer, SchedulableParamGroup } from './scheduler.js';
-import { boolean, numberIn, perGroup } from './validate.js';
+import { BOOLEAN, UNIT } from '../core/validate.js';
+import { perGroup, perGroupOf } from './validate.js';
 
 export interface MomentumOptions {
   /** Default true. */
@@ -14,6 +15,9 @@ export interface MomentumOptions {
   maxMomentum?: number | readonly number[];
 }
 
+/** The rules of MomentumOptions, for the schedulers that take them. */
+export const MOMENTUM_RULES = { cycleMomentum: BOOLEAN, baseMomentum: perGroupOf(UNIT), maxMomentum: perGroupOf(UNIT) };
+
 /** Per group: the field that holds the momentum, and its two bounds. */
 export interface MomentumCycle {
   fields: ('momentum' | 'beta1')[];
@@ -22,14 +26,15 @@ export interface MomentumCycle {
 }
 
 /**
- * Reads the momentum options (null when `cycleMomentum` is false) and, when a schedule starts
+ * Reads the momentum options, already checked against MOMENTUM_RULES (null when `cycleMomentum`
+ * is false) and, when a schedule starts
  * (`lastEpoch` -1), sets every group's momentum to its maximum, as torch does.
  */
 export function momentumCycle(
   owner: string, optimizer: SchedulableOptimizer, options: MomentumOptions & { lastEpoch?: number },
   defaults: { base: number; max: number },
 ): MomentumCycle | null {
-  if (!boolean(owner, 'cycleMomentum', options.cycleMomentum ?? true)) return null;
+  if (!(options.cycleMomentum ?? true)) return null;
   const groups = optimizer.paramGroups;
   const fields = groups.map((g, i) => {
     if (Array.isArray(g.betas)) return 'beta1' as const;
@@ -39,11 +44,10 @@ export function momentumCycle(
         'pass cycleMomentum: false',
     );
   });
-  const check = (key: string, v: unknown): number => numberIn(owner, key, v, { min: 0, max: 1 });
   const cycle: MomentumCycle = {
     fields,
-    base: perGroup(owner, 'baseMomentum', options.baseMomentum ?? defaults.base, groups.length, check),
-    max: perGroup(owner, 'maxMomentum', options.maxMomentum ?? defaults.max, groups.length, check),
+    base: perGroup(owner, 'baseMomentum', options.baseMomentum ?? defaults.base, groups.length),
+    max: perGroup(owner, 'maxMomentum', options.maxMomentum ?? defaults.max, groups.length),
   };
   if ((options.lastEpoch ?? -1) === -1) setMomentum(optimizer, cycle, (_, max) => max);
   return cycle;

@@ -1,10 +1,11 @@
 // The 1cycle policy (Smith & Topin 2017, "Super-Convergence", https://arxiv.org/abs/1708.07120),
 // in fastai's two-phase form by default, as torch's OneCycleLR. Stepped once per batch.
 import { OptionError } from '../core/errors.js';
-import { momentumCycle, setMomentum, type MomentumCycle, type MomentumOptions } from './momentum.js';
+import { BOOLEAN, NON_NEGATIVE, POSITIVE, POSITIVE_INT, UNIT, oneOf, required } from '../core/validate.js';
+import { MOMENTUM_RULES, momentumCycle, setMomentum, type MomentumCycle, type MomentumOptions } from './momentum.js';
 import { LRScheduler, type SchedulableOptimizer } from './scheduler.js';
 import type { ResumeOptions } from './step.js';
-import { boolean, checkOptimizer, integerAtLeast, numberIn, oneOf, perGroup } from './validate.js';
+import { checkOptimizer, checkSchedulerOptions, perGroup, perGroupOf } from './validate.js';
 
 export interface OneCycleLROptions extends ResumeOptions, MomentumOptions {
   /** The peak lr, per group or for all. */
@@ -31,6 +32,11 @@ type MomentumPoint = 'max' | 'base';
 interface Phase { endStep: number; startLr: LrPoint; endLr: LrPoint; startMomentum: MomentumPoint; endMomentum: MomentumPoint }
 
 const NAME = 'OneCycleLR';
+const RULES = {
+  maxLr: required(perGroupOf(NON_NEGATIVE)), totalSteps: POSITIVE_INT, epochs: POSITIVE_INT, stepsPerEpoch: POSITIVE_INT,
+  pctStart: UNIT, annealStrategy: oneOf('cos', 'linear'), divFactor: POSITIVE, finalDivFactor: POSITIVE, threePhase: BOOLEAN,
+  ...MOMENTUM_RULES,
+};
 
 /**
  * The lr rises from `maxLr/divFactor` to `maxLr` over the first `pctStart` of `totalSteps`, then
@@ -53,26 +59,23 @@ export class OneCycleLR extends LRScheduler {
   momentum: MomentumCycle | null;
 
   constructor(optimizer: SchedulableOptimizer, options: OneCycleLROptions) {
+    const o = checkSchedulerOptions<OneCycleLROptions>(NAME, options, RULES);
     const groups = checkOptimizer(NAME, optimizer).paramGroups;
     let totalSteps: number;
-    if (options.totalSteps !== undefined) {
-      totalSteps = integerAtLeast(NAME, 'totalSteps', options.totalSteps);
-    } else if (options.epochs !== undefined && options.stepsPerEpoch !== undefined) {
-      totalSteps = integerAtLeast(NAME, 'epochs', options.epochs) * integerAtLeast(NAME, 'stepsPerEpoch', options.stepsPerEpoch);
-    } else {
-      throw new OptionError(`${NAME}: give totalSteps, or epochs and stepsPerEpoch`);
-    }
-    const pctStart = numberIn(NAME, 'pctStart', options.pctStart ?? 0.3, { min: 0, max: 1 });
-    const threePhase = boolean(NAME, 'threePhase', options.threePhase ?? false);
-    const divFactor = numberIn(NAME, 'divFactor', options.divFactor ?? 25, { min: 0, minOpen: true });
-    const finalDivFactor = numberIn(NAME, 'finalDivFactor', options.finalDivFactor ?? 1e4, { min: 0, minOpen: true });
-    const maxLrs = perGroup(NAME, 'maxLr', options.maxLr, groups.length, (k, v) => numberIn(NAME, k, v, { min: 0 }));
-    const annealStrategy = oneOf(NAME, 'annealStrategy', options.annealStrategy ?? 'cos', ['cos', 'linear']);
+    if (o.totalSteps !== undefined) totalSteps = o.totalSteps;
+    else if (o.epochs !== undefined && o.stepsPerEpoch !== undefined) totalSteps = o.epochs * o.stepsPerEpoch;
+    else throw new OptionError(`${NAME}: give totalSteps, or epochs and stepsPerEpoch`);
+    const pctStart = o.pctStart ?? 0.3;
+    const threePhase = o.threePhase ?? false;
+    const divFactor = o.divFactor ?? 25;
+    const finalDivFactor = o.finalDivFactor ?? 1e4;
+    const maxLrs = perGroup(NAME, 'maxLr', o.maxLr as number | number[], groups.length);
+    const annealStrategy = o.annealStrategy ?? 'cos';
     // Every option is valid: now the optimizer may change.
-    const momentum = momentumCycle(NAME, optimizer, options, { base: 0.85, max: 0.95 });
+    const momentum = momentumCycle(NAME, optimizer, o, { base: 0.85, max: 0.95 });
     // As torch, the schedule's own start lr replaces any earlier initialLr.
-    if ((options.lastEpoch ?? -1) === -1) groups.forEach((g, i) => { g.initialLr = maxLrs[i] / divFactor; });
-    super(optimizer, options.lastEpoch);
+    if ((o.lastEpoch ?? -1) === -1) groups.forEach((g, i) => { g.initialLr = maxLrs[i] / divFactor; });
+    super(optimizer, o.lastEpoch);
     this.totalSteps = totalSteps;
     this.pctStart = pctStart;
     const rise = pctStart * totalSteps - 1;

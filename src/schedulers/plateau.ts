@@ -1,8 +1,9 @@
 // Reduce the rate when a validation metric stops improving: the one scheduler driven by a
 // measurement instead of the epoch count.
-import { OptionError } from '../core/errors.js';
+import { NonFiniteError, OptionError } from '../core/errors.js';
+import { NON_NEGATIVE, NON_NEGATIVE_INT, UNIT_OPEN, checkOptions, oneOf, render } from '../core/validate.js';
 import { SchedulerBase, type SchedulableOptimizer } from './scheduler.js';
-import { checkOptimizer, integerAtLeast, numberIn, oneOf, perGroup } from './validate.js';
+import { checkOptimizer, perGroup, perGroupOf } from './validate.js';
 
 export interface ReduceLROnPlateauOptions {
   /** 'min': the metric should fall (a loss); 'max': it should rise (an accuracy). Default 'min'. */
@@ -24,6 +25,10 @@ export interface ReduceLROnPlateauOptions {
 }
 
 const NAME = 'ReduceLROnPlateau';
+const RULES = {
+  mode: oneOf('min', 'max'), factor: UNIT_OPEN, patience: NON_NEGATIVE_INT, threshold: NON_NEGATIVE,
+  thresholdMode: oneOf('rel', 'abs'), cooldown: NON_NEGATIVE_INT, minLr: perGroupOf(NON_NEGATIVE), eps: NON_NEGATIVE,
+};
 
 /**
  * `step(metric)` once per epoch with the validation metric. When the metric has not improved on
@@ -46,17 +51,18 @@ export class ReduceLROnPlateau extends SchedulerBase {
   numBadEpochs = 0;
   cooldownCounter = 0;
 
-  constructor(optimizer: SchedulableOptimizer, options: ReduceLROnPlateauOptions = {}) {
+  constructor(optimizer: SchedulableOptimizer, options?: ReduceLROnPlateauOptions) {
+    const o = checkOptions<ReduceLROnPlateauOptions>(NAME, options, RULES);
     const groups = checkOptimizer(NAME, optimizer).paramGroups.length;
     super(optimizer, 0);
-    this.mode = oneOf(NAME, 'mode', options.mode ?? 'min', ['min', 'max']);
-    this.factor = numberIn(NAME, 'factor', options.factor ?? 0.1, { min: 0, max: 1, maxOpen: true });
-    this.patience = integerAtLeast(NAME, 'patience', options.patience ?? 10, 0);
-    this.threshold = numberIn(NAME, 'threshold', options.threshold ?? 1e-4, { min: 0 });
-    this.thresholdMode = oneOf(NAME, 'thresholdMode', options.thresholdMode ?? 'rel', ['rel', 'abs']);
-    this.cooldown = integerAtLeast(NAME, 'cooldown', options.cooldown ?? 0, 0);
-    this.minLrs = perGroup(NAME, 'minLr', options.minLr ?? 0, groups, (k, v) => numberIn(NAME, k, v, { min: 0 }));
-    this.eps = numberIn(NAME, 'eps', options.eps ?? 1e-8, { min: 0 });
+    this.mode = o.mode ?? 'min';
+    this.factor = o.factor ?? 0.1;
+    this.patience = o.patience ?? 10;
+    this.threshold = o.threshold ?? 1e-4;
+    this.thresholdMode = o.thresholdMode ?? 'rel';
+    this.cooldown = o.cooldown ?? 0;
+    this.minLrs = perGroup(NAME, 'minLr', o.minLr ?? 0, groups);
+    this.eps = o.eps ?? 1e-8;
   }
 
   private get worst(): number {
@@ -69,10 +75,20 @@ export class ReduceLROnPlateau extends SchedulerBase {
     return mode === 'min' ? a < best - threshold : a > best + threshold;
   }
 
-  /** Records one epoch's metric and reduces the lrs if it has plateaued. */
+  /**
+   * Records one epoch's metric and reduces the lrs if it has plateaued. A NaN or Inf metric is a
+   * NonFiniteError. torch counts it as a bad epoch and, after `patience` of them, cuts the rate:
+   * that hides a model or validation set that broke, and leaves a smaller rate behind it.
+   */
   step(metric: number): void {
     if (typeof metric !== 'number') {
-      throw new OptionError(`${NAME}: step(metric) needs the epoch's metric as a number, got ${String(metric)}`);
+      throw new OptionError(`${NAME}: step(metric) needs the epoch's metric as a number, got ${render(metric)}`);
+    }
+    if (!Number.isFinite(metric)) {
+      throw new NonFiniteError(
+        `${NAME}: step(metric) got ${metric} at epoch ${this.lastEpoch + 1}; a non-finite metric is refused rather than counted ` +
+          'as a bad epoch (torch would go on to cut the lr), since it means the model or the validation data broke',
+      );
     }
     this.lastEpoch += 1;
     if (this.isBetter(metric, this.best ?? this.worst)) {

@@ -3,8 +3,9 @@
 // `step()` reads it. A subclass only says how the rate moves (`getLr`, torch's chainable form,
 // which reads the groups' current lrs so that schedulers compose) and, where one exists, the
 // closed form in the epoch (`closedFormLr`, used to restart a schedule inside SequentialLR).
-import { OptionError } from '../core/errors.js';
-import { checkOptimizer, integerAtLeast } from './validate.js';
+import { NonFiniteError, OptionError } from '../core/errors.js';
+import { checkValue, render } from '../core/validate.js';
+import { LAST_EPOCH, checkOptimizer } from './validate.js';
 
 /**
  * A param group as the schedulers see it. `lr` is read and written; `momentum` or `betas[0]` are
@@ -47,6 +48,36 @@ const isUnsaved = (v: unknown): boolean => {
   return one(v) || (Array.isArray(v) && v.length > 0 && v.every(one));
 };
 
+/** A state must be what stateDict() returns: a plain object. */
+export function checkState(owner: string, state: unknown): asserts state is SchedulerState {
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) {
+    throw new OptionError(`${owner}: state must be an object returned by stateDict(), got ${render(state)}`);
+  }
+}
+
+type Kind = 'number' | 'string' | 'boolean' | 'list' | 'object' | 'null';
+const kindOf = (v: unknown): Kind | 'other' =>
+  v === null ? 'null' : Array.isArray(v) ? 'list' : (['number', 'string', 'boolean', 'object'] as const).find((k) => typeof v === k) ?? 'other';
+
+/**
+ * `value` may replace `current` if it is of the same kind: a finite number for a number (null and
+ * a number stand for each other: ReduceLROnPlateau's `best` is null until a metric is seen), a
+ * list of the same length for a per-group list, entry by entry.
+ */
+function checkSameKind(owner: string, name: string, current: unknown, value: unknown): void {
+  const [want, got] = [kindOf(current), kindOf(value)];
+  const numeric = (k: string) => k === 'number' || k === 'null';
+  const ok = want === got || (numeric(want) && numeric(got));
+  if (!ok || (got === 'number' && !Number.isFinite(value))) {
+    throw new OptionError(`${owner}: ${name} must be ${want === 'list' ? 'a list' : want === 'null' ? 'a finite number or null' : `a ${want === 'number' ? 'finite number' : want}`}, got ${render(value)}`);
+  }
+  if (want === 'list') {
+    const [a, b] = [current as unknown[], value as unknown[]];
+    if (a.length > 0 && a.length !== b.length) throw new OptionError(`${owner}: ${name} must have ${a.length} entries, got ${render(value)}`);
+    b.forEach((v, i) => { if (i < a.length) checkSameKind(owner, `${name}[${i}]`, a[i], v); });
+  }
+}
+
 /**
  * What every scheduler shares, ReduceLROnPlateau and the composites included: the optimizer,
  * `lastEpoch`, the last rates written, and a JSON-safe state.
@@ -80,14 +111,23 @@ export abstract class SchedulerBase {
     return state;
   }
 
-  /** Restores a `stateDict()` (the optimizer's own state, its lrs included, is loaded separately). */
+  /**
+   * Restores a `stateDict()` (the optimizer's own state, its lrs included, is loaded separately).
+   * Each value must be of the kind the field holds now (a number for a number, a list of as many
+   * entries for a per-group list, …), so a corrupted state fails here, not at a later `step()`.
+   */
   loadStateDict(state: SchedulerState): void {
+    const owner = `${this.constructor.name}.loadStateDict`;
+    checkState(owner, state);
+    const fields = this as unknown as Record<string, unknown>;
     for (const [key, value] of Object.entries(state)) {
       if (key === 'optimizer' || !Object.prototype.hasOwnProperty.call(this, key)) {
-        throw new OptionError(`${this.constructor.name}.loadStateDict: unknown key '${key}' (a state of another scheduler?)`);
+        throw new OptionError(`${owner}: unknown key '${key}' (a state of another scheduler?)`);
       }
-      (this as unknown as Record<string, StateValue>)[key] = toState(value, key);
+      checkSameKind(owner, key, fields[key], value);
     }
+    if ('lastEpoch' in state) checkValue(owner, 'lastEpoch', state.lastEpoch, LAST_EPOCH);
+    for (const [key, value] of Object.entries(state)) fields[key] = toState(value, key);
   }
 
   protected groupLrs(): number[] {
@@ -111,7 +151,8 @@ export abstract class LRScheduler extends SchedulerBase {
    * value resumes one, and needs the groups' `initialLr` (restored with the optimizer's state).
    */
   constructor(optimizer: SchedulableOptimizer, lastEpoch = -1) {
-    super(optimizer, integerAtLeast(new.target.name, 'lastEpoch', lastEpoch, -1));
+    checkValue(new.target.name, 'lastEpoch', lastEpoch, LAST_EPOCH);
+    super(optimizer, lastEpoch);
     const groups = this.optimizer.paramGroups;
     groups.forEach((group, i) => {
       if (lastEpoch === -1) group.initialLr ??= group.lr;
@@ -128,14 +169,12 @@ export abstract class LRScheduler extends SchedulerBase {
   /** Advances one epoch (or one batch, for the per-batch schedules) and sets every group's lr. */
   step(): void {
     this.lastEpoch += 1;
-    let lrs: number[];
     try {
-      lrs = this.getLr();
+      this.setLrs(this.getLr());
     } catch (error) {
-      this.lastEpoch -= 1;
+      this.lastEpoch -= 1; // a refused step leaves the schedule where it was
       throw error;
     }
-    this.setLrs(lrs);
   }
 
   /** The lrs for `lastEpoch`, from the groups' current lrs (torch's chainable `get_lr`). */
@@ -165,7 +204,14 @@ export abstract class LRScheduler extends SchedulerBase {
     this.setLrs(this.closedFormLr?.() ?? this.getLr());
   }
 
+  /** Writes the rates, refusing a negative or non-finite one (a LambdaLR can compute anything). */
   protected setLrs(lrs: readonly number[]): void {
+    lrs.forEach((lr, i) => {
+      if (lr >= 0 && lr !== Infinity) return;
+      const message = `${this.constructor.name}: the schedule gives param group ${i} the lr ${lr} at epoch ${this.lastEpoch}; ` +
+        'an lr must be a finite number ≥ 0';
+      throw Number.isFinite(lr) ? new OptionError(message) : new NonFiniteError(message);
+    });
     this.optimizer.paramGroups.forEach((g, i) => { g.lr = lrs[i]; });
     this.lastLr = this.groupLrs();
   }

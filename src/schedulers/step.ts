@@ -1,9 +1,9 @@
 // The schedules that multiply the rate by a factor of the epoch: step decays, warm-up factors,
 // exponential and polynomial decay. Each gives torch's chainable form (a ratio applied to the
 // current lr, so ChainedScheduler can stack them) and its closed form.
-import { OptionError } from '../core/errors.js';
+import { NON_NEGATIVE, NON_NEGATIVE_INT, POSITIVE, POSITIVE_INT, arrayOf, real, required } from '../core/validate.js';
 import { LRScheduler, type SchedulableOptimizer } from './scheduler.js';
-import { integerAtLeast, numberIn } from './validate.js';
+import { checkSchedulerOptions } from './validate.js';
 
 /** `lastEpoch` as every scheduler takes it: -1 starts the schedule, more resumes it. */
 export interface ResumeOptions { lastEpoch?: number }
@@ -18,9 +18,10 @@ export class StepLR extends LRScheduler {
   gamma: number;
 
   constructor(optimizer: SchedulableOptimizer, options: StepLROptions) {
-    super(optimizer, options.lastEpoch);
-    this.stepSize = integerAtLeast('StepLR', 'stepSize', options.stepSize);
-    this.gamma = numberIn('StepLR', 'gamma', options.gamma ?? 0.1, { min: 0, minOpen: true });
+    const o = checkSchedulerOptions<StepLROptions>('StepLR', options, { stepSize: required(POSITIVE_INT), gamma: POSITIVE });
+    super(optimizer, o.lastEpoch);
+    this.stepSize = o.stepSize as number;
+    this.gamma = o.gamma ?? 0.1;
     this.initialStep();
   }
 
@@ -46,13 +47,10 @@ export class MultiStepLR extends LRScheduler {
   gamma: number;
 
   constructor(optimizer: SchedulableOptimizer, options: MultiStepLROptions) {
-    super(optimizer, options.lastEpoch);
-    const { milestones } = options;
-    if (!Array.isArray(milestones)) {
-      throw new OptionError(`MultiStepLR: milestones must be a list of epoch numbers, got ${String(milestones)}`);
-    }
-    this.milestones = milestones.map((m, i) => integerAtLeast('MultiStepLR', `milestones[${i}]`, m, 0)).sort((a, b) => a - b);
-    this.gamma = numberIn('MultiStepLR', 'gamma', options.gamma ?? 0.1, { min: 0, minOpen: true });
+    const o = checkSchedulerOptions<MultiStepLROptions>('MultiStepLR', options, { milestones: required(arrayOf(NON_NEGATIVE_INT)), gamma: POSITIVE });
+    super(optimizer, o.lastEpoch);
+    this.milestones = (o.milestones as number[]).slice().sort((a, b) => a - b);
+    this.gamma = o.gamma ?? 0.1;
     this.initialStep();
   }
 
@@ -74,11 +72,12 @@ export class ConstantLR extends LRScheduler {
   factor: number;
   totalIters: number;
 
-  constructor(optimizer: SchedulableOptimizer, options: ConstantLROptions = {}) {
-    super(optimizer, options.lastEpoch);
-    // torch accepts 0, then divides by it when the factor ends.
-    this.factor = numberIn('ConstantLR', 'factor', options.factor ?? 1 / 3, { min: 0, max: 1, minOpen: true });
-    this.totalIters = integerAtLeast('ConstantLR', 'totalIters', options.totalIters ?? 5, 0);
+  constructor(optimizer: SchedulableOptimizer, options?: ConstantLROptions) {
+    // factor excludes 0: torch accepts it, then divides by it when the factor ends.
+    const o = checkSchedulerOptions<ConstantLROptions>('ConstantLR', options, { factor: real(0, 1, 'min'), totalIters: NON_NEGATIVE_INT });
+    super(optimizer, o.lastEpoch);
+    this.factor = o.factor ?? 1 / 3;
+    this.totalIters = o.totalIters ?? 5;
     this.initialStep();
   }
 
@@ -105,11 +104,12 @@ export class LinearLR extends LRScheduler {
   endFactor: number;
   totalIters: number;
 
-  constructor(optimizer: SchedulableOptimizer, options: LinearLROptions = {}) {
-    super(optimizer, options.lastEpoch);
-    this.startFactor = numberIn('LinearLR', 'startFactor', options.startFactor ?? 1 / 3, { min: 0, max: 1, minOpen: true });
-    this.endFactor = numberIn('LinearLR', 'endFactor', options.endFactor ?? 1, { min: 0, max: 1 });
-    this.totalIters = integerAtLeast('LinearLR', 'totalIters', options.totalIters ?? 5);
+  constructor(optimizer: SchedulableOptimizer, options?: LinearLROptions) {
+    const o = checkSchedulerOptions<LinearLROptions>('LinearLR', options, { startFactor: real(0, 1, 'min'), endFactor: real(0, 1), totalIters: POSITIVE_INT });
+    super(optimizer, o.lastEpoch);
+    this.startFactor = o.startFactor ?? 1 / 3;
+    this.endFactor = o.endFactor ?? 1;
+    this.totalIters = o.totalIters ?? 5;
     this.initialStep();
   }
 
@@ -133,8 +133,9 @@ export class ExponentialLR extends LRScheduler {
   gamma: number;
 
   constructor(optimizer: SchedulableOptimizer, options: ExponentialLROptions) {
-    super(optimizer, options.lastEpoch);
-    this.gamma = numberIn('ExponentialLR', 'gamma', options.gamma, { min: 0, minOpen: true });
+    const o = checkSchedulerOptions<ExponentialLROptions>('ExponentialLR', options, { gamma: required(POSITIVE) });
+    super(optimizer, o.lastEpoch);
+    this.gamma = o.gamma as number;
     this.initialStep();
   }
 
@@ -155,10 +156,11 @@ export class PolynomialLR extends LRScheduler {
   totalIters: number;
   power: number;
 
-  constructor(optimizer: SchedulableOptimizer, options: PolynomialLROptions = {}) {
-    super(optimizer, options.lastEpoch);
-    this.totalIters = integerAtLeast('PolynomialLR', 'totalIters', options.totalIters ?? 5);
-    this.power = numberIn('PolynomialLR', 'power', options.power ?? 1, { min: 0 });
+  constructor(optimizer: SchedulableOptimizer, options?: PolynomialLROptions) {
+    const o = checkSchedulerOptions<PolynomialLROptions>('PolynomialLR', options, { totalIters: POSITIVE_INT, power: NON_NEGATIVE });
+    super(optimizer, o.lastEpoch);
+    this.totalIters = o.totalIters ?? 5;
+    this.power = o.power ?? 1;
     this.initialStep();
   }
 
