@@ -1,0 +1,91 @@
+// The threaded half of the training-step benchmark, as a program of its own: threads need a heap
+// created shared by the program's first init, while bench/train.ts measures the unshared builds a
+// single-threaded program loads. bench/train.ts runs it in a child process and reads its JSON.
+//
+//   tsx bench/train-main.ts [--quick] --out <file.json>
+//
+// Every row's thread counts are sampled round-robin in this one process, switching with
+// `init({ threads })` between windows, so the "2 threads / 1 thread" ratios are honest: first on
+// the machine as it is, then again while another process keeps one core busy (a browser, an
+// editor, a second job are normal company).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { init, getBackend, type InitOptions } from '../src/index.js';
+import { ROWS, FULL_TIMING, QUICK_TIMING, descentStepper, makeBatches, roundRobin, rowName, type Row, type Timing } from './train-step.js';
+
+export interface ThreadsRow {
+  net: string;
+  batch: number;
+  /** Samples/s, medians: the threads build on 1 and 2 threads, and its FMA twin ('relaxed'). */
+  idle: { simd1: number; simd2: number; fma1: number | null; fma2: number | null };
+  /** The same on 1 and 2 threads (deterministic build) while another process spins on one core. */
+  loaded: { simd1: number; simd2: number };
+}
+
+/** Samples/s of each `init` option set on one row, one model shared by all (the kernels switch, the heap stays). */
+async function measureRow(row: Row, options: InitOptions[], timing: Timing): Promise<number[]> {
+  await init(options[0]);
+  const stepper = descentStepper(row, makeBatches(row));
+  try {
+    const rates = await roundRobin(options.map((o) => ({ enter: async () => void (await init(o)), stepper })), row.batch, timing);
+    if (!Number.isFinite(stepper.loss())) throw new Error(`${rowName(row)}: the loss is ${stepper.loss()}`);
+    return rates;
+  } finally {
+    stepper.dispose();
+  }
+}
+
+/**
+ * A process that keeps one core busy until `stop()`. It also exits by itself once this process is
+ * gone (it checks about ten times a second), so no spinner outlives a crashed or killed benchmark.
+ */
+async function spinOneCore(): Promise<{ stop: () => void }> {
+  const source = 'const p = process.ppid; process.stdout.write("spinning\\n"); let i = 0;' +
+    'for (;;) if (++i === 3e7) { i = 0; try { process.kill(p, 0); } catch { process.exit(0); } }';
+  const child: ChildProcess = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const stop = () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); };
+  process.once('exit', stop);
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the spinning process exited early (${code})`)));
+  });
+  return { stop };
+}
+
+async function measureThreads(timing: Timing): Promise<{ backend: unknown; rows: ThreadsRow[] }> {
+  await init({ threads: 2 }); // the first init: makes the heap shared
+  const fma = getBackend().relaxedSimdSupported;
+  const idleOptions: InitOptions[] = [{ threads: 1 }, { threads: 2 }, ...(fma ? [{ build: 'relaxed', threads: 1 }, { build: 'relaxed', threads: 2 }] as InitOptions[] : [])];
+  const idle = [];
+  for (const row of ROWS) {
+    idle.push(await measureRow(row, idleOptions, timing));
+    process.stderr.write(`  threads idle ${rowName(row)}: ${idle.at(-1)!.map((r) => Math.round(r)).join(' / ')} samples/s\n`);
+  }
+  const loaded = [];
+  const spinner = await spinOneCore();
+  try {
+    for (const row of ROWS) {
+      loaded.push(await measureRow(row, [{ threads: 1 }, { threads: 2 }], timing));
+      process.stderr.write(`  threads loaded ${rowName(row)}: ${loaded.at(-1)!.map((r) => Math.round(r)).join(' / ')} samples/s\n`);
+    }
+  } finally {
+    spinner.stop();
+  }
+  await init({ threads: 2 });
+  return {
+    backend: getBackend(),
+    rows: ROWS.map((row, i) => ({
+      net: row.sizes.join('-'), batch: row.batch,
+      idle: { simd1: idle[i][0], simd2: idle[i][1], fma1: idle[i][2] ?? null, fma2: idle[i][3] ?? null },
+      loaded: { simd1: loaded[i][0], simd2: loaded[i][1] },
+    })),
+  };
+}
+
+const outIndex = process.argv.indexOf('--out');
+if (outIndex < 0 || !process.argv[outIndex + 1]) throw new Error('train-main: --out <file.json> is required');
+const result = await measureThreads(process.argv.includes('--quick') ? QUICK_TIMING : FULL_TIMING);
+writeFileSync(process.argv[outIndex + 1], JSON.stringify(result));
+process.exit(0); // the pools' workers would keep the process alive
