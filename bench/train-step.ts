@@ -97,7 +97,7 @@ function tfParams(tf: typeof TfCore, sizes: number[]): TfCore.Variable[] {
 function tfTensors(tf: typeof TfCore, row: Row, data: Batches) {
   const classes = row.sizes[row.sizes.length - 1];
   const xs = data.xs.map((x) => tf.tensor2d(x, [row.batch, row.sizes[0]]));
-  const ys = data.ys.map((y) => tf.tidy(() => tf.oneHot(tf.tensor1d(y, 'int32'), classes).toFloat()));
+  const ys = data.ys.map((y) => tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(y, 'int32'), classes), 'float32')));
   return { xs, ys, dispose: () => tf.dispose([...xs, ...ys]) };
 }
 
