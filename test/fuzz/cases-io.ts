@@ -1,54 +1,44 @@
+import fc from 'fast-check';
 import { Sequential, Linear, Adam } from '../../src/index.js';
-import { serialize, deserialize, restore, encodeSafetensors, decodeSafetensors } from '../../src/io/index.js';
+import { serialize, deserialize, restore, save, load, readCheckpoint, encodeSafetensors, decodeSafetensors } from '../../src/io/index.js';
+import { JUNK, fuzz, notOptions, unknownKeyOptions, using, type FuzzCase } from './case.js';
 
-// Invalid calls to the checkpoint functions, for the fuzz runner: each must throw a DescentError
-// subclass (never a raw TypeError), never hang, and keep no heap block. A case builds what it
-// needs inside `call` and frees it, so the runner's memory() before and after compare.
-//
-// Format (until the runner fixes its own): an exported array of { name, call }.
+// Invalid calls to the checkpoint functions (format: README.md in this folder). Each must throw,
+// or reject with, a DescentError subclass (never a raw TypeError, ENOENT or EISDIR), and keep no
+// heap block: what a call needs is built inside it and freed.
 
-export interface FuzzCase {
-  name: string;
-  call: () => unknown;
-}
-
-/** Runs `use` with a small model (and Adam over it), disposing both whatever happens. */
+/** Runs `use` with a small model and Adam over it, disposing both whatever happens. */
 function withModel<T>(use: (model: Sequential, optimizer: Adam) => T): T {
-  const model = new Sequential([new Linear(3, 2)]);
-  const optimizer = new Adam(model.parameters());
-  try {
-    return use(model, optimizer);
-  } finally {
-    optimizer.dispose();
-    model.dispose();
-  }
+  return using(() => new Sequential([new Linear(3, 2)]), (model) => using(() => new Adam(model.parameters()), (optimizer) => use(model, optimizer)));
 }
 
-const BAD_VALUES: [string, unknown][] = [
-  ['null', null], ['undefined', undefined], ['a string', 'abc'], ['a number', 0], ['an array', [1, 2]], ['an empty object', {}],
-  ['a Float32Array', new Float32Array(4)],
-];
+/** Not a Module, a Uint8Array, a checkpoint content or a state dict. */
+const junk = fc.constantFrom(...JUNK, undefined, 0, [1, 2]);
+const PART_KEYS = ['model', 'optimizer', 'scheduler', 'epoch', 'extra'];
 
 export const ioCases: FuzzCase[] = [
-  ...BAD_VALUES.map(([what, v]): FuzzCase => ({ name: `serialize(${what})`, call: () => serialize(v as never) })),
-  ...BAD_VALUES.map(([what, v]): FuzzCase => ({ name: `serialize({ model: ${what} })`, call: () => serialize({ model: v as never }) })),
-  ...BAD_VALUES.map(([what, v]): FuzzCase => ({ name: `deserialize(${what})`, call: () => deserialize(v as never) })),
-  ...BAD_VALUES.map(([what, v]): FuzzCase => ({ name: `restore(${what}, { model })`, call: () => withModel((model) => restore(v as never, { model })) })),
-  ...BAD_VALUES.map(([what, v]): FuzzCase => ({ name: `decodeSafetensors(${what})`, call: () => decodeSafetensors(v as never) })),
-  ...BAD_VALUES.map(([what, v]): FuzzCase => ({ name: `model.loadStateDict(${what})`, call: () => withModel((model) => model.loadStateDict(v as never)) })),
-  ...BAD_VALUES.filter(([, v]) => v != null).map(([what, v]): FuzzCase => ({
-    name: `serialize({ model, optimizer: ${what} })`, call: () => withModel((model) => serialize({ model, optimizer: v as never })),
-  })),
-  { name: 'serialize({ model, epoch: -1 })', call: () => withModel((model) => serialize({ model, epoch: -1 })) },
-  { name: 'serialize({ model, epoch: 1.5 })', call: () => withModel((model) => serialize({ model, epoch: 1.5 })) },
-  { name: 'serialize({ model, extra: 3 })', call: () => withModel((model) => serialize({ model, extra: 3 as never })) },
-  { name: 'serialize({ model, extr: {} }) (misspelt key)', call: () => withModel((model) => serialize({ model, extr: {} } as never)) },
-  { name: 'serialize({ model, extra: a BigInt })', call: () => withModel((model) => serialize({ model, extra: { n: 1n } })) },
+  fuzz('serialize(not parts)', fc.oneof(junk, notOptions), (parts) => serialize(parts as never)),
+  fuzz('serialize({ model: not a Module })', junk, (model) => serialize({ model: model as never })),
+  fuzz('serialize({ model, unknown key })', unknownKeyOptions(PART_KEYS, ['extr', 'optim', 'step']), (extra) => withModel((model) => serialize({ model, ...extra } as never))),
+  fuzz('serialize({ model, optimizer: not stateful })', junk.filter((v) => v != null), (optimizer) => withModel((model) => serialize({ model, optimizer: optimizer as never }))),
+  fuzz('serialize({ model, epoch: not a non-negative integer })', fc.oneof(fc.integer({ max: -1 }), fc.double({ noInteger: true }), fc.constantFrom(...JUNK)), (epoch) => withModel((model) => serialize({ model, epoch: epoch as never }))),
+  fuzz('serialize({ model, extra: not an object })', fc.oneof(fc.string(), fc.double(), fc.constantFrom(null, [1], new Float32Array(2))), (extra) => withModel((model) => serialize({ model, extra: extra as never }))),
+  { name: 'serialize({ model, extra: a BigInt inside })', call: () => withModel((model) => serialize({ model, extra: { n: 1n } })) },
+  fuzz('deserialize(not bytes)', junk.filter((v) => !(v instanceof Uint8Array)), (bytes) => deserialize(bytes as never)),
+  fuzz('deserialize(random bytes)', fc.uint8Array({ maxLength: 200 }), (bytes) => deserialize(bytes)),
+  { name: 'deserialize(a plain safetensors file)', call: () => deserialize(encodeSafetensors({ a: { shape: [1], data: new Float32Array(1) } })) },
+  fuzz('decodeSafetensors(not bytes)', junk.filter((v) => !(v instanceof Uint8Array)), (bytes) => decodeSafetensors(bytes as never)),
+  { name: 'decodeSafetensors(header length 2^63)', call: () => decodeSafetensors(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0x80, 0x7b, 0x7d)) },
+  fuzz('restore(not content, { model })', junk, (content) => withModel((model) => restore(content as never, { model }))),
+  fuzz('restore(content, not parts)', fc.oneof(junk, notOptions), (parts) => withModel((model) => restore(deserialize(serialize({ model })), parts as never))),
   { name: 'restore(content, { model, optimizer: 5 })', call: () => withModel((model) => restore(deserialize(serialize({ model })), { model, optimizer: 5 as never })) },
   { name: 'restore(model-only content, { model, optimizer })', call: () => withModel((model, optimizer) => restore(deserialize(serialize({ model })), { model, optimizer })) },
-  { name: 'model.loadStateDict({ "0.weight": null, "0.bias": null })', call: () => withModel((model) => model.loadStateDict({ '0.weight': null, '0.bias': null } as never)) },
-  { name: 'model.loadStateDict(its own dict, { strict: "yes" })', call: () => withModel((model) => model.loadStateDict(model.stateDict(), { strict: 'yes' as never })) },
-  { name: 'decodeSafetensors(7 bytes)', call: () => decodeSafetensors(new Uint8Array(7)) },
-  { name: 'decodeSafetensors(header length 2^63)', call: () => decodeSafetensors(Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0x80, 0x7b, 0x7d)) },
-  { name: 'deserialize(a plain safetensors file)', call: () => deserialize(encodeSafetensors({ a: { shape: [1], data: new Float32Array(1) } })) },
+  fuzz('model.loadStateDict(not a dict)', junk.filter((v) => !(v instanceof Float32Array || v instanceof Uint8Array || v instanceof Map || v instanceof Date)), (dict) => withModel((model) => model.loadStateDict(dict as never))),
+  fuzz('model.loadStateDict({ entries not { shape, data } })', junk, (entry) => withModel((model) => model.loadStateDict({ '0.weight': entry, '0.bias': entry } as never))),
+  fuzz('model.loadStateDict(its dict, options not { strict })', fc.oneof(notOptions, unknownKeyOptions(['strict'])), (options) => withModel((model) => model.loadStateDict(model.stateDict(), options as never))),
+  fuzz('save(not a path, { model })', fc.constantFrom(null, undefined, '', 5, {}, ['a']), (path) => withModel((model) => save(path as never, { model }))),
+  fuzz('load(not a path, { model })', fc.constantFrom(null, undefined, '', 5, {}, ['a']), (path) => withModel((model) => load(path as never, { model }))),
+  { name: 'readCheckpoint(a missing file)', call: () => readCheckpoint('/no/such/folder/x.safetensors') },
+  { name: 'save(a path in a missing folder)', call: () => withModel((model) => save('/no/such/folder/x.safetensors', { model })) },
+  { name: 'load(a folder)', call: () => withModel((model) => load('.', { model })) },
 ];
