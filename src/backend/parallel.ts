@@ -1,5 +1,5 @@
-import type { Backend } from './backend.js';
-import { OPTIM_KERNEL_NAMES } from './optim-kernels.js';
+import { KERNELS, type Backend } from './backend.js';
+import { parseSpec } from './kernel-spec.js';
 import type { ThreadPool } from '../core/thread-pool.js';
 
 // The threads build's backend: the same kernels, with the big calls split across a ThreadPool.
@@ -34,45 +34,14 @@ export const MIN_CHUNK_MACS = 1 << 16;
 export const CONTENDED_WAKE_ELEMENTS = 1 << 18;
 export const CONTENDED_WAKE_MACS = 1 << 24;
 
-/** How a kernel's arguments describe its range of work. */
-interface RangeSplit {
-  /** Index of the argument that counts the units of work (elements or rows). */
-  count: number;
-  /** Indices of the byte-offset arguments that advance with the range (0, meaning unused, stays 0). */
-  pointers: readonly number[];
-  /** Index of the argument giving the elements per unit (a row's width), if units are rows. */
-  width?: number;
-}
-
-const SPLITS: Record<string, RangeSplit> = {
-  fill: { count: 1, pointers: [0] },
-  scale: { count: 2, pointers: [0, 1] },
-  axpy: { count: 0, pointers: [2, 3] },
-  add: { count: 3, pointers: [0, 1, 2] },
-  mul: { count: 3, pointers: [0, 1, 2] },
-  activationForward: { count: 4, pointers: [2, 3] },
-  activationBackward: { count: 6, pointers: [2, 3, 4, 5] },
-  biasActivation: { count: 1, pointers: [0, 6], width: 2 },
-  unary: { count: 4, pointers: [2, 3] },
-  unaryBackward: { count: 6, pointers: [2, 3, 4, 5] },
-  clampAbs: { count: 1, pointers: [0] },
-  // Every optimizer update takes its arrays first, then n.
-  ...Object.fromEntries(
-    OPTIM_KERNEL_NAMES.filter((name) => name.endsWith('Update')).map((name) => [name, stateArraysThenCount(name)]),
-  ),
-};
-
-function stateArraysThenCount(name: string): RangeSplit {
-  const arrays: Record<string, number> = {
-    sgdUpdate: 3, emaMomentumUpdate: 3, adagradUpdate: 3, rmspropUpdate: 5, adadeltaUpdate: 4, adamUpdate: 5,
-    adamaxUpdate: 4, nadamUpdate: 4, radamUpdate: 4, yogiUpdate: 4, lionUpdate: 3,
-  };
-  const count = arrays[name];
-  return { count, pointers: Array.from({ length: count }, (_, i) => i) };
-}
+/** The kernels split into ranges of units, as the kernel table declares them (kernel-spec.ts). */
+const SPLITS = Object.entries(KERNELS).flatMap(([name, spec]) => {
+  const { split } = parseSpec(spec);
+  return split ? [[name, split] as const] : [];
+});
 
 /** The exports a pool worker may be asked to run, by index. */
-export const PARALLEL_KERNEL_NAMES: readonly string[] = ['gemm', ...Object.keys(SPLITS)];
+export const PARALLEL_KERNEL_NAMES: readonly string[] = ['gemm', ...SPLITS.map(([name]) => name)];
 
 type KernelFn = (...args: number[]) => unknown;
 
@@ -80,19 +49,19 @@ type KernelFn = (...args: number[]) => unknown;
 export function createParallelBackend(base: Backend, pool: ThreadPool): Backend {
   const threads = pool.size;
   const backend = { ...base, threads } as unknown as Record<string, KernelFn>;
-  for (const [name, split] of Object.entries(SPLITS)) {
+  for (const [name, split] of SPLITS) {
     const run = (base as unknown as Record<string, KernelFn>)[name];
     const kernel = PARALLEL_KERNEL_NAMES.indexOf(name);
     const strides: number[] = [];
     const runHere = (args: number[]): void => void run(...args);
     backend[name] = (...args: number[]): unknown => {
       const units = args[split.count];
-      const width = split.width === undefined ? 1 : args[split.width];
+      const width = split.width < 0 ? 1 : args[split.width];
       const elements = units * width;
       if (elements < MIN_PARALLEL_ELEMENTS || units < 2) return run(...args);
       if (!pool.admits(elements >= CONTENDED_WAKE_ELEMENTS)) return run(...args);
       // Element ranges start on 16-element (64-byte) boundaries: whole cache lines per thread.
-      const align = split.width === undefined ? 16 : 1;
+      const align = split.width < 0 ? 16 : 1;
       const chunks = Math.min(threads * CHUNKS_PER_THREAD, Math.floor(elements / MIN_CHUNK_ELEMENTS));
       const chunk = Math.ceil(units / chunks / align) * align;
       strides.length = args.length;

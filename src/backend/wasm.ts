@@ -1,6 +1,7 @@
 import { BackendError } from '../core/errors.js';
 import type { Backend, BuildName } from './backend.js';
-import { ALL_KERNEL_NAMES } from './backend.js';
+import { ALL_KERNEL_NAMES, KERNELS } from './backend.js';
+import { parseSpec } from './kernel-spec.js';
 import { HEAP_BASE, type Heap } from '../core/heap.js';
 import { compileKernels, instantiateKernels } from '../core/wasm-loader.js';
 
@@ -23,6 +24,11 @@ export function createWasmBackend(instance: WebAssembly.Instance, build: BuildNa
   const missing = ALL_KERNEL_NAMES.filter((name) => typeof exports[name] !== 'function');
   if (missing.length > 0) {
     throw new BackendError(`the ${build} wasm build lacks kernels: ${missing.join(', ')}; rebuild it`);
+  }
+  // A kernel whose arity differs from its declaration would read its arguments shifted.
+  const misdeclared = ALL_KERNEL_NAMES.filter((name) => (exports[name] as () => void).length !== parseSpec(KERNELS[name]).names.length);
+  if (misdeclared.length > 0) {
+    throw new BackendError(`the ${build} wasm build's kernels ${misdeclared.join(', ')} take other arguments than src/backend declares; rebuild it`);
   }
   if (exports.heapBase() > HEAP_BASE) {
     throw new BackendError(

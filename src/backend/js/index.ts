@@ -1,30 +1,30 @@
 import type { Heap } from '../../core/heap.js';
-import type { Backend } from '../backend.js';
+import { ALL_KERNEL_NAMES, type Backend, type Kernels } from '../backend.js';
+import type { OptimKernels } from '../optim-kernels.js';
 import { HeapView } from './views.js';
+import * as activations from './activations.js';
+import * as elementwise from './elementwise.js';
 import { gemm } from './gemm.js';
-import * as ew from './elementwise.js';
-import { modelKernels } from './model.js';
+import * as losses from './losses.js';
+import * as ops from './ops.js';
 import { optimKernels } from './optim.js';
+
+/** A kernel's js twin: the kernel's arguments after the heap view it reads and writes. */
+type Twins = { [K in keyof Kernels]: (h: HeapView, ...args: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> };
+
+// Every twin is the function of the kernel's name in these modules; the compiler checks that one
+// exists for every kernel of the table, with its arguments. (The optimizer twins share helpers over
+// one view, so they come bound already.)
+const twins: Omit<Twins, keyof OptimKernels> = {
+  ...elementwise, ...activations, ...losses, ...ops, gemm, gemmWorkspaceBytes: () => 0,
+};
 
 /** The pure-TypeScript backend over the shared heap: the correctness reference and the baseline. */
 export function createJsBackend(heap: Heap): Backend {
   const h = new HeapView(heap);
-  return {
-    name: 'js',
-    build: null,
-    threads: 1,
-    gemm: (tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) =>
-      gemm(h, tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc),
-    gemmWorkspaceBytes: () => 0,
-    fill: (x, n, v) => ew.fill(h, x, n, v),
-    copy: (x, y, n) => ew.copy(h, x, y, n),
-    scale: (x, y, n, alpha) => ew.scale(h, x, y, n, alpha),
-    axpy: (n, alpha, x, y) => ew.axpy(h, n, alpha, x, y),
-    add: (a, b, out, n) => ew.add(h, a, b, out, n),
-    mul: (a, b, out, n) => ew.mul(h, a, b, out, n),
-    sum: (x, n) => ew.sum(h, x, n),
-    max: (x, n) => ew.max(h, x, n),
-    ...modelKernels(h),
-    ...optimKernels(h),
-  };
+  const optim = optimKernels(h);
+  const kernels = Object.fromEntries(ALL_KERNEL_NAMES.map((name) => [
+    name, name in optim ? optim[name as keyof OptimKernels] : (twins[name as keyof typeof twins] as (...args: unknown[]) => unknown).bind(null, h),
+  ])) as unknown as Kernels;
+  return { name: 'js', build: null, threads: 1, ...kernels };
 }
