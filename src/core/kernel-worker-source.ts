@@ -21,7 +21,7 @@ export const GENERATION = 0; // bumped once per job: idle workers wait for it to
 export const TICKET = 1; // (tag << CHUNK_BITS) | chunks not yet claimed
 export const DONE = 2; // chunks finished (successfully or not) in the current job
 export const STOP = 3; // 1 tells the workers to exit
-export const FAILED = 4; // 1 when a chunk's kernel threw (the message goes to the console)
+export const FAILED = 4; // 1 when a chunk's kernel threw (its message is in the error text area)
 export const PARKED = 5; // workers blocked in Atomics.wait on GENERATION (the caller notifies only then)
 export const WAITING = 6; // 1 while the caller blocks in Atomics.wait on DONE (a worker then notifies)
 export const POLLING = 7; // workers polling for the next job (small jobs are split only while one is)
@@ -42,7 +42,10 @@ export const JOB_HEADER_F64 = 8;
 export const JOB_F64 = JOB_HEADER_F64 + 2 * MAX_ARGS;
 /** Byte offset of the job description in the control buffer (after the int32 slots). */
 export const JOB_BYTE_OFFSET = 64;
-export const CONTROL_BYTES = JOB_BYTE_OFFSET + JOB_F64 * 8;
+/** The first failing chunk's error message, as UTF-16 code units after a length (the caller throws it). */
+export const ERROR_BYTE_OFFSET = JOB_BYTE_OFFSET + JOB_F64 * 8;
+export const ERROR_CHARS = 512;
+export const CONTROL_BYTES = ERROR_BYTE_OFFSET + 4 + ERROR_CHARS * 2;
 
 /**
  * How long an idle worker keeps polling for the next job before it parks in `Atomics.wait`, in
@@ -75,6 +78,7 @@ export const KERNEL_WORKER_SOURCE = `
 const GENERATION = ${GENERATION}, TICKET = ${TICKET}, DONE = ${DONE}, STOP = ${STOP}, FAILED = ${FAILED};
 const PARKED = ${PARKED}, WAITING = ${WAITING}, POLLING = ${POLLING};
 const CHUNK_BITS = ${CHUNK_BITS}, CHUNK_MASK = ${MAX_CHUNKS}, TAG_MASK = ${(1 << TAG_BITS) - 1};
+const ERROR_BYTE_OFFSET = ${ERROR_BYTE_OFFSET}, ERROR_CHARS = ${ERROR_CHARS};
 const MAX_ARGS = ${MAX_ARGS}, JOB_HEADER_F64 = ${JOB_HEADER_F64}, JOB_BYTE_OFFSET = ${JOB_BYTE_OFFSET}, JOB_F64 = ${JOB_F64};
 const SPIN_MS = ${SPIN_MS}, POLLS_PER_CLOCK_READ = ${POLLS_PER_CLOCK_READ};
 const PREEMPTED_GAP_MS = ${PREEMPTED_GAP_MS}, CONTENDED = ${CONTENDED}, PREEMPTIONS = ${PREEMPTIONS};
@@ -140,8 +144,13 @@ function serve(port, setup) {
       try {
         kernel.apply(null, call);
       } catch (error) {
-        Atomics.store(control, FAILED, 1);
-        console.error('descent kernel worker:', error);
+        // The first failure's message goes to the caller, which throws it: nothing is printed.
+        if (Atomics.compareExchange(control, FAILED, 0, 1) === 0) {
+          const text = String(error && error.message ? error.message : error).slice(0, ERROR_CHARS);
+          new Int32Array(setup.control, ERROR_BYTE_OFFSET, 1)[0] = text.length;
+          const chars = new Uint16Array(setup.control, ERROR_BYTE_OFFSET + 4, ERROR_CHARS);
+          for (let i = 0; i < text.length; i++) chars[i] = text.charCodeAt(i);
+        }
       }
       Atomics.add(control, DONE, 1);
       if (Atomics.load(control, WAITING) === 1) Atomics.notify(control, DONE);

@@ -1,6 +1,6 @@
 import { BackendError } from './errors.js';
 import {
-  CHUNK_BITS, CONTENDED, CONTENDED_MAX_MS, CONTENDED_MIN_MS, CONTROL_BYTES, POLLING, PREEMPTED_GAP_MS, PREEMPTIONS, DONE, FAILED, GENERATION, JOB_BYTE_OFFSET, JOB_F64, JOB_HEADER_F64, KERNEL_WORKER_SOURCE,
+  CHUNK_BITS, CONTENDED, ERROR_BYTE_OFFSET, CONTENDED_MAX_MS, CONTENDED_MIN_MS, CONTROL_BYTES, POLLING, PREEMPTED_GAP_MS, PREEMPTIONS, DONE, FAILED, GENERATION, JOB_BYTE_OFFSET, JOB_F64, JOB_HEADER_F64, KERNEL_WORKER_SOURCE,
   MAX_ARGS, MAX_CHUNKS, PARKED, POLLS_PER_CLOCK_READ, STOP, TAG_BITS, TICKET, WAITING,
 } from './kernel-worker-source.js';
 
@@ -177,8 +177,10 @@ export class ThreadPool {
     this.chunksTotal += chunks;
     this.chunksByWorkers += chunks - mine;
     if (Atomics.load(control, FAILED) === 1) {
+      const length = new Int32Array(control.buffer, ERROR_BYTE_OFFSET, 1)[0];
+      const message = String.fromCharCode(...new Uint16Array(control.buffer, ERROR_BYTE_OFFSET + 4, length));
       Atomics.store(control, FAILED, 0);
-      throw new BackendError('a kernel worker failed (its error is on the console); the result is incomplete');
+      throw new BackendError(`a kernel worker failed (${message}); the result is incomplete`);
     }
   }
 
