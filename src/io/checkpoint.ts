@@ -47,7 +47,7 @@ export interface CheckpointContent {
   extra: Record<string, unknown>;
 }
 
-export const FORMAT = 'descent-checkpoint/2';
+const FORMAT = 'descent-checkpoint/2';
 /**
  * The first format kept the optimizer state as base64 JSON in the header. It is refused rather
  * than read: its files were small runs of a pre-release (0.1) whose weights still load through
@@ -116,6 +116,7 @@ export function deserialize(bytes: Uint8Array): CheckpointContent {
     model[name] = t;
   }
   const saved = (optimizer ?? null) as { name?: unknown; json?: unknown } | null;
+  if (saved !== null && (typeof saved !== 'object' || Array.isArray(saved))) throw new CheckpointError(`the checkpoint's optimizer state must be an object, got ${render(saved)}`);
   // Without a Descent optimizer's state, the file must hold no optimizer tensors either.
   const dict = insertOptimizerTensors(saved === null || 'json' in saved ? { state: {}, paramGroups: [] } : saved, tensors);
   return {

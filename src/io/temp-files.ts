@@ -43,8 +43,8 @@ export async function removeStaleTemps(dir: string, inProgress: ReadonlySet<stri
     if (pid === process.pid ? inProgress.has(file) : isAlive(pid)) continue;
     const stat = await fs.lstat(file).catch(() => null);
     if (!stat?.isFile()) continue;
-    await fs.rm(file, { force: true });
-    removed.push(name);
+    // Best effort: a folder we may read but not write (a load from a read-only copy) keeps its debris.
+    if (await fs.rm(file, { force: true }).then(() => true, () => false)) removed.push(name);
   }
   return removed;
 }
