@@ -136,7 +136,7 @@ describe('gemm input validation (before any kernel runs)', () => {
 
   it('rejects tensors that are not 2-D', () => {
     const a = zeros([6]), b = zeros([6, 1]);
-    expect(() => matmul(a, b)).toThrow(/a must be 2-D, got shape \[6\]/);
+    expect(() => matmul(a, b)).toThrow(/a must be a 2-D Tensor, got a tensor of shape \[6\]/);
     a.dispose(); b.dispose();
   });
 

@@ -97,7 +97,7 @@ describe('the validation vocabulary (src/core/validate.ts)', () => {
     expect(thrown(() => checkValue('f', 'x', 'a', anyOf(oneOf('auto'), int(1, 4))))).toBe("f: x must be 'auto' or an integer in [1, 4], got \"a\"");
     expect(thrown(() => checkValue('matmul', 'b', new Float32Array(4), tensorOf(2)))).toBe('matmul: b must be a 2-D Tensor, got Float32Array(4) [0, 0, 0, 0]');
     const v = zeros([3]);
-    expect(thrown(() => checkValue('matmul', 'b', v, tensorOf(2)), ShapeError)).toBe('matmul: b must be 2-D, got shape [3]');
+    expect(thrown(() => checkValue('matmul', 'b', v, tensorOf(2)), ShapeError)).toBe('matmul: b must be a 2-D Tensor, got a tensor of shape [3]');
     v.dispose();
     expect(thrown(() => checkValue('f', 'x', v, TENSOR), DisposedError)).toBe('f: x: tensor of shape [3] was used after dispose()');
   });
@@ -125,7 +125,7 @@ for (const config of CONFIGS) {
       expect(thrown(() => gemm(zeros([2, 3]), zeros([3, 2]), zeros([2, 2]), { beta: null as never }))).toBe('gemm: beta must be a finite number, got null');
       expect(thrown(() => new ReLU({ inplace: true } as never))).toMatch(/^ReLU: unknown option inplace/);
       expect(thrown(() => reshape(x, 'abc' as never), OptionError)).toMatch(/^reshape: shape must be an array/);
-      expect(thrown(() => transpose(undefined as never))).toBe('transpose: x is required (a Tensor)');
+      expect(thrown(() => transpose(undefined as never))).toBe('transpose: x is required (a 2-D Tensor)');
       expect(thrown(() => matmul(x, x, null as never))).toMatch(/^matmul: options must be an object/);
       x.dispose();
     });

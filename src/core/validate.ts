@@ -165,7 +165,7 @@ function violation(owner: string, name: string, value: unknown, rule: Rule): Err
       if (!isTensor(value)) return fail();
       if (value.isDisposed) return new DisposedError(`${owner}: ${name}: tensor of shape ${formatShape(value.shape)} was used after dispose()`);
       if (rule.rank === undefined || (typeof rule.rank === 'number' ? value.rank === rule.rank : rule.rank.includes(value.rank))) return null;
-      return new ShapeError(`${owner}: ${name} must be ${rankText(rule.rank)}, got shape ${formatShape(value.shape)}`);
+      return new ShapeError(`${owner}: ${name} must be ${describe(rule)}, got a tensor of shape ${formatShape(value.shape)}`);
     case 'array': {
       if (!Array.isArray(value) || (rule.length !== undefined && value.length !== rule.length) ||
         (rule.minLength !== undefined && value.length < rule.minLength)) return fail();

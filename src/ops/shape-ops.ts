@@ -4,9 +4,10 @@ import { checkShape } from '../core/shape.js';
 import { track } from '../core/scope.js';
 import { Tensor } from '../core/tensor.js';
 import { record } from '../autograd/node.js';
-import { TENSOR, arrayOf, checkValue, int, required } from '../core/validate.js';
+import { TENSOR, arrayOf, checkValue, int, required, tensorOf } from '../core/validate.js';
 
 const X = required(TENSOR);
+const MATRIX = required(tensorOf(2));
 const TARGET_SHAPE = required({ ...arrayOf(int(-1)), description: 'an array of non-negative integers (one entry may be -1, inferred)' });
 
 /**
@@ -48,8 +49,7 @@ export function flatten(x: Tensor): Tensor {
  * `transpose(x, 0, 1)` spells them (negative counts from the end); they must name the two dimensions.
  */
 export function transpose(x: Tensor, dim0 = 0, dim1 = 1): Tensor {
-  checkValue('transpose', 'x', x, X);
-  if (x.rank !== 2) throw new ShapeError(`transpose: x must be a 2-D Tensor, got a tensor of shape ${formatShape(x.shape)}`);
+  checkValue('transpose', 'x', x, MATRIX);
   for (const [name, d] of [['dim0', dim0], ['dim1', dim1]] as const) checkValue('transpose', name, d, int(-2, 1));
   if ((dim0 + 2) % 2 === (dim1 + 2) % 2) {
     throw new ShapeError(`transpose: dim0 and dim1 must be the two dimensions of x (0 and 1), got ${dim0} and ${dim1}`);
