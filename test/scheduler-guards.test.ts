@@ -80,11 +80,23 @@ describe('loadStateDict checks what it restores', () => {
       rejects(() => s.loadStateDict({ ...sd, lastEpoch: 1.5 }), OptionError, /^.*\.loadStateDict: lastEpoch must be an integer in \[-1, ∞\), got 1.5$/);
       rejects(() => s.loadStateDict({ ...sd, lastLr: [0.1, 0.2] }), OptionError, `${name}.loadStateDict: lastLr must have 1 entries, got [0.1, 0.2]`);
       rejects(() => s.loadStateDict({ ...sd, lastLr: ['a'] }), OptionError, `${name}.loadStateDict: lastLr[0] must be a finite number, got "a"`);
+      rejects(() => s.loadStateDict({ ...sd, lastLr: [null] }), OptionError, `${name}.loadStateDict: lastLr[0] must be a finite number, got null`);
       expect(s.stateDict()).toEqual(sd);
       s.loadStateDict(JSON.parse(JSON.stringify(sd)));
       expect(s.stateDict()).toEqual(sd);
     });
   }
+
+  it("ReduceLROnPlateau's best may be null (no metric seen yet) or a number, and nothing else", () => {
+    const fresh = new ReduceLROnPlateau(opt()).stateDict();
+    const s = new ReduceLROnPlateau(opt());
+    s.step(0.5);
+    s.loadStateDict(fresh);
+    expect(s.best).toBeNull();
+    s.loadStateDict({ ...fresh, best: 0.25 });
+    expect(s.best).toBe(0.25);
+    rejects(() => s.loadStateDict({ ...fresh, best: 'low' }), OptionError, 'ReduceLROnPlateau.loadStateDict: best must be a finite number or null, got "low"');
+  });
 
   it("the string lastEpoch the issue found no longer turns into '\"x1\"' at the next step", () => {
     const s = new StepLR(opt(), { stepSize: 2 });

@@ -3,6 +3,7 @@
 // first one found stops the computation with a NonFiniteError naming the op and its shapes. Off,
 // it costs one boolean read per op (`anomalyMode.on` in record() and in the backward loop).
 import { NonFiniteError, OptionError, formatShape } from '../core/errors.js';
+import { render } from '../core/validate.js';
 import type { Tensor } from '../core/tensor.js';
 import type { GradFn } from './node.js';
 
@@ -11,7 +12,7 @@ export const anomalyMode = { on: false };
 
 /** Turns anomaly mode on or off for everything that follows (torch.autograd.set_detect_anomaly). */
 export function setDetectAnomaly(on: boolean): void {
-  if (typeof on !== 'boolean') throw new OptionError(`setDetectAnomaly: on must be true or false, got ${describe(on)}`);
+  if (typeof on !== 'boolean') throw new OptionError(`setDetectAnomaly: on must be true or false, got ${render(on)}`);
   anomalyMode.on = on;
 }
 
@@ -24,7 +25,7 @@ export function isAnomalyEnabled(): boolean {
  * promise (a `fit` call), once it settles. Returns what `fn` returns.
  */
 export function detectAnomaly<R>(fn: () => R): R {
-  if (typeof fn !== 'function') throw new OptionError(`detectAnomaly: fn must be a function, got ${describe(fn)}`);
+  if (typeof fn !== 'function') throw new OptionError(`detectAnomaly: fn must be a function, got ${render(fn)}`);
   const previous = anomalyMode.on;
   anomalyMode.on = true;
   let result: R;
@@ -98,8 +99,4 @@ function valueAt(t: Tensor, i: number): string {
 
 function shapesOf(ts: readonly Tensor[]): string {
   return ts.map((t) => formatShape(t.shape)).join(', ');
-}
-
-function describe(value: unknown): string {
-  return typeof value === 'function' ? 'a function' : typeof value === 'string' ? JSON.stringify(value) : String(value);
 }

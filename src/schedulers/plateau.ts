@@ -36,6 +36,8 @@ const RULES = {
  * `max(lr · factor, minLr)`, then `cooldown` epochs pass before bad epochs count again.
  */
 export class ReduceLROnPlateau extends SchedulerBase {
+  /** `best` is null until a metric is seen: loadStateDict takes null or a number for it. */
+  static readonly nullableState = ['best'];
   /** step() takes the watched metric: fit() passes the validation loss (or the loss). */
   readonly needsMetric = true;
   mode: 'min' | 'max';

@@ -60,16 +60,18 @@ const kindOf = (v: unknown): Kind | 'other' =>
   v === null ? 'null' : Array.isArray(v) ? 'list' : (['number', 'string', 'boolean', 'object'] as const).find((k) => typeof v === k) ?? 'other';
 
 /**
- * `value` may replace `current` if it is of the same kind: a finite number for a number (null and
- * a number stand for each other: ReduceLROnPlateau's `best` is null until a metric is seen), a
- * list of the same length for a per-group list, entry by entry.
+ * `value` may replace `current` if it is of the same kind: a finite number for a number, a list of
+ * the same length for a per-group list, entry by entry. Where `nullable` (a field a subclass names
+ * in `static nullableState`, as ReduceLROnPlateau's `best`, null until a metric is seen), null and
+ * a number stand for each other.
  */
-function checkSameKind(owner: string, name: string, current: unknown, value: unknown): void {
+function checkSameKind(owner: string, name: string, current: unknown, value: unknown, nullable = false): void {
   const [want, got] = [kindOf(current), kindOf(value)];
   const numeric = (k: string) => k === 'number' || k === 'null';
-  const ok = want === got || (numeric(want) && numeric(got));
+  const ok = want === got || (nullable && numeric(want) && numeric(got));
   if (!ok || (got === 'number' && !Number.isFinite(value))) {
-    throw new OptionError(`${owner}: ${name} must be ${want === 'list' ? 'a list' : want === 'null' ? 'a finite number or null' : `a ${want === 'number' ? 'finite number' : want}`}, got ${render(value)}`);
+    const expected = nullable ? 'a finite number or null' : want === 'list' ? 'a list' : want === 'number' ? 'a finite number' : `a ${want}`;
+    throw new OptionError(`${owner}: ${name} must be ${expected}, got ${render(value)}`);
   }
   if (want === 'list') {
     const [a, b] = [current as unknown[], value as unknown[]];
@@ -124,7 +126,8 @@ export abstract class SchedulerBase {
       if (key === 'optimizer' || !Object.prototype.hasOwnProperty.call(this, key)) {
         throw new OptionError(`${owner}: unknown key '${key}' (a state of another scheduler?)`);
       }
-      checkSameKind(owner, key, fields[key], value);
+      const nullable = (this.constructor as { nullableState?: readonly string[] }).nullableState?.includes(key) ?? false;
+      checkSameKind(owner, key, fields[key], value, nullable);
     }
     if ('lastEpoch' in state) checkValue(owner, 'lastEpoch', state.lastEpoch, LAST_EPOCH);
     for (const [key, value] of Object.entries(state)) fields[key] = toState(value, key);
