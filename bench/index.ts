@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark section in one run; tables on stdout, JSON in bench/results/.
-// Flags: --quick (fewer samples, skips plain-JS runs of the largest shapes), --only gemm|mlp|optim|threads.
+// Flags: --quick (fewer samples, skips plain-JS runs of the largest shapes), --only gemm|mlp|optim|threads|train.
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,7 @@ import { FULL, QUICK } from './harness.js';
 import { benchGemm } from './gemm.js';
 import { benchMlp } from './mlp.js';
 import { benchOptim } from './optim.js';
+import { benchTrain } from './train.js';
 import { hostSupportsRelaxedSimd } from '../src/core/wasm-loader.js';
 
 const args = process.argv.slice(2);
@@ -32,6 +33,8 @@ const sections: Record<string, () => Promise<{ pass: boolean }>> = {
     const child = spawnSync(process.execPath, [...process.execArgv, main, ...args], { stdio: 'inherit' });
     return { pass: child.status === 0 };
   },
+  // Full training steps, every implementation (its threaded half runs in a child process too).
+  train: () => benchTrain(quick),
 };
 
 let allPass = true;

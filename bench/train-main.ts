@@ -58,12 +58,12 @@ async function measureThreads(timing: Timing): Promise<{ backend: unknown; rows:
   await init({ threads: 2 }); // the first init: makes the heap shared
   const fma = getBackend().relaxedSimdSupported;
   const idleOptions: InitOptions[] = [{ threads: 1 }, { threads: 2 }, ...(fma ? [{ build: 'relaxed', threads: 1 }, { build: 'relaxed', threads: 2 }] as InitOptions[] : [])];
-  const idle = [];
+  const idle: number[][] = [];
   for (const row of ROWS) {
     idle.push(await measureRow(row, idleOptions, timing));
     process.stderr.write(`  threads idle ${rowName(row)}: ${idle.at(-1)!.map((r) => Math.round(r)).join(' / ')} samples/s\n`);
   }
-  const loaded = [];
+  const loaded: number[][] = [];
   const spinner = await spinOneCore();
   try {
     for (const row of ROWS) {

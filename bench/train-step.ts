@@ -34,7 +34,7 @@ export function makeBatches(row: Row): Batches {
   let s = 12345;
   const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) | 0) >>> 8) / 16777216;
   const inputs = row.sizes[0], classes = row.sizes[row.sizes.length - 1];
-  const xs = [], ys = [];
+  const xs: Float32Array[] = [], ys: Int32Array[] = [];
   for (let i = 0; i < BATCHES; i++) {
     xs.push(Float32Array.from({ length: row.batch * inputs }, next));
     ys.push(Int32Array.from({ length: row.batch }, () => Math.floor(next() * classes)));

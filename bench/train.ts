@@ -1,0 +1,111 @@
+// The training-step benchmark (issue #12): full steps (zeroGrad, forward, CrossEntropyLoss, backward,
+// Adam step, loss.item()) of the MLPs in bench/train-step.ts, every implementation in one run —
+// Descent's single-threaded builds and js backend and TensorFlow.js-wasm here; Descent on 1 and 2
+// threads (idle, and beside a process that keeps one core busy) in a child process
+// (bench/train-main.ts); the same in headless Chromium (bench/train-browser.ts); PyTorch on one
+// thread where /usr/bin/python3 has torch (bench/torch_mlp.py). Tables on stdout, targets with
+// PASS/FAIL, bench/results/train.json and the bar chart bench/results/train.svg (bench/train-report.ts).
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { init, getBackend, type InitOptions } from '../src/index.js';
+import { tf, useTf } from './tfjs.js';
+import { ROWS, FULL_TIMING, QUICK_TIMING, descentStepper, makeBatches, roundRobin, rowName, tfLayersStepper, tfMinimizeStepper, type Config, type Row, type Timing } from './train-step.js';
+import { measureChromium } from './train-browser.js';
+import { report, type TrainResults } from './train-report.js';
+import type { ThreadsRow } from './train-main.js';
+
+/** Samples/s of each row's configurations (sampled round-robin within the row); frees their steppers. */
+async function perRow(label: string, timing: Timing, configsOf: (row: Row) => Config[]): Promise<number[][]> {
+  const out: number[][] = [];
+  for (const row of ROWS) {
+    const configs = configsOf(row);
+    const steppers = new Set(configs.map((c) => c.stepper));
+    try {
+      out.push(await roundRobin(configs, row.batch, timing));
+      for (const s of steppers) if (!Number.isFinite(s.loss())) throw new Error(`${label} ${rowName(row)}: the loss is ${s.loss()}`);
+    } finally {
+      for (const s of steppers) s.dispose();
+    }
+    process.stderr.write(`  ${label} ${rowName(row)}: ${out.at(-1)!.map(Math.round).join(' / ')} samples/s\n`);
+  }
+  return out;
+}
+
+const switchTo = (options: InitOptions) => async () => void (await init(options));
+
+/**
+ * Descent's unshared builds (what a single-threaded program loads; simd and FMA interleaved on one
+ * model), then the js backend, then TF.js-wasm. The js backend is not interleaved with wasm: running
+ * its kernels through the same call sites would leave V8's inline caches polymorphic and slow the
+ * wasm path down, a cost no real program pays (see bench/mlp.ts).
+ */
+async function measureNode(timing: Timing): Promise<TrainResults['node']> {
+  await init({ backend: 'wasm', build: 'simd' });
+  const builds: InitOptions[] = [{ backend: 'wasm', build: 'simd' }, ...(getBackend().relaxedSimdSupported ? [{ backend: 'wasm', build: 'relaxed' } as InitOptions] : [])];
+  const wasm = await perRow('wasm ×1 simd / fma', timing, (row) => {
+    const stepper = descentStepper(row, makeBatches(row));
+    return builds.map((b) => ({ enter: switchTo(b), stepper }));
+  });
+  await init({ backend: 'js' });
+  const js = await perRow('js backend', timing, (row) => [{ stepper: descentStepper(row, makeBatches(row)) }]);
+  await init({ backend: 'wasm' });
+  await useTf('wasm');
+  const tfjs = await perRow('tfjs-wasm minimize / trainOnBatch', timing, (row) => {
+    const data = makeBatches(row);
+    return [{ stepper: tfMinimizeStepper(tf, row, data) }, { stepper: tfLayersStepper(tf, tfl, row, data) }];
+  });
+  return ROWS.map((_, i) => ({ simd1: wasm[i][0], fma1: wasm[i][1] ?? null, js: js[i][0], tfjsMinimize: tfjs[i][0], tfjsLayers: tfjs[i][1] }));
+}
+
+/** bench/train-main.ts in a child process: threads need a heap created shared by the program's first init. */
+function measureThreads(quick: boolean): { backend: unknown; rows: ThreadsRow[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'descent-bench-threads-'));
+  try {
+    const out = join(dir, 'threads.json');
+    const main = fileURLToPath(new URL('./train-main.ts', import.meta.url));
+    const child = spawnSync(process.execPath, [...process.execArgv, main, '--out', out, ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
+    if (child.status !== 0) throw new Error(`bench/train-main.ts failed (exit ${child.status ?? child.signal})`);
+    return JSON.parse(readFileSync(out, 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** PyTorch's rows from bench/torch_mlp.py, or null (with the reason on stderr) where torch is missing. */
+function measurePytorch(quick: boolean): TrainResults['pytorch'] {
+  const PYTHON = '/usr/bin/python3';
+  if (spawnSync(PYTHON, ['-c', 'import torch']).status !== 0) {
+    process.stderr.write(`  PyTorch: skipped (${PYTHON} cannot import torch)\n`);
+    return null;
+  }
+  const script = fileURLToPath(new URL('./torch_mlp.py', import.meta.url));
+  const run = spawnSync(PYTHON, [script, '--json', ...(quick ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (run.status !== 0) throw new Error(`bench/torch_mlp.py failed (exit ${run.status ?? run.signal})`);
+  return JSON.parse(run.stdout);
+}
+
+/** The Chromium rows, or null (with the reason on stderr) where Chromium or Playwright cannot run. */
+async function measureBrowser(timing: Timing): Promise<TrainResults['chromium']> {
+  try {
+    return await measureChromium(timing);
+  } catch (error) {
+    process.stderr.write(`  Chromium: skipped (${(error as Error).message.split('\n')[0]})\n`);
+    return null;
+  }
+}
+
+export async function benchTrain(quick: boolean): Promise<{ pass: boolean }> {
+  const timing = quick ? QUICK_TIMING : FULL_TIMING;
+  const started = performance.now();
+  const threads = measureThreads(quick);
+  const node = await measureNode(timing);
+  const chromium = await measureBrowser(timing);
+  const pytorch = measurePytorch(quick);
+  process.stderr.write(`  train section measured in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+  return report({ timing, node, threads, chromium, pytorch });
+}
