@@ -5,6 +5,7 @@
 @inline export function imin(a: i32, b: i32): i32 {
   return a < b ? a : b;
 }
+
 /** Transposes the 4×4 block whose rows are r0..r3 and stores its columns at d + {0, 1, 2, 3}·stride. */
 @inline function transposeStore4(r0: v128, r1: v128, r2: v128, r3: v128, d: usize, stride: usize): void {
   const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5);
@@ -18,8 +19,36 @@
 }
 
 /**
+ * Pack op(A) = A (row-major; rows i0..i0+mc, columns p0..p0+kc) into 4-row panels at dst, 4×4
+ * blocks at a time through transposeStore4; a partial last row group is zero-padded.
+ */
+export function packAN(a: usize, lda4: usize, i0: i32, p0: i32, mc: i32, kc: i32, dst: usize): void {
+  const full = mc & ~3;
+  for (let ir = 0; ir < full; ir += 4) {
+    const s = a + <usize>(i0 + ir) * lda4 + (<usize>p0 << 2);
+    const d = dst + <usize>(ir >> 2) * (<usize>kc << 4);
+    let p = 0;
+    if (ASC_FEATURE_SIMD) {
+      for (; p + 4 <= kc; p += 4) {
+        const o = <usize>p << 2;
+        transposeStore4(
+          v128.load(s + o), v128.load(s + lda4 + o), v128.load(s + lda4 * 2 + o), v128.load(s + lda4 * 3 + o),
+          d + (<usize>p << 4), 16,
+        );
+      }
+    }
+    for (; p < kc; p++) {
+      for (let r = 0; r < 4; r++) {
+        store<f32>(d + (<usize>p << 4) + (<usize>r << 2), load<f32>(s + <usize>r * lda4 + (<usize>p << 2)));
+      }
+    }
+  }
+  if (mc & 3) packANTail(a, lda4, i0 + full, p0, mc & 3, kc, dst + <usize>(full >> 2) * (<usize>kc << 4));
+}
+
+/**
  * Pack the last mr < 4 rows of a row-major op(A) = A (rows i0..i0+mr, columns p0..p0+kc) into one
- * zero-padded 4-row panel at dst. (Whole row groups of a row-major A are always read in place.)
+ * zero-padded 4-row panel at dst.
  */
 export function packANTail(a: usize, lda4: usize, i0: i32, p0: i32, mr: i32, kc: i32, dst: usize): void {
   let s = a + <usize>i0 * lda4 + (<usize>p0 << 2);

@@ -12,41 +12,48 @@
 //
 // ── Micro-kernel ──────────────────────────────────────────────────────────────────────────────
 // A 4×8 tile of C is held in 8 f32x4 accumulators (row r = two vectors). Per k step: two vector
-// loads of B's 8 values (immediate offsets 0 and 16), one `v128.load32_splat` per row of A, and
-// acc = acc + splat·b (a multiply, then an add: never FMA). TurboFan moves all loads of the loop
-// body to its top, so 8 accumulators + 2 B vectors + 4 splats = 14 vectors are live at once:
-// exactly what fits in x64's 16 XMM registers (minus scratch) without spilling. The k loop is
-// deliberately NOT unrolled: unrolling by 2 doubles the hoisted loads and spills accumulators
-// (architecture.md: 41 → 29 GFLOP/s); 5×8 and 6×8 tiles spill for the same reason.
-// (The loop must also stay sequential in k for determinism, see below.) The 8 multiplies per
-// step saturate the two multiply pipes (≈16 flops/cycle without FMA): this is the ceiling, and
-// the kernel runs at ~38–41 GFLOP/s here. Inside the loop only constant immediate offsets are used
-// (V8 does not fold `ptr + off` into x64 addressing) and the loop ends on a pointer compare.
+// loads of B's 8 values, one `v128.load32_splat` per row of A, and acc = acc + splat·b (a
+// multiply, then an add: never FMA in the deterministic builds). TurboFan moves all loads of a
+// basic block to its top, so 8 accumulators + 2 B vectors + 4 splats (+ 1 product) are live at
+// once: what x64's 16 XMM registers hold without spilling (5×8 and 6×8 tiles spill). The 16
+// multiplies and adds of a step need 4 cycles on the two multiply and two add pipes (57.6
+// GFLOP/s at 3.6 GHz); what limits the kernel is the ~5.3 instructions per cycle that Zen 4
+// dispatches: a step is 22 instructions, and V8 adds 7–8 per loop iteration (stack check,
+// zero-extensions, pointer increments, branch). So the loop runs two k steps per iteration,
+// with an exit test between them that keeps the steps in separate basic blocks (one block would
+// hoist 12 loads and spill): 5.6 → 4.9 cycles per step in L1, 41 → 48 GFLOP/s (gemm-tile.ts
+// has the measurements). The loop stays sequential in k for determinism (see below).
 //
 // Operands are consumed through "pointer + byte stride per k step" views, so one kernel serves
 // several layouts without copies:
 //   kernelCols   A "by columns" (the 4 rows' values of step p are contiguous): packed panels
 //                (stride 16) or a transposed A read in place (op(A) = Aᵀ: stride lda·4).
 //   kernelRows   A row-major read in place through 4 row pointers (+4 bytes per step).
-//   B            packed panels (stride 32) or a non-transposed B read in place (stride ldb·4).
-// When to pack (measured; each packed element costs a copy, each in-place read risks cache
-// conflicts):
-//   - Row-major A (NN, NT) is never packed: 4 sequential row streams feed the kernel as fast as
-//     a packed panel, and the copy is saved (packing cost 1–3 % at 256³–1024³, ~10 % at n = 10).
-//   - Transposed A (TN, TT) is read in place (+1–4 % over packing), except when n > 16 and lda is
-//     a multiple of 1024 floats: a stride that is a multiple of 4 KiB maps every k step to the
-//     same L1 set, so a panel re-read for each of the n/8 B panels thrashes (−30 % at 1024³).
+//   B            packed panels (stride 32: the second step of an iteration at immediate offsets)
+//                or a non-transposed B read in place (…DirectB: stride ldb·4).
+// When to pack (measured; each packed element costs a copy, each in-place read costs address
+// arithmetic and risks cache misses and conflicts). The deterministic kernel is bound by
+// instruction dispatch, so in-place reads cost it more than the copies; the FMA ('relaxed')
+// kernel waits on FMA latency with issue slots to spare, hides them, and packs less:
+//   - A is read in place when n ≤ 16 (each A element feeds ≤ 2 tiles: a copy cannot pay).
+//   - Deterministic build: A is packed otherwise (TN: a plain copy; NN/NT when n > 64: 4×4
+//     transposes): +4 % at 256³, +12 % for TN (a panel read in place touches a new cache line
+//     every k step, and is re-read for each of the n/8 B panels).
+//   - FMA build: A is read in place but for a transposed A whose lda is a multiple of 1024
+//     floats: a stride that is a multiple of 4 KiB maps every k step to the same L1 set, and a
+//     panel re-read n/8 times thrashes (−30 % at 1024³).
 //   - B is packed when it is stored transposed (NT, TT: its 8 columns are strided), or when
-//     m > 64, or when m > 8 and ldb is a multiple of 1024 floats (same aliasing argument); a
-//     small m re-reads each B panel only m/4 times, too few to pay for the copy.
+//     m > 64, or when m > 8 and ldb is a multiple of 1024 floats (same aliasing argument), and in
+//     the deterministic build when m > 16 and n > 16 (32×784·784×256: 36 → 41 GFLOP/s); a small
+//     m re-reads each B panel only m/4 times, too few to pay for the copy.
 // Partial tiles are never read in place (that could read past the end of A, B or the memory):
 // the m % 4 tail rows of an in-place A and the n % 8 tail columns of an in-place B are packed
 // into zero-padded panels in the workspace; the kernel computes a full tile and the epilogue
 // writes only the valid part (through a small tile buffer).
 //
 // Narrow column tails (n % 8 in 1..4, e.g. n = 10: the last layer of a classifier) use 6×4 tiles
-// (kernelCols6x4 / kernelRows6x4: 6 accumulators, 6 splats, 1 B vector = 13 live vectors) instead
-// of 4×8 tiles padded to 8 columns: 128×128×10 goes from ~23 to ~28 GFLOP/s. 8×4 would be the
+// (gemm-narrow.ts: 6 accumulators, 6 splats, 1 B vector = 13 live vectors) instead of 4×8 tiles
+// padded to 8 columns: 128×128×10 goes from ~23 to ~30 GFLOP/s. 8×4 would be the
 // natural shape but needs 17 live vectors and ran at half speed from spills (so did an 8×4 tile
 // with the operand roles swapped); 4×4 keeps only 4 independent add chains and would be bound
 // by the 3-cycle add latency.
@@ -75,7 +82,7 @@
 
 import { kernelCols, kernelColsDirectB, kernelRows, kernelRowsDirectB } from './gemm-tile';
 import { kernelCols6x4, kernelRows6x4 } from './gemm-narrow';
-import { imin, packANTail, packAT, packBN, packBT, scaleC } from './gemm-pack';
+import { imin, packAN, packANTail, packAT, packBN, packBT, scaleC } from './gemm-pack';
 
 // Cache blocking. KC: k-block length — the B micro-panel (KC×8×4 = 16 KiB) stays in L1 beside
 // the streamed A rows, and k ≤ 512 (most layer widths) needs a single k-block. MC: rows per A
@@ -87,17 +94,32 @@ const KC: i32 = 512;
 const MC: i32 = 64;
 const NC: i32 = 128;
 // In-place thresholds (see "When to pack" above).
-const DIRECT_A_MAX_N: i32 = 16; // transposed A read in place when n ≤ this
-const DIRECT_B_ALWAYS_M: i32 = 8; // non-transposed B read in place when m ≤ this,
-const DIRECT_B_MAX_M: i32 = 16; // … or m ≤ this (and ldb not aliasing),
-const DIRECT_B_NARROW_M: i32 = 64; // … or m ≤ this and n ≤ DIRECT_B_NARROW_N (and ldb not aliasing)
-const DIRECT_B_NARROW_N: i32 = 16;
+const DIRECT_A_MAX_N: i32 = 16; // A read in place when n ≤ this (and then never packed)
+const DIRECT_AN_MAX_N: i32 = 64; // deterministic build: row-major A read in place when n ≤ this
+const DIRECT_B_ALWAYS_M: i32 = 8; // non-transposed B read in place when m ≤ this
+const DIRECT_B_MAX_M: i32 = 64; // … never when m > this or ldb aliases
+const DIRECT_B_WIDE_M: i32 = 16; // … deterministic build: nor when m > this and n > DIRECT_A_MAX_N
 
 const TILE_BYTES: usize = 128;
 
 /** A row stride that is a multiple of 4 KiB: consecutive rows fall into the same L1 cache set. */
 @inline function aliasing(ld: i32): bool {
   return (ld & 1023) == 0;
+}
+
+/** Whether gemm copies op(A) into 4-row panels (else reads it in place). */
+@inline function packsA(transA: i32, n: i32, lda: i32): bool {
+  if (n <= DIRECT_A_MAX_N) return false;
+  if (ASC_FEATURE_RELAXED_SIMD) return transA != 0 && aliasing(lda);
+  return transA != 0 || n > DIRECT_AN_MAX_N;
+}
+
+/** Whether gemm copies op(B) into 8-column panels (else reads it in place, but for its tail). */
+@inline function packsB(transB: i32, m: i32, n: i32, ldb: i32): bool {
+  if (transB != 0) return true;
+  if (m <= DIRECT_B_ALWAYS_M) return false;
+  if (m > DIRECT_B_MAX_M || aliasing(ldb)) return true;
+  return !ASC_FEATURE_RELAXED_SIMD && m > DIRECT_B_WIDE_M && n > DIRECT_A_MAX_N;
 }
 
 /**
@@ -138,9 +160,8 @@ export function gemm(
   const tile = work;
   const ap = work + TILE_BYTES;
   const bp = ap + (<usize>mcMax * <usize>kcMax << 2);
-  const packA = transA != 0 && n > DIRECT_A_MAX_N;
-  const packB = transB != 0 || (m > DIRECT_B_ALWAYS_M && (aliasing(ldb) ||
-    !(m <= DIRECT_B_MAX_M || (m <= DIRECT_B_NARROW_M && n <= DIRECT_B_NARROW_N))));
+  const packA = packsA(transA, n, lda);
+  const packB = packsB(transB, m, n, ldb);
 
   for (let jc = 0; jc < n; jc += NC) {
     const nc = imin(NC, n - jc);
@@ -158,7 +179,8 @@ export function gemm(
       for (let ic = 0; ic < m; ic += MC) {
         const mc = imin(MC, m - ic);
         if (packA) {
-          packAT(a, lda4, ic, pc, mc, kc, ap);
+          if (transA) packAT(a, lda4, ic, pc, mc, kc, ap);
+          else packAN(a, lda4, ic, pc, mc, kc, ap);
         } else if (mc & 3) {
           // A read in place; only the partial last row group is packed (zero-padded), at ap.
           if (transA) packAT(a, lda4, ic + (mc & ~3), pc, mc & 3, kc, ap);
