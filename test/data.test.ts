@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import dataJson from '../../shared/golden/data.json';
 import { init, tensor, OptionError, ShapeError } from '../src/index.js';
-import { DataLoader, TensorDataset, MinMaxScaler, StandardScaler, oneHot, trainTestSplit } from '../src/data/index.js';
+import { DataLoader, TensorDataset, MinMaxScaler, StandardScaler, oneHot, trainTestSplit, datasets } from '../src/data/index.js';
 import { expectAllClose, type GoldenTensor } from './golden.js';
 import { expectRejected } from './rejects.js';
 import { writeCountsAfterAll } from './train-counts.js';
@@ -172,7 +172,16 @@ describe('data: bad input is a typed error, and nothing is kept', () => {
     expectRejected(() => new TensorDataset(x, [1, 2] as never), OptionError, /^TensorDataset: tensors\[1\] must be a Tensor, got \[1, 2\]$/);
     const scalar = tensor(3);
     expectRejected(() => new TensorDataset(scalar), ShapeError, 'TensorDataset: tensors[0] must have a first (sample) dimension, got a scalar tensor of shape []');
+    const loader = new DataLoader(ds, { shuffle: true, seed: 1 });
+    expectRejected(() => loader.setState(null as never), OptionError, /^DataLoader.setState: state must be an array of 4 entries each an integer in \[0, ∞\), got null$/);
+    expectRejected(() => loader.setState([0, 0, 0, 0]), OptionError, 'setState: expected four 32-bit unsigned integers, not all zero, got [0, 0, 0, 0]');
     x.dispose(); y.dispose(); scalar.dispose();
+  });
+
+  it('datasets.mnist rejects unknown options and digits that are not ten pixel arrays', async () => {
+    await expect(datasets.mnist({ digit: [] } as never)).rejects.toThrow(new OptionError('mnist: unknown option digit (valid: digits); did you mean digits?'));
+    await expect(datasets.mnist({ digits: 'x' } as never)).rejects.toThrow(new OptionError('mnist: digits must be ten arrays of pixels, one per digit, got "x"'));
+    await expect(datasets.mnist({ digits: [[0]] })).rejects.toThrow(OptionError);
   });
 
   it('oneHot and trainTestSplit: labels that are not labels, options that are not options', () => {

@@ -1,6 +1,6 @@
 import { Random, globalRandom } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
-import { BOOLEAN, POSITIVE_INT, checkOptions, int } from '../core/validate.js';
+import { BOOLEAN, POSITIVE_INT, arrayOf, checkOptions, checkValue, int, required } from '../core/validate.js';
 import { checkDataset, ownedBuffer, type Dataset } from './dataset.js';
 
 export interface DataLoaderOptions {
@@ -17,6 +17,8 @@ export interface DataLoaderOptions {
 /** Any integer seeds a Random; the generator itself rejects the unsafe ones. */
 export const SEED = int();
 const RULES = { batchSize: POSITIVE_INT, shuffle: BOOLEAN, dropLast: BOOLEAN, seed: SEED };
+/** What getState() returns: the generator's four state words. */
+export const STATE = arrayOf(int(0), 4);
 
 /**
  * Batches of a dataset, as torch.utils.data.DataLoader. `for (const [x, y] of loader)` walks one
@@ -79,6 +81,7 @@ export class DataLoader implements Iterable<Tensor[]> {
   }
 
   setState(state: readonly number[]): void {
+    checkValue('DataLoader.setState', 'state', state, required(STATE)); // the generator checks the words themselves
     this.random.setState(state);
   }
 

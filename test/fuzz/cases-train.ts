@@ -3,7 +3,7 @@ import {
   ChainedScheduler, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, DataLoader, EarlyStopping, ExponentialLR,
   LambdaLR, Linear, LinearLR, MSELoss, MinMaxScaler, ModelCheckpoint, MultiStepLR, MultiplicativeLR, OneCycleLR, PolynomialLR,
   ProgressBar, ReLU, ReduceLROnPlateau, SequentialLR, Sequential, StandardScaler, StepLR, TensorDataset, clipGradNorm,
-  clipGradValue, detectAnomaly, evaluate, oneHot, predict, setDetectAnomaly, trainTestSplit, type SchedulableOptimizer,
+  clipGradValue, datasets, detectAnomaly, evaluate, oneHot, predict, setDetectAnomaly, trainTestSplit, type SchedulableOptimizer,
 } from '../../src/index.js';
 import {
   JUNK, NON_FINITE, T, disposedTensor, fuzz, live, notBoolean, notNumber, notOptions, notTensor, unknownKeyOptions, using,
@@ -101,6 +101,11 @@ export const dataCases: FuzzCase[] = [
   (o) => new MinMaxScaler(o as never)),
   fuzz('new StandardScaler(options) with any option', fc.oneof(unknownKeyOptions([], ['withMean', 'withStd', 'copy']), notOptions),
     (o) => new StandardScaler(o as never)),
+  fuzz('loader.setState(state) not four 32-bit words, not all zero', fc.constantFrom(null, 'abc', [1, 2, 3], [0, 0, 0, 0], [1, 2, 3, 2 ** 32], [1.5, 1, 1, 1], [-1, 1, 1, 1]),
+    (state) => new DataLoader(new TensorDataset(live([4, 3]))).setState(state as never)),
+  fuzz('datasets.mnist(options) with a bad key or digits', fc.oneof(unknownKeyOptions(['digits'], ['digit', 'path']),
+    fc.constantFrom('x', [[0]], null, 5).map((digits) => ({ digits })), notOptions),
+  (o) => datasets.mnist(o as never)),
   fuzz('scaler.fit(x) with x not a 2-D tensor, or non-finite', fc.oneof(notTensor, fc.constant(T([4])), fc.constant(T([2, 2], { values: [1, NaN, 2, 3] }))),
     (x) => new StandardScaler().fit(x as never)),
 ];
