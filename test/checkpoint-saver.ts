@@ -1,4 +1,4 @@
-// The child of the SIGKILL test (checkpoint-faults.node.test.ts): saves a ~32 MB Adam checkpoint
+// The child of the SIGKILL test (checkpoint-faults.node.test.ts): saves a 24 MB Adam checkpoint (2 M parameters)
 // over and over to argv[2], version k with every weight equal to k, and prints `saved k` after
 // each save returns. The parent kills it at random moments.
 import { init, Sequential, Linear, Adam, tensor, MSELoss } from '../src/index.js';
