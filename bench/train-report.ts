@@ -99,7 +99,16 @@ export function report(r: TrainResults): { pass: boolean } {
   const pass = printTargets('training-step targets (issue #12)', targets);
   const svg = new URL('./results/train.svg', import.meta.url);
   writeFileSync(svg, chartOf(r));
-  console.log(`\nwrote ${writeResults('train', { unit: 'samples/s', ...r, targets: targets.map((t) => ({ ...t, pass: t.measured >= t.required })) })}`);
+  const rows = ROWS.map((row, i) => ({
+    net: row.sizes.join('-'), batch: row.batch, node: r.node[i], threads: { idle: r.threads.rows[i].idle, loaded: r.threads.rows[i].loaded },
+    chromium: r.chromium?.rows[i] ?? null, pytorch: r.pytorch?.rows[i].samplesPerSecond ?? null,
+  }));
+  const about = {
+    unit: 'samples/s (medians)', timing: r.timing, threadsBackend: r.threads.backend,
+    chromium: r.chromium && { userAgent: r.chromium.userAgent, crossOriginIsolated: r.chromium.crossOriginIsolated, backend: r.chromium.backend },
+    pytorch: r.pytorch && { torch: r.pytorch.torch, threads: r.pytorch.threads },
+  };
+  console.log(`\nwrote ${writeResults('train', { ...about, rows, targets: targets.map((t) => ({ ...t, pass: t.measured >= t.required })) })}`);
   console.log(`wrote ${svg.pathname}`);
   return { pass };
 }
