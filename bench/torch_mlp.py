@@ -67,7 +67,7 @@ def window(step, seconds, min_steps):
 def main():
     quick = '--quick' in sys.argv
     # The same windows as bench/train-step.ts's FULL_TIMING / QUICK_TIMING.
-    samples, window_s, warmup_s = (3, 0.06, 0.3) if quick else (7, 0.15, 0.6)
+    samples, window_s, warmup_s = (3, 0.06, 0.3) if quick else (9, 0.15, 0.6)
     torch.set_num_threads(1)
     rows = []
     for sizes, batch in ROWS:

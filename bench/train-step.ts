@@ -163,7 +163,7 @@ export interface Timing {
   warmupMs: number;
 }
 
-export const FULL_TIMING: Timing = { samples: 7, windowMs: 150, warmupMs: 600 };
+export const FULL_TIMING: Timing = { samples: 9, windowMs: 150, warmupMs: 600 };
 export const QUICK_TIMING: Timing = { samples: 3, windowMs: 60, warmupMs: 300 };
 
 /** One configuration in a round-robin: what makes it active (`init`, say) and the step it runs. */
