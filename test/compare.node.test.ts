@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { descent } from './cli-helpers.js';
 import { init } from '../src/core/runtime.js';
 import { SGD, Adam } from '../src/optim/index.js';
-import { trajectory, DEFAULT_STEPS } from '../src/cli/trajectory.js';
-import { FUNCTIONS, LEARNING_RATES, QUADRATIC_HESSIAN, quadratic, rosenbrock, saddle } from '../src/cli/functions2d.js';
+import {
+  trajectory, DEFAULT_STEPS, FUNCTIONS, LEARNING_RATES, QUADRATIC_HESSIAN, quadratic, rosenbrock, saddle,
+} from '../src/catalog/index.js';
 
 // `descent compare`: the test functions' gradients, the trajectories against float64 references,
 // the promises of the lr table, the SVGs, and one-line errors with exit code 2.

@@ -4,7 +4,7 @@ import {
   init, getBackend, OptionError, manualSeed, Sequential, Linear, Dropout, GELU, Tanh, tensor,
   CrossEntropyLoss, MSELoss, HuberLoss, clipGradNorm, type Module,
 } from '../src/index.js';
-import { ACTIVATION_NAMES, OPTIMIZER_NAMES, makeActivation, makeOptimizer } from '../src/cli/factory.js';
+import { ACTIVATION_NAMES, OPTIMIZER_NAMES, makeActivation, makeOptimizer } from '../src/catalog/index.js';
 import { requireBackend, requireHeap } from '../src/core/runtime.js';
 import { ThreadPool } from '../src/core/thread-pool.js';
 import { compileKernels } from '../src/core/wasm-loader.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { descent, descentProcess } from './cli-helpers.js';
 import { decodeSafetensors } from '../src/io/index.js';
 import { init, Sequential, Linear } from '../src/index.js';
-import { DEFAULT_LR, DEFAULT_MOMENTUM, OPTIMIZER_NAMES, SCHEDULER_DEFAULTS, makeOptimizer, makeScheduler } from '../src/cli/factory.js';
+import { DEFAULT_LR, DEFAULT_MOMENTUM, OPTIMIZER_NAMES, SCHEDULER_DEFAULTS, makeOptimizer, makeScheduler } from '../src/catalog/index.js';
 import { SPECIFIC_FLAGS } from '../src/cli/train-flags.js';
 
 /** A failure a user can cause: exit code 2, one line `descent: …` matching `message`, no stack trace. */

@@ -1,6 +1,6 @@
 // The page: settings, live charts and the drawing pad for the training worker (worker.ts), and the
 // optimizer-trajectory tab (trajectories.ts).
-import { ACTIVATION_NAMES, OPTIMIZER_NAMES, SCHEDULER_NAMES } from '../../src/cli/factory.js';
+import { ACTIVATION_NAMES, OPTIMIZER_NAMES, SCHEDULER_NAMES } from '../../src/catalog/index.js';
 import { LineChart, type Series } from './chart.js';
 import { DrawingPad, paint } from './draw.js';
 import type { EpochPoint, FromWorker, ToWorker, TrainConfig } from './protocol.js';

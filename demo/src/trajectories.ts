@@ -3,8 +3,10 @@
 // 2-element Parameter whose gradient is set from the analytic ∇f, as the CLI does; the few
 // thousand tiny steps take milliseconds, so this runs on the page's own thread.
 import { init } from 'descent';
-import { COURSE_OPTIMIZERS, FUNCTIONS, LEARNING_RATES, distanceToMinimum, type TestFunction } from '../../src/cli/functions2d.js';
-import { COLOURS, DEFAULT_STEPS, DISPLAY, trajectory, type Trajectory } from '../../src/cli/trajectory.js';
+import {
+  COURSE_OPTIMIZERS, FUNCTIONS, LEARNING_RATES, distanceToMinimum, type TestFunction, COLOURS, DEFAULT_STEPS,
+  DISPLAY, trajectory, type Trajectory,
+} from '../../src/catalog/index.js';
 
 export { COURSE_OPTIMIZERS, FUNCTIONS, DEFAULT_STEPS, DISPLAY };
 

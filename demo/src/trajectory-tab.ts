@@ -1,5 +1,5 @@
 // The trajectory tab's controls and animation.
-import { OPTIMIZER_NAMES } from '../../src/cli/factory.js';
+import { OPTIMIZER_NAMES } from '../../src/catalog/index.js';
 import {
   COURSE_OPTIMIZERS, DEFAULT_STEPS, DISPLAY, FUNCTIONS, colour, contourImage, finalDistance, runAll, type Run,
 } from './trajectories.js';

@@ -4,7 +4,7 @@ import {
   init, manualSeed, datasets, Sequential, Linear, CrossEntropyLoss, Tensor, type Module, type MnistSplit,
   type BackendInfo, type Callback, type EpochLogs,
 } from 'descent';
-import { makeActivation, makeOptimizer, makeScheduler, type TrainableOptimizer } from '../../src/cli/factory.js';
+import { makeActivation, makeOptimizer, makeScheduler, type TrainableOptimizer } from '../../src/catalog/index.js';
 import { loadDigits } from './digits.js';
 import type { EpochPoint, FromWorker, ToWorker, TrainConfig } from './protocol.js';
 

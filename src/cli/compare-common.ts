@@ -1,6 +1,6 @@
 // What the two comparisons of `descent compare` share: number formats, the table, the charts'
 // look and the lr lookup.
-import { DISPLAY } from './trajectory.js';
+import { DISPLAY } from '../catalog/index.js';
 
 /** Numbers for tables: 3 significant digits, exponent form outside [10⁻³, 10⁴). */
 export function fmt(x: number): string {

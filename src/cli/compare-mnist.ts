@@ -9,9 +9,8 @@ import { ReLU } from '../nn/activations.js';
 import { CrossEntropyLoss } from '../nn/losses.js';
 import { datasets } from '../data/index.js';
 import type { Tensor } from '../core/tensor.js';
-import { makeOptimizer } from './factory.js';
+import { makeOptimizer, COLOURS } from '../catalog/index.js';
 import { renderSvg } from './render.js';
-import { COLOURS } from './trajectory.js';
 import { CONFIG, SCHEMA, fmt, label, lrFor, table } from './compare-common.js';
 import { prepareOut, writeOutput } from './out-files.js';
 

@@ -8,16 +8,15 @@ import { join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { init } from '../core/runtime.js';
 import { UsageError } from './errors.js';
-import { OPTIMIZER_NAMES } from './factory.js';
+import {
+  OPTIMIZER_NAMES, COLOURS, DEFAULT_STEPS, trajectory, type Trajectory, COURSE_OPTIMIZERS, FUNCTIONS, FUNCTION_NAMES,
+  LEARNING_RATES, distanceToMinimum, functionByName, type TestFunction,
+} from '../catalog/index.js';
 import { renderSvg } from './render.js';
-import { COLOURS, DEFAULT_STEPS, trajectory, type Trajectory } from './trajectory.js';
 import { contours, simplify } from './contours.js';
 import { CONFIG, SCHEMA, fmt, label, lrFor, table } from './compare-common.js';
 import { prepareOut, writeOutput } from './out-files.js';
 import { compareMnist } from './compare-mnist.js';
-import {
-  COURSE_OPTIMIZERS, FUNCTIONS, FUNCTION_NAMES, LEARNING_RATES, distanceToMinimum, functionByName, type TestFunction,
-} from './functions2d.js';
 
 // ---------------------------------------------------------------------------------------------
 // Flags

@@ -1,6 +1,6 @@
 // Filled contour plots of the 2-D test functions for `descent compare`: marching squares over a
 // grid of log₁₀(f − f* + ε), as closed rings simplified to the chart's pixels.
-import type { TestFunction } from './functions2d.js';
+import type { TestFunction } from '../catalog/index.js';
 
 export interface Ring {
   level: number;

@@ -6,7 +6,7 @@
 import { InvalidArgumentError } from 'commander';
 import { DescentError } from '../core/errors.js';
 import { UsageError } from './errors.js';
-import { DEFAULT_LR, DEFAULT_MOMENTUM, OPTIMIZER_NAMES, SCHEDULER_DEFAULTS } from './factory.js';
+import { DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_WEIGHT_DECAY, SCHEDULER_DEFAULTS } from '../catalog/index.js';
 
 /** `--kebab-case` of a camelCase key. */
 export const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
@@ -45,10 +45,7 @@ const byName = (table: Record<string, number | string>): string => Object.entrie
  */
 export const SPECIFIC_FLAGS: Record<string, { of: 'optimizer' | 'scheduler'; defaults: Record<string, number | string> }> = {
   momentum: { of: 'optimizer', defaults: DEFAULT_MOMENTUM },
-  weightDecay: {
-    of: 'optimizer',
-    defaults: Object.fromEntries(OPTIMIZER_NAMES.filter((n) => n !== 'ema' && n !== 'yogi').map((n) => [n, n === 'adamw' ? 0.01 : 0])),
-  },
+  weightDecay: { of: 'optimizer', defaults: DEFAULT_WEIGHT_DECAY },
   stepSize: { of: 'scheduler', defaults: { step: SCHEDULER_DEFAULTS.step.stepSize } },
   gamma: { of: 'scheduler', defaults: { step: SCHEDULER_DEFAULTS.step.gamma, exponential: SCHEDULER_DEFAULTS.exponential.gamma } },
   tMax: { of: 'scheduler', defaults: { cosine: 'the run\'s --epochs' } },

@@ -14,7 +14,7 @@ import { EarlyStopping, ModelCheckpoint, type Callback } from '../train/index.js
 import { readCheckpoint, restore, save } from '../io/index.js';
 import type { Tensor } from '../core/tensor.js';
 import { UsageError } from './errors.js';
-import { ACTIVATION_NAMES, OPTIMIZER_NAMES, SCHEDULER_NAMES, makeActivation, makeOptimizer, makeScheduler } from './factory.js';
+import { ACTIVATION_NAMES, OPTIMIZER_NAMES, SCHEDULER_NAMES, makeActivation, makeOptimizer, makeScheduler } from '../catalog/index.js';
 import { curvesSvg } from './curves.js';
 import { prepareOut, writeOutput } from './out-files.js';
 import {

@@ -1,5 +1,5 @@
 // The 2-D test functions of `descent compare functions`, in float64 with analytic gradients, and
-// the one learning rate each optimizer uses on each of them (LEARNING_RATES, below).
+// the step budget on each. The learning rate each optimizer uses on each is its record's (optimizers.ts).
 
 export type Point = readonly [number, number];
 
@@ -108,54 +108,6 @@ export const saddle: TestFunction = {
 
 export const FUNCTIONS: readonly TestFunction[] = [rosenbrock, quadratic, beale, saddle];
 export const FUNCTION_NAMES = FUNCTIONS.map((f) => f.name);
-
-/** The optimizers the course compares, in the order of the tables and legends. */
-export const COURSE_OPTIMIZERS = ['sgd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adadelta', 'adam', 'yogi'];
-
-/**
- * The learning rate of each optimizer on each function: one lr per method per function, as the
- * course uses; every other option is the optimizer's default (momentum 0.9, RMSProp α 0.99,
- * Adadelta ρ 0.9, Adam/Yogi β (0.9, 0.999), …). Picked by hand from runs over a grid of
- * {1, 2, 5}·10ᵏ: for each method a value near the best within the step budget, so that a method
- * that fails here fails at (close to) its best, not from a poor lr — but not the fastest value
- * where that one sits next to divergence or makes an erratic path (AdaGrad at 2 on Rosenbrock
- * jumps out of the picture and back), nor one whose first steps leave the plotting window. The
- * saddle's values are the ones at which the stable-direction contraction is comfortable (SGD 0.1
- * = a fifth of 2/L at the minima). Deliberate exceptions:
- * - SGD on the quadratic: 0.035 = 1.75/L (L = 50, stable below 2/L = 0.04), so the steep
- *   direction flips sign each step (×(1 − 1.75) = ×−0.75): the textbook zig-zag.
- * - SGD on Rosenbrock: 1e-3, half the largest that survives (2e-3; the curvature across the
- *   valley at the start is ~1900). It still crawls: the valley is ~1000× flatter along than across.
- * - Momentum and Nesterov share an lr on each function, as do Adam and Yogi (Yogi is Adam with
- *   an additive second moment), so each pair differs in one thing only.
- * The methods outside the course's eight (EMA momentum = 10× momentum's lr, since it scales the
- * step by 1 − β; AdamW, Adamax, NAdam, RAdam, Lion) were set the same way, more coarsely.
- */
-// prettier-ignore
-const LR_TABLE: Record<string, [rosenbrock: number, quadratic: number, beale: number, saddle: number]> = {
-  //           rosenbrock  quadratic  beale   saddle
-  sgd:        [1e-3,       0.035,     0.02,   0.1],
-  momentum:   [1e-3,       0.01,      5e-3,   0.02],
-  nesterov:   [1e-3,       0.01,      5e-3,   0.02],
-  adagrad:    [1,          2,         2,      0.5],
-  rmsprop:    [5e-3,       0.1,       0.02,   0.02],
-  adadelta:   [0.2,        5,         2,      2],
-  adam:       [0.1,        0.5,       0.2,    0.1],
-  yogi:       [0.1,        0.5,       0.2,    0.1],
-  ema:        [0.01,       0.1,       0.05,   0.2],
-  adamw:      [0.1,        0.5,       0.2,    0.1],
-  adamax:     [0.2,        2,         1,      0.1],
-  nadam:      [0.02,       0.5,       0.2,    0.1],
-  radam:      [0.01,       0.05,      5e-3,   0.2],
-  lion:       [2e-3,       0.02,      0.05,   0.1],
-};
-
-/** LEARNING_RATES[function][optimizer], from the table above. */
-export const LEARNING_RATES: Record<string, Record<string, number>> = Object.fromEntries(
-  ['rosenbrock', 'quadratic', 'beale', 'saddle'].map((fn, column) => [
-    fn, Object.fromEntries(Object.entries(LR_TABLE).map(([optimizer, lrs]) => [optimizer, lrs[column]])),
-  ]),
-);
 
 export function functionByName(name: string): TestFunction | undefined {
   return FUNCTIONS.find((f) => f.name === name);

@@ -1,22 +1,8 @@
 // One optimizer's path on a 2-D test function, as `descent compare functions` and the demo's
-// trajectory tab show it, with the names and colours both use. Browser-safe: no Node imports.
+// trajectory tab show it. Browser-safe: no Node imports.
 import { Parameter } from '../nn/parameter.js';
-import { makeOptimizer } from './factory.js';
+import { makeOptimizer } from './optimizers.js';
 import type { TestFunction } from './functions2d.js';
-
-/** How each optimizer is named in charts and tables. */
-export const DISPLAY: Record<string, string> = {
-  sgd: 'SGD', momentum: 'Momentum', nesterov: 'Nesterov', ema: 'EMA momentum', adagrad: 'AdaGrad',
-  rmsprop: 'RMSProp', adadelta: 'Adadelta', adam: 'Adam', adamw: 'AdamW', adamax: 'Adamax',
-  nadam: 'NAdam', radam: 'RAdam', yogi: 'Yogi', lion: 'Lion',
-};
-
-/** One colour per optimizer, the same in every chart. */
-export const COLOURS: Record<string, string> = {
-  sgd: '#1f77b4', momentum: '#ff7f0e', nesterov: '#2ca02c', adagrad: '#d62728', rmsprop: '#9467bd',
-  adadelta: '#8c564b', adam: '#e377c2', yogi: '#17becf', ema: '#bcbd22', adamw: '#393b79',
-  adamax: '#e7ba52', nadam: '#637939', radam: '#7b4173', lion: '#843c39',
-};
 
 /** The step budget on each function when --steps is not given: Rosenbrock's valley takes longer. */
 export const DEFAULT_STEPS: Record<string, number> = { rosenbrock: 2000, quadratic: 500, beale: 500, saddle: 500 };
@@ -35,7 +21,7 @@ export interface Trajectory {
 }
 
 /**
- * Runs `optimizer` (a name of factory.ts) for `steps` steps on `fn` from its start: a 2-element
+ * Runs `optimizer` (a name of the catalogue) for `steps` steps on `fn` from its start: a 2-element
  * Parameter whose grad is set from the analytic ∇f before each `optimizer.step()`, so what is
  * compared is the library's optimizers and kernels, in float32 as they train a network.
  */
