@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { init, getBackend, type InitOptions } from '../src/index.js';
-import { ROWS, FULL_TIMING, QUICK_TIMING, descentStepper, makeBatches, roundRobin, rowName, type Row, type Timing } from './train-step.js';
+import { ROWS, FULL_TIMING, QUICK_TIMING, descentConfigs, perRow, type Timing } from './train-step.js';
 
 export interface ThreadsRow {
   net: string;
@@ -23,18 +23,7 @@ export interface ThreadsRow {
   loaded: { simd1: number; simd2: number };
 }
 
-/** Samples/s of each `init` option set on one row, one model shared by all (the kernels switch, the heap stays). */
-async function measureRow(row: Row, options: InitOptions[], timing: Timing): Promise<number[]> {
-  await init(options[0]);
-  const stepper = descentStepper(row, makeBatches(row));
-  try {
-    const rates = await roundRobin(options.map((o) => ({ enter: async () => void (await init(o)), stepper })), row.batch, timing);
-    if (!Number.isFinite(stepper.loss())) throw new Error(`${rowName(row)}: the loss is ${stepper.loss()}`);
-    return rates;
-  } finally {
-    stepper.dispose();
-  }
-}
+const log = (line: string) => process.stderr.write(`  ${line}\n`);
 
 /**
  * A process that keeps one core busy until `stop()`. It also exits by itself once this process is
@@ -58,18 +47,11 @@ async function measureThreads(timing: Timing): Promise<{ backend: unknown; rows:
   await init({ threads: 2 }); // the first init: makes the heap shared
   const fma = getBackend().relaxedSimdSupported;
   const idleOptions: InitOptions[] = [{ threads: 1 }, { threads: 2 }, ...(fma ? [{ build: 'relaxed', threads: 1 }, { build: 'relaxed', threads: 2 }] as InitOptions[] : [])];
-  const idle: number[][] = [];
-  for (const row of ROWS) {
-    idle.push(await measureRow(row, idleOptions, timing));
-    process.stderr.write(`  threads idle ${rowName(row)}: ${idle.at(-1)!.map((r) => Math.round(r)).join(' / ')} samples/s\n`);
-  }
-  const loaded: number[][] = [];
+  const idle = await perRow('threads idle ×1 / ×2 / FMA ×1 / FMA ×2', timing, descentConfigs(idleOptions), log);
   const spinner = await spinOneCore();
+  let loaded: number[][];
   try {
-    for (const row of ROWS) {
-      loaded.push(await measureRow(row, [{ threads: 1 }, { threads: 2 }], timing));
-      process.stderr.write(`  threads loaded ${rowName(row)}: ${loaded.at(-1)!.map((r) => Math.round(r)).join(' / ')} samples/s\n`);
-    }
+    loaded = await perRow('threads, one core busy, ×1 / ×2', timing, descentConfigs([{ threads: 1 }, { threads: 2 }]), log);
   } finally {
     spinner.stop();
   }

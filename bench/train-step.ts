@@ -7,7 +7,7 @@
 // step to finish. Measuring less (forward + backward only) once hid that threads made whole steps
 // slower (issue #12).
 
-import { Sequential, Linear, ReLU, CrossEntropyLoss, Adam, tensor, manualSeed, type Tensor } from '../src/index.js';
+import { init, Sequential, Linear, ReLU, CrossEntropyLoss, Adam, tensor, manualSeed, type InitOptions, type Tensor } from '../src/index.js';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as TfLayers from '@tensorflow/tfjs-layers';
 
@@ -168,7 +168,7 @@ export const QUICK_TIMING: Timing = { samples: 3, windowMs: 60, warmupMs: 300 };
 
 /** One configuration in a round-robin: what makes it active (`init`, say) and the step it runs. */
 export interface Config {
-  enter?: () => void | Promise<void>;
+  enter?: () => unknown;
   stepper: Stepper;
 }
 
@@ -212,4 +212,36 @@ export async function roundRobin(configs: readonly Config[], batch: number, timi
     }
   }
   return rates.map(median);
+}
+
+/** One Descent model per row, run under each of `options` in turn (`init` switches the kernels; the heap, and the model, stay). */
+export const descentConfigs = (options: InitOptions[]) => (row: Row): Config[] => {
+  const stepper = descentStepper(row, makeBatches(row));
+  return options.map((o) => ({ enter: () => init(o), stepper }));
+};
+
+/** TF.js both ways on the same batches, with whatever TF.js backend is active. */
+export const tfConfigs = (tf: typeof TfCore, tfl: typeof TfLayers) => (row: Row): Config[] => {
+  const data = makeBatches(row);
+  return [{ stepper: tfMinimizeStepper(tf, row, data) }, { stepper: tfLayersStepper(tf, tfl, row, data) }];
+};
+
+/**
+ * Samples/s of each row's configurations (round-robin within a row, rows one after another);
+ * checks that every stepper's loss is finite, frees them, and reports each row through `log`.
+ */
+export async function perRow(label: string, timing: Timing, configsOf: (row: Row) => Config[], log: (line: string) => void): Promise<number[][]> {
+  const out: number[][] = [];
+  for (const row of ROWS) {
+    const configs = configsOf(row);
+    const steppers = new Set(configs.map((c) => c.stepper));
+    try {
+      out.push(await roundRobin(configs, row.batch, timing));
+      for (const s of steppers) if (!Number.isFinite(s.loss())) throw new Error(`${label} ${rowName(row)}: the loss is ${s.loss()}`);
+    } finally {
+      for (const s of steppers) s.dispose();
+    }
+    log(`${label} ${rowName(row)}: ${out.at(-1)!.map(Math.round).join(' / ')} samples/s`);
+  }
+  return out;
 }

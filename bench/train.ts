@@ -14,29 +14,12 @@ import { fileURLToPath } from 'node:url';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { init, getBackend, type InitOptions } from '../src/index.js';
 import { tf, useTf } from './tfjs.js';
-import { ROWS, FULL_TIMING, QUICK_TIMING, descentStepper, makeBatches, roundRobin, rowName, tfLayersStepper, tfMinimizeStepper, type Config, type Row, type Timing } from './train-step.js';
+import { ROWS, FULL_TIMING, QUICK_TIMING, descentConfigs, perRow, tfConfigs, type Timing } from './train-step.js';
 import { measureChromium } from './train-browser.js';
 import { report, type TrainResults } from './train-report.js';
 import type { ThreadsRow } from './train-main.js';
 
-/** Samples/s of each row's configurations (sampled round-robin within the row); frees their steppers. */
-async function perRow(label: string, timing: Timing, configsOf: (row: Row) => Config[]): Promise<number[][]> {
-  const out: number[][] = [];
-  for (const row of ROWS) {
-    const configs = configsOf(row);
-    const steppers = new Set(configs.map((c) => c.stepper));
-    try {
-      out.push(await roundRobin(configs, row.batch, timing));
-      for (const s of steppers) if (!Number.isFinite(s.loss())) throw new Error(`${label} ${rowName(row)}: the loss is ${s.loss()}`);
-    } finally {
-      for (const s of steppers) s.dispose();
-    }
-    process.stderr.write(`  ${label} ${rowName(row)}: ${out.at(-1)!.map(Math.round).join(' / ')} samples/s\n`);
-  }
-  return out;
-}
-
-const switchTo = (options: InitOptions) => async () => void (await init(options));
+const log = (line: string) => process.stderr.write(`  ${line}\n`);
 
 /**
  * Descent's unshared builds (what a single-threaded program loads; simd and FMA interleaved on one
@@ -47,18 +30,10 @@ const switchTo = (options: InitOptions) => async () => void (await init(options)
 async function measureNode(timing: Timing): Promise<TrainResults['node']> {
   await init({ backend: 'wasm', build: 'simd' });
   const builds: InitOptions[] = [{ backend: 'wasm', build: 'simd' }, ...(getBackend().relaxedSimdSupported ? [{ backend: 'wasm', build: 'relaxed' } as InitOptions] : [])];
-  const wasm = await perRow('wasm ×1 simd / fma', timing, (row) => {
-    const stepper = descentStepper(row, makeBatches(row));
-    return builds.map((b) => ({ enter: switchTo(b), stepper }));
-  });
-  await init({ backend: 'js' });
-  const js = await perRow('js backend', timing, (row) => [{ stepper: descentStepper(row, makeBatches(row)) }]);
-  await init({ backend: 'wasm' });
+  const wasm = await perRow('wasm ×1 simd / fma', timing, descentConfigs(builds), log);
+  const js = await perRow('js backend', timing, descentConfigs([{ backend: 'js' }]), log);
   await useTf('wasm');
-  const tfjs = await perRow('tfjs-wasm minimize / trainOnBatch', timing, (row) => {
-    const data = makeBatches(row);
-    return [{ stepper: tfMinimizeStepper(tf, row, data) }, { stepper: tfLayersStepper(tf, tfl, row, data) }];
-  });
+  const tfjs = await perRow('tfjs-wasm minimize / trainOnBatch', timing, tfConfigs(tf, tfl), log);
   return ROWS.map((_, i) => ({ simd1: wasm[i][0], fma1: wasm[i][1] ?? null, js: js[i][0], tfjsMinimize: tfjs[i][0], tfjsLayers: tfjs[i][1] }));
 }
 

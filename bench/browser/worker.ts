@@ -8,7 +8,7 @@ import simdWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import plainWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import threadedWasm from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import { init, getBackend } from '../../src/index.js';
-import { ROWS, descentStepper, makeBatches, roundRobin, rowName, tfLayersStepper, tfMinimizeStepper, type Stepper } from '../train-step.js';
+import { ROWS, descentConfigs, perRow, tfConfigs } from '../train-step.js';
 import type { BrowserRequest, BrowserRow, FromWorker } from './protocol.js';
 
 const post = (message: FromWorker): void => self.postMessage(message);
@@ -16,27 +16,17 @@ const post = (message: FromWorker): void => self.postMessage(message);
 async function measure({ timing }: BrowserRequest): Promise<void> {
   await init({ threads: 2 }); // the first init makes the heap shared
   const backend = getBackend();
-  const descent: number[][] = [];
-  for (const row of ROWS) {
-    const stepper = descentStepper(row, makeBatches(row));
-    descent.push(await roundRobin([1, 2].map((threads) => ({ enter: async () => void (await init({ threads })), stepper })), row.batch, timing));
-    stepper.dispose();
-    post({ type: 'progress', text: `descent ${rowName(row)}: ${descent.at(-1)!.map(Math.round).join(' / ')}` });
-  }
+  const log = (text: string) => post({ type: 'progress', text });
+  const descent = await perRow('descent ×1 / ×2', timing, descentConfigs([{ threads: 1 }, { threads: 2 }]), log);
   // TF.js-wasm as bench/tfjs.ts sets it up in Node: the SIMD build, one thread.
   setWasmPaths({ 'tfjs-backend-wasm-simd.wasm': simdWasm, 'tfjs-backend-wasm.wasm': plainWasm, 'tfjs-backend-wasm-threaded-simd.wasm': threadedWasm });
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   setThreadsCount(1);
   if (!(await tf.setBackend('wasm'))) throw new Error('TensorFlow.js backend wasm did not load');
-  const rows: BrowserRow[] = [];
-  for (const [i, row] of ROWS.entries()) {
-    const data = makeBatches(row);
-    const steppers: Stepper[] = [tfMinimizeStepper(tf, row, data), tfLayersStepper(tf, tfl, row, data)];
-    const [tfjsMinimize, tfjsLayers] = await roundRobin(steppers.map((stepper) => ({ stepper })), row.batch, timing);
-    for (const s of steppers) s.dispose();
-    rows.push({ net: row.sizes.join('-'), batch: row.batch, descent1: descent[i][0], descent2: descent[i][1], tfjsMinimize, tfjsLayers });
-    post({ type: 'progress', text: `tfjs ${rowName(row)}: ${Math.round(tfjsMinimize)} / ${Math.round(tfjsLayers)}` });
-  }
+  const tfjs = await perRow('tfjs-wasm minimize / trainOnBatch', timing, tfConfigs(tf, tfl), log);
+  const rows: BrowserRow[] = ROWS.map((row, i) => ({
+    net: row.sizes.join('-'), batch: row.batch, descent1: descent[i][0], descent2: descent[i][1], tfjsMinimize: tfjs[i][0], tfjsLayers: tfjs[i][1],
+  }));
   post({ type: 'done', result: { userAgent: navigator.userAgent, crossOriginIsolated: self.crossOriginIsolated, backend, rows } });
 }
 
