@@ -1,7 +1,10 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import { Heap, HEAP_BASE } from '../src/core/heap.js';
-import { init, tensor, zeros, memory, HeapError, BackendError, OptionError } from '../src/index.js';
+import {
+  init, tensor, zeros, memory, manualSeed, Tensor, Sequential, Linear, ReLU, CrossEntropyLoss, Adam,
+  HeapError, BackendError, OptionError,
+} from '../src/index.js';
 import { requireHeap } from '../src/core/runtime.js';
 
 const PAGE = 65536;
@@ -214,7 +217,7 @@ describe('tensors on the shared heap', () => {
     const t = tensor(values, [10, 100]);
     const bufferBefore = requireHeap().memory.buffer;
     const big = zeros([64 * 1024 * 1024 / 4]); // 64 MiB forces growth past the initial 16 MiB
-    expect(requireHeap().memory.buffer).not.toBe(bufferBefore);
+    expect(requireHeap().memory.buffer === bufferBefore).toBe(false); // (a failing toBe would print both buffers)
     expect(bufferBefore.byteLength).toBe(0); // the old buffer is detached …
     expect(Array.from(t.data)).toEqual(Array.from(values)); // … yet the tensor reads correctly
     big.dispose();
@@ -285,5 +288,97 @@ describe('memory()', () => {
     expect(() => memory({ reset: true } as never)).toThrow(/memory: unknown option reset.*resetPeak/);
     expect(() => memory({ resetPeak: 'yes' } as never)).toThrow(OptionError);
     expect(() => memory(5 as never)).toThrow(OptionError);
+  });
+});
+
+/** Hidden widths of the sweep: ×1.5 from 64 up to SWEEP_MAX_HIDDEN (env, Node) or 12,288. */
+function sweepWidths(): number[] {
+  const env = typeof process !== 'undefined' ? Number(process.env?.SWEEP_MAX_HIDDEN) : NaN;
+  const max = Number.isFinite(env) && env > 0 ? env : 12_288;
+  const widths: number[] = [];
+  for (let h = 64; h <= max; h = Math.round(h * 1.5)) widths.push(h);
+  return widths;
+}
+
+describe('a width sweep (784-h-10 with Adam, each model disposed before the next)', () => {
+  beforeAll(() => init({ backend: 'wasm' }));
+
+  it('keeps the heap near the live peak instead of the sum of every width', async () => {
+    const start = memory({ resetPeak: true });
+    const rows: { hidden: number; peakBytes: number; heapBytes: number }[] = [];
+    let sumOfPeaks = 0;
+    for (const hidden of sweepWidths()) {
+      manualSeed(hidden);
+      const model = new Sequential([new Linear(784, hidden), new ReLU(), new Linear(hidden, 10)]);
+      const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+      const lossFn = new CrossEntropyLoss();
+      const x = tensor(Float32Array.from({ length: 8 * 784 }, (_, i) => ((i * 7919) % 1000) / 1000), [8, 784]);
+      const y = tensor([0, 1, 2, 3, 4, 5, 6, 7]);
+      optimizer.zeroGrad();
+      const loss = lossFn.forward(model.forward(x), y);
+      loss.backward();
+      optimizer.step(); // Adam's moments exist from the first step on
+      expect(Number.isFinite(loss.item())).toBe(true);
+      for (const d of [loss, model, optimizer, lossFn, x, y]) d.dispose();
+      const m = memory({ resetPeak: true });
+      expect(m.liveTensors).toBe(start.liveTensors);
+      rows.push({ hidden, peakBytes: m.peakBytes, heapBytes: m.heapBytes });
+      sumOfPeaks += m.peakBytes;
+    }
+    const peak = Math.max(...rows.map((r) => r.peakBytes));
+    const heapBytes = rows[rows.length - 1].heapBytes;
+    // The arena starts at 64 KiB and the memory grows in steps of at least 1/8: allow that, and the
+    // 16 MiB the memory starts with, but nothing like the sum of all widths the old allocator kept.
+    expect(heapBytes).toBeLessThanOrEqual(Math.max(start.heapBytes, HEAP_BASE + peak * 1.25 + 16 * 2 ** 20));
+    expect(heapBytes).toBeLessThan(sumOfPeaks / 2);
+    if (typeof process !== 'undefined' && process.versions?.node && typeof window === 'undefined') {
+      const fs = await import(/* @vite-ignore */ 'node:fs');
+      fs.mkdirSync('test-results/what-we-test', { recursive: true });
+      const report = { livePeakBytes: peak, heapBytes, sumOfPeaksBytes: sumOfPeaks, widths: rows };
+      fs.writeFileSync('test-results/what-we-test/heap-sweep.json', `${JSON.stringify(report, null, 2)}\n`);
+      console.log(`width sweep to h = ${rows[rows.length - 1].hidden}: live peak ${(peak / 2 ** 20).toFixed(1)} MiB, ` +
+        `heap ${(heapBytes / 2 ** 20).toFixed(1)} MiB (sum of the peaks ${(sumOfPeaks / 2 ** 20).toFixed(1)} MiB)`);
+    }
+  });
+});
+
+describe('the real heap after exhaustion (last: it leaves the memory at its 4 GiB limit)', () => {
+  beforeAll(() => init({ backend: 'wasm' }));
+
+  it('fills to a clean HeapError, and once everything is disposed new Linear(4, 8) works', () => {
+    const start = memory();
+    const held: Tensor[] = [];
+    // Uninitialised tensors: the host commits no page until it is written, so this costs little RAM.
+    for (const elements of [64 * 2 ** 20, 2 ** 20, 2 ** 14]) {
+      for (;;) {
+        try {
+          held.push(new Tensor([elements]));
+        } catch (e) {
+          expect(e).toBeInstanceOf(HeapError);
+          expect((e as Error).message).toMatch(/^alloc: out of memory/);
+          break;
+        }
+      }
+    }
+    const full = memory();
+    expect(full.bytesInUse).toBeGreaterThan(3 * 2 ** 30); // Node reaches the 4 GiB limit; a browser may refuse sooner
+    expect(full.liveTensors).toBe(start.liveTensors + held.length);
+    for (const t of held) t.dispose();
+    expect(memory().bytesInUse).toBe(start.bytesInUse);
+
+    manualSeed(1);
+    const layer = new Linear(4, 8);
+    const x = tensor([1, 2, 3, 4, -1, 0.5, 0.25, 2], [2, 4]);
+    const out = layer.forward(x);
+    const w = layer.weight.toArray(), b = layer.bias!.toArray(), xs = x.toArray();
+    const expected = Array.from({ length: 16 }, (_, k) => {
+      const [r, c] = [Math.floor(k / 8), k % 8];
+      let sum = b[c];
+      for (let i = 0; i < 4; i++) sum += xs[r * 4 + i] * w[c * 4 + i];
+      return sum;
+    });
+    const got = out.toArray();
+    for (let k = 0; k < 16; k++) expect(got[k]).toBeCloseTo(expected[k], 5);
+    for (const d of [out, x, layer]) d.dispose();
   });
 });

@@ -6,7 +6,10 @@ import { BOOLEAN, checkOptions } from './validate.js';
 
 /** The figures `memory()` returns, all in bytes except `liveTensors`. */
 export interface MemoryInfo {
-  /** Bytes in blocks currently allocated (each request rounded up to 16-byte alignment). */
+  /**
+   * Bytes in blocks currently allocated (each rounded up to a multiple of 16): the tensors' and
+   * the one gemm packing workspace the runtime keeps, sized for the largest gemm so far.
+   */
   bytesInUse: number;
   /** The largest `bytesInUse` has been since `init`, or since the last `memory({ resetPeak: true })`. */
   peakBytes: number;
