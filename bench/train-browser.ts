@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright';
-import type { Timing } from './train-step.js';
+import type { TimingOptions } from './train-step.js';
 import type { BrowserResult } from './browser/protocol.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -27,7 +27,7 @@ function serve(dir: string, child: ChildProcess): Promise<string> {
   });
 }
 
-export async function measureChromium(timing: Timing): Promise<BrowserResult> {
+export async function measureChromium(timing: TimingOptions): Promise<BrowserResult> {
   const outDir = mkdtempSync(join(tmpdir(), 'descent-bench-train-'));
   let server: ChildProcess | null = null;
   let browser: Browser | null = null;

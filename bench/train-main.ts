@@ -12,7 +12,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { init, getBackend, type InitOptions } from '../src/index.js';
-import { ROWS, FULL_TIMING, QUICK_TIMING, descentConfigs, perRow, type Timing } from './train-step.js';
+import { ROWS, FULL_TIMING, QUICK_TIMING, descentConfigs, perRow, type TimingOptions } from './train-step.js';
 
 export interface ThreadsRow {
   net: string;
@@ -43,7 +43,7 @@ async function spinOneCore(): Promise<{ stop: () => void }> {
   return { stop };
 }
 
-async function measureThreads(timing: Timing): Promise<{ backend: unknown; rows: ThreadsRow[] }> {
+async function measureThreads(timing: TimingOptions): Promise<{ backend: unknown; rows: ThreadsRow[] }> {
   await init({ threads: 2 }); // the first init: makes the heap shared
   const fma = getBackend().relaxedSimdSupported;
   const idleOptions: InitOptions[] = [{ threads: 1 }, { threads: 2 }, ...(fma ? [{ build: 'relaxed', threads: 1 }, { build: 'relaxed', threads: 2 }] as InitOptions[] : [])];

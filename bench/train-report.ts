@@ -4,13 +4,13 @@
 
 import { writeFileSync } from 'node:fs';
 import { fmt, printTable, printTargets, writeResults, type Target } from './harness.js';
-import { ROWS, rowName, type Timing } from './train-step.js';
+import { ROWS, rowName, type TimingOptions } from './train-step.js';
 import { barChartSvg, type Series } from './chart.js';
 import type { ThreadsRow } from './train-main.js';
 import type { BrowserResult } from './browser/protocol.js';
 
 export interface TrainResults {
-  timing: Timing;
+  timing: TimingOptions;
   /** Per row of ROWS, samples/s: Descent's unshared simd and FMA builds, its js backend, TF.js-wasm both ways. */
   node: { simd1: number; fma1: number | null; js: number; tfjsMinimize: number; tfjsLayers: number }[];
   threads: { backend: unknown; rows: ThreadsRow[] };

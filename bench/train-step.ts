@@ -10,6 +10,9 @@
 import { init, Sequential, Linear, ReLU, CrossEntropyLoss, Adam, tensor, manualSeed, type InitOptions, type Tensor } from '../src/index.js';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as TfLayers from '@tensorflow/tfjs-layers';
+// A type only (erased): harness.ts itself imports Node modules, which a Web Worker has not.
+import type { TimingOptions } from './harness.js';
+export type { TimingOptions };
 
 export interface Row { sizes: number[]; batch: number }
 
@@ -151,20 +154,13 @@ export function tfLayersStepper(tf: typeof TfCore, tfl: typeof TfLayers, row: Ro
   };
 }
 
-export interface Timing {
-  /** Timed windows per configuration (the median is reported). */
-  samples: number;
-  /** A window repeats whole steps until at least this many milliseconds have passed. */
-  windowMs: number;
-  /**
-   * Untimed steps per configuration before its first window: a step runs ~20 kernels and the
-   * autograd engine, and V8 needs a few hundred steps to tier all of them up.
-   */
-  warmupMs: number;
-}
-
-export const FULL_TIMING: Timing = { samples: 9, windowMs: 150, warmupMs: 600 };
-export const QUICK_TIMING: Timing = { samples: 3, windowMs: 60, warmupMs: 300 };
+/**
+ * Windows of whole steps (`minSampleMs`) and an untimed warm-up per configuration: a step runs ~20
+ * kernels and the autograd engine, and V8 needs a few hundred steps to tier all of them up, longer
+ * than the kernel benchmarks' warm-up.
+ */
+export const FULL_TIMING: TimingOptions = { samples: 9, minSampleMs: 150, warmupMs: 600 };
+export const QUICK_TIMING: TimingOptions = { samples: 3, minSampleMs: 60, warmupMs: 300 };
 
 /** One configuration in a round-robin: what makes it active (`init`, say) and the step it runs. */
 export interface Config {
@@ -198,7 +194,7 @@ async function timeWindow(step: Stepper['step'], ms: number, minSteps: number): 
  * configuration's `enter` and one untimed step: switching, and the first wake of a pool's workers
  * after it, is a cost of the benchmark, not of a program that keeps one setting.
  */
-export async function roundRobin(configs: readonly Config[], batch: number, timing: Timing): Promise<number[]> {
+export async function roundRobin(configs: readonly Config[], batch: number, timing: TimingOptions): Promise<number[]> {
   for (const c of configs) {
     await c.enter?.();
     await timeWindow(c.stepper.step, timing.warmupMs, 3);
@@ -208,7 +204,7 @@ export async function roundRobin(configs: readonly Config[], batch: number, timi
     for (const [i, c] of configs.entries()) {
       await c.enter?.();
       await c.stepper.step();
-      rates[i].push(batch * await timeWindow(c.stepper.step, timing.windowMs, 2));
+      rates[i].push(batch * await timeWindow(c.stepper.step, timing.minSampleMs, 2));
     }
   }
   return rates.map(median);
@@ -230,7 +226,7 @@ export const tfConfigs = (tf: typeof TfCore, tfl: typeof TfLayers) => (row: Row)
  * Samples/s of each row's configurations (round-robin within a row, rows one after another);
  * checks that every stepper's loss is finite, frees them, and reports each row through `log`.
  */
-export async function perRow(label: string, timing: Timing, configsOf: (row: Row) => Config[], log: (line: string) => void): Promise<number[][]> {
+export async function perRow(label: string, timing: TimingOptions, configsOf: (row: Row) => Config[], log: (line: string) => void): Promise<number[][]> {
   const out: number[][] = [];
   for (const row of ROWS) {
     const configs = configsOf(row);

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { init, getBackend, type InitOptions } from '../src/index.js';
 import { tf, useTf } from './tfjs.js';
-import { ROWS, FULL_TIMING, QUICK_TIMING, descentConfigs, perRow, tfConfigs, type Timing } from './train-step.js';
+import { ROWS, FULL_TIMING, QUICK_TIMING, descentConfigs, perRow, tfConfigs, type TimingOptions } from './train-step.js';
 import { measureChromium } from './train-browser.js';
 import { report, type TrainResults } from './train-report.js';
 import type { ThreadsRow } from './train-main.js';
@@ -27,7 +27,7 @@ const log = (line: string) => process.stderr.write(`  ${line}\n`);
  * its kernels through the same call sites would leave V8's inline caches polymorphic and slow the
  * wasm path down, a cost no real program pays (see bench/mlp.ts).
  */
-async function measureNode(timing: Timing): Promise<TrainResults['node']> {
+async function measureNode(timing: TimingOptions): Promise<TrainResults['node']> {
   await init({ backend: 'wasm', build: 'simd' });
   const builds: InitOptions[] = [{ backend: 'wasm', build: 'simd' }, ...(getBackend().relaxedSimdSupported ? [{ backend: 'wasm', build: 'relaxed' } as InitOptions] : [])];
   const wasm = await perRow('wasm ×1 simd / fma', timing, descentConfigs(builds), log);
@@ -65,7 +65,7 @@ function measurePytorch(quick: boolean): TrainResults['pytorch'] {
 }
 
 /** The Chromium rows, or null (with the reason on stderr) where Chromium or Playwright cannot run. */
-async function measureBrowser(timing: Timing): Promise<TrainResults['chromium']> {
+async function measureBrowser(timing: TimingOptions): Promise<TrainResults['chromium']> {
   try {
     return await measureChromium(timing);
   } catch (error) {

@@ -1,7 +1,7 @@
 // Messages between the benchmark page and its worker.
-import type { Timing } from '../train-step.js';
+import type { TimingOptions } from '../train-step.js';
 
-export interface BrowserRequest { timing: Timing }
+export interface BrowserRequest { timing: TimingOptions }
 
 export interface BrowserRow {
   net: string;
