@@ -3,7 +3,7 @@
 // PASS/FAIL, bench/results/train.json and the bar chart bench/results/train.svg.
 
 import { writeFileSync } from 'node:fs';
-import { fmt, printTable, printTargets, writeResults, type Target } from './harness.js';
+import { fmt, machineInfo, printTable, printTargets, writeResults, type Target } from './harness.js';
 import { ROWS, rowName, type TimingOptions } from './train-step.js';
 import { barChartSvg, type Series } from './chart.js';
 import type { ThreadsRow } from './train-main.js';
@@ -60,7 +60,7 @@ function chartOf(r: TrainResults): string {
   ];
   return barChartSvg({
     title: 'Full training steps (zeroGrad, forward, cross-entropy, backward, Adam, loss.item())',
-    subtitle: `MLPs with ReLU, random MNIST-shaped batches; medians of one \`npm run bench -- --only train\`, ${new Date().toISOString().slice(0, 10)}, 2-core machine. Longer is faster.`,
+    subtitle: `MLPs with ReLU, random MNIST-shaped batches; medians of one \`npm run bench -- --only train\`, ${new Date().toISOString().slice(0, 10)}, ${machineInfo().cores} cores (${machineInfo().cpu}). Longer is faster.`,
     unit: 'samples/s',
     groups: ROWS.map((row) => `${row.sizes.join('-')}, batch ${row.batch}`),
     series,
