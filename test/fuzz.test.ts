@@ -13,7 +13,7 @@ import { startWatchdog, type Watchdog } from './fuzz/watchdog.js';
 // it was: a model trained after the fuzz is bit-identical to one trained before it.
 
 const env: Record<string, string | undefined> = typeof process !== 'undefined' && process.env ? process.env : {};
-const TOTAL_CALLS = Number(env.FUZZ_CALLS ?? 3000);
+const TOTAL_CALLS = Number(env.FUZZ_CALLS ?? 5000);
 const SEED = Number(env.FUZZ_SEED ?? 20261204);
 const CALL_MS = Number(env.FUZZ_CALL_MS ?? 2000);
 const HANG_MS = Number(env.FUZZ_HANG_MS ?? 20000);
