@@ -1,0 +1,271 @@
+// Batch norm and layer norm, forward and backward (src/backend/kernels-norm.ts states each one).
+//
+// Statistics are float64 sums in one fixed order that the scalar build and the js twin follow too:
+// within a contiguous segment element p goes to lane p % 4, and the segment's total is
+// (lane0 + lane1) + (lane2 + lane3). The SIMD build keeps the four lanes in two f64x2 registers
+// (promoting f32x4 loads), so both builds add the same numbers in the same order: bit-identical.
+// float64 is what makes one pass over float32 data accurate enough here (a variance of values
+// near 1e3 keeps its low digits); the elementwise parts are float32, one rounding per operation.
+
+const SUM = 0, SQDEV = 1, DOTDEV = 2;
+
+/**
+ * Over one segment of len floats at x, in the lane order: SUM Σ x, SQDEV Σ (x − m)²,
+ * DOTDEV Σ g·(x − m) (g a second segment). Inlined with a constant mode, the branches fold away.
+ */
+@inline function segment(mode: i32, x: usize, g: usize, len: i32, m: f64): f64 {
+  let l0: f64 = 0, l1: f64 = 0, l2: f64 = 0, l3: f64 = 0;
+  let p = 0;
+  if (ASC_FEATURE_SIMD) {
+    let lo = f64x2.splat(0), hi = f64x2.splat(0);
+    const mm = f64x2.splat(m);
+    for (; p + 4 <= len; p += 4) {
+      const o = <usize>p << 2;
+      const v = v128.load(x + o);
+      let a = f64x2.promote_low_f32x4(v), b = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
+      if (mode != SUM) { a = f64x2.sub(a, mm); b = f64x2.sub(b, mm); }
+      if (mode == SQDEV) { a = f64x2.mul(a, a); b = f64x2.mul(b, b); }
+      if (mode == DOTDEV) {
+        const w = v128.load(g + o);
+        a = f64x2.mul(f64x2.promote_low_f32x4(w), a);
+        b = f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(w, w, 2, 3, 0, 1)), b);
+      }
+      lo = f64x2.add(lo, a);
+      hi = f64x2.add(hi, b);
+    }
+    l0 = f64x2.extract_lane(lo, 0); l1 = f64x2.extract_lane(lo, 1);
+    l2 = f64x2.extract_lane(hi, 0); l3 = f64x2.extract_lane(hi, 1);
+  }
+  for (; p < len; p++) {
+    const o = <usize>p << 2;
+    let t = <f64>load<f32>(x + o);
+    if (mode == SQDEV) { t -= m; t = t * t; }
+    if (mode == DOTDEV) t = <f64>load<f32>(g + o) * (t - m);
+    const lane = p & 3;
+    if (lane == 0) l0 += t; else if (lane == 1) l1 += t; else if (lane == 2) l2 += t; else l3 += t;
+  }
+  return (l0 + l1) + (l2 + l3);
+}
+
+/** y = ((x − m)·a) + b over len floats (y may alias x). */
+@inline function affine(x: usize, y: usize, len: i32, m: f32, a: f32, b: f32): void {
+  let p = 0;
+  if (ASC_FEATURE_SIMD) {
+    const mv = f32x4.splat(m), av = f32x4.splat(a), bv = f32x4.splat(b);
+    for (; p + 4 <= len; p += 4) {
+      const o = <usize>p << 2;
+      v128.store(y + o, f32x4.add(f32x4.mul(f32x4.sub(v128.load(x + o), mv), av), bv));
+    }
+  }
+  for (; p < len; p++) {
+    const o = <usize>p << 2;
+    store<f32>(y + o, (load<f32>(x + o) - m) * a + b);
+  }
+}
+
+@inline function at(p: usize, i: i32): f32 {
+  return load<f32>(p + (<usize>i << 2));
+}
+
+export function batchNormForward(
+  x: usize, n: i32, c: i32, hw: i32, weight: usize, bias: usize, runningMean: usize, runningVar: usize,
+  momentum: f64, eps: f64, batchStats: i32, mean: usize, invstd: usize, y: usize,
+): void {
+  const M = <f64>n * <f64>hw;
+  const plane = <usize>hw << 2;
+  for (let ch = 0; ch < c; ch++) {
+    let mu: f64, variance: f64;
+    if (batchStats) {
+      let s: f64 = 0;
+      for (let i = 0; i < n; i++) s += segment(SUM, x + <usize>(i * c + ch) * plane, 0, hw, 0);
+      mu = s / M;
+      let v: f64 = 0;
+      for (let i = 0; i < n; i++) v += segment(SQDEV, x + <usize>(i * c + ch) * plane, 0, hw, mu);
+      variance = v / M;
+      if (runningMean) {
+        const rm = runningMean + (<usize>ch << 2), rv = runningVar + (<usize>ch << 2);
+        store<f32>(rm, <f32>((1 - momentum) * <f64>load<f32>(rm) + momentum * mu));
+        store<f32>(rv, <f32>((1 - momentum) * <f64>load<f32>(rv) + momentum * variance * (M / (M - 1))));
+      }
+    } else {
+      mu = <f64>at(runningMean, ch);
+      variance = <f64>at(runningVar, ch);
+    }
+    const m32 = <f32>mu, inv = <f32>(1 / Math.sqrt(variance + eps));
+    store<f32>(mean + (<usize>ch << 2), m32);
+    store<f32>(invstd + (<usize>ch << 2), inv);
+    const a = weight ? inv * at(weight, ch) : inv;
+    const b: f32 = bias ? at(bias, ch) : 0;
+    for (let i = 0; i < n; i++) {
+      const o = <usize>(i * c + ch) * plane;
+      affine(x + o, y + o, hw, m32, a, b);
+    }
+  }
+}
+
+export function batchNormBackwardSums(
+  x: usize, dy: usize, n: i32, c: i32, hw: i32, mean: usize, invstd: usize, sums: usize,
+): void {
+  const plane = <usize>hw << 2;
+  for (let ch = 0; ch < c; ch++) {
+    const m = <f64>at(mean, ch);
+    let sg: f64 = 0, sgx: f64 = 0;
+    for (let i = 0; i < n; i++) sg += segment(SUM, dy + <usize>(i * c + ch) * plane, 0, hw, 0);
+    for (let i = 0; i < n; i++) {
+      const o = <usize>(i * c + ch) * plane;
+      sgx += segment(DOTDEV, x + o, dy + o, hw, m);
+    }
+    store<f32>(sums + (<usize>ch << 2), <f32>sg);
+    store<f32>(sums + (<usize>(c + ch) << 2), <f32>(<f64>at(invstd, ch) * sgx));
+  }
+}
+
+export function batchNormBackwardInput(
+  x: usize, dy: usize, n: i32, c: i32, hw: i32, mean: usize, invstd: usize, weight: usize, sums: usize,
+  batchStats: i32, dx: usize,
+): void {
+  const plane = <usize>hw << 2;
+  const M = <f64>n * <f64>hw;
+  for (let ch = 0; ch < c; ch++) {
+    const m = at(mean, ch), inv = at(invstd, ch);
+    const a = weight ? inv * at(weight, ch) : inv;
+    const mg = <f32>(<f64>at(sums, ch) / M), mgx = <f32>(<f64>at(sums, c + ch) / M);
+    for (let i = 0; i < n; i++) {
+      const o = <usize>(i * c + ch) * plane;
+      const X = x + o, G = dy + o, D = dx + o;
+      if (!batchStats) {
+        affine(G, D, hw, 0, a, 0);
+        continue;
+      }
+      let p = 0;
+      if (ASC_FEATURE_SIMD) {
+        const mv = f32x4.splat(m), iv = f32x4.splat(inv), av = f32x4.splat(a);
+        const mgv = f32x4.splat(mg), mgxv = f32x4.splat(mgx);
+        for (; p + 4 <= hw; p += 4) {
+          const q = <usize>p << 2;
+          const xhat = f32x4.mul(f32x4.sub(v128.load(X + q), mv), iv);
+          const t = f32x4.sub(f32x4.sub(v128.load(G + q), mgv), f32x4.mul(xhat, mgxv));
+          v128.store(D + q, f32x4.mul(av, t));
+        }
+      }
+      for (; p < hw; p++) {
+        const xhat = (at(X, p) - m) * inv;
+        store<f32>(D + (<usize>p << 2), a * ((at(G, p) - mg) - xhat * mgx));
+      }
+    }
+  }
+}
+
+export function layerNormForward(
+  x: usize, m: i32, d: i32, weight: usize, bias: usize, eps: f64, mean: usize, invstd: usize, y: usize,
+): void {
+  const row = <usize>d << 2;
+  for (let i = 0; i < m; i++) {
+    const X = x + <usize>i * row, Y = y + <usize>i * row;
+    const mu = segment(SUM, X, 0, d, 0) / <f64>d;
+    const variance = segment(SQDEV, X, 0, d, mu) / <f64>d;
+    const m32 = <f32>mu, inv = <f32>(1 / Math.sqrt(variance + eps));
+    store<f32>(mean + (<usize>i << 2), m32);
+    store<f32>(invstd + (<usize>i << 2), inv);
+    if (!weight) {
+      affine(X, Y, d, m32, inv, 0);
+      continue;
+    }
+    let p = 0;
+    if (ASC_FEATURE_SIMD) {
+      const mv = f32x4.splat(m32), iv = f32x4.splat(inv);
+      for (; p + 4 <= d; p += 4) {
+        const o = <usize>p << 2;
+        const xhat = f32x4.mul(f32x4.sub(v128.load(X + o), mv), iv);
+        const b = bias ? v128.load(bias + o) : f32x4.splat(0);
+        v128.store(Y + o, f32x4.add(f32x4.mul(xhat, v128.load(weight + o)), b));
+      }
+    }
+    for (; p < d; p++) {
+      const xhat = (at(X, p) - m32) * inv;
+      const b: f32 = bias ? at(bias, p) : 0;
+      store<f32>(Y + (<usize>p << 2), xhat * at(weight, p) + b);
+    }
+  }
+}
+
+export function layerNormBackward(
+  x: usize, dy: usize, m: i32, d: i32, mean: usize, invstd: usize, weight: usize, dx: usize,
+): void {
+  const row = <usize>d << 2;
+  for (let i = 0; i < m; i++) {
+    const X = x + <usize>i * row, G = dy + <usize>i * row, D = dx + <usize>i * row;
+    const m32 = at(mean, i), inv = at(invstd, i);
+    // t = dy·weight goes into dx first: the sums read it there, then dx is overwritten in place.
+    if (weight) {
+      let p = 0;
+      if (ASC_FEATURE_SIMD) {
+        for (; p + 4 <= d; p += 4) {
+          const o = <usize>p << 2;
+          v128.store(D + o, f32x4.mul(v128.load(G + o), v128.load(weight + o)));
+        }
+      }
+      for (; p < d; p++) store<f32>(D + (<usize>p << 2), at(G, p) * at(weight, p));
+    } else {
+      affine(G, D, d, 0, 1, 0);
+    }
+    const inv64 = <f64>inv;
+    const c1 = <f32>(segment(SUM, D, 0, d, 0) / <f64>d);
+    const c2 = <f32>((inv64 * inv64) * segment(DOTDEV, X, D, d, <f64>m32) / <f64>d);
+    let p = 0;
+    if (ASC_FEATURE_SIMD) {
+      const mv = f32x4.splat(m32), iv = f32x4.splat(inv), c1v = f32x4.splat(c1), c2v = f32x4.splat(c2);
+      for (; p + 4 <= d; p += 4) {
+        const o = <usize>p << 2;
+        const t = f32x4.sub(f32x4.sub(v128.load(D + o), c1v), f32x4.mul(f32x4.sub(v128.load(X + o), mv), c2v));
+        v128.store(D + o, f32x4.mul(iv, t));
+      }
+    }
+    for (; p < d; p++) {
+      store<f32>(D + (<usize>p << 2), inv * ((at(D, p) - c1) - (at(X, p) - m32) * c2));
+    }
+  }
+}
+
+export function layerNormParamGrads(
+  x: usize, dy: usize, m: i32, d: i32, mean: usize, invstd: usize, dweight: usize, dbias: usize, accumulate: i32,
+): void {
+  const row = <usize>d << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    // Four columns at a time, each summed over the rows in order: the same sums as one at a time.
+    for (; j + 4 <= d; j += 4) {
+      const o = <usize>j << 2;
+      let bLo = f64x2.splat(0), bHi = f64x2.splat(0), wLo = f64x2.splat(0), wHi = f64x2.splat(0);
+      for (let i = 0; i < m; i++) {
+        const g = v128.load(dy + <usize>i * row + o);
+        const xhat = f32x4.mul(f32x4.sub(v128.load(x + <usize>i * row + o), f32x4.splat(at(mean, i))), f32x4.splat(at(invstd, i)));
+        const gLo = f64x2.promote_low_f32x4(g), gHi = f64x2.promote_low_f32x4(v128.shuffle<f32>(g, g, 2, 3, 0, 1));
+        bLo = f64x2.add(bLo, gLo);
+        bHi = f64x2.add(bHi, gHi);
+        wLo = f64x2.add(wLo, f64x2.mul(gLo, f64x2.promote_low_f32x4(xhat)));
+        wHi = f64x2.add(wHi, f64x2.mul(gHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(xhat, xhat, 2, 3, 0, 1))));
+      }
+      const sw = f32x4.demote_f64x2_zero(wLo), swHi = f32x4.demote_f64x2_zero(wHi);
+      const sb = f32x4.demote_f64x2_zero(bLo), sbHi = f32x4.demote_f64x2_zero(bHi);
+      storeColumns(dweight + o, v128.shuffle<f32>(sw, swHi, 0, 1, 4, 5), accumulate);
+      storeColumns(dbias + o, v128.shuffle<f32>(sb, sbHi, 0, 1, 4, 5), accumulate);
+    }
+  }
+  for (; j < d; j++) {
+    let sw: f64 = 0, sb: f64 = 0;
+    for (let i = 0; i < m; i++) {
+      const q = <usize>i * row + (<usize>j << 2);
+      const g = <f64>load<f32>(dy + q);
+      sb += g;
+      sw += g * <f64>((load<f32>(x + q) - at(mean, i)) * at(invstd, i));
+    }
+    if (dweight) store<f32>(dweight + (<usize>j << 2), accumulate ? at(dweight, j) + <f32>sw : <f32>sw);
+    if (dbias) store<f32>(dbias + (<usize>j << 2), accumulate ? at(dbias, j) + <f32>sb : <f32>sb);
+  }
+}
+
+/** Stores four column sums at p (skipped when p is 0), or adds them to what is there. */
+@inline function storeColumns(p: usize, v: v128, accumulate: i32): void {
+  if (p) v128.store(p, accumulate ? f32x4.add(v128.load(p), v) : v);
+}

@@ -1,0 +1,61 @@
+import type { KernelFunctions, KernelSpec } from './kernel-spec.js';
+
+// The normalisation and embedding kernels (issue #15): batch norm over [n, c, hw] (hw = 1 for
+// BatchNorm1d on [N, C]), layer norm over rows [m, d], embedding gather and scatter-add.
+//
+// Every statistic is a float64 sum in one fixed order, which the SIMD, scalar and js versions all
+// follow, so the bits never depend on the build: within a contiguous segment (a row, or one
+// sample's plane of a channel) element p goes to lane p % 4 and the segment's total is
+// (lane0 + lane1) + (lane2 + lane3); a channel's total adds its samples' segment totals in order.
+// Elementwise arithmetic is float32, one rounding per operation, in the order each doc states.
+// A pointer of 0 means "absent" (no affine weight or bias, no running statistics).
+// None of these is split across threads: per-row statistics advance by one float per row, which
+// the table's ranges (one stride per kernel) cannot express, and a channel's data is not one range.
+
+export const NORM_KERNELS = {
+  /**
+   * Batch norm forward over x [n, c, hw]. batchStats = 1: each channel's mean and biased variance
+   * come from x (M = n·hw values); when runningMean ≠ 0 the running statistics become
+   * (1 − momentum)·running + momentum·stat, with the unbiased variance var·M/(M − 1).
+   * batchStats = 0: the running statistics are used as they are. Writes mean[c] and
+   * invstd[c] = 1/√(var + eps) (kept for the backward) and y = ((x − mean)·a) + bias with
+   * a = invstd·weight per channel (weight 1, bias 0 when absent).
+   */
+  batchNormForward: { args: 'x n c hw weight bias runningMean runningVar momentum eps batchStats mean invstd y' },
+  /**
+   * The per-channel sums the backward needs, as float32: sums[ch] = Σ dy (the bias gradient) and
+   * sums[c + ch] = invstd·Σ dy·(x − mean) = Σ dy·x̂ (the weight gradient).
+   */
+  batchNormBackwardSums: { args: 'x dy n c hw mean invstd sums' },
+  /**
+   * dx for batch norm. batchStats = 1 (the gradient flows through the batch statistics):
+   * dx = a·((dy − Σdy/M) − x̂·(Σdy·x̂/M)) with x̂ = (x − mean)·invstd and the sums of
+   * batchNormBackwardSums; batchStats = 0 (running statistics, constants): dx = a·dy.
+   * a = weight·invstd per channel (weight 1 when absent).
+   */
+  batchNormBackwardInput: { args: 'x dy n c hw mean invstd weight sums batchStats dx' },
+  /**
+   * Layer norm over the rows of x [m, d]: mean[i], invstd[i] = 1/√(biased var + eps), and
+   * y = x̂·weight + bias elementwise along the row with x̂ = (x − mean)·invstd (y = x̂ without them).
+   */
+  layerNormForward: { args: 'x m d weight bias eps mean invstd y' },
+  /**
+   * dx for layer norm: with t = dy·weight (dy when absent), per row
+   * dx = invstd·((t − Σt/d) − (x − mean)·(invstd²·Σt·(x − mean)/d)).
+   */
+  layerNormBackward: { args: 'x dy m d mean invstd weight dx' },
+  /**
+   * Column sums over the rows: dweight[j] (+)= Σ_i dy[i][j]·x̂[i][j], dbias[j] (+)= Σ_i dy[i][j]
+   * (float64, rows in order); either pointer may be 0; accumulate ≠ 0 adds to the existing values.
+   */
+  layerNormParamGrads: { args: 'x dy m d mean invstd dweight dbias accumulate' },
+  /** out[i] = weight[indices[i]] (rows of `dim`); indices are float32 exact integers, validated. */
+  embeddingForward: { args: 'weight indices count dim out' },
+  /**
+   * dweight[indices[i]] += dout[i] for i in order (a repeated index sums its rows in index order,
+   * so the result is deterministic), skipping rows whose index is paddingIdx (−1: none).
+   */
+  embeddingBackward: { args: 'indices count dim paddingIdx dout dweight' },
+} as const satisfies Record<string, KernelSpec>;
+
+export type NormKernels = KernelFunctions<typeof NORM_KERNELS>;
