@@ -2,6 +2,8 @@ import type { KernelFunctions } from './kernel-spec.js';
 import { CORE_KERNELS } from './kernels-core.js';
 import { MODEL_KERNELS, type ModelKernels } from './kernels-model.js';
 import { OPTIM_KERNELS } from './optim-kernels.js';
+import { NORM_KERNELS } from './kernels-norm.js';
+import { CONV_KERNELS } from './kernels-conv.js';
 
 export type { CoreKernels } from './kernels-core.js';
 export type { ModelKernels } from './kernels-model.js';
@@ -48,7 +50,7 @@ export const Loss = { mse: 0, l1: 1, huber: 2, smoothL1: 3, bce: 4, bceWithLogit
 export type LossCode = (typeof Loss)[keyof typeof Loss];
 
 /** Every kernel, declared once (the families' tables); see kernel-spec.ts for what follows from it. */
-export const KERNELS = { ...CORE_KERNELS, ...MODEL_KERNELS, ...OPTIM_KERNELS } as const;
+export const KERNELS = { ...CORE_KERNELS, ...MODEL_KERNELS, ...OPTIM_KERNELS, ...NORM_KERNELS, ...CONV_KERNELS } as const;
 export type KernelName = keyof typeof KERNELS;
 export type Kernels = KernelFunctions<typeof KERNELS>;
 
