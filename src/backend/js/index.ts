@@ -8,6 +8,10 @@ import { gemm } from './gemm.js';
 import * as losses from './losses.js';
 import * as ops from './ops.js';
 import { optimKernels } from './optim.js';
+import * as norm from './norm.js';
+import * as embedding from './embedding.js';
+import * as conv from './conv.js';
+import * as pool from './pool.js';
 
 /** A kernel's js twin: the kernel's arguments after the heap view it reads and writes. */
 type Twins = { [K in keyof Kernels]: (h: HeapView, ...args: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> };
@@ -16,7 +20,7 @@ type Twins = { [K in keyof Kernels]: (h: HeapView, ...args: Parameters<Kernels[K
 // exists for every kernel of the table, with its arguments. (The optimizer twins share helpers over
 // one view, so they come bound already.)
 const twins: Omit<Twins, keyof OptimKernels> = {
-  ...elementwise, ...activations, ...losses, ...ops, gemm, gemmWorkspaceBytes: () => 0,
+  ...elementwise, ...activations, ...losses, ...ops, ...norm, ...embedding, ...conv, ...pool, gemm, gemmWorkspaceBytes: () => 0,
 };
 
 /** The pure-TypeScript backend over the shared heap: the correctness reference and the baseline. */
