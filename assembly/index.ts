@@ -5,6 +5,10 @@ export { sum, max } from './reduce';
 export { gemm, gemmWorkspaceBytes } from './gemm';
 export * from './model';
 export * from './optim';
+export * from './norm';
+export * from './embedding';
+export * from './conv';
+export * from './pool';
 
 /** End of the module's static data: the TypeScript allocator starts above it. */
 export function heapBase(): usize {
