@@ -11,6 +11,8 @@ import { fit, evaluate, predict, type FitOptions, type History, type EvaluateOpt
 export interface StateEntry {
   shape: number[];
   data: Float32Array;
+  /** Saved as int64 (torch's dtype for BatchNorm's num_batches_tracked); absent: float32. */
+  dtype?: 'int64';
 }
 export type StateDict = Record<string, StateEntry>;
 
@@ -26,6 +28,11 @@ export type StateDict = Record<string, StateEntry>;
 export abstract class Module {
   training = true;
   private readonly outputs = new Map<string, Tensor>();
+  /**
+   * State that is saved but not learned (BatchNorm's running statistics), under torch's names
+   * (`running_mean`): in stateDict() and checkpoints after the parameters, never in parameters().
+   */
+  private readonly stateBuffers: [string, Tensor, StateEntry['dtype']][] = [];
   /** Set by dispose(): every later forward throws before it allocates (buffer() is where it would). */
   private disposed = false;
 
@@ -49,6 +56,23 @@ export abstract class Module {
       else if (value instanceof Module) out.push(...value.namedParameters(`${prefix}${name}.`));
     }
     return out;
+  }
+
+  /** Every registered buffer with its torch-style dotted name (`1.running_mean`) and saved dtype. */
+  namedBuffers(prefix = ''): [string, Tensor, StateEntry['dtype']][] {
+    const out: [string, Tensor, StateEntry['dtype']][] = this.stateBuffers.map(([name, t, dtype]) => [prefix + name, t, dtype]);
+    for (const [name, child] of this.namedChildren()) out.push(...child.namedBuffers(`${prefix}${name}.`));
+    return out;
+  }
+
+  /** Registers a buffer the module owns (freed by dispose()); int64 buffers are saved as such. */
+  protected registerBuffer(name: string, t: Tensor, dtype?: 'int64'): void {
+    this.stateBuffers.push([name, keep(t), dtype]);
+  }
+
+  /** Parameters, then buffers: everything stateDict() saves and loadStateDict() restores. */
+  private namedState(): [string, Tensor, StateEntry['dtype']][] {
+    return [...this.namedParameters().map(([n, p]): [string, Tensor, undefined] => [n, p, undefined]), ...this.namedBuffers()];
   }
 
   parameters(): Parameter[] {
@@ -77,15 +101,15 @@ export abstract class Module {
     for (const p of this.parameters()) requireBackend().fill(p.grad.offset, p.size, 0);
   }
 
-  /** Copies of every parameter, by torch name. */
+  /** Copies of every parameter and buffer, by torch name. */
   stateDict(): StateDict {
     const dict: StateDict = {};
-    for (const [name, p] of this.namedParameters()) dict[name] = { shape: [...p.shape], data: p.toArray() };
+    for (const [name, p, dtype] of this.namedState()) dict[name] = { shape: [...p.shape], data: p.toArray(), ...(dtype ? { dtype } : {}) };
     return dict;
   }
 
   /**
-   * Loads parameters saved by `stateDict()` (or converted from torch). Everything is validated —
+   * Loads parameters and buffers saved by `stateDict()` (or converted from torch). Everything is validated —
    * names, shapes, sizes, finiteness — before any parameter is written, so a bad dict changes nothing.
    */
   loadStateDict(dict: StateDict, options: { strict?: boolean } = {}): void {
@@ -93,7 +117,7 @@ export abstract class Module {
       throw new OptionError(`loadStateDict: dict must be an object of { shape, data } by parameter name, as stateDict() returns, got ${render(dict)}`);
     }
     const strict = checkOptions<{ strict: boolean }>('loadStateDict', options, { strict: BOOLEAN }).strict ?? true;
-    const params = this.namedParameters();
+    const params = this.namedState();
     const known = new Set(params.map(([n]) => n));
     const missing = params.filter(([n]) => !(n in dict)).map(([n]) => n);
     const unexpected = Object.keys(dict).filter((n) => !known.has(n));
@@ -103,7 +127,7 @@ export abstract class Module {
           `${missing.length && unexpected.length ? '; ' : ''}${unexpected.length ? `unexpected keys ${unexpected.join(', ')}` : ''}`,
       );
     }
-    for (const [name, p] of params) {
+    for (const [name, p, dtype] of params) {
       if (!(name in dict)) continue;
       const entry = dict[name];
       if (entry === null || typeof entry !== 'object') {
@@ -117,6 +141,7 @@ export abstract class Module {
       }
       for (let i = 0; i < entry.data.length; i++) {
         if (!Number.isFinite(entry.data[i])) throw new OptionError(`loadStateDict: ${name}[${i}] is ${entry.data[i]}, expected a finite number`);
+        if (dtype === 'int64' && !Number.isInteger(entry.data[i])) throw new OptionError(`loadStateDict: ${name}[${i}] is ${entry.data[i]}, expected an integer (an int64 buffer)`);
       }
     }
     for (const [name, p] of params) if (name in dict) p.data.set(dict[name].data);
@@ -160,6 +185,7 @@ export abstract class Module {
   dispose(): void {
     this.disposed = true;
     for (const p of this.parameters()) p.dispose();
+    for (const [, t] of this.stateBuffers) t.dispose();
     for (const t of this.outputs.values()) t.dispose();
     this.outputs.clear();
     for (const [, child] of this.namedChildren()) child.dispose();
