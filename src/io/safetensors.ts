@@ -12,6 +12,23 @@ export class CheckpointError extends DescentError {}
 export interface NamedTensor {
   shape: number[];
   data: Float32Array;
+  /**
+   * 'int64': stored as I64, torch's dtype for BatchNorm's num_batches_tracked (so PyTorch loads it
+   * as it saves it); the values are integers held in float32, exact up to 2^24. Absent: F32.
+   */
+  dtype?: 'int64';
+}
+
+/** Bytes per element of a tensor as stored. */
+const elementBytes = (t: NamedTensor): number => (t.dtype === 'int64' ? 8 : 4);
+
+/** A tensor's stored bytes (little-endian, as the heap's views: every WebAssembly host is). */
+function storedBytes(t: NamedTensor): Uint8Array {
+  if (t.dtype !== 'int64') return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  return new Uint8Array(BigInt64Array.from(t.data, (v) => {
+    if (!Number.isInteger(v)) throw new CheckpointError(`an int64 tensor holds ${v}, expected integers`);
+    return BigInt(v);
+  }).buffer);
 }
 
 export interface SafetensorsContent {
@@ -27,12 +44,13 @@ const MAX_HEADER_BYTES = 100 * 1024 * 1024; // the reference implementation's li
  * Float32Array views already rely on it), so no per-element conversion is needed.
  */
 export function dataSection(tensors: Record<string, NamedTensor>): Uint8Array {
-  const total = Object.values(tensors).reduce((n, t) => n + t.data.length * 4, 0);
+  const total = Object.values(tensors).reduce((n, t) => n + t.data.length * elementBytes(t), 0);
   const out = new Uint8Array(total);
   let at = 0;
   for (const t of Object.values(tensors)) {
-    out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), at);
-    at += t.data.byteLength;
+    const bytes = storedBytes(t);
+    out.set(bytes, at);
+    at += bytes.byteLength;
   }
   return out;
 }
@@ -43,8 +61,8 @@ export function encodeSafetensors(tensors: Record<string, NamedTensor>, metadata
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
   for (const [name, t] of Object.entries(tensors)) {
-    const bytes = t.data.length * 4;
-    header[name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + bytes] };
+    const bytes = t.data.length * elementBytes(t);
+    header[name] = { dtype: t.dtype === 'int64' ? 'I64' : 'F32', shape: t.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
   let json = JSON.stringify(header);
@@ -81,7 +99,7 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContent {
   const dataStart = 8 + headerLength;
   const dataLength = bytes.length - dataStart;
   const metadata: Record<string, string> = {};
-  const entries: [string, number[], number, number][] = [];
+  const entries: [string, number[], number, number, boolean][] = [];
   for (const [name, value] of Object.entries(header as Record<string, unknown>)) {
     if (name === '__metadata__') {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) fail('__metadata__ is not an object');
@@ -93,7 +111,8 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContent {
     }
     const e = value as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (e === null || typeof e !== 'object') fail(`entry ${name} is not an object`);
-    if (e.dtype !== 'F32') fail(`tensor ${name} has dtype ${String(e.dtype)}; only F32 is supported`);
+    if (e.dtype !== 'F32' && e.dtype !== 'I64') fail(`tensor ${name} has dtype ${String(e.dtype)}; only F32 (and I64, for counters) is supported`);
+    const size = e.dtype === 'I64' ? 8 : 4;
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor ${name} has an invalid shape ${JSON.stringify(e.shape)}`);
     const off = e.data_offsets;
     if (!Array.isArray(off) || off.length !== 2 || !off.every((o) => Number.isSafeInteger(o) && o >= 0) || off[0] > off[1]) {
@@ -101,9 +120,9 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContent {
     }
     const [begin, end] = off as [number, number];
     const count = (e.shape as number[]).reduce((p, d) => p * d, 1);
-    if (end - begin !== count * 4) fail(`tensor ${name} of shape ${JSON.stringify(e.shape)} needs ${count * 4} bytes but its offsets span ${end - begin}`);
+    if (end - begin !== count * size) fail(`tensor ${name} of shape ${JSON.stringify(e.shape)} needs ${count * size} bytes but its offsets span ${end - begin}`);
     if (end > dataLength) fail(`tensor ${name} ends at byte ${end} of a ${dataLength}-byte data section (truncated?)`);
-    entries.push([name, e.shape as number[], begin, end]);
+    entries.push([name, e.shape as number[], begin, end, size === 8]);
   }
   // The format requires the tensors to tile the data section exactly: no overlaps, no holes.
   const sorted = [...entries].sort((a, b) => a[2] - b[2]);
@@ -114,10 +133,13 @@ export function decodeSafetensors(bytes: Uint8Array): SafetensorsContent {
   }
   if (expected !== dataLength) fail(`the data section has ${dataLength} bytes but the tensors cover ${expected}`);
   const tensors: Record<string, NamedTensor> = {};
-  for (const [name, shape, begin, end] of entries) {
-    // A copy (slice) gives the 4-byte alignment a Float32Array needs wherever the tensor sits.
+  for (const [name, shape, begin, end, int64] of entries) {
+    // A copy (slice) gives the alignment a typed array needs wherever the tensor sits.
     const start = bytes.byteOffset + dataStart + begin;
-    tensors[name] = { shape, data: new Float32Array(bytes.buffer.slice(start, start + (end - begin))) };
+    const raw = bytes.buffer.slice(start, start + (end - begin));
+    tensors[name] = int64
+      ? { shape, data: Float32Array.from(new BigInt64Array(raw), (v) => Number(v)), dtype: 'int64' }
+      : { shape, data: new Float32Array(raw) };
   }
   return { tensors, metadata };
 }
