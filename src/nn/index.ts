@@ -5,6 +5,8 @@ export { Linear, type LinearOptions } from './linear.js';
 export { Activation, ReLU, LeakyReLU, Sigmoid, Tanh, GELU } from './activations.js';
 export { Dropout, Flatten, Softmax, LogSoftmax } from './layers.js';
 export { Sequential, type SequentialOptions } from './sequential.js';
+export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './norm.js';
+export { Embedding, type EmbeddingOptions } from './embedding.js';
 export {
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
   type Reduction, type ReductionOptions,
@@ -15,9 +17,12 @@ import { Linear } from './linear.js';
 import { ReLU, LeakyReLU, Sigmoid, Tanh, GELU } from './activations.js';
 import { Dropout, Flatten, Softmax, LogSoftmax } from './layers.js';
 import { Sequential } from './sequential.js';
+import { BatchNorm1d, BatchNorm2d, LayerNorm } from './norm.js';
+import { Embedding } from './embedding.js';
 import { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } from './losses.js';
 
 /** Every layer class, by name (the gradient-check test enumerates it). */
-export const layerClasses = { Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Flatten, Softmax, LogSoftmax, Sequential } as const;
+export const layerClasses = { Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Flatten, Softmax, LogSoftmax, Sequential,
+  BatchNorm1d, BatchNorm2d, LayerNorm, Embedding } as const;
 /** Every loss class, by name (the gradient-check test enumerates it). */
 export const lossClasses = { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } as const;
