@@ -5,6 +5,7 @@ import {
   Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Flatten, Softmax, LogSoftmax, Sequential,
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose,
+  BatchNorm1d, BatchNorm2d, LayerNorm, Embedding,
 } from '../src/index.js';
 import { CONFIGS, use, randomFloats } from './helpers.js';
 
@@ -81,7 +82,7 @@ function activationCase(make: () => Module, kinks: number[] = []): Spec {
   };
 }
 
-const LAYER_SPECS: Record<keyof typeof layerClasses, Spec> = {
+const LAYER_SPECS: Record<Exclude<keyof typeof layerClasses, NormLayer>, Spec> = {
   Linear: (r, c, s) => {
     // Odd seeds use a 3-D input [r, 2, c]: leading dimensions are rows, as in torch.
     const m = new Linear(c, (s % 6) + 1);
@@ -217,3 +218,43 @@ for (const config of CONFIGS) {
     }
   });
 }
+
+// ---- normalisation and embedding layers (issue #15), merged into LAYER_SPECS above ----------------
+
+type NormLayer = 'BatchNorm1d' | 'BatchNorm2d' | 'LayerNorm' | 'Embedding';
+
+/** Odd seeds run in eval mode over given running statistics (the affine gradient only). */
+function batchNormCase(m: BatchNorm1d | BatchNorm2d, shape: number[], s: number): Case {
+  if (s % 2) {
+    m.runningMean!.data.set(values(m.numFeatures, s + 3, -1, 1));
+    m.runningVar!.data.set(values(m.numFeatures, s + 4, 0.5, 2));
+    m.eval();
+  }
+  m.weight!.data.set(values(m.numFeatures, s + 5, 0.5, 2));
+  m.bias!.data.set(values(m.numFeatures, s + 6));
+  const x = leaf(values(shape.reduce((p, d) => p * d, 1), s, -3, 3), shape);
+  return moduleCase(m, x, () => m.forward(x));
+}
+
+const NORM_SPECS: Record<NormLayer, Spec> = {
+  // At least 4 values per channel: with 2, x̂ = ±1 flips where the two values cross.
+  BatchNorm1d: (r, c, s) => batchNormCase(new BatchNorm1d(c), s % 3 ? [r + 3, c] : [r, c, 4], s),
+  BatchNorm2d: (r, c, s) => batchNormCase(new BatchNorm2d(c, { momentum: null }), [r, c, 2, 3], s),
+  LayerNorm: (r, c, s) => {
+    const m = new LayerNorm(s % 2 ? [3, c] : [c + 3], { elementwiseAffine: s % 3 !== 0 });
+    m.weight?.data.set(values(m.weight.size, s + 5, 0.5, 2));
+    m.bias?.data.set(values(m.bias.size, s + 6));
+    const shape = s % 2 ? [r, 3, c] : [r, c + 3];
+    const x = leaf(values(shape.reduce((p, d) => p * d, 1), s, -3, 3), shape);
+    return moduleCase(m, x, () => m.forward(x));
+  },
+  Embedding: (r, c, s) => {
+    // The padding row's gradient is zero by definition, not by calculus: odd seeds pad a row no
+    // index uses (test/norm.test.ts checks a used one). Indices repeat (2r of them among c + 1
+    // rows), so accumulation is checked.
+    const m = new Embedding(c + 2, 3, s % 2 ? { paddingIdx: c + 1 } : {});
+    const indices = tensor(Array.from(randomFloats(2 * r, s), (u) => Math.min(c, Math.floor(((u + 1) / 2) * (c + 1)))), [r, 2]);
+    return moduleCase(m, null, () => m.forward(indices), [indices]);
+  },
+};
+Object.assign(LAYER_SPECS, NORM_SPECS);
