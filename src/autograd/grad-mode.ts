@@ -1,4 +1,5 @@
 // Whether operations record a graph for backward (torch.no_grad's switch).
+import { FUNCTION, checkValue, required } from '../core/validate.js';
 
 let enabled = true;
 
@@ -8,6 +9,7 @@ export function isGradEnabled(): boolean {
 
 /** Runs `fn` without recording gradients (evaluation, weight updates by hand). */
 export function noGrad<R>(fn: () => R): R {
+  checkValue('noGrad', 'fn', fn, required(FUNCTION));
   const previous = enabled;
   enabled = false;
   try {

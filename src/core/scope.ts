@@ -1,4 +1,5 @@
 import { OptionError } from './errors.js';
+import { FUNCTION, checkValue, required } from './validate.js';
 
 // tidy(): everything created inside is disposed at the end except what the function returns.
 // Scopes nest; a returned tensor moves to the enclosing scope so an outer tidy still owns it.
@@ -24,6 +25,7 @@ export function keep<T extends Disposable>(t: T): T {
 
 /** Runs `fn` and disposes every tensor it created except those in its (synchronous) result. */
 export function tidy<R>(fn: () => R): R {
+  checkValue('tidy', 'fn', fn, required(FUNCTION));
   const scope = new Set<Disposable>();
   scopes.push(scope);
   let result: R;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {
   Tensor, abs, add, div, exp, flatten, full, gemm, init, log, matmul, mean, mul, neg, ones, pow, reshape, sqrt, sub,
-  sum, tensor, transpose, zeros,
+  sum, tensor, transpose, zeros, noGrad, tidy,
 } from '../../src/index.js';
 import {
   JUNK, NON_FINITE, T, badShape, live, disposedTensor, fuzz, notBoolean, notNumber, notOperand, notOptions, notTensor,
@@ -118,6 +118,10 @@ export const opCases: FuzzCase[] = [
   { name: 'y.backward() on a non-scalar', call: () => withGraph((y) => y.backward()) },
   { name: 'y.backward() on a tensor that does not require grad', call: () => withTensor([1], (y) => y.backward()) },
   { name: 'y.backward() twice without retainGraph', call: () => scalarLoss((y) => { y.backward(); y.backward(); }) },
+
+  // scopes
+  fuzz('noGrad(fn) / tidy(fn) with fn not a function', fc.tuple(fc.constantFrom('noGrad', 'tidy'), fc.oneof(fc.constantFrom(...JUNK.filter((v) => typeof v !== 'function'), undefined), fc.string(), fc.integer(), fc.object())),
+    ([name, fn]) => ({ noGrad, tidy })[name](fn as never)),
 
   // init
   fuzz('init(options) with options not an object', notOptions, (o) => init(o as never)),
