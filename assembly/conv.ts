@@ -1,0 +1,121 @@
+// Convolution data movement (declared in src/backend/kernels-conv.ts): im2col unrolls one sample's
+// windows into the matrix the gemm multiplies, col2im adds a column gradient back into the input
+// gradient, and the epilogue adds the per-channel bias and applies the activation.
+//
+// Per row (ci, ki, kj) of the column matrix the output columns ox whose input column
+// ix = ox·sw − pw + kj·dw is inside the plane form one run [lo, hi), computed once; the padding
+// outside it is written (im2col) or skipped (col2im) without a per-element test. With stride 1 the
+// run is contiguous in the input too: a memory.copy, or f32x4 adds in col2im (lanes are distinct
+// input elements, each added in the same order as the scalar build and the js twin).
+import { activationForward } from './activations';
+
+/** First output column whose input column ox·sw + shift is ≥ 0. */
+@inline function firstInside(shift: i32, sw: i32): i32 {
+  return shift >= 0 ? 0 : (sw - 1 - shift) / sw;
+}
+
+/** One past the last output column (≤ ow) whose input column ox·sw + shift is < w. */
+@inline function endInside(shift: i32, sw: i32, w: i32, ow: i32): i32 {
+  const room = w - shift;
+  return room <= 0 ? 0 : min(ow, (room + sw - 1) / sw);
+}
+
+export function im2col(
+  x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
+  dh: i32, dw: i32, oh: i32, ow: i32, col: usize,
+): void {
+  let o = col;
+  const rowBytes = <usize>ow << 2;
+  for (let ci = 0; ci < c; ci++) {
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const shift = kj * dw - pw;
+        const lo = firstInside(shift, sw);
+        const hi = max(lo, endInside(shift, sw, w, ow));
+        for (let oy = 0; oy < oh; oy++, o += rowBytes) {
+          const iy = oy * sh - ph + ki * dh;
+          if (iy < 0 || iy >= h) {
+            memory.fill(o, 0, rowBytes);
+            continue;
+          }
+          const base = (ci * h + iy) * w + shift;
+          if (lo > 0) memory.fill(o, 0, <usize>lo << 2);
+          if (sw == 1) {
+            memory.copy(o + (<usize>lo << 2), x + (<usize>(base + lo) << 2), <usize>(hi - lo) << 2);
+          } else {
+            for (let ox = lo; ox < hi; ox++) store<f32>(o + (<usize>ox << 2), load<f32>(x + (<usize>(base + ox * sw) << 2)));
+          }
+          if (hi < ow) memory.fill(o + (<usize>hi << 2), 0, <usize>(ow - hi) << 2);
+        }
+      }
+    }
+  }
+}
+
+export function col2im(
+  col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
+  dh: i32, dw: i32, oh: i32, ow: i32, x: usize,
+): void {
+  memory.fill(x, 0, <usize>(c * h * w) << 2);
+  let o = col;
+  const rowBytes = <usize>ow << 2;
+  for (let ci = 0; ci < c; ci++) {
+    for (let ki = 0; ki < kh; ki++) {
+      for (let kj = 0; kj < kw; kj++) {
+        const shift = kj * dw - pw;
+        const lo = firstInside(shift, sw);
+        const hi = max(lo, endInside(shift, sw, w, ow));
+        for (let oy = 0; oy < oh; oy++, o += rowBytes) {
+          const iy = oy * sh - ph + ki * dh;
+          if (iy < 0 || iy >= h) continue;
+          const base = (ci * h + iy) * w + shift;
+          let ox = lo;
+          if (sw == 1) {
+            const dst = x + (<usize>base << 2);
+            if (ASC_FEATURE_SIMD) {
+              for (; ox + 4 <= hi; ox += 4) {
+                const off = <usize>ox << 2;
+                v128.store(dst + off, f32x4.add(v128.load(dst + off), v128.load(o + off)));
+              }
+            }
+            for (; ox < hi; ox++) {
+              const off = <usize>ox << 2;
+              store<f32>(dst + off, load<f32>(dst + off) + load<f32>(o + off));
+            }
+          } else {
+            for (; ox < hi; ox++) {
+              const at = x + (<usize>(base + ox * sw) << 2);
+              store<f32>(at, load<f32>(at) + load<f32>(o + (<usize>ox << 2)));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+export function channelBiasActivation(y: usize, n: i32, c: i32, l: i32, bias: usize, act: i32, param: f32, out: usize): void {
+  const rowBytes = <usize>l << 2;
+  for (let s = 0; s < n; s++) {
+    for (let ch = 0; ch < c; ch++) {
+      const row = <usize>(s * c + ch) * rowBytes;
+      if (bias != 0) {
+        const b = load<f32>(bias + (<usize>ch << 2));
+        const p = y + row;
+        let i = 0;
+        if (ASC_FEATURE_SIMD) {
+          const bv = f32x4.splat(b);
+          for (; i + 4 <= l; i += 4) {
+            const off = <usize>i << 2;
+            v128.store(p + off, f32x4.add(v128.load(p + off), bv));
+          }
+        }
+        for (; i < l; i++) {
+          const off = <usize>i << 2;
+          store<f32>(p + off, load<f32>(p + off) + b);
+        }
+      }
+      activationForward(act, param, y + row, out + row, l);
+    }
+  }
+}

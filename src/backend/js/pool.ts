@@ -1,0 +1,140 @@
+import type { HeapView } from './views.js';
+
+// Twins of assembly/pool.ts (definitions in kernels-conv.ts): float32 sums in the kernels' order.
+
+export function maxPoolForward(
+  h: HeapView, x: number, planes: number, height: number, width: number, kh: number, kw: number,
+  sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number,
+  y: number, idx: number,
+): void {
+  const f = h.f32;
+  for (let p = 0; p < planes; p++) {
+    const X = (x >>> 2) + p * height * width;
+    let o = (y >>> 2) + p * oh * ow, io = (idx >>> 2) + p * oh * ow;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++, o++, io++) {
+        let best = -Infinity, at = -1;
+        for (let ki = 0; ki < kh; ki++) {
+          const iy = oy * sh - ph + ki * dh;
+          if (iy < 0 || iy >= height) continue;
+          for (let kj = 0; kj < kw; kj++) {
+            const ix = ox * sw - pw + kj * dw;
+            if (ix < 0 || ix >= width) continue;
+            const v = f[X + iy * width + ix];
+            // torch's rule: the first in-bounds element, then `val > max || isnan(val)` (a NaN wins).
+            if (at < 0 || v > best || v !== v) { best = v; at = iy * width + ix; }
+          }
+        }
+        f[o] = best;
+        f[io] = at;
+      }
+    }
+  }
+}
+
+export function maxPoolBackward(
+  h: HeapView, dy: number, idx: number, planes: number, height: number, width: number, oh: number, ow: number, dx: number,
+): void {
+  const f = h.f32, plane = height * width, out = oh * ow;
+  f.fill(0, dx >>> 2, (dx >>> 2) + planes * plane);
+  for (let p = 0; p < planes; p++) {
+    const D = (dx >>> 2) + p * plane, G = (dy >>> 2) + p * out, I = (idx >>> 2) + p * out;
+    for (let o = 0; o < out; o++) {
+      const at = D + f[I + o];
+      f[at] = Math.fround(f[at] + f[G + o]);
+    }
+  }
+}
+
+/** The in-bounds rows [y0, y1) and columns [x0, x1) of window (oy, ox) and its divisor. */
+function avgWindow(
+  oy: number, ox: number, height: number, width: number, kh: number, kw: number,
+  sh: number, sw: number, ph: number, pw: number, countIncludePad: number,
+): [number, number, number, number, number] {
+  let y0 = oy * sh - ph, x0 = ox * sw - pw;
+  let y1 = Math.min(y0 + kh, height + ph), x1 = Math.min(x0 + kw, width + pw);
+  const padded = (y1 - y0) * (x1 - x0);
+  y0 = Math.max(y0, 0); x0 = Math.max(x0, 0);
+  y1 = Math.min(y1, height); x1 = Math.min(x1, width);
+  return [y0, y1, x0, x1, countIncludePad !== 0 ? padded : (y1 - y0) * (x1 - x0)];
+}
+
+export function avgPoolForward(
+  h: HeapView, x: number, planes: number, height: number, width: number, kh: number, kw: number,
+  sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, countIncludePad: number, y: number,
+): void {
+  const f = h.f32;
+  for (let p = 0; p < planes; p++) {
+    const X = (x >>> 2) + p * height * width;
+    let o = (y >>> 2) + p * oh * ow;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const [y0, y1, x0, x1, divisor] = avgWindow(oy, ox, height, width, kh, kw, sh, sw, ph, pw, countIncludePad);
+        let s = 0;
+        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) s = Math.fround(s + f[X + iy * width + ix]);
+        f[o++] = Math.fround(s / divisor);
+      }
+    }
+  }
+}
+
+export function avgPoolBackward(
+  h: HeapView, dy: number, planes: number, height: number, width: number, kh: number, kw: number,
+  sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, countIncludePad: number, dx: number,
+): void {
+  const f = h.f32;
+  f.fill(0, dx >>> 2, (dx >>> 2) + planes * height * width);
+  for (let p = 0; p < planes; p++) {
+    const D = (dx >>> 2) + p * height * width;
+    let o = (dy >>> 2) + p * oh * ow;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const [y0, y1, x0, x1, divisor] = avgWindow(oy, ox, height, width, kh, kw, sh, sw, ph, pw, countIncludePad);
+        const g = Math.fround(f[o++] / divisor);
+        for (let iy = y0; iy < y1; iy++) {
+          for (let ix = x0; ix < x1; ix++) f[D + iy * width + ix] = Math.fround(f[D + iy * width + ix] + g);
+        }
+      }
+    }
+  }
+}
+
+export function adaptiveAvgPoolForward(
+  h: HeapView, x: number, planes: number, height: number, width: number, oh: number, ow: number, y: number,
+): void {
+  const f = h.f32;
+  for (let p = 0; p < planes; p++) {
+    const X = (x >>> 2) + p * height * width;
+    let o = (y >>> 2) + p * oh * ow;
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = Math.floor((oy * height) / oh), y1 = Math.ceil(((oy + 1) * height) / oh);
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = Math.floor((ox * width) / ow), x1 = Math.ceil(((ox + 1) * width) / ow);
+        let s = 0;
+        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) s = Math.fround(s + f[X + iy * width + ix]);
+        f[o++] = Math.fround(s / ((y1 - y0) * (x1 - x0)));
+      }
+    }
+  }
+}
+
+export function adaptiveAvgPoolBackward(
+  h: HeapView, dy: number, planes: number, height: number, width: number, oh: number, ow: number, dx: number,
+): void {
+  const f = h.f32;
+  f.fill(0, dx >>> 2, (dx >>> 2) + planes * height * width);
+  for (let p = 0; p < planes; p++) {
+    const D = (dx >>> 2) + p * height * width;
+    let o = (dy >>> 2) + p * oh * ow;
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = Math.floor((oy * height) / oh), y1 = Math.ceil(((oy + 1) * height) / oh);
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = Math.floor((ox * width) / ow), x1 = Math.ceil(((ox + 1) * width) / ow);
+        const g = Math.fround(f[o++] / ((y1 - y0) * (x1 - x0)));
+        for (let iy = y0; iy < y1; iy++) {
+          for (let ix = x0; ix < x1; ix++) f[D + iy * width + ix] = Math.fround(f[D + iy * width + ix] + g);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import type { KernelFunctions, KernelSpec } from './kernel-spec.js';
+
+// The convolution and pooling kernels (issue #15), NCHW. A convolution is im2col + gemm (the gemm
+// of kernels-core.ts, called from src/nn/conv.ts so its thread split applies); these kernels are
+// the data movement around it and the pooling windows.
+//
+// Window geometry, shared by all: a plane is h×w, the window kh×kw, stride (sh, sw), zero padding
+// (ph, pw) before each dimension, dilation (dh, dw); output position (oy, ox) reads input rows
+// iy = oy·sh − ph + ki·dh and columns ix = ox·sw − pw + kj·dw. The caller gives the output size
+// oh×ow (torch's formula, ceilMode included) and has validated everything.
+// Every sum runs in one fixed order that the SIMD, scalar and js versions all follow (SIMD lanes
+// are distinct output elements), so the bits never depend on the build.
+// None is split across threads: their pointers advance by different strides per unit (a plane of
+// the input, a plane of the output), which the table's ranges (one stride per kernel) cannot say.
+
+export const CONV_KERNELS = {
+  /**
+   * col[(ci·kh + ki)·kw + kj][oy·ow + ox] = x[ci][iy][ix] (0 in the padding): one sample's c
+   * channels [c, h, w] unrolled into the [c·kh·kw, oh·ow] matrix a convolution's gemm reads.
+   */
+  im2col: { args: 'x c h w kh kw sh sw ph pw dh dw oh ow col' },
+  /**
+   * The adjoint of im2col: x = 0, then x[ci][iy][ix] += col[row][oy·ow + ox] in the order of the
+   * rows (ci, ki, kj), then oy, then ox.
+   */
+  col2im: { args: 'col c h w kh kw sh sw ph pw dh dw oh ow x' },
+  /**
+   * The convolution's epilogue over n samples of c planes of l elements: y[s][ch][i] += bias[ch]
+   * in place (skipped when bias = 0), then out = f(y) (out may alias y).
+   */
+  channelBiasActivation: { args: 'y n c l bias act param out' },
+  /**
+   * Max over each window of each of `planes` h×w planes (−∞ padding; NaN wins, as torch). Writes
+   * y [planes, oh, ow] and idx, the argmax's index iy·w + ix in its plane (an exact float).
+   */
+  maxPoolForward: { args: 'x planes h w kh kw sh sw ph pw dh dw oh ow y idx' },
+  /** dx = 0, then dx[p][idx[p][o]] += dy[p][o] for o in order. */
+  maxPoolBackward: { args: 'dy idx planes h w oh ow dx' },
+  /**
+   * Average over each window (zero padding, no dilation): the sum of its in-bounds elements in
+   * order (ki, kj), divided by kh·kw clipped to the padded plane (countIncludePad ≠ 0, as torch)
+   * or by the number of in-bounds elements.
+   */
+  avgPoolForward: { args: 'x planes h w kh kw sh sw ph pw oh ow countIncludePad y' },
+  /** dx = 0, then each window's in-bounds elements += dy/divisor, windows in order. */
+  avgPoolBackward: { args: 'dy planes h w kh kw sh sw ph pw oh ow countIncludePad dx' },
+  /**
+   * Adaptive average: output (oy, ox) averages rows ⌊oy·h/oh⌋ … ⌈(oy+1)·h/oh⌉ − 1 and the same for
+   * columns (torch's windows), summed in order and divided by the window's size.
+   */
+  adaptiveAvgPoolForward: { args: 'x planes h w oh ow y' },
+  /** dx = 0, then each window's elements += dy/size, windows in order. */
+  adaptiveAvgPoolBackward: { args: 'dy planes h w oh ow dx' },
+} as const satisfies Record<string, KernelSpec>;
+
+export type ConvKernels = KernelFunctions<typeof CONV_KERNELS>;

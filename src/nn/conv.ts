@@ -1,0 +1,204 @@
+import { globalRandom, type Random } from '../core/rng.js';
+import { requireBackend } from '../core/runtime.js';
+import type { Tensor } from '../core/tensor.js';
+import { OptionError } from '../core/errors.js';
+import { Act } from '../backend/backend.js';
+import { record } from '../autograd/node.js';
+import { gemmRaw } from '../ops/matmul.js';
+import { BOOLEAN, POSITIVE_INT, anyOf, checkOptions, checkValue, oneOf, required, type Rule } from '../core/validate.js';
+import { Module } from './module.js';
+import { Parameter } from './parameter.js';
+import { GENERATOR, kaimingUniform, uniform } from './init.js';
+import type { Activation } from './activations.js';
+import { checkInput } from './validate.js';
+import {
+  PADDING_PAIR, POSITIVE_PAIR, checkImage, checkOutputSize, formatPair, outputLength, pair, pairOption,
+  type Pair, type PairLike,
+} from './window.js';
+
+export interface Conv2dOptions {
+  stride?: PairLike;
+  /** Zero padding per side, or 'valid' (none) or 'same' (output size = input size; stride 1 only). */
+  padding?: PairLike | 'same' | 'valid';
+  dilation?: PairLike;
+  /** Split the channels into this many independent convolutions (inChannels = groups: depthwise). */
+  groups?: number;
+  /** Learn a per-channel bias (default true). */
+  bias?: boolean;
+}
+
+const RULES = {
+  stride: POSITIVE_PAIR,
+  padding: { ...anyOf(PADDING_PAIR, oneOf('same', 'valid')), description: "a non-negative integer, a pair [h, w] of them, 'same' or 'valid'" } as Rule,
+  dilation: POSITIVE_PAIR,
+  groups: POSITIVE_INT,
+  bias: BOOLEAN,
+};
+
+/**
+ * 2-D convolution over NCHW input, as torch.nn.Conv2d (a cross-correlation): weight
+ * [out, in/groups, kH, kW], bias [out]. Initialised as torch's reset_parameters: weight ~
+ * kaiming_uniform(a = √5) = U(±1/√fanIn), bias ~ U(±1/√fanIn), fanIn = in/groups·kH·kW.
+ *
+ * Each sample and group is one gemm on the im2col matrix of its input, col [K, L] (K = in/groups·kH·kW
+ * rows of L = outH·outW output positions): z = W·col, so the output comes out NCHW with no
+ * transpose. The columns are kept from the forward for the weight gradient (dW += dz·colᵀ, an NT
+ * gemm); the input gradient is dcol = Wᵀ·dz (a TN gemm) folded back by col2im. A 1×1 convolution
+ * with stride 1 and no padding needs no columns: its input is the col matrix already.
+ */
+export class Conv2d extends Module {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernelSize: Pair;
+  readonly stride: Pair;
+  /** Padding before each dimension ('same' with an even kernel puts the extra row and column after). */
+  readonly padding: Pair;
+  readonly paddingMode: 'same' | 'valid' | 'explicit';
+  readonly dilation: Pair;
+  readonly groups: number;
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+
+  constructor(inChannels: number, outChannels: number, kernelSize: PairLike, given?: Conv2dOptions) {
+    super();
+    checkValue('Conv2d', 'inChannels', inChannels, required(POSITIVE_INT));
+    checkValue('Conv2d', 'outChannels', outChannels, required(POSITIVE_INT));
+    checkValue('Conv2d', 'kernelSize', kernelSize, required(POSITIVE_PAIR));
+    const options = checkOptions<Conv2dOptions>('Conv2d', given, RULES);
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.kernelSize = pair(kernelSize);
+    this.stride = pair(options.stride ?? 1);
+    this.dilation = pair(options.dilation ?? 1);
+    this.groups = options.groups ?? 1;
+    if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
+      throw new OptionError(`Conv2d: groups ${this.groups} must divide inChannels ${inChannels} and outChannels ${outChannels}`);
+    }
+    const padding = options.padding ?? 0;
+    if (padding === 'same') {
+      if (this.stride[0] !== 1 || this.stride[1] !== 1) {
+        throw new OptionError(`Conv2d: padding 'same' needs stride 1, got stride ${formatPair(this.stride)}`);
+      }
+      // torch pads d·(k − 1) in total, ⌊total/2⌋ before; the rest after falls out of the output size.
+      this.padding = [0, 1].map((d) => (this.dilation[d] * (this.kernelSize[d] - 1)) >> 1) as Pair;
+      this.paddingMode = 'same';
+    } else {
+      this.padding = pairOption('Conv2d', 'padding', padding === 'valid' ? 0 : padding, PADDING_PAIR, 0);
+      this.paddingMode = padding === 'valid' ? 'valid' : 'explicit';
+    }
+    const [kh, kw] = this.kernelSize;
+    this.bias = null;
+    this.weight = new Parameter(null, [outChannels, inChannels / this.groups, kh, kw]);
+    try {
+      this.bias = options.bias ?? true ? new Parameter(null, [outChannels]) : null;
+    } catch (error) {
+      this.weight.dispose(); // out of heap for the bias: the weight must not stay allocated
+      throw error;
+    }
+    this.resetParameters();
+  }
+
+  /** Draws fresh weights as torch's reset_parameters does (weight first, then bias). */
+  resetParameters(generator: Random = globalRandom): void {
+    checkValue(`${this.describe()}.resetParameters`, 'generator', generator, GENERATOR);
+    kaimingUniform(this.weight, { a: Math.sqrt(5), generator });
+    if (this.bias) {
+      const fanIn = this.weight.size / this.outChannels;
+      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+      uniform(this.bias, -bound, bound, generator);
+    }
+  }
+
+  override describe(): string {
+    const extras = [
+      this.stride[0] !== 1 || this.stride[1] !== 1 ? `stride ${formatPair(this.stride)}` : '',
+      this.paddingMode === 'same' ? "padding 'same'" : this.padding[0] || this.padding[1] ? `padding ${formatPair(this.padding)}` : '',
+      this.dilation[0] !== 1 || this.dilation[1] !== 1 ? `dilation ${formatPair(this.dilation)}` : '',
+      this.groups !== 1 ? `groups ${this.groups}` : '',
+      this.bias ? '' : 'no bias',
+    ].filter((s) => s !== '');
+    return `Conv2d(${this.inChannels}→${this.outChannels}, ${formatPair(this.kernelSize)}${extras.map((s) => `, ${s}`).join('')})`;
+  }
+
+  /** The output height and width for an input plane h×w. */
+  outputSize(h: number, w: number): Pair {
+    if (this.paddingMode === 'same') return [h, w];
+    const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [ph, pw] = this.padding, [dh, dw] = this.dilation;
+    return [outputLength(h, kh, sh, ph, dh), outputLength(w, kw, sw, pw, dw)];
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.forwardActivated(x, null);
+  }
+
+  /** The convolution followed by `activation`, fused into its epilogue; one node for both. */
+  forwardActivated(x: Tensor, activation: Activation | null): Tensor {
+    checkInput(this, 'x', x);
+    const { n, h, w, batched } = checkImage(this, x, this.inChannels);
+    const [oh, ow] = this.outputSize(h, w);
+    checkOutputSize(this, x, oh, ow);
+    const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [ph, pw] = this.padding, [dh, dw] = this.dilation;
+    const { groups, weight, bias } = this;
+    const cin = this.inChannels / groups, cout = this.outChannels / groups;
+    const kk = cin * kh * kw, l = oh * ow, plane = h * w;
+    const outShape = batched ? [n, this.outChannels, oh, ow] : [this.outChannels, oh, ow];
+    const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0;
+    // Every buffer the step needs is taken here, so the backward allocates nothing.
+    const col = pointwise ? null : this.buffer('col', [n * groups, kk, l]);
+    const z = this.buffer('z', outShape);
+    const y = activation ? activation.buffer_('y', outShape) : z;
+    const dzScratch = activation ? this.buffer('dz', outShape) : null;
+    const dcol = pointwise || !x.requiresGrad ? null : this.buffer('dcol', [kk, l]);
+    const channelSums = bias ? this.buffer('channelSums', [n, this.outChannels]) : null;
+    const k = requireBackend();
+    // Byte offsets of sample s, group g: in the input, the columns, the output; of group g's weights.
+    const xAt = (s: number, g: number) => ((s * groups + g) * cin * plane) * 4;
+    const colAt = (s: number, g: number) => col ? col.offset + (s * groups + g) * kk * l * 4 : x.offset + xAt(s, g);
+    const zAt = (s: number, g: number) => ((s * groups + g) * cout * l) * 4;
+    const wAt = (g: number) => weight.offset + g * cout * kk * 4;
+    for (let s = 0; s < n; s++) {
+      for (let g = 0; g < groups; g++) {
+        if (col) k.im2col(x.offset + xAt(s, g), cin, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, colAt(s, g));
+        gemmRaw(false, false, cout, l, kk, wAt(g), kk, colAt(s, g), l, z.offset + zAt(s, g), l, false);
+      }
+    }
+    const code = activation ? activation.code : Act.identity;
+    const param = activation ? activation.param : 0;
+    k.channelBiasActivation(z.offset, n, this.outChannels, l, bias ? bias.offset : 0, code, param, y.offset);
+    const name = activation ? `${this.describe()} → ${activation.describe()}` : this.describe();
+    const inputs = bias ? [x, weight, bias] : [x, weight];
+    const saved = [x, weight, z, ...(col ? [col] : []), ...(activation ? [y] : [])];
+    return record(y, name, inputs, saved, (gOut, sink) => {
+      let dz = gOut;
+      if (dzScratch) {
+        k.activationBackward(code, param, z.offset, y.offset, gOut.offset, dzScratch.offset, z.size);
+        dz = dzScratch;
+      }
+      // dW_g = Σ_s dz_sg·col_sgᵀ: the samples accumulate in order through gemm's β.
+      sink.writeOrAdd(weight, (dst, add) => {
+        for (let s = 0; s < n; s++) {
+          for (let g = 0; g < groups; g++) {
+            gemmRaw(false, true, cout, kk, l, dz.offset + zAt(s, g), l, colAt(s, g), l, dst + g * cout * kk * 4, kk, add || s > 0);
+          }
+        }
+      });
+      if (bias && channelSums) {
+        // db[c] = Σ_s (Σ_i dz[s][c][i]): row sums per plane, then the column sums over samples.
+        sink.writeOrAdd(bias, (dst, add) => {
+          k.sumCols(dz.offset, n * this.outChannels, l, channelSums.offset, 0);
+          k.sumRows(channelSums.offset, n, this.outChannels, dst, add ? 1 : 0);
+        });
+      }
+      sink.write(x, (dst) => {
+        for (let s = 0; s < n; s++) {
+          for (let g = 0; g < groups; g++) {
+            // dcol = W_gᵀ·dz_sg, folded back onto the input plane by col2im (or the input gradient itself for 1×1).
+            const target = dcol ? dcol.offset : dst + xAt(s, g);
+            gemmRaw(true, false, kk, l, cout, wAt(g), kk, dz.offset + zAt(s, g), l, target, l, false);
+            if (dcol) k.col2im(dcol.offset, cin, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dst + xAt(s, g));
+          }
+        }
+      });
+    });
+  }
+}
