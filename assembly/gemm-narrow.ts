@@ -21,9 +21,12 @@ export function kernelCols6x4(
   if (ASC_FEATURE_SIMD) {
     let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
     let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
-    const end = pb + (<usize>kc << 5);
-    const last = end - 32;
+    const last = pb + (<usize>(kc - 1) << 5);
+    q0 -= sa; q1 -= sa; q2 -= sa;
+    pb -= 64;
     while (true) {
+      q0 += sa; q1 += sa; q2 += sa;
+      pb += 64;
       let b0 = v128.load(pb);
       c0 = madd(c0, v128.load32_splat(q0), b0);
       c1 = madd(c1, v128.load32_splat(q0, 4), b0);
@@ -40,9 +43,7 @@ export function kernelCols6x4(
       c3 = madd(c3, v128.load32_splat(q1, 4), b0);
       c4 = madd(c4, v128.load32_splat(q2), b0);
       c5 = madd(c5, v128.load32_splat(q2, 4), b0);
-      q0 += sa; q1 += sa; q2 += sa;
-      pb += 64;
-      if (pb == end) break;
+      if (pb == last - 32) break;
     }
     storeTile6x4(c0, c1, c2, c3, c4, c5, c, ldc4, alpha, beta, mr, nr, tile);
   } else {
@@ -65,10 +66,12 @@ export function kernelRows6x4(
   if (ASC_FEATURE_SIMD) {
     let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0);
     let c3 = f32x4.splat(0), c4 = f32x4.splat(0), c5 = f32x4.splat(0);
-    let a0 = pa, a1 = a0 + lda4, a2 = a1 + lda4, a3 = a2 + lda4, a4 = a3 + lda4, a5 = a4 + lda4;
-    const end = pb + (<usize>kc << 5);
-    const last = end - 32;
+    const last = pb + (<usize>(kc - 1) << 5);
+    let a0 = pa - 8, a1 = a0 + lda4, a2 = a1 + lda4, a3 = a2 + lda4, a4 = a3 + lda4, a5 = a4 + lda4;
+    pb -= 64;
     while (true) {
+      a0 += 8; a1 += 8; a2 += 8; a3 += 8; a4 += 8; a5 += 8;
+      pb += 64;
       let b0 = v128.load(pb);
       c0 = madd(c0, v128.load32_splat(a0), b0);
       c1 = madd(c1, v128.load32_splat(a1), b0);
@@ -84,9 +87,7 @@ export function kernelRows6x4(
       c3 = madd(c3, v128.load32_splat(a3, 4), b0);
       c4 = madd(c4, v128.load32_splat(a4, 4), b0);
       c5 = madd(c5, v128.load32_splat(a5, 4), b0);
-      a0 += 8; a1 += 8; a2 += 8; a3 += 8; a4 += 8; a5 += 8;
-      pb += 64;
-      if (pb == end) break;
+      if (pb == last - 32) break;
     }
     storeTile6x4(c0, c1, c2, c3, c4, c5, c, ldc4, alpha, beta, 6, nr, tile);
   } else {

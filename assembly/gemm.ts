@@ -36,12 +36,13 @@
 // instruction dispatch, so in-place reads cost it more than the copies; the FMA ('relaxed')
 // kernel waits on FMA latency with issue slots to spare, hides them, and packs less:
 //   - A is read in place when n ≤ 16 (each A element feeds ≤ 2 tiles: a copy cannot pay).
-//   - Deterministic build: A is packed otherwise (TN: a plain copy; NN/NT when n > 64: 4×4
-//     transposes): +4 % at 256³, +12 % for TN (a panel read in place touches a new cache line
-//     every k step, and is re-read for each of the n/8 B panels).
-//   - FMA build: A is read in place but for a transposed A whose lda is a multiple of 1024
-//     floats: a stride that is a multiple of 4 KiB maps every k step to the same L1 set, and a
-//     panel re-read n/8 times thrashes (−30 % at 1024³).
+//   - A transposed (TN, TT) is packed otherwise (a plain copy): +12 % deterministic, and in the
+//     FMA build +18 % for dW = Xᵀ·dY at batch 32 (256×32·32×784), else the same. A panel read in
+//     place touches a new cache line every k step and is re-read for each of the n/8 B panels
+//     (at a stride that is a multiple of 4 KiB every step maps to the same L1 set: −30 % at 1024³).
+//   - A row-major (NN, NT) is packed (4×4 transposes) when n > 64 in the deterministic build
+//     (+4 % at 256³: the cols kernel has one A pointer to advance, the rows kernel four); the FMA
+//     build reads it in place, as fast.
 //   - B is packed when it is stored transposed (NT, TT: its 8 columns are strided), or when
 //     m > 64, or when m > 8 and ldb is a multiple of 1024 floats (same aliasing argument), and in
 //     the deterministic build when m > 16 and n > 16 (32×784·784×256: 36 → 41 GFLOP/s); a small
@@ -108,10 +109,9 @@ const TILE_BYTES: usize = 128;
 }
 
 /** Whether gemm copies op(A) into 4-row panels (else reads it in place). */
-@inline function packsA(transA: i32, n: i32, lda: i32): bool {
+@inline function packsA(transA: i32, n: i32): bool {
   if (n <= DIRECT_A_MAX_N) return false;
-  if (ASC_FEATURE_RELAXED_SIMD) return transA != 0 && aliasing(lda);
-  return transA != 0 || n > DIRECT_AN_MAX_N;
+  return transA != 0 || (!ASC_FEATURE_RELAXED_SIMD && n > DIRECT_AN_MAX_N);
 }
 
 /** Whether gemm copies op(B) into 8-column panels (else reads it in place, but for its tail). */
@@ -160,7 +160,7 @@ export function gemm(
   const tile = work;
   const ap = work + TILE_BYTES;
   const bp = ap + (<usize>mcMax * <usize>kcMax << 2);
-  const packA = packsA(transA, n, lda);
+  const packA = packsA(transA, n);
   const packB = packsB(transB, m, n, ldb);
 
   for (let jc = 0; jc < n; jc += NC) {
