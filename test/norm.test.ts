@@ -1,0 +1,210 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import fc from 'fast-check';
+import { tensor, type Tensor } from '../src/index.js';
+import { requireBackend } from '../src/core/runtime.js';
+import type { NormKernels } from '../src/backend/kernels-norm.js';
+import { CONFIGS, use, randomFloats, U } from './helpers.js';
+
+// The norm and embedding kernels (src/backend/kernels-norm.ts) on random sizes — 1, and sizes
+// that are not multiples of 4 — held to float64 references written here from the definitions,
+// with error bounds c·U·(the magnitude of the terms that round); and the simd, scalar and js
+// backends against each other, bit for bit (each statistic has one fixed summation order).
+// Below them, the layers: train/eval semantics, buffers in stateDict and checkpoints, typed errors,
+// and a flat heap across training steps.
+
+const kernels = () => requireBackend() as unknown as NormKernels & { fill(x: number, n: number, v: number): void };
+const f32 = Math.fround;
+
+interface Sizes { n: number; c: number; hw: number; m: number; d: number; count: number; dim: number; rows: number; seed: number }
+const length = fc.oneof(fc.constantFrom(1, 2, 3, 4, 5, 7, 8, 9, 16, 17), fc.integer({ min: 1, max: 70 }));
+const SIZES = fc.record({
+  n: fc.integer({ min: 1, max: 5 }), c: fc.integer({ min: 1, max: 4 }), hw: length,
+  m: fc.integer({ min: 1, max: 6 }), d: length, count: fc.integer({ min: 1, max: 12 }), dim: length,
+  rows: fc.integer({ min: 1, max: 6 }), seed: fc.nat(),
+});
+/** The same sampled set-ups on every backend. */
+const samples: Sizes[] = fc.sample(SIZES, { numRuns: 30, seed: 15 });
+samples.push({ n: 2, c: 1, hw: 1, m: 1, d: 1, count: 1, dim: 1, rows: 1, seed: 1 });
+
+/** n floats in [lo, hi) offset by `shift` (a mean far from 0 exercises the variance's precision). */
+function values(n: number, s: number, lo = -2, hi = 2, shift = 0): Float32Array {
+  return randomFloats(n, s).map((u) => f32(shift + lo + ((u + 1) / 2) * (hi - lo)));
+}
+
+/** Runs `body` with the arrays on the heap (their byte offsets) and returns their contents after. */
+function onHeap(arrays: Float32Array[], body: (...offsets: number[]) => void): Float32Array[] {
+  const ts: Tensor[] = arrays.map((a) => tensor(a.length ? a : new Float32Array(1), [Math.max(1, a.length)]));
+  try {
+    body(...ts.map((t) => t.offset));
+    return ts.map((t, i) => t.toArray().slice(0, arrays[i].length));
+  } finally {
+    ts.forEach((t) => t.dispose());
+  }
+}
+
+function expectWithin(got: ArrayLike<number>, want: ArrayLike<number>, bound: ArrayLike<number>, what: string): void {
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i] - want[i]) <= bound[i] + 1e-30)) expect.fail(`${what}[${i}] = ${got[i]}, want ${want[i]} ± ${bound[i]}`);
+  }
+}
+
+/** Float64 per-channel (or per-row) statistics of segments given by index lists. */
+function stats(x: Float32Array, members: number[]): { mu: number; v: number } {
+  let s = 0;
+  for (const i of members) s += x[i];
+  const mu = s / members.length;
+  let q = 0;
+  for (const i of members) q += (x[i] - mu) ** 2;
+  return { mu, v: q / members.length };
+}
+
+/** Every kernel once on one set-up, checked against float64; returns every output for the bit comparison. */
+function runAll(z: Sizes, check: boolean): Float32Array[] {
+  const k = kernels();
+  const { c, hw, m, d, count, dim, rows, seed } = z;
+  const n = z.n * hw < 2 ? 2 : z.n; // batch statistics need two values per channel (the module enforces it)
+  const size = n * c * hw, M = n * hw, eps = 1e-5, momentum = 0.1;
+  const x = values(size, seed, -2, 2, 3), g = values(size, seed + 1);
+  const w = values(c, seed + 2, 0.5, 2), b = values(c, seed + 3);
+  const rm0 = values(c, seed + 4), rv0 = values(c, seed + 5, 0.5, 2);
+  const members = (ch: number) => Array.from({ length: M }, (_, j) => (Math.floor(j / hw) * c + ch) * hw + (j % hw));
+  const outputs: Float32Array[] = [];
+
+  // Batch norm, training: batch statistics, running statistics updated, gradient through the statistics.
+  const [, , , , rm, rv, mean, invstd, yOut, sums, dx, dxEval] = onHeap(
+    [x, g, w, b, rm0, rv0, new Float32Array(c), new Float32Array(c), new Float32Array(size), new Float32Array(2 * c), new Float32Array(size), new Float32Array(size)],
+    (px, pg, pw, pb, prm, prv, pmean, pinv, py, psums, pdx, pdxe) => {
+      k.batchNormForward(px, n, c, hw, pw, pb, prm, prv, momentum, eps, 1, pmean, pinv, py);
+      k.batchNormBackwardSums(px, pg, n, c, hw, pmean, pinv, psums);
+      k.batchNormBackwardInput(px, pg, n, c, hw, pmean, pinv, pw, psums, 1, pdx);
+      k.batchNormBackwardInput(px, pg, n, c, hw, pmean, pinv, pw, psums, 0, pdxe);
+    },
+  );
+  outputs.push(mean, invstd, rm, rv, sums, dx, dxEval);
+  // Eval with the running statistics and no affine parameters.
+  const [yEval] = onHeap([x, rm0, rv0, new Float32Array(c), new Float32Array(c), new Float32Array(size)], (px, prm, prv, pmean, pinv, py) => {
+    k.batchNormForward(px, n, c, hw, 0, 0, prm, prv, momentum, eps, 0, pmean, pinv, py);
+  }).slice(5);
+  outputs.push(yOut, yEval);
+  if (check) {
+    const yRef = new Float64Array(size), yBound = new Float64Array(size), dxRef = new Float64Array(size), dxBound = new Float64Array(size);
+    const evalRef = new Float64Array(size), evalBound = new Float64Array(size);
+    for (let ch = 0; ch < c; ch++) {
+      const idx = members(ch);
+      const { mu, v } = stats(x, idx);
+      const inv = 1 / Math.sqrt(v + eps), a = inv * w[ch];
+      expectWithin([rm[ch], rv[ch]], [(1 - momentum) * rm0[ch] + momentum * mu, (1 - momentum) * rv0[ch] + momentum * v * M / (M - 1)],
+        [4 * U * (Math.abs(rm0[ch]) + Math.abs(mu)), 4 * U * (rv0[ch] + v * M / (M - 1))], `running stats ch ${ch}`);
+      let sg = 0, sgx = 0, sgAbs = 0;
+      for (const i of idx) { sg += g[i]; sgx += g[i] * (x[i] - mu) * inv; sgAbs += Math.abs(g[i]) * (Math.abs(x[i] - mu) + Math.abs(mu)) * inv; }
+      expectWithin([sums[ch], sums[c + ch]], [sg, sgx], [2 * U * idx.reduce((s, i) => s + Math.abs(g[i]), 0), 16 * U * sgAbs], `sums ch ${ch}`);
+      const evalInv = 1 / Math.sqrt(rv0[ch] + eps);
+      for (const i of idx) {
+        const xhat = (x[i] - mu) * inv;
+        yRef[i] = xhat * w[ch] + b[ch];
+        yBound[i] = 8 * U * (Math.abs(a) * (Math.abs(x[i] - mu) + Math.abs(mu)) + Math.abs(b[ch]));
+        dxRef[i] = a * (g[i] - sg / M - xhat * sgx / M);
+        dxBound[i] = 32 * U * Math.abs(a) * (Math.abs(g[i]) + Math.abs(sg / M) + (Math.abs(xhat) + inv * Math.abs(mu)) * sgAbs / M);
+        evalRef[i] = (x[i] - rm0[ch]) * evalInv;
+        evalBound[i] = 8 * U * evalInv * (Math.abs(x[i] - rm0[ch]) + Math.abs(rm0[ch]));
+        expectWithin([dxEval[i]], [a * g[i]], [4 * U * Math.abs(a * g[i])], 'batch norm eval dx');
+      }
+    }
+    expectWithin(yOut, yRef, yBound, 'batch norm y');
+    expectWithin(dx, dxRef, dxBound, 'batch norm dx');
+    expectWithin(yEval, evalRef, evalBound, 'batch norm eval y');
+  }
+
+  // Layer norm over rows [m, d], with and without the affine parameters; parameter gradients accumulated.
+  const lx = values(m * d, seed + 6, -2, 2, -5), lg = values(m * d, seed + 7), lw = values(d, seed + 8, 0.5, 2), lb = values(d, seed + 9);
+  const prior = values(d, seed + 10);
+  const [ly, lmean, linv, ldx, ldw, ldb, ly0, ldx0] = onHeap(
+    [lx, lg, lw, lb, new Float32Array(m * d), new Float32Array(m), new Float32Array(m), new Float32Array(m * d), prior, prior, new Float32Array(m * d), new Float32Array(m * d)],
+    (px, pg, pw, pb, py, pmean, pinv, pdx, pdw, pdb, py0, pdx0) => {
+      k.layerNormForward(px, m, d, pw, pb, 1e-5, pmean, pinv, py);
+      k.layerNormBackward(px, pg, m, d, pmean, pinv, pw, pdx);
+      k.layerNormParamGrads(px, pg, m, d, pmean, pinv, pdw, pdb, 1);
+      k.layerNormForward(px, m, d, 0, 0, 1e-5, pmean, pinv, py0);
+      k.layerNormBackward(px, pg, m, d, pmean, pinv, 0, pdx0);
+    },
+  ).slice(4) as Float32Array[];
+  outputs.push(ly, lmean, linv, ldx, ldw, ldb, ly0, ldx0);
+  if (check) {
+    const dwRef = Float64Array.from(prior), dbRef = Float64Array.from(prior), dwBound = prior.map((p) => 2 * U * Math.abs(p));
+    const dbBound = Float64Array.from(dwBound);
+    for (let i = 0; i < m; i++) {
+      const idx = Array.from({ length: d }, (_, j) => i * d + j);
+      const { mu, v } = stats(lx, idx);
+      const inv = 1 / Math.sqrt(v + 1e-5);
+      let st = 0, stx = 0, stAbs = 0;
+      for (const j of idx) { const t = lg[j] * lw[j % d]; st += t; stx += t * (lx[j] - mu) * inv; stAbs += Math.abs(t) * (Math.abs(lx[j] - mu) + Math.abs(mu)) * inv; }
+      for (const j of idx) {
+        const xhat = (lx[j] - mu) * inv, t = lg[j] * lw[j % d], col = j % d;
+        const xBound = 4 * U * inv * (Math.abs(lx[j] - mu) + Math.abs(mu));
+        expectWithin([ly[j], ly0[j]], [xhat * lw[col] + lb[col], xhat], [8 * U * (Math.abs(lw[col]) + Math.abs(lb[col])) + 2 * Math.abs(lw[col]) * xBound, xBound], 'layer norm y');
+        const ref = inv * (t - st / d - xhat * stx / d);
+        const bound = 32 * U * inv * (Math.abs(t) + Math.abs(st / d) + (Math.abs(xhat) + inv * Math.abs(mu)) * stAbs / d);
+        expectWithin([ldx[j]], [ref], [bound], `layer norm dx row ${i}`);
+        dwRef[col] += lg[j] * xhat;
+        dwBound[col] += 8 * U * Math.abs(lg[j]) * (Math.abs(xhat) + inv * Math.abs(mu));
+        dbRef[col] += lg[j];
+        dbBound[col] += 4 * U * Math.abs(lg[j]);
+      }
+    }
+    expectWithin(ldw, dwRef, dwBound, 'layer norm dweight');
+    expectWithin(ldb, dbRef, dbBound, 'layer norm dbias');
+  }
+
+  // Embedding: gather, then scatter-add in index order with a padding row.
+  const table = values(rows * dim, seed + 11), idx = Float32Array.from(randomFloats(count, seed + 12), (u) => Math.min(rows - 1, Math.floor(((u + 1) / 2) * rows)));
+  const eg = values(count * dim, seed + 13), padding = rows > 1 ? idx[0] : -1;
+  const [ey, edw] = onHeap([table, idx, new Float32Array(count * dim), eg, new Float32Array(rows * dim)], (pw, pi, py, pg, pdw) => {
+    k.embeddingForward(pw, pi, count, dim, py);
+    k.fill(pdw, rows * dim, 0);
+    k.embeddingBackward(pi, count, dim, padding, pg, pdw);
+  }).filter((_, i) => i === 2 || i === 4);
+  outputs.push(ey, edw);
+  if (check) {
+    const want = new Float32Array(rows * dim);
+    for (let i = 0; i < count; i++) {
+      for (let p = 0; p < dim; p++) {
+        expect(ey[i * dim + p]).toBe(table[idx[i] * dim + p]);
+        if (idx[i] !== padding) want[idx[i] * dim + p] = f32(want[idx[i] * dim + p] + eg[i * dim + p]);
+      }
+    }
+    // A float32 sum in index order, written from the definition: exactly the kernel's.
+    expect(Array.from(edw)).toEqual(Array.from(want));
+  }
+  return outputs;
+}
+
+for (const config of CONFIGS) {
+  describe(`norm and embedding kernels on ${config.label}`, () => {
+    beforeAll(() => use(config.options));
+
+    it('match float64 references on random sizes (1, and not multiples of 4)', () => {
+      for (const z of samples) {
+        try {
+          runAll(z, true);
+        } catch (error) {
+          throw new Error(`sizes ${JSON.stringify(z)}: ${(error as Error).message}`);
+        }
+      }
+    });
+  });
+}
+
+describe('norm and embedding kernels on the simd, scalar and js backends', () => {
+  it('agree bit for bit (one summation order for every statistic)', async () => {
+    const results: number[][][][] = [];
+    for (const config of CONFIGS) {
+      await use(config.options);
+      results.push(samples.map((z) => runAll(z, false).map((a) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length)))));
+    }
+    for (let r = 1; r < results.length; r++) {
+      samples.forEach((z, s) => results[r][s].forEach((bits, i) => {
+        expect(bits, `${CONFIGS[r].label} vs ${CONFIGS[0].label}, output ${i}, sizes ${JSON.stringify(z)}`).toEqual(results[0][s][i]);
+      }));
+    }
+  });
+});
