@@ -5,7 +5,7 @@ import {
   Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Flatten, Softmax, LogSoftmax, Sequential,
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose,
-  BatchNorm1d, BatchNorm2d, LayerNorm, Embedding,
+  BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
 } from '../src/index.js';
 import { CONFIGS, use, randomFloats } from './helpers.js';
 
@@ -82,7 +82,7 @@ function activationCase(make: () => Module, kinks: number[] = []): Spec {
   };
 }
 
-const LAYER_SPECS: Record<Exclude<keyof typeof layerClasses, NormLayer>, Spec> = {
+const LAYER_SPECS: Record<Exclude<keyof typeof layerClasses, NormLayer | ConvLayer>, Spec> = {
   Linear: (r, c, s) => {
     // Odd seeds use a 3-D input [r, 2, c]: leading dimensions are rows, as in torch.
     const m = new Linear(c, (s % 6) + 1);
@@ -258,3 +258,61 @@ const NORM_SPECS: Record<NormLayer, Spec> = {
   },
 };
 Object.assign(LAYER_SPECS, NORM_SPECS);
+
+// ---- convolution and pooling layers (issue #15), merged into LAYER_SPECS above ---------------------
+
+type ConvLayer = 'Conv2d' | 'MaxPool2d' | 'AvgPool2d' | 'AdaptiveAvgPool2d';
+
+/** An image input [n, c, h, w] (3-D [c, h, w] when n is 0), values as `values` draws them. */
+function image(n: number, c: number, h: number, w: number, s: number, v = values(Math.max(n, 1) * c * h * w, s)): Tensor {
+  return leaf(v, n === 0 ? [c, h, w] : [n, c, h, w]);
+}
+
+/**
+ * Each plane a random permutation of values 0.06 apart around 0 (|x| < 3): a central difference
+ * step h = 1e-2·max(1, |x|) < 0.03 never changes which element of a window is the largest.
+ */
+function distinctPlanes(planes: number, plane: number, seed: number): Float32Array {
+  const v = new Float32Array(planes * plane);
+  for (let p = 0; p < planes; p++) {
+    const order = Array.from(randomFloats(plane, seed + p), (u, i) => [u, i]).sort((a, b) => a[0] - b[0]);
+    order.forEach(([, i], rank) => { v[p * plane + i] = (rank - plane / 2) * 0.06; });
+  }
+  return v;
+}
+
+const CONV_SPECS: Record<ConvLayer, Spec> = {
+  // The seed picks the geometry: padding, strides and dilation, groups and depthwise, 'same' with
+  // an even kernel, 1×1 (no im2col) on a 3-D input. Sizes from r and c, so odd and size-1 planes occur.
+  Conv2d: (r, c, s) => {
+    const n = (r % 3) + 1, h = r + 2, w = c + 2;
+    const geometries: [number, number, number | [number, number], object, number][] = [
+      [2, 3, 3, { padding: 1 }, n],
+      [2, 4, [2, 3], { stride: 2, dilation: [1, 2], padding: [1, 2], groups: 2 }, n],
+      [3, 2, [2, 4], { padding: 'same', bias: false }, n],
+      [3, 2, 1, {}, 0],
+      [3, 6, 3, { groups: 3, padding: [0, 1], stride: [1, 2] }, n],
+    ];
+    const [cin, cout, kernel, options, batch] = geometries[s % geometries.length];
+    const m = new Conv2d(cin, cout, kernel, options);
+    const x = image(batch, cin, h, w, s);
+    return moduleCase(m, x, () => m.forward(x));
+  },
+  MaxPool2d: (r, c, s) => {
+    const m = s % 2 ? new MaxPool2d(2, { stride: 1, padding: 1 }) : new MaxPool2d([3, 2], { stride: [2, 1], ceilMode: true, dilation: [1, 2] });
+    const h = r + 1 + (s % 2 ? 0 : 2), w = c + 1 + (s % 2 ? 0 : 2);
+    const x = image(2, 2, h, w, s, distinctPlanes(4, h * w, s));
+    return moduleCase(m, x, () => m.forward(x));
+  },
+  AvgPool2d: (r, c, s) => {
+    const m = new AvgPool2d([2, 3], { stride: [2, 1], padding: [1, 1], countIncludePad: s % 2 === 0, ceilMode: s % 3 === 0 });
+    const x = image(2, 3, r + 1, c + 2, s);
+    return moduleCase(m, x, () => m.forward(x));
+  },
+  AdaptiveAvgPool2d: (r, c, s) => {
+    const m = new AdaptiveAvgPool2d(s % 2 ? [2, 3] : 1);
+    const x = image(s % 3 ? 2 : 0, 2, r + 1, c + 1, s);
+    return moduleCase(m, x, () => m.forward(x));
+  },
+};
+Object.assign(LAYER_SPECS, CONV_SPECS);
