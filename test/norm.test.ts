@@ -1,6 +1,10 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
-import { tensor, type Tensor } from '../src/index.js';
+import {
+  tensor, memory, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Sequential, Linear, ReLU, Flatten, CrossEntropyLoss, Adam,
+  OptionError, ShapeError, serialize, deserialize, restore, decodeSafetensors, type Tensor,
+} from '../src/index.js';
+import { expectRejected } from './rejects.js';
 import { requireBackend } from '../src/core/runtime.js';
 import type { NormKernels } from '../src/backend/kernels-norm.js';
 import { CONFIGS, use, randomFloats, U } from './helpers.js';
@@ -206,5 +210,172 @@ describe('norm and embedding kernels on the simd, scalar and js backends', () =>
         expect(bits, `${CONFIGS[r].label} vs ${CONFIGS[0].label}, output ${i}, sizes ${JSON.stringify(z)}`).toEqual(results[0][s][i]);
       }));
     }
+  });
+});
+
+// ---- the layers ---------------------------------------------------------------------------------
+
+describe('BatchNorm1d/2d, LayerNorm and Embedding layers', () => {
+  beforeAll(() => use(CONFIGS[0].options));
+
+  /** Float64 per-channel mean and unbiased variance of x [n, c, hw]. */
+  function channelStats(x: Float32Array, n: number, c: number, hw: number, ch: number): { mean: number; unbiased: number } {
+    const vals: number[] = [];
+    for (let s = 0; s < n; s++) for (let p = 0; p < hw; p++) vals.push(x[(s * c + ch) * hw + p]);
+    const mean = vals.reduce((a, v) => a + v, 0) / vals.length;
+    return { mean, unbiased: vals.reduce((a, v) => a + (v - mean) ** 2, 0) / (vals.length - 1) };
+  }
+
+  for (const momentum of [0.1, 0.25, null]) {
+    it(`BatchNorm2d keeps torch's running statistics over 3 batches (momentum ${momentum})`, () => {
+      const [n, c, h, w] = [2, 3, 3, 5];
+      const bn = new BatchNorm2d(c, { momentum });
+      const rm = [0, 0, 0], rv = [1, 1, 1];
+      for (let step = 1; step <= 3; step++) {
+        const xs = values(n * c * h * w, 100 + step, -2, 2, step);
+        const x = tensor(xs, [n, c, h, w]);
+        bn.forward(x);
+        x.dispose();
+        const factor = momentum ?? 1 / step; // null: a cumulative average, as torch
+        for (let ch = 0; ch < c; ch++) {
+          const s = channelStats(xs, n, c, h * w, ch);
+          rm[ch] = (1 - factor) * rm[ch] + factor * s.mean;
+          rv[ch] = (1 - factor) * rv[ch] + factor * s.unbiased;
+        }
+      }
+      expectWithin(bn.runningMean!.toArray(), rm, rm.map((v) => 1e-6 * (1 + Math.abs(v))), 'running_mean');
+      expectWithin(bn.runningVar!.toArray(), rv, rv.map((v) => 1e-6 * (1 + Math.abs(v))), 'running_var');
+      expect(bn.numBatchesTracked!.toArray()[0]).toBe(3);
+      bn.dispose();
+    });
+  }
+
+  it('in eval mode normalises with the running statistics, leaves them unchanged, and passes the affine gradient', () => {
+    const bn = new BatchNorm1d(4, { eps: 1e-3 });
+    bn.loadStateDict({
+      ...bn.stateDict(),
+      weight: { shape: [4], data: Float32Array.of(1, 2, -1, 0.5) }, bias: { shape: [4], data: Float32Array.of(0, 1, 2, 3) },
+      running_mean: { shape: [4], data: Float32Array.of(1, -1, 0.5, 2) }, running_var: { shape: [4], data: Float32Array.of(4, 0.25, 1, 9) },
+    });
+    bn.eval();
+    const xs = values(12, 7);
+    const x = tensor(xs, [3, 4]).requiresGrad_();
+    const before = bn.stateDict();
+    const y = bn.forward(x).toArray();
+    const rm = [1, -1, 0.5, 2], rv = [4, 0.25, 1, 9], wt = [1, 2, -1, 0.5], bs = [0, 1, 2, 3];
+    const want = Array.from(xs, (v, i) => ((v - rm[i % 4]) / Math.sqrt(rv[i % 4] + 1e-3)) * wt[i % 4] + bs[i % 4]);
+    expectWithin(y, want, want.map((v) => 1e-6 * (1 + Math.abs(v))), 'eval y');
+    bn.forward(x).backward(tensor(new Float32Array(12).fill(1), [3, 4]));
+    const dx = x.grad!.toArray();
+    const wantDx = Array.from(dx, (_, i) => wt[i % 4] / Math.sqrt(rv[i % 4] + 1e-3));
+    expectWithin(dx, wantDx, wantDx.map((v) => 1e-6 * Math.abs(v)), 'eval dx');
+    expect(bn.stateDict()).toEqual(before);
+    x.dispose();
+    bn.dispose();
+  });
+
+  it('without trackRunningStats keeps no buffers and uses the batch statistics in eval mode too', () => {
+    const bn = new BatchNorm2d(2, { trackRunningStats: false });
+    expect(Object.keys(bn.stateDict())).toEqual(['weight', 'bias']);
+    const x = tensor(values(2 * 2 * 3, 3), [2, 2, 3, 1]);
+    const train = bn.forward(x).toArray();
+    bn.eval();
+    expect(Array.from(bn.forward(x).toArray())).toEqual(Array.from(train));
+    x.dispose();
+    bn.dispose();
+  });
+
+  it("saves its buffers under torch's names (num_batches_tracked as I64, shape []) and restores them from a checkpoint", () => {
+    const make = () => new Sequential([new Linear(4, 3), new BatchNorm1d(3), new ReLU(), new Linear(3, 2)]);
+    const model = make();
+    const x = tensor(values(20, 5), [5, 4]);
+    for (let i = 0; i < 2; i++) model.forward(x);
+    const keys = ['0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var', '1.num_batches_tracked', '3.weight', '3.bias'];
+    expect(Object.keys(model.stateDict()).sort()).toEqual(keys.sort());
+    const bytes = serialize({ model });
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + Number(new DataView(bytes.buffer).getBigUint64(0, true)))));
+    expect(header['1.num_batches_tracked']).toMatchObject({ dtype: 'I64', shape: [] });
+    expect(header['1.running_var']).toMatchObject({ dtype: 'F32', shape: [3] });
+    const decoded = decodeSafetensors(bytes).tensors['1.num_batches_tracked'];
+    expect([decoded.dtype, Array.from(decoded.data)]).toEqual(['int64', [2]]);
+    const fresh = make();
+    restore(deserialize(bytes), { model: fresh });
+    expect(fresh.stateDict()).toEqual(model.stateDict());
+    // What torch's load_state_dict(strict=True) checks: every key, nothing else.
+    const state = model.stateDict();
+    delete (state as Record<string, unknown>)['1.running_mean'];
+    expectRejected(() => fresh.loadStateDict(state), OptionError, /missing keys 1\.running_mean/);
+    expectRejected(() => fresh.loadStateDict({ ...model.stateDict(), '1.num_batches_tracked': { shape: [], data: Float32Array.of(1.5), dtype: 'int64' } }),
+      OptionError, /1\.num_batches_tracked\[0\] is 1\.5, expected an integer/);
+    x.dispose();
+    model.dispose();
+    fresh.dispose();
+  });
+
+  it('Embedding looks rows up, sums the gradients of repeated indices in order and gives the padding row none', () => {
+    const emb = new Embedding(5, 3, { paddingIdx: -1 });
+    expect(emb.paddingIdx).toBe(4);
+    expect(Array.from(emb.weight.toArray().subarray(12))).toEqual([0, 0, 0]);
+    const table = values(15, 9);
+    emb.weight.data.set(table);
+    const idx = [4, 1, 1, 0, 4, 1];
+    const indices = tensor(idx, [2, 3]);
+    const y = emb.forward(indices);
+    expect(y.shape).toEqual([2, 3, 3]);
+    expect(Array.from(y.toArray())).toEqual(idx.flatMap((i) => Array.from(table.subarray(3 * i, 3 * i + 3))));
+    const g = values(18, 10);
+    for (let pass = 1; pass <= 2; pass++) {
+      emb.forward(indices).backward(tensor(g, [2, 3, 3]));
+      const want = new Float32Array(15);
+      for (let r = 0; r < pass; r++) idx.forEach((row, i) => { if (row !== 4) for (let p = 0; p < 3; p++) want[3 * row + p] = f32(want[3 * row + p] + g[3 * i + p]); });
+      expect(Array.from(emb.weight.grad.toArray()), `after ${pass} backward passes`).toEqual(Array.from(want));
+    }
+    indices.dispose();
+    emb.dispose();
+  });
+
+  it('rejects bad options and inputs with typed errors naming the layer, the argument and what was expected', () => {
+    expectRejected(() => new BatchNorm2d(0), OptionError, /BatchNorm2d.*numFeatures/);
+    expectRejected(() => new BatchNorm2d(3, { momentun: 0.1 } as never), OptionError, /momentum/);
+    expectRejected(() => new BatchNorm1d(3, { eps: 0 }), OptionError, /eps/);
+    expectRejected(() => new BatchNorm1d(3, { momentum: 1.5 }), OptionError, /momentum/);
+    expectRejected(() => new LayerNorm([]), OptionError, /normalizedShape/);
+    expectRejected(() => new LayerNorm(4, { elementwise_affine: false } as never), OptionError, /elementwiseAffine/);
+    expectRejected(() => new Embedding(5, 3, { paddingIdx: 5 }), OptionError, /paddingIdx/);
+    expectRejected(() => new Embedding(5, 3, { maxNorm: 1 } as never), OptionError, /maxNorm/);
+    const bn2 = new BatchNorm2d(3), bn1 = new BatchNorm1d(3), ln = new LayerNorm([2, 4]), emb = new Embedding(5, 3);
+    const bad = [tensor(values(24, 1), [2, 3, 4]), tensor(values(32, 1), [2, 4, 2, 2]), tensor(values(3, 1), [1, 3]), tensor(values(10, 1), [2, 5]),
+      tensor([0, 5], [2]), tensor([0.5], [1])];
+    expectRejected(() => bn2.forward(bad[0]), ShapeError, /BatchNorm2d\(3\): input must be \[N, C, H, W\], got a tensor of shape \[2, 3, 4\]/);
+    expectRejected(() => bn2.forward(bad[1]), ShapeError, /has 4 channels, expected \[N, C, H, W\] with C = 3/);
+    expectRejected(() => bn1.forward(bad[2]), ShapeError, /expected more than 1 value per channel/);
+    expectRejected(() => ln.forward(bad[3]), ShapeError, /LayerNorm\(\[2, 4\]\): input of shape \[2, 5\] does not end with the normalized shape \[2, 4\]/);
+    expectRejected(() => emb.forward(bad[4]), OptionError, /Embedding\(5, 3\): indices\[1\] = 5 is not an index in \[0, 5\)/);
+    expectRejected(() => emb.forward(bad[5]), OptionError, /indices\[0\] = 0\.5/);
+    bn1.eval();
+    expect(bn1.forward(bad[2]).shape).toEqual([1, 3]); // eval uses the running statistics: one sample is fine
+    bad.forEach((t) => t.dispose());
+    [bn2, bn1, ln, emb].forEach((m) => m.dispose());
+  });
+
+  it('keeps the heap flat across training steps (BatchNorm, LayerNorm, Embedding models with Adam)', () => {
+    const models: [Sequential, Tensor][] = [
+      [new Sequential([new Linear(6, 8), new BatchNorm1d(8), new ReLU(), new Linear(8, 4)]), tensor(values(60, 1), [10, 6])],
+      [new Sequential([new Embedding(10, 6), new LayerNorm(6), new Flatten(), new Linear(18, 4)]), tensor(Array.from({ length: 30 }, (_, i) => (i * 7) % 10), [10, 3])],
+    ];
+    const target = tensor(Array.from({ length: 10 }, (_, i) => i % 4), [10]);
+    const loss = new CrossEntropyLoss();
+    for (const [model, x] of models) {
+      const opt = new Adam(model.parameters(), { lr: 1e-2 });
+      const step = () => { model.zeroGrad(); loss.forward(model.forward(x), target).backward(); opt.step(); };
+      step(); step();
+      const after2 = memory().bytesInUse;
+      for (let i = 0; i < 20; i++) step();
+      expect(memory().bytesInUse, model.describe()).toBe(after2);
+      model.dispose();
+      x.dispose();
+    }
+    target.dispose();
+    loss.dispose();
   });
 });
