@@ -1,30 +1,24 @@
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, beforeAll } from 'vitest';
+import { init } from '../src/index.js';
+import { expectRejected } from './rejects.js';
 import { NonFiniteError, OptionError, type DescentError } from '../src/core/errors.js';
 import {
   StepLR, MultiStepLR, ConstantLR, LinearLR, ExponentialLR, PolynomialLR, CosineAnnealingLR,
   CosineAnnealingWarmRestarts, CyclicLR, OneCycleLR, LambdaLR, MultiplicativeLR, SequentialLR,
   ChainedScheduler, ReduceLROnPlateau, type SchedulableOptimizer, type SchedulableParamGroup, type SchedulerBase,
 } from '../src/schedulers/index.js';
-import { countFault, countRejected, writeCountsAfterAll } from './train-counts.js';
+import { countFault, writeCountsAfterAll } from './train-counts.js';
 
 writeCountsAfterAll('schedulers');
 
 const opt = (...groups: SchedulableParamGroup[]): SchedulableOptimizer & { paramGroups: SchedulableParamGroup[] } =>
   ({ paramGroups: groups.length ? groups : [{ lr: 0.1, momentum: 0.9 }] });
 
-/** Asserts the call throws `type` with a message matching `message`, and counts it. */
-function rejects(call: () => unknown, type: new (...a: never[]) => DescentError, message: string | RegExp): void {
-  let error: unknown = null;
-  try {
-    call();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, String(message)).toBeInstanceOf(type);
-  if (typeof message === 'string') expect((error as Error).message).toBe(message);
-  else expect((error as Error).message).toMatch(message);
-  countRejected('schedulers');
-}
+/** A typed error, its message, nothing kept on the heap (schedulers allocate nothing), counted. */
+const rejects = (call: () => unknown, type: new (...a: never[]) => DescentError, message: string | RegExp) =>
+  expectRejected(call, type, message, 'schedulers');
+
+beforeAll(() => init());
 
 describe('schedulers reject unknown option keys, naming the valid ones', () => {
   // [scheduler, a constructor call with one misspelt key, the valid keys, the suggestion]
