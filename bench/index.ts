@@ -8,7 +8,7 @@ import { benchGemm } from './gemm.js';
 import { benchMlp } from './mlp.js';
 import { benchOptim } from './optim.js';
 import { benchTrain } from './train.js';
-import { hostSupportsRelaxedSimd } from '../src/core/wasm-loader.js';
+import { hostSupportsRelaxedSimd } from '../src/backend/wasm-loader.js';
 
 const args = process.argv.slice(2);
 

@@ -4,7 +4,8 @@
 // threaded, plus the heap check (a step allocates nothing after the first).
 
 import { init, Parameter } from '../src/index.js';
-import { requireBackend, requireHeap, setBackendForBenchmark } from '../src/core/runtime.js';
+import { requireBackend, requireHeap } from '../src/core/runtime.js';
+import { setBackendForBenchmark } from '../src/backend/init.js';
 import type { Backend } from '../src/backend/backend.js';
 import {
   SGD, EMAMomentum, Adagrad, RMSprop, Adadelta, Adam, AdamW, Adamax, NAdam, RAdam, Yogi, Lion, type Optimizer,

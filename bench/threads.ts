@@ -6,7 +6,8 @@
 // builds that single-threaded programs load.
 
 import { init, getBackend, Parameter } from '../src/index.js';
-import { hardwareThreads, requireBackend, requireHeap, gemmWorkspace, setBackendForBenchmark } from '../src/core/runtime.js';
+import { requireBackend, requireHeap, gemmWorkspace } from '../src/core/runtime.js';
+import { hardwareThreads, setBackendForBenchmark } from '../src/backend/init.js';
 import type { Backend } from '../src/backend/backend.js';
 import { compare, fmt, printTable, printTargets, writeResults, type Target, type TimingOptions } from './harness.js';
 import { CASES, N, fillNonZero, tfStep } from './optim.js';

@@ -1,5 +1,5 @@
 // Descent's public API.
-import { init as initRuntime } from './core/runtime.js';
+import { init as initRuntime } from './backend/init.js';
 import * as initializers from './nn/init.js';
 
 /**
@@ -7,10 +7,11 @@ import * as initializers from './nn/init.js';
  * hang off the same name, as torch.nn.init does.
  */
 export const init = Object.assign(initRuntime, initializers);
-export { getBackend } from './core/runtime.js';
-export type { InitOptions, BackendInfo } from './core/runtime.js';
+export { getBackend } from './backend/init.js';
+export type { InitOptions, BackendInfo } from './backend/init.js';
 export type { BackendName, BuildName } from './backend/backend.js';
-export { Tensor, type BackwardOptions } from './core/tensor.js';
+export { Tensor } from './core/tensor.js';
+export type { BackwardOptions } from './autograd/tensor-backward.js';
 export { tidy, keep } from './core/scope.js';
 export { memory, type MemoryInfo, type MemoryOptions } from './core/memory.js';
 export { Random, manualSeed, globalRandom } from './core/rng.js';

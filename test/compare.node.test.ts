@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { descent } from './cli-helpers.js';
-import { init } from '../src/core/runtime.js';
+import { init } from '../src/backend/init.js';
 import { SGD, Adam } from '../src/optim/index.js';
 import {
   trajectory, DEFAULT_STEPS, FUNCTIONS, LEARNING_RATES, QUADRATIC_HESSIAN, quadratic, rosenbrock, saddle,

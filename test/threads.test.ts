@@ -6,8 +6,8 @@ import {
 } from '../src/index.js';
 import { ACTIVATION_NAMES, OPTIMIZER_NAMES, makeActivation, makeOptimizer } from '../src/catalog/index.js';
 import { requireBackend, requireHeap } from '../src/core/runtime.js';
-import { ThreadPool } from '../src/core/thread-pool.js';
-import { compileKernels } from '../src/core/wasm-loader.js';
+import { ThreadPool } from '../src/backend/thread-pool.js';
+import { compileKernels } from '../src/backend/wasm-loader.js';
 import { MIN_PARALLEL_ELEMENTS, MIN_PARALLEL_MACS } from '../src/backend/parallel.js';
 import type { Backend } from '../src/backend/backend.js';
 import { parityRun } from './parity-run.js';

@@ -2,7 +2,7 @@ import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 import { requireBackend } from '../core/runtime.js';
 import { keep } from '../core/scope.js';
 import { sameShape } from '../core/shape.js';
-import type { Tensor } from '../core/tensor.js';
+import { Tensor } from '../core/tensor.js';
 import type { GradSink } from './node.js';
 import { noGrad } from './grad-mode.js';
 import { anomalyMode, checkBackward, checkSeed } from './anomaly.js';
@@ -11,15 +11,8 @@ import { anomalyMode, checkBackward, checkSeed } from './anomaly.js';
 // temporary heap blocks, freed as soon as their node has propagated them; leaves accumulate into
 // their `grad` (a parameter's grad is a view into its model's contiguous gradient block).
 
-type TensorCtor = new (shape: readonly number[]) => Tensor;
-let TensorClass: TensorCtor | null = null;
-/** Set by tensor.ts (breaks the import cycle tensor → backward → tensor). */
-export function registerTensorClass(ctor: TensorCtor): void {
-  TensorClass = ctor;
-}
-
 function newBuffer(shape: readonly number[]): Tensor {
-  return keep(new TensorClass!(shape));
+  return keep(new Tensor(shape));
 }
 
 export function runBackward(root: Tensor, grad: Tensor | undefined, retainGraph: boolean): void {

@@ -1,6 +1,9 @@
 import type { Tensor } from '../core/tensor.js';
 import { isGradEnabled } from './grad-mode.js';
 import { anomalyMode, checkForward } from './anomaly.js';
+// Every op that records a graph imports this module, so `tensor.backward()` is attached wherever a
+// graph can exist (tensor-backward.ts attaches it to the class in core/).
+import './tensor-backward.js';
 
 /** Where a backward function sends the gradient of one of its inputs. */
 export interface GradSink {

@@ -1,6 +1,6 @@
 import { KERNELS, type Backend } from './backend.js';
 import { parseSpec } from './kernel-spec.js';
-import type { ThreadPool } from '../core/thread-pool.js';
+import type { ThreadPool } from './thread-pool.js';
 
 // The threads build's backend: the same kernels, with the big calls split across a ThreadPool.
 //

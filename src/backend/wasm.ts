@@ -3,7 +3,7 @@ import type { Backend, BuildName } from './backend.js';
 import { ALL_KERNEL_NAMES, KERNELS } from './backend.js';
 import { parseSpec } from './kernel-spec.js';
 import { HEAP_BASE, type Heap } from '../core/heap.js';
-import { compileKernels, instantiateKernels } from '../core/wasm-loader.js';
+import { compileKernels, instantiateKernels } from './wasm-loader.js';
 
 /**
  * Compiles `build` (from `source` when given), instantiates it over the heap's memory and warms it

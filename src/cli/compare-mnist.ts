@@ -1,7 +1,7 @@
 // `descent compare mnist`: the optimizers training the course's MNIST network from the same
 // initial weights, with a table and the validation curves in one SVG.
 import { join } from 'node:path';
-import { init } from '../core/runtime.js';
+import { init } from '../backend/init.js';
 import { manualSeed } from '../core/rng.js';
 import { Sequential } from '../nn/sequential.js';
 import { Linear } from '../nn/linear.js';

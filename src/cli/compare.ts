@@ -6,7 +6,7 @@
 // the validation curves in one SVG (compare-mnist.ts).
 import { join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { init } from '../core/runtime.js';
+import { init } from '../backend/init.js';
 import { UsageError } from './errors.js';
 import {
   OPTIMIZER_NAMES, COLOURS, DEFAULT_STEPS, trajectory, type Trajectory, COURSE_OPTIMIZERS, FUNCTIONS, FUNCTION_NAMES,

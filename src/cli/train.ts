@@ -1,7 +1,7 @@
 // `descent train`: the course's MNIST network trained on the bundled digits, every choice a flag.
 import { join } from 'node:path';
 import { Option, type Command } from 'commander';
-import { init, getBackend } from '../core/runtime.js';
+import { init, getBackend } from '../backend/init.js';
 import { manualSeed } from '../core/rng.js';
 import { Sequential } from '../nn/sequential.js';
 import { Linear } from '../nn/linear.js';

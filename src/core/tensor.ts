@@ -3,16 +3,9 @@ import { requireBackend, requireHeap } from './runtime.js';
 import { checkShape } from './shape.js';
 import { track } from './scope.js';
 import { countTensorBlock } from './memory.js';
-import { BOOLEAN, TENSOR, TENSOR_BRAND, checkOptions, checkValue, isPlainObject, type Rule } from './validate.js';
+import { BOOLEAN, TENSOR_BRAND, checkValue } from './validate.js';
 import type { GradFn } from '../autograd/node.js';
-import { registerTensorClass, runBackward } from '../autograd/backward.js';
 
-export interface BackwardOptions {
-  /** Keep the graph so backward can run through it again (default false). */
-  retainGraph?: boolean;
-}
-const BACKWARD_RULES = { retainGraph: BOOLEAN };
-const GRAD: Rule = { ...TENSOR, description: 'a Tensor of the same shape (the upstream gradient) or an options object { retainGraph }' };
 
 /**
  * A float32 array with a shape, stored in the shared wasm heap. The Tensor holds only the byte
@@ -125,22 +118,6 @@ export class Tensor {
     return t;
   }
 
-  /**
-   * Back-propagates from this tensor: accumulates d(this)/d(leaf) into every leaf's `grad`. A
-   * scalar needs no `grad`; otherwise pass the upstream gradient (same shape). The graph is freed
-   * afterwards unless `retainGraph`. The options may come first, as a torch user writes
-   * `loss.backward(retain_graph=True)`: `loss.backward({ retainGraph: true })`.
-   */
-  backward(grad?: Tensor | BackwardOptions, options?: BackwardOptions): void {
-    checkValue('backward', 'the tensor', this, TENSOR);
-    if (options === undefined && isPlainObject(grad)) {
-      [grad, options] = [undefined, grad as BackwardOptions];
-    }
-    checkValue('backward', 'grad', grad, GRAD);
-    const { retainGraph = false } = checkOptions<BackwardOptions>('backward', options, BACKWARD_RULES);
-    runBackward(this, grad as Tensor | undefined, retainGraph);
-  }
-
   /** Sets `requiresGrad` (leaves only) and returns this. */
   requiresGrad_(value = true): this {
     checkValue('requiresGrad_', 'value', value, BOOLEAN);
@@ -187,4 +164,3 @@ export class Tensor {
   }
 }
 
-registerTensorClass(Tensor);

@@ -5,7 +5,6 @@ import { sameShape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
 import { requireBackend } from '../core/runtime.js';
 import { Parameter } from './parameter.js';
-import { fit, evaluate, predict, type FitOptions, type History, type EvaluateOptions } from '../train/fit.js';
 
 /** A saved parameter: its shape and a copy of its values (JSON- and safetensors-friendly). */
 export interface StateEntry {
@@ -164,21 +163,6 @@ export abstract class Module {
     const line = (r: string[]) => `${r[0].padEnd(widths[0])}  ${r[1].padEnd(widths[1])}  ${r[2].padStart(widths[2])}`;
     return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line),
       `total: ${this.numParameters().toLocaleString('en-US')} parameters`].join('\n');
-  }
-
-  /** Keras-style training loop over (x, y): see `FitOptions`. Returns the per-epoch history. */
-  fit(x: Tensor, y: Tensor, options: FitOptions): Promise<History> {
-    return fit(this, x, y, options);
-  }
-
-  /** Mean loss and accuracy over (x, y), in eval mode, without gradients. */
-  evaluate(x: Tensor, y: Tensor, options: EvaluateOptions = {}): { loss: number; accuracy?: number } {
-    return evaluate(this, x, y, options);
-  }
-
-  /** The outputs for x as a new tensor (yours to dispose), computed in batches in eval mode. */
-  predict(x: Tensor, options: { batchSize?: number } = {}): Tensor {
-    return predict(this, x, options);
   }
 
   /** Frees the module's parameters and output buffers. The module is unusable afterwards. */

@@ -1,5 +1,5 @@
-import { BackendError } from './errors.js';
-import type { BuildName } from '../backend/backend.js';
+import { BackendError } from '../core/errors.js';
+import type { BuildName } from './backend.js';
 
 // One code path that instantiates the kernels in Node and in the browser. The wasm files are
 // addressed with `new URL(…, import.meta.url)`: a file: URL in Node (read with node:fs, since

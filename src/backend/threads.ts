@@ -1,10 +1,10 @@
-import { BackendError, OptionError } from './errors.js';
-import { Heap } from './heap.js';
+import { BackendError, OptionError } from '../core/errors.js';
+import { Heap } from '../core/heap.js';
 import { ThreadPool } from './thread-pool.js';
 import { hostSupportsSimd } from './wasm-loader.js';
-import type { Backend } from '../backend/backend.js';
-import { createParallelBackend, PARALLEL_KERNEL_NAMES } from '../backend/parallel.js';
-import { loadWasmBackend } from '../backend/wasm.js';
+import type { Backend } from './backend.js';
+import { createParallelBackend, PARALLEL_KERNEL_NAMES } from './parallel.js';
+import { loadWasmBackend } from './wasm.js';
 
 // What `init({ threads })` needs besides the single-threaded runtime: the thread count, the
 // shared memory, and the threads build with its worker pools.
