@@ -6,7 +6,8 @@
 import {
   init, tensor, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Module, type Tensor,
 } from '../src/index.js';
-import { requireBackend, setBackendForBenchmark } from '../src/core/runtime.js';
+import { requireBackend } from '../src/core/runtime.js';
+import { setBackendForBenchmark } from '../src/backend/init.js';
 import type { Backend } from '../src/backend/backend.js';
 import { FULL, QUICK, compare, fmt, printTable } from './harness.js';
 
