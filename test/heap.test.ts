@@ -166,7 +166,8 @@ describe('heap allocator', () => {
           const live: number[] = [];
           for (const op of ops) {
             if ('alloc' in op) live.push(heap.alloc(op.alloc));
-            else if (live.length > 0) heap.free(live.splice(op.free % live.length, 1)[0]);
+            else if ('free' in op && live.length > 0) heap.free(live.splice(op.free % live.length, 1)[0]);
+            else if ('consolidate' in op) heap.consolidate();
           }
           return live;
         };
