@@ -4,8 +4,11 @@
 // within a contiguous segment element p goes to lane p % 4, and the segment's total is
 // (lane0 + lane1) + (lane2 + lane3). The SIMD build keeps the four lanes in two f64x2 registers
 // (promoting f32x4 loads), so both builds add the same numbers in the same order: bit-identical.
-// float64 is what makes one pass over float32 data accurate enough here (a variance of values
-// near 1e3 keeps its low digits); the elementwise parts are float32, one rounding per operation.
+// float64 keeps the statistics of float32 data accurate (the variance of values near 1e3 keeps its
+// low digits); the elementwise parts are float32, one rounding per operation.
+// BatchNorm1d's [n, c] (hw = 1) takes the column path of norm-columns.ts in the SIMD build: same bits.
+
+import { forwardColumns, backwardSumsColumns, backwardInputColumns } from './norm-columns';
 
 const SUM = 0, SQDEV = 1, DOTDEV = 2;
 
@@ -73,7 +76,9 @@ export function batchNormForward(
 ): void {
   const M = <f64>n * <f64>hw;
   const plane = <usize>hw << 2;
-  for (let ch = 0; ch < c; ch++) {
+  let ch = ASC_FEATURE_SIMD && hw == 1
+    ? forwardColumns(x, n, c, weight, bias, runningMean, runningVar, momentum, eps, batchStats, mean, invstd, y) : 0;
+  for (; ch < c; ch++) {
     let mu: f64, variance: f64;
     if (batchStats) {
       let s: f64 = 0;
@@ -107,7 +112,8 @@ export function batchNormBackwardSums(
   x: usize, dy: usize, n: i32, c: i32, hw: i32, mean: usize, invstd: usize, sums: usize,
 ): void {
   const plane = <usize>hw << 2;
-  for (let ch = 0; ch < c; ch++) {
+  let ch = ASC_FEATURE_SIMD && hw == 1 ? backwardSumsColumns(x, dy, n, c, mean, invstd, sums) : 0;
+  for (; ch < c; ch++) {
     const m = <f64>at(mean, ch);
     let sg: f64 = 0, sgx: f64 = 0;
     for (let i = 0; i < n; i++) sg += segment(SUM, dy + <usize>(i * c + ch) * plane, 0, hw, 0);
@@ -126,7 +132,8 @@ export function batchNormBackwardInput(
 ): void {
   const plane = <usize>hw << 2;
   const M = <f64>n * <f64>hw;
-  for (let ch = 0; ch < c; ch++) {
+  let ch = ASC_FEATURE_SIMD && hw == 1 ? backwardInputColumns(x, dy, n, c, mean, invstd, weight, sums, batchStats, dx) : 0;
+  for (; ch < c; ch++) {
     const m = at(mean, ch), inv = at(invstd, ch);
     const a = weight ? inv * at(weight, ch) : inv;
     const mg = <f32>(<f64>at(sums, ch) / M), mgx = <f32>(<f64>at(sums, c + ch) / M);

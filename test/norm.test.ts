@@ -22,13 +22,15 @@ const f32 = Math.fround;
 interface Sizes { n: number; c: number; hw: number; m: number; d: number; count: number; dim: number; rows: number; seed: number }
 const length = fc.oneof(fc.constantFrom(1, 2, 3, 4, 5, 7, 8, 9, 16, 17), fc.integer({ min: 1, max: 70 }));
 const SIZES = fc.record({
-  n: fc.integer({ min: 1, max: 5 }), c: fc.integer({ min: 1, max: 4 }), hw: length,
+  n: fc.integer({ min: 1, max: 5 }), c: fc.integer({ min: 1, max: 9 }), hw: length,
   m: fc.integer({ min: 1, max: 6 }), d: length, count: fc.integer({ min: 1, max: 12 }), dim: length,
   rows: fc.integer({ min: 1, max: 6 }), seed: fc.nat(),
 });
 /** The same sampled set-ups on every backend. */
 const samples: Sizes[] = fc.sample(SIZES, { numRuns: 30, seed: 15 });
 samples.push({ n: 2, c: 1, hw: 1, m: 1, d: 1, count: 1, dim: 1, rows: 1, seed: 1 });
+// [n, c] inputs (hw = 1) with whole groups of four channels and a remainder: the SIMD column path.
+samples.push({ n: 5, c: 4, hw: 1, m: 2, d: 3, count: 2, dim: 4, rows: 3, seed: 2 }, { n: 3, c: 11, hw: 1, m: 1, d: 8, count: 3, dim: 5, rows: 2, seed: 3 });
 
 /** n floats in [lo, hi) offset by `shift` (a mean far from 0 exercises the variance's precision). */
 function values(n: number, s: number, lo = -2, hi = 2, shift = 0): Float32Array {
