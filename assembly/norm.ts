@@ -235,7 +235,7 @@ export function layerNormBackward(
 }
 
 export function layerNormParamGrads(
-  x: usize, dy: usize, m: i32, d: i32, mean: usize, invstd: usize, dweight: usize, dbias: usize, accumulate: i32,
+  x: usize, dy: usize, m: i32, d: i32, mean: usize, invstd: usize, dweight: usize, dbias: usize,
 ): void {
   const row = <usize>d << 2;
   let j = 0;
@@ -253,10 +253,8 @@ export function layerNormParamGrads(
         wLo = f64x2.add(wLo, f64x2.mul(gLo, f64x2.promote_low_f32x4(xhat)));
         wHi = f64x2.add(wHi, f64x2.mul(gHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(xhat, xhat, 2, 3, 0, 1))));
       }
-      const sw = f32x4.demote_f64x2_zero(wLo), swHi = f32x4.demote_f64x2_zero(wHi);
-      const sb = f32x4.demote_f64x2_zero(bLo), sbHi = f32x4.demote_f64x2_zero(bHi);
-      storeColumns(dweight + o, v128.shuffle<f32>(sw, swHi, 0, 1, 4, 5), accumulate);
-      storeColumns(dbias + o, v128.shuffle<f32>(sb, sbHi, 0, 1, 4, 5), accumulate);
+      v128.store(dweight + o, v128.shuffle<f32>(f32x4.demote_f64x2_zero(wLo), f32x4.demote_f64x2_zero(wHi), 0, 1, 4, 5));
+      v128.store(dbias + o, v128.shuffle<f32>(f32x4.demote_f64x2_zero(bLo), f32x4.demote_f64x2_zero(bHi), 0, 1, 4, 5));
     }
   }
   for (; j < d; j++) {
@@ -267,12 +265,7 @@ export function layerNormParamGrads(
       sb += g;
       sw += g * <f64>((load<f32>(x + q) - at(mean, i)) * at(invstd, i));
     }
-    if (dweight) store<f32>(dweight + (<usize>j << 2), accumulate ? at(dweight, j) + <f32>sw : <f32>sw);
-    if (dbias) store<f32>(dbias + (<usize>j << 2), accumulate ? at(dbias, j) + <f32>sb : <f32>sb);
+    store<f32>(dweight + (<usize>j << 2), <f32>sw);
+    store<f32>(dbias + (<usize>j << 2), <f32>sb);
   }
-}
-
-/** Stores four column sums at p (skipped when p is 0), or adds them to what is there. */
-@inline function storeColumns(p: usize, v: v128, accumulate: i32): void {
-  if (p) v128.store(p, accumulate ? f32x4.add(v128.load(p), v) : v);
 }

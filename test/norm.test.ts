@@ -121,23 +121,22 @@ function runAll(z: Sizes, check: boolean): Float32Array[] {
     expectWithin(yEval, evalRef, evalBound, 'batch norm eval y');
   }
 
-  // Layer norm over rows [m, d], with and without the affine parameters; parameter gradients accumulated.
+  // Layer norm over rows [m, d], with and without the affine parameters; the parameter gradients
+  // overwrite what their blocks held.
   const lx = values(m * d, seed + 6, -2, 2, -5), lg = values(m * d, seed + 7), lw = values(d, seed + 8, 0.5, 2), lb = values(d, seed + 9);
-  const prior = values(d, seed + 10);
   const [ly, lmean, linv, ldx, ldw, ldb, ly0, ldx0] = onHeap(
-    [lx, lg, lw, lb, new Float32Array(m * d), new Float32Array(m), new Float32Array(m), new Float32Array(m * d), prior, prior, new Float32Array(m * d), new Float32Array(m * d)],
+    [lx, lg, lw, lb, new Float32Array(m * d), new Float32Array(m), new Float32Array(m), new Float32Array(m * d), values(d, seed + 10), values(d, seed + 10), new Float32Array(m * d), new Float32Array(m * d)],
     (px, pg, pw, pb, py, pmean, pinv, pdx, pdw, pdb, py0, pdx0) => {
       k.layerNormForward(px, m, d, pw, pb, 1e-5, pmean, pinv, py);
       k.layerNormBackward(px, pg, m, d, pmean, pinv, pw, pdx);
-      k.layerNormParamGrads(px, pg, m, d, pmean, pinv, pdw, pdb, 1);
+      k.layerNormParamGrads(px, pg, m, d, pmean, pinv, pdw, pdb);
       k.layerNormForward(px, m, d, 0, 0, 1e-5, pmean, pinv, py0);
       k.layerNormBackward(px, pg, m, d, pmean, pinv, 0, pdx0);
     },
   ).slice(4) as Float32Array[];
   outputs.push(ly, lmean, linv, ldx, ldw, ldb, ly0, ldx0);
   if (check) {
-    const dwRef = Float64Array.from(prior), dbRef = Float64Array.from(prior), dwBound = prior.map((p) => 2 * U * Math.abs(p));
-    const dbBound = Float64Array.from(dwBound);
+    const dwRef = new Float64Array(d), dbRef = new Float64Array(d), dwBound = new Float64Array(d), dbBound = new Float64Array(d);
     for (let i = 0; i < m; i++) {
       const idx = Array.from({ length: d }, (_, j) => i * d + j);
       const { mu, v } = stats(lx, idx);

@@ -45,10 +45,10 @@ export const NORM_KERNELS = {
    */
   layerNormBackward: { args: 'x dy m d mean invstd weight dx' },
   /**
-   * Column sums over the rows: dweight[j] (+)= Σ_i dy[i][j]·x̂[i][j], dbias[j] (+)= Σ_i dy[i][j]
-   * (float64, rows in order); either pointer may be 0; accumulate ≠ 0 adds to the existing values.
+   * Column sums over the rows: dweight[j] = Σ_i dy[i][j]·x̂[i][j] and dbias[j] = Σ_i dy[i][j]
+   * (float64, rows in order), x̂ = (x − mean)·invstd as the forward rounds it.
    */
-  layerNormParamGrads: { args: 'x dy m d mean invstd dweight dbias accumulate' },
+  layerNormParamGrads: { args: 'x dy m d mean invstd dweight dbias' },
   /** out[i] = weight[indices[i]] (rows of `dim`); indices are float32 exact integers, validated. */
   embeddingForward: { args: 'weight indices count dim out' },
   /**

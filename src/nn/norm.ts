@@ -125,9 +125,8 @@ abstract class BatchNorm extends Module {
       if ((batchStats && sink.wants(x)) || (weight && sink.wants(weight)) || (bias && sink.wants(bias))) {
         k.batchNormBackwardSums(x.offset, g.offset, n, c, hw, mean.offset, invstd.offset, sums.offset);
       }
-      const from = (at: number) => (dst: number, add: boolean) => (add ? k.add(dst, at, dst, c) : k.copy(at, dst, c));
-      if (weight) sink.writeOrAdd(weight, from(sums.offset + 4 * c));
-      if (bias) sink.writeOrAdd(bias, from(sums.offset));
+      if (weight) sink.writeOrAdd(weight, fromScratch(sums.offset + 4 * c, c));
+      if (bias) sink.writeOrAdd(bias, fromScratch(sums.offset, c));
       sink.write(x, (dst) => k.batchNormBackwardInput(
         x.offset, g.offset, n, c, hw, mean.offset, invstd.offset, weight ? weight.offset : 0, sums.offset, batchStats ? 1 : 0, dst,
       ));
@@ -138,6 +137,15 @@ abstract class BatchNorm extends Module {
 function track<T extends Tensor>(taken: Tensor[], t: T): T {
   taken.push(t);
   return t;
+}
+
+/**
+ * A gradient computed once into scratch (weight and bias come from one pass over x and dy),
+ * copied into the sink's block, or added to it when it accumulates.
+ */
+function fromScratch(at: number, count: number): (dst: number, add: boolean) => void {
+  const k = requireBackend();
+  return (dst, add) => (add ? k.add(dst, at, dst, count) : k.copy(at, dst, count));
 }
 
 function filled<T extends Tensor>(t: T, value: number): T {
@@ -224,15 +232,18 @@ export class LayerNorm extends Module {
     const y = this.buffer('y', x.shape);
     const mean = this.buffer('mean', [rows]);
     const invstd = this.buffer('invstd', [rows]);
-    const k = requireBackend();
     const { weight, bias } = this;
+    // The parameter gradients' scratch, taken now so a step's allocations all happen in forward.
+    const sums = weight ? this.buffer('sums', [2 * d]) : null;
+    const k = requireBackend();
     k.layerNormForward(x.offset, rows, d, weight ? weight.offset : 0, bias ? bias.offset : 0, this.eps, mean.offset, invstd.offset, y.offset);
     const inputs = weight && bias ? [x, weight, bias] : [x];
     return record(y, this.describe(), inputs, [x, mean, invstd], (g, sink) => {
-      const grads = (dw: number, db: number, add: boolean) =>
-        k.layerNormParamGrads(x.offset, g.offset, rows, d, mean.offset, invstd.offset, dw, db, add ? 1 : 0);
-      if (weight) sink.writeOrAdd(weight, (dst, add) => grads(dst, 0, add));
-      if (bias) sink.writeOrAdd(bias, (dst, add) => grads(0, dst, add));
+      if (sums && weight && bias && (sink.wants(weight) || sink.wants(bias))) {
+        k.layerNormParamGrads(x.offset, g.offset, rows, d, mean.offset, invstd.offset, sums.offset, sums.offset + 4 * d);
+        sink.writeOrAdd(weight, fromScratch(sums.offset, d));
+        sink.writeOrAdd(bias, fromScratch(sums.offset + 4 * d, d));
+      }
       sink.write(x, (dst) => k.layerNormBackward(x.offset, g.offset, rows, d, mean.offset, invstd.offset, weight ? weight.offset : 0, dst));
     });
   }

@@ -132,7 +132,7 @@ export function layerNormBackward(
 
 export function layerNormParamGrads(
   h: HeapView, x: number, dy: number, m: number, d: number, mean: number, invstd: number,
-  dweight: number, dbias: number, accumulate: number,
+  dweight: number, dbias: number,
 ): void {
   const f = h.f32, X = x >>> 2, G = dy >>> 2;
   for (let j = 0; j < d; j++) {
@@ -142,7 +142,7 @@ export function layerNormParamGrads(
       sb += g;
       sw += g * r(r(f[X + i * d + j] - f[(mean >>> 2) + i]) * f[(invstd >>> 2) + i]);
     }
-    if (dweight) f[(dweight >>> 2) + j] = accumulate ? r(f[(dweight >>> 2) + j] + r(sw)) : sw;
-    if (dbias) f[(dbias >>> 2) + j] = accumulate ? r(f[(dbias >>> 2) + j] + r(sb)) : sb;
+    f[(dweight >>> 2) + j] = sw;
+    f[(dbias >>> 2) + j] = sb;
   }
 }
