@@ -83,6 +83,58 @@ for (const config of CONFIGS) {
       }
     });
 
+    it('takes every packing path and k-loop shape (sizes around each threshold) within the float64 bound', () => {
+      // m, n around the in-place / packing thresholds of assembly/gemm.ts (m ≤ 8, ≤ 16, ≤ 64;
+      // n ≤ 16, ≤ 64), k odd and even (the two-step loop's exit after either step) and past one
+      // k-block (512); n = 1024 makes ldb a multiple of 4 KiB (the aliasing rule).
+      const shapes: number[][] = [];
+      for (const m of [5, 12, 40, 70]) for (const n of [10, 40, 70]) for (const k of [1, 2, 7, 513]) shapes.push([m, n, k]);
+      shapes.push([20, 1024, 9], [12, 20, 1030]);
+      for (const [m, n, k] of shapes) {
+        for (const form of FORMS) {
+          const aData = randomFloats(m * k, m * 7 + k), bData = randomFloats(k * n, n * 5 + k);
+          const a = tensor(aData, form.transA ? [k, m] : [m, k]);
+          const b = tensor(bData, form.transB ? [n, k] : [k, n]);
+          const c = matmul(a, b, { transA: form.transA, transB: form.transB });
+          const { value, magnitude } = referenceGemm(
+            aData, bData, m, n, k, form.transA, form.transB, form.transA ? m : k, form.transB ? k : n,
+          );
+          expectGemmClose(c.toArray(), value, magnitude, null, 1, 0, k, n, m, n);
+          for (const t of [a, b, c]) t.dispose();
+        }
+      }
+    });
+
+    it('gives the bits of the full call on a band of rows from a multiple of 4 or of columns from a multiple of 8', () => {
+      // The threads split relies on this: the packing rules depend on m and n, the arithmetic
+      // of an element only on k.
+      const backend = requireBackend();
+      const heap = requireHeap();
+      for (const [m, n, k] of [[70, 75, 37], [33, 130, 600], [24, 90, 16]]) {
+        for (const form of FORMS) {
+          const lda = form.transA ? m : k, ldb = form.transB ? k : n;
+          const a = tensor(randomFloats(m * k, m + k), [m * k]), b = tensor(randomFloats(k * n, n + k), [k * n]);
+          const full = zeros([m, n]), band = zeros([m, n]);
+          const work = gemmWorkspace(backend.gemmWorkspaceBytes(m, n, k));
+          backend.gemm(+form.transA, +form.transB, m, n, k, 1, a.offset, lda, b.offset, ldb, 0, full.offset, n, work);
+          const expected = full.toArray();
+          for (const [i0, i1] of [[4, m], [8, 20]]) {
+            const aBand = a.offset + 4 * (form.transA ? i0 : i0 * lda);
+            backend.gemm(+form.transA, +form.transB, i1 - i0, n, k, 1, aBand, lda, b.offset, ldb, 0, band.offset + 4 * i0 * n, n, work);
+          }
+          for (const [j0, j1] of [[8, n], [16, 40]]) {
+            const bBand = b.offset + 4 * (form.transB ? j0 * ldb : j0);
+            backend.gemm(+form.transA, +form.transB, m, j1 - j0, k, 1, a.offset, lda, bBand, ldb, 0, band.offset + 4 * j0, n, work);
+          }
+          const got = band.toArray();
+          // rows [4, m) were written by the row band, then columns [8, n) rewritten by the column band
+          for (let i = 4; i < m; i++) for (let j = 0; j < n; j++) expect(got[i * n + j]).toBe(expected[i * n + j]);
+          for (let i = 0; i < 4; i++) for (let j = 8; j < n; j++) expect(got[i * n + j]).toBe(expected[i * n + j]);
+          for (const t of [a, b, full, band]) t.dispose();
+        }
+      }
+    });
+
     it('never reads C when β = 0 (NaN there does not propagate)', () => {
       for (const form of FORMS) {
         const a = tensor(randomFloats(6 * 5, 1), form.transA ? [5, 6] : [6, 5]);
