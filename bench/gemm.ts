@@ -112,7 +112,7 @@ export async function benchGemm(timing: TimingOptions, quick: boolean): Promise<
     ]),
   );
 
-  const pass = printTargets('gemm targets (issue #3)', gemmTargets(rows));
+  const pass = printTargets('gemm targets (issues #3, #12)', gemmTargets(rows));
   const file = writeResults('gemm', { unit: 'GFLOP/s', quick, rows });
   console.log(`\nwrote ${file}`);
   return { rows, pass };
@@ -121,10 +121,18 @@ export async function benchGemm(timing: TimingOptions, quick: boolean): Promise<
 function gemmTargets(rows: GemmRow[]): Target[] {
   const at = (label: string, form: string) => rows.find((r) => r.shape === label && r.form === form)!.gflops;
   const targets: Target[] = [];
-  const floors: [string, number][] = [['256³', 35], ['512³', 35], ['128×784·784×128', 35], ['128×128·128×10', 15], ['32×784·784×16', 22]];
-  for (const [label, floor] of floors) {
+  // Issue #12: 44 GFLOP/s deterministic and 50 with FMA at 256³ and 128×784·784×128 (57.6 is the
+  // 128-bit peak of one core here); the other floors are issue #3's.
+  const floors: [string, number, number | null][] = [
+    ['256³', 44, 50], ['512³', 35, null], ['128×784·784×128', 44, 50], ['128×128·128×10', 15, null], ['32×784·784×16', 22, null],
+  ];
+  for (const [label, floor, fmaFloor] of floors) {
     for (const form of FORMS) {
-      targets.push({ what: `simd ${form.name} ${label}`, measured: at(label, form.name)['wasm-simd']!, required: floor, unit: 'GFLOP/s' });
+      const r = at(label, form.name);
+      targets.push({ what: `simd ${form.name} ${label}`, measured: r['wasm-simd']!, required: floor, unit: 'GFLOP/s' });
+      if (fmaFloor !== null && r['wasm-relaxed'] !== null) {
+        targets.push({ what: `relaxed ${form.name} ${label}`, measured: r['wasm-relaxed'], required: fmaFloor, unit: 'GFLOP/s' });
+      }
     }
   }
   for (const form of FORMS) {
