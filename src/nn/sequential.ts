@@ -12,7 +12,8 @@ import { checkInput } from './validate.js';
 export interface SequentialOptions {
   /**
    * Seeds the initialisation: layers are given to the constructor already built, so a seed here
-   * re-draws every Linear's weights in order from `new Random(seed)`. Equivalent to calling
+   * re-draws the weights of every layer that has `resetParameters` (Linear, Conv2d, Embedding) in
+   * order from `new Random(seed)`. Equivalent to calling
    * `manualSeed(seed)` before building the layers.
    */
   seed?: number;
@@ -105,5 +106,5 @@ function checkLayers(layers: readonly Module[]): void {
 }
 
 function reinitialise(layers: Module[], generator: Random): void {
-  for (const layer of layers) if (layer instanceof Linear) layer.resetParameters(generator);
+  for (const layer of layers) (layer as { resetParameters?: (g: Random) => void }).resetParameters?.(generator);
 }
