@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import {
   tensor, memory, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Sequential, Linear, ReLU, Flatten, CrossEntropyLoss, Adam,
-  OptionError, ShapeError, serialize, deserialize, restore, decodeSafetensors, type Tensor,
+  OptionError, ShapeError, serialize, deserialize, restore, decodeSafetensors, manualSeed, type Tensor,
 } from '../src/index.js';
 import { expectRejected } from './rejects.js';
 import { requireBackend } from '../src/core/runtime.js';
@@ -378,5 +378,20 @@ describe('BatchNorm1d/2d, LayerNorm and Embedding layers', () => {
     }
     target.dispose();
     loss.dispose();
+  });
+});
+
+describe('Embedding in a seeded Sequential', () => {
+  beforeAll(() => use(CONFIGS[0].options));
+
+  it('re-draws its weights from the seed, as manualSeed(seed) before building the layers would', () => {
+    const build = () => [new Linear(3, 4), new Embedding(6, 3, { paddingIdx: 2 }), new Linear(3, 2)];
+    const seeded = new Sequential(build(), { seed: 11 });
+    manualSeed(11);
+    const manual = new Sequential(build());
+    expect(seeded.stateDict()).toEqual(manual.stateDict());
+    expect(Array.from(seeded.stateDict()['1.weight'].data.subarray(6, 9))).toEqual([0, 0, 0]);
+    seeded.dispose();
+    manual.dispose();
   });
 });
