@@ -8,6 +8,7 @@
 // low digits); the elementwise parts are float32, one rounding per operation.
 // BatchNorm1d's [n, c] (hw = 1) takes the column path of norm-columns.ts in the SIMD build: same bits.
 
+import { copy, mul } from './elementwise';
 import { forwardColumns, backwardSumsColumns, backwardInputColumns } from './norm-columns';
 
 const SUM = 0, SQDEV = 1, DOTDEV = 2;
@@ -204,18 +205,8 @@ export function layerNormBackward(
     const X = x + <usize>i * row, G = dy + <usize>i * row, D = dx + <usize>i * row;
     const m32 = at(mean, i), inv = at(invstd, i);
     // t = dy·weight goes into dx first: the sums read it there, then dx is overwritten in place.
-    if (weight) {
-      let p = 0;
-      if (ASC_FEATURE_SIMD) {
-        for (; p + 4 <= d; p += 4) {
-          const o = <usize>p << 2;
-          v128.store(D + o, f32x4.mul(v128.load(G + o), v128.load(weight + o)));
-        }
-      }
-      for (; p < d; p++) store<f32>(D + (<usize>p << 2), at(G, p) * at(weight, p));
-    } else {
-      affine(G, D, d, 0, 1, 0);
-    }
+    if (weight) mul(G, weight, D, d);
+    else copy(G, D, d);
     const inv64 = <f64>inv;
     const c1 = <f32>(segment(SUM, D, 0, d, 0) / <f64>d);
     const c2 = <f32>((inv64 * inv64) * segment(DOTDEV, X, D, d, <f64>m32) / <f64>d);

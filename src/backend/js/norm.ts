@@ -123,7 +123,7 @@ export function layerNormBackward(
     const X = (x >>> 2) + i * d, G = (dy >>> 2) + i * d, D = (dx >>> 2) + i * d;
     const m32 = f[(mean >>> 2) + i], inv = f[(invstd >>> 2) + i];
     // t = dy·weight goes into dx first: the sums read it there, then dx is overwritten in place.
-    for (let p = 0; p < d; p++) f[D + p] = weight ? r(f[G + p] * f[W + p]) : affine(f[G + p], 0, 1, 0);
+    for (let p = 0; p < d; p++) f[D + p] = weight ? r(f[G + p] * f[W + p]) : f[G + p];
     const c1 = r(laneSum(d, (p) => f[D + p]) / d);
     const c2 = r((inv * inv) * laneSum(d, (p) => f[D + p] * (f[X + p] - m32)) / d);
     for (let p = 0; p < d; p++) f[D + p] = r(inv * r(r(f[D + p] - c1) - r(r(f[X + p] - m32) * c2)));
