@@ -3,9 +3,10 @@
 // Every reduction has one fixed order (a sequential float64 sum, or the four emulated lanes of
 // reduce.ts), so the SIMD and scalar builds give bit-identical results.
 import { max, sum } from './reduce';
+import { Act } from '../src/backend/codes';
 
-// Act codes, as src/backend/backend.ts declares them.
-const IDENTITY = 0, RELU = 1, LEAKY_RELU = 2, SIGMOID = 3, TANH = 4, GELU_ERF = 5, GELU_TANH = 6;
+const IDENTITY = Act.identity, RELU = Act.relu, LEAKY_RELU = Act.leakyRelu, SIGMOID = Act.sigmoid, TANH = Act.tanh;
+const GELU_ERF = Act.geluErf, GELU_TANH = Act.geluTanh;
 
 const SQRT1_2: f64 = 0.7071067811865476; // 1/√2
 const INV_SQRT_2PI: f64 = 0.3989422804014327; // 1/√(2π)

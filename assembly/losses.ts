@@ -4,9 +4,10 @@
 import { max } from './reduce';
 import { fill } from './elementwise';
 import { divideRow } from './activations';
+import { Loss } from '../src/backend/codes';
 
-// Loss codes, as src/backend/backend.ts declares them.
-const MSE = 0, L1 = 1, HUBER = 2, SMOOTH_L1 = 3, BCE = 4, BCE_WITH_LOGITS = 5;
+const MSE = Loss.mse, L1 = Loss.l1, HUBER = Loss.huber, SMOOTH_L1 = Loss.smoothL1, BCE = Loss.bce;
+const BCE_WITH_LOGITS = Loss.bceWithLogits;
 
 /** torch's floor for each log in BCE, and for the denominator of its gradient. */
 const BCE_LOG_MIN: f32 = -100;

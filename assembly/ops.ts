@@ -3,10 +3,10 @@
 // go element by element in both builds.
 import { sum } from './reduce';
 import { fill } from './elementwise';
+import { Binary, Unary } from '../src/backend/codes';
 
-// Unary and Binary codes, as src/backend/backend.ts declares them.
-const EXP = 0, LOG = 1, NEG = 2, POW = 3, SQRT = 4, ABS = 5;
-const ADD = 0, SUB = 1, MUL = 2, DIV = 3;
+const EXP = Unary.exp, LOG = Unary.log, NEG = Unary.neg, POW = Unary.pow, SQRT = Unary.sqrt, ABS = Unary.abs;
+const ADD = Binary.add, SUB = Binary.sub, MUL = Binary.mul, DIV = Binary.div;
 
 /** x^p, with torch's exact special cases: x·x for p = 2 and √x for p = 0.5. */
 @inline function power(x: f32, p: f32): f32 {

@@ -4,6 +4,7 @@ import { MODEL_KERNELS, type ModelKernels } from './kernels-model.js';
 import { OPTIM_KERNELS } from './optim-kernels.js';
 import { NORM_KERNELS } from './kernels-norm.js';
 import { CONV_KERNELS } from './kernels-conv.js';
+import { Act, Binary, Loss, Unary } from './codes.js';
 
 export type { CoreKernels } from './kernels-core.js';
 export type { ModelKernels } from './kernels-model.js';
@@ -22,31 +23,11 @@ export type BackendName = 'wasm' | 'js';
  */
 export type BuildName = 'simd' | 'scalar' | 'threads' | 'relaxed' | 'relaxed-threads';
 
-/**
- * Activation codes shared by the kernels (assembly/activations.ts) and TypeScript. `param` is
- * LeakyReLU's negative slope and is ignored by the others.
- */
-export const Act = {
-  identity: 0,
-  relu: 1,
-  leakyRelu: 2,
-  sigmoid: 3,
-  tanh: 4,
-  geluErf: 5,
-  geluTanh: 6,
-} as const;
+// The activation, loss and op codes live in codes.ts, which the AssemblyScript kernels import too.
+export { Act, Binary, Loss, Unary };
 export type ActCode = (typeof Act)[keyof typeof Act];
-
-/** Unary op codes for `unary` / `unaryBackward`. `param` is pow's exponent. */
-export const Unary = { exp: 0, log: 1, neg: 2, pow: 3, sqrt: 4, abs: 5 } as const;
 export type UnaryCode = (typeof Unary)[keyof typeof Unary];
-
-/** Binary op codes for `binary`. */
-export const Binary = { add: 0, sub: 1, mul: 2, div: 3 } as const;
 export type BinaryCode = (typeof Binary)[keyof typeof Binary];
-
-/** Elementwise loss codes for `lossForward` / `lossBackward`. `param` is delta (Huber) or beta (SmoothL1). */
-export const Loss = { mse: 0, l1: 1, huber: 2, smoothL1: 3, bce: 4, bceWithLogits: 5 } as const;
 export type LossCode = (typeof Loss)[keyof typeof Loss];
 
 /** Every kernel, declared once (the families' tables); see kernel-spec.ts for what follows from it. */

@@ -1,0 +1,49 @@
+// The codes that select an activation, a loss or an elementwise op inside a kernel, written once
+// for both languages: the AssemblyScript kernels (assembly/activations.ts, losses.ts, ops.ts)
+// import this file as they import each other, and TypeScript re-exports it from backend.ts.
+// Namespaces of constants rather than enums: both compilers accept them, asc folds each member
+// into the kernels as a literal (the wasm is the same as with local constants), and the
+// TypeScript objects hold only the codes (a numeric enum would add its reverse mapping, so
+// `Object.values(Act)` would list the names too).
+
+/**
+ * Activation codes for the fused epilogues and `activationForward` / `activationBackward`.
+ * `param` is LeakyReLU's negative slope and is ignored by the others.
+ */
+export namespace Act {
+  export const identity = 0;
+  export const relu = 1;
+  export const leakyRelu = 2;
+  export const sigmoid = 3;
+  export const tanh = 4;
+  export const geluErf = 5;
+  export const geluTanh = 6;
+}
+
+/** Unary op codes for `unary` / `unaryBackward`. `param` is pow's exponent. */
+export namespace Unary {
+  export const exp = 0;
+  export const log = 1;
+  export const neg = 2;
+  export const pow = 3;
+  export const sqrt = 4;
+  export const abs = 5;
+}
+
+/** Binary op codes for `binary`. */
+export namespace Binary {
+  export const add = 0;
+  export const sub = 1;
+  export const mul = 2;
+  export const div = 3;
+}
+
+/** Elementwise loss codes for `lossForward` / `lossBackward`. `param` is delta (Huber) or beta (SmoothL1). */
+export namespace Loss {
+  export const mse = 0;
+  export const l1 = 1;
+  export const huber = 2;
+  export const smoothL1 = 3;
+  export const bce = 4;
+  export const bceWithLogits = 5;
+}
