@@ -197,6 +197,9 @@ describe('heap allocator', () => {
     expect(a).toBeGreaterThanOrEqual(HEAP_BASE);
     expect(() => heap.alloc(10_000_000)).toThrow(/alloc: out of memory: the host refused to grow the heap/);
     expect(heap.alloc(16)).toBe(a + rounded(100_000)); // and it still works
+    // Past wasm32's 4 GiB: refused before any growth, with the sizes named.
+    expect(() => heap.alloc(2 ** 33 + 300)).toThrow(/alloc: out of memory: a block of 8589934896 bytes does not fit .*limit 4294967296 bytes/);
+    expect(heap.blockCount).toBe(2);
   });
 
   it('grows the shared memory of the threads build the same way', () => {
