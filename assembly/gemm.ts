@@ -248,25 +248,24 @@ function block(
     const directB = sb != 32; // B read in place (a packed panel's stride is 32 bytes)
     for (; ir < mc; ir += 4) {
       const mr = imin(4, mc - ir);
-      let pa: usize, sa: usize;
-      if (packA) {
-        pa = ap + <usize>(ir >> 2) * (kc4 << 2);
-        sa = 16;
-      } else if (mr < 4) {
-        pa = ap; // packed tail rows
-        sa = 16;
-      } else if (transA) {
-        pa = a + <usize>pc * lda4 + (<usize>(ic + ir) << 2);
-        sa = lda4;
-      } else {
-        pa = a + <usize>(ic + ir) * lda4 + (<usize>pc << 2);
+      if (!packA && !transA && mr == 4) {
+        // Row-major A read in place through 4 row pointers.
+        const pa = a + <usize>(ic + ir) * lda4 + (<usize>pc << 2);
         if (directB) kernelRowsDirectB(pa, lda4, pb, sb, kc, cp, ldc4, alpha, beta, mr, nr, tile);
         else kernelRows(pa, lda4, pb, kc, cp, ldc4, alpha, beta, mr, nr, tile);
-        cp += ldc4 << 2;
-        continue;
+      } else {
+        // A by columns: a packed panel, the packed tail rows, or Aᵀ read in place.
+        let pa: usize = ap + <usize>(ir >> 2) * (kc4 << 2), sa: usize = 16;
+        if (!packA) {
+          if (mr < 4) pa = ap;
+          else {
+            pa = a + <usize>pc * lda4 + (<usize>(ic + ir) << 2);
+            sa = lda4;
+          }
+        }
+        if (directB) kernelColsDirectB(pa, sa, pb, sb, kc, cp, ldc4, alpha, beta, mr, nr, tile);
+        else kernelCols(pa, sa, pb, kc, cp, ldc4, alpha, beta, mr, nr, tile);
       }
-      if (directB) kernelColsDirectB(pa, sa, pb, sb, kc, cp, ldc4, alpha, beta, mr, nr, tile);
-      else kernelCols(pa, sa, pb, kc, cp, ldc4, alpha, beta, mr, nr, tile);
       cp += ldc4 << 2;
     }
   }
