@@ -199,13 +199,25 @@ for (const config of CONFIGS) {
   });
 }
 
+/** FNV-1a over the bits of every output: the same in Node and in Chromium, on every backend. */
+function hashBits(outputs: number[][][]): string {
+  let h = 0x811c9dc5;
+  for (const bits of outputs.flat(2)) {
+    for (let b = 0; b < 32; b += 8) h = Math.imul(h ^ ((bits >>> b) & 0xff), 0x01000193) >>> 0;
+  }
+  return h.toString(16);
+}
+/** Recorded in Node from the simd build; Chromium and every backend must give it too. */
+const EXPECTED_HASH = '20ecd6e7';
+
 describe('norm and embedding kernels on the simd, scalar and js backends', () => {
-  it('agree bit for bit (one summation order for every statistic)', async () => {
+  it('agree bit for bit (one summation order for every statistic), in Node and Chromium alike', async () => {
     const results: number[][][][] = [];
     for (const config of CONFIGS) {
       await use(config.options);
       results.push(samples.map((z) => runAll(z, false).map((a) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length)))));
     }
+    expect(results.map(hashBits)).toEqual(CONFIGS.map(() => EXPECTED_HASH));
     for (let r = 1; r < results.length; r++) {
       samples.forEach((z, s) => results[r][s].forEach((bits, i) => {
         expect(bits, `${CONFIGS[r].label} vs ${CONFIGS[0].label}, output ${i}, sizes ${JSON.stringify(z)}`).toEqual(results[0][s][i]);
