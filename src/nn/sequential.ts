@@ -6,6 +6,7 @@ import { Tensor } from '../core/tensor.js';
 import { requireBackend } from '../core/runtime.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
+import { Conv2d } from './conv.js';
 import { Activation } from './activations.js';
 import { checkInput } from './validate.js';
 
@@ -23,7 +24,7 @@ export interface SequentialOptions {
  * Layers applied in order. Children are named `0`, `1`, … as in torch, so `0.weight` is the
  * first layer's weight. All parameters are gathered into one contiguous block and all gradients
  * into another (same order), so an optimizer updates the whole model in one kernel call and
- * `zeroGrad()` is one fill. A Linear followed by an activation runs as one fused gemm.
+ * `zeroGrad()` is one fill. A Linear or Conv2d followed by an activation runs as one fused layer.
  */
 export class Sequential extends Module {
   readonly layers: readonly Module[];
@@ -65,7 +66,7 @@ export class Sequential extends Module {
     for (let i = 0; i < this.layers.length; i++) {
       const layer = this.layers[i];
       const next = this.layers[i + 1];
-      if (layer instanceof Linear && next instanceof Activation) {
+      if ((layer instanceof Linear || layer instanceof Conv2d) && next instanceof Activation) {
         h = layer.forwardActivated(h, next);
         i++;
       } else {
