@@ -12,6 +12,11 @@ export default function setup(): () => void {
   const newestSource = Math.max(...sources.map((f) => statSync(f).mtimeMs));
   const stale = outputs.some((f) => !existsSync(f) || statSync(f).mtimeMs < newestSource);
   if (stale) execFileSync('npm', ['run', 'build:wasm'], { cwd: root, stdio: 'inherit' });
-  // At the end of the run: the counts the tests wrote, as the README's "What we test" table.
-  return () => printWhatWeTest(root);
+  // At the end of the run: the counts the tests wrote, as the README's "What we test" table. Each
+  // project (node, chromium) runs this setup; the table is printed once.
+  return () => {
+    if (process.env.DESCENT_WHAT_WE_TEST_PRINTED) return;
+    process.env.DESCENT_WHAT_WE_TEST_PRINTED = '1';
+    printWhatWeTest(root);
+  };
 }
