@@ -1,0 +1,62 @@
+import fc from 'fast-check';
+import { BatchNorm1d, BatchNorm2d, Embedding, LayerNorm } from '../../src/index.js';
+import {
+  NON_FINITE, disposedTensor, fuzz, live, notBoolean, notNumber, notOptions, notTensor, shapeOfRank, tensorNotOfRank,
+  unknownKeyOptions, using, type FuzzCase,
+} from './case.js';
+
+// Invalid calls to BatchNorm1d/2d, LayerNorm and Embedding: constructors, options, forward inputs.
+
+const notPositiveInt = fc.oneof(fc.integer({ max: 0 }), fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE), notNumber);
+const batchNorms = { BatchNorm1d, BatchNorm2d } as const;
+const batchNormName = fc.constantFrom('BatchNorm1d', 'BatchNorm2d') as fc.Arbitrary<keyof typeof batchNorms>;
+/** A number that is not a momentum: outside [0, 1] or not finite (null is valid: a cumulative average). */
+const notMomentum = fc.oneof(fc.double({ min: 1, noNaN: true }).filter((v) => v > 1), fc.double({ max: 0, noNaN: true }).filter((v) => v < 0),
+  fc.constantFrom(...NON_FINITE), notNumber.filter((v) => v !== null));
+
+export const normCases: FuzzCase[] = [
+  fuzz('new BatchNorm1d/2d(numFeatures) not a positive integer', fc.tuple(batchNormName, notPositiveInt),
+    ([name, n]) => new batchNorms[name](n as number)),
+  fuzz('new BatchNorm1d/2d(n, options) with options not an object', fc.tuple(batchNormName, notOptions),
+    ([name, o]) => new batchNorms[name](3, o as never)),
+  fuzz('new BatchNorm1d/2d(n, options) with a misspelt or foreign key', fc.tuple(batchNormName,
+    unknownKeyOptions(['eps', 'momentum', 'affine', 'trackRunningStats'], ['track_running_stats', 'num_features', 'device', 'momentun'])),
+  ([name, o]) => new batchNorms[name](3, o as never)),
+  fuzz('new BatchNorm1d/2d(n, { momentum }) outside [0, 1] or not a number', fc.tuple(batchNormName, notMomentum),
+    ([name, momentum]) => new batchNorms[name](3, { momentum: momentum as number })),
+  fuzz('new BatchNorm1d/2d(n, { eps }) not positive', fc.tuple(batchNormName, fc.oneof(fc.double({ max: 0, noNaN: true }), fc.constantFrom(...NON_FINITE), notNumber)),
+    ([name, eps]) => new batchNorms[name](3, { eps: eps as number })),
+  fuzz('new BatchNorm1d/2d(n, { affine | trackRunningStats }) not a boolean', fc.tuple(batchNormName, fc.constantFrom('affine', 'trackRunningStats'), notBoolean),
+    ([name, key, v]) => new batchNorms[name](3, { [key]: v } as never)),
+  fuzz('BatchNorm1d.forward(x) with x not a live tensor', fc.oneof(notTensor, disposedTensor([2, 3]), fc.constant(undefined)),
+    (x) => using(() => new BatchNorm1d(3), (m) => m.forward(x as never))),
+  fuzz('BatchNorm1d.forward(x) with x not [N, C] or [N, C, L]', tensorNotOfRank([2, 3]),
+    (x) => using(() => new BatchNorm1d(3), (m) => m.forward(x as never))),
+  fuzz('BatchNorm2d.forward(x) with x not [N, C, H, W]', tensorNotOfRank([4]),
+    (x) => using(() => new BatchNorm2d(3), (m) => m.forward(x as never))),
+  fuzz('BatchNorm2d.forward(x) with the wrong number of channels', shapeOfRank(4).filter((s) => s[1] !== 3),
+    (s) => using(() => new BatchNorm2d(3), (m) => m.forward(live(s)))),
+  fuzz('BatchNorm1d/2d.forward(x) in training with one value per channel', batchNormName,
+    (name) => using(() => new batchNorms[name](3), (m) => m.forward(live(name === 'BatchNorm1d' ? [1, 3] : [1, 3, 1, 1])))),
+  fuzz('new LayerNorm(normalizedShape) not a positive integer or a non-empty list of them',
+    fc.oneof(notPositiveInt.filter((v) => !Array.isArray(v) || v.length === 0 || !v.every((d) => Number.isInteger(d) && d > 0)),
+      fc.array(notPositiveInt, { minLength: 1, maxLength: 3 }), fc.constant([])),
+    (shape) => new LayerNorm(shape as never)),
+  fuzz('new LayerNorm(shape, options) with a bad key or value', fc.oneof(notOptions,
+    unknownKeyOptions(['eps', 'elementwiseAffine'], ['elementwise_affine', 'bias', 'normalized_shape']),
+    notBoolean.map((v) => ({ elementwiseAffine: v })), fc.double({ max: 0, noNaN: true }).map((eps) => ({ eps }))),
+  (o) => new LayerNorm(4, o as never)),
+  fuzz('LayerNorm.forward(x) with x not ending in normalizedShape', fc.integer({ min: 0, max: 3 }).chain(shapeOfRank).filter((s) => s.length < 2 || s[s.length - 2] !== 2 || s[s.length - 1] !== 4),
+    (s) => using(() => new LayerNorm([2, 4]), (m) => m.forward(live(s)))),
+  fuzz('new Embedding(num, dim) with a size that is not a positive integer', fc.tuple(notPositiveInt, fc.boolean()),
+    ([bad, first]) => (first ? new Embedding(bad as number, 3) : new Embedding(5, bad as number))),
+  fuzz('new Embedding(5, 3, options) with a bad paddingIdx or key', fc.oneof(notOptions,
+    unknownKeyOptions(['paddingIdx'], ['padding_idx', 'maxNorm', 'sparse', 'scaleGradByFreq']),
+    fc.oneof(fc.integer({ min: 5 }), fc.integer({ max: -6 }), fc.double({ noInteger: true }), notNumber).map((paddingIdx) => ({ paddingIdx }))),
+  (o) => new Embedding(5, 3, o as never)),
+  fuzz('Embedding.forward(indices) with an index that is not an integer in [0, num)',
+    fc.oneof(fc.integer({ min: 5 }), fc.integer({ max: -1 }), fc.double({ noInteger: true }).filter((v) => !Number.isInteger(Math.fround(v))), fc.constantFrom(...NON_FINITE)),
+    (bad) => using(() => new Embedding(5, 3), (m) => m.forward(live([2], { values: [1, bad] })))),
+  fuzz('Embedding.forward(indices) with indices not a live tensor', fc.oneof(notTensor, disposedTensor([2]), fc.constant(undefined)),
+    (x) => using(() => new Embedding(5, 3), (m) => m.forward(x as never))),
+];
