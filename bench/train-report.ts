@@ -11,6 +11,9 @@ import type { BrowserResult } from './browser/protocol.js';
 
 export interface TrainResults {
   timing: TimingOptions;
+  seconds: number;
+  /** The 1-minute load average when the section started and ended. */
+  load: { before: number; after: number };
   /** Per row of ROWS, samples/s: Descent's unshared simd and FMA builds, its js backend, TF.js-wasm both ways. */
   node: { simd1: number; fma1: number | null; js: number; tfjsMinimize: number; tfjsLayers: number }[];
   threads: { backend: unknown; rows: ThreadsRow[] };
@@ -104,7 +107,7 @@ export function report(r: TrainResults): { pass: boolean } {
     chromium: r.chromium?.rows[i] ?? null, pytorch: r.pytorch?.rows[i].samplesPerSecond ?? null,
   }));
   const about = {
-    unit: 'samples/s (medians)', timing: r.timing, threadsBackend: r.threads.backend,
+    unit: 'samples/s (medians)', timing: r.timing, seconds: r.seconds, load: r.load, threadsBackend: r.threads.backend,
     chromium: r.chromium && { userAgent: r.chromium.userAgent, crossOriginIsolated: r.chromium.crossOriginIsolated, backend: r.chromium.backend },
     pytorch: r.pytorch && { torch: r.pytorch.torch, threads: r.pytorch.threads },
   };

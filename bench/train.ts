@@ -8,7 +8,7 @@
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tfl from '@tensorflow/tfjs-layers';
@@ -77,10 +77,15 @@ async function measureBrowser(timing: TimingOptions): Promise<TrainResults['chro
 export async function benchTrain(quick: boolean): Promise<{ pass: boolean }> {
   const timing = quick ? QUICK_TIMING : FULL_TIMING;
   const started = performance.now();
+  const loadBefore = loadavg()[0];
   const threads = measureThreads(quick);
   const node = await measureNode(timing);
   const chromium = await measureBrowser(timing);
   const pytorch = measurePytorch(quick);
-  process.stderr.write(`  train section measured in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
-  return report({ timing, node, threads, chromium, pytorch });
+  const seconds = (performance.now() - started) / 1000;
+  // The 1-minute load average before and after: about 1 while this benchmark runs alone (on 2
+  // cores); more means other work shared the machine and the figures may carry it.
+  const load = { before: loadBefore, after: loadavg()[0] };
+  process.stderr.write(`  train section measured in ${seconds.toFixed(0)} s; load average ${load.before.toFixed(2)} before, ${load.after.toFixed(2)} after\n`);
+  return report({ timing, seconds, load, node, threads, chromium, pytorch });
 }
