@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { Random, manualSeed, globalRandom, OptionError } from '../src/index.js';
+import { Random, manualSeed, globalRandom, OptionError, keep } from '../src/index.js';
 import { deterministicLog } from '../src/core/rng.js';
 
 /** xoshiro128** written independently with BigInt arithmetic, as the reference stream. */
@@ -100,5 +100,27 @@ describe('seeded RNG', () => {
     manualSeed(11);
     expect([globalRandom.nextU32(), globalRandom.normal()]).toEqual(a);
     expect(() => manualSeed(1.5)).toThrow(/seed must be a safe integer, got 1.5/);
+  });
+});
+
+describe('Random: arguments', () => {
+  it('rejects what would give NaN or a wrong draw, naming the method', () => {
+    const r = new Random(1);
+    expect(() => r.uniform('a' as unknown as number)).toThrow(/Random\.uniform: lo and hi must be finite numbers with lo ≤ hi, got "a" and 1/);
+    expect(() => r.uniform(2, 1)).toThrow(OptionError);
+    expect(() => r.uniform(0, Infinity)).toThrow(OptionError);
+    expect(() => r.normal(0, -1)).toThrow(/Random\.normal: mean and std must be finite numbers with std ≥ 0, got 0 and -1/);
+    expect(() => r.normal(NaN, 1)).toThrow(OptionError);
+    expect(() => r.fillUniform([0, 0] as unknown as Float32Array)).toThrow(/Random\.fillUniform: out must be a Float32Array/);
+    expect(() => r.setState(null as unknown as number[])).toThrow(/setState: expected four 32-bit unsigned integers, not all zero, got null/);
+    expect(() => r.int(0)).toThrow(/Random\.int: n must be an integer/);
+    expect(() => new Random(1.5)).toThrow(/Random\.seed: seed must be a safe integer, got 1.5/);
+    expect(() => manualSeed(NaN)).toThrow(/manualSeed: seed must be a safe integer, got NaN/);
+    // the stream is unchanged by the refused calls
+    expect(r.getState()).toEqual(new Random(1).getState());
+  });
+
+  it('keep takes only disposables', () => {
+    expect(() => keep(5 as never)).toThrow(/keep: t must be a Tensor or another disposable object, got 5/);
   });
 });

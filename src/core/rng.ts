@@ -1,4 +1,5 @@
 import { OptionError } from './errors.js';
+import { render } from './validate.js';
 
 // The seeded random number generator behind initialisation, shuffling and dropout.
 //
@@ -57,7 +58,7 @@ export class Random {
   /** Resets the stream. Any safe integer (negative too) is a valid seed. */
   seed(seed: number): void {
     if (!Number.isSafeInteger(seed)) {
-      throw new OptionError(`seed must be a safe integer, got ${seed}`);
+      throw new OptionError(`Random.seed: seed must be a safe integer, got ${render(seed)}`);
     }
     const lo = seed >>> 0;
     const hi = Math.floor(seed / TWO_POW_32) | 0;
@@ -84,6 +85,8 @@ export class Random {
 
   /** A float32 uniform in [lo, hi): 24 random bits, so every value is exactly representable. */
   uniform(lo = 0, hi = 1): number {
+    // Two comparisons per draw: cheap next to the draw, and a NaN never leaks out of a typo.
+    if (!(lo <= hi) || !Number.isFinite(hi - lo)) badRange('uniform', 'lo', 'hi', lo, hi);
     const u = (this.nextU32() >>> 8) * TWO_POW_24_INV;
     return Math.fround(lo + (hi - lo) * u);
   }
@@ -91,7 +94,7 @@ export class Random {
   /** An integer uniform in [0, n) without modulo bias (rejection sampling). */
   int(n: number): number {
     if (!Number.isInteger(n) || n <= 0 || n > TWO_POW_32) {
-      throw new OptionError(`int: n must be an integer in [1, 2^32], got ${n}`);
+      throw new OptionError(`Random.int: n must be an integer in [1, 2^32], got ${render(n)}`);
     }
     const limit = TWO_POW_32 - (TWO_POW_32 % n);
     for (;;) {
@@ -102,6 +105,7 @@ export class Random {
 
   /** A float32 normal with the given mean and standard deviation. */
   normal(mean = 0, std = 1): number {
+    if (!(std >= 0) || !Number.isFinite(mean) || !Number.isFinite(std)) badRange('normal', 'mean', 'std', mean, std);
     for (;;) {
       // (u32 + 0.5)/2^31 − 1 lies strictly inside (−1, 1).
       const u = (this.nextU32() + 0.5) / 2147483648 - 1;
@@ -114,11 +118,13 @@ export class Random {
 
   /** Fills `out` with uniforms in [lo, hi). */
   fillUniform(out: Float32Array, lo = 0, hi = 1): void {
+    if (!(out instanceof Float32Array)) throw new OptionError(`Random.fillUniform: out must be a Float32Array, got ${render(out)}`);
     for (let i = 0; i < out.length; i++) out[i] = this.uniform(lo, hi);
   }
 
   /** Fills `out` with normals. */
   fillNormal(out: Float32Array, mean = 0, std = 1): void {
+    if (!(out instanceof Float32Array)) throw new OptionError(`Random.fillNormal: out must be a Float32Array, got ${render(out)}`);
     for (let i = 0; i < out.length; i++) out[i] = this.normal(mean, std);
   }
 
@@ -129,16 +135,22 @@ export class Random {
 
   setState(state: readonly number[]): void {
     if (
+      !Array.isArray(state) ||
       state.length !== 4 ||
       !state.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32) ||
       state.every((w) => w === 0)
     ) {
       throw new OptionError(
-        `setState: expected four 32-bit unsigned integers, not all zero, got [${state.join(', ')}]`,
+        `setState: expected four 32-bit unsigned integers, not all zero, got ${render(state)}`,
       );
     }
     [this.s0, this.s1, this.s2, this.s3] = state.map((w) => w | 0);
   }
+}
+
+function badRange(method: string, a: string, b: string, x: unknown, y: unknown): never {
+  const what = method === 'normal' ? `finite numbers with ${b} ≥ 0` : `finite numbers with ${a} ≤ ${b}`;
+  throw new OptionError(`Random.${method}: ${a} and ${b} must be ${what}, got ${render(x)} and ${render(y)}`);
 }
 
 function rotl(x: number, k: number): number {
@@ -149,5 +161,6 @@ function rotl(x: number, k: number): number {
 export const globalRandom = new Random(0);
 
 export function manualSeed(seed: number): void {
+  if (!Number.isSafeInteger(seed)) throw new OptionError(`manualSeed: seed must be a safe integer, got ${render(seed)}`);
   globalRandom.seed(seed);
 }

@@ -1,5 +1,5 @@
 import { OptionError } from './errors.js';
-import { FUNCTION, checkValue, required } from './validate.js';
+import { FUNCTION, checkValue, render, required } from './validate.js';
 
 // tidy(): everything created inside is disposed at the end except what the function returns.
 // Scopes nest; a returned tensor moves to the enclosing scope so an outer tidy still owns it.
@@ -19,6 +19,9 @@ export function track<T extends Disposable>(t: T): T {
 
 /** Removes `t` from every open scope so no tidy disposes it. Returns `t`. */
 export function keep<T extends Disposable>(t: T): T {
+  if (typeof (t as { dispose?: unknown } | null)?.dispose !== 'function') {
+    throw new OptionError(`keep: t must be a Tensor or another disposable object, got ${render(t)}`);
+  }
   for (const scope of scopes) scope.delete(t);
   return t;
 }
