@@ -1,0 +1,272 @@
+import { describe, it, expect } from 'vitest';
+import fc from 'fast-check';
+import {
+  Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, ReLU, Flatten, Linear, Sequential, CrossEntropyLoss,
+  tensor, memory, OptionError, ShapeError, type Module, type Tensor,
+} from '../src/index.js';
+import { Adam } from '../src/optim/index.js';
+import { CONFIGS, use, randomFloats } from './helpers.js';
+import { requireBackend } from '../src/core/runtime.js';
+import { Act } from '../src/backend/backend.js';
+
+// Conv2d and the pooling layers against float64 references written here from torch's definitions
+// (the golden file holds a sample of PyTorch's own values; test/gradcheck.test.ts the gradients),
+// then the builds against each other bit for bit over random geometries, a CNN trained on every
+// build to the same bits with a flat heap, and the typed errors for bad arguments.
+
+interface Geometry {
+  n: number; cin: number; cout: number; h: number; w: number; kh: number; kw: number;
+  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; groups: number; bias: boolean;
+}
+
+/** Random convolution geometries, output at least 1×1; sizes not multiples of 4 and 1 included. */
+const geometry: fc.Arbitrary<Geometry> = fc.record({
+  n: fc.integer({ min: 1, max: 3 }), g: fc.integer({ min: 1, max: 3 }), cinG: fc.integer({ min: 1, max: 3 }), coutG: fc.integer({ min: 1, max: 3 }),
+  h: fc.integer({ min: 1, max: 11 }), w: fc.integer({ min: 1, max: 13 }), kh: fc.integer({ min: 1, max: 4 }), kw: fc.integer({ min: 1, max: 4 }),
+  sh: fc.integer({ min: 1, max: 3 }), sw: fc.integer({ min: 1, max: 3 }), ph: fc.integer({ min: 0, max: 2 }), pw: fc.integer({ min: 0, max: 2 }),
+  dh: fc.integer({ min: 1, max: 2 }), dw: fc.integer({ min: 1, max: 2 }), bias: fc.boolean(),
+}).map((r) => ({ ...r, cin: r.g * r.cinG, cout: r.g * r.coutG, groups: r.g }))
+  .filter((r) => r.h + 2 * r.ph >= r.dh * (r.kh - 1) + 1 && r.w + 2 * r.pw >= r.dw * (r.kw - 1) + 1);
+
+const outLen = (size: number, k: number, s: number, p: number, d: number) => Math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1;
+
+/** torch's cross-correlation in float64, from the definition. */
+function referenceConv(g: Geometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null): Float64Array {
+  const oh = outLen(g.h, g.kh, g.sh, g.ph, g.dh), ow = outLen(g.w, g.kw, g.sw, g.pw, g.dw);
+  const cinG = g.cin / g.groups, coutG = g.cout / g.groups;
+  const y = new Float64Array(g.n * g.cout * oh * ow);
+  for (let s = 0; s < g.n; s++) for (let co = 0; co < g.cout; co++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+    let acc = bias ? bias[co] : 0;
+    const grp = Math.floor(co / coutG);
+    for (let ci = 0; ci < cinG; ci++) for (let ki = 0; ki < g.kh; ki++) for (let kj = 0; kj < g.kw; kj++) {
+      const iy = oy * g.sh - g.ph + ki * g.dh, ix = ox * g.sw - g.pw + kj * g.dw;
+      if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+      acc += weight[((co * cinG + ci) * g.kh + ki) * g.kw + kj] * x[((s * g.cin + grp * cinG + ci) * g.h + iy) * g.w + ix];
+    }
+    y[((s * g.cout + co) * oh + oy) * ow + ox] = acc;
+  }
+  return y;
+}
+
+function conv(g: Geometry): Conv2d {
+  return new Conv2d(g.cin, g.cout, [g.kh, g.kw], { stride: [g.sh, g.sw], padding: [g.ph, g.pw], dilation: [g.dh, g.dw], groups: g.groups, bias: g.bias });
+}
+
+/** Forward and backward of `layer` on x (upstream gradient from the seed): output, input and parameter gradients. */
+function run(layer: Module, x: Tensor, seed: number): Float32Array[] {
+  const y = layer.forward(x);
+  const gy = tensor(randomFloats(y.size, seed + 7), y.shape);
+  y.backward(gy);
+  const out = [y.toArray(), x.grad!.toArray(), ...layer.parameters().map((p) => p.grad.toArray())];
+  gy.dispose();
+  return out;
+}
+
+describe('Conv2d forward against a float64 reference', () => {
+  for (const config of CONFIGS) {
+    it(`matches the definition on random geometries (${config.label})`, async () => {
+      await use(config.options);
+      fc.assert(fc.property(geometry, fc.nat(), (g, seed) => {
+        const layer = conv(g);
+        const x = tensor(randomFloats(g.n * g.cin * g.h * g.w, seed), [g.n, g.cin, g.h, g.w]);
+        const got = layer.forward(x).toArray();
+        const ref = referenceConv(g, x.toArray(), layer.weight.toArray(), layer.bias?.toArray() ?? null);
+        // Terms are |x| < 1 times |w| ≤ 1/√fanIn: a float32 sum of fanIn + 1 of them errs by far less than 1e-5.
+        for (let i = 0; i < ref.length; i++) expect(Math.abs(got[i] - ref[i]), `output ${i}`).toBeLessThan(1e-5);
+        layer.dispose(); x.dispose();
+      }), { numRuns: 40, seed: 15 });
+    });
+  }
+});
+
+describe('pooling forward against float64 references', () => {
+  for (const config of CONFIGS) {
+    it(`max, average and adaptive average pools match their definitions (${config.label})`, async () => {
+      await use(config.options);
+      const g = fc.record({ n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 1, max: 12 }), w: fc.integer({ min: 1, max: 13 }),
+        k: fc.integer({ min: 1, max: 3 }), s: fc.integer({ min: 1, max: 3 }), p: fc.integer({ min: 0, max: 1 }), ceil: fc.boolean(), include: fc.boolean(), seed: fc.nat() })
+        .filter((r) => 2 * r.p <= r.k && r.h + 2 * r.p >= r.k && r.w + 2 * r.p >= r.k);
+      fc.assert(fc.property(g, (r) => {
+        const x = tensor(randomFloats(r.n * r.c * r.h * r.w, r.seed), [r.n, r.c, r.h, r.w]);
+        const xs = x.toArray();
+        const max = new MaxPool2d(r.k, { stride: r.s, padding: r.p, ceilMode: r.ceil });
+        const avg = new AvgPool2d(r.k, { stride: r.s, padding: r.p, ceilMode: r.ceil, countIncludePad: r.include });
+        const ym = max.forward(x), ya = avg.forward(x);
+        const [oh, ow] = ym.shape.slice(2);
+        for (let pl = 0; pl < r.n * r.c; pl++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+          let best = -Infinity, sum = 0, inside = 0;
+          const y0 = oy * r.s - r.p, x0 = ox * r.s - r.p;
+          for (let iy = y0; iy < y0 + r.k; iy++) for (let ix = x0; ix < x0 + r.k; ix++) {
+            if (iy < 0 || iy >= r.h || ix < 0 || ix >= r.w) continue;
+            const v = xs[(pl * r.h + iy) * r.w + ix];
+            best = Math.max(best, v); sum += v; inside++;
+          }
+          const padded = (Math.min(y0 + r.k, r.h + r.p) - y0) * (Math.min(x0 + r.k, r.w + r.p) - x0);
+          const at = (pl * oh + oy) * ow + ox;
+          expect(ym.data[at]).toBe(best);
+          expect(Math.abs(ya.data[at] - sum / (r.include ? padded : inside))).toBeLessThan(1e-6);
+        }
+        const ada = new AdaptiveAvgPool2d([Math.min(r.h, 3), 2]);
+        const yd = ada.forward(x);
+        for (let pl = 0; pl < r.n * r.c; pl++) for (let oy = 0; oy < yd.shape[2]; oy++) for (let ox = 0; ox < 2; ox++) {
+          const ys = Math.floor((oy * r.h) / yd.shape[2]), ye = Math.ceil(((oy + 1) * r.h) / yd.shape[2]);
+          const xs0 = Math.floor((ox * r.w) / 2), xe = Math.ceil(((ox + 1) * r.w) / 2);
+          let sum = 0;
+          for (let iy = ys; iy < ye; iy++) for (let ix = xs0; ix < xe; ix++) sum += xs[(pl * r.h + iy) * r.w + ix];
+          expect(Math.abs(yd.data[(pl * yd.shape[2] + oy) * 2 + ox] - sum / ((ye - ys) * (xe - xs0)))).toBeLessThan(1e-6);
+        }
+        [max, avg, ada, x].forEach((t) => t.dispose());
+      }), { numRuns: 60, seed: 15 });
+    });
+  }
+});
+
+describe('every build gives the same bits', () => {
+  // The js backend's gemm is a float64 reference (src/backend/js/gemm.ts), so a convolution's bits
+  // are held equal across the wasm builds, and its own kernels (im2col, col2im, the epilogue and
+  // the pools, float32 twins in the kernels' order) across all three.
+  it('Conv2d and the pools, forward and backward, on random geometries: simd = scalar, pools = js', async () => {
+    const samples = fc.sample(fc.tuple(geometry, fc.nat()), { numRuns: 25, seed: 15 });
+    const results: Float32Array[][][][] = [];
+    for (const config of CONFIGS) {
+      await use(config.options);
+      results.push(samples.map(([g, seed]) => {
+        const layers: Module[] = [conv(g), new MaxPool2d([g.kh, g.kw], { stride: [g.sh, g.sw], padding: [g.kh >> 1, g.kw >> 1], dilation: [g.dh, g.dw] }),
+          new AvgPool2d([g.kh, g.kw], { stride: [g.sh, g.sw], padding: [g.kh >> 1, g.kw >> 1], countIncludePad: g.bias }), new AdaptiveAvgPool2d([2, 3])];
+        return layers.map((layer, i) => {
+          const x = tensor(randomFloats(g.n * g.cin * g.h * g.w, seed + i), [g.n, g.cin, g.h, g.w]).requiresGrad_();
+          if (layer instanceof Conv2d) {
+            layer.weight.data.set(randomFloats(layer.weight.size, seed + 1));
+            layer.bias?.data.set(randomFloats(layer.bias.size, seed + 2));
+          }
+          const out = run(layer, x, seed);
+          layer.dispose(); x.dispose();
+          return out;
+        });
+      }));
+    }
+    const bits = (a: Float32Array) => new Uint32Array(a.buffer);
+    for (let b = 1; b < results.length; b++) {
+      results[b].forEach((layers, s) => layers.forEach((arrays, l) => arrays.forEach((a, i) => {
+        const what = `${CONFIGS[b].label} vs ${CONFIGS[0].label}, sample ${s}, layer ${l}, array ${i}`;
+        if (CONFIGS[b].options.backend === 'js' && l === 0) {
+          results[0][s][l][i].forEach((v, j) => expect(Math.abs(a[j] - v), what).toBeLessThan(1e-5 * (1 + Math.abs(v)) * 8));
+        } else {
+          expect(bits(a), what).toEqual(bits(results[0][s][l][i]));
+        }
+      })));
+    }
+  });
+
+  it('im2col, col2im and the bias + ReLU epilogue: simd = scalar = js', async () => {
+    const samples = fc.sample(fc.tuple(geometry, fc.nat()), { numRuns: 25, seed: 16 });
+    const results: Float32Array[][][] = [];
+    for (const config of CONFIGS) {
+      await use(config.options);
+      const k = requireBackend();
+      results.push(samples.map(([g, seed]) => {
+        const oh = outLen(g.h, g.kh, g.sh, g.ph, g.dh), ow = outLen(g.w, g.kw, g.sw, g.pw, g.dw);
+        const rows = g.cin * g.kh * g.kw, l = oh * ow;
+        const x = tensor(randomFloats(g.cin * g.h * g.w, seed), [g.cin * g.h * g.w]);
+        const col = tensor(new Float32Array(rows * l), [rows * l]);
+        const dcol = tensor(randomFloats(rows * l, seed + 1), [rows * l]);
+        const dx = tensor(new Float32Array(x.size), [x.size]);
+        const bias = tensor(randomFloats(g.cin, seed + 2), [g.cin]);
+        const act = tensor(new Float32Array(x.size), [x.size]);
+        k.im2col(x.offset, g.cin, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, oh, ow, col.offset);
+        k.col2im(dcol.offset, g.cin, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, oh, ow, dx.offset);
+        k.channelBiasActivation(x.offset, 1, g.cin, g.h * g.w, bias.offset, Act.relu, 0, act.offset);
+        const out = [col.toArray(), dx.toArray(), x.toArray(), act.toArray()];
+        [x, col, dcol, dx, bias, act].forEach((t) => t.dispose());
+        return out;
+      }));
+    }
+    for (let b = 1; b < results.length; b++) {
+      results[b].forEach((arrays, s) => arrays.forEach((a, i) => {
+        expect(new Uint32Array(a.buffer), `${CONFIGS[b].label}, sample ${s}, array ${i}`).toEqual(new Uint32Array(results[0][s][i].buffer));
+      }));
+    }
+  });
+
+  it('a CNN trained 4 steps with Adam: the same weights on both wasm builds, and a flat heap on every backend', async () => {
+    const weights: Uint32Array[] = [];
+    const losses: number[] = [];
+    for (const config of CONFIGS) {
+      await use(config.options);
+      const model = new Sequential([
+        new Conv2d(1, 4, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2), new Conv2d(4, 6, [3, 2], { stride: [1, 2] }), new ReLU(),
+        new AvgPool2d(2, { ceilMode: true }), new Flatten(), new Linear(6 * 2 * 2, 10)], { seed: 3 });
+      const optimizer = new Adam(model.parameters(), { lr: 1e-2 });
+      const lossFn = new CrossEntropyLoss();
+      const x = tensor(randomFloats(5 * 11 * 13, 9), [5, 1, 11, 13]);
+      const y = tensor([1, 7, 3, 3, 0]);
+      const inUse: number[] = [];
+      let last = 0;
+      for (let step = 0; step < 4; step++) {
+        optimizer.zeroGrad();
+        const loss = lossFn.forward(model.forward(x), y);
+        loss.backward();
+        optimizer.step();
+        last = loss.item();
+        inUse.push(memory().bytesInUse);
+      }
+      expect(inUse.slice(1), `${config.label}: bytes in use after steps 2–4`).toEqual([inUse[0], inUse[0], inUse[0]]);
+      weights.push(new Uint32Array(model.parameterBlock.toArray().buffer));
+      losses.push(last);
+      [model, lossFn, x, y].forEach((t) => t.dispose());
+    }
+    expect(weights[1]).toEqual(weights[0]);
+    expect(Math.abs(losses[2] - losses[0])).toBeLessThan(1e-4);
+  });
+});
+
+describe('MaxPool2d at NaN and −∞, as torch', () => {
+  for (const config of CONFIGS) {
+    it(`a NaN wins its window and an all −∞ window keeps its first element (${config.label})`, async () => {
+      await use(config.options);
+      // Five windows: the simd build runs them four at a time (then the last four again), the scalar one by one.
+      const w = 10, values = Array.from({ length: 2 * w }, (_, i) => (i % 3) - 1);
+      values[3] = NaN; values[w + 3] = 5; values[8] = -Infinity; values[9] = -Infinity; values[w + 8] = -Infinity; values[w + 9] = -Infinity;
+      const x = tensor(values, [1, 1, 2, w]).requiresGrad_();
+      const pool = new MaxPool2d(2);
+      const y = pool.forward(x);
+      expect(Array.from(y.toArray())).toEqual([1, NaN, 1, 1, -Infinity]);
+      y.backward(tensor([1, 2, 3, 4, 5], [1, 1, 1, 5]));
+      const dx = Array.from(x.grad!.toArray());
+      expect(dx[3]).toBe(2); // the NaN, not the 5 below it
+      expect(dx[8]).toBe(5); // the first of an all −∞ window
+      pool.dispose(); x.dispose();
+    });
+  }
+});
+
+describe('bad arguments are typed errors that name the argument', () => {
+  it('Conv2d options and inputs', async () => {
+    await use(CONFIGS[0].options);
+    expect(() => new Conv2d(0, 2, 3)).toThrow(OptionError);
+    expect(() => new Conv2d(2, 2, [3, 0])).toThrow(/kernelSize/);
+    expect(() => new Conv2d(2, 2, 3, { strides: 2 } as never)).toThrow(/unknown option strides.*did you mean stride/);
+    expect(() => new Conv2d(4, 6, 3, { groups: 4 })).toThrow(/groups 4 must divide inChannels 4 and outChannels 6/);
+    expect(() => new Conv2d(2, 2, 3, { padding: 'same', stride: 2 })).toThrow(/padding 'same' needs stride 1/);
+    expect(() => new Conv2d(2, 2, 3, { padding: 'full' as never })).toThrow(OptionError);
+    expect(() => new Conv2d(2, 2, 3, { padding: -1 })).toThrow(/padding/);
+    const layer = new Conv2d(2, 3, 3);
+    const wrongChannels = tensor(new Float32Array(3 * 5 * 5), [1, 3, 5, 5]);
+    expect(() => layer.forward(wrongChannels)).toThrow(ShapeError);
+    expect(() => layer.forward(wrongChannels)).toThrow(/3 channels, expected 2/);
+    const tooSmall = tensor(new Float32Array(2 * 2 * 5), [1, 2, 2, 5]);
+    expect(() => layer.forward(tooSmall)).toThrow(/too small for the window/);
+    const flat = tensor(new Float32Array(10), [2, 5]);
+    expect(() => layer.forward(flat)).toThrow(/\[N, C, H, W\] or \[C, H, W\], got shape \[2, 5\]/);
+    [layer, wrongChannels, tooSmall, flat].forEach((t) => t.dispose());
+  });
+
+  it('pooling options', async () => {
+    await use(CONFIGS[0].options);
+    expect(() => new MaxPool2d(2, { padding: 2 })).toThrow(/padding 2 must be at most half the window 2/);
+    expect(() => new AvgPool2d(3, { dilation: 2 } as never)).toThrow(/unknown option dilation/);
+    expect(() => new AvgPool2d(3, { countIncludePad: 1 as never })).toThrow(/countIncludePad/);
+    expect(() => new AdaptiveAvgPool2d(0)).toThrow(/outputSize/);
+    expect(() => new MaxPool2d([2, 2, 2] as never)).toThrow(/kernelSize/);
+  });
+});
