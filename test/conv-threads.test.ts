@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { init, Sequential, Conv2d, ReLU, MaxPool2d, Flatten, Linear, CrossEntropyLoss, tensor } from '../src/index.js';
+import { SGD } from '../src/optim/index.js';
+import { randomFloats } from './helpers.js';
+
+// A CNN on the threads build (this file's first init asks for threads, so the heap is shared):
+// its per-sample gemms are big enough to be split into bands, and the weights after a few steps
+// must be the same bits on 1, 2 and 3 threads.
+
+async function train(threads: number): Promise<Uint32Array> {
+  expect((await init({ threads })).threads).toBe(threads);
+  const model = new Sequential([
+    new Conv2d(3, 32, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2), // 32×361×27 per sample: split
+    new Conv2d(32, 32, 3, { padding: 1, groups: 2 }), new ReLU(), new MaxPool2d(2, { ceilMode: true }),
+    new Flatten(), new Linear(32 * 5 * 5, 10)], { seed: 5 });
+  const optimizer = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+  const lossFn = new CrossEntropyLoss();
+  const x = tensor(randomFloats(6 * 3 * 19 * 19, 4), [6, 3, 19, 19]);
+  const y = tensor([0, 1, 2, 3, 4, 5]);
+  for (let step = 0; step < 3; step++) {
+    optimizer.zeroGrad();
+    lossFn.forward(model.forward(x), y).backward();
+    optimizer.step();
+  }
+  const bits = new Uint32Array(model.parameterBlock.toArray().buffer);
+  [model, lossFn, x, y].forEach((t) => t.dispose());
+  return bits;
+}
+
+describe('threads: convolutions split without changing a bit', () => {
+  it('a CNN trains to the same weights on 1, 2 and 3 threads', async () => {
+    const two = await train(2);
+    expect(await train(3)).toEqual(two);
+    expect(await train(1)).toEqual(two);
+  });
+});
