@@ -1,0 +1,216 @@
+// The Adam family: Adam and AdamW, Adamax, NAdam, RAdam, Yogi. Each keeps a first moment m and
+// a second moment v (Adamax: an infinity norm u); their constants live in K and their 4-lane
+// steps run in `kSteps` (see optim-step.ts). `maximize` is an exact multiplication by ±1 here
+// (the SIGN slot): these kernels are bound by their division, so a type argument would buy
+// nothing.
+import {
+  K, LR, WD, BETA1, OMB1, BETA2, OMB2, EPS, AUX, SIGN, ONE, MINUS_ONE, On, Off, is, put, grad4, grad1,
+  first4, second4, mix1, second1, sign4, sign1, kSteps,
+} from './optim-step';
+
+@final @unmanaged class AdamStep<DECAY, SCALED, AMSGRAD> {
+  @inline streams(): i32 { return is<AMSGRAD>() ? 5 : 4; }
+  @inline step4(p: usize, g: usize, m: usize, v: usize, x: usize): void {
+    let pv = v128.load(p);
+    if (is<SCALED>()) pv = f32x4.mul(pv, v128.load(K, AUX));
+    const d = grad4<DECAY>(v128.load(g), pv);
+    const mv = first4(v128.load(m), d);
+    let vv = second4(v128.load(v), d);
+    v128.store(m, mv);
+    v128.store(v, vv);
+    if (is<AMSGRAD>()) {
+      vv = f32x4.max(v128.load(x), vv);
+      v128.store(x, vv);
+    }
+    const den = f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS));
+    v128.store(p, f32x4.sub(pv, f32x4.mul(v128.load(K, LR), f32x4.div(mv, den))));
+  }
+}
+
+function adamSteps<AMSGRAD>(p: usize, g: usize, m: usize, v: usize, x: usize, n: i32, l2: bool, scaled: bool): i32 {
+  if (scaled) {
+    return l2 ? kSteps<AdamStep<On, On, AMSGRAD>>(p, g, m, v, x, n) : kSteps<AdamStep<Off, On, AMSGRAD>>(p, g, m, v, x, n);
+  }
+  return l2 ? kSteps<AdamStep<On, Off, AMSGRAD>>(p, g, m, v, x, n) : kSteps<AdamStep<Off, Off, AMSGRAD>>(p, g, m, v, x, n);
+}
+
+export function adamUpdate(
+  p: usize, g: usize, m: usize, v: usize, vMax: usize, n: i32,
+  stepSize: f32, eps: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  weightDecay: f32, decay: f32, maximize: i32, amsgrad: i32,
+): void {
+  const sign: f32 = maximize ? -1 : 1;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    put(LR, stepSize); put(EPS, eps); put(BETA1, beta1); put(OMB1, oneMinusBeta1); put(BETA2, beta2);
+    put(OMB2, oneMinusBeta2); put(WD, weightDecay); put(AUX, decay); put(SIGN, sign);
+    const l2 = weightDecay != 0, scaled = decay != 1;
+    i = amsgrad ? adamSteps<On>(p, g, m, v, vMax, n, l2, scaled) : adamSteps<Off>(p, g, m, v, vMax, n, l2, scaled);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    let pv = load<f32>(p + o);
+    if (decay != 1) pv = pv * decay;
+    const d = grad1(load<f32>(g + o), pv, sign, weightDecay);
+    const mv = mix1(load<f32>(m + o), d, beta1, oneMinusBeta1);
+    let vv = second1(load<f32>(v + o), d, beta2, oneMinusBeta2);
+    store<f32>(m + o, mv);
+    store<f32>(v + o, vv);
+    if (amsgrad) {
+      vv = Mathf.max(load<f32>(vMax + o), vv);
+      store<f32>(vMax + o, vv);
+    }
+    store<f32>(p + o, pv - stepSize * (mv / (Mathf.sqrt(vv) + eps)));
+  }
+}
+
+@final @unmanaged class AdamaxStep<DECAY> {
+  @inline streams(): i32 { return 4; }
+  @inline step4(p: usize, g: usize, m: usize, u: usize, c: usize): void {
+    const pv = v128.load(p);
+    const d = grad4<DECAY>(v128.load(g), pv);
+    const mv = first4(v128.load(m), d);
+    const uv = f32x4.max(f32x4.mul(v128.load(u), v128.load(K, BETA2)), f32x4.add(f32x4.abs(d), v128.load(K, EPS)));
+    v128.store(m, mv);
+    v128.store(u, uv);
+    v128.store(p, f32x4.sub(pv, f32x4.mul(v128.load(K, LR), f32x4.div(mv, uv))));
+  }
+}
+
+export function adamaxUpdate(
+  p: usize, g: usize, m: usize, u: usize, n: i32,
+  clr: f32, eps: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, weightDecay: f32,
+): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    put(LR, clr); put(EPS, eps); put(BETA1, beta1); put(OMB1, oneMinusBeta1); put(BETA2, beta2);
+    put(WD, weightDecay); put(SIGN, 1);
+    i = weightDecay != 0 ? kSteps<AdamaxStep<On>>(p, g, m, u, 0, n) : kSteps<AdamaxStep<Off>>(p, g, m, u, 0, n);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const pv = load<f32>(p + o);
+    const d = grad1(load<f32>(g + o), pv, 1, weightDecay);
+    const mv = mix1(load<f32>(m + o), d, beta1, oneMinusBeta1);
+    const uv = Mathf.max(load<f32>(u + o) * beta2, Mathf.abs(d) + eps);
+    store<f32>(m + o, mv);
+    store<f32>(u + o, uv);
+    store<f32>(p + o, pv - clr * (mv / uv));
+  }
+}
+
+@final @unmanaged class NadamStep<DECAY> {
+  @inline streams(): i32 { return 4; }
+  @inline step4(p: usize, g: usize, m: usize, v: usize, c: usize): void {
+    const pv = v128.load(p);
+    const d = grad4<DECAY>(v128.load(g), pv);
+    const mv = first4(v128.load(m), d);
+    const vv = second4(v128.load(v), d);
+    v128.store(m, mv);
+    v128.store(v, vv);
+    const num = f32x4.add(f32x4.mul(v128.load(K, LR), d), f32x4.mul(v128.load(K, AUX), mv));
+    v128.store(p, f32x4.sub(pv, f32x4.div(num, f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS)))));
+  }
+}
+
+export function nadamUpdate(
+  p: usize, g: usize, m: usize, v: usize, n: i32,
+  gradCoef: f32, avgCoef: f32, eps: f32,
+  beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32, weightDecay: f32,
+): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    put(LR, gradCoef); put(AUX, avgCoef); put(EPS, eps); put(BETA1, beta1); put(OMB1, oneMinusBeta1);
+    put(BETA2, beta2); put(OMB2, oneMinusBeta2); put(WD, weightDecay); put(SIGN, 1);
+    i = weightDecay != 0 ? kSteps<NadamStep<On>>(p, g, m, v, 0, n) : kSteps<NadamStep<Off>>(p, g, m, v, 0, n);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const pv = load<f32>(p + o);
+    const d = grad1(load<f32>(g + o), pv, 1, weightDecay);
+    const mv = mix1(load<f32>(m + o), d, beta1, oneMinusBeta1);
+    const vv = second1(load<f32>(v + o), d, beta2, oneMinusBeta2);
+    store<f32>(m + o, mv);
+    store<f32>(v + o, vv);
+    store<f32>(p + o, pv - (gradCoef * d + avgCoef * mv) / (Mathf.sqrt(vv) + eps));
+  }
+}
+
+@final @unmanaged class RadamStep<DECAY, RECT> {
+  @inline streams(): i32 { return 4; }
+  @inline step4(p: usize, g: usize, m: usize, v: usize, c: usize): void {
+    const pv = v128.load(p);
+    const d = grad4<DECAY>(v128.load(g), pv);
+    const mv = first4(v128.load(m), d);
+    const vv = second4(v128.load(v), d);
+    v128.store(m, mv);
+    v128.store(v, vv);
+    const step = is<RECT>() ? f32x4.div(mv, f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS))) : mv;
+    v128.store(p, f32x4.sub(pv, f32x4.mul(v128.load(K, LR), step)));
+  }
+}
+
+export function radamUpdate(
+  p: usize, g: usize, m: usize, v: usize, n: i32,
+  stepSize: f32, eps: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  weightDecay: f32, rectified: i32,
+): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    put(LR, stepSize); put(EPS, eps); put(BETA1, beta1); put(OMB1, oneMinusBeta1);
+    put(BETA2, beta2); put(OMB2, oneMinusBeta2); put(WD, weightDecay); put(SIGN, 1);
+    const decay = weightDecay != 0;
+    if (rectified) i = decay ? kSteps<RadamStep<On, On>>(p, g, m, v, 0, n) : kSteps<RadamStep<Off, On>>(p, g, m, v, 0, n);
+    else i = decay ? kSteps<RadamStep<On, Off>>(p, g, m, v, 0, n) : kSteps<RadamStep<Off, Off>>(p, g, m, v, 0, n);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const pv = load<f32>(p + o);
+    const d = grad1(load<f32>(g + o), pv, 1, weightDecay);
+    const mv = mix1(load<f32>(m + o), d, beta1, oneMinusBeta1);
+    const vv = second1(load<f32>(v + o), d, beta2, oneMinusBeta2);
+    store<f32>(m + o, mv);
+    store<f32>(v + o, vv);
+    const step = rectified ? mv / (Mathf.sqrt(vv) + eps) : mv;
+    store<f32>(p + o, pv - stepSize * step);
+  }
+}
+
+/** Yogi's second moment moves by ±(1−β2)·g² toward g²: v − (1−β2)·sign(v − g²)·g². */
+@final @unmanaged class YogiStep {
+  @inline streams(): i32 { return 4; }
+  @inline step4(p: usize, g: usize, m: usize, v: usize, c: usize): void {
+    const gv = v128.load(g);
+    const mv = first4(v128.load(m), gv);
+    const g2 = f32x4.mul(gv, gv);
+    let vv = v128.load(v);
+    vv = f32x4.sub(vv, f32x4.mul(f32x4.mul(v128.load(K, OMB2), sign4(f32x4.sub(vv, g2))), g2));
+    v128.store(m, mv);
+    v128.store(v, vv);
+    const den = f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS));
+    v128.store(p, f32x4.sub(v128.load(p), f32x4.mul(v128.load(K, LR), f32x4.div(mv, den))));
+  }
+}
+
+export function yogiUpdate(
+  p: usize, g: usize, m: usize, v: usize, n: i32,
+  stepSize: f32, eps: f32, beta1: f32, oneMinusBeta1: f32, oneMinusBeta2: f32,
+): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    put(LR, stepSize); put(EPS, eps); put(BETA1, beta1); put(OMB1, oneMinusBeta1); put(OMB2, oneMinusBeta2);
+    put(ONE, 1); put(MINUS_ONE, -1);
+    i = kSteps<YogiStep>(p, g, m, v, 0, n);
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const gv = load<f32>(g + o);
+    const mv = mix1(load<f32>(m + o), gv, beta1, oneMinusBeta1);
+    const g2 = gv * gv;
+    let vv = load<f32>(v + o);
+    vv = vv - oneMinusBeta2 * sign1(vv - g2) * g2;
+    store<f32>(m + o, mv);
+    store<f32>(v + o, vv);
+    store<f32>(p + o, load<f32>(p + o) - stepSize * (mv / (Mathf.sqrt(vv) + eps)));
+  }
+}
