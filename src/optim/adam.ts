@@ -1,12 +1,11 @@
 import { requireBackend } from '../core/runtime.js';
-import { Optimizer, type ParamGroup, type ParamsArgument, type Run, type StateKind } from './optimizer.js';
-import { BETAS, BOOLEAN, LR, NON_NEGATIVE, POSITIVE } from './options.js';
+import { AdamFamily, MOMENT_RULES, type MomentOptions } from './adam-family.js';
+import type { ParamGroup, ParamsArgument, Run, StateKind } from './optimizer.js';
+import { BOOLEAN, LR, NON_NEGATIVE } from './options.js';
 
-export interface AdamOptions {
+export interface AdamOptions extends MomentOptions {
   /** Learning rate (default 1e-3). */
   lr: number;
-  /** Decays [β1, β2] of the running averages of g and g², each in [0, 1) (default [0.9, 0.999]). */
-  betas: [number, number];
   /** Added to the denominator (default 1e-8). */
   eps: number;
   /** Adam: L2 penalty g ← g + weightDecay·p (default 0). AdamW: decoupled decay p ← p·(1 − lr·weightDecay) (default 0.01). */
@@ -17,15 +16,13 @@ export interface AdamOptions {
   maximize: boolean;
 }
 
-const RULES = { lr: LR, betas: BETAS, eps: POSITIVE, weightDecay: NON_NEGATIVE, amsgrad: BOOLEAN, maximize: BOOLEAN };
-const EXP_AVG: StateKind<AdamOptions> = { name: 'expAvg', init: () => 0 };
-const EXP_AVG_SQ: StateKind<AdamOptions> = { name: 'expAvgSq', init: () => 0 };
+const RULES = { lr: LR, ...MOMENT_RULES, weightDecay: NON_NEGATIVE, amsgrad: BOOLEAN, maximize: BOOLEAN };
 const MAX_EXP_AVG_SQ: StateKind<AdamOptions> = { name: 'maxExpAvgSq', init: () => 0 };
-const KINDS = [EXP_AVG, EXP_AVG_SQ];
-const AMSGRAD_KINDS = [EXP_AVG, EXP_AVG_SQ, MAX_EXP_AVG_SQ];
 
 /** What Adam and AdamW share: everything but where the weight decay goes. */
-abstract class AdamFamily extends Optimizer<AdamOptions> {
+abstract class AdamBase extends AdamFamily<AdamOptions> {
+  private readonly amsgradKinds = [...this.moments, MAX_EXP_AVG_SQ];
+
   protected constructor(
     name: string, private readonly decoupled: boolean, defaults: Partial<AdamOptions>,
     params: ParamsArgument<AdamOptions>, options: Partial<AdamOptions>,
@@ -34,20 +31,20 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
   }
 
   protected override stateKinds(group: AdamOptions): readonly StateKind<AdamOptions>[] {
-    return group.amsgrad ? AMSGRAD_KINDS : KINDS;
+    return group.amsgrad ? this.amsgradKinds : this.moments;
   }
 
-  protected allKinds(): readonly StateKind<AdamOptions>[] {
-    return AMSGRAD_KINDS;
+  protected override allKinds(): readonly StateKind<AdamOptions>[] {
+    return this.amsgradKinds;
   }
 
   protected updateRun(group: ParamGroup<AdamOptions>, run: Run): void {
     const [beta1, beta2] = group.betas;
-    const bc1 = 1 - beta1 ** run.step;
-    const bc2Sqrt = Math.sqrt(1 - beta2 ** run.step);
+    const bc1 = this.correction1(group, run.step);
+    const bc2Sqrt = Math.sqrt(this.correction2(group, run.step));
     const vMax = group.amsgrad ? this.stateOffset(group, MAX_EXP_AVG_SQ, run) : 0;
     requireBackend().adamUpdate(
-      run.p, run.g, this.stateOffset(group, EXP_AVG, run), this.stateOffset(group, EXP_AVG_SQ, run), vMax, run.n,
+      run.p, run.g, this.firstMoment(group, run), this.secondMoment(group, run), vMax, run.n,
       (group.lr / bc1) * bc2Sqrt, group.eps * bc2Sqrt, beta1, 1 - beta1, beta2, 1 - beta2,
       this.decoupled ? 0 : group.weightDecay, this.decoupled ? 1 - group.lr * group.weightDecay : 1,
       +group.maximize, +group.amsgrad,
@@ -61,7 +58,7 @@ abstract class AdamFamily extends Optimizer<AdamOptions> {
  * Kingma & Ba, "Adam: A Method for Stochastic Optimization" (ICLR 2015); AMSGrad: Reddi, Kale &
  * Kumar, "On the Convergence of Adam and Beyond" (ICLR 2018).
  */
-export class Adam extends AdamFamily {
+export class Adam extends AdamBase {
   constructor(params: ParamsArgument<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super('Adam', false, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, params, options);
   }
@@ -72,7 +69,7 @@ export class Adam extends AdamFamily {
  * before the Adam step (default weightDecay 0.01). Loshchilov & Hutter, "Decoupled Weight Decay
  * Regularization" (ICLR 2019).
  */
-export class AdamW extends AdamFamily {
+export class AdamW extends AdamBase {
   constructor(params: ParamsArgument<AdamOptions>, options: Partial<AdamOptions> = {}) {
     super('AdamW', true, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, amsgrad: false, maximize: false }, params, options);
   }

@@ -1,8 +1,9 @@
 import { requireBackend } from '../core/runtime.js';
-import { Optimizer, type ParamGroup, type ParamsArgument, type Run, type StateKind } from './optimizer.js';
-import { BETAS, LR, NON_NEGATIVE, POSITIVE } from './options.js';
+import { AdamFamily, MOMENT_RULES, type MomentOptions } from './adam-family.js';
+import type { ParamGroup, ParamsArgument, Run, StateKind } from './optimizer.js';
+import { LR, NON_NEGATIVE } from './options.js';
 
-export interface AdamaxOptions {
+export interface AdamaxOptions extends MomentOptions {
   /** Learning rate (default 2e-3). */
   lr: number;
   /** Decays [β1, β2] of the average of g and of the infinity norm, each in [0, 1) (default [0.9, 0.999]). */
@@ -13,31 +14,29 @@ export interface AdamaxOptions {
   weightDecay: number;
 }
 
-const RULES = { lr: LR, betas: BETAS, eps: POSITIVE, weightDecay: NON_NEGATIVE };
+const RULES = { lr: LR, ...MOMENT_RULES, weightDecay: NON_NEGATIVE };
 const DEFAULTS: Partial<AdamaxOptions> = { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 };
-const EXP_AVG: StateKind<AdamaxOptions> = { name: 'expAvg', init: () => 0 };
-const EXP_INF: StateKind<AdamaxOptions> = { name: 'expInf', init: () => 0 };
-const KINDS = [EXP_AVG, EXP_INF];
+/** The second moment is an infinity norm, under torch's name for it. */
+const MOMENTS: readonly [StateKind<AdamaxOptions>, StateKind<AdamaxOptions>] = [
+  { name: 'expAvg', init: () => 0 },
+  { name: 'expInf', init: () => 0 },
+];
 
 /**
  * Adamax, as torch.optim.Adamax (Adam with the infinity norm): m ← β1·m + (1 − β1)·g,
  * u ← max(β2·u, |g| + eps), p ← p − lr/(1 − β1ᵗ)·m/u. Kingma & Ba, "Adam: A Method for
  * Stochastic Optimization" (ICLR 2015), section 7.
  */
-export class Adamax extends Optimizer<AdamaxOptions> {
+export class Adamax extends AdamFamily<AdamaxOptions> {
   constructor(params: ParamsArgument<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
-    super('Adamax', RULES, DEFAULTS, params, options);
-  }
-
-  protected allKinds(): readonly StateKind<AdamaxOptions>[] {
-    return KINDS;
+    super('Adamax', RULES, DEFAULTS, params, options, MOMENTS);
   }
 
   protected updateRun(group: ParamGroup<AdamaxOptions>, run: Run): void {
     const [beta1, beta2] = group.betas;
     requireBackend().adamaxUpdate(
-      run.p, run.g, this.stateOffset(group, EXP_AVG, run), this.stateOffset(group, EXP_INF, run), run.n,
-      group.lr / (1 - beta1 ** run.step), group.eps, beta1, 1 - beta1, beta2, group.weightDecay,
+      run.p, run.g, this.firstMoment(group, run), this.secondMoment(group, run), run.n,
+      group.lr / this.correction1(group, run.step), group.eps, beta1, 1 - beta1, beta2, group.weightDecay,
     );
   }
 }

@@ -1,6 +1,7 @@
 import { NonFiniteError, OptionError, formatShape } from '../core/errors.js';
 import { requireBackend } from '../core/runtime.js';
 import { Tensor } from '../core/tensor.js';
+import { contiguousRuns } from './runs.js';
 import { BOOLEAN, NON_NEGATIVE, checkOptions, checkValue, real, render } from '../core/validate.js';
 
 // Gradient clipping, as torch.nn.utils.clip_grad_norm_ / clip_grad_value_. Parameters without a
@@ -77,11 +78,5 @@ function gradients(owner: string, params: unknown): Tensor[] {
 
 /** Calls fn once per run of gradients that are contiguous in memory, in parameter order. */
 function forEachRun(grads: readonly Tensor[], fn: (offset: number, n: number) => void): void {
-  for (let i = 0; i < grads.length;) {
-    const start = grads[i].offset;
-    let n = grads[i].size, j = i + 1;
-    for (; j < grads.length && grads[j].offset === start + n * 4; j++) n += grads[j].size;
-    fn(start, n);
-    i = j;
-  }
+  contiguousRuns(grads.length, (i) => grads[i], (_first, _end, offset, n) => fn(offset, n));
 }

@@ -1,12 +1,11 @@
 import { requireBackend } from '../core/runtime.js';
-import { Optimizer, type ParamGroup, type ParamsArgument, type Run, type StateKind } from './optimizer.js';
-import { BETAS, LR, NON_NEGATIVE, POSITIVE } from './options.js';
+import { AdamFamily, MOMENT_RULES, type MomentOptions } from './adam-family.js';
+import type { ParamGroup, ParamsArgument, Run } from './optimizer.js';
+import { LR, NON_NEGATIVE } from './options.js';
 
-export interface NAdamOptions {
+export interface NAdamOptions extends MomentOptions {
   /** Learning rate (default 2e-3). */
   lr: number;
-  /** Decays [β1, β2] of the running averages of g and g², each in [0, 1) (default [0.9, 0.999]). */
-  betas: [number, number];
   /** Added to the denominator (default 1e-8). */
   eps: number;
   /** L2 penalty: g ← g + weightDecay·p (default 0). */
@@ -15,11 +14,8 @@ export interface NAdamOptions {
   momentumDecay: number;
 }
 
-const RULES = { lr: LR, betas: BETAS, eps: POSITIVE, weightDecay: NON_NEGATIVE, momentumDecay: NON_NEGATIVE };
+const RULES = { lr: LR, ...MOMENT_RULES, weightDecay: NON_NEGATIVE, momentumDecay: NON_NEGATIVE };
 const DEFAULTS: Partial<NAdamOptions> = { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3 };
-const EXP_AVG: StateKind<NAdamOptions> = { name: 'expAvg', init: () => 0 };
-const EXP_AVG_SQ: StateKind<NAdamOptions> = { name: 'expAvgSq', init: () => 0 };
-const KINDS = [EXP_AVG, EXP_AVG_SQ];
 const SCALARS = Object.freeze({ muProduct: 1 });
 
 /**
@@ -27,13 +23,9 @@ const SCALARS = Object.freeze({ muProduct: 1 });
  * Πt = μ1⋯μt, p ← p − lr(1 − μt)/(1 − Πt)·g/d − lr·μt+1/(1 − Πt·μt+1)·m/d, d = √(v/(1 − β2ᵗ)) + eps.
  * Dozat, "Incorporating Nesterov Momentum into Adam" (ICLR 2016 workshop).
  */
-export class NAdam extends Optimizer<NAdamOptions> {
+export class NAdam extends AdamFamily<NAdamOptions> {
   constructor(params: ParamsArgument<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
     super('NAdam', RULES, DEFAULTS, params, options);
-  }
-
-  protected allKinds(): readonly StateKind<NAdamOptions>[] {
-    return KINDS;
   }
 
   protected override scalarState(): Readonly<Record<string, number>> {
@@ -48,9 +40,9 @@ export class NAdam extends Optimizer<NAdamOptions> {
     // torch keeps Πt in a float32 tensor: each product is rounded to float32.
     const muProduct = Math.fround(this.scalar(group, 'muProduct', run) * Math.fround(mu));
     this.setScalar(group, 'muProduct', run, muProduct);
-    const bc2Sqrt = Math.sqrt(1 - beta2 ** t);
+    const bc2Sqrt = Math.sqrt(this.correction2(group, t));
     requireBackend().nadamUpdate(
-      run.p, run.g, this.stateOffset(group, EXP_AVG, run), this.stateOffset(group, EXP_AVG_SQ, run), run.n,
+      run.p, run.g, this.firstMoment(group, run), this.secondMoment(group, run), run.n,
       ((group.lr * (1 - mu)) / (1 - muProduct)) * bc2Sqrt, ((group.lr * muNext) / (1 - muProduct * muNext)) * bc2Sqrt,
       group.eps * bc2Sqrt, beta1, 1 - beta1, beta2, 1 - beta2, group.weightDecay,
     );

@@ -2,6 +2,7 @@ import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 import { keep } from '../core/scope.js';
 import { Tensor } from '../core/tensor.js';
 import { requireBackend } from '../core/runtime.js';
+import { contiguousRuns } from './runs.js';
 import { checkKnownOptions, checkOption, formatValue, type OptionRule, type OptionRules } from './options.js';
 import {
   BINARY_STATE_DICT, cloneValue, loadState, saveState, type BinaryStateDict, type OptimizerStateDict, type StateInternals,
@@ -153,21 +154,8 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   zeroGrad(): void {
     this.checkUsable();
     const backend = requireBackend();
-    for (const group of this.paramGroups) {
-      const params = group.params;
-      for (let i = 0; i < params.length;) {
-        const g0 = params[i].grad;
-        if (g0 === null) { i++; continue; }
-        const start = g0.offset;
-        let n = g0.size, j = i + 1;
-        for (; j < params.length; j++) {
-          const g = params[j].grad;
-          if (g === null || g.offset !== start + n * 4) break;
-          n += g.size;
-        }
-        backend.fill(start, n, 0);
-        i = j;
-      }
+    for (const { params } of this.paramGroups) {
+      contiguousRuns(params.length, (i) => params[i].grad, (_first, _end, offset, n) => backend.fill(offset, n, 0));
     }
   }
 
@@ -285,26 +273,19 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
     const params = group.params;
     const counts = this.countsStep(group);
     const run = this.run;
-    for (let i = 0; i < params.length;) {
-      const p0 = params[i];
-      const g0 = p0.grad;
-      if (g0 === null) { i++; continue; }
-      checkGrad(this.name, p0, g0);
-      const pStart = p0.offset, gStart = g0.offset;
-      let n = p0.size, j = i + 1;
-      for (; j < params.length; j++) {
-        const q = params[j];
-        const gq = q.grad;
-        if (gq === null || q.offset !== pStart + n * 4 || gq.offset !== gStart + n * 4 || !sameState(slot, i, j)) break;
-        checkGrad(this.name, q, gq);
-        n += q.size;
-      }
+    const gradAt = (i: number): Tensor | null => {
+      const g = params[i].grad;
+      if (g !== null) checkGrad(this.name, params[i], g);
+      return g;
+    };
+    // Runs of gradients, cut where the parameters stop being contiguous too or their state differs.
+    const joins = (i: number, j: number, n: number) => params[j].offset === params[i].offset + n * 4 && sameState(slot, i, j);
+    contiguousRuns(params.length, gradAt, (i, j, g, n) => {
       if (counts) for (let k = i; k < j; k++) slot.steps[k]++;
-      run.p = pStart; run.g = gStart; run.n = n; run.step = slot.steps[i]; run.first = i; run.count = j - i;
+      run.p = params[i].offset; run.g = g; run.n = n; run.step = slot.steps[i]; run.first = i; run.count = j - i;
       this.updateRun(group, run);
       for (let k = i; k < j; k++) params[k].version++;
-      i = j;
-    }
+    }, joins);
   }
 
   private checkUsable(): void {
