@@ -1,5 +1,5 @@
 // `npm run bench`: every benchmark section in one run; tables on stdout, JSON in bench/results/.
-// Flags: --quick (fewer samples, skips plain-JS runs of the largest shapes), --only gemm|mlp|optim|threads|train.
+// Flags: --quick (fewer samples, skips plain-JS runs of the largest shapes), --only gemm|mlp|optim|threads|train|conv.
 
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { benchGemm } from './gemm.js';
 import { benchMlp } from './mlp.js';
 import { benchOptim } from './optim.js';
 import { benchTrain } from './train.js';
+import { benchConv } from './conv.js';
 import { hostSupportsRelaxedSimd } from '../src/backend/wasm-loader.js';
 
 const args = process.argv.slice(2);
@@ -35,6 +36,8 @@ const sections: Record<string, () => Promise<{ pass: boolean }>> = {
   },
   // Full training steps, every implementation (its threaded half runs in a child process too).
   train: () => benchTrain(quick),
+  // LeNet training steps and conv GFLOP/s (issue #15); its threaded half in a child process.
+  conv: () => benchConv(quick),
 };
 
 let allPass = true;
