@@ -1,7 +1,7 @@
 import type { OptimKernels } from '../optim-kernels.js';
 import type { HeapView } from './views.js';
 
-// Plain-loop twins of assembly/optim.ts: the reference for every update rule (the formulas are
+// Plain-loop twins of the assembly/optim-*.ts kernels: the reference for every update rule (the formulas are
 // stated in src/backend/optim-kernels.ts). Every float32 operation of the wasm kernels is one
 // `r(…)` here, in the same order, so the results agree bit for bit (a float64 +, −, ×, ÷ or √ of
 // float32 values rounded once to float32 is the float32 operation).
@@ -14,7 +14,10 @@ function grad(g: number, p: number, maximize: boolean, weightDecay: number): num
   return weightDecay !== 0 ? r(d + r(weightDecay * p)) : d;
 }
 
-/** β·avg + (1−β)·x, each product and the sum rounded to float32 as the kernels round them. */
+/**
+ * β·avg + (1−β)·x, each product and the sum rounded to float32 as the kernels round them (+ and ×
+ * commute exactly, so this is also Yogi's and Lion's (1−β)·g + β·m).
+ */
 function firstMoment(avg: number, beta: number, oneMinusBeta: number, x: number): number {
   return r(r(avg * beta) + r(oneMinusBeta * x));
 }
@@ -50,7 +53,7 @@ export function optimKernels(h: HeapView): OptimKernels {
       const f = h.f32, P = p >>> 2, G = g >>> 2, V = v >>> 2;
       lr = r(lr); beta = r(beta); oneMinusBeta = r(oneMinusBeta);
       for (let i = 0; i < n; i++) {
-        const vi = r(r(beta * f[V + i]) + r(oneMinusBeta * f[G + i]));
+        const vi = firstMoment(f[V + i], beta, oneMinusBeta, f[G + i]);
         f[V + i] = vi;
         f[P + i] = f[P + i] - r(lr * vi);
       }
@@ -174,7 +177,7 @@ export function optimKernels(h: HeapView): OptimKernels {
       stepSize = r(stepSize); eps = r(eps); beta1 = r(beta1); oneMinusBeta1 = r(oneMinusBeta1); oneMinusBeta2 = r(oneMinusBeta2);
       for (let i = 0; i < n; i++) {
         const gi = f[G + i];
-        const mi = r(r(oneMinusBeta1 * gi) + r(beta1 * f[M + i]));
+        const mi = firstMoment(f[M + i], beta1, oneMinusBeta1, gi);
         const g2 = r(gi * gi);
         const vi = r(f[V + i] - r(r(oneMinusBeta2 * sign(r(f[V + i] - g2))) * g2));
         f[M + i] = mi;
@@ -189,10 +192,10 @@ export function optimKernels(h: HeapView): OptimKernels {
       weightDecay = r(weightDecay);
       for (let i = 0; i < n; i++) {
         const gi = f[G + i], mi = f[M + i], pi = f[P + i];
-        let u = sign(r(r(oneMinusBeta1 * gi) + r(beta1 * mi)));
+        let u = sign(firstMoment(mi, beta1, oneMinusBeta1, gi));
         if (weightDecay !== 0) u = r(u + r(weightDecay * pi));
         f[P + i] = pi - r(lr * u);
-        f[M + i] = r(r(oneMinusBeta2 * gi) + r(beta2 * mi));
+        f[M + i] = firstMoment(mi, beta2, oneMinusBeta2, gi);
       }
     },
 
