@@ -1,10 +1,10 @@
 import type { OptimKernels } from '../optim-kernels.js';
 import type { HeapView } from './views.js';
 
-// Plain-loop twins of the assembly/optim-*.ts kernels: the reference for every update rule (the formulas are
-// stated in src/backend/optim-kernels.ts). Every float32 operation of the wasm kernels is one
-// `r(…)` here, in the same order, so the results agree bit for bit (a float64 +, −, ×, ÷ or √ of
-// float32 values rounded once to float32 is the float32 operation).
+// Plain-loop twins of the assembly/optim-*.ts kernels: the reference for every update rule (the
+// formulas are stated in src/backend/optim-kernels.ts). Every float32 operation of the wasm
+// kernels is one `r(…)` here, in the same order, so the results agree bit for bit (a float64 +,
+// −, ×, ÷ or √ of float32 values rounded once to float32 is the float32 operation).
 
 const r = Math.fround;
 
