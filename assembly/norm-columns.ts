@@ -1,14 +1,14 @@
 // Batch norm over [n, c] (BatchNorm1d's usual input, hw = 1), four channels per v128: the SIMD
 // build's path for it. Per channel, the general path (norm.ts) adds one-element segments, whose
-// lane-order total (t + 0) + (0 + 0) is t itself (a −0 becomes +0, which adds to a running sum
+// lane-order total ((t + 0) + (0 + 0)) + ((0 + 0) + (0 + 0)) is t itself (a −0 becomes +0, which adds to a running sum
 // exactly as −0 does: that sum starts at +0 and never becomes −0), so summing the samples of four
 // channels at once, in sample order, gives the same bits — and these loops read whole rows
 // instead of striding through one column. Each function returns the channels it handled (a
 // multiple of 4); the general path does the rest. The scalar build always takes the general path.
 
 /** Two f64x2 halves of an f32x4. */
-@inline function lo(v: v128): v128 { return f64x2.promote_low_f32x4(v); }
-@inline function hi(v: v128): v128 { return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)); }
+@inline export function lo(v: v128): v128 { return f64x2.promote_low_f32x4(v); }
+@inline export function hi(v: v128): v128 { return f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)); }
 /** Two f64x2 back to one f32x4 (each lane rounded once). */
 @inline function join(a: v128, b: v128): v128 {
   return v128.shuffle<f32>(f32x4.demote_f64x2_zero(a), f32x4.demote_f64x2_zero(b), 0, 1, 4, 5);

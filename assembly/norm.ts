@@ -1,54 +1,83 @@
 // Batch norm and layer norm, forward and backward (src/backend/kernels-norm.ts states each one).
 //
 // Statistics are float64 sums in one fixed order that the scalar build and the js twin follow too:
-// within a contiguous segment element p goes to lane p % 4, and the segment's total is
-// (lane0 + lane1) + (lane2 + lane3). The SIMD build keeps the four lanes in two f64x2 registers
-// (promoting f32x4 loads), so both builds add the same numbers in the same order: bit-identical.
+// within a contiguous segment element p goes to lane p % 8, and the segment's total is
+// ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)). The SIMD build keeps the eight lanes in four
+// f64x2 registers (promoting f32x4 loads), so both builds add the same numbers in the same order:
+// bit-identical.
 // float64 keeps the statistics of float32 data accurate (the variance of values near 1e3 keeps its
 // low digits); the elementwise parts are float32, one rounding per operation.
 // BatchNorm1d's [n, c] (hw = 1) takes the column path of norm-columns.ts in the SIMD build: same bits.
 
 import { copy, mul } from './elementwise';
-import { forwardColumns, backwardSumsColumns, backwardInputColumns } from './norm-columns';
+import { forwardColumns, backwardSumsColumns, backwardInputColumns, lo, hi } from './norm-columns';
 
 const SUM = 0, SQDEV = 1, DOTDEV = 2;
 
+/** One term of a sum, two lanes at once: x, (x − m)² or g·(x − m) (w holds g), in float64. */
+@inline function terms(mode: i32, v: v128, w: v128, mm: v128): v128 {
+  if (mode == SUM) return v;
+  const d = f64x2.sub(v, mm);
+  return mode == SQDEV ? f64x2.mul(d, d) : f64x2.mul(w, d);
+}
+
+/** The same term for one element. */
+@inline function term(mode: i32, x: usize, g: usize, p: i32, m: f64): f64 {
+  const o = <usize>p << 2;
+  const v = <f64>load<f32>(x + o);
+  if (mode == SUM) return v;
+  const d = v - m;
+  return mode == SQDEV ? d * d : <f64>load<f32>(g + o) * d;
+}
+
 /**
- * Over one segment of len floats at x, in the lane order: SUM Σ x, SQDEV Σ (x − m)²,
- * DOTDEV Σ g·(x − m) (g a second segment). Inlined with a constant mode, the branches fold away.
+ * Over one segment of len floats at x, in the lane order (element p to lane p % 8):
+ * SUM Σ x, SQDEV Σ (x − m)², DOTDEV Σ g·(x − m) (g a second segment). Eight lanes are four
+ * independent f64x2 add chains, enough to hide the add latency. Inlined with a constant mode,
+ * the branches fold away.
  */
 @inline function segment(mode: i32, x: usize, g: usize, len: i32, m: f64): f64 {
-  let l0: f64 = 0, l1: f64 = 0, l2: f64 = 0, l3: f64 = 0;
+  // One element (BatchNorm1d's segments): the lane formula adds only zeros, so it is t + 0.
+  if (len == 1) return term(mode, x, g, 0, m) + 0;
+  let l0: f64 = 0, l1: f64 = 0, l2: f64 = 0, l3: f64 = 0, l4: f64 = 0, l5: f64 = 0, l6: f64 = 0, l7: f64 = 0;
   let p = 0;
   if (ASC_FEATURE_SIMD) {
-    let lo = f64x2.splat(0), hi = f64x2.splat(0);
-    const mm = f64x2.splat(m);
-    for (; p + 4 <= len; p += 4) {
+    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+    const mm = f64x2.splat(m), zero = f64x2.splat(0);
+    for (; p + 8 <= len; p += 8) {
       const o = <usize>p << 2;
-      const v = v128.load(x + o);
-      let a = f64x2.promote_low_f32x4(v), b = f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1));
-      if (mode != SUM) { a = f64x2.sub(a, mm); b = f64x2.sub(b, mm); }
-      if (mode == SQDEV) { a = f64x2.mul(a, a); b = f64x2.mul(b, b); }
+      const v = v128.load(x + o), u = v128.load(x + o, 16);
+      let w0 = zero, w1 = zero, w2 = zero, w3 = zero;
       if (mode == DOTDEV) {
-        const w = v128.load(g + o);
-        a = f64x2.mul(f64x2.promote_low_f32x4(w), a);
-        b = f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(w, w, 2, 3, 0, 1)), b);
+        const gv = v128.load(g + o), gu = v128.load(g + o, 16);
+        w0 = lo(gv); w1 = hi(gv); w2 = lo(gu); w3 = hi(gu);
       }
-      lo = f64x2.add(lo, a);
-      hi = f64x2.add(hi, b);
+      a0 = f64x2.add(a0, terms(mode, lo(v), w0, mm));
+      a1 = f64x2.add(a1, terms(mode, hi(v), w1, mm));
+      a2 = f64x2.add(a2, terms(mode, lo(u), w2, mm));
+      a3 = f64x2.add(a3, terms(mode, hi(u), w3, mm));
     }
-    l0 = f64x2.extract_lane(lo, 0); l1 = f64x2.extract_lane(lo, 1);
-    l2 = f64x2.extract_lane(hi, 0); l3 = f64x2.extract_lane(hi, 1);
+    l0 = f64x2.extract_lane(a0, 0); l1 = f64x2.extract_lane(a0, 1);
+    l2 = f64x2.extract_lane(a1, 0); l3 = f64x2.extract_lane(a1, 1);
+    l4 = f64x2.extract_lane(a2, 0); l5 = f64x2.extract_lane(a2, 1);
+    l6 = f64x2.extract_lane(a3, 0); l7 = f64x2.extract_lane(a3, 1);
+  } else {
+    for (; p + 8 <= len; p += 8) {
+      l0 += term(mode, x, g, p, m); l1 += term(mode, x, g, p + 1, m);
+      l2 += term(mode, x, g, p + 2, m); l3 += term(mode, x, g, p + 3, m);
+      l4 += term(mode, x, g, p + 4, m); l5 += term(mode, x, g, p + 5, m);
+      l6 += term(mode, x, g, p + 6, m); l7 += term(mode, x, g, p + 7, m);
+    }
   }
-  for (; p < len; p++) {
-    const o = <usize>p << 2;
-    let t = <f64>load<f32>(x + o);
-    if (mode == SQDEV) { t -= m; t = t * t; }
-    if (mode == DOTDEV) t = <f64>load<f32>(g + o) * (t - m);
-    const lane = p & 3;
-    if (lane == 0) l0 += t; else if (lane == 1) l1 += t; else if (lane == 2) l2 += t; else l3 += t;
-  }
-  return (l0 + l1) + (l2 + l3);
+  // The tail (fewer than 8) starts at lane 0.
+  if (p < len) l0 += term(mode, x, g, p, m);
+  if (p + 1 < len) l1 += term(mode, x, g, p + 1, m);
+  if (p + 2 < len) l2 += term(mode, x, g, p + 2, m);
+  if (p + 3 < len) l3 += term(mode, x, g, p + 3, m);
+  if (p + 4 < len) l4 += term(mode, x, g, p + 4, m);
+  if (p + 5 < len) l5 += term(mode, x, g, p + 5, m);
+  if (p + 6 < len) l6 += term(mode, x, g, p + 6, m);
+  return ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7));
 }
 
 /** y = ((x − m)·a) + b over len floats (y may alias x). */

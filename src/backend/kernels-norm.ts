@@ -5,8 +5,9 @@ import type { KernelFunctions, KernelSpec } from './kernel-spec.js';
 //
 // Every statistic is a float64 sum in one fixed order, which the SIMD, scalar and js versions all
 // follow, so the bits never depend on the build: within a contiguous segment (a row, or one
-// sample's plane of a channel) element p goes to lane p % 4 and the segment's total is
-// (lane0 + lane1) + (lane2 + lane3); a channel's total adds its samples' segment totals in order.
+// sample's plane of a channel) element p goes to lane p % 8 and the segment's total is
+// ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)); a channel's total adds its samples' segment
+// totals in order.
 // Elementwise arithmetic is float32, one rounding per operation, in the order each doc states.
 // A pointer of 0 means "absent" (no affine weight or bias, no running statistics).
 // None of these is split across threads: per-row statistics advance by one float per row, which

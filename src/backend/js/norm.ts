@@ -9,15 +9,11 @@ const r = Math.fround;
 /** ((x − m)·a) + b in float32, as assembly/norm.ts's `affine` (which also adds b = 0: −0 becomes +0). */
 const affine = (x: number, m: number, a: number, b: number): number => r(r(r(x - m) * a) + b);
 
-/** Σ f(p) over p < len in the lane order: (Σ lane 0 + Σ lane 1) + (Σ lane 2 + Σ lane 3). */
+/** Σ f(p) over p < len in the lane order: p to lane p % 8, then ((l0 + l1) + (l2 + l3)) + ((l4 + l5) + (l6 + l7)). */
 function laneSum(len: number, term: (p: number) => number): number {
-  let l0 = 0, l1 = 0, l2 = 0, l3 = 0;
-  for (let p = 0; p < len; p++) {
-    const v = term(p);
-    const lane = p & 3;
-    if (lane === 0) l0 += v; else if (lane === 1) l1 += v; else if (lane === 2) l2 += v; else l3 += v;
-  }
-  return (l0 + l1) + (l2 + l3);
+  const l = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let p = 0; p < len; p++) l[p & 7] += term(p);
+  return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
 }
 
 /** Σ over a channel: its samples' segment sums, in sample order. */
