@@ -5,7 +5,11 @@ import { init, getBackend } from '../backend/init.js';
 import { manualSeed } from '../core/rng.js';
 import { Sequential } from '../nn/sequential.js';
 import { Linear } from '../nn/linear.js';
-import { Dropout } from '../nn/layers.js';
+import { Dropout, Flatten } from '../nn/layers.js';
+import { Conv2d } from '../nn/conv.js';
+import { MaxPool2d } from '../nn/pooling.js';
+import { ReLU } from '../nn/activations.js';
+import { reshape } from '../ops/shape-ops.js';
 import { CrossEntropyLoss } from '../nn/losses.js';
 import type { Module } from '../nn/module.js';
 import { datasets } from '../data/index.js';
@@ -30,6 +34,8 @@ export interface TrainConfig {
   stepSize?: number;
   gamma?: number;
   tMax?: number;
+  /** 'mlp' (784 → hidden → 10) or 'cnn' (the LeNet of issue #15); absent in checkpoints older than it: mlp. */
+  model?: 'mlp' | 'cnn';
   hidden: number[];
   activation: string;
   batchSize: number;
@@ -60,6 +66,7 @@ export function registerTrain(program: Command): void {
     .option('--step-size <epochs>', HELP.stepSize, positiveInt('--step-size'))
     .option('--gamma <number>', HELP.gamma, positive('--gamma'))
     .option('--t-max <epochs>', HELP.tMax, positiveInt('--t-max'))
+    .addOption(new Option('--model <name>', 'mlp: 784 → --hidden → 10; cnn: Conv2d(1,8,3) → ReLU → MaxPool2d(2) → Conv2d(8,16,3) → ReLU → MaxPool2d(2) → Linear(784,10)').choices(['mlp', 'cnn']).default('mlp'))
     .option('--hidden <sizes>', 'hidden layer sizes', sizes, [16, 16])
     .addOption(new Option('--activation <name>', 'hidden activation').choices(ACTIVATION_NAMES).default('relu'))
     .option('--batch-size <n>', 'mini-batch size (1: stochastic, 7996: full batch)', positiveInt('--batch-size'), 32)
@@ -81,6 +88,12 @@ export function registerTrain(program: Command): void {
 }
 
 function buildModel(config: TrainConfig): Sequential {
+  if (config.model === 'cnn') {
+    return new Sequential([
+      new Conv2d(1, 8, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2),
+      new Conv2d(8, 16, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(784, 10),
+    ]);
+  }
   const layers: Module[] = [];
   const widths = [784, ...config.hidden];
   for (let i = 1; i < widths.length; i++) {
@@ -112,6 +125,8 @@ async function train(flags: TrainConfig, resume: string | undefined, given: read
     ? { ...saved, epochs: given.includes('epochs') ? flags.epochs : saved.epochs, out: flags.out, threads: flags.threads }
     : flags;
   checkApplicable(given, config);
+  const mlpOnly = given.filter((k) => ['hidden', 'activation', 'dropout'].includes(k));
+  if (config.model === 'cnn' && mlpOnly.length > 0) throw new UsageError(`--${mlpOnly[0]} is not read by --model cnn, only by --model mlp`);
   const initialEpoch = checkpoint?.epoch ?? 0;
   if (initialEpoch >= config.epochs) {
     throw new UsageError(given.includes('epochs')
@@ -133,6 +148,11 @@ async function train(flags: TrainConfig, resume: string | undefined, given: read
     xTrain.dispose(); xTest.dispose();
     xTrain = a; xTest = b;
   }
+  const digits = [xTrain, xTest]; // freed at the end (the cnn's images below are views of them)
+  if (config.model === 'cnn') {
+    xTrain = reshape(xTrain, [-1, 1, 28, 28]);
+    xTest = reshape(xTest, [-1, 1, 28, 28]);
+  }
   const model = buildModel(config);
   const optimizer = makeOptimizer(config.optimizer, model.parameters(), config);
   const trainCount = Math.round(xTrain.shape[0] * (1 - config.validationSplit));
@@ -151,7 +171,7 @@ async function train(flags: TrainConfig, resume: string | undefined, given: read
 
   const backend = getBackend();
   process.stderr.write(
-    `descent train: ${[784, ...config.hidden, 10].join('-')} ${config.activation}, ${config.optimizer} lr ${optimizer.paramGroups[0].lr}, ` +
+    `descent train: ${config.model === 'cnn' ? 'cnn' : `${[784, ...config.hidden, 10].join('-')} ${config.activation}`}, ${config.optimizer} lr ${optimizer.paramGroups[0].lr}, ` +
       `batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}, ${backend.backend}${backend.build ? ` ${backend.build}` : ''}` +
       `${backend.threads > 1 ? ` ×${backend.threads}` : ''}` +
       `${initialEpoch ? `, resuming after epoch ${initialEpoch}` : ''}\n`,
@@ -184,6 +204,6 @@ async function train(flags: TrainConfig, resume: string | undefined, given: read
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
-  for (const t of [xTrain, xTest, yTrain, yTest]) t.dispose();
+  for (const t of [...digits, yTrain, yTest]) t.dispose();
   model.dispose();
 }
