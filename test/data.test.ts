@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import dataJson from '../../shared/golden/data.json';
 import { init, tensor, OptionError, ShapeError } from '../src/index.js';
-import { DataLoader, TensorDataset, MinMaxScaler, StandardScaler, oneHot, trainTestSplit, datasets } from '../src/data/index.js';
+import { DataLoader, TensorDataset, MinMaxScaler, StandardScaler, oneHot, trainTestSplit, datasets, takeRows } from '../src/data/index.js';
 import { expectAllClose, type GoldenTensor } from './golden.js';
 import { expectRejected } from './rejects.js';
 import { writeCountsAfterAll } from './train-counts.js';
@@ -182,6 +182,23 @@ describe('data: bad input is a typed error, and nothing is kept', () => {
     await expect(datasets.mnist({ digit: [] } as never)).rejects.toThrow(new OptionError('mnist: unknown option digit (valid: digits); did you mean digits?'));
     await expect(datasets.mnist({ digits: 'x' } as never)).rejects.toThrow(new OptionError('mnist: digits must be ten arrays of pixels, one per digit, got "x"'));
     await expect(datasets.mnist({ digits: [[0]] })).rejects.toThrow(OptionError);
+  });
+
+  it('takeRows and TensorDataset.gather refuse row numbers outside the tensor (they used to copy foreign memory)', () => {
+    const x = tensor([[1, 2], [3, 4], [5, 6]]), y = tensor([0, 1, 2]);
+    const ds = new TensorDataset(x, y);
+    expectRejected(() => takeRows(x, [0, 3]), OptionError, 'takeRows: indices[1] must be a row number in [0, 3), got 3');
+    expectRejected(() => takeRows(x, [-1]), OptionError, 'takeRows: indices[0] must be a row number in [0, 3), got -1');
+    expectRejected(() => takeRows(x, [0.5]), OptionError, 'takeRows: indices[0] must be a row number in [0, 3), got 0.5');
+    expectRejected(() => takeRows(x, 'abc' as never), OptionError, 'takeRows: indices must be an array of row numbers, got "abc"');
+    expectRejected(() => takeRows(null as never, [0]), OptionError, 'takeRows: t must be a Tensor, got null');
+    const outX = tensor([[0, 0]]), outY = tensor([0]), wide = tensor([[0, 0, 0]]);
+    expectRejected(() => ds.gather([5], [outX, outY]), OptionError, 'TensorDataset.gather: indices[0] must be a row number in [0, 3), got 5');
+    expectRejected(() => ds.gather([1], [outX]), OptionError, /^TensorDataset.gather: out must hold 2 tensors, got \[a Tensor of shape \[1, 2\]\]$/);
+    expectRejected(() => ds.gather([1], [wide, outY]), ShapeError, 'TensorDataset.gather: out[0] must be a Tensor of shape [1, 2], got a Tensor of shape [1, 3]');
+    ds.gather(Uint32Array.of(2), [outX, outY]);
+    expect([...outX.toArray(), ...outY.toArray()]).toEqual([5, 6, 2]);
+    [x, y, outX, outY, wide].forEach((t) => t.dispose());
   });
 
   it('oneHot and trainTestSplit: labels that are not labels, options that are not options', () => {

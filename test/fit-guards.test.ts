@@ -4,7 +4,7 @@ import {
   init, tensor, sum, sqrt, mul, Sequential, Linear, Tanh, MSELoss, CrossEntropyLoss, SGD, manualSeed, NonFiniteError, OptionError,
   ShapeError, DisposedError, EarlyStopping, ModelCheckpoint, ProgressBar, type Tensor, type Module, type EpochLogs, type TrainingContext,
 } from '../src/index.js';
-import { evaluate, predict } from '../src/train/index.js';
+import { evaluate, predict, correctCount } from '../src/train/index.js';
 import { expectRejected, expectRejectedAsync } from './rejects.js';
 import { countFault, writeCountsAfterAll } from './train-counts.js';
 
@@ -223,6 +223,14 @@ describe('fit / evaluate / predict / callbacks: bad input is a typed error', () 
     await expectRejectedAsync(() => net.fit(empty, emptyY, base), ShapeError, 'fit: x has no samples (shape [0, 3])', 'fit');
     await expectRejectedAsync(() => net.fit(x, y, null as never), OptionError, /^fit: options must be an object like \{ loss, optimizer, /, 'fit');
     [x, y, empty, emptyY, wrongWidth, oneY].forEach((t) => t.dispose()); net.dispose();
+  });
+
+  it('correctCount checks its tensors and that the target fits the outputs', () => {
+    const out = tensor([[0.1, 0.9], [0.8, 0.2]]), labels = tensor([1, 1]), three = tensor([1, 1, 0]);
+    expect(correctCount(out, labels)).toBe(1);
+    expectRejected(() => correctCount(out, three), ShapeError, 'correctCount: target [3] fits neither class indices [2] nor one-hot rows [2, 2]');
+    expectRejected(() => correctCount(null as never, labels), OptionError, 'correctCount: output must be a Tensor, got null');
+    [out, labels, three].forEach((t) => t.dispose());
   });
 
   it('callbacks reject unknown and invalid options', () => {

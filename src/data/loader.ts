@@ -1,7 +1,7 @@
 import { Random, globalRandom } from '../core/rng.js';
 import type { Tensor } from '../core/tensor.js';
 import { BOOLEAN, POSITIVE_INT, arrayOf, checkOptions, checkValue, int, required } from '../core/validate.js';
-import { checkDataset, ownedBuffer, type Dataset } from './dataset.js';
+import { GATHER_TRUSTED, checkDataset, ownedBuffer, type Dataset } from './dataset.js';
 
 export interface DataLoaderOptions {
   /** Samples per batch (default 1). batchSize = dataset length is full-batch gradient descent. */
@@ -70,7 +70,9 @@ export class DataLoader implements Iterable<Tensor[]> {
     for (let b = 0; b < batches; b++) {
       const indices = order.subarray(b * this.batchSize, Math.min((b + 1) * this.batchSize, order.length));
       const out = this.batchBuffers(indices.length);
-      this.dataset.gather(indices, out);
+      const dataset = this.dataset as Dataset & { [GATHER_TRUSTED]?: Dataset['gather'] };
+      if (dataset[GATHER_TRUSTED]) dataset[GATHER_TRUSTED](indices, out);
+      else dataset.gather(indices, out);
       yield out;
     }
   }

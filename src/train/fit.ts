@@ -119,7 +119,7 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
       if (wantAccuracy) logs.accuracy = correct / seen;
       const trainSeconds = (performance.now() - start) / 1000;
       if (valX && valY) {
-        const val = meanLoss(model, valX, valY, o.loss, o.batchSize, (value, b, rows) => new NonFiniteError(
+        const val = meanLoss(model, valX, valY, o.loss, o.batchSize, wantAccuracy, (value, b, rows) => new NonFiniteError(
           `fit: the validation loss became ${value} at epoch ${epoch + 1}, on validation batch ${b + 1} (rows ${rows}); ` +
             "training stopped after that epoch's updates, all of which were finite (is there a NaN or Inf in the validation data?)",
         ));
@@ -148,17 +148,18 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
  */
 export function evaluate(model: Module, x: Tensor, y: Tensor, options?: EvaluateOptions): { loss: number; accuracy?: number } {
   const o = checkEvaluate(model, x, y, options);
-  const { loss, correct, seen } = meanLoss(model, x, y, o.loss, o.batchSize, (value, b, rows) => new NonFiniteError(
+  const wantAccuracy = o.metrics.includes('accuracy');
+  const { loss, correct, seen } = meanLoss(model, x, y, o.loss, o.batchSize, wantAccuracy, (value, b, rows) => new NonFiniteError(
     `evaluate: the loss is ${value} on batch ${b + 1} (rows ${rows}); the model's outputs or the targets there are not finite`,
   ));
   const result: { loss: number; accuracy?: number } = { loss };
-  if (o.metrics.includes('accuracy')) result.accuracy = correct / seen;
+  if (wantAccuracy) result.accuracy = correct / seen;
   return result;
 }
 
 /** The loop evaluate() and fit's validation share; `nonFinite` words the error for its caller. */
 function meanLoss(
-  model: Module, x: Tensor, y: Tensor, lossFn: LossModule | undefined, batchSize: number,
+  model: Module, x: Tensor, y: Tensor, lossFn: LossModule | undefined, batchSize: number, wantAccuracy: boolean,
   nonFinite: (value: number, batch: number, rows: string) => NonFiniteError,
 ): { loss: number; correct: number; seen: number } {
   const loader = new DataLoader(new TensorDataset(x, y), { batchSize, shuffle: false, seed: 0 });
@@ -174,7 +175,7 @@ function meanLoss(
           if (!Number.isFinite(value)) throw nonFinite(value, batch, `${seen}–${seen + by.shape[0] - 1}`);
           lossSum += value * by.shape[0];
         }
-        correct += correctCount(output, by);
+        if (wantAccuracy) correct += correctCount(output, by);
         seen += by.shape[0];
         batch++;
       }

@@ -3,7 +3,7 @@ import {
   ChainedScheduler, ConstantLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, CyclicLR, DataLoader, EarlyStopping, ExponentialLR,
   LambdaLR, Linear, LinearLR, MSELoss, MinMaxScaler, ModelCheckpoint, MultiStepLR, MultiplicativeLR, OneCycleLR, PolynomialLR,
   ProgressBar, ReLU, ReduceLROnPlateau, SequentialLR, Sequential, StandardScaler, StepLR, TensorDataset, clipGradNorm,
-  clipGradValue, datasets, detectAnomaly, evaluate, oneHot, predict, setDetectAnomaly, trainTestSplit, type SchedulableOptimizer,
+  clipGradValue, correctCount, datasets, detectAnomaly, takeRows, evaluate, oneHot, predict, setDetectAnomaly, trainTestSplit, type SchedulableOptimizer,
 } from '../../src/index.js';
 import {
   JUNK, NON_FINITE, T, disposedTensor, fuzz, live, notBoolean, notNumber, notOptions, notTensor, unknownKeyOptions, using,
@@ -106,6 +106,15 @@ export const dataCases: FuzzCase[] = [
   fuzz('datasets.mnist(options) with a bad key or digits', fc.oneof(unknownKeyOptions(['digits'], ['digit', 'path']),
     fc.constantFrom('x', [[0]], null, 5).map((digits) => ({ digits })), notOptions),
   (o) => datasets.mnist(o as never)),
+  fuzz('takeRows(t, indices) with rows outside t or not row numbers', fc.oneof(
+    fc.constantFrom([4], [-1], [0.5], [NaN], ['1'], 'abc', null, [0, 1, 2, 3, 4]), fc.integer({ min: 4 }).map((r) => [r])),
+  (idx) => takeRows(live([4, 3]), idx as never)),
+  fuzz('dataset.gather(indices, out) with foreign rows or wrong buffers', fc.oneof(
+    fc.constantFrom([4], [-1], [1.5]).map((i) => [i, [T([1, 3]), T([1])]]), fc.constant([[0], [T([1, 3])]]), fc.constant([[0], [T([1, 2]), T([1])]]),
+    fc.constant([[0], 'out'])),
+  ([idx, out]) => new TensorDataset(live([4, 3]), live([4])).gather(idx as never, out as never)),
+  fuzz('correctCount(output, target) with non-tensors or a target that does not fit', fc.constantFrom([T([2, 3]), T([3])], [T([2, 3]), T([2, 2])], [null, T([2])], [T([2]), T([2])], [T([2, 3]), 'y']),
+    ([o, t]) => correctCount(o as never, t as never)),
   fuzz('scaler.fit(x) with x not a 2-D tensor, or non-finite', fc.oneof(notTensor, fc.constant(T([4])), fc.constant(T([2, 2], { values: [1, NaN, 2, 3] }))),
     (x) => new StandardScaler().fit(x as never)),
 ];
