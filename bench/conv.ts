@@ -126,13 +126,14 @@ const SUBSTITUTES: Record<string, Substitute> = {
     return result;
   },
   'wasm Conv2D': ({ x, dy }, attrs, wasm) => {
-    const [kh] = attrs.filterShape as number[];
-    const pad = attrs.pad === 'same' ? (kh - 1) >> 1 : attrs.pad === 'valid' ? 0 : attrs.pad;
+    const [ph, pw] = (attrs.filterShape as number[]).slice(0, 2).map((k) => attrs.pad === 'same' ? (k - 1) >> 1 : attrs.pad === 'valid' ? 0 : attrs.pad as number);
     const run = (name: string, inputs: TfCore.NamedTensorInfoMap, a: TfCore.NamedAttrMap) =>
       tf.getKernel(name, 'wasm')!.kernelFunc({ inputs, attrs: a, backend: wasm }) as TfCore.TensorInfo;
     const xT = run('Transpose', { x }, { perm: [3, 1, 2, 0] });
     const dyT = run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
-    const dw = run('Conv2D', { x: xT, filter: dyT }, { strides: [1, 1], dilations: [1, 1], pad, dataFormat: 'NHWC' });
+    // Explicit padding: with a number, tfjs 4.22 sizes the output from the filter's height in both dimensions.
+    const explicit = [[0, 0], [ph, ph], [pw, pw], [0, 0]];
+    const dw = run('Conv2D', { x: xT, filter: dyT }, { strides: [1, 1], dilations: [1, 1], pad: explicit, dataFormat: 'NHWC' });
     const result = run('Transpose', { x: dw }, { perm: [1, 2, 0, 3] });
     for (const t of [xT, dyT, dw]) wasm.disposeData(t.dataId);
     return result;
@@ -140,7 +141,7 @@ const SUBSTITUTES: Record<string, Substitute> = {
 };
 
 /** Registers `how` as tfjs-wasm's Conv2DBackpropFilter (replacing an earlier substitute). */
-function substituteBackpropFilter(how: string): void {
+export function substituteBackpropFilter(how: string): void {
   if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
   tf.registerKernel({
     kernelName: 'Conv2DBackpropFilter', backendName: 'wasm',
@@ -154,7 +155,7 @@ function substituteBackpropFilter(how: string): void {
 }
 
 /** The largest difference between the two substitutes' weight gradients on a small random case (they must agree). */
-function substitutesDisagreeBy(): number {
+export function substitutesDisagreeBy(): number {
   const grads = ['wasm Conv2D', 'cpu kernel'].map((how) => {
     substituteBackpropFilter(how);
     return tf.tidy(() => {
