@@ -16,8 +16,14 @@ import type { ThreadPool } from './thread-pool.js';
 
 /** Elementwise calls with fewer elements than this stay on the calling thread. */
 export const MIN_PARALLEL_ELEMENTS = 1 << 15;
-/** gemm calls with fewer multiply-adds than this (m·n·k) stay on the calling thread. */
-export const MIN_PARALLEL_MACS = 1 << 18;
+/**
+ * gemm calls with fewer multiply-adds than this (m·n·k) stay on the calling thread. Measured
+ * (`npx tsx bench/split-threshold.ts`, and whole steps of 784-16-16-10 at batch 32, whose first
+ * layer's 0.4 M-multiply-add products ran the step at 0.92× when split): below about a million
+ * multiply-adds a call takes ~20–40 µs, and handing chunks over costs more than the second core
+ * gives back.
+ */
+export const MIN_PARALLEL_MACS = 1 << 20;
 /**
  * A job is cut into up to this many chunks per thread: enough that a thread which starts late
  * (descheduled, or waking from a park) leaves little for the others to wait on, few enough that
