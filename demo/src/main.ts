@@ -33,7 +33,9 @@ function readConfig(): TrainConfig {
   const hiddenText = value('hidden');
   const hidden = hiddenText === '' ? [] : hiddenText.split(/[\s,]+/).filter(Boolean).map(Number);
   if (hidden.some((h) => !Number.isInteger(h) || h < 1 || h > 4096)) throw new Error('hidden sizes: whole numbers from 1 to 4096, separated by commas');
+  const model = $<HTMLSelectElement>('network').value === 'cnn' ? 'cnn' : 'mlp';
   return {
+    model,
     optimizer: $<HTMLSelectElement>('optimizer').value,
     lr,
     scheduler: $<HTMLSelectElement>('scheduler').value,
@@ -67,9 +69,15 @@ function setStatus(state: State, text: string): void {
   $<HTMLButtonElement>('train').disabled = busy;
   $<HTMLButtonElement>('stop').disabled = state !== 'training';
   for (const el of $('config').querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')) {
-    el.disabled = state === 'training' || (el.id === 'threads' && maxThreads <= 1);
+    el.disabled = state === 'training' || (el.id === 'threads' && maxThreads <= 1) || (isCnn() && !!el.closest('.mlp-only'));
   }
 }
+
+/** The CNN has its architecture fixed: the MLP's hidden sizes and activation are greyed out. */
+const isCnn = (): boolean => $<HTMLSelectElement>('network').value === 'cnn';
+$('network').addEventListener('change', () => {
+  for (const el of $('config').querySelectorAll<HTMLInputElement | HTMLSelectElement>('.mlp-only input, .mlp-only select')) el.disabled = isCnn();
+});
 
 const percent = (v: number): string => `${(v * 100).toFixed(2)}%`;
 const number = (v: number, digits = 4): string => (Number.isFinite(v) ? Number(v.toPrecision(digits)).toString() : '–');
@@ -160,8 +168,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       if (p.epoch > 0) {
         show('epoch', `${p.epoch} / ${plannedEpochs}`, p.epoch);
         if (p.samplesPerSecond) show('samples-per-s', Math.round(p.samplesPerSecond).toLocaleString('en'), p.samplesPerSecond);
-        hasModel = true;
-        if (lastImage) predict(lastImage);
+        modelReady();
       }
       scheduleRedraw();
       break;
@@ -170,8 +177,7 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const last = epochs[epochs.length - 1];
       const acc = last ? ` Validation accuracy ${percent(last.valAccuracy)}.` : '';
       setStatus(m.reason === 'finished' ? 'done' : 'stopped', (m.reason === 'finished' ? 'Done.' : 'Stopped.') + acc);
-      hasModel = true;
-      if (lastImage) predict(lastImage);
+      modelReady();
       break;
     }
     case 'prediction':
@@ -224,6 +230,13 @@ const pad = new DrawingPad($<HTMLCanvasElement>('draw-canvas'), (pixels) => {
   predict(pixels);
 });
 
+/** A trained model exists: predict what is on the pad, or ask for a drawing. */
+function modelReady(): void {
+  hasModel = true;
+  if (lastImage) predict(lastImage);
+  else if (!$('prediction').dataset.digit) $('prediction').textContent = 'Draw a digit.';
+}
+
 function predict(pixels: Float32Array): void {
   if (predictionPending) {
     queued = pixels;
@@ -255,6 +268,9 @@ function showPrediction(probs: Float32Array | null): void {
     }),
   );
 }
+
+// Black (a blank digit) from the start, not an empty canvas until the first stroke.
+paint($<HTMLCanvasElement>('preview'), new Float32Array(784));
 
 $('clear').addEventListener('click', () => {
   pad.clear();

@@ -1,6 +1,8 @@
 // The messages between the page (main.ts) and the training worker (worker.ts).
 
 export interface TrainConfig {
+  /** The network (src/catalog/models.ts); hidden and activation are read by 'mlp' only. */
+  model: 'mlp' | 'cnn';
   optimizer: string;
   /** undefined: the optimizer's own default (src/cli/factory.ts). */
   lr?: number;

@@ -1,10 +1,10 @@
 // The training worker: it owns a Descent runtime (its own wasm heap), the MNIST split and the model,
 // so the page stays responsive while it trains. Messages: protocol.ts.
 import {
-  init, manualSeed, datasets, Sequential, Linear, CrossEntropyLoss, Tensor, type Module, type MnistSplit,
+  init, manualSeed, datasets, reshape, Sequential, CrossEntropyLoss, Tensor, type MnistSplit,
   type BackendInfo, type Callback, type EpochLogs,
 } from 'descent';
-import { makeActivation, makeOptimizer, makeScheduler, type TrainableOptimizer } from '../../src/catalog/index.js';
+import { inputShape, makeModel, makeOptimizer, makeScheduler, type ModelName, type TrainableOptimizer } from '../../src/catalog/index.js';
 import { loadDigits } from './digits.js';
 import type { EpochPoint, FromWorker, ToWorker, TrainConfig } from './protocol.js';
 
@@ -15,6 +15,8 @@ const PROGRESS_EVERY = 100;
 
 let data: MnistSplit | null = null;
 let model: Sequential | null = null;
+/** Which network `model` is (the shape predict() gives a digit). */
+let modelName: ModelName = 'mlp';
 let optimizer: TrainableOptimizer | null = null;
 let training = false;
 let stopRequested = false;
@@ -69,16 +71,6 @@ async function load(digitsUrl: string): Promise<void> {
   post({ type: 'ready', backend: info.backend, build: info.build, train: data.yTrain.size, test: data.yTest.size, maxThreads, threadsNote });
 }
 
-function buildModel(config: TrainConfig): Sequential {
-  const sizes = [784, ...config.hidden, 10];
-  const layers: Module[] = [];
-  for (let i = 0; i + 1 < sizes.length; i++) {
-    layers.push(new Linear(sizes[i], sizes[i + 1]));
-    if (i + 2 < sizes.length) layers.push(makeActivation(config.activation));
-  }
-  return new Sequential(layers);
-}
-
 async function train(config: TrainConfig): Promise<void> {
   if (!data) throw new Error('the digits are not loaded yet');
   if (training) throw new Error('already training');
@@ -88,10 +80,14 @@ async function train(config: TrainConfig): Promise<void> {
   model?.dispose();
   model = optimizer = null;
   const info = await init({ threads: config.threads }); // the same bits whatever the count
-  const { xTrain, yTrain, xTest, yTest } = data;
+  const { yTrain, yTest } = data;
+  // The cnn takes the digits as [N, 1, 28, 28] images: views of the same memory, freed after the run.
+  const shape = inputShape(config.model);
+  const xTrain = reshape(data.xTrain, [-1, ...shape]), xTest = reshape(data.xTest, [-1, ...shape]);
 
   manualSeed(config.seed); // the same settings give the same run
-  const net = (model = buildModel(config));
+  modelName = config.model;
+  const net = (model = makeModel(config.model, { hidden: config.hidden, activation: config.activation }));
   const opt = (optimizer = makeOptimizer(config.optimizer, net.parameters(), { lr: config.lr }));
   const batches = Math.ceil(xTrain.shape[0] / config.batchSize);
   const { scheduler, per } = makeScheduler(config.scheduler, opt, {}, config.epochs, batches);
@@ -159,6 +155,8 @@ async function train(config: TrainConfig): Promise<void> {
     post({ type: 'done', reason: 'stopped' });
   } finally {
     training = false;
+    xTrain.dispose();
+    xTest.dispose();
   }
 }
 
@@ -168,7 +166,7 @@ function predict(pixels: Float32Array): void {
     post({ type: 'prediction', probs: null });
     return;
   }
-  const x = new Tensor([1, 784]);
+  const x = new Tensor([1, ...inputShape(modelName)]);
   x.data.set(pixels);
   const logits = model.predict(x);
   const z = logits.toArray();

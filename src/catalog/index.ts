@@ -5,3 +5,4 @@ export * from './schedulers.js';
 export * from './activations.js';
 export * from './functions2d.js';
 export * from './trajectory.js';
+export * from './models.js';

@@ -3,22 +3,15 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { init, getBackend } from '../backend/init.js';
 import { manualSeed } from '../core/rng.js';
-import { Sequential } from '../nn/sequential.js';
-import { Linear } from '../nn/linear.js';
-import { Dropout, Flatten } from '../nn/layers.js';
-import { Conv2d } from '../nn/conv.js';
-import { MaxPool2d } from '../nn/pooling.js';
-import { ReLU } from '../nn/activations.js';
 import { reshape } from '../ops/shape-ops.js';
 import { CrossEntropyLoss } from '../nn/losses.js';
-import type { Module } from '../nn/module.js';
 import { datasets } from '../data/index.js';
 import { MinMaxScaler, StandardScaler } from '../data/scalers.js';
 import { EarlyStopping, ModelCheckpoint, type Callback } from '../train/index.js';
 import { readCheckpoint, restore, save } from '../io/index.js';
 import type { Tensor } from '../core/tensor.js';
 import { UsageError } from './errors.js';
-import { ACTIVATION_NAMES, OPTIMIZER_NAMES, SCHEDULER_NAMES, makeActivation, makeOptimizer, makeScheduler } from '../catalog/index.js';
+import { ACTIVATION_NAMES, OPTIMIZER_NAMES, SCHEDULER_NAMES, makeModel, makeOptimizer, makeScheduler } from '../catalog/index.js';
 import { curvesSvg } from './curves.js';
 import { prepareOut, writeOutput } from './out-files.js';
 import {
@@ -87,23 +80,6 @@ export function registerTrain(program: Command): void {
     });
 }
 
-function buildModel(config: TrainConfig): Sequential {
-  if (config.model === 'cnn') {
-    return new Sequential([
-      new Conv2d(1, 8, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2),
-      new Conv2d(8, 16, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(784, 10),
-    ]);
-  }
-  const layers: Module[] = [];
-  const widths = [784, ...config.hidden];
-  for (let i = 1; i < widths.length; i++) {
-    layers.push(new Linear(widths[i - 1], widths[i]), makeActivation(config.activation));
-    if (config.dropout > 0) layers.push(new Dropout({ p: config.dropout }));
-  }
-  layers.push(new Linear(widths[widths.length - 1], 10));
-  return new Sequential(layers);
-}
-
 /**
  * Trains as the flags say (`given`: the flags typed on the command line), or resumes the run saved
  * in `resume`. Errors are one line in flag terms.
@@ -153,7 +129,7 @@ async function train(flags: TrainConfig, resume: string | undefined, given: read
     xTrain = reshape(xTrain, [-1, 1, 28, 28]);
     xTest = reshape(xTest, [-1, 1, 28, 28]);
   }
-  const model = buildModel(config);
+  const model = makeModel(config.model ?? 'mlp', config);
   const optimizer = makeOptimizer(config.optimizer, model.parameters(), config);
   const trainCount = Math.round(xTrain.shape[0] * (1 - config.validationSplit));
   const batches = Math.ceil(trainCount / config.batchSize);
