@@ -65,20 +65,23 @@ export type Off = u16;
   return wd != 0 ? d + wd * p : d;
 }
 
-// The moment averages. An exponential average β·m + (1−β)·x is computed as m·β + (1−β)·x: IEEE
-// × and + commute, so the bits are the same whichever way a paper writes it, and each product is
+// The moment averages, β·m + (1−β)·x. IEEE × and + commute, so the bits are the same whichever
+// way a paper or an older kernel writes it (m·β + (1−β)·x, (1−β)·g + β·m); each product is
 // rounded before the add. The second moment squares after scaling, ((1−β)·x)·x, as torch does.
 
-/** m·β + (1−β)·x with β and 1−β as vectors (from K, or splatted locals). */
+/**
+ * β·m + (1−β)·x with β and 1−β as vectors (from K, or splatted locals). The loaded operand of
+ * each product is on the right, where V8 folds it into the multiplication as a memory operand.
+ */
 @inline export function mix4(m: v128, x: v128, beta: v128, oneMinusBeta: v128): v128 {
-  return f32x4.add(f32x4.mul(m, beta), f32x4.mul(oneMinusBeta, x));
+  return f32x4.add(f32x4.mul(beta, m), f32x4.mul(oneMinusBeta, x));
 }
 
 @inline export function mix1(m: f32, x: f32, beta: f32, oneMinusBeta: f32): f32 {
   return m * beta + oneMinusBeta * x;
 }
 
-/** The first moment m·β1 + (1−β1)·x, its constants from K. */
+/** The first moment β1·m + (1−β1)·x, its constants from K. */
 @inline export function first4(m: v128, x: v128): v128 {
   return mix4(m, x, v128.load(K, BETA1), v128.load(K, OMB1));
 }
