@@ -5,7 +5,8 @@
 //   and 128: Descent's simd build, its js backend, TensorFlow.js-wasm (which cannot train it: its
 //   error is printed, then its figures with the missing kernel supplied two ways) and
 //   TensorFlow.js-cpu here; Descent's threads build on 1 and 2 threads in bench/conv-main.ts (a
-//   child process: threads need a heap created shared by the program's first init);
+//   child process: threads need a heap created shared by the program's first init); PyTorch on one
+//   thread (bench/torch_lenet.py) where /usr/bin/python3 has torch;
 // - GFLOP/s of a convolution layer's forward, input gradient and weight gradient, one thread.
 // Tables on stdout, targets with PASS/FAIL, bench/results/conv.json.
 
@@ -22,23 +23,14 @@ import {
 } from '../src/index.js';
 import { tf, useTf } from './tfjs.js';
 import { FULL, QUICK, compare, fmt, printTable, printTargets, writeResults, type TimingOptions } from './harness.js';
-import { FULL_TIMING, QUICK_TIMING, median, roundRobin, type Config, type Stepper } from './train-step.js';
+import { FULL_TIMING, QUICK_TIMING, makeBatches, median, roundRobin, type Config, type Stepper } from './train-step.js';
 
 export const BATCHES_OF_LENET = [32, 128];
-const POOL = 8; // pre-made batches cycled through, as bench/train-step.ts
+const POOL = 8; // the pre-made batches of bench/train-step.ts's makeBatches, cycled through
 const log = (line: string) => process.stderr.write(`  ${line}\n`);
 
-/** MNIST-shaped random images [B,1,28,28] in [0,1) and labels over 10 classes (seeded LCG). */
-function lenetBatches(batch: number): { xs: Float32Array[]; ys: Int32Array[] } {
-  let s = 12345;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) | 0) >>> 8) / 16777216;
-  const xs: Float32Array[] = [], ys: Int32Array[] = [];
-  for (let i = 0; i < POOL; i++) {
-    xs.push(Float32Array.from({ length: batch * 784 }, next));
-    ys.push(Int32Array.from({ length: batch }, () => Math.floor(next() * 10)));
-  }
-  return { xs, ys };
-}
+/** MNIST-shaped random images (bench/train-step.ts's data, read as [B,1,28,28]) and labels over 10 classes. */
+const lenetBatches = (batch: number) => makeBatches({ sizes: [784, 10], batch });
 
 /** Descent's LeNet on whatever backend `init` made active (the model lives on the heap, so switching kernels keeps it). */
 export function descentLenet(batch: number): Stepper {
@@ -229,6 +221,21 @@ function measureThreads(quick: boolean): number[][] {
   }
 }
 
+/** PyTorch's samples/s per batch size from bench/torch_lenet.py, or null (reason on stderr) where torch is missing. */
+function measurePytorch(quick: boolean): number[] | null {
+  const PYTHON = '/usr/bin/python3';
+  if (spawnSync(PYTHON, ['-c', 'import torch']).status !== 0) {
+    log(`PyTorch: skipped (${PYTHON} cannot import torch)`);
+    return null;
+  }
+  const script = fileURLToPath(new URL('./torch_lenet.py', import.meta.url));
+  const run = spawnSync(PYTHON, [script, '--json', ...(quick ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (run.status !== 0) throw new Error(`bench/torch_lenet.py failed (exit ${run.status ?? run.signal})`);
+  const rows: { samplesPerSecond: number }[] = JSON.parse(run.stdout).rows;
+  log(`PyTorch ×1 LeNet: ${rows.map((r) => Math.round(r.samplesPerSecond)).join(' / ')} samples/s`);
+  return rows.map((r) => r.samplesPerSecond);
+}
+
 interface ConvShape { name: string; batch: number; cin: number; cout: number; hw: number }
 const CONV_SHAPES: ConvShape[] = [
   { name: 'LeNet conv1 1→8, 28×28, b32', batch: 32, cin: 1, cout: 8, hw: 28 },
@@ -291,15 +298,16 @@ export async function benchConv(quick: boolean): Promise<{ pass: boolean }> {
   await useTf('cpu');
   const tfCpu = slow('tfjs-cpu');
   log(`tfjs-wasm (cpu Conv2DBackpropFilter) / tfjs-cpu LeNet: ${[...tfWasmCpuKernel, ...tfCpu].map(Math.round).join(' / ')} samples/s`);
+  const pytorch = measurePytorch(quick);
   log(`conv section measured in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
   const lenet = BATCHES_OF_LENET.map((batch, i) => ({
-    batch, simd1: simd[i][0], threads1: threads[i][0], threads2: threads[i][1], js: js[i][0], tfjsWasmConv2D: tfWasm[i][0], tfjsWasmCpuKernel: tfWasmCpuKernel[i], tfjsCpu: tfCpu[i],
+    batch, simd1: simd[i][0], threads1: threads[i][0], threads2: threads[i][1], js: js[i][0], tfjsWasmConv2D: tfWasm[i][0], tfjsWasmCpuKernel: tfWasmCpuKernel[i], tfjsCpu: tfCpu[i], pytorch1: pytorch?.[i] ?? null,
   }));
   printTable(
     'LeNet full training step (zeroGrad, forward, CrossEntropyLoss, backward, Adam, loss.item()), samples/s, medians',
-    ['batch', 'Descent simd ×1', 'threads build ×1', 'threads build ×2', '×2 / ×1', 'js backend', 'tfjs-wasm¹', 'tfjs-wasm²', 'tfjs-cpu'],
-    lenet.map((r) => [r.batch, fmt(r.simd1, 0), fmt(r.threads1, 0), fmt(r.threads2, 0), fmt(r.threads2 / r.threads1, 2), fmt(r.js, 0), fmt(r.tfjsWasmConv2D, 0), fmt(r.tfjsWasmCpuKernel, 1), fmt(r.tfjsCpu, 1)]),
+    ['batch', 'Descent simd ×1', 'threads build ×1', 'threads build ×2', '×2 / ×1', 'js backend', 'tfjs-wasm¹', 'tfjs-wasm²', 'tfjs-cpu', 'PyTorch ×1'],
+    lenet.map((r) => [r.batch, fmt(r.simd1, 0), fmt(r.threads1, 0), fmt(r.threads2, 0), fmt(r.threads2 / r.threads1, 2), fmt(r.js, 0), fmt(r.tfjsWasmConv2D, 0), fmt(r.tfjsWasmCpuKernel, 1), fmt(r.tfjsCpu, 1), fmt(r.pytorch1, 0)]),
   );
   console.log(`tfjs-wasm as shipped: ${tfWasmError ? `fails — "${tfWasmError}"` : 'trains'}. With a Conv2DBackpropFilter registered for wasm:`);
   console.log('  ¹ computed by wasm kernels (transposes and a Conv2D); ² tfjs-cpu\'s kernel (inputs copied to the cpu backend and back).');
