@@ -86,6 +86,8 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
   const ctx: TrainingContext = { model, epochs: o.epochs, stopTraining: false, loader, logged: history.epochs };
   const wantAccuracy = o.metrics.includes('accuracy');
   const batches = loader.length;
+  const buffers = model.namedBuffers().map(([, t]) => t);
+  const savedBuffers = buffers.map((t) => new Float32Array(t.size));
   try {
     for (const cb of callbacks) await cb.onTrainBegin?.(ctx);
     for (let epoch = o.initialEpoch; epoch < o.epochs && !ctx.stopTraining; epoch++) {
@@ -96,18 +98,27 @@ export async function fit(model: Module, x: Tensor, y: Tensor, options: FitOptio
       let lossSum = 0, correct = 0, seen = 0, batch = 0;
       for (const [bx, by] of loader) {
         o.optimizer.zeroGrad();
-        const output = model.forward(bx);
-        const loss = o.loss.forward(output, by);
-        const value = loss.item();
-        if (!Number.isFinite(value)) {
-          throw new NonFiniteError(
-            `fit: the loss became ${value} ${position(epoch, batch, batches)}; training stopped before that update, ` +
-              'so the model holds the weights of the last good step (try a lower learning rate, or scaling the inputs)',
-          );
+        // The forward moves buffers (BatchNorm's running statistics) before the loss is known: keep
+        // their values so a refused step leaves them as the last good step did, with the weights.
+        for (let i = 0; i < buffers.length; i++) savedBuffers[i].set(buffers[i].data);
+        let value: number;
+        try {
+          const output = model.forward(bx);
+          const loss = o.loss.forward(output, by);
+          value = loss.item();
+          if (!Number.isFinite(value)) {
+            throw new NonFiniteError(
+              `fit: the loss became ${value} ${position(epoch, batch, batches)}; training stopped before that update, ` +
+                'so the model holds the weights of the last good step (try a lower learning rate, or scaling the inputs)',
+            );
+          }
+          if (wantAccuracy) correct += correctCount(output, by);
+          loss.backward();
+          checkGradients(model, epoch, batch, batches);
+        } catch (error) {
+          if (error instanceof NonFiniteError) buffers.forEach((t, i) => t.data.set(savedBuffers[i]));
+          throw error;
         }
-        if (wantAccuracy) correct += correctCount(output, by);
-        loss.backward();
-        checkGradients(model, epoch, batch, batches);
         o.optimizer.step();
         if (o.schedulerStep === 'batch') o.scheduler?.step();
         lossSum += value * by.shape[0];
