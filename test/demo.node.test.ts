@@ -80,6 +80,15 @@ describe('demo page', () => {
     expect(max).toBeGreaterThanOrEqual(2); // the training below runs on 2 threads
   });
 
+  it('shows a black 28×28 preview and asks for training before anything is drawn', async () => {
+    const alpha = await page.evaluate(() => {
+      const c = document.getElementById('preview') as HTMLCanvasElement;
+      return c.getContext('2d')!.getImageData(0, 0, 28, 28).data[3];
+    });
+    expect(alpha).toBe(255); // painted (opaque black), not a blank transparent canvas
+    expect(await page.locator('#prediction').textContent()).toBe('Train the network, then draw.');
+  });
+
   it('trains MNIST from the form above 85% validation accuracy, the page responsive meanwhile', async () => {
     await page.selectOption('#optimizer', 'adam');
     await page.fill('#lr', '0.002');
@@ -132,10 +141,45 @@ describe('demo page', () => {
     await page.screenshot({ path: join(root, 'test-results/demo.png') });
   });
 
+  it('trains the CNN for one epoch and predicts a validation digit with it', async () => {
+    await page.click('#clear');
+    await page.selectOption('#network', 'cnn');
+    expect(await page.locator('#hidden').isDisabled()).toBe(true); // the MLP's settings do not apply
+    await page.fill('#epochs', '1');
+    await page.click('#train');
+    await page.locator('#status[data-state="training"]').waitFor();
+    await page.locator('#status[data-state="done"]').waitFor({ timeout: 60_000 });
+    // The Conv2d → … → Linear(784, 10) summary, not the MLP's.
+    expect(await page.locator('#model').textContent()).toMatch(/Conv2d/);
+    expect(Number(await page.locator('#val-acc').getAttribute('data-value'))).toBeGreaterThan(0.8);
+    // Trained, nothing drawn: the page asks for a digit instead of still asking for training.
+    expect(await page.locator('#prediction').textContent()).toBe('Draw a digit.');
+    await page.click('#sample');
+    await page.locator('#prediction[data-digit]').waitFor();
+    const label = Number(/label: (\d)/.exec((await page.locator('#sample-label').textContent())!)![1]);
+    const probs = await page.locator('#probs li').evaluateAll((li) => li.map((el) => Number((el as HTMLElement).dataset.p)));
+    expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    expect(probs.indexOf(Math.max(...probs))).toBe(Number(await page.locator('#prediction').getAttribute('data-digit')));
+    expect(label).toBeGreaterThanOrEqual(0);
+    await page.screenshot({ path: join(root, 'test-results/demo-cnn.png') });
+  });
+
   it('animates the optimizer trajectories on the 2-D test functions', async () => {
     await page.click('#tab-trajectories');
     await expect.poll(async () => Number(await page.locator('#traj-step').getAttribute('data-step')), { timeout: 15_000 }).toBeGreaterThan(0);
     expect(await page.locator('#traj-table tbody tr').count()).toBe(8); // the course's eight optimizers
+    // The widest function name fits its menu (the menu does not cut its text).
+    const fits = await page.locator('#function').evaluate((el) => {
+      const select = el as HTMLSelectElement;
+      const probe = document.createElement('span');
+      probe.style.font = getComputedStyle(select).font;
+      probe.style.position = 'absolute';
+      document.body.append(probe);
+      const widest = Math.max(...Array.from(select.options, (o) => ((probe.textContent = o.text), probe.getBoundingClientRect().width)));
+      probe.remove();
+      return widest + 30 <= select.clientWidth; // 30 px for padding and the arrow
+    });
+    expect(fits).toBe(true);
     await page.selectOption('#function', 'quadratic');
     await expect.poll(async () => page.locator('#traj-step').getAttribute('data-steps')).toBe('500');
   });
