@@ -133,7 +133,7 @@ const SUBSTITUTES: Record<string, Substitute> = {
 };
 
 /** Registers `how` as tfjs-wasm's Conv2DBackpropFilter (replacing an earlier substitute). */
-export function substituteBackpropFilter(how: string): void {
+function substituteBackpropFilter(how: string): void {
   if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) tf.unregisterKernel('Conv2DBackpropFilter', 'wasm');
   tf.registerKernel({
     kernelName: 'Conv2DBackpropFilter', backendName: 'wasm',
@@ -147,7 +147,7 @@ export function substituteBackpropFilter(how: string): void {
 }
 
 /** The largest difference between the two substitutes' weight gradients on a small random case (they must agree). */
-export function substitutesDisagreeBy(): number {
+function substitutesDisagreeBy(): number {
   const grads = ['wasm Conv2D', 'cpu kernel'].map((how) => {
     substituteBackpropFilter(how);
     return tf.tidy(() => {
