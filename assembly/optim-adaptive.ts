@@ -58,9 +58,13 @@ export function adagradUpdate(p: usize, g: usize, sum: usize, n: i32, clr: f32, 
 
 function rmspropSteps<DECAY>(p: usize, g: usize, sq: usize, ga: usize, b: usize, n: i32, centered: bool, mom: bool): i32 {
   if (centered) {
-    return mom ? kSteps<RmspropStep<DECAY, On, On>>(p, g, sq, ga, b, n) : kSteps<RmspropStep<DECAY, On, Off>>(p, g, sq, ga, b, n);
+    return mom
+      ? kSteps<RmspropStep<DECAY, On, On>>(p, g, sq, ga, b, n)
+      : kSteps<RmspropStep<DECAY, On, Off>>(p, g, sq, ga, b, n);
   }
-  return mom ? kSteps<RmspropStep<DECAY, Off, On>>(p, g, sq, ga, b, n) : kSteps<RmspropStep<DECAY, Off, Off>>(p, g, sq, ga, b, n);
+  return mom
+    ? kSteps<RmspropStep<DECAY, Off, On>>(p, g, sq, ga, b, n)
+    : kSteps<RmspropStep<DECAY, Off, Off>>(p, g, sq, ga, b, n);
 }
 
 export function rmspropUpdate(

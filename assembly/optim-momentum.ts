@@ -24,7 +24,9 @@ import {
 }
 
 /** Picks the loop for the remaining runtime flags (MOM and NEST are fixed by the caller). */
-function sgdSteps<MOM, NEST>(p: usize, g: usize, b: usize, n: i32, lr: f32, weightDecay: f32, momentum: f32, oneMinusDampening: f32, maximize: bool): i32 {
+function sgdSteps<MOM, NEST>(
+  p: usize, g: usize, b: usize, n: i32, lr: f32, weightDecay: f32, momentum: f32, oneMinusDampening: f32, maximize: bool,
+): i32 {
   const decay = weightDecay != 0, damp = oneMinusDampening != 1;
   if (maximize) {
     if (decay) {

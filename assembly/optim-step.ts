@@ -121,7 +121,8 @@ export type Off = u16;
  */
 export function kSteps<S>(p: usize, g: usize, a: usize, b: usize, c: usize, n: i32): i32 {
   const s = changetype<S>(0);
-  for (const end = p + (<usize>(n & ~7) << 2); p < end; p += 32, g += 32, a += stride(s, 2, 32), b += stride(s, 3, 32), c += stride(s, 4, 32)) {
+  const da = stride(s, 2, 32), db = stride(s, 3, 32), dc = stride(s, 4, 32);
+  for (const end = p + (<usize>(n & ~7) << 2); p < end; p += 32, g += 32, a += da, b += db, c += dc) {
     s.step4(p, g, a, b, c);
     s.step4(p + 16, g + 16, a + 16, b + 16, c + 16);
   }
