@@ -182,7 +182,17 @@ describe('descent compare', () => {
     expect(svg).toMatch(/epoch 0: 2\.\d{3} for every optimizer/);
   });
 
+  it('mnist --model cnn: the LeNet, above the mlp after one epoch', async () => {
+    const { code, out } = await descent('compare', 'mnist', '--model', 'cnn', '--epochs', '1', '--optimizers', 'adam', '--out', dir);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^MNIST, CNN \(LeNet, 9,098 parameters\)/m);
+    const adam = rows(out).get('adam')!;
+    expect(Number(adam[2])).toBeLessThan(0.3); // the mlp: ~0.48 after one epoch at this lr
+    expect(parseFloat(adam[3])).toBeGreaterThan(90);
+  });
+
   const bad: [string[], RegExp][] = [
+    [['compare', 'mnist', '--model', 'rnn'], /^descent: option '--model <name>' argument 'rnn' is invalid/],
     [['compare', 'functions', '--function', 'banana'], /^descent: option '--function <name>' argument 'banana' is invalid/],
     [['compare', 'functions', '--steps', '0'], /^descent: option '--steps <n>' argument '0' is invalid/],
     [['compare', 'functions', '--optimizers', 'sgd,newton'], /^descent: .*unknown optimizer 'newton'/],

@@ -305,6 +305,7 @@ export function registerCompare(program: Command): void {
     .command('mnist')
     .description("the optimizers training the course's MNIST network from the same initial weights: a table and compare-mnist.svg")
     .option('--epochs <n>', 'epochs per optimizer', positiveInt('--epochs'), 5)
+    .addOption(new Option('--model <name>', 'mlp: 784-16-16-10 ReLU; cnn: the LeNet of descent train --model cnn').choices(['mlp', 'cnn']).default('mlp'))
     .option('--optimizers <list>', `optimizers, comma-separated, from ${OPTIMIZER_NAMES.join(', ')}`, optimizerList, COURSE_OPTIMIZERS)
     .option('--batch-size <n>', 'mini-batch size', positiveInt('--batch-size'), 32)
     .option('--seed <n>', 'seed of the initial weights and of the batch order', (v) => {
