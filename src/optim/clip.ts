@@ -5,7 +5,8 @@ import { contiguousRuns } from './runs.js';
 import { BOOLEAN, NON_NEGATIVE, checkOptions, checkValue, real, render } from '../core/validate.js';
 
 // Gradient clipping, as torch.nn.utils.clip_grad_norm_ / clip_grad_value_. Parameters without a
-// gradient are skipped; contiguous gradients (a Sequential's) are handled as one run per kernel.
+// gradient are skipped; the norm is summed tensor by tensor (independent of the heap's layout), and
+// contiguous gradients (a Sequential's) are scaled as one run per kernel.
 
 export interface ClipGradNormOptions {
   /** p of the p-norm: any p > 0, or Infinity for the largest |g| (default 2). */
@@ -34,11 +35,13 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
     ? (checkValue('clipGradNorm', 'normType', options, NORM_TYPE), { normType: options })
     : checkOptions<ClipGradNormOptions>('clipGradNorm', options, RULES);
   const backend = requireBackend();
+  // One partial sum per gradient tensor, added in the order given: the total then does not depend
+  // on where the gradients lie in the heap (contiguous runs would group the float64 sums by layout).
   let total = 0;
-  forEachRun(grads, (offset, n) => {
-    const part = backend.normPower(offset, n, normType);
+  for (const g of grads) {
+    const part = backend.normPower(g.offset, g.size, normType);
     total = normType === Infinity ? (part > total || part !== part ? part : total) : total + part;
-  });
+  }
   if (normType !== Infinity) total = normType === 2 ? Math.sqrt(total) : total ** (1 / normType);
   if (errorIfNonfinite && !Number.isFinite(total)) throw nonFiniteNorm(total, normType, grads);
   const coef = maxNorm / (total + 1e-6);
