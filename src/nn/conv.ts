@@ -7,8 +7,8 @@ import { record } from '../autograd/node.js';
 import { gemmRaw } from '../ops/matmul.js';
 import { BOOLEAN, POSITIVE_INT, anyOf, checkOptions, checkValue, oneOf, required, type Rule } from '../core/validate.js';
 import { Module } from './module.js';
-import { Parameter } from './parameter.js';
-import { GENERATOR, kaimingUniform, uniform } from './init.js';
+import { Parameter, resetWeightAndBias, weightAndBias } from './parameter.js';
+import { GENERATOR } from './init.js';
 import type { Activation } from './activations.js';
 import { checkInput } from './validate.js';
 import {
@@ -87,26 +87,14 @@ export class Conv2d extends Module {
       this.paddingMode = padding === 'valid' ? 'valid' : 'explicit';
     }
     const [kh, kw] = this.kernelSize;
-    this.bias = null;
-    this.weight = new Parameter(null, [outChannels, inChannels / this.groups, kh, kw]);
-    try {
-      this.bias = options.bias ?? true ? new Parameter(null, [outChannels]) : null;
-    } catch (error) {
-      this.weight.dispose(); // out of heap for the bias: the weight must not stay allocated
-      throw error;
-    }
+    ({ weight: this.weight, bias: this.bias } = weightAndBias([outChannels, inChannels / this.groups, kh, kw], outChannels, options.bias ?? true));
     this.resetParameters();
   }
 
   /** Draws fresh weights as torch's reset_parameters does (weight first, then bias). */
   resetParameters(generator: Random = globalRandom): void {
     checkValue(`${this.describe()}.resetParameters`, 'generator', generator, GENERATOR);
-    kaimingUniform(this.weight, { a: Math.sqrt(5), generator });
-    if (this.bias) {
-      const fanIn = this.weight.size / this.outChannels;
-      const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-      uniform(this.bias, -bound, bound, generator);
-    }
+    resetWeightAndBias(this.weight, this.bias, this.weight.size / this.outChannels, generator);
   }
 
   override describe(): string {

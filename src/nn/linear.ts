@@ -5,8 +5,8 @@ import { Act } from '../backend/backend.js';
 import { record } from '../autograd/node.js';
 import { gemmRaw } from '../ops/matmul.js';
 import { Module } from './module.js';
-import { Parameter } from './parameter.js';
-import { GENERATOR, kaimingUniform, uniform } from './init.js';
+import { Parameter, resetWeightAndBias, weightAndBias } from './parameter.js';
+import { GENERATOR } from './init.js';
 import type { Activation } from './activations.js';
 import { checkFeatures, checkInput } from './validate.js';
 import { BOOLEAN, POSITIVE_INT, checkOptions, checkValue, required } from '../core/validate.js';
@@ -39,25 +39,14 @@ export class Linear extends Module {
     const options = checkOptions<LinearOptions>('Linear', given, RULES);
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.bias = null;
-    this.weight = new Parameter(null, [outFeatures, inFeatures]);
-    try {
-      this.bias = options.bias ?? true ? new Parameter(null, [outFeatures]) : null;
-    } catch (error) {
-      this.weight.dispose(); // out of heap for the bias: the weight must not stay allocated
-      throw error;
-    }
+    ({ weight: this.weight, bias: this.bias } = weightAndBias([outFeatures, inFeatures], outFeatures, options.bias ?? true));
     this.resetParameters();
   }
 
   /** Draws fresh weights as torch's reset_parameters does (weight first, then bias). */
   resetParameters(generator: Random = globalRandom): void {
     checkValue(`${this.describe()}.resetParameters`, 'generator', generator, GENERATOR);
-    kaimingUniform(this.weight, { a: Math.sqrt(5), generator });
-    if (this.bias) {
-      const bound = 1 / Math.sqrt(this.inFeatures);
-      uniform(this.bias, -bound, bound, generator);
-    }
+    resetWeightAndBias(this.weight, this.bias, this.inFeatures, generator);
   }
 
   override describe(): string {
