@@ -11,19 +11,15 @@
 // Tables on stdout, targets with PASS/FAIL, bench/results/conv.json.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers TF.js's gradients, which optimizer.minimize needs
 import {
-  init, tensor, noGrad, manualSeed, Sequential, Conv2d, ReLU, MaxPool2d, Flatten, Linear, CrossEntropyLoss, Adam,
-  type InitOptions, type Tensor,
+  init, tensor, noGrad, manualSeed, Sequential, Conv2d, ReLU, MaxPool2d, Flatten, Linear, type InitOptions,
 } from '../src/index.js';
 import { tf, useTf } from './tfjs.js';
-import { FULL, QUICK, compare, fmt, printTable, printTargets, writeResults, type TimingOptions } from './harness.js';
-import { FULL_TIMING, QUICK_TIMING, makeBatches, median, roundRobin, type Config, type Stepper } from './train-step.js';
+import { FULL, QUICK, compare, fmt, printTable, printTargets, runInChild, writeResults, type TimingOptions } from './harness.js';
+import { FULL_TIMING, QUICK_TIMING, makeBatches, median, modelStepper, roundRobin, type Config, type Stepper } from './train-step.js';
 
 export const BATCHES_OF_LENET = [32, 128];
 const POOL = 8; // the pre-made batches of bench/train-step.ts's makeBatches, cycled through
@@ -35,34 +31,12 @@ const lenetBatches = (batch: number) => makeBatches({ sizes: [784, 10], batch })
 /** Descent's LeNet on whatever backend `init` made active (the model lives on the heap, so switching kernels keeps it). */
 export function descentLenet(batch: number): Stepper {
   manualSeed(0);
-  const data = lenetBatches(batch);
   const model = new Sequential([
     new Conv2d(1, 8, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2),
     new Conv2d(8, 16, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2),
     new Flatten(), new Linear(784, 10),
   ]);
-  const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
-  const lossFn = new CrossEntropyLoss();
-  const xs = data.xs.map((x) => tensor(x, [batch, 1, 28, 28]));
-  const ys = data.ys.map((y) => tensor(Array.from(y)));
-  let it = 0, last = NaN;
-  return {
-    step: () => {
-      optimizer.zeroGrad();
-      const loss: Tensor = lossFn.forward(model.forward(xs[it % POOL]), ys[it % POOL]);
-      loss.backward();
-      optimizer.step();
-      last = loss.item();
-      it++;
-    },
-    loss: () => last,
-    dispose: () => {
-      for (const t of [...xs, ...ys]) t.dispose();
-      optimizer.dispose();
-      lossFn.dispose();
-      model.dispose();
-    },
-  };
+  return modelStepper(model, lenetBatches(batch), [batch, 1, 28, 28]);
 }
 
 /** The same LeNet in TensorFlow.js core ops (NHWC, its native layout; the same work), `optimizer.minimize`. */
@@ -209,16 +183,7 @@ export const descentLenetConfigs = (options: InitOptions[]) => (batch: number): 
 
 /** bench/conv-main.ts in a child process: the threads build on 1 and 2 threads, interleaved. */
 function measureThreads(quick: boolean): number[][] {
-  const dir = mkdtempSync(join(tmpdir(), 'descent-bench-conv-'));
-  try {
-    const out = join(dir, 'threads.json');
-    const main = fileURLToPath(new URL('./conv-main.ts', import.meta.url));
-    const child = spawnSync(process.execPath, [...process.execArgv, main, '--out', out, ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
-    if (child.status !== 0) throw new Error(`bench/conv-main.ts failed (exit ${child.status ?? child.signal})`);
-    return JSON.parse(readFileSync(out, 'utf8'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return runInChild(new URL('./conv-main.ts', import.meta.url), quick);
 }
 
 /** PyTorch's samples/s per batch size from bench/torch_lenet.py, or null (reason on stderr) where torch is missing. */

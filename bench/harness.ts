@@ -4,7 +4,11 @@
 // implementations being compared are sampled round-robin (A, B, C, A, B, C, …) so a burst of
 // load on the other core hits them alike and the ratios printed in one run stay honest.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 
 export interface TimingOptions {
@@ -106,4 +110,21 @@ export function writeResults(name: string, data: unknown): string {
   const file = new URL(`${name}.json`, dir);
   writeFileSync(file, JSON.stringify({ machine: machineInfo(), ...(data as object) }, null, 2) + '\n');
   return file.pathname;
+}
+
+/**
+ * Runs a benchmark program in a child process (threads need a heap created shared by a program's
+ * first init) with `--out FILE` (and `--quick`), and returns the JSON it wrote there.
+ */
+export function runInChild<T>(script: URL, quick: boolean): T {
+  const dir = mkdtempSync(join(tmpdir(), 'descent-bench-'));
+  try {
+    const out = join(dir, 'result.json');
+    const main = fileURLToPath(script);
+    const child = spawnSync(process.execPath, [...process.execArgv, main, '--out', out, ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
+    if (child.status !== 0) throw new Error(`${main} failed (exit ${child.status ?? child.signal})`);
+    return JSON.parse(readFileSync(out, 'utf8')) as T;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

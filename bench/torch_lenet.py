@@ -13,10 +13,9 @@ import json
 import statistics
 import sys
 
-from torch_mlp import torch, window  # sets the one-thread environment before torch loads
+from torch_mlp import model_step, torch, window  # sets the one-thread environment before torch loads
 
 BATCH_SIZES = [32, 128]
-BATCHES = 8
 WARMUP_STEPS = 300
 
 
@@ -27,22 +26,7 @@ def make_step(batch):
         nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
         nn.Flatten(), nn.Linear(784, 10))
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = nn.CrossEntropyLoss()
-    xs = [torch.rand(batch, 1, 28, 28) for _ in range(BATCHES)]
-    ys = [torch.randint(0, 10, (batch,)) for _ in range(BATCHES)]
-    state = {'it': 0, 'loss': float('nan')}
-
-    def step():
-        i = state['it'] % BATCHES
-        optimizer.zero_grad()
-        loss = loss_fn(model(xs[i]), ys[i])
-        loss.backward()
-        optimizer.step()
-        state['loss'] = loss.item()
-        state['it'] += 1
-
-    return step, state
+    return model_step(model, [batch, 1, 28, 28], 10)
 
 
 def main():

@@ -35,11 +35,15 @@ def make_step(sizes, batch):
         layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
         if i + 2 < len(sizes):
             layers.append(torch.nn.ReLU())
-    model = torch.nn.Sequential(*layers)
+    return model_step(torch.nn.Sequential(*layers), [batch, sizes[0]], sizes[-1])
+
+
+def model_step(model, input_shape, classes):
+    """Full training steps of model (Adam lr 1e-3, CrossEntropyLoss) over 8 pre-made random batches."""
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = torch.nn.CrossEntropyLoss()
-    xs = [torch.rand(batch, sizes[0]) for _ in range(BATCHES)]
-    ys = [torch.randint(0, sizes[-1], (batch,)) for _ in range(BATCHES)]
+    xs = [torch.rand(*input_shape) for _ in range(BATCHES)]
+    ys = [torch.randint(0, classes, (input_shape[0],)) for _ in range(BATCHES)]
     state = {'it': 0, 'loss': float('nan')}
 
     def step():

@@ -61,10 +61,17 @@ export function descentStepper(row: Row, data: Batches): Stepper {
     layers.push(new Linear(row.sizes[i], row.sizes[i + 1]));
     if (i + 2 < row.sizes.length) layers.push(new ReLU());
   }
-  const model = new Sequential(layers);
+  return modelStepper(new Sequential(layers), data, [row.batch, row.sizes[0]]);
+}
+
+/**
+ * Full training steps of `model` (Adam lr 1e-3, CrossEntropyLoss) over the pre-made batches, each
+ * input read as `inputShape`. The stepper owns the model and disposes it.
+ */
+export function modelStepper(model: Sequential, data: Batches, inputShape: number[]): Stepper {
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
   const lossFn = new CrossEntropyLoss();
-  const xs = data.xs.map((x) => tensor(x, [row.batch, row.sizes[0]]));
+  const xs = data.xs.map((x) => tensor(x, inputShape));
   const ys = data.ys.map((y) => tensor(Array.from(y)));
   let it = 0, last = NaN;
   return {

@@ -7,14 +7,13 @@
 // PASS/FAIL, bench/results/train.json and the bar chart bench/results/train.svg (bench/train-report.ts).
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { init, getBackend, type InitOptions } from '../src/index.js';
 import { tf, useTf } from './tfjs.js';
 import { ROWS, FULL_TIMING, QUICK_TIMING, descentConfigs, perRow, tfConfigs, type TimingOptions } from './train-step.js';
+import { runInChild } from './harness.js';
 import { measureChromium } from './train-browser.js';
 import { report, type TrainResults } from './train-report.js';
 import type { ThreadsRow } from './train-main.js';
@@ -39,16 +38,7 @@ async function measureNode(timing: TimingOptions): Promise<TrainResults['node']>
 
 /** bench/train-main.ts in a child process: threads need a heap created shared by the program's first init. */
 function measureThreads(quick: boolean): { backend: unknown; rows: ThreadsRow[] } {
-  const dir = mkdtempSync(join(tmpdir(), 'descent-bench-threads-'));
-  try {
-    const out = join(dir, 'threads.json');
-    const main = fileURLToPath(new URL('./train-main.ts', import.meta.url));
-    const child = spawnSync(process.execPath, [...process.execArgv, main, '--out', out, ...(quick ? ['--quick'] : [])], { stdio: 'inherit' });
-    if (child.status !== 0) throw new Error(`bench/train-main.ts failed (exit ${child.status ?? child.signal})`);
-    return JSON.parse(readFileSync(out, 'utf8'));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  return runInChild(new URL('./train-main.ts', import.meta.url), quick);
 }
 
 /** PyTorch's rows from bench/torch_mlp.py, or null (with the reason on stderr) where torch is missing. */
