@@ -49,6 +49,22 @@ function gradient(g: number, p: number, maximize: number, wd: number): [number, 
   return [d, Math.abs(g) + Math.abs(wd * p)];
 }
 const signOf = (x: number) => (x > 0 ? 1 : x < 0 ? -1 : x);
+/**
+ * The second moment β2·v + (1−β2)·d², and how far its float32 rounding can move it: d itself is off
+ * by up to U·md (d = g + wd·p may cancel), which moves d² by 2|d|·U·md.
+ */
+function secondMoment(v: number, d: number, md: number, beta2: number, omb2: number): { vi: number; mv: number; shift: number } {
+  return { vi: beta2 * v + omb2 * d * d, mv: beta2 * v + omb2 * md * md, shift: beta2 * v + omb2 * Math.abs(d) * (Math.abs(d) + 2 * md) };
+}
+/**
+ * num / (√vi + eps) with its magnitude: the numerator's, plus how far vi's rounding (U·shift) moves
+ * the quotient through √vi — large when d is small next to its magnitude and β2 leaves little of v.
+ */
+function overRoot(num: number, mnum: number, vi: number, shift: number, eps: number): [number, number] {
+  const root = Math.sqrt(vi), den = root + eps;
+  const moved = root > 0 ? shift / (2 * root) : 0;
+  return [num / den, mnum / den + (Math.abs(num) * moved) / (den * den)];
+}
 /** The scalars as a kernel sees them: rounded to float32. */
 const asF32 = (s: Scalars): Scalars => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, f32(v)]));
 
@@ -146,10 +162,10 @@ const KERNELS: KernelCase[] = [
       const pi = p[i] * s.decay;
       const [d, md] = gradient(g[i], pi, s.maximize, s.wd);
       const mi = s.beta1 * m[i] + s.omb1 * d, mm = Math.abs(s.beta1 * m[i]) + s.omb1 * md;
-      const vi = s.beta2 * v[i] + s.omb2 * d * d, mv = s.beta2 * v[i] + s.omb2 * md * md;
+      const { vi, mv, shift } = secondMoment(v[i], d, md, s.beta2, s.omb2);
       const vh = s.amsgrad ? Math.max(vMax[i], vi) : vi;
-      const den = Math.sqrt(vh) + s.eps;
-      const out: Reference = { p: [pi - (s.stepSize * mi) / den, Math.abs(pi) + (s.stepSize * mm) / den], m: [mi, mm], v: [vi, mv] };
+      const [q, mq] = overRoot(s.stepSize * mi, s.stepSize * mm, vh, vh === vi ? shift : 0, s.eps);
+      const out: Reference = { p: [pi - q, Math.abs(pi) + mq], m: [mi, mm], v: [vi, mv] };
       out.vMax = s.amsgrad ? [vh, Math.max(vMax[i], mv)] : [vMax[i], 0];
       return out;
     },
@@ -176,12 +192,9 @@ const KERNELS: KernelCase[] = [
     reference: ({ p, g, m, v }, i, s) => {
       const [d, md] = gradient(g[i], p[i], 0, s.wd);
       const mi = s.beta1 * m[i] + s.omb1 * d, mm = Math.abs(s.beta1 * m[i]) + s.omb1 * md;
-      const vi = s.beta2 * v[i] + s.omb2 * d * d, mv = s.beta2 * v[i] + s.omb2 * md * md;
-      const den = Math.sqrt(vi) + s.eps;
-      return {
-        p: [p[i] - (s.gradCoef * d + s.avgCoef * mi) / den, Math.abs(p[i]) + (s.gradCoef * md + s.avgCoef * mm) / den],
-        m: [mi, mm], v: [vi, mv],
-      };
+      const { vi, mv, shift } = secondMoment(v[i], d, md, s.beta2, s.omb2);
+      const [q, mq] = overRoot(s.gradCoef * d + s.avgCoef * mi, s.gradCoef * md + s.avgCoef * mm, vi, shift, s.eps);
+      return { p: [p[i] - q, Math.abs(p[i]) + mq], m: [mi, mm], v: [vi, mv] };
     },
   },
   {
@@ -194,9 +207,9 @@ const KERNELS: KernelCase[] = [
     reference: ({ p, g, m, v }, i, s) => {
       const [d, md] = gradient(g[i], p[i], 0, s.wd);
       const mi = s.beta1 * m[i] + s.omb1 * d, mm = Math.abs(s.beta1 * m[i]) + s.omb1 * md;
-      const vi = s.beta2 * v[i] + s.omb2 * d * d, mv = s.beta2 * v[i] + s.omb2 * md * md;
-      const den = s.rectified ? Math.sqrt(vi) + s.eps : 1;
-      return { p: [p[i] - (s.stepSize * mi) / den, Math.abs(p[i]) + (s.stepSize * mm) / den], m: [mi, mm], v: [vi, mv] };
+      const { vi, mv, shift } = secondMoment(v[i], d, md, s.beta2, s.omb2);
+      const [q, mq] = s.rectified ? overRoot(s.stepSize * mi, s.stepSize * mm, vi, shift, s.eps) : [s.stepSize * mi, s.stepSize * mm];
+      return { p: [p[i] - q, Math.abs(p[i]) + mq], m: [mi, mm], v: [vi, mv] };
     },
   },
   {
