@@ -24,9 +24,8 @@ export const STOP = 3; // 1 tells the workers to exit
 export const FAILED = 4; // 1 when a chunk's kernel threw (its message is in the error text area)
 export const PARKED = 5; // workers blocked in Atomics.wait on GENERATION (the caller notifies only then)
 export const WAITING = 6; // 1 while the caller blocks in Atomics.wait on DONE (a worker then notifies)
-export const POLLING = 7; // workers polling for the next job (small jobs are split only while one is)
-export const CONTENDED = 8; // 1 while the caller takes the cores to be contended: workers then park at once
-export const PREEMPTIONS = 9; // times a polling worker found it had been descheduled (the caller reads it)
+export const CONTENDED = 7; // 1 while the caller takes the cores to be contended: workers then park at once
+export const PREEMPTIONS = 8; // times a polling worker found it had been descheduled (the caller reads it)
 /** Bits of the ticket that count chunks: a job has at most 2^CHUNK_BITS − 1 chunks. */
 export const CHUNK_BITS = 8;
 export const MAX_CHUNKS = (1 << CHUNK_BITS) - 1;
@@ -49,25 +48,24 @@ export const CONTROL_BYTES = ERROR_BYTE_OFFSET + 4 + ERROR_CHARS * 2;
 
 /**
  * How long an idle worker keeps polling for the next job before it parks in `Atomics.wait`, in
- * milliseconds. The kernels of one training step follow each other within microseconds, so a
- * worker that just finished a chunk is likely to be needed again at once; but a polling thread
- * takes a core from whatever else runs (another process, or the caller itself where two vCPUs
- * share a physical core), so it stops soon. A parked worker costs the caller nothing but a
- * notify: the caller never waits for it to wake.
+ * milliseconds. Long enough to span a call that runs on the calling thread alone (a step's calls
+ * alternate between split and not, and a split call that finds its worker parked gets little
+ * help: waking takes tens of microseconds here); short enough that a worker of a program doing
+ * something else soon stops taking a core. While the cores are contended (below), workers park
+ * as soon as a job is done.
  */
-export const SPIN_MS = 0.1;
+export const SPIN_MS = 1;
 /** Polls between clock reads while spinning (a poll costs a few nanoseconds, a clock read more). */
 export const POLLS_PER_CLOCK_READ = 64;
 /**
  * A gap this long (ms) between two clock reads of a polling worker means it was descheduled: the
  * machine has more runnable threads than cores, and a polling worker takes time from the others
  * (the caller among them). The caller likewise takes a wait for a worker's chunk this much
- * longer than its own chunks took as a sign. A first sign marks the cores contended for
- * CONTENDED_MIN_MS; a sign within that period or soon after doubles it (up to CONTENDED_MAX_MS),
- * so a passing hiccup costs little and lasting load is recognised. While the cores are
- * contended, workers park as soon as a job is done, and only large jobs wake them (measured with
- * another process keeping one of 2 cores busy: a woken worker there costs the caller time slices,
- * and polling workers take CPU from it; see bench/train.ts's loaded rows).
+ * longer than its own chunks took as a sign. Several signs close together (thread-pool.ts) mark
+ * the cores contended for CONTENDED_MIN_MS; signs within that period or soon after double it (up
+ * to CONTENDED_MAX_MS). While the cores are contended, workers park as soon as a job is done, so
+ * they take no time from the program that keeps the other core busy; whether a call is still
+ * worth splitting then is measured (split-chooser.ts).
  */
 export const PREEMPTED_GAP_MS = 0.05;
 export const CONTENDED_MIN_MS = 200;
@@ -76,7 +74,7 @@ export const CONTENDED_MAX_MS = 5000;
 export const KERNEL_WORKER_SOURCE = `
 'use strict';
 const GENERATION = ${GENERATION}, TICKET = ${TICKET}, DONE = ${DONE}, STOP = ${STOP}, FAILED = ${FAILED};
-const PARKED = ${PARKED}, WAITING = ${WAITING}, POLLING = ${POLLING};
+const PARKED = ${PARKED}, WAITING = ${WAITING};
 const CHUNK_BITS = ${CHUNK_BITS}, CHUNK_MASK = ${MAX_CHUNKS}, TAG_MASK = ${(1 << TAG_BITS) - 1};
 const ERROR_BYTE_OFFSET = ${ERROR_BYTE_OFFSET}, ERROR_CHARS = ${ERROR_CHARS};
 const MAX_ARGS = ${MAX_ARGS}, JOB_HEADER_F64 = ${JOB_HEADER_F64}, JOB_BYTE_OFFSET = ${JOB_BYTE_OFFSET}, JOB_F64 = ${JOB_F64};
@@ -101,7 +99,6 @@ function serve(port, setup) {
     let last = performance.now();
     let deadline = Atomics.load(control, CONTENDED) === 1 ? 0 : last + SPIN_MS;
     let generation;
-    Atomics.add(control, POLLING, 1);
     while ((generation = Atomics.load(control, GENERATION)) === seen) {
       if (++polls % POLLS_PER_CLOCK_READ !== 0) continue;
       const now = performance.now();
@@ -111,16 +108,13 @@ function serve(port, setup) {
       }
       last = now;
       if (now > deadline) {
-        Atomics.sub(control, POLLING, 1);
         Atomics.add(control, PARKED, 1);
         Atomics.wait(control, GENERATION, seen);
         Atomics.sub(control, PARKED, 1);
-        Atomics.add(control, POLLING, 1);
-        last = performance.now();
+            last = performance.now();
         deadline = Atomics.load(control, CONTENDED) === 1 ? 0 : last + SPIN_MS;
       }
     }
-    Atomics.sub(control, POLLING, 1);
     seen = generation;
     if (Atomics.load(control, STOP) === 1) return;
     const tag = generation & TAG_MASK;

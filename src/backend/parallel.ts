@@ -1,6 +1,7 @@
 import { KERNELS, type Backend } from './backend.js';
 import { parseSpec } from './kernel-spec.js';
 import type { ThreadPool } from './thread-pool.js';
+import { SplitChooser, type SplitSite } from './split-chooser.js';
 
 // The threads build's backend: the same kernels, with the big calls split across a ThreadPool.
 //
@@ -10,9 +11,9 @@ import type { ThreadPool } from './thread-pool.js';
 // kernels into ranges of rows, and gemm into bands of rows or columns of C (each output element
 // keeps its one summation order over k). Reductions (sum, max, norms) are never split.
 // Calls below a size threshold run on the calling thread: a job hand-over costs about a
-// microsecond with the workers polling and tens of microseconds once they have parked. The pool
-// decides the rest (ThreadPool.admits): while other programs keep the cores busy, only calls big
-// enough to pay for waking a worker are split.
+// microsecond with the workers polling and tens of microseconds once they have parked. Above it,
+// a SplitChooser times each call shape both ways and uses the faster (split-chooser.ts): whether
+// a split pays depends on the machine and on what else keeps its cores busy, not on size alone.
 
 /** Elementwise calls with fewer elements than this stay on the calling thread. */
 export const MIN_PARALLEL_ELEMENTS = 1 << 15;
@@ -33,12 +34,6 @@ export const CHUNKS_PER_THREAD = 4;
 /** The smallest chunk worth handing over, in elements and in gemm multiply-adds. */
 export const MIN_CHUNK_ELEMENTS = 1 << 13;
 export const MIN_CHUNK_MACS = 1 << 16;
-/**
- * While the cores are contended, only calls at least this big wake parked workers (smaller ones
- * are shared only with a worker that is polling anyway).
- */
-export const CONTENDED_WAKE_ELEMENTS = 1 << 18;
-export const CONTENDED_WAKE_MACS = 1 << 24;
 
 /** The kernels split into ranges of units, as the kernel table declares them (kernel-spec.ts). */
 const SPLITS = Object.entries(KERNELS).flatMap(([name, spec]) => {
@@ -54,7 +49,8 @@ type KernelFn = (...args: number[]) => unknown;
 /** Wraps the threads build's `base` backend so that large calls use every thread of `pool`. */
 export function createParallelBackend(base: Backend, pool: ThreadPool): Backend {
   const threads = pool.size;
-  const backend = { ...base, threads } as unknown as Record<string, KernelFn>;
+  const chooser = new SplitChooser();
+  const backend = { ...base, threads, splitChoices: () => chooser.describe() } as unknown as Record<string, KernelFn>;
   for (const [name, split] of SPLITS) {
     const run = (base as unknown as Record<string, KernelFn>)[name];
     const kernel = PARALLEL_KERNEL_NAMES.indexOf(name);
@@ -65,7 +61,9 @@ export function createParallelBackend(base: Backend, pool: ThreadPool): Backend 
       const width = split.width < 0 ? 1 : args[split.width];
       const elements = units * width;
       if (elements < MIN_PARALLEL_ELEMENTS || units < 2) return run(...args);
-      if (!pool.admits(elements >= CONTENDED_WAKE_ELEMENTS)) return run(...args);
+      const site = chooser.site(`${name} ${units} ${width}`);
+      pool.watchContention();
+      if (!site.split()) return timed(site, false, () => run(...args));
       // Element ranges start on 16-element (64-byte) boundaries: whole cache lines per thread.
       const align = split.width < 0 ? 16 : 1;
       const chunks = Math.min(threads * CHUNKS_PER_THREAD, Math.floor(elements / MIN_CHUNK_ELEMENTS));
@@ -74,12 +72,11 @@ export function createParallelBackend(base: Backend, pool: ThreadPool): Backend 
       strides.fill(0);
       // A pointer argument of 0 means "unused" and stays 0.
       for (const i of split.pointers) if (args[i] !== 0) strides[i] = 4 * width;
-      pool.run({ kernel, args, count: split.count, strides, units, chunk }, runHere);
-      return undefined;
+      return timed(site, true, () => pool.run({ kernel, args, count: split.count, strides, units, chunk }, runHere));
     };
   }
   backend.gemmWorkspaceBytes = (m, n, k) => threads * workspaceStride(base, m, n, k);
-  backend.gemm = parallelGemm(base, pool, PARALLEL_KERNEL_NAMES.indexOf('gemm')) as KernelFn;
+  backend.gemm = parallelGemm(base, pool, PARALLEL_KERNEL_NAMES.indexOf('gemm'), chooser) as KernelFn;
   return backend as unknown as Backend;
 }
 
@@ -88,7 +85,15 @@ function workspaceStride(base: Backend, m: number, n: number, k: number): number
   return Math.ceil(base.gemmWorkspaceBytes(m, n, k) / 64) * 64;
 }
 
-function parallelGemm(base: Backend, pool: ThreadPool, kernel: number): Backend['gemm'] {
+/** Runs `call` and records how long it took, as `split` or not, at `site`. */
+function timed<T>(site: SplitSite, split: boolean, call: () => T): T {
+  const start = performance.now();
+  const result = call();
+  site.record(split, performance.now() - start);
+  return result;
+}
+
+function parallelGemm(base: Backend, pool: ThreadPool, kernel: number, chooser: SplitChooser): Backend['gemm'] {
   const threads = pool.size;
   const args = new Array<number>(14);
   const strides = new Array<number>(14);
@@ -102,9 +107,11 @@ function parallelGemm(base: Backend, pool: ThreadPool, kernel: number): Backend[
     const extent = byRows ? m : n;
     const tiles = Math.ceil(extent / tile);
     const chunks = Math.min(threads * CHUNKS_PER_THREAD, tiles, Math.floor(macs / MIN_CHUNK_MACS));
-    if (macs < MIN_PARALLEL_MACS || chunks < 2 || !pool.admits(macs >= CONTENDED_WAKE_MACS)) {
-      return base.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
-    }
+    const serial = () => base.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+    if (macs < MIN_PARALLEL_MACS || chunks < 2) return serial();
+    const site = chooser.site(`gemm ${transA}${transB} ${m} ${n} ${k}`);
+    pool.watchContention();
+    if (!site.split()) return timed(site, false, serial);
     args[0] = transA; args[1] = transB; args[2] = m; args[3] = n; args[4] = k; args[5] = alpha;
     args[6] = a; args[7] = lda; args[8] = b; args[9] = ldb; args[10] = beta;
     args[11] = c; args[12] = ldc; args[13] = work;
@@ -118,6 +125,6 @@ function parallelGemm(base: Backend, pool: ThreadPool, kernel: number): Backend[
     }
     perThread.stride = workspaceStride(base, m, n, k);
     const chunk = Math.ceil(tiles / chunks) * tile;
-    pool.run({ kernel, args, count: byRows ? 2 : 3, strides, units: extent, chunk, perThread }, runHere);
+    timed(site, true, () => pool.run({ kernel, args, count: byRows ? 2 : 3, strides, units: extent, chunk, perThread }, runHere));
   };
 }

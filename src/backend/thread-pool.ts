@@ -1,6 +1,6 @@
 import { BackendError } from '../core/errors.js';
 import {
-  CHUNK_BITS, CONTENDED, ERROR_BYTE_OFFSET, CONTENDED_MAX_MS, CONTENDED_MIN_MS, CONTROL_BYTES, POLLING, PREEMPTED_GAP_MS, PREEMPTIONS, DONE, FAILED, GENERATION, JOB_BYTE_OFFSET, JOB_F64, JOB_HEADER_F64, KERNEL_WORKER_SOURCE,
+  CHUNK_BITS, CONTENDED, ERROR_BYTE_OFFSET, CONTENDED_MAX_MS, CONTENDED_MIN_MS, CONTROL_BYTES, PREEMPTED_GAP_MS, PREEMPTIONS, DONE, FAILED, GENERATION, JOB_BYTE_OFFSET, JOB_F64, JOB_HEADER_F64, KERNEL_WORKER_SOURCE,
   MAX_ARGS, MAX_CHUNKS, PARKED, POLLS_PER_CLOCK_READ, STOP, TAG_BITS, TICKET, WAITING,
 } from './kernel-worker-source.js';
 
@@ -74,6 +74,15 @@ function callerMayBlock(): boolean {
  */
 const CALLER_SPIN_MS = 0.05;
 const TAG_MASK = (1 << TAG_BITS) - 1;
+/**
+ * Signs of preemption (see PREEMPTED_GAP_MS) that mark the cores contended when this many come
+ * within SIGN_WINDOW_MS. One sign is not enough: an idle virtual machine deschedules a thread for
+ * a millisecond now and then (measured here: one or two signs in 400 steps of 1 ms), and taking
+ * each for lasting load cost whole seconds of single-threaded steps; another process keeping a
+ * core busy gives signs every few jobs.
+ */
+const SIGNS_FOR_CONTENTION = 3;
+const SIGN_WINDOW_MS = 100;
 
 export class ThreadPool {
   /** Threads that run a job: the workers plus the calling thread. */
@@ -84,6 +93,9 @@ export class ThreadPool {
   private readonly call: number[] = [];
   private disposed = false;
   private preemptionsSeen = 0;
+  /** When the last SIGNS_FOR_CONTENTION − 1 signs of preemption came (a ring, oldest at signNext). */
+  private readonly signs = new Float64Array(SIGNS_FOR_CONTENTION - 1).fill(-Infinity);
+  private signNext = 0;
   /** Until when (performance.now()) the cores count as contended, and that period's length. */
   private contendedUntil = -Infinity;
   private contendedSpan = 0;
@@ -172,7 +184,7 @@ export class ThreadPool {
       const waitStart = performance.now();
       this.waitForChunks(chunks);
       const w = performance.now() - waitStart;
-      if (mine > 0 && w > PREEMPTED_GAP_MS + 2 * (ownEnd - started) / mine) this.markContended();
+      if (mine > 0 && w > PREEMPTED_GAP_MS + 2 * (ownEnd - started) / mine) this.signOfPreemption(performance.now());
     }
     this.chunksTotal += chunks;
     this.chunksByWorkers += chunks - mine;
@@ -185,26 +197,32 @@ export class ThreadPool {
   }
 
   /**
-   * Whether a call the backend could split should go to the pool. Called once per such call:
-   * while the cores are uncontended, every one should; while they are contended (workers or the
-   * caller were seen descheduled lately), only `large` ones, worth waking a parked worker for, or
-   * any while a worker happens to be polling (it helps at once, at no cost).
+   * Called before each call the backend could split: takes the workers' signs of preemption
+   * and tells the workers whether the cores count as contended (they then park as soon as a job
+   * is done instead of polling for the next, which would take time from whatever else runs).
    */
-  admits(large: boolean): boolean {
+  watchContention(): void {
     const control = this.control;
     const now = performance.now();
     const preemptions = Atomics.load(control, PREEMPTIONS);
     if (preemptions !== this.preemptionsSeen) {
       this.preemptionsSeen = preemptions;
-      this.markContended(now);
+      this.signOfPreemption(now);
     }
     const contended = now < this.contendedUntil;
     if (contended !== (Atomics.load(control, CONTENDED) === 1)) Atomics.store(control, CONTENDED, contended ? 1 : 0);
-    return !contended || large || Atomics.load(control, POLLING) > 0;
+  }
+
+  /** Counts a sign that a thread was descheduled; enough of them close together mark contention. */
+  private signOfPreemption(now: number): void {
+    const oldest = this.signs[this.signNext];
+    this.signs[this.signNext] = now;
+    this.signNext = (this.signNext + 1) % this.signs.length;
+    if (now - oldest < SIGN_WINDOW_MS) this.markContended(now);
   }
 
   /** Marks the cores contended from this call on (see PREEMPTED_GAP_MS). */
-  private markContended(now = performance.now()): void {
+  private markContended(now: number): void {
     // A sign during the period, or soon after it, means the load has lasted: double the period.
     const lasting = now < this.contendedUntil + this.contendedSpan;
     this.contendedSpan = lasting ? Math.min(CONTENDED_MAX_MS, this.contendedSpan * 2) : CONTENDED_MIN_MS;

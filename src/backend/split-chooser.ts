@@ -1,0 +1,84 @@
+// Whether a call the threads build could split across the pool is faster split or on the calling
+// thread alone is not a property of its size: it depends on the machine, on what else runs (another
+// process keeping a core busy makes a split call wait for a descheduled worker), on whether the
+// workers are still polling from the previous call. So it is measured, per call shape: both ways
+// are timed, the faster is used, and the other is tried again now and then in case the answer
+// changed. Either way the bits are the same (a chunk's arithmetic does not depend on the thread
+// that runs it), so the choice is free to change at any call.
+
+/**
+ * Timings kept per way of running a call; their mean is the estimate. The mean, not the median:
+ * while another process keeps a core busy, a split call is usually fast but now and then waits
+ * milliseconds for a worker descheduled in the middle of its chunk, and that tail is the cost.
+ */
+const SAMPLES = 8;
+/** Calls between two tries of the way not chosen: this at first and after a change of mind... */
+const FIRST_PROBE_GAP = 4;
+/** ...doubling each time the try confirms the choice, up to this. */
+const MAX_PROBE_GAP = 64;
+
+/** One call shape's timings and current choice. */
+class Site {
+  private readonly times = [new Float64Array(SAMPLES).fill(NaN), new Float64Array(SAMPLES).fill(NaN)];
+  private readonly next = [0, 0];
+  private readonly seen = [0, 0];
+  private chosen = 1;
+  private gap = FIRST_PROBE_GAP;
+  private untilProbe = 0;
+
+  /** Whether to split this call: the chosen way, or a try of the other. */
+  split(): boolean {
+    // Until each way has its samples, alternate.
+    if (this.seen[0] < SAMPLES || this.seen[1] < SAMPLES) return this.seen[1] <= this.seen[0];
+    if (this.untilProbe-- > 0) return this.chosen === 1;
+    return this.chosen === 0;
+  }
+
+  record(split: boolean, ms: number): void {
+    const way = split ? 1 : 0;
+    this.times[way][this.next[way]] = ms;
+    this.next[way] = (this.next[way] + 1) % SAMPLES;
+    this.seen[way]++;
+    if (this.seen[0] < SAMPLES || this.seen[1] < SAMPLES) return;
+    const better = mean(this.times[1]) < mean(this.times[0]) ? 1 : 0;
+    const probed = way !== this.chosen;
+    if (better !== this.chosen) {
+      this.chosen = better;
+      this.gap = FIRST_PROBE_GAP;
+      this.untilProbe = this.gap;
+    } else if (probed) {
+      this.gap = Math.min(MAX_PROBE_GAP, this.gap * 2);
+      this.untilProbe = this.gap;
+    }
+  }
+
+  /** The current choice and the two estimates, for tests and benchmarks. */
+  describe(): { split: boolean; serialMs: number; splitMs: number } {
+    return { split: this.chosen === 1, serialMs: mean(this.times[0]), splitMs: mean(this.times[1]) };
+  }
+}
+
+/** The mean of SAMPLES timings (NaN until there are that many). */
+function mean(a: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < SAMPLES; i++) sum += a[i];
+  return sum / SAMPLES;
+}
+
+/** The sites of every call shape seen, by a key the caller makes from the kernel and its sizes. */
+export class SplitChooser {
+  private readonly sites = new Map<string, Site>();
+
+  site(key: string): Site {
+    let site = this.sites.get(key);
+    if (!site) this.sites.set(key, (site = new Site()));
+    return site;
+  }
+
+  /** Every site's choice, for tests and benchmarks. */
+  describe(): Record<string, ReturnType<Site['describe']>> {
+    return Object.fromEntries([...this.sites].map(([key, site]) => [key, site.describe()]));
+  }
+}
+
+export type { Site as SplitSite };
