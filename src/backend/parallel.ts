@@ -34,6 +34,15 @@ export const CHUNKS_PER_THREAD = 4;
 /** The smallest chunk worth handing over, in elements and in gemm multiply-adds. */
 export const MIN_CHUNK_ELEMENTS = 1 << 13;
 export const MIN_CHUNK_MACS = 1 << 16;
+/**
+ * While the cores are contended (another process keeps one busy), only calls at least this big
+ * are split at all: a worker woken for a smaller one makes three threads share two cores, and the
+ * calling thread's own time slices go (measured beside a spinning process: whole steps at
+ * 0.64× of one thread when every call was left to the timings, whose samples the descheduled
+ * caller itself then spoils).
+ */
+export const CONTENDED_MIN_ELEMENTS = 1 << 18;
+export const CONTENDED_MIN_MACS = 1 << 24;
 
 /** The kernels split into ranges of units, as the kernel table declares them (kernel-spec.ts). */
 const SPLITS = Object.entries(KERNELS).flatMap(([name, spec]) => {
@@ -61,8 +70,8 @@ export function createParallelBackend(base: Backend, pool: ThreadPool): Backend 
       const width = split.width < 0 ? 1 : args[split.width];
       const elements = units * width;
       if (elements < MIN_PARALLEL_ELEMENTS || units < 2) return run(...args);
+      if (pool.watchContention() && elements < CONTENDED_MIN_ELEMENTS) return run(...args);
       const site = chooser.site(`${name} ${units} ${width}`);
-      pool.watchContention();
       if (!site.split()) return timed(site, false, () => run(...args));
       // Element ranges start on 16-element (64-byte) boundaries: whole cache lines per thread.
       const align = split.width < 0 ? 16 : 1;
@@ -109,8 +118,8 @@ function parallelGemm(base: Backend, pool: ThreadPool, kernel: number, chooser: 
     const chunks = Math.min(threads * CHUNKS_PER_THREAD, tiles, Math.floor(macs / MIN_CHUNK_MACS));
     const serial = () => base.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
     if (macs < MIN_PARALLEL_MACS || chunks < 2) return serial();
+    if (pool.watchContention() && macs < CONTENDED_MIN_MACS) return serial();
     const site = chooser.site(`gemm ${transA}${transB} ${m} ${n} ${k}`);
-    pool.watchContention();
     if (!site.split()) return timed(site, false, serial);
     args[0] = transA; args[1] = transB; args[2] = m; args[3] = n; args[4] = k; args[5] = alpha;
     args[6] = a; args[7] = lda; args[8] = b; args[9] = ldb; args[10] = beta;

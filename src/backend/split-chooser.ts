@@ -7,9 +7,10 @@
 // that runs it), so the choice is free to change at any call.
 
 /**
- * Timings kept per way of running a call; their mean is the estimate. The mean, not the median:
- * while another process keeps a core busy, a split call is usually fast but now and then waits
- * milliseconds for a worker descheduled in the middle of its chunk, and that tail is the cost.
+ * Timings kept per way of running a call. The estimate is their mean without the longest: one
+ * hiccup (a thread descheduled for a millisecond, which an idle virtual machine does now and then)
+ * moves nothing, while a tail that recurs — a split call that, beside a busy process, now and then
+ * waits for a worker descheduled in the middle of its chunk — counts as the cost it is.
  */
 const SAMPLES = 8;
 /** Calls between two tries of the way not chosen: this at first and after a change of mind... */
@@ -40,7 +41,7 @@ class Site {
     this.next[way] = (this.next[way] + 1) % SAMPLES;
     this.seen[way]++;
     if (this.seen[0] < SAMPLES || this.seen[1] < SAMPLES) return;
-    const better = mean(this.times[1]) < mean(this.times[0]) ? 1 : 0;
+    const better = estimate(this.times[1]) < estimate(this.times[0]) ? 1 : 0;
     const probed = way !== this.chosen;
     if (better !== this.chosen) {
       this.chosen = better;
@@ -54,15 +55,18 @@ class Site {
 
   /** The current choice and the two estimates, for tests and benchmarks. */
   describe(): { split: boolean; serialMs: number; splitMs: number } {
-    return { split: this.chosen === 1, serialMs: mean(this.times[0]), splitMs: mean(this.times[1]) };
+    return { split: this.chosen === 1, serialMs: estimate(this.times[0]), splitMs: estimate(this.times[1]) };
   }
 }
 
-/** The mean of SAMPLES timings (NaN until there are that many). */
-function mean(a: Float64Array): number {
-  let sum = 0;
-  for (let i = 0; i < SAMPLES; i++) sum += a[i];
-  return sum / SAMPLES;
+/** The mean of SAMPLES timings but the longest (NaN until there are that many). */
+function estimate(a: Float64Array): number {
+  let sum = 0, longest = 0;
+  for (let i = 0; i < SAMPLES; i++) {
+    sum += a[i];
+    longest = Math.max(longest, a[i]);
+  }
+  return (sum - longest) / (SAMPLES - 1);
 }
 
 /** The sites of every call shape seen, by a key the caller makes from the kernel and its sizes. */

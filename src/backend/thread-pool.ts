@@ -197,11 +197,12 @@ export class ThreadPool {
   }
 
   /**
-   * Called before each call the backend could split: takes the workers' signs of preemption
-   * and tells the workers whether the cores count as contended (they then park as soon as a job
-   * is done instead of polling for the next, which would take time from whatever else runs).
+   * Called before each call the backend could split: takes the workers' signs of preemption,
+   * tells the workers whether the cores count as contended (they then park as soon as a job is
+   * done instead of polling for the next, which would take time from whatever else runs), and
+   * returns it.
    */
-  watchContention(): void {
+  watchContention(): boolean {
     const control = this.control;
     const now = performance.now();
     const preemptions = Atomics.load(control, PREEMPTIONS);
@@ -211,6 +212,7 @@ export class ThreadPool {
     }
     const contended = now < this.contendedUntil;
     if (contended !== (Atomics.load(control, CONTENDED) === 1)) Atomics.store(control, CONTENDED, contended ? 1 : 0);
+    return contended;
   }
 
   /** Counts a sign that a thread was descheduled; enough of them close together mark contention. */
