@@ -26,9 +26,6 @@ export default defineConfig({
       },
       {
         extends: true,
-        // The terminal progress bar's dynamic import: optimised up front, or Vite discovers it mid-run
-        // and reloads the page (a test run then warns "Vite unexpectedly reloaded a test").
-        optimizeDeps: { include: ['cli-progress'] },
         // Cross-origin isolation, so shared wasm memory can be posted to workers in the page.
         server: {
           // The golden vectors live in ../shared beside the checkout: let Vite serve them.

