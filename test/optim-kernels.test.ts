@@ -178,8 +178,10 @@ const KERNELS: KernelCase[] = [
     reference: ({ p, g, m, u }, i, s) => {
       const [d, md] = gradient(g[i], p[i], 0, s.wd);
       const mi = s.beta1 * m[i] + s.omb1 * d, mm = Math.abs(s.beta1 * m[i]) + s.omb1 * md;
-      const ui = Math.max(s.beta2 * u[i], Math.abs(d) + s.eps);
-      return { p: [p[i] - (s.clr * mi) / ui, Math.abs(p[i]) + (s.clr * mm) / ui], m: [mi, mm], u: [ui, Math.max(s.beta2 * u[i], md + s.eps)] };
+      const ui = Math.max(s.beta2 * u[i], Math.abs(d) + s.eps), mu = Math.max(s.beta2 * u[i], md + s.eps);
+      // u's rounding (U·mu: |d| is off by U·md when d = g + wd·p cancels) moves clr·m/u by |clr·m/u|·mu/u.
+      const q = (s.clr * mi) / ui, mq = (s.clr * mm) / ui + (Math.abs(q) * mu) / ui;
+      return { p: [p[i] - q, Math.abs(p[i]) + mq], m: [mi, mm], u: [ui, mu] };
     },
   },
   {
