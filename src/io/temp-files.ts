@@ -1,4 +1,5 @@
 import { CheckpointError } from './safetensors.js';
+import { importNodeBuiltin } from '../core/node-builtin.js';
 
 // Temporary files of atomic writes, and the debris a killed process leaves: `<target>.tmp-<pid>-
 // <time>`. A save or load removes such files in its folder when they are stale, by this rule:
@@ -21,7 +22,7 @@ export async function nodeFs(owner: string): Promise<{ fs: NodeFs; dirname: (p: 
   if (typeof process === 'undefined' || !process.versions?.node) {
     throw new CheckpointError(`${owner} reads and writes files, which needs Node; in the browser use serialize() / deserialize() / restore() on bytes`);
   }
-  const [fs, path] = await Promise.all([import(/* @vite-ignore */ 'node:fs/promises'), import(/* @vite-ignore */ 'node:path')]);
+  const [fs, path] = await Promise.all([importNodeBuiltin<NodeFs>('node:fs/promises'), importNodeBuiltin<typeof import('node:path')>('node:path')]);
   return { fs, dirname: path.dirname, join: path.join };
 }
 
