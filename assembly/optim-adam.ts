@@ -3,35 +3,79 @@
 // steps run in `kSteps` (see optim-step.ts). `maximize` is an exact multiplication by ±1 here
 // (the SIGN slot): these kernels are bound by their division, so a type argument would buy
 // nothing.
+//
+// Adam, NAdam and RAdam share everything but the last line: p (AdamW: scaled by its decay), d,
+// m ← β1·m + (1−β1)·d and v ← β2·v + (1−β2)·d², written once in `MomentStep` and `momentTail`;
+// each supplies only how p moves, in 4-lane and 1-lane form (`update4`, `update1`).
 import {
   K, LR, WD, BETA1, OMB1, BETA2, OMB2, EPS, AUX, SIGN, ONE, MINUS_ONE, On, Off, is, put, grad4, grad1,
   first4, second4, mix1, second1, sign4, sign1, kSteps,
 } from './optim-step';
 
-@final @unmanaged class AdamStep<DECAY, SCALED, AMSGRAD> {
-  @inline streams(): i32 { return is<AMSGRAD>() ? 5 : 4; }
+/** The moment kernels' shared step; U (an `@unmanaged` class) says how p moves. */
+@final @unmanaged class MomentStep<DECAY, SCALED, U> {
+  @inline streams(): i32 { return changetype<U>(0).streams(); }
   @inline step4(p: usize, g: usize, m: usize, v: usize, x: usize): void {
     let pv = v128.load(p);
     if (is<SCALED>()) pv = f32x4.mul(pv, v128.load(K, AUX));
     const d = grad4<DECAY>(v128.load(g), pv);
     const mv = first4(v128.load(m), d);
-    let vv = second4(v128.load(v), d);
+    const vv = second4(v128.load(v), d);
     v128.store(m, mv);
     v128.store(v, vv);
+    v128.store(p, changetype<U>(0).update4(pv, d, mv, vv, x));
+  }
+}
+
+/** The four MomentSteps of U: with and without the L2 term, with and without AdamW's scaling. */
+function momentSteps<U>(p: usize, g: usize, m: usize, v: usize, x: usize, n: i32, l2: bool, scaled: bool): i32 {
+  if (scaled) {
+    return l2 ? kSteps<MomentStep<On, On, U>>(p, g, m, v, x, n) : kSteps<MomentStep<Off, On, U>>(p, g, m, v, x, n);
+  }
+  return l2 ? kSteps<MomentStep<On, Off, U>>(p, g, m, v, x, n) : kSteps<MomentStep<Off, Off, U>>(p, g, m, v, x, n);
+}
+
+/**
+ * The scalar tail of the moment kernels from element i (the whole loop in the scalar build): the
+ * constants as the caller has them, U's `update1` for p's new value.
+ */
+@inline function momentTail<U>(
+  i: i32, p: usize, g: usize, m: usize, v: usize, x: usize, n: i32,
+  sign: f32, weightDecay: f32, decay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  c0: f32, c1: f32, c2: f32, flag: i32,
+): void {
+  const u = changetype<U>(0);
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    let pv = load<f32>(p + o);
+    if (decay != 1) pv = pv * decay;
+    const d = grad1(load<f32>(g + o), pv, sign, weightDecay);
+    const mv = mix1(load<f32>(m + o), d, beta1, oneMinusBeta1);
+    const vv = second1(load<f32>(v + o), d, beta2, oneMinusBeta2);
+    store<f32>(m + o, mv);
+    store<f32>(v + o, vv);
+    store<f32>(p + o, u.update1(pv, d, mv, vv, x + o, c0, c1, c2, flag));
+  }
+}
+
+/** Adam: p − lr·m/(√v + eps), v replaced by max(vMax, v) with amsgrad. */
+@final @unmanaged class AdamUpdate<AMSGRAD> {
+  @inline streams(): i32 { return is<AMSGRAD>() ? 5 : 4; }
+  @inline update4(pv: v128, d: v128, mv: v128, vv: v128, x: usize): v128 {
     if (is<AMSGRAD>()) {
       vv = f32x4.max(v128.load(x), vv);
       v128.store(x, vv);
     }
     const den = f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS));
-    v128.store(p, f32x4.sub(pv, f32x4.mul(v128.load(K, LR), f32x4.div(mv, den))));
+    return f32x4.sub(pv, f32x4.mul(v128.load(K, LR), f32x4.div(mv, den)));
   }
-}
-
-function adamSteps<AMSGRAD>(p: usize, g: usize, m: usize, v: usize, x: usize, n: i32, l2: bool, scaled: bool): i32 {
-  if (scaled) {
-    return l2 ? kSteps<AdamStep<On, On, AMSGRAD>>(p, g, m, v, x, n) : kSteps<AdamStep<Off, On, AMSGRAD>>(p, g, m, v, x, n);
+  @inline update1(pv: f32, d: f32, mv: f32, vv: f32, x: usize, stepSize: f32, eps: f32, c2: f32, amsgrad: i32): f32 {
+    if (amsgrad) {
+      vv = Mathf.max(load<f32>(x), vv);
+      store<f32>(x, vv);
+    }
+    return pv - stepSize * (mv / (Mathf.sqrt(vv) + eps));
   }
-  return l2 ? kSteps<AdamStep<On, Off, AMSGRAD>>(p, g, m, v, x, n) : kSteps<AdamStep<Off, Off, AMSGRAD>>(p, g, m, v, x, n);
 }
 
 export function adamUpdate(
@@ -45,23 +89,13 @@ export function adamUpdate(
     put(LR, stepSize); put(EPS, eps); put(BETA1, beta1); put(OMB1, oneMinusBeta1); put(BETA2, beta2);
     put(OMB2, oneMinusBeta2); put(WD, weightDecay); put(AUX, decay); put(SIGN, sign);
     const l2 = weightDecay != 0, scaled = decay != 1;
-    i = amsgrad ? adamSteps<On>(p, g, m, v, vMax, n, l2, scaled) : adamSteps<Off>(p, g, m, v, vMax, n, l2, scaled);
+    i = amsgrad
+      ? momentSteps<AdamUpdate<On>>(p, g, m, v, vMax, n, l2, scaled)
+      : momentSteps<AdamUpdate<Off>>(p, g, m, v, vMax, n, l2, scaled);
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    let pv = load<f32>(p + o);
-    if (decay != 1) pv = pv * decay;
-    const d = grad1(load<f32>(g + o), pv, sign, weightDecay);
-    const mv = mix1(load<f32>(m + o), d, beta1, oneMinusBeta1);
-    let vv = second1(load<f32>(v + o), d, beta2, oneMinusBeta2);
-    store<f32>(m + o, mv);
-    store<f32>(v + o, vv);
-    if (amsgrad) {
-      vv = Mathf.max(load<f32>(vMax + o), vv);
-      store<f32>(vMax + o, vv);
-    }
-    store<f32>(p + o, pv - stepSize * (mv / (Mathf.sqrt(vv) + eps)));
-  }
+  momentTail<AdamUpdate<Off>>(
+    i, p, g, m, v, vMax, n, sign, weightDecay, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, eps, 0, amsgrad,
+  );
 }
 
 @final @unmanaged class AdamaxStep<DECAY> {
@@ -99,17 +133,15 @@ export function adamaxUpdate(
   }
 }
 
-@final @unmanaged class NadamStep<DECAY> {
+/** NAdam: p − (gradCoef·d + avgCoef·m)/(√v + eps), the coefficients in LR and AUX. */
+@final @unmanaged class NadamUpdate {
   @inline streams(): i32 { return 4; }
-  @inline step4(p: usize, g: usize, m: usize, v: usize, c: usize): void {
-    const pv = v128.load(p);
-    const d = grad4<DECAY>(v128.load(g), pv);
-    const mv = first4(v128.load(m), d);
-    const vv = second4(v128.load(v), d);
-    v128.store(m, mv);
-    v128.store(v, vv);
+  @inline update4(pv: v128, d: v128, mv: v128, vv: v128, x: usize): v128 {
     const num = f32x4.add(f32x4.mul(v128.load(K, LR), d), f32x4.mul(v128.load(K, AUX), mv));
-    v128.store(p, f32x4.sub(pv, f32x4.div(num, f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS)))));
+    return f32x4.sub(pv, f32x4.div(num, f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS))));
+  }
+  @inline update1(pv: f32, d: f32, mv: f32, vv: f32, x: usize, gradCoef: f32, avgCoef: f32, eps: f32, f: i32): f32 {
+    return pv - (gradCoef * d + avgCoef * mv) / (Mathf.sqrt(vv) + eps);
   }
 }
 
@@ -122,31 +154,23 @@ export function nadamUpdate(
   if (ASC_FEATURE_SIMD) {
     put(LR, gradCoef); put(AUX, avgCoef); put(EPS, eps); put(BETA1, beta1); put(OMB1, oneMinusBeta1);
     put(BETA2, beta2); put(OMB2, oneMinusBeta2); put(WD, weightDecay); put(SIGN, 1);
-    i = weightDecay != 0 ? kSteps<NadamStep<On>>(p, g, m, v, 0, n) : kSteps<NadamStep<Off>>(p, g, m, v, 0, n);
+    i = momentSteps<NadamUpdate>(p, g, m, v, 0, n, weightDecay != 0, false);
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const pv = load<f32>(p + o);
-    const d = grad1(load<f32>(g + o), pv, 1, weightDecay);
-    const mv = mix1(load<f32>(m + o), d, beta1, oneMinusBeta1);
-    const vv = second1(load<f32>(v + o), d, beta2, oneMinusBeta2);
-    store<f32>(m + o, mv);
-    store<f32>(v + o, vv);
-    store<f32>(p + o, pv - (gradCoef * d + avgCoef * mv) / (Mathf.sqrt(vv) + eps));
-  }
+  momentTail<NadamUpdate>(
+    i, p, g, m, v, 0, n, 1, weightDecay, 1, beta1, oneMinusBeta1, beta2, oneMinusBeta2, gradCoef, avgCoef, eps, 0,
+  );
 }
 
-@final @unmanaged class RadamStep<DECAY, RECT> {
+/** RAdam: p − stepSize·m/(√v + eps) when rectified, else p − stepSize·m. */
+@final @unmanaged class RadamUpdate<RECT> {
   @inline streams(): i32 { return 4; }
-  @inline step4(p: usize, g: usize, m: usize, v: usize, c: usize): void {
-    const pv = v128.load(p);
-    const d = grad4<DECAY>(v128.load(g), pv);
-    const mv = first4(v128.load(m), d);
-    const vv = second4(v128.load(v), d);
-    v128.store(m, mv);
-    v128.store(v, vv);
+  @inline update4(pv: v128, d: v128, mv: v128, vv: v128, x: usize): v128 {
     const step = is<RECT>() ? f32x4.div(mv, f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS))) : mv;
-    v128.store(p, f32x4.sub(pv, f32x4.mul(v128.load(K, LR), step)));
+    return f32x4.sub(pv, f32x4.mul(v128.load(K, LR), step));
+  }
+  @inline update1(pv: f32, d: f32, mv: f32, vv: f32, x: usize, stepSize: f32, eps: f32, c2: f32, rectified: i32): f32 {
+    const step = rectified ? mv / (Mathf.sqrt(vv) + eps) : mv;
+    return pv - stepSize * step;
   }
 }
 
@@ -159,21 +183,12 @@ export function radamUpdate(
   if (ASC_FEATURE_SIMD) {
     put(LR, stepSize); put(EPS, eps); put(BETA1, beta1); put(OMB1, oneMinusBeta1);
     put(BETA2, beta2); put(OMB2, oneMinusBeta2); put(WD, weightDecay); put(SIGN, 1);
-    const decay = weightDecay != 0;
-    if (rectified) i = decay ? kSteps<RadamStep<On, On>>(p, g, m, v, 0, n) : kSteps<RadamStep<Off, On>>(p, g, m, v, 0, n);
-    else i = decay ? kSteps<RadamStep<On, Off>>(p, g, m, v, 0, n) : kSteps<RadamStep<Off, Off>>(p, g, m, v, 0, n);
+    const l2 = weightDecay != 0;
+    i = rectified ? momentSteps<RadamUpdate<On>>(p, g, m, v, 0, n, l2, false) : momentSteps<RadamUpdate<Off>>(p, g, m, v, 0, n, l2, false);
   }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    const pv = load<f32>(p + o);
-    const d = grad1(load<f32>(g + o), pv, 1, weightDecay);
-    const mv = mix1(load<f32>(m + o), d, beta1, oneMinusBeta1);
-    const vv = second1(load<f32>(v + o), d, beta2, oneMinusBeta2);
-    store<f32>(m + o, mv);
-    store<f32>(v + o, vv);
-    const step = rectified ? mv / (Mathf.sqrt(vv) + eps) : mv;
-    store<f32>(p + o, pv - stepSize * step);
-  }
+  momentTail<RadamUpdate<Off>>(
+    i, p, g, m, v, 0, n, 1, weightDecay, 1, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, eps, 0, rectified,
+  );
 }
 
 /** Yogi's second moment moves by ±(1−β2)·g² toward g²: v − (1−β2)·sign(v − g²)·g². */

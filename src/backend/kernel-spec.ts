@@ -1,5 +1,8 @@
+import type { HeapView } from './js/views.js';
+
 // How a kernel is declared, once, in the kernel table (kernels-core.ts, kernels-model.ts,
-// kernels-optim.ts): its arguments in order, with the role of each, and what it returns. From a
+// kernels-conv.ts, kernels-norm.ts; the optimizer kernels beside their js twins, see
+// `withTwin` below and optim-kernels.ts): its arguments in order, with the role of each, and what it returns. From a
 // declaration follow the kernel's TypeScript type (Backend), the check of a wasm build's exports
 // (name and arity), the binding of its js twin (checked by the compiler), and how the threads
 // backend splits it (parallel.ts).
@@ -29,6 +32,31 @@ export type KernelFunction<S extends KernelSpec> =
 
 /** The functions of a table of specs. */
 export type KernelFunctions<T extends Record<string, KernelSpec>> = { [K in keyof T]: KernelFunction<T[K]> };
+
+/** A kernel's js twin: the kernel's arguments after the heap view it reads and writes. */
+export type Twin<S extends KernelSpec> = (h: HeapView, ...args: Parameters<KernelFunction<S>>) => ReturnType<KernelFunction<S>>;
+
+/** A kernel declared together with its js twin, which the spec types. */
+export interface TwinnedKernel<S extends KernelSpec = KernelSpec> {
+  readonly spec: S;
+  readonly twin: Twin<S>;
+}
+
+/**
+ * Declares a kernel where its js twin is written (the optimizer kernels: src/backend/js/optim*.ts),
+ * so the spec, the formula in its doc and the reference code are one record. The compiler checks
+ * the twin against the spec; optim-kernels.ts collects the records into the kernel table.
+ */
+export function withTwin<const S extends KernelSpec>(spec: S, twin: Twin<S>): TwinnedKernel<S> {
+  return { spec, twin };
+}
+
+/** The specs of a module of twinned kernels, by name. */
+export type SpecsOf<T extends Record<string, { readonly spec: KernelSpec }>> = { [K in keyof T]: T[K]['spec'] };
+
+export function specsOf<T extends Record<string, { readonly spec: KernelSpec }>>(kernels: T): SpecsOf<T> {
+  return Object.fromEntries(Object.entries(kernels).map(([name, k]) => [name, k.spec])) as SpecsOf<T>;
+}
 
 /** How the threads backend splits a kernel: which arguments count, size and advance with a range. */
 export interface RangeSplit {

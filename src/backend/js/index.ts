@@ -1,13 +1,12 @@
 import type { Heap } from '../../core/heap.js';
 import { ALL_KERNEL_NAMES, type Backend, type Kernels } from '../backend.js';
-import type { OptimKernels } from '../optim-kernels.js';
+import { OPTIM_TWINS } from '../optim-kernels.js';
 import { HeapView } from './views.js';
 import * as activations from './activations.js';
 import * as elementwise from './elementwise.js';
 import { gemm } from './gemm.js';
 import * as losses from './losses.js';
 import * as ops from './ops.js';
-import { optimKernels } from './optim.js';
 import * as norm from './norm.js';
 import * as embedding from './embedding.js';
 import * as conv from './conv.js';
@@ -17,18 +16,21 @@ import * as pool from './pool.js';
 type Twins = { [K in keyof Kernels]: (h: HeapView, ...args: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> };
 
 // Every twin is the function of the kernel's name in these modules; the compiler checks that one
-// exists for every kernel of the table, with its arguments. (The optimizer twins share helpers over
-// one view, so they come bound already.)
-const twins: Omit<Twins, keyof OptimKernels> = {
-  ...elementwise, ...activations, ...losses, ...ops, ...norm, ...embedding, ...conv, ...pool, gemm, gemmWorkspaceBytes: () => 0,
+// exists for every kernel of the table, with its arguments. (The optimizer twins are declared with
+// their kernels: optim-kernels.ts.)
+const optimTwins = Object.fromEntries(Object.entries(OPTIM_TWINS).map(([name, k]) => [name, k.twin])) as {
+  [K in keyof typeof OPTIM_TWINS]: (typeof OPTIM_TWINS)[K]['twin'];
+};
+const twins: Twins = {
+  ...elementwise, ...activations, ...losses, ...ops, ...norm, ...embedding, ...conv, ...pool, ...optimTwins,
+  gemm, gemmWorkspaceBytes: () => 0,
 };
 
 /** The pure-TypeScript backend over the shared heap: the correctness reference and the baseline. */
 export function createJsBackend(heap: Heap): Backend {
   const h = new HeapView(heap);
-  const optim = optimKernels(h);
   const kernels = Object.fromEntries(ALL_KERNEL_NAMES.map((name) => [
-    name, name in optim ? optim[name as keyof OptimKernels] : (twins[name as keyof typeof twins] as (...args: unknown[]) => unknown).bind(null, h),
+    name, (twins[name] as (...args: unknown[]) => unknown).bind(null, h),
   ])) as unknown as Kernels;
   return { name: 'js', build: null, threads: 1, ...kernels };
 }
