@@ -6,6 +6,7 @@ import { BINARY_STATE_DICT, type BinaryStateDict } from '../optim/state-dict.js'
 import { CheckpointError, decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
 import { OPTIMIZER_PREFIX, extractOptimizerTensors, insertOptimizerTensors } from './optimizer-tensors.js';
 import { CHECKSUM_PLACEHOLDER, sealChecksum, verifyChecksum } from './checksum.js';
+import { checkTensorsFit } from './tensors-fit.js';
 
 // A checkpoint is one .safetensors file. Its tensors are the model's parameters, named by torch's
 // state_dict keys, then the optimizer's state tensors under `optimizer/…` (optimizer-tensors.ts);
@@ -14,6 +15,10 @@ import { CHECKSUM_PLACEHOLDER, sealChecksum, verifyChecksum } from './checksum.j
 // shapes, offsets, JSON and data; checksum.ts) detects a file changed after writing. Loading
 // validates the whole file, and the whole state, before anything is changed; a failure leaves the
 // model, optimizer and scheduler as they were.
+//
+// A safetensors file without Descent's metadata is read as a plain state dict (weights only), as
+// PyTorch writes with `safetensors.torch.save_file(model.state_dict(), path)`: restoring it checks
+// every name, shape and dtype against the model first (tensors-fit.ts).
 //
 // PyTorch reads the weights of a checkpoint saved without an optimizer with
 // `model.load_state_dict(load_file(p), strict=True)`; with one, after dropping the `optimizer/`
@@ -90,6 +95,8 @@ export function deserialize(bytes: Uint8Array): CheckpointContent {
   if (format === FORMAT_1) {
     throw new CheckpointError(`this checkpoint is in the first format (${FORMAT_1}), which this version no longer reads; its weights load with model.loadStateDict(decodeSafetensors(bytes).tensors)`);
   }
+  // No descent.format at all: a plain state dict, as safetensors.torch.save_file writes one.
+  if (format === undefined && !Object.keys(metadata).some((key) => key.startsWith('descent.'))) return { ...WEIGHTS_ONLY, tensors: finiteModelTensors(tensors) };
   if (format !== FORMAT) {
     throw new CheckpointError(`not a Descent checkpoint (metadata descent.format is ${JSON.stringify(format ?? null)}, expected "${FORMAT}")`);
   }
@@ -107,14 +114,7 @@ export function deserialize(bytes: Uint8Array): CheckpointContent {
   }
   if (epoch !== null && !(Number.isInteger(epoch) && (epoch as number) >= 0)) throw new CheckpointError(`the checkpoint's epoch must be a non-negative integer, got ${render(epoch)}`);
   if (extra === null || typeof extra !== 'object' || Array.isArray(extra)) throw new CheckpointError(`the checkpoint's extra state must be an object, got ${render(extra)}`);
-  const model: Record<string, NamedTensor> = {};
-  for (const [name, t] of Object.entries(tensors)) {
-    if (name.startsWith(OPTIMIZER_PREFIX)) continue;
-    for (let i = 0; i < t.data.length; i++) {
-      if (!Number.isFinite(t.data[i])) throw new CheckpointError(`tensor ${name}[${i}] is ${t.data[i]}: a checkpoint holds finite weights only`);
-    }
-    model[name] = t;
-  }
+  const model = finiteModelTensors(Object.fromEntries(Object.entries(tensors).filter(([name]) => !name.startsWith(OPTIMIZER_PREFIX))));
   const saved = (optimizer ?? null) as { name?: unknown; json?: unknown } | null;
   if (saved !== null && (typeof saved !== 'object' || Array.isArray(saved))) throw new CheckpointError(`the checkpoint's optimizer state must be an object, got ${render(saved)}`);
   // Without a Descent optimizer's state, the file must hold no optimizer tensors either.
@@ -130,20 +130,33 @@ export function deserialize(bytes: Uint8Array): CheckpointContent {
   };
 }
 
+/** What a plain state dict (weights only, no Descent metadata) holds besides its tensors. */
+const WEIGHTS_ONLY = { optimizer: null, optimizerName: null, scheduler: null, rng: null, epoch: null, extra: {} } as const;
+
+function finiteModelTensors(tensors: Record<string, NamedTensor>): Record<string, NamedTensor> {
+  for (const [name, t] of Object.entries(tensors)) {
+    for (let i = 0; i < t.data.length; i++) {
+      if (!Number.isFinite(t.data[i])) throw new CheckpointError(`tensor ${name}[${i}] is ${t.data[i]}: a checkpoint holds finite weights only`);
+    }
+  }
+  return tensors;
+}
+
 /**
  * Loads a validated checkpoint into the given parts. Everything is applied or nothing: if the
  * optimizer or scheduler rejects its state, the model (and the others) are restored.
  */
-export function restore(content: CheckpointContent, parts: Omit<CheckpointParts, 'epoch' | 'extra'>): void {
+export function restore(content: CheckpointContent, parts: Omit<CheckpointParts, 'epoch' | 'extra'>, owner = 'restore'): void {
   if (content === null || typeof content !== 'object' || content.tensors === null || typeof content.tensors !== 'object' || !('optimizer' in content) || !('rng' in content)) {
     throw new CheckpointError(`restore: content must be what deserialize() or readCheckpoint() returns, got ${render(content)}`);
   }
-  const { model, optimizer, scheduler } = checkParts('restore', parts, ['epoch', 'extra']);
-  if (optimizer && content.optimizer === null) throw new CheckpointError('restore: the checkpoint holds no optimizer state, but an optimizer was given to load into');
-  if (scheduler && content.scheduler === null) throw new CheckpointError('restore: the checkpoint holds no scheduler state, but a scheduler was given to load into');
+  const { model, optimizer, scheduler } = checkParts(owner, parts, ['epoch', 'extra']);
+  checkTensorsFit(owner, model, content.tensors);
+  if (optimizer && content.optimizer === null) throw new CheckpointError(`${owner}: the checkpoint holds no optimizer state, but an optimizer was given to load into`);
+  if (scheduler && content.scheduler === null) throw new CheckpointError(`${owner}: the checkpoint holds no scheduler state, but a scheduler was given to load into`);
   const current = optimizer ? binaryState(optimizer) : undefined;
   if (content.optimizerName !== null && current !== undefined && current.optimizer !== content.optimizerName) {
-    throw new CheckpointError(`restore: the checkpoint holds the state of ${content.optimizerName}, but the optimizer given is ${current.optimizer}`);
+    throw new CheckpointError(`${owner}: the checkpoint holds the state of ${content.optimizerName}, but the optimizer given is ${current.optimizer}`);
   }
   const before = {
     model: model.stateDict(), optimizer: current?.dict ?? optimizer?.stateDict(), scheduler: scheduler?.stateDict(), rng: globalRandom.getState(),
@@ -158,7 +171,7 @@ export function restore(content: CheckpointContent, parts: Omit<CheckpointParts,
     if (optimizer) optimizer.loadStateDict(before.optimizer as never);
     if (scheduler) scheduler.loadStateDict(before.scheduler as never);
     globalRandom.setState(before.rng);
-    throw error instanceof CheckpointError ? error : new CheckpointError(`restore: the checkpoint does not fit: ${(error as Error).message}`);
+    throw error instanceof CheckpointError ? error : new CheckpointError(`${owner}: the checkpoint does not fit: ${(error as Error).message}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { STRING, checkValue, required } from '../core/validate.js';
+import { STRING, anyOf, checkValue, instanceOf, required } from '../core/validate.js';
 import { CheckpointError } from './safetensors.js';
 import { deserialize, restore, serialize, type CheckpointContent, type CheckpointParts } from './checkpoint.js';
 import { nodeFs, removeStaleTemps, tempPathFor, whyFsFailed } from './temp-files.js';
@@ -63,9 +63,14 @@ export async function readCheckpoint(path: string, owner = 'readCheckpoint'): Pr
   return deserialize(bytes);
 }
 
-/** Reads, validates and applies a checkpoint; returns its content (epoch, extra state). */
-export async function load(path: string, parts: Omit<CheckpointParts, 'epoch' | 'extra'>): Promise<CheckpointContent> {
-  const content = await readCheckpoint(path, 'load');
-  restore(content, parts);
+/**
+ * Reads, validates and applies a checkpoint — a file path (Node) or the file's bytes (anywhere);
+ * returns its content (epoch, extra state). A safetensors file without Descent's metadata, as
+ * `safetensors.torch.save_file(model.state_dict(), path)` writes, loads as weights only.
+ */
+export async function load(source: string | Uint8Array, parts: Omit<CheckpointParts, 'epoch' | 'extra'>): Promise<CheckpointContent> {
+  checkValue('load', 'source', source, required(anyOf(STRING, instanceOf(Uint8Array, 'Uint8Array'))));
+  const content = typeof source === 'string' ? await readCheckpoint(source, 'load') : deserialize(source);
+  restore(content, parts, 'load');
   return content;
 }

@@ -1,0 +1,104 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { init } from '../src/backend/init.js';
+import { tensor } from '../src/ops/creation.js';
+import { noGrad } from '../src/autograd/grad-mode.js';
+import { Sequential, Linear, ReLU, Tanh, Conv2d, BatchNorm2d, BatchNorm1d, MaxPool2d, Flatten, type Module } from '../src/nn/index.js';
+import { CheckpointError, decodeSafetensors, encodeSafetensors, load, serialize, type NamedTensor } from '../src/io/index.js';
+import fixture from './fixtures/torch-models.json';
+
+// Files PyTorch wrote (scripts/make-torch-safetensors.py: the state_dict of an MLP and of a CNN with
+// BatchNorm2d/1d, in the byte layout of safetensors.torch.save_file), loaded by `load` and run:
+// the logits must be PyTorch's within 1e-5.
+
+const path = (file: string) => fileURLToPath(new URL(`./fixtures/${file}`, import.meta.url));
+const bytesOf = (file: string) => new Uint8Array(readFileSync(path(file)));
+
+const mlp = () => new Sequential([new Linear(4, 16), new ReLU(), new Linear(16, 3)]);
+const cnn = () => new Sequential([
+  new Conv2d(1, 4, 3, { padding: 1 }), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2), new Flatten(),
+  new Linear(4 * 3 * 3, 5), new BatchNorm1d(5), new Tanh(), new Linear(5, 3),
+]);
+
+function logits(model: Module, { input, inputShape }: { input: number[]; inputShape: number[] }): Float32Array {
+  model.eval();
+  return noGrad(() => model.forward(tensor(input, inputShape)).toArray());
+}
+
+function expectClose(actual: Float32Array, expected: number[]): void {
+  expect(actual.length).toBe(expected.length);
+  const worst = Math.max(...expected.map((e, i) => Math.abs(actual[i] - e)));
+  expect(worst).toBeLessThan(1e-5);
+}
+
+describe('load reads a safetensors state dict written by PyTorch', () => {
+  beforeAll(async () => {
+    await init();
+  });
+
+  for (const [name, build] of [['mlp', mlp], ['cnn', cnn]] as const) {
+    it(`${name}: from a path and from bytes, the logits are PyTorch's within 1e-5`, async () => {
+      const spec = fixture[name];
+      const fromPath = build();
+      const content = await load(path(spec.file), { model: fromPath });
+      expect(content.optimizer).toBeNull();
+      expect(content.epoch).toBeNull();
+      expectClose(logits(fromPath, spec), spec.logits);
+      const fromBytes = build();
+      await load(bytesOf(spec.file), { model: fromBytes });
+      expectClose(logits(fromBytes, spec), spec.logits);
+      // Untrained, the same model is far from PyTorch's logits: the load is what made them agree.
+      const fresh = build();
+      expect(Math.max(...spec.logits.map((e, i) => Math.abs(logits(fresh, spec)[i] - e)))).toBeGreaterThan(1e-2);
+      fromPath.dispose(); fromBytes.dispose(); fresh.dispose();
+    });
+  }
+
+  it('keeps the int64 buffer: num_batches_tracked is I64 in the file and counts 3 batches', async () => {
+    const model = cnn();
+    await load(bytesOf(fixture.cnn.file), { model });
+    expect(Array.from(model.stateDict()['1.num_batches_tracked'].data)).toEqual([3]);
+    const { tensors } = decodeSafetensors(serialize({ model }));
+    expect(tensors['1.num_batches_tracked'].dtype).toBe('int64');
+    model.dispose();
+  });
+
+  it('refuses a file that does not fit, naming every tensor, and changes nothing', async () => {
+    const { tensors } = decodeSafetensors(bytesOf(fixture.cnn.file));
+    const edited = (edit: (t: Record<string, NamedTensor>) => void) => {
+      const copy = { ...tensors };
+      edit(copy);
+      return encodeSafetensors(copy);
+    };
+    const cases: [string, Uint8Array, RegExp][] = [
+      ['a tensor missing', edited((t) => delete t['5.bias']), /load: the file's tensors do not fit the model: missing keys 5\.bias$/],
+      ['a tensor extra', edited((t) => { t['9.weight'] = { shape: [1], data: new Float32Array(1) }; }), /unexpected keys 9\.weight$/],
+      ['a shape changed', edited((t) => { t['0.weight'] = { shape: [4, 9], data: new Float32Array(36) }; }), /0\.weight has shape \[4, 9\], the model expects \[4, 1, 3, 3\]$/],
+      ['an int64 buffer saved as float', edited((t) => { t['6.num_batches_tracked'] = { shape: [], data: new Float32Array([3]) }; }), /6\.num_batches_tracked is F32, the model expects I64$/],
+      ['a weight saved as int64', edited((t) => { t['8.bias'] = { ...t['8.bias'], data: new Float32Array(3), dtype: 'int64' }; }), /8\.bias is I64, the model expects F32$/],
+      ['all at once', edited((t) => { delete t['5.bias']; t.extra = { shape: [], data: new Float32Array(1) }; }), /missing keys 5\.bias; unexpected keys extra$/],
+    ];
+    const model = cnn();
+    const before = model.stateDict();
+    for (const [what, bytes, message] of cases) {
+      await expect(load(bytes, { model }), what).rejects.toThrow(message);
+      await expect(load(bytes, { model }), what).rejects.toThrow(CheckpointError);
+    }
+    expect(model.stateDict()).toEqual(before);
+    model.dispose();
+  });
+
+  it('refuses a float64 state dict naming the tensor, and an optimizer to load into', async () => {
+    const text = '{"w":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}';
+    const f64 = new Uint8Array(8 + text.length + 8);
+    new DataView(f64.buffer).setBigUint64(0, BigInt(text.length), true);
+    f64.set(new TextEncoder().encode(text), 8);
+    const model = mlp();
+    await expect(load(f64, { model })).rejects.toThrow(/tensor w has dtype F64; only F32/);
+    const optimizer = { stateDict: () => ({}), loadStateDict: () => {} };
+    await expect(load(bytesOf(fixture.mlp.file), { model, optimizer })).rejects.toThrow(/load: the checkpoint holds no optimizer state/);
+    await expect(load(42 as never, { model })).rejects.toThrow(/load: source must be/);
+    model.dispose();
+  });
+});
