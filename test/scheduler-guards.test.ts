@@ -81,6 +81,21 @@ describe('loadStateDict checks what it restores', () => {
     });
   }
 
+  it('SequentialLR: a state whose second scheduler is bad loads nothing, not the first scheduler and its own epoch', () => {
+    const o = opt();
+    const s = new SequentialLR(o, { schedulers: [new ConstantLR(o), new ExponentialLR(o, { gamma: 0.9 })], milestones: [2] });
+    const start = s.stateDict();
+    for (let i = 0; i < 3; i++) s.step();
+    const later = s.stateDict() as typeof start & { schedulers: Record<string, unknown>[] };
+    expect(later.lastEpoch).toBe(3);
+    const fresh = new SequentialLR(o, { schedulers: [new ConstantLR(o), new ExponentialLR(o, { gamma: 0.9 })], milestones: [2] });
+    const bad = { ...later, schedulers: [later.schedulers[0], { ...later.schedulers[1], lastEpoch: 'x' }] };
+    const before = fresh.stateDict();
+    rejects(() => fresh.loadStateDict(bad), OptionError, 'ExponentialLR.loadStateDict: lastEpoch must be a finite number, got "x"');
+    expect(fresh.stateDict()).toEqual(before);
+    expect(fresh.schedulers[0].lastEpoch).toBe((before as typeof later).schedulers[0].lastEpoch);
+  });
+
   it("ReduceLROnPlateau's best may be null (no metric seen yet) or a number, and nothing else", () => {
     const fresh = new ReduceLROnPlateau(opt()).stateDict();
     const s = new ReduceLROnPlateau(opt());

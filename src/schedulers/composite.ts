@@ -44,8 +44,17 @@ abstract class CompositeScheduler<S extends SchedulerBase> extends SchedulerBase
     if (!Array.isArray(states) || states.length !== this.schedulers.length) {
       throw new OptionError(`${this.constructor.name}.loadStateDict: schedulers must hold ${this.schedulers.length} states`);
     }
-    super.loadStateDict(rest);
-    this.schedulers.forEach((s, i) => s.loadStateDict(states[i] as SchedulerState));
+    // All or nothing: a child that rejects its state must not leave the others (or this) loaded.
+    const before = this.stateDict();
+    try {
+      super.loadStateDict(rest);
+      this.schedulers.forEach((s, i) => s.loadStateDict(states[i] as SchedulerState));
+    } catch (error) {
+      const { schedulers: saved, ...own } = before;
+      super.loadStateDict(own);
+      this.schedulers.forEach((s, i) => s.loadStateDict((saved as SchedulerState[])[i]));
+      throw error;
+    }
   }
 }
 
