@@ -1,4 +1,4 @@
-"""Writes the PyTorch fixtures test/safetensors-torch.node.test.ts loads with Descent's `load`.
+"""Writes the PyTorch fixtures test/safetensors-torch.test.ts (Node and Chromium) loads with Descent's `load`.
 
     /usr/bin/python3 scripts/make-torch-safetensors.py
 
