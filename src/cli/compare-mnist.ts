@@ -8,23 +8,10 @@ import { reshape } from '../ops/shape-ops.js';
 import { CrossEntropyLoss } from '../nn/losses.js';
 import { datasets } from '../data/index.js';
 import type { Tensor } from '../core/tensor.js';
-import { makeModel, makeOptimizer, COLOURS, inputShape, type ModelName } from '../catalog/index.js';
+import { makeModel, makeOptimizer, COLOURS, MNIST_LEARNING_RATES, inputShape, type ModelName } from '../catalog/index.js';
 import { renderSvg } from './render.js';
 import { CONFIG, SCHEMA, fmt, label, lrFor, table } from './compare-common.js';
 import { prepareOut, writeOutput } from './out-files.js';
-
-/**
- * The learning rates on the MNIST network (784-16-16-10 ReLU, batch 32, pixels in [0, 1], 5
- * epochs): for each optimizer a value of {1, 2, 5}·10ᵏ at or near the lowest validation loss after
- * 5 epochs at seed 0, so the comparison is between tuned methods rather than default settings. One
- * seed and 2,004 validation digits make the choice noisy: neighbours on the grid differ by a few
- * hundredths of the loss, and a change of kernel rounding moves results by as much. Momentum, Nesterov and EMA momentum land on the same effective step
- * as SGD (lr/(1 − 0.9) = 0.2).
- */
-export const MNIST_LEARNING_RATES: Record<string, number> = {
-  sgd: 0.2, momentum: 0.02, nesterov: 0.02, ema: 0.2, adagrad: 0.05, rmsprop: 2e-3, adadelta: 2,
-  adam: 5e-3, adamw: 5e-3, adamax: 0.02, nadam: 5e-3, radam: 0.01, yogi: 0.01, lion: 5e-4,
-};
 
 export interface MnistOptions {
   epochs: number;

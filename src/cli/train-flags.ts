@@ -55,7 +55,7 @@ export const SPECIFIC_FLAGS: Record<string, { of: 'optimizer' | 'scheduler'; def
 export const HELP = {
   lr: `learning rate, > 0 (default: the optimizer's own — ${byName(DEFAULT_LR)})`,
   momentum: `momentum in [0, 1) (ema: its β) (default: ${byName(SPECIFIC_FLAGS.momentum.defaults)}; others take none)`,
-  weightDecay: `L2 weight decay, ≥ 0 (decoupled for adamw, lion) (default: ${byName(SPECIFIC_FLAGS.weightDecay.defaults)}; ema and yogi take none)`,
+  weightDecay: `L2 weight decay, ≥ 0 (decoupled for adamw, lion) (default: ${byName(SPECIFIC_FLAGS.weightDecay.defaults)}; others take none)`,
   stepSize: `StepLR period in epochs (default: ${SPECIFIC_FLAGS.stepSize.defaults.step})`,
   gamma: `decay factor, > 0 (default: ${byName(SPECIFIC_FLAGS.gamma.defaults)})`,
   tMax: `CosineAnnealingLR half period in epochs (default: ${SPECIFIC_FLAGS.tMax.defaults.cosine})`,

@@ -4,7 +4,7 @@ import { checkShape } from './shape.js';
 import { track } from './scope.js';
 import { countTensorBlock } from './memory.js';
 import { BOOLEAN, TENSOR_BRAND, checkValue } from './validate.js';
-import type { GradFn } from '../autograd/node.js';
+import type { GradFn } from './grad-fn.js';
 
 
 /**
