@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { init, Sequential, Conv2d, ReLU, MaxPool2d, Flatten, Linear, CrossEntropyLoss, tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
+import { convParityRun } from './conv-parity-run.js';
+import expected from './fixtures/conv-parity.json';
 
 // A CNN on the threads build (this file's first init asks for threads, so the heap is shared):
 // its per-sample gemms are big enough to be split into bands, and the weights after a few steps
-// must be the same bits on 1, 2 and 3 threads.
+// must be the same bits on 1, 2 and 3 threads; the seeded CNN run of test/conv-parity-run.ts gives
+// the hash every other backend gives.
 
 async function train(threads: number): Promise<Uint32Array> {
   expect((await init({ threads })).threads).toBe(threads);
@@ -32,5 +35,12 @@ describe('threads: convolutions split without changing a bit', () => {
     const two = await train(2);
     expect(await train(3)).toEqual(two);
     expect(await train(1)).toEqual(two);
+  });
+
+  it('the seeded CNN run of test/conv-parity-run.ts gives the committed hash on 1 and 2 threads', async () => {
+    for (const threads of [2, 1]) {
+      const result = await convParityRun({ threads });
+      expect({ threads, hash: result.hash, loss: result.loss }).toEqual({ threads, hash: expected.hash, loss: expected.loss });
+    }
   });
 });

