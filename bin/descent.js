@@ -6,6 +6,12 @@ import { readFileSync } from 'node:fs';
 import { MissingPackageError, missingPackages } from '../dist/cli/errors.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+// The version needs none of them: `descent --version` answers in a library install too.
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${pkg.version}\n`);
+  process.exit(0);
+}
 const missing = missingPackages(Object.keys(pkg.peerDependencies ?? {}), (name) => import.meta.resolve(name));
 if (missing.length > 0) {
   process.stderr.write(`descent: ${new MissingPackageError(missing, pkg.peerDependencies).message}\n`);

@@ -8,16 +8,27 @@ import { importNodeBuiltin } from '../core/node-builtin.js';
 // literals: a file: URL in Node (read with node:fs, since Node 20's fetch rejects file: URLs), an
 // http URL that Vite or webpack rewrite and serve in the browser, or — under esbuild, which leaves
 // the literal alone — the build/ folder beside the bundle. A URL of a folder (ending in '/') in
-// `init({ wasm })` names where the files are instead.
+// `init({ wasm })` names where the files are instead; a relative one is read as fetch reads it in
+// a page (against the page's address) and against the current directory in Node. It is never
+// resolved with `new URL(…, import.meta.url)`: webpack takes that pattern for an asset to emit
+// and warns ("Critical dependency") when the first argument is not a literal.
 
 function defaultUrl(build: BuildName): URL {
   return wasmFiles[build]();
 }
 
 /** The file of `build` when `source` is a folder's URL (ending in '/'), else `source` itself. */
-function sourceUrl(build: BuildName, source: URL | string): URL {
-  const url = new URL(source, import.meta.url);
+async function sourceUrl(build: BuildName, source: URL | string): Promise<URL> {
+  const url = new URL(source, await baseUrl());
   return url.pathname.endsWith('/') && url.search === '' ? new URL(`descent-${build}.wasm`, url) : url;
+}
+
+/** What a relative `init({ wasm })` is relative to: the page (or worker) in a browser, the current directory in Node. */
+async function baseUrl(): Promise<string> {
+  const location = (globalThis as { location?: { href: string } }).location;
+  if (location !== undefined) return location.href;
+  const { pathToFileURL } = await importNodeBuiltin<typeof import('node:url')>('node:url');
+  return pathToFileURL(`${process.cwd()}/`).href;
 }
 
 // (module (func (result v128) i32.const 0 i8x16.splat i8x16.popcnt)) — validates only where
@@ -76,7 +87,7 @@ export async function compileKernels(
     const input =
       source instanceof ArrayBuffer || source instanceof Uint8Array
         ? source
-        : await readBytes(source === undefined ? defaultUrl(build) : sourceUrl(build, source));
+        : await readBytes(source === undefined ? defaultUrl(build) : await sourceUrl(build, source));
     if (input instanceof Response) {
       // compileStreaming insists on the application/wasm content type; fall back otherwise.
       if (input.headers.get('content-type')?.startsWith('application/wasm')) {
