@@ -1,8 +1,9 @@
 // The kernels exported to the TypeScript side. Every kernel takes byte offsets into the shared
-// linear memory and sizes; none allocates.
-export { fill, copy, scale, axpy, add, mul } from './elementwise';
-export { sum, max } from './reduce';
-export { gemm, gemmWorkspaceBytes } from './gemm';
+// linear memory and sizes; none allocates. A family file exports only kernels, so it is exported
+// whole (test/layers.node.test.ts checks that the exports are exactly the kernel table's names).
+export * from './elementwise';
+export * from './reduce';
+export * from './gemm';
 export * from './model';
 export * from './optim';
 export * from './norm';
