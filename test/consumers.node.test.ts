@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -139,6 +139,28 @@ async function trainInPage(url: string, threads: number): Promise<{ result: Trai
   }
 }
 
+/**
+ * The lockfile of a project whose one dependency is descent from `tarball`: descent's
+ * dependencies, and theirs, at the versions and integrities of this checkout's package-lock.json.
+ */
+function consumerLock(tarball: string): object {
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string>; bin: object };
+  const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string; resolved?: string; dependencies?: Record<string, string> }> };
+  const packages: Record<string, object> = {
+    '': { name: 'consumer', dependencies: { descent: tarball } },
+    'node_modules/descent': { version: pkg.version, resolved: tarball, dependencies: pkg.dependencies, bin: pkg.bin },
+  };
+  const pending = Object.keys(pkg.dependencies);
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    const entry = lock.packages[`node_modules/${name}`];
+    if (`node_modules/${name}` in packages) continue;
+    const resolved = entry.resolved ?? `https://registry.npmjs.org/${name}/-/${name.split('/').pop()}-${entry.version}.tgz`;
+    packages[`node_modules/${name}`] = { ...entry, resolved };
+    pending.push(...Object.keys(entry.dependencies ?? {}));
+  }
+  return { name: 'consumer', lockfileVersion: 3, requires: true, packages };
+}
+
 let nodeRuns: Promise<[TrainResult, TrainResult]> | null = null;
 
 /** The Node consumer's runs with 1 and 2 threads (once; the pages compare with them). */
@@ -157,9 +179,15 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'descent-consumers-'));
   // --ignore-scripts: the prepare script would rebuild the checkout; CI has built it already.
   [packed] = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], root));
-  project = write(join(work, 'project'), { 'package.json': JSON.stringify({ name: 'consumer', private: true, type: 'module' }) });
-  // Offline, from the cache that `npm ci` filled: descent and its own dependencies only.
-  run('npm', ['install', '--offline', '--no-audit', '--no-fund', join(work, packed.filename)], project);
+  // `npm install <tarball>` offline, as `npm ci --offline` of the lockfile it would write: npm
+  // install needs the registry's metadata of descent's dependencies, which `npm ci` does not
+  // always leave in the cache, while a lockfile names their tarballs, which it does.
+  const tarball = `file:../${packed.filename}`;
+  project = write(join(work, 'project'), {
+    'package.json': JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { descent: tarball } }),
+    'package-lock.json': JSON.stringify(consumerLock(tarball)),
+  });
+  run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], project);
   browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: ['--disable-gpu'] });
 }, 60_000);
 
