@@ -17,21 +17,10 @@ import { contours, simplify } from './contours.js';
 import { CONFIG, SCHEMA, fmt, label, lrFor, table } from './compare-common.js';
 import { prepareOut, writeOutput } from './out-files.js';
 import { compareMnist } from './compare-mnist.js';
+import { positive, positiveInt, seed } from './train-flags.js';
 
 // ---------------------------------------------------------------------------------------------
 // Flags
-
-const positiveInt = (flag: string) => (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} must be a positive integer, got '${v}'.`);
-  return n;
-};
-
-const positiveNumber = (flag: string) => (v: string): number => {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} must be a positive number, got '${v}'.`);
-  return n;
-};
 
 /** `--optimizers sgd,adam`: known names, each once, in the order given. */
 function optimizerList(v: string): string[] {
@@ -292,7 +281,7 @@ export function registerCompare(program: Command): void {
     .addOption(new Option('--function <name>', 'the test function').choices([...FUNCTION_NAMES, 'all']).default('all'))
     .option('--steps <n>', `optimizer steps per run (default: ${Object.entries(DEFAULT_STEPS).map(([k, v]) => `${k} ${v}`).join(', ')})`, positiveInt('--steps'))
     .option('--optimizers <list>', `optimizers, comma-separated, from ${OPTIMIZER_NAMES.join(', ')}`, optimizerList, COURSE_OPTIMIZERS)
-    .option('--tol <number>', 'the tolerance of "steps to f − f* ≤ tol"', positiveNumber('--tol'), 1e-6)
+    .option('--tol <number>', 'the tolerance of "steps to f − f* ≤ tol"', positive('--tol'), 1e-6)
     .option('--lr <lrs>', "override the lr table: one lr for all ('0.01') or per optimizer ('adam=0.1,sgd=0.001')", lrOverrides)
     .option('--out <dir>', 'output folder (writes compare-<function>.svg)', OUT_DEFAULT)
     .action(async (flags: FunctionsFlags, command: Command) => {
@@ -308,11 +297,7 @@ export function registerCompare(program: Command): void {
     .addOption(new Option('--model <name>', 'mlp: 784-16-16-10 ReLU; cnn: the LeNet of descent train --model cnn').choices(['mlp', 'cnn']).default('mlp'))
     .option('--optimizers <list>', `optimizers, comma-separated, from ${OPTIMIZER_NAMES.join(', ')}`, optimizerList, COURSE_OPTIMIZERS)
     .option('--batch-size <n>', 'mini-batch size', positiveInt('--batch-size'), 32)
-    .option('--seed <n>', 'seed of the initial weights and of the batch order', (v) => {
-      const n = Number(v);
-      if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`--seed must be a non-negative integer, got '${v}'.`);
-      return n;
-    }, 0)
+    .option('--seed <n>', 'seed of the initial weights and of the batch order', seed, 0)
     .option('--lr <lrs>', "override the lr table: one lr for all ('0.01') or per optimizer ('adam=0.01,sgd=0.05')", lrOverrides)
     .option('--out <dir>', 'output folder (writes compare-mnist.svg)', OUT_DEFAULT)
     .action(async (flags: MnistFlags, command: Command) => {
