@@ -5,7 +5,7 @@ import { BETAS, LR_REQUIRED, NON_NEGATIVE } from './options.js';
 export interface LionOptions {
   /** Learning rate (required; typically 3–10× smaller than Adam's). */
   lr: number;
-  /** [β1, β2]: β1 mixes g into the sign's argument, β2 decays the momentum, each in [0, 1) (default [0.9, 0.99]). */
+  /** The pair [β1, β2]: β1 mixes g into the sign's argument, β2 decays the momentum, each in [0, 1) (default [0.9, 0.99]). */
   betas: [number, number];
   /** Decoupled weight decay: the step adds weightDecay·p (default 0). */
   weightDecay: number;
