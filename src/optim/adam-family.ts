@@ -1,5 +1,6 @@
 import { Optimizer, type ParamGroup, type ParamsArgument, type Run, type StateKind } from './optimizer.js';
-import { BETAS, POSITIVE, type OptionRules } from './options.js';
+import { BETAS, POSITIVE } from './options.js';
+import type { Rules } from '../core/validate.js';
 
 // What the Adam family shares (Adam, AdamW, Adamax, NAdam, RAdam, Yogi): the decays β1, β2 and
 // eps, a first moment m and a second moment v kept per parameter, and the bias corrections
@@ -30,7 +31,7 @@ export abstract class AdamFamily<O extends MomentOptions> extends Optimizer<O> {
 
   /** @param moments m's and v's state kinds, if not torch's zero-started expAvg and expAvgSq. */
   protected constructor(
-    name: string, rules: OptionRules, defaults: Partial<O>, params: ParamsArgument<O>, options: Partial<O>,
+    name: string, rules: Rules, defaults: Partial<O>, params: ParamsArgument<O>, options: Partial<O>,
     moments: readonly [StateKind<O>, StateKind<O>] = ZERO_MOMENTS,
   ) {
     super(name, rules, defaults, params, options);

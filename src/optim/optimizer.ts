@@ -3,7 +3,8 @@ import { keep } from '../core/scope.js';
 import { Tensor } from '../core/tensor.js';
 import { requireBackend } from '../core/runtime.js';
 import { contiguousRuns } from './runs.js';
-import { checkKnownOptions, checkOption, formatValue, type OptionRule, type OptionRules } from './options.js';
+import { checkKnownKeys, render, type Rule, type Rules } from '../core/validate.js';
+import { checkOption } from './options.js';
 import {
   BINARY_STATE_DICT, cloneValue, loadState, saveState, type BinaryStateDict, type OptimizerStateDict, type StateInternals,
 } from './state-dict.js';
@@ -71,7 +72,7 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
   private readonly run: Run = { p: 0, g: 0, n: 0, step: 0, first: 0, count: 0 };
   /** The slot of the group being stepped (so a subclass's state lookups need no search). */
   private current: GroupSlot | null = null;
-  private readonly ruleList: [string, OptionRule][];
+  private readonly ruleList: [string, Rule][];
   private disposed = false;
 
   /**
@@ -81,16 +82,16 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
    */
   protected constructor(
     protected readonly name: string,
-    private readonly rules: OptionRules,
+    private readonly rules: Rules,
     builtIn: Partial<O>,
     params: ParamsArgument<O>,
     options: Partial<O>,
   ) {
     if (options === null || typeof options !== 'object') {
-      throw new OptionError(`${name}: options must be an object, got ${formatValue(options)}`);
+      throw new OptionError(`${name}: options must be an object, got ${render(options)}`);
     }
     this.ruleList = Object.entries(rules);
-    checkKnownOptions(name, options, rules);
+    checkKnownKeys(name, options, rules);
     for (const [key, value] of Object.entries(options)) {
       if (value !== undefined) checkOption(name, key, value, rules[key]);
     }
@@ -106,9 +107,9 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
    */
   addParamGroup(init: ParamGroupInit<O>): void {
     if (init === null || typeof init !== 'object' || !('params' in init)) {
-      throw new OptionError(`${this.name}: a param group must be an object with params, got ${formatValue(init)}`);
+      throw new OptionError(`${this.name}: a param group must be an object with params, got ${render(init)}`);
     }
-    checkKnownOptions(this.name, init, this.rules, ['params']);
+    checkKnownKeys(this.name, init, this.rules, ['params']);
     const params = Object.freeze(toTensorList(this.name, init.params));
     const seen = new Set<Tensor>();
     for (const p of params) {
@@ -314,10 +315,10 @@ function isTensorIterable(x: unknown): x is Iterable<Tensor> {
 function toTensorList(name: string, params: unknown): Tensor[] {
   const list = params instanceof Tensor ? [params] : isTensorIterable(params) ? [...params] : null;
   if (list === null) {
-    throw new OptionError(`${name}: params must be a Tensor or an iterable of Tensors, got ${formatValue(params)}`);
+    throw new OptionError(`${name}: params must be a Tensor or an iterable of Tensors, got ${render(params)}`);
   }
   for (const p of list) {
-    if (!(p instanceof Tensor)) throw new OptionError(`${name}: params must hold Tensors, got ${formatValue(p)}`);
+    if (!(p instanceof Tensor)) throw new OptionError(`${name}: params must hold Tensors, got ${render(p)}`);
     if (!p.isLeaf) throw new OptionError(`${name}: can't optimize a tensor computed from others (not a leaf)`);
     if (p.isDisposed) throw new OptionError(`${name}: a parameter of shape ${formatShape(p.shape)} was disposed`);
   }
@@ -327,7 +328,7 @@ function toTensorList(name: string, params: unknown): Tensor[] {
 /** The constructor's first argument as a list of group inits. */
 function toGroups<O>(name: string, params: ParamsArgument<O>): ParamGroupInit<O>[] {
   if (params instanceof Tensor || !isTensorIterable(params)) {
-    throw new OptionError(`${name}: params must be an iterable of Tensors or of param groups, got ${formatValue(params)}`);
+    throw new OptionError(`${name}: params must be an iterable of Tensors or of param groups, got ${render(params)}`);
   }
   const items = [...(params as Iterable<unknown>)];
   if (items.length === 0) throw new OptionError(`${name}: got an empty parameter list`);

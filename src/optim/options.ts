@@ -1,11 +1,8 @@
 // The optimizers' option rules are the shared vocabulary of src/core/validate.ts; this module keeps
-// the names the optimizers import and the two strict checks their param groups need.
-import { checkKnownKeys, checkValue, render, required, type Rule, type Rules } from '../core/validate.js';
+// the rules the optimizers use and the strict check their param groups need.
+import { checkValue, required, type Rule } from '../core/validate.js';
 
 export { BETAS, BOOLEAN, LR, LR_REQUIRED, NON_NEGATIVE, POSITIVE, UNIT, UNIT_OPEN } from '../core/validate.js';
-export type OptionRule = Rule;
-export type OptionRules = Rules;
-export { render as formatValue, checkKnownKeys as checkKnownOptions };
 
 /**
  * Checks one option of a param group. Unlike `checkValue`, `undefined` is an error: every group

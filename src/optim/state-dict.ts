@@ -1,7 +1,7 @@
 import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 import { requireBackend, requireHeap } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
-import { formatValue, type OptionRules } from './options.js';
+import { render, type Rules } from '../core/validate.js';
 import type { GroupSlot, ParamGroup, StateKind } from './optimizer.js';
 
 // An optimizer's state dict, as torch's: options and per-parameter state by parameter index,
@@ -48,7 +48,7 @@ export interface StateInternals<O> {
   name: string;
   paramGroups: ParamGroup<O>[];
   slots: GroupSlot[];
-  rules: OptionRules;
+  rules: Rules;
   allKinds(): readonly StateKind<O>[];
   stateKinds(group: O): readonly StateKind<O>[];
   scalarState(): Readonly<Record<string, number>>;
@@ -86,7 +86,7 @@ export function saveState<O>(opt: StateInternals<O>, copy: (view: Float32Array) 
 export function loadState<O>(opt: StateInternals<O>, dict: OptimizerStateDict): void {
   const where = `${opt.name}.loadStateDict`;
   if (dict === null || typeof dict !== 'object' || !Array.isArray(dict.paramGroups) || dict.state === null || typeof dict.state !== 'object') {
-    throw new OptionError(`${where}: expected { state, paramGroups } as stateDict() returns, got ${formatValue(dict)}`);
+    throw new OptionError(`${where}: expected { state, paramGroups } as stateDict() returns, got ${render(dict)}`);
   }
   if (dict.paramGroups.length !== opt.paramGroups.length) {
     throw new OptionError(`${where}: the dict has ${dict.paramGroups.length} param groups, this optimizer ${opt.paramGroups.length}`);
@@ -103,14 +103,14 @@ export function loadState<O>(opt: StateInternals<O>, dict: OptimizerStateDict): 
     }
     saved.params.forEach((id, k) => {
       if (!Number.isInteger(id) || byId.has(String(id))) {
-        throw new OptionError(`${where}: parameter ids must be distinct integers, got ${formatValue(id)} in group ${gi}`);
+        throw new OptionError(`${where}: parameter ids must be distinct integers, got ${render(id)} in group ${gi}`);
       }
       byId.set(String(id), [gi, k]);
     });
     const next: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(saved)) {
       if (key === 'params') continue;
-      if (!isJsonValue(value)) throw new OptionError(`${where}: option ${key} of group ${gi} is not a plain value: ${formatValue(value)}`);
+      if (!isJsonValue(value)) throw new OptionError(`${where}: option ${key} of group ${gi} is not a plain value: ${render(value)}`);
       next[key] = cloneValue(value);
     }
     for (const key of Object.keys(opt.rules)) if (!(key in next) && key in group) next[key] = cloneValue((group as Record<string, unknown>)[key]);
@@ -126,11 +126,11 @@ export function loadState<O>(opt: StateInternals<O>, dict: OptimizerStateDict): 
     const p = opt.paramGroups[gi].params[k];
     const what = `${where}: state of parameter ${id}`;
     if (entry === null || typeof entry !== 'object') throw new OptionError(`${what} must be an object`);
-    if (!Number.isInteger(entry.step) || (entry.step as number) < 0) throw new OptionError(`${what}: step must be a non-negative integer, got ${formatValue(entry.step)}`);
+    if (!Number.isInteger(entry.step) || (entry.step as number) < 0) throw new OptionError(`${what}: step must be a non-negative integer, got ${render(entry.step)}`);
     for (const [name, value] of Object.entries(entry)) {
       if (name === 'step') continue;
       if (scalarNames.includes(name)) {
-        if (typeof value !== 'number' || !Number.isFinite(value)) throw new OptionError(`${what}: ${name} must be a finite number, got ${formatValue(value)}`);
+        if (typeof value !== 'number' || !Number.isFinite(value)) throw new OptionError(`${what}: ${name} must be a finite number, got ${render(value)}`);
         continue;
       }
       if (!kindNames.has(name)) throw new OptionError(`${what}: unknown state ${name} (${opt.name} keeps ${[...kindNames, ...scalarNames].join(', ')})`);
@@ -180,7 +180,7 @@ export function loadState<O>(opt: StateInternals<O>, dict: OptimizerStateDict): 
 function checkSavedTensor(what: string, value: unknown, p: Tensor): void {
   const t = value as SavedTensor;
   if (t === null || typeof t !== 'object' || !Array.isArray(t.shape) || !t.data || typeof t.data.length !== 'number') {
-    throw new OptionError(`${what} must be { shape, data }, got ${formatValue(value)}`);
+    throw new OptionError(`${what} must be { shape, data }, got ${render(value)}`);
   }
   if (t.shape.length !== p.shape.length || t.shape.some((d, i) => d !== p.shape[i])) {
     throw new ShapeError(`${what} has shape ${formatShape(t.shape)}, the parameter ${formatShape(p.shape)}`);
@@ -188,7 +188,7 @@ function checkSavedTensor(what: string, value: unknown, p: Tensor): void {
   if (t.data.length !== p.size) throw new ShapeError(`${what} holds ${t.data.length} values, expected ${p.size}`);
   for (let i = 0; i < t.data.length; i++) {
     const x = t.data[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new OptionError(`${what}: data[${i}] is ${formatValue(x)}, expected a finite number`);
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new OptionError(`${what}: data[${i}] is ${render(x)}, expected a finite number`);
   }
 }
 
