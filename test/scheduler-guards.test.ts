@@ -91,7 +91,7 @@ describe('loadStateDict checks what it restores', () => {
     const fresh = new SequentialLR(o, { schedulers: [new ConstantLR(o), new ExponentialLR(o, { gamma: 0.9 })], milestones: [2] });
     const bad = { ...later, schedulers: [later.schedulers[0], { ...later.schedulers[1], lastEpoch: 'x' }] };
     const before = fresh.stateDict();
-    rejects(() => fresh.loadStateDict(bad), OptionError, 'ExponentialLR.loadStateDict: lastEpoch must be a finite number, got "x"');
+    rejects(() => fresh.loadStateDict(bad as never), OptionError, 'ExponentialLR.loadStateDict: lastEpoch must be a finite number, got "x"');
     expect(fresh.stateDict()).toEqual(before);
     expect(fresh.schedulers[0].lastEpoch).toBe((before as typeof later).schedulers[0].lastEpoch);
   });

@@ -11,6 +11,9 @@ export interface BrowserRow {
   descent2: number;
   tfjsMinimize: number;
   tfjsLayers: number;
+  /** The same Descent rows on the page's main thread (no Atomics.wait there), 1 and 2 threads. */
+  main1?: number;
+  main2?: number;
 }
 
 export interface BrowserResult { userAgent: string; crossOriginIsolated: boolean; backend: unknown; rows: BrowserRow[] }
