@@ -9,6 +9,7 @@ export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerN
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { Conv2d, type Conv2dOptions } from './conv.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pooling.js';
+export type { Pair, PairLike } from './window.js';
 export {
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
   type Reduction, type ReductionOptions,

@@ -3,7 +3,8 @@ import type { BatchLogs, Callback, EpochLogs, TrainingContext } from './callback
 
 const RULES = { stream: { ...instanceOf(Object, 'stream'), description: 'a stream with write(text)' } };
 
-type Stream = { isTTY?: boolean; write(s: string): unknown };
+/** Where a ProgressBar writes: a terminal draws a live bar (isTTY), anything else gets a line per epoch. */
+export type Stream = { isTTY?: boolean; write(s: string): unknown };
 
 const WIDTH = 40; // characters of the bar itself
 const REDRAW_MS = 100; // at most ten redraws a second
