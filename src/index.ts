@@ -36,4 +36,5 @@ export * from './train/index.js';
 export {
   CheckpointError, serialize, deserialize, restore, save, load, readCheckpoint,
   encodeSafetensors, decodeSafetensors, type CheckpointParts, type CheckpointContent,
+  toOnnx, saveOnnx, OnnxExportError, type OnnxOptions,
 } from './io/index.js';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Sequential, Linear, Adam } from '../../src/index.js';
-import { serialize, deserialize, restore, save, load, readCheckpoint, encodeSafetensors, decodeSafetensors } from '../../src/io/index.js';
+import { serialize, deserialize, restore, save, load, readCheckpoint, encodeSafetensors, decodeSafetensors, toOnnx, saveOnnx } from '../../src/io/index.js';
 import { JUNK, fuzz, notOptions, unknownKeyOptions, using, type FuzzCase } from './case.js';
 
 // Invalid calls to the checkpoint functions (format: README.md in this folder). Each must throw,
@@ -41,4 +41,8 @@ export const ioCases: FuzzCase[] = [
   { name: 'readCheckpoint(a missing file)', call: () => readCheckpoint('/no/such/folder/x.safetensors') },
   { name: 'save(a path in a missing folder)', call: () => withModel((model) => save('/no/such/folder/x.safetensors', { model })) },
   { name: 'load(a folder)', call: () => withModel((model) => load('.', { model })) },
+  fuzz('toOnnx(not a Module, { inputShape })', junk, (model) => toOnnx(model as never, { inputShape: [3] })),
+  fuzz('toOnnx(model, not options)', fc.oneof(junk, notOptions, unknownKeyOptions(['inputShape', 'opsetVersion'])), (options) => withModel((model) => toOnnx(model, options as never))),
+  fuzz('toOnnx(model, { inputShape: not a sample shape that fits })', fc.oneof(junk, fc.array(fc.integer({ min: -2, max: 5 }), { maxLength: 4 }).filter((s) => s.join() !== '3')), (inputShape) => withModel((model) => toOnnx(model, { inputShape: inputShape as never }))),
+  fuzz('saveOnnx(not a path, model, { inputShape })', fc.constantFrom(null, undefined, '', 5, {}, ['a']), (path) => withModel((model) => saveOnnx(path as never, model, { inputShape: [3] }))),
 ];

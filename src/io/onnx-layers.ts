@@ -1,0 +1,238 @@
+import { ShapeError } from '../core/errors.js';
+import { sameShape } from '../core/shape.js';
+import { TensorProto_DataType } from 'onnx-buf';
+import type { Module } from '../nn/module.js';
+import type { Parameter } from '../nn/parameter.js';
+import { Linear } from '../nn/linear.js';
+import { ReLU, LeakyReLU, Sigmoid, Tanh, GELU } from '../nn/activations.js';
+import { Dropout, Flatten, Softmax, LogSoftmax } from '../nn/layers.js';
+import { BatchNorm1d, BatchNorm2d, LayerNorm } from '../nn/norm.js';
+import { Embedding } from '../nn/embedding.js';
+import { Conv2d } from '../nn/conv.js';
+import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from '../nn/pooling.js';
+import { outputLength, type Pair } from '../nn/window.js';
+import { OnnxExportError, type Attribute, type OnnxGraph } from './onnx-graph.js';
+
+// Each layer class and the ONNX nodes it becomes, in eval semantics (Dropout is the identity,
+// BatchNorm uses its running statistics). An emitter gets the value flowing in and its shape per
+// sample (the batch dimension, dynamic in the graph, is left out) and returns the same for its
+// output, checking the shape as the layer's forward would: an inputShape that does not fit the
+// model fails here, naming the layer, rather than later in an ONNX runtime.
+
+/** A value in the graph and its shape without the batch dimension. */
+export interface Flow {
+  value: string;
+  shape: number[];
+}
+
+/** What an emitter knows about its layer: where it is (for messages) and its state_dict prefix. */
+export interface Site {
+  graph: OnnxGraph;
+  /** The function called (toOnnx, saveOnnx), for messages. */
+  owner: string;
+  /** `layer 3 (Linear(16→3))`, for messages. */
+  where: string;
+  /** `3.`: the layer's state_dict names are `3.weight`, `3.bias`. */
+  prefix: string;
+}
+
+type Emitter<L> = (layer: L, x: Flow, site: Site) => Flow;
+
+/** The weight under its state_dict name, so the ONNX file's initializers are torch's keys. */
+function weight(site: Site, name: string, p: Parameter | { shape: readonly number[]; toArray(): Float32Array }): string {
+  return site.graph.floats(site.prefix + name, p.shape, p.toArray());
+}
+
+function constant(site: Site, name: string, length: number, value: number): string {
+  return site.graph.floats(site.graph.fresh(site.prefix + name), [length], new Float32Array(length).fill(value));
+}
+
+function unary(op: string): Emitter<Module> {
+  return (_layer, x, { graph }) => ({ value: graph.node(op, [x.value]), shape: x.shape });
+}
+
+function fail(site: Site, x: Flow, expected: string): never {
+  throw new ShapeError(`${site.owner}: ${site.where} takes ${expected}, but its input is [batch, ${x.shape.join(', ')}]`);
+}
+
+/** [C, H, W] per sample, C checked when given. */
+function image(site: Site, x: Flow, channels: number | null): [number, number, number] {
+  if (x.shape.length !== 3 || (channels !== null && x.shape[0] !== channels)) fail(site, x, `[batch, ${channels ?? 'C'}, H, W]`);
+  return x.shape as [number, number, number];
+}
+
+function pads(before: Pair, after: Pair = before): { ints: number[] } {
+  return { ints: [before[0], before[1], after[0], after[1]] };
+}
+
+/** A window's output size, which must be at least 1×1 (as the layer's forward checks). */
+function windowOutput(site: Site, x: Flow, sizes: Pair): Pair {
+  if (sizes[0] < 1 || sizes[1] < 1) fail(site, x, `an image large enough for its window (the output would be ${sizes[0]}×${sizes[1]})`);
+  return sizes;
+}
+
+/** GELU before opset 20 (which has Gelu): its formula from Erf or Tanh, Mul and Add. */
+function geluFormula(layer: GELU, x: string, graph: OnnxGraph): string {
+  const c = (v: number) => graph.scalar(v);
+  if (layer.approximate === 'none') {
+    // x·½·(1 + erf(x/√2))
+    const erf = graph.node('Erf', [graph.node('Mul', [x, c(Math.SQRT1_2)])]);
+    return graph.node('Mul', [graph.node('Mul', [x, graph.node('Add', [erf, c(1)])]), c(0.5)]);
+  }
+  // x·½·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
+  const cube = graph.node('Mul', [graph.node('Mul', [x, x]), x]);
+  const inner = graph.node('Mul', [graph.node('Add', [x, graph.node('Mul', [cube, c(0.044715)])]), c(Math.sqrt(2 / Math.PI))]);
+  return graph.node('Mul', [graph.node('Mul', [x, graph.node('Add', [graph.node('Tanh', [inner]), c(1)])]), c(0.5)]);
+}
+
+const linear: Emitter<Linear> = (layer, x, site) => {
+  const { graph } = site;
+  if (x.shape.length === 0 || x.shape[x.shape.length - 1] !== layer.inFeatures) fail(site, x, `[batch, …, ${layer.inFeatures}]`);
+  const shape = [...x.shape.slice(0, -1), layer.outFeatures];
+  const w = weight(site, 'weight', layer.weight);
+  const b = layer.bias ? [weight(site, 'bias', layer.bias)] : [];
+  // Gemm takes matrices only; with more dimensions, x·Wᵀ is a MatMul (W stays in torch's layout).
+  if (x.shape.length === 1) return { value: graph.node('Gemm', [x.value, w, ...b], { transB: { int: 1 } }), shape };
+  const product = graph.node('MatMul', [x.value, graph.node('Transpose', [w], { perm: { ints: [1, 0] } })]);
+  return { value: b.length > 0 ? graph.node('Add', [product, b[0]]) : product, shape };
+};
+
+const gelu: Emitter<GELU> = (layer, x, { graph }) => ({
+  value: graph.opset >= 20 ? graph.node('Gelu', [x.value], { approximate: { string: layer.approximate } }) : geluFormula(layer, x.value, graph),
+  shape: x.shape,
+});
+
+const rowSoftmax = (op: string): Emitter<Softmax> => (layer, x, site) => {
+  // Descent normalises over the last dimension only; ONNX's axis -1 is the same one.
+  const rank = x.shape.length + 1;
+  if (layer.dim !== -1 && layer.dim !== rank - 1) fail(site, x, `its dim ${layer.dim} as the last dimension (only dim -1 is supported)`);
+  return { value: site.graph.node(op, [x.value], { axis: { int: -1 } }), shape: x.shape };
+};
+
+const flatten: Emitter<Flatten> = (_layer, x, { graph }) => ({
+  value: graph.node('Flatten', [x.value], { axis: { int: 1 } }),
+  shape: [x.shape.reduce((p, s) => p * s, 1)],
+});
+
+const conv2d: Emitter<Conv2d> = (layer, x, site) => {
+  const [, h, w] = image(site, x, layer.inChannels);
+  const [oh, ow] = windowOutput(site, x, layer.outputSize(h, w));
+  const { kernelSize: k, dilation: d, padding: p } = layer;
+  // 'same' pads d·(k − 1) in total, ⌊…/2⌋ before (layer.padding) and the rest after.
+  const after: Pair = layer.paddingMode === 'same' ? [d[0] * (k[0] - 1) - p[0], d[1] * (k[1] - 1) - p[1]] : p;
+  const inputs = [x.value, weight(site, 'weight', layer.weight), ...(layer.bias ? [weight(site, 'bias', layer.bias)] : [])];
+  const value = site.graph.node('Conv', inputs, {
+    kernel_shape: { ints: k }, pads: pads(p, after), strides: { ints: layer.stride }, dilations: { ints: d }, group: { int: layer.groups },
+  });
+  return { value, shape: [layer.outChannels, oh, ow] };
+};
+
+/**
+ * A window pool's ONNX attributes. torch's ceilMode drops a last window that would start in the
+ * right padding; ONNX's shape inference (ORT 1.31) does not, and declares a column more than its
+ * kernel computes (with a warning). Where torch's ceilMode drops such a window, its output is the
+ * floor mode's, so ceil_mode is set only where it adds a window that torch keeps. Along two
+ * dimensions that disagree (one adds a window, the other drops one), the added window comes
+ * instead from end padding in floor mode: padding that MaxPool ignores, and an average without
+ * countIncludePad leaves out; an average that counts its padding cannot be written so.
+ */
+function poolWindows(site: Site, x: Flow, layer: MaxPool2d | AvgPool2d, countsPadding: boolean): { out: Pair; attributes: Record<string, Attribute> } {
+  const [c, h, w] = image(site, x, null);
+  const { kernelSize: k, stride: s, padding: p, dilation: d, ceilMode } = layer;
+  const length = (dim: 0 | 1, ceil: boolean) => outputLength([h, w][dim], k[dim], s[dim], p[dim], d[dim], ceil);
+  const out = windowOutput(site, x, [length(0, ceilMode), length(1, ceilMode)]);
+  // ONNX's ceil mode: ⌈(size + 2·pad − span)/stride⌉ + 1, no window dropped.
+  const onnxCeil = (dim: 0 | 1) => Math.ceil(([h, w][dim] + 2 * p[dim] - d[dim] * (k[dim] - 1) - 1) / s[dim]) + 1;
+  const floorFits = out[0] === length(0, false) && out[1] === length(1, false);
+  const ceilFits = out[0] === onnxCeil(0) && out[1] === onnxCeil(1);
+  let after: Pair = p;
+  if (!floorFits && !ceilFits) {
+    if (countsPadding) {
+      throw new OnnxExportError(`${site.owner}: ${site.where} on [batch, ${c}, ${h}, ${w}] keeps a partial last window along one dimension and drops one along the other, which ONNX's AveragePool cannot express while it counts padding (countIncludePad false, or another input size, exports)`);
+    }
+    // The padding after that makes the floor mode reach the last window torch keeps.
+    after = [0, 1].map((dim) => Math.max(p[dim], (out[dim] - 1) * s[dim] + d[dim] * (k[dim] - 1) + 1 - [h, w][dim] - p[dim])) as Pair;
+  }
+  return {
+    out,
+    attributes: { kernel_shape: { ints: k }, strides: { ints: s }, pads: pads(p, after), ceil_mode: { int: !floorFits && ceilFits ? 1 : 0 } },
+  };
+}
+
+const maxPool2d: Emitter<MaxPool2d> = (layer, x, site) => {
+  const { out, attributes } = poolWindows(site, x, layer, false);
+  return { value: site.graph.node('MaxPool', [x.value], { ...attributes, dilations: { ints: layer.dilation } }), shape: [x.shape[0], ...out] };
+};
+
+const avgPool2d: Emitter<AvgPool2d> = (layer, x, site) => {
+  const { out, attributes } = poolWindows(site, x, layer, layer.countIncludePad);
+  return { value: site.graph.node('AveragePool', [x.value], { ...attributes, count_include_pad: { int: layer.countIncludePad ? 1 : 0 } }), shape: [x.shape[0], ...out] };
+};
+
+const adaptiveAvgPool2d: Emitter<AdaptiveAvgPool2d> = (layer, x, site) => {
+  const [c, h, w] = image(site, x, null);
+  const [oh, ow] = layer.outputSize;
+  if (oh === 1 && ow === 1) return { value: site.graph.node('GlobalAveragePool', [x.value]), shape: [c, 1, 1] };
+  // Equal windows (the input a multiple of the output) are an AveragePool; torch's uneven,
+  // overlapping windows have no ONNX operator.
+  if (h % oh !== 0 || w % ow !== 0) {
+    throw new OnnxExportError(
+      `${site.owner}: ${site.where} pools ${h}×${w} to ${oh}×${ow}, which is not a whole number of equal windows; ONNX has no adaptive pooling (an input size divisible by the output size, or output 1×1, exports)`,
+    );
+  }
+  const k = [h / oh, w / ow];
+  return { value: site.graph.node('AveragePool', [x.value], { kernel_shape: { ints: k }, strides: { ints: k } }), shape: [c, oh, ow] };
+};
+
+const batchNorm = (rank: string, fits: (shape: number[]) => boolean): Emitter<BatchNorm1d> => (layer, x, site) => {
+  if (!fits(x.shape) || x.shape[0] !== layer.numFeatures) fail(site, x, rank.replace('C', String(layer.numFeatures)));
+  const { runningMean, runningVar } = layer;
+  if (!runningMean || !runningVar) {
+    throw new OnnxExportError(`${site.owner}: ${site.where} has no running statistics (trackRunningStats false): it normalises by each batch's own statistics even in eval, which ONNX's BatchNormalization does not do in inference`);
+  }
+  const c = layer.numFeatures;
+  const scale = layer.weight ? weight(site, 'weight', layer.weight) : constant(site, 'ones', c, 1);
+  const bias = layer.bias ? weight(site, 'bias', layer.bias) : constant(site, 'zeros', c, 0);
+  const inputs = [x.value, scale, bias, weight(site, 'running_mean', runningMean), weight(site, 'running_var', runningVar)];
+  return { value: site.graph.node('BatchNormalization', inputs, { epsilon: { float: layer.eps } }), shape: x.shape };
+};
+
+const layerNorm: Emitter<LayerNorm> = (layer, x, site) => {
+  const n = layer.normalizedShape.length;
+  if (x.shape.length < n || !sameShape(x.shape.slice(x.shape.length - n), layer.normalizedShape)) {
+    fail(site, x, `[batch, …, ${layer.normalizedShape.join(', ')}]`);
+  }
+  const size = layer.normalizedShape.reduce((p, s) => p * s, 1);
+  const scale = layer.weight ? weight(site, 'weight', layer.weight) : site.graph.floats(site.graph.fresh(`${site.prefix}ones`), layer.normalizedShape, new Float32Array(size).fill(1));
+  const inputs = [x.value, scale, ...(layer.bias ? [weight(site, 'bias', layer.bias)] : [])];
+  return { value: site.graph.node('LayerNormalization', inputs, { axis: { int: -n }, epsilon: { float: layer.eps } }), shape: x.shape };
+};
+
+const embedding: Emitter<Embedding> = (layer, x, site) => {
+  const { graph } = site;
+  // Descent's indices are float32 tensors of whole numbers; Gather takes integers.
+  const indices = graph.node('Cast', [x.value], { to: { int: TensorProto_DataType.INT64 } });
+  return { value: graph.node('Gather', [weight(site, 'weight', layer.weight), indices], { axis: { int: 0 } }), shape: [...x.shape, layer.embeddingDim] };
+};
+
+/** Every layer class toOnnx exports, by constructor (a subclass may compute something else: not matched). */
+export const EMITTERS = new Map<abstract new (...args: never[]) => Module, Emitter<never>>([
+  [Linear, linear],
+  [ReLU, unary('Relu')],
+  [Sigmoid, unary('Sigmoid')],
+  [Tanh, unary('Tanh')],
+  [LeakyReLU, (layer: LeakyReLU, x: Flow, { graph }: Site) => ({ value: graph.node('LeakyRelu', [x.value], { alpha: { float: layer.negativeSlope } }), shape: x.shape })],
+  [GELU, gelu],
+  [Softmax, rowSoftmax('Softmax')],
+  [LogSoftmax, rowSoftmax('LogSoftmax')],
+  [Flatten, flatten],
+  [Dropout, (_layer: Dropout, x: Flow) => x],
+  [Conv2d, conv2d],
+  [MaxPool2d, maxPool2d],
+  [AvgPool2d, avgPool2d],
+  [AdaptiveAvgPool2d, adaptiveAvgPool2d],
+  [BatchNorm1d, batchNorm('[batch, C] or [batch, C, L]', (s) => s.length === 1 || s.length === 2)],
+  [BatchNorm2d, batchNorm('[batch, C, H, W]', (s) => s.length === 3)],
+  [LayerNorm, layerNorm],
+  [Embedding, embedding],
+] as [abstract new (...args: never[]) => Module, Emitter<never>][]);
