@@ -26,7 +26,12 @@ export function makeScheduler(name: string, optimizer: Optimizer, flags: Schedul
     case 'step': return { scheduler: new StepLR(optimizer, { stepSize: flags.stepSize ?? d.step.stepSize, gamma: flags.gamma ?? d.step.gamma }), per: 'epoch' as const };
     case 'exponential': return { scheduler: new ExponentialLR(optimizer, { gamma: flags.gamma ?? d.exponential.gamma }), per: 'epoch' as const };
     case 'cosine': return { scheduler: new CosineAnnealingLR(optimizer, { tMax: flags.tMax ?? epochs }), per: 'epoch' as const };
-    case 'onecycle': return { scheduler: new OneCycleLR(optimizer, { maxLr: lr, totalSteps: epochs * batchesPerEpoch }), per: 'batch' as const };
+    case 'onecycle': {
+      // Momentum (or β1) is cycled where the optimizer has one; Adagrad and Adadelta have neither.
+      const group = optimizer.paramGroups[0] as { betas?: unknown; momentum?: unknown };
+      const cycleMomentum = Array.isArray(group.betas) || typeof group.momentum === 'number';
+      return { scheduler: new OneCycleLR(optimizer, { maxLr: lr, totalSteps: epochs * batchesPerEpoch, cycleMomentum }), per: 'batch' as const };
+    }
     case 'plateau': return { scheduler: new ReduceLROnPlateau(optimizer, { factor: flags.factor ?? d.plateau.factor, patience: flags.patience ?? d.plateau.patience }), per: 'epoch' as const };
     default: throw new OptionError(`unknown scheduler '${name}'; choose one of ${SCHEDULER_NAMES.join(', ')}`);
   }

@@ -61,6 +61,48 @@ export const HELP = {
   tMax: `CosineAnnealingLR half period in epochs (default: ${SPECIFIC_FLAGS.tMax.defaults.cosine})`,
 };
 
+/**
+ * The options of each optimizer that no flag sets, at the values the optimizer takes without them
+ * (torch.optim's); test/cli-version.node.test.ts checks them against the optimizers built.
+ */
+export const OTHER_OPTIMIZER_DEFAULTS: Record<string, Record<string, number | boolean | number[]>> = {
+  sgd: { dampening: 0, nesterov: false, maximize: false },
+  momentum: { dampening: 0, nesterov: false, maximize: false },
+  nesterov: { dampening: 0, nesterov: true, maximize: false },
+  ema: {},
+  adagrad: { lrDecay: 0, initialAccumulatorValue: 0, eps: 1e-10 },
+  rmsprop: { alpha: 0.99, eps: 1e-8, centered: false },
+  adadelta: { rho: 0.9, eps: 1e-6 },
+  adam: { betas: [0.9, 0.999], eps: 1e-8, amsgrad: false, maximize: false },
+  adamw: { betas: [0.9, 0.999], eps: 1e-8, amsgrad: false, maximize: false },
+  adamax: { betas: [0.9, 0.999], eps: 1e-8 },
+  nadam: { betas: [0.9, 0.999], eps: 1e-8, momentumDecay: 0.004 },
+  radam: { betas: [0.9, 0.999], eps: 1e-8 },
+  yogi: { betas: [0.9, 0.999], eps: 1e-3, initialAccumulatorValue: 1e-6 },
+  lion: { betas: [0.9, 0.99] },
+};
+
+/** The options of OneCycleLR and ReduceLROnPlateau that no flag sets, at their defaults (torch's). */
+export const OTHER_SCHEDULER_DEFAULTS = {
+  onecycle: { pctStart: 0.3, annealStrategy: 'cos', divFactor: 25, finalDivFactor: 1e4, baseMomentum: 0.85, maxMomentum: 0.95 },
+  plateau: { mode: 'min', threshold: 1e-4, thresholdMode: 'rel', cooldown: 0, minLr: 0, eps: 1e-8 },
+};
+
+/** `key: value, …` of an options record, as the help shows it. */
+export const optionList = (options: Record<string, unknown>, separator = ': '): string =>
+  Object.entries(options).map(([k, v]) => `${k}${separator}${typeof v === 'string' ? `'${v}'` : Array.isArray(v) ? `[${v.join(', ')}]` : v}`).join(', ');
+
+/** `text` after `head`, wrapped at 100 columns under its first column. */
+function wrap(head: string, text: string): string[] {
+  const lines = [head];
+  for (const word of text.split(' ')) {
+    const last = lines.length - 1;
+    if (lines[last].length + word.length + 1 > 100 && lines[last].trim() !== head.trim()) lines.push(' '.repeat(head.length) + word);
+    else lines[last] += (lines[last] === head ? '' : ' ') + word;
+  }
+  return lines;
+}
+
 /** After the options: what the schedulers and the rest of the run use without a flag. */
 export const HELP_AFTER = [
   '',
@@ -68,10 +110,13 @@ export const HELP_AFTER = [
   `  --scheduler step         StepLR { stepSize: ${SCHEDULER_DEFAULTS.step.stepSize}, gamma: ${SCHEDULER_DEFAULTS.step.gamma} }, stepped each epoch`,
   `  --scheduler exponential  ExponentialLR { gamma: ${SCHEDULER_DEFAULTS.exponential.gamma} }, stepped each epoch`,
   '  --scheduler cosine       CosineAnnealingLR { tMax: --epochs, etaMin: 0 }, stepped each epoch',
-  '  --scheduler onecycle     OneCycleLR { maxLr: the lr, totalSteps: epochs × batches per epoch }, stepped each batch',
-  `  --scheduler plateau      ReduceLROnPlateau { factor: ${SCHEDULER_DEFAULTS.plateau.factor}, patience: ${SCHEDULER_DEFAULTS.plateau.patience} } on the validation loss`,
-  '  other optimizer options  the optimizer\'s own defaults, as torch.optim (Adam betas [0.9, 0.999], eps 1e-8, …)',
+  ...wrap('  --scheduler onecycle     ', `OneCycleLR { maxLr: the lr, totalSteps: epochs × batches per epoch }, stepped each batch; the rest torch's: { ${optionList(OTHER_SCHEDULER_DEFAULTS.onecycle)} }, momentum (or β1) cycled except for adagrad and adadelta, which have none`),
+  ...wrap('  --scheduler plateau      ', `ReduceLROnPlateau { factor: ${SCHEDULER_DEFAULTS.plateau.factor}, patience: ${SCHEDULER_DEFAULTS.plateau.patience} } on the validation loss; the rest torch's: { ${optionList(OTHER_SCHEDULER_DEFAULTS.plateau)} }`),
   '  model                    784 → --hidden → 10, Linear layers initialised as torch; loss CrossEntropyLoss',
+  '',
+  'Optimizer options without a flag (torch.optim\'s defaults):',
+  ...Object.entries(OTHER_OPTIMIZER_DEFAULTS).map(([name, options]) =>
+    `  --optimizer ${name.padEnd(9)} ${Object.keys(options).length === 0 ? 'none' : optionList(options, ' ')}`),
   '',
   'Examples:',
   '  descent train --optimizer sgd --lr 0.1 --momentum 0.9 --scheduler step --step-size 5 --epochs 20',

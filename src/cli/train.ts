@@ -8,10 +8,10 @@ import { CrossEntropyLoss } from '../nn/losses.js';
 import { datasets } from '../data/index.js';
 import { MinMaxScaler, StandardScaler } from '../data/scalers.js';
 import { EarlyStopping, ModelCheckpoint, type Callback } from '../train/index.js';
-import { readCheckpoint, restore, save } from '../io/index.js';
+import { readCheckpoint, restore, save, saveOnnx } from '../io/index.js';
 import type { Tensor } from '../core/tensor.js';
 import { UsageError } from './errors.js';
-import { ACTIVATION_NAMES, OPTIMIZER_NAMES, SCHEDULER_NAMES, makeModel, makeOptimizer, makeScheduler } from '../catalog/index.js';
+import { ACTIVATION_NAMES, OPTIMIZER_NAMES, SCHEDULER_NAMES, inputShape, makeModel, makeOptimizer, makeScheduler } from '../catalog/index.js';
 import { curvesSvg } from './curves.js';
 import { prepareOut, writeOutput } from './out-files.js';
 import {
@@ -72,11 +72,12 @@ export function registerTrain(program: Command): void {
     .option('--threads <n>', "wasm kernel threads, or 'auto' for every core (the weights are the same bits whatever the count)", threadCount, 1)
     .option('--seed <n>', 'seed of the weights and the batch order', seed, 0)
     .option('--out <dir>', `output folder (${OUTPUTS.join(', ')})`, 'runs/mnist')
-    .option('--resume <file>', 'continue the run saved in this checkpoint (its flags are kept; --epochs may extend it)')
+    .option('--resume <file>', 'continue the run saved in this checkpoint (its flags are kept; --epochs may extend it) (default: none, a new run)')
+    .option('--onnx', 'also write model.onnx beside the checkpoint: the trained model as ONNX (opset 17), for ONNX Runtime (default: off)')
     .addHelpText('after', HELP_AFTER)
-    .action(async (flags: TrainConfig & { resume?: string }, command: Command) => {
+    .action(async ({ onnx, ...flags }: TrainConfig & { resume?: string; onnx?: boolean }, command: Command) => {
       const given = Object.keys(flags).filter((k) => command.getOptionValueSource(k) === 'cli');
-      await runTrain(flags, flags.resume, given);
+      await runTrain(flags, flags.resume, given, onnx);
     });
 }
 
@@ -84,15 +85,15 @@ export function registerTrain(program: Command): void {
  * Trains as the flags say (`given`: the flags typed on the command line), or resumes the run saved
  * in `resume`. Errors are one line in flag terms.
  */
-export async function runTrain(flags: TrainConfig, resume?: string, given: readonly string[] = []): Promise<void> {
+export async function runTrain(flags: TrainConfig, resume?: string, given: readonly string[] = [], onnx = false): Promise<void> {
   try {
-    await train(flags, resume, given);
+    await train(flags, resume, given, onnx);
   } catch (error) {
     throw inFlagTerms(error);
   }
 }
 
-async function train(flags: TrainConfig, resume: string | undefined, given: readonly string[]): Promise<void> {
+async function train(flags: TrainConfig, resume: string | undefined, given: readonly string[], onnx: boolean): Promise<void> {
   const checkpoint = resume ? await readCheckpoint(resume) : null;
   const saved = checkpoint?.extra.config as TrainConfig | undefined;
   if (checkpoint && !saved) throw new UsageError(`${resume} was not written by descent train (it has no saved configuration)`);
@@ -111,7 +112,7 @@ async function train(flags: TrainConfig, resume: string | undefined, given: read
   }
   if (config.earlyStopping !== undefined && config.validationSplit === undefined) config.validationSplit = 0.1;
   config.validationSplit ??= 0;
-  await prepareOut(config.out, OUTPUTS);
+  await prepareOut(config.out, onnx ? [...OUTPUTS, 'model.onnx'] : OUTPUTS);
 
   await init({ backend: config.backend, threads: config.backend === 'wasm' ? config.threads : 1 });
   manualSeed(config.seed);
@@ -167,6 +168,7 @@ async function train(flags: TrainConfig, resume: string | undefined, given: read
   const trained = (trainCount * history.epochs.length) / trainSeconds;
 
   await save(join(config.out, 'model.safetensors'), { model, epoch: initialEpoch + history.epochs.length, extra: { config } });
+  if (onnx) await saveOnnx(join(config.out, 'model.onnx'), model, { inputShape: inputShape(config.model ?? 'mlp') });
   await writeOutput(join(config.out, 'history.json'), JSON.stringify({ config, epochs, test }, null, 2) + '\n');
   await writeOutput(join(config.out, 'curves.svg'), await curvesSvg(epochs, config.validationSplit > 0 ? 'validation' : 'test'));
 
@@ -176,7 +178,7 @@ async function train(flags: TrainConfig, resume: string | undefined, given: read
     ['epochs', `${initialEpoch + history.epochs.length}`],
     ['training time', `${seconds.toFixed(2)} s`],
     ['samples/s', Math.round(trained).toLocaleString('en-US')],
-    ['written', `${config.out}/model.safetensors, history.json, curves.svg`],
+    ['written', `${config.out}/model.safetensors, ${onnx ? 'model.onnx, ' : ''}history.json, curves.svg`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   process.stdout.write(`\n${rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
