@@ -3,10 +3,13 @@ import { mkdtempSync, mkdirSync, readFileSync, existsSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { descent, descentProcess } from './cli-helpers.js';
-import { decodeSafetensors } from '../src/io/index.js';
+import { decodeSafetensors, load } from '../src/io/index.js';
 import { init, Sequential, Linear } from '../src/index.js';
-import { DEFAULT_LR, DEFAULT_MOMENTUM, OPTIMIZER_NAMES, SCHEDULER_DEFAULTS, makeOptimizer, makeScheduler } from '../src/catalog/index.js';
+import { DEFAULT_LR, DEFAULT_MOMENTUM, OPTIMIZER_NAMES, SCHEDULER_DEFAULTS, makeModel, makeOptimizer, makeScheduler } from '../src/catalog/index.js';
 import { SPECIFIC_FLAGS } from '../src/cli/train-flags.js';
+import * as ort from 'onnxruntime-node';
+import { tensor } from '../src/ops/creation.js';
+import { noGrad } from '../src/autograd/grad-mode.js';
 
 /** A failure a user can cause: exit code 2, one line `descent: …` matching `message`, no stack trace. */
 async function expectUsageError(args: string[], message: RegExp): Promise<void> {
@@ -31,6 +34,26 @@ describe('descent train', () => {
     expect(history.config.optimizer).toBe('nesterov');
     expect(readFileSync(join(dir, 'curves.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<path/);
     expect(existsSync(join(dir, 'checkpoint.safetensors'))).toBe(true);
+  });
+
+  it('--onnx writes model.onnx beside the checkpoint, and ONNX Runtime gives the saved model\'s logits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'descent-onnx-'));
+    const { code, out, err } = await descent('train', '--model', 'cnn', '--epochs', '1', '--batch-size', '64', '--onnx', '--out', dir);
+    expect(code, err).toBe(0);
+    expect(out).toMatch(/written\s+.*model\.safetensors, model\.onnx, history\.json/);
+    const model = makeModel('cnn');
+    await load(join(dir, 'model.safetensors'), { model });
+    model.eval();
+    const x = Float32Array.from({ length: 3 * 784 }, (_, i) => (Math.sin(i * 0.37) + 1) / 2);
+    const expected = noGrad(() => model.forward(tensor(x, [3, 1, 28, 28])).toArray());
+    const session = await ort.InferenceSession.create(join(dir, 'model.onnx'));
+    const { output } = await session.run({ input: new ort.Tensor('float32', x, [3, 1, 28, 28]) });
+    await session.release();
+    const logits = output.data as Float32Array;
+    expect(logits.length).toBe(30);
+    for (let i = 0; i < 30; i++) expect(Math.abs(logits[i] - expected[i])).toBeLessThanOrEqual(1e-5 + 1e-5 * Math.abs(expected[i]));
+    model.dispose();
+    expect((await descent('train', '--help')).out).toMatch(/--onnx\s+also write model\.onnx/);
   });
 
   it('answers bad flags and files with one line and exit code 2', async () => {
