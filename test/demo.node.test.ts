@@ -1,9 +1,10 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright';
+import * as ort from 'onnxruntime-node';
 
 // The demo page as a person uses it: built with Vite, served by the demo's own server
 // (demo/scripts/serve.mjs: COOP/COEP, application/wasm) on an ephemeral port, driven in headless
@@ -161,6 +162,13 @@ describe('demo page', () => {
     expect(probs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     expect(probs.indexOf(Math.max(...probs))).toBe(Number(await page.locator('#prediction').getAttribute('data-digit')));
     expect(label).toBeGreaterThanOrEqual(0);
+    // Download ONNX: the CNN as a file ONNX Runtime runs, [batch, 1, 28, 28] → 10 logits.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-onnx')]);
+    expect(download.suggestedFilename()).toBe('descent-mnist-cnn.onnx');
+    const session = await ort.InferenceSession.create(readFileSync(await download.path()));
+    const { output } = await session.run({ input: new ort.Tensor('float32', new Float32Array(2 * 784), [2, 1, 28, 28]) });
+    expect(output.dims).toEqual([2, 10]);
+    await session.release();
     await page.screenshot({ path: join(root, 'test-results/demo-cnn.png') });
   });
 

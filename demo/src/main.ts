@@ -193,6 +193,14 @@ worker.onmessage = (event: MessageEvent<FromWorker>) => {
       $('sample-label').textContent = `label: ${m.label}`;
       pad.show(m.pixels);
       break;
+    case 'onnx': {
+      const link = document.createElement('a');
+      link.href = URL.createObjectURL(new Blob([m.bytes], { type: 'application/octet-stream' }));
+      link.download = m.fileName;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(link.href), 0);
+      break;
+    }
     case 'error':
       setStatus('error', m.message);
       break;
@@ -220,6 +228,7 @@ $('config').addEventListener('submit', (event) => {
   send({ type: 'train', config });
 });
 $('stop').addEventListener('click', () => send({ type: 'stop' }));
+$('download-onnx').addEventListener('click', () => send({ type: 'onnx' }));
 
 // ---------------------------------------------------------------------------------------------
 // Drawing and prediction
@@ -233,6 +242,7 @@ const pad = new DrawingPad($<HTMLCanvasElement>('draw-canvas'), (pixels) => {
 /** A trained model exists: predict what is on the pad, or ask for a drawing. */
 function modelReady(): void {
   hasModel = true;
+  $<HTMLButtonElement>('download-onnx').disabled = false;
   if (lastImage) predict(lastImage);
   else if (!$('prediction').dataset.digit) $('prediction').textContent = 'Draw a digit.';
 }

@@ -21,7 +21,8 @@ export type ToWorker =
   | { type: 'train'; config: TrainConfig }
   | { type: 'stop' }
   | { type: 'predict'; pixels: Float32Array }
-  | { type: 'sample' };
+  | { type: 'sample' }
+  | { type: 'onnx' };
 
 export interface EpochPoint {
   /** Epochs done (0 = before training). */
@@ -48,4 +49,6 @@ export type FromWorker =
   | { type: 'done'; reason: 'finished' | 'stopped' }
   | { type: 'prediction'; probs: Float32Array | null }
   | { type: 'sample'; pixels: Float32Array; label: number }
+  /** The model as an ONNX file (toOnnx), named for the download. */
+  | { type: 'onnx'; bytes: Uint8Array<ArrayBuffer>; fileName: string }
   | { type: 'error'; message: string };

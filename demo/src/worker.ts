@@ -1,7 +1,7 @@
 // The training worker: it owns a Descent runtime (its own wasm heap), the MNIST split and the model,
 // so the page stays responsive while it trains. Messages: protocol.ts.
 import {
-  init, manualSeed, datasets, reshape, Sequential, CrossEntropyLoss, Tensor, type MnistSplit,
+  init, manualSeed, datasets, reshape, toOnnx, Sequential, CrossEntropyLoss, Tensor, type MnistSplit,
   type BackendInfo, type Callback, type EpochLogs,
 } from 'descent';
 import { inputShape, makeModel, makeOptimizer, makeScheduler, type ModelName, type TrainableOptimizer } from '../../src/catalog/index.js';
@@ -32,6 +32,7 @@ self.onmessage = (event: MessageEvent<ToWorker>) => {
       case 'stop': stopRequested = true; return;
       case 'predict': return predict(message.pixels);
       case 'sample': return sample();
+      case 'onnx': return exportOnnx();
     }
   };
   run().catch((error: unknown) => {
@@ -177,6 +178,13 @@ function predict(pixels: Float32Array): void {
   const total = e.reduce((a, b) => a + b, 0);
   const probs = Float32Array.from(e, (v) => v / total);
   post({ type: 'prediction', probs }, [probs.buffer]);
+}
+
+/** The model as it is now (between two batches while it trains) as an ONNX file. */
+function exportOnnx(): void {
+  if (!model) throw new Error('train the network first: there is no model to download');
+  const bytes = toOnnx(model, { inputShape: inputShape(modelName) });
+  post({ type: 'onnx', bytes, fileName: `descent-mnist-${modelName}.onnx` }, [bytes.buffer]);
 }
 
 /** A random digit of the validation split (the network never trained on it). */

@@ -42,7 +42,7 @@ const MODEL = required(instanceOf(Module, 'Module'));
  * operator is an OnnxExportError naming it; an inputShape the model cannot take, a ShapeError.
  * The bytes load as they are: `ort.InferenceSession.create(bytes)` in onnxruntime-node or -web.
  */
-export function toOnnx(model: Module, options: OnnxOptions): Uint8Array {
+export function toOnnx(model: Module, options: OnnxOptions): Uint8Array<ArrayBuffer> {
   return exportOnnx('toOnnx', model, options);
 }
 
@@ -52,7 +52,7 @@ export async function saveOnnx(path: string, model: Module, options: OnnxOptions
   await writeFileAtomic(path, exportOnnx('saveOnnx', model, options), 'saveOnnx');
 }
 
-function exportOnnx(owner: string, model: Module, options: OnnxOptions): Uint8Array {
+function exportOnnx(owner: string, model: Module, options: OnnxOptions): Uint8Array<ArrayBuffer> {
   checkValue(owner, 'model', model, MODEL);
   const { inputShape, opsetVersion = DEFAULT_OPSET } = checkOptions<OnnxOptions>(owner, options, RULES) as OnnxOptions;
   const graph = new OnnxGraph(opsetVersion);
