@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -358,4 +358,35 @@ cpSync(fileURLToPath(new URL('build', import.meta.resolve('descent/package.json'
       expect(isolated.result).toEqual({ losses: nodeLosses, backend: 'wasm', build: 'threads', threads: 2 });
     });
   }
+
+  it("vite's dev server serves the same app (its dependency pre-bundling keeps the .wasm found) and the page trains as Node does", async () => {
+    const dir = write(join(project, 'vite-dev'), bundlers.vite.files);
+    const port = await freePort();
+    const child = spawn(process.execPath, [bin('vite/bin/vite.js'), '--port', String(port), '--strictPort', '--logLevel', 'warn'], { cwd: dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const url = `http://127.0.0.1:${port}/`;
+      for (let tries = 0; !(await fetch(url).then((r) => r.ok, () => false)); tries++) {
+        if (tries > 100 || child.exitCode !== null) throw new Error(`vite's dev server did not start: ${output}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const plain = await trainInPage(url, 1);
+      expect(plain.errors).toEqual([]);
+      expect(plain.result).toEqual({ losses: (await nodeResults())[0].losses, backend: 'wasm', build: 'simd', threads: 1 });
+      expect(output).toBe('');
+    } finally {
+      child.kill();
+    }
+  });
 });
+
+/** A TCP port that was free a moment ago. */
+function freePort(): Promise<number> {
+  const server = createServer();
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    const { port } = server.address() as { port: number };
+    server.close(() => resolve(port));
+  }));
+}
