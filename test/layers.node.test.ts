@@ -3,6 +3,8 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { ALL_KERNEL_NAMES } from '../src/backend/backend.js';
+import * as optim from '../src/optim/index.js';
+import { OPTIMIZERS } from '../src/catalog/optimizers.js';
 
 // The house rules of the layout (docs/layout.md), read off the source text with the TypeScript
 // parser: folders import only the folders below them, no two files import each other's values
@@ -159,5 +161,15 @@ describe('kernel table', () => {
     const module = await WebAssembly.compile(readFileSync(join(root, 'build', 'descent-simd.wasm')));
     const exported = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
     expect(exported.filter((name) => name !== 'heapBase').sort()).toEqual([...ALL_KERNEL_NAMES].sort());
+  });
+});
+
+describe('optimizers', () => {
+  it('has a catalogue record for every optimizer class, and every class states its defaults', () => {
+    const classes = Object.values(optim).filter((v): v is typeof optim.SGD => typeof v === 'function' && v.prototype instanceof optim.Optimizer);
+    expect(classes.length).toBeGreaterThanOrEqual(12);
+    const catalogued = new Set<unknown>(Object.values(OPTIMIZERS).map((r) => r.optimizer));
+    expect(classes.filter((c) => !catalogued.has(c)).map((c) => c.name)).toEqual([]);
+    expect(classes.filter((c) => !Object.hasOwn(c, 'defaults')).map((c) => c.name)).toEqual([]);
   });
 });

@@ -35,7 +35,18 @@ export interface OptimizerRecord {
   tuned: TunedRates;
   /** The learning rate of `descent compare mnist` (see MNIST_LEARNING_RATES). */
   mnistLr: number;
-  make(params: Parameter[], lr: number, momentum: number, wd: { weightDecay?: number }): Optimizer;
+  /** The optimizer's class. */
+  optimizer: OptimizerClass;
+  /** Options this entry fixes (Nesterov: `nesterov: true`). */
+  options?: Readonly<Record<string, unknown>>;
+  /** The option the momentum flag sets, when it is not `momentum` (EMA momentum: its β). */
+  momentumOption?: string;
+}
+
+/** An optimizer class: built from parameters and options, its defaults readable without one. */
+export interface OptimizerClass {
+  new (params: Parameter[], options: Record<string, unknown>): Optimizer;
+  readonly defaults: Readonly<Record<string, unknown>>;
 }
 
 /*
@@ -60,33 +71,33 @@ export interface OptimizerRecord {
 export const OPTIMIZERS: Record<string, OptimizerRecord> = {
   //                                                                       tuned: rosenbrock quadratic beale saddle
   sgd: { display: 'SGD', colour: '#1f77b4', lr: 0.1, momentum: 0, weightDecay: 0, course: true, tuned: [1e-3, 0.035, 0.02, 0.1], mnistLr: 0.2,
-    make: (p, lr, momentum, wd) => new SGD(p, { lr, momentum, ...wd }) },
+    optimizer: SGD },
   momentum: { display: 'Momentum', colour: '#ff7f0e', lr: 0.05, momentum: 0.9, weightDecay: 0, course: true, tuned: [1e-3, 0.01, 5e-3, 0.02], mnistLr: 0.02,
-    make: (p, lr, momentum, wd) => new SGD(p, { lr, momentum, ...wd }) },
+    optimizer: SGD },
   nesterov: { display: 'Nesterov', colour: '#2ca02c', lr: 0.05, momentum: 0.9, weightDecay: 0, course: true, tuned: [1e-3, 0.01, 5e-3, 0.02], mnistLr: 0.02,
-    make: (p, lr, momentum, wd) => new SGD(p, { lr, momentum, nesterov: true, ...wd }) },
+    optimizer: SGD, options: { nesterov: true } },
   ema: { display: 'EMA momentum', colour: '#bcbd22', lr: 0.1, momentum: 0.9, course: false, tuned: [0.01, 0.1, 0.05, 0.2], mnistLr: 0.2,
-    make: (p, lr, momentum) => new EMAMomentum(p, { lr, beta: momentum }) },
+    optimizer: EMAMomentum, momentumOption: 'beta' },
   adagrad: { display: 'AdaGrad', colour: '#d62728', lr: 0.01, weightDecay: 0, course: true, tuned: [1, 2, 2, 0.5], mnistLr: 0.05,
-    make: (p, lr, _, wd) => new Adagrad(p, { lr, ...wd }) },
+    optimizer: Adagrad },
   rmsprop: { display: 'RMSProp', colour: '#9467bd', lr: 0.001, momentum: 0, weightDecay: 0, course: true, tuned: [5e-3, 0.1, 0.02, 0.02], mnistLr: 2e-3,
-    make: (p, lr, momentum, wd) => new RMSprop(p, { lr, momentum, ...wd }) },
+    optimizer: RMSprop },
   adadelta: { display: 'Adadelta', colour: '#8c564b', lr: 1.0, weightDecay: 0, course: true, tuned: [0.2, 5, 2, 2], mnistLr: 2,
-    make: (p, lr, _, wd) => new Adadelta(p, { lr, ...wd }) },
+    optimizer: Adadelta },
   adam: { display: 'Adam', colour: '#e377c2', lr: 0.001, weightDecay: 0, course: true, tuned: [0.1, 0.5, 0.2, 0.1], mnistLr: 5e-3,
-    make: (p, lr, _, wd) => new Adam(p, { lr, ...wd }) },
+    optimizer: Adam },
   adamw: { display: 'AdamW', colour: '#393b79', lr: 0.001, weightDecay: 0.01, course: false, tuned: [0.1, 0.5, 0.2, 0.1], mnistLr: 5e-3,
-    make: (p, lr, _, wd) => new AdamW(p, { lr, ...wd }) },
+    optimizer: AdamW },
   adamax: { display: 'Adamax', colour: '#e7ba52', lr: 0.002, weightDecay: 0, course: false, tuned: [0.2, 2, 1, 0.1], mnistLr: 0.02,
-    make: (p, lr, _, wd) => new Adamax(p, { lr, ...wd }) },
+    optimizer: Adamax },
   nadam: { display: 'NAdam', colour: '#637939', lr: 0.002, weightDecay: 0, course: false, tuned: [0.02, 0.5, 0.2, 0.1], mnistLr: 5e-3,
-    make: (p, lr, _, wd) => new NAdam(p, { lr, ...wd }) },
+    optimizer: NAdam },
   radam: { display: 'RAdam', colour: '#7b4173', lr: 0.001, weightDecay: 0, course: false, tuned: [0.01, 0.05, 5e-3, 0.2], mnistLr: 0.01,
-    make: (p, lr, _, wd) => new RAdam(p, { lr, ...wd }) },
+    optimizer: RAdam },
   yogi: { display: 'Yogi', colour: '#17becf', lr: 0.01, course: true, tuned: [0.1, 0.5, 0.2, 0.1], mnistLr: 0.01,
-    make: (p, lr) => new Yogi(p, { lr }) },
+    optimizer: Yogi },
   lion: { display: 'Lion', colour: '#843c39', lr: 0.0001, weightDecay: 0, course: false, tuned: [2e-3, 0.02, 0.05, 0.1], mnistLr: 5e-4,
-    make: (p, lr, _, wd) => new Lion(p, { lr, ...wd }) },
+    optimizer: Lion },
 };
 
 export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS);
@@ -127,8 +138,21 @@ export const LEARNING_RATES: Record<string, Record<string, number>> = Object.fro
 export function makeOptimizer(name: string, params: Parameter[], flags: OptimizerFlags): Optimizer {
   const record = OPTIMIZERS[name];
   if (!record) throw new OptionError(`unknown optimizer '${name}'; choose one of ${OPTIMIZER_NAMES.join(', ')}`);
-  const wd = flags.weightDecay !== undefined ? { weightDecay: flags.weightDecay } : {};
-  return record.make(params, flags.lr ?? record.lr, flags.momentum ?? record.momentum ?? 0, wd);
+  const options: Record<string, unknown> = { lr: flags.lr ?? record.lr };
+  if (record.momentum !== undefined) options[record.momentumOption ?? 'momentum'] = flags.momentum ?? record.momentum;
+  if (record.weightDecay !== undefined && flags.weightDecay !== undefined) options.weightDecay = flags.weightDecay;
+  return new record.optimizer(params, { ...options, ...record.options });
+}
+
+/**
+ * The options of a catalogue entry that no front-end flag sets (lr, its momentum, its weight
+ * decay), at the values the optimizer then takes: its class's defaults with the entry's own.
+ */
+export function unflaggedOptions(name: string): Record<string, unknown> {
+  const record = OPTIMIZERS[name];
+  if (!record) throw new OptionError(`unknown optimizer '${name}'; choose one of ${OPTIMIZER_NAMES.join(', ')}`);
+  const flagged = new Set(['lr', ...(record.momentum !== undefined ? [record.momentumOption ?? 'momentum'] : []), ...(record.weightDecay !== undefined ? ['weightDecay'] : [])]);
+  return Object.fromEntries(Object.entries({ ...record.optimizer.defaults, ...record.options }).filter(([key]) => !flagged.has(key)));
 }
 
 /** An optimizer whose groups carry an lr (every one does), as schedulers and fit() need. */

@@ -6,7 +6,9 @@
 import { InvalidArgumentError } from 'commander';
 import { DescentError } from '../core/errors.js';
 import { UsageError } from './errors.js';
-import { DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_WEIGHT_DECAY, SCHEDULER_DEFAULTS } from '../catalog/index.js';
+import {
+  DEFAULT_LR, DEFAULT_MOMENTUM, DEFAULT_WEIGHT_DECAY, OPTIMIZER_NAMES, SCHEDULER_DEFAULTS, unflaggedOptions,
+} from '../catalog/index.js';
 
 /** `--kebab-case` of a camelCase key. */
 export const flagOf = (key: string): string => `--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}`;
@@ -63,24 +65,12 @@ export const HELP = {
 
 /**
  * The options of each optimizer that no flag sets, at the values the optimizer takes without them
- * (torch.optim's); test/cli-version.node.test.ts checks them against the optimizers built.
+ * (torch.optim's), from the optimizers' own defaults (src/catalog/optimizers.ts);
+ * test/cli-version.node.test.ts checks them against the optimizers built.
  */
-export const OTHER_OPTIMIZER_DEFAULTS: Record<string, Record<string, number | boolean | number[]>> = {
-  sgd: { dampening: 0, nesterov: false, maximize: false },
-  momentum: { dampening: 0, nesterov: false, maximize: false },
-  nesterov: { dampening: 0, nesterov: true, maximize: false },
-  ema: {},
-  adagrad: { lrDecay: 0, initialAccumulatorValue: 0, eps: 1e-10 },
-  rmsprop: { alpha: 0.99, eps: 1e-8, centered: false },
-  adadelta: { rho: 0.9, eps: 1e-6 },
-  adam: { betas: [0.9, 0.999], eps: 1e-8, amsgrad: false, maximize: false },
-  adamw: { betas: [0.9, 0.999], eps: 1e-8, amsgrad: false, maximize: false },
-  adamax: { betas: [0.9, 0.999], eps: 1e-8 },
-  nadam: { betas: [0.9, 0.999], eps: 1e-8, momentumDecay: 0.004 },
-  radam: { betas: [0.9, 0.999], eps: 1e-8 },
-  yogi: { betas: [0.9, 0.999], eps: 1e-3, initialAccumulatorValue: 1e-6 },
-  lion: { betas: [0.9, 0.99] },
-};
+export const OTHER_OPTIMIZER_DEFAULTS: Record<string, Record<string, unknown>> = Object.fromEntries(
+  OPTIMIZER_NAMES.map((name) => [name, unflaggedOptions(name)]),
+);
 
 /** The options of OneCycleLR and ReduceLROnPlateau that no flag sets, at their defaults (torch's). */
 export const OTHER_SCHEDULER_DEFAULTS = {

@@ -24,6 +24,9 @@ const KINDS = [SQUARE_AVG, ACC_DELTA];
  * u ← ρu + (1 − ρ)Δ², p ← p − lr·Δ. Zeiler, "ADADELTA: An Adaptive Learning Rate Method" (2012).
  */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
+  /** The options' values when none is given (torch's), readable without building one. */
+  static readonly defaults: Readonly<Partial<AdadeltaOptions>> = DEFAULTS;
+
   constructor(params: ParamsArgument<AdadeltaOptions>, options: Partial<AdadeltaOptions> = {}) {
     super('Adadelta', RULES, DEFAULTS, params, options);
   }

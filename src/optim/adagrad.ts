@@ -26,6 +26,9 @@ const KINDS = [SUM];
  * Online Learning and Stochastic Optimization" (JMLR 2011).
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
+  /** The options' values when none is given (torch's), readable without building one. */
+  static readonly defaults: Readonly<Partial<AdagradOptions>> = DEFAULTS;
+
   constructor(params: ParamsArgument<AdagradOptions>, options: Partial<AdagradOptions> = {}) {
     super('Adagrad', RULES, DEFAULTS, params, options);
   }

@@ -59,8 +59,11 @@ abstract class AdamBase extends AdamFamily<AdamOptions> {
  * Kumar, "On the Convergence of Adam and Beyond" (ICLR 2018).
  */
 export class Adam extends AdamBase {
+  /** The options' values when none is given (torch's), readable without building one. */
+  static readonly defaults: Readonly<Partial<AdamOptions>> = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false };
+
   constructor(params: ParamsArgument<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super('Adam', false, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, params, options);
+    super('Adam', false, Adam.defaults, params, options);
   }
 }
 
@@ -70,7 +73,10 @@ export class Adam extends AdamBase {
  * Regularization" (ICLR 2019).
  */
 export class AdamW extends AdamBase {
+  /** The options' values when none is given (torch's), readable without building one. */
+  static readonly defaults: Readonly<Partial<AdamOptions>> = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, amsgrad: false, maximize: false };
+
   constructor(params: ParamsArgument<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super('AdamW', true, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0.01, amsgrad: false, maximize: false }, params, options);
+    super('AdamW', true, AdamW.defaults, params, options);
   }
 }

@@ -28,6 +28,9 @@ const MOMENTS: readonly [StateKind<AdamaxOptions>, StateKind<AdamaxOptions>] = [
  * Stochastic Optimization" (ICLR 2015), section 7.
  */
 export class Adamax extends AdamFamily<AdamaxOptions> {
+  /** The options' values when none is given (torch's), readable without building one. */
+  static readonly defaults: Readonly<Partial<AdamaxOptions>> = DEFAULTS;
+
   constructor(params: ParamsArgument<AdamaxOptions>, options: Partial<AdamaxOptions> = {}) {
     super('Adamax', RULES, DEFAULTS, params, options, MOMENTS);
   }

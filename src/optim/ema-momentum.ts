@@ -20,6 +20,9 @@ const KINDS = [VELOCITY];
  * momentum scaled by (1 − β), so lr does not need retuning when β changes.
  */
 export class EMAMomentum extends Optimizer<EMAMomentumOptions> {
+  /** The options' values when none is given (torch's), readable without building one. */
+  static readonly defaults: Readonly<Partial<EMAMomentumOptions>> = DEFAULTS;
+
   constructor(params: ParamsArgument<EMAMomentumOptions>, options: Partial<EMAMomentumOptions> = {}) {
     super('EMAMomentum', RULES, DEFAULTS, params, options);
   }

@@ -22,6 +22,9 @@ const KINDS = [EXP_AVG];
  * Discovery of Optimization Algorithms" (NeurIPS 2023).
  */
 export class Lion extends Optimizer<LionOptions> {
+  /** The options' values when none is given (torch's), readable without building one. */
+  static readonly defaults: Readonly<Partial<LionOptions>> = DEFAULTS;
+
   constructor(params: ParamsArgument<LionOptions>, options: Partial<LionOptions> = {}) {
     super('Lion', RULES, DEFAULTS, params, options);
   }

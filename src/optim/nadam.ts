@@ -24,6 +24,9 @@ const SCALARS = Object.freeze({ muProduct: 1 });
  * Dozat, "Incorporating Nesterov Momentum into Adam" (ICLR 2016 workshop).
  */
 export class NAdam extends AdamFamily<NAdamOptions> {
+  /** The options' values when none is given (torch's), readable without building one. */
+  static readonly defaults: Readonly<Partial<NAdamOptions>> = DEFAULTS;
+
   constructor(params: ParamsArgument<NAdamOptions>, options: Partial<NAdamOptions> = {}) {
     super('NAdam', RULES, DEFAULTS, params, options);
   }

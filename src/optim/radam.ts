@@ -23,6 +23,9 @@ const DEFAULTS: Partial<RAdamOptions> = { lr: 1e-3, betas: [0.9, 0.999], eps: 1e
  * Beyond" (ICLR 2020).
  */
 export class RAdam extends AdamFamily<RAdamOptions> {
+  /** The options' values when none is given (torch's), readable without building one. */
+  static readonly defaults: Readonly<Partial<RAdamOptions>> = DEFAULTS;
+
   constructor(params: ParamsArgument<RAdamOptions>, options: Partial<RAdamOptions> = {}) {
     super('RAdam', RULES, DEFAULTS, params, options);
   }

@@ -32,6 +32,9 @@ const KINDS = [[SQUARE_AVG], [SQUARE_AVG, MOMENTUM_BUFFER], [SQUARE_AVG, GRAD_AV
  * (2012); centered: Graves, "Generating Sequences With Recurrent Neural Networks" (2013).
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
+  /** The options' values when none is given (torch's), readable without building one. */
+  static readonly defaults: Readonly<Partial<RMSpropOptions>> = DEFAULTS;
+
   constructor(params: ParamsArgument<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
     super('RMSprop', RULES, DEFAULTS, params, options);
   }

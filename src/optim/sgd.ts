@@ -31,6 +31,9 @@ const NONE: StateKind<SGDOptions>[] = [];
  * importance of initialization and momentum in deep learning" (ICML 2013).
  */
 export class SGD extends Optimizer<SGDOptions> {
+  /** The options' values when none is given (torch's), readable without building one. */
+  static readonly defaults: Readonly<Partial<SGDOptions>> = DEFAULTS;
+
   constructor(params: ParamsArgument<SGDOptions>, options: Partial<SGDOptions> = {}) {
     super('SGD', RULES, DEFAULTS, params, options);
   }

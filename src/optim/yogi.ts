@@ -27,6 +27,9 @@ const MOMENTS: readonly [StateKind<YogiOptions>, StateKind<YogiOptions>] = [
  * Nonconvex Optimization" (NeurIPS 2018).
  */
 export class Yogi extends AdamFamily<YogiOptions> {
+  /** The options' values when none is given (torch's), readable without building one. */
+  static readonly defaults: Readonly<Partial<YogiOptions>> = DEFAULTS;
+
   constructor(params: ParamsArgument<YogiOptions>, options: Partial<YogiOptions> = {}) {
     super('Yogi', RULES, DEFAULTS, params, options, MOMENTS);
   }
