@@ -3,6 +3,7 @@
 // Every reduction has one fixed order (a sequential float64 sum, or the four emulated lanes of
 // reduce.ts), so the SIMD and scalar builds give bit-identical results.
 import { max, sum } from './reduce';
+import { divideRow } from './rows';
 import { Act } from '../src/backend/codes';
 
 const IDENTITY = Act.identity, RELU = Act.relu, LEAKY_RELU = Act.leakyRelu, SIGMOID = Act.sigmoid, TANH = Act.tanh;
@@ -307,22 +308,6 @@ export function logSoftmaxRowsBackward(y: usize, dy: usize, dx: usize, m: i32, n
       const o = <usize>j << 2;
       store<f32>(dr + o, load<f32>(gr + o) - Mathf.exp(load<f32>(yr + o)) * s);
     }
-  }
-}
-
-/** x[j] /= d over one row (the softmax normalisation; division rounds once, in both builds). */
-export function divideRow(x: usize, n: i32, d: f32): void {
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    const vd = f32x4.splat(d);
-    for (; j + 4 <= n; j += 4) {
-      const o = <usize>j << 2;
-      v128.store(x + o, f32x4.div(v128.load(x + o), vd));
-    }
-  }
-  for (; j < n; j++) {
-    const o = <usize>j << 2;
-    store<f32>(x + o, load<f32>(x + o) / d);
   }
 }
 

@@ -3,7 +3,7 @@
 // fixed order, so the SIMD and scalar builds agree bit for bit.
 import { max } from './reduce';
 import { fill } from './elementwise';
-import { divideRow } from './activations';
+import { divideRow } from './rows';
 import { Loss } from '../src/backend/codes';
 
 const MSE = Loss.mse, L1 = Loss.l1, HUBER = Loss.huber, SMOOTH_L1 = Loss.smoothL1, BCE = Loss.bce;
