@@ -259,7 +259,10 @@ describe('toOnnx: what it refuses', () => {
     expect(() => toOnnx(model, { inputShape: [784] })).toThrow(/^toOnnx: layer 0 \(Conv2d\(1→2, 3\)\) takes \[batch, 1, H, W\], but its input is \[batch, 784\]$/);
     expect(() => toOnnx(model, { inputShape: [1, 5, 5] })).toThrow(/^toOnnx: layer 2 \(Linear\(8→2\)\) takes \[batch, …, 8\], but its input is \[batch, 18\]$/);
     expect(() => toOnnx(model, { inputShape: [1, 4, 4] })).not.toThrow();
+    const norm = new BatchNorm1d(4);
+    expect(() => toOnnx(norm, { inputShape: [3] })).toThrow(/^toOnnx: the model \(BatchNorm1d\(4\)\) takes \[batch, 4\] or \[batch, 4, L\], but its input is \[batch, 3\]$/);
     model.dispose();
+    norm.dispose();
   });
 
   it('a layer with no ONNX operator, adaptive pooling with uneven windows, BatchNorm without running statistics: OnnxExportError naming it', () => {

@@ -2,7 +2,7 @@ import { ShapeError } from '../core/errors.js';
 import { sameShape } from '../core/shape.js';
 import { TensorProto_DataType } from 'onnx-buf';
 import type { Module } from '../nn/module.js';
-import type { Parameter } from '../nn/parameter.js';
+import type { Tensor } from '../core/tensor.js';
 import { Linear } from '../nn/linear.js';
 import { ReLU, LeakyReLU, Sigmoid, Tanh, GELU } from '../nn/activations.js';
 import { Dropout, Flatten, Softmax, LogSoftmax } from '../nn/layers.js';
@@ -39,12 +39,13 @@ export interface Site {
 type Emitter<L> = (layer: L, x: Flow, site: Site) => Flow;
 
 /** The weight under its state_dict name, so the ONNX file's initializers are torch's keys. */
-function weight(site: Site, name: string, p: Parameter | { shape: readonly number[]; toArray(): Float32Array }): string {
-  return site.graph.floats(site.prefix + name, p.shape, p.toArray());
+function weight(site: Site, name: string, t: Tensor): string {
+  return site.graph.floats(site.prefix + name, t.shape, t.toArray());
 }
 
-function constant(site: Site, name: string, length: number, value: number): string {
-  return site.graph.floats(site.graph.fresh(site.prefix + name), [length], new Float32Array(length).fill(value));
+/** A filled tensor standing in for a weight the layer does not have (BatchNorm without affine). */
+function filled(site: Site, name: string, shape: readonly number[], value: number): string {
+  return site.graph.floats(site.graph.fresh(site.prefix + name), shape, new Float32Array(shape.reduce((p, s) => p * s, 1)).fill(value));
 }
 
 function unary(op: string): Emitter<Module> {
@@ -185,14 +186,14 @@ const adaptiveAvgPool2d: Emitter<AdaptiveAvgPool2d> = (layer, x, site) => {
 };
 
 const batchNorm = (rank: string, fits: (shape: number[]) => boolean): Emitter<BatchNorm1d> => (layer, x, site) => {
-  if (!fits(x.shape) || x.shape[0] !== layer.numFeatures) fail(site, x, rank.replace('C', String(layer.numFeatures)));
+  if (!fits(x.shape) || x.shape[0] !== layer.numFeatures) fail(site, x, rank.replaceAll('C', String(layer.numFeatures)));
   const { runningMean, runningVar } = layer;
   if (!runningMean || !runningVar) {
     throw new OnnxExportError(`${site.owner}: ${site.where} has no running statistics (trackRunningStats false): it normalises by each batch's own statistics even in eval, which ONNX's BatchNormalization does not do in inference`);
   }
   const c = layer.numFeatures;
-  const scale = layer.weight ? weight(site, 'weight', layer.weight) : constant(site, 'ones', c, 1);
-  const bias = layer.bias ? weight(site, 'bias', layer.bias) : constant(site, 'zeros', c, 0);
+  const scale = layer.weight ? weight(site, 'weight', layer.weight) : filled(site, 'ones', [c], 1);
+  const bias = layer.bias ? weight(site, 'bias', layer.bias) : filled(site, 'zeros', [c], 0);
   const inputs = [x.value, scale, bias, weight(site, 'running_mean', runningMean), weight(site, 'running_var', runningVar)];
   return { value: site.graph.node('BatchNormalization', inputs, { epsilon: { float: layer.eps } }), shape: x.shape };
 };
@@ -202,8 +203,8 @@ const layerNorm: Emitter<LayerNorm> = (layer, x, site) => {
   if (x.shape.length < n || !sameShape(x.shape.slice(x.shape.length - n), layer.normalizedShape)) {
     fail(site, x, `[batch, …, ${layer.normalizedShape.join(', ')}]`);
   }
-  const size = layer.normalizedShape.reduce((p, s) => p * s, 1);
-  const scale = layer.weight ? weight(site, 'weight', layer.weight) : site.graph.floats(site.graph.fresh(`${site.prefix}ones`), layer.normalizedShape, new Float32Array(size).fill(1));
+  // LayerNormalization needs a scale; without elementwiseAffine, ones.
+  const scale = layer.weight ? weight(site, 'weight', layer.weight) : filled(site, 'ones', layer.normalizedShape, 1);
   const inputs = [x.value, scale, ...(layer.bias ? [weight(site, 'bias', layer.bias)] : [])];
   return { value: site.graph.node('LayerNormalization', inputs, { axis: { int: -n }, epsilon: { float: layer.eps } }), shape: x.shape };
 };
