@@ -106,6 +106,51 @@ export function maxPoolBackward(dy: usize, idx: usize, planes: i32, h: i32, w: i
   }
 }
 
+/**
+ * LeNet's pool: 2×2 windows at stride 2 tiling each plane exactly (h = 2·oh, w = 2·ow). The same
+ * rule and bits as maxPoolForward; four windows per step from two loads of each input row, their
+ * even and odd columns split by shuffles (the general quad loop took 2.7× as long on LeNet's
+ * first pool: 168 against 63 µs).
+ */
+export function maxPool2x2Forward(x: usize, planes: i32, oh: i32, ow: i32, y: usize, idx: usize): void {
+  const w = ow << 1, rows = planes * oh;
+  if (!ASC_FEATURE_SIMD || ow < 4) {
+    maxPoolForward(x, planes, oh << 1, w, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, y, idx);
+    return;
+  }
+  const rowBytes = <usize>w << 2;
+  const lanes = i32x4(0, 2, 4, 6);
+  for (let r = 0; r < rows; r++) {
+    const r0 = x + <usize>r * (rowBytes << 1), r1 = r0 + rowBytes;
+    const yr = y + (<usize>(r * ow) << 2), ir = idx + (<usize>(r * ow) << 2);
+    const oy = r % oh;
+    for (let ox = 0; ox < ow; ox += 4) {
+      // A last partial quad overlaps the one before instead (the same windows are rewritten).
+      if (ox + 4 > ow) ox = ow - 4;
+      const off = <usize>ox << 3;
+      const a0 = v128.load(r0 + off), a1 = v128.load(r0 + off, 16);
+      const b0 = v128.load(r1 + off), b1 = v128.load(r1 + off, 16);
+      const first = i32x4.add(i32x4.splat(2 * oy * w + 2 * ox), lanes);
+      let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+      let at = first;
+      let v = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+      let take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+      best = v128.bitselect(v, best, take);
+      at = v128.bitselect(i32x4.add(first, i32x4.splat(1)), at, take);
+      v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+      take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+      best = v128.bitselect(v, best, take);
+      at = v128.bitselect(i32x4.add(first, i32x4.splat(w)), at, take);
+      v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+      take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
+      best = v128.bitselect(v, best, take);
+      at = v128.bitselect(i32x4.add(first, i32x4.splat(w + 1)), at, take);
+      v128.store(yr + (<usize>ox << 2), best);
+      v128.store(ir + (<usize>ox << 2), f32x4.convert_i32x4_s(at));
+    }
+  }
+}
+
 /** The divisor of an average-pool window starting at (y0, x0) before clipping, as torch computes it. */
 @inline function avgDivisor(y0: i32, x0: i32, h: i32, w: i32, kh: i32, kw: i32, ph: i32, pw: i32, countIncludePad: i32): f32 {
   const y1 = min(y0 + kh, h + ph), x1 = min(x0 + kw, w + pw);

@@ -220,6 +220,30 @@ describe('every build gives the same bits', () => {
   });
 });
 
+describe('the 2×2 stride-2 max pool kernel (LeNet\'s pool)', () => {
+  for (const config of CONFIGS) {
+    it(`give the general kernel's bits: values and argmaxes, with ties, NaN and −∞ (${config.label})`, async () => {
+      await use(config.options);
+      const k = requireBackend();
+      const g = fc.record({ planes: fc.integer({ min: 1, max: 3 }), oh: fc.integer({ min: 1, max: 5 }), ow: fc.integer({ min: 1, max: 11 }), seed: fc.nat() });
+      fc.assert(fc.property(g, ({ planes, oh, ow, seed }) => {
+        const n = planes * 4 * oh * ow, m = planes * oh * ow;
+        // Few distinct values (ties inside windows), a NaN and −∞ here and there.
+        const values = Array.from(randomFloats(n, seed), (v, i) => (i % 13 === 5 ? NaN : i % 17 === 3 ? -Infinity : Math.round(v * 2)));
+        const x = tensor(values, [n]);
+        const out = [m, m, m, m].map((size) => tensor(new Float32Array(size), [size]));
+        const [y, idx, yRef, idxRef] = out;
+        k.maxPool2x2Forward(x.offset, planes, oh, ow, y.offset, idx.offset);
+        k.maxPoolForward(x.offset, planes, 2 * oh, 2 * ow, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, yRef.offset, idxRef.offset);
+        const bits = (t: Tensor) => new Uint32Array(t.toArray().buffer);
+        expect(bits(y)).toEqual(bits(yRef));
+        expect(bits(idx)).toEqual(bits(idxRef));
+        [x, ...out].forEach((t) => t.dispose());
+      }), { numRuns: 40, seed: 17 });
+    });
+  }
+});
+
 describe('MaxPool2d at NaN and −∞, as torch', () => {
   for (const config of CONFIGS) {
     it(`a NaN wins its window and an all −∞ window keeps its first element (${config.label})`, async () => {

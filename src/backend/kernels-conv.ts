@@ -37,6 +37,12 @@ export const CONV_KERNELS = {
   /** dx = 0, then dx[p][idx[p][o]] += dy[p][o] for o in order. */
   maxPoolBackward: { args: 'dy idx planes h w oh ow dx' },
   /**
+   * maxPoolForward with 2×2 windows at stride 2 that tile each plane (h = 2·oh, w = 2·ow): LeNet's
+   * pool, four windows a step. (Its backward stays maxPoolBackward: a fill-free 2×2 twin wrote each
+   * element of dx once and still ran 4 % slower in the LeNet step than the fill and the scatter.)
+   */
+  maxPool2x2Forward: { args: 'x planes oh ow y idx' },
+  /**
    * Average over each window (zero padding, no dilation): the sum of its in-bounds elements in
    * order (ki, kj), divided by kh·kw clipped to the padded plane (countIncludePad ≠ 0, as torch)
    * or by the number of in-bounds elements.

@@ -46,6 +46,10 @@ export function maxPoolBackward(
   }
 }
 
+export function maxPool2x2Forward(h: HeapView, x: number, planes: number, oh: number, ow: number, y: number, idx: number): void {
+  maxPoolForward(h, x, planes, 2 * oh, 2 * ow, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, y, idx);
+}
+
 /** The in-bounds rows [y0, y1) and columns [x0, x1) of window (oy, ox) and its divisor. */
 function avgWindow(
   oy: number, ox: number, height: number, width: number, kh: number, kw: number,

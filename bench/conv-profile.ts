@@ -1,0 +1,41 @@
+// Where a LeNet training step's time goes: each backend kernel wrapped with a timer, gemm split
+// by call shape. Not part of `npm run bench`; run under the CPU lock:
+//   flock /tmp/descent-cpu.lock npx tsx bench/conv-profile.ts [batch] [build]
+import { init, getBackend } from '../src/index.js';
+import { requireBackend } from '../src/core/runtime.js';
+import { descentLenet } from './conv.js';
+
+const batch = Number(process.argv[2] ?? 32);
+const build = (process.argv[3] ?? 'simd') as 'simd' | 'scalar' | 'relaxed';
+await init({ build });
+console.log(getBackend());
+const stepper = descentLenet(batch);
+for (let i = 0; i < 300; i++) stepper.step();
+const k = requireBackend() as unknown as Record<string, unknown>;
+const totals = new Map<string, { ms: number; calls: number }>();
+for (const name of Object.keys(k)) {
+  const fn = k[name];
+  if (typeof fn !== 'function' || name === 'gemmWorkspaceBytes') continue;
+  k[name] = (...args: number[]) => {
+    const t0 = performance.now();
+    const r = (fn as (...a: number[]) => unknown)(...args);
+    const key = name === 'gemm' ? `gemm ${args[0]}${args[1]} ${args[2]}×${args[3]}×${args[4]}` : name.startsWith('maxPool') ? `${name} ${args[2]}` : name;
+    const e = totals.get(key) ?? { ms: 0, calls: 0 };
+    e.ms += performance.now() - t0;
+    e.calls++;
+    totals.set(key, e);
+    return r;
+  };
+}
+const steps = 200;
+const t0 = performance.now();
+for (let i = 0; i < steps; i++) stepper.step();
+const wrapped = (performance.now() - t0) / steps;
+for (const [name, fn] of Object.entries(k)) void name, void fn;
+let kernels = 0;
+const rows = [...totals].sort((a, b) => b[1].ms - a[1].ms);
+for (const [name, e] of rows) {
+  kernels += e.ms;
+  console.log(`${name.padEnd(36)} ${(e.ms / steps).toFixed(3).padStart(7)} ms/step  ${(e.calls / steps).toFixed(0).padStart(4)} calls`);
+}
+console.log(`kernels ${(kernels / steps).toFixed(3)} ms of ${wrapped.toFixed(3)} ms per step (wrapped)`);
