@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
@@ -17,8 +17,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 //   with code 0 within BLOCK_TIMEOUT_MS and print nothing on stderr; it may write only into
 //   os.tmpdir() (its working directory is the temporary folder).
 // - ```html: a complete page. It is served at /index.html of a server that also serves this
-//   checkout as /node_modules/descent/ (with COOP/COEP, so threads work), exactly the "no bundler"
-//   layout the docs describe: import from './node_modules/descent/dist/index.js'. It is opened in
+//   checkout as /node_modules/descent/ and its dependencies as /node_modules/<name>/ (with
+//   COOP/COEP, so threads work), the layout an install gives a page without a bundler: import from
+//   './node_modules/descent/dist/index.js'. It is opened in
 //   headless Chromium; the page must write its result into an element with id "out" (the test
 //   waits for it to be non-empty) and raise no page error and no console error.
 // - ```sh, ```bash, ```text, ```console, ```python, ```json: shown, not run. A ```text block that
@@ -126,8 +127,9 @@ describe('docs: page blocks run in Chromium', () => {
       }
       if (path === '/favicon.ico') { res.writeHead(204, headers).end(); return; } // asked for by the browser, not the page
       const prefix = '/node_modules/descent/';
-      const file = path.startsWith(prefix) ? normalize(join(root, path.slice(prefix.length))) : '';
-      if (!file.startsWith(root + '/') || !existsSync(file)) { res.writeHead(404).end(); return; }
+      const file = path.startsWith(prefix) ? normalize(join(root, path.slice(prefix.length)))
+        : path.startsWith('/node_modules/') ? normalize(join(root, path)) : '';
+      if (!file.startsWith(root + '/') || !existsSync(file) || !statSync(file).isFile()) { res.writeHead(404).end(); return; }
       res.writeHead(200, { ...headers, 'Content-Type': MIME[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
     });
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
