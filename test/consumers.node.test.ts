@@ -248,8 +248,7 @@ await init({ wasm: process.argv[2] }).then(
     });
     expect(run(process.execPath, ['folder.js', 'kernels/'], project)).toBe('simd\n');
     const missing = run(process.execPath, ['folder.js', 'no-such-folder/'], project);
-    expect(missing).toMatch(/^true could not load the simd wasm build \(no-such-folder\/\): .*ENOENT/);
-    expect(missing).toContain(join(project, 'no-such-folder/descent-simd.wasm'));
+    expect(missing).toContain(`true could not load the simd wasm build (file://${join(project, 'no-such-folder/descent-simd.wasm')}): ENOENT`);
   });
 });
 
@@ -358,6 +357,19 @@ cpSync(fileURLToPath(new URL('build', import.meta.resolve('descent/package.json'
       expect(isolated.result).toEqual({ losses: nodeLosses, backend: 'wasm', build: 'threads', threads: 2 });
     });
   }
+
+  it("esbuild without build/ beside the bundle: init's BackendError names the URL it tried and the two ways out", async () => {
+    const out = join(project, 'esbuild', 'dist');
+    expect(existsSync(join(out, 'main.js')), 'the esbuild app is built by the test above').toBe(true);
+    const bare = join(project, 'esbuild-no-wasm');
+    mkdirSync(bare, { recursive: true });
+    for (const file of ['index.html', 'main.js']) cpSync(join(out, file), join(bare, file));
+    const url = await serve(bare, false);
+    const { result, errors } = await trainInPage(url, 1);
+    expect(errors).toEqual([`HTTP 404 ${url}build/descent-simd.wasm`, expect.stringMatching(/404/)]);
+    expect(result.error).toMatch(/^BackendError: could not load the simd wasm build \(http:\/\/127\.0\.0\.1:\d+\/build\/descent-simd\.wasm\): HTTP 404\. If your bundler did not emit it/);
+    expect(result.error).toContain("copy node_modules/descent/build/ beside the bundle, or pass init({ wasm: '<URL of the folder with the .wasm files>/' })");
+  });
 
   it("vite's dev server serves the same app (its dependency pre-bundling keeps the .wasm found) and the page trains as Node does", async () => {
     const dir = write(join(project, 'vite-dev'), bundlers.vite.files);

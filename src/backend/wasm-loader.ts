@@ -69,9 +69,8 @@ async function readBytes(url: URL): Promise<ArrayBuffer | Uint8Array | Response>
     return fs.readFile(url);
   }
   const response = await fetch(url);
-  if (!response.ok) {
-    throw new BackendError(`could not fetch ${url.href}: HTTP ${response.status}`);
-  }
+  // A plain Error: loadError turns it into the BackendError that says where the file should be.
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
   return response;
 }
 
@@ -83,11 +82,12 @@ export async function compileKernels(
   build: BuildName,
   source?: URL | string | ArrayBuffer | Uint8Array,
 ): Promise<WebAssembly.Module> {
+  let url: URL | undefined;
   try {
-    const input =
-      source instanceof ArrayBuffer || source instanceof Uint8Array
-        ? source
-        : await readBytes(source === undefined ? defaultUrl(build) : await sourceUrl(build, source));
+    if (!(source instanceof ArrayBuffer || source instanceof Uint8Array)) {
+      url = source === undefined ? defaultUrl(build) : await sourceUrl(build, source);
+    }
+    const input = url === undefined ? (source as ArrayBuffer | Uint8Array) : await readBytes(url);
     if (input instanceof Response) {
       // compileStreaming insists on the application/wasm content type; fall back otherwise.
       if (input.headers.get('content-type')?.startsWith('application/wasm')) {
@@ -97,7 +97,7 @@ export async function compileKernels(
     }
     return await WebAssembly.compile(input as BufferSource);
   } catch (cause) {
-    throw loadError(build, source, cause);
+    throw loadError(build, source, cause, url);
   }
 }
 
@@ -115,16 +115,20 @@ export async function instantiateKernels(
   }
 }
 
-function loadError(build: BuildName, source: unknown, cause: unknown): BackendError {
+/**
+ * The error of a build that did not load: which build, from where (`url`, the file tried, when
+ * known), why, and — for the package's own files — what puts them where they are looked for.
+ */
+function loadError(build: BuildName, source: unknown, cause: unknown, url?: URL): BackendError {
   if (cause instanceof BackendError) return cause;
-  const url = source === undefined ? defaultUrl(build) : null;
-  const hint = url === null
+  const where = url?.href ?? (source === undefined ? defaultUrl(build).href : source instanceof ArrayBuffer || source instanceof Uint8Array ? 'the bytes given' : String(source));
+  const own = source === undefined ? defaultUrl(build) : null;
+  const hint = own === null
     ? ''
-    : url.protocol === 'file:'
+    : own.protocol === 'file:'
       ? ' Run `npm run build:wasm` if the file is missing.'
       : ' If your bundler did not emit it (esbuild does not follow `new URL(…, import.meta.url)`), ' +
         "copy node_modules/descent/build/ beside the bundle, or pass init({ wasm: '<URL of the folder with the .wasm files>/' }).";
-  return new BackendError(
-    `could not load the ${build} wasm build (${String(source ?? url?.href)}): ${(cause as Error).message}.${hint}`,
-  );
+  const reason = String((cause as Error)?.message ?? cause).replace(/\.$/, '');
+  return new BackendError(`could not load the ${build} wasm build (${where}): ${reason}.${hint}`);
 }
