@@ -12,7 +12,7 @@ export type { InitOptions, BackendInfo } from './backend/init.js';
 export type { BackendName, BuildName } from './backend/backend.js';
 export { Tensor } from './core/tensor.js';
 export type { BackwardOptions } from './autograd/tensor-backward.js';
-export { tidy, keep } from './core/scope.js';
+export { tidy, keep, type Disposable } from './core/scope.js';
 export { memory, type MemoryInfo, type MemoryOptions } from './core/memory.js';
 export { Random, manualSeed, globalRandom } from './core/rng.js';
 export { noGrad, isGradEnabled } from './autograd/grad-mode.js';
@@ -22,6 +22,7 @@ export type { TensorValues, NestedNumbers } from './ops/creation.js';
 export { matmul, gemm } from './ops/matmul.js';
 export type { MatmulOptions, GemmOptions } from './ops/matmul.js';
 export { add, sub, mul, div, exp, log, neg, sqrt, abs, pow } from './ops/elementwise.js';
+export type { Operand } from './ops/scalar-operand.js';
 export { sum, mean, type ReduceOptions } from './ops/reduce.js';
 export { reshape, flatten, transpose } from './ops/shape-ops.js';
 export { differentiableOps } from './ops/index.js';
@@ -36,5 +37,6 @@ export * from './train/index.js';
 export {
   CheckpointError, serialize, deserialize, restore, save, load, readCheckpoint,
   encodeSafetensors, decodeSafetensors, type CheckpointParts, type CheckpointContent,
+  type NamedTensor, type SafetensorsContent, type Stateful,
   toOnnx, saveOnnx, OnnxExportError, type OnnxOptions,
 } from './io/index.js';
