@@ -26,7 +26,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 //   follows a ts/js block with only the word "prints" between them is that program's expected
 //   output: its stdout must be exactly that text (trailing spaces and blank lines aside).
 // - A block without a tag is an error here: say what it is.
-// The test fails when a block throws, exits non-zero, writes to stderr or times out.
+// The test fails when a block throws, exits non-zero, writes to stderr or times out, and when a
+// relative link of a page reaches no file, or no heading of the page it names.
 
 const root = join(import.meta.dirname, '..');
 const BLOCK_TIMEOUT_MS = 20_000;
@@ -85,6 +86,25 @@ describe('docs: every code block is tagged', () => {
   });
   it.each(blocks.map((b) => [`${b.file}:${b.line}`, b] as const))('%s has a known tag', (_, b) => {
     expect(RUN.has(b.lang) || SHOWN.has(b.lang), `${b.file}:${b.line}: tag the block (ts, js, html run; sh, text shown), got "${b.lang}"`).toBe(true);
+  });
+});
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
+const anchorOf = (heading: string): string => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\- _]/gu, '').replace(/ /g, '-');
+const prose = (file: string): string => readFileSync(join(root, file), 'utf8').replace(/^\s*```[\s\S]*?^\s*```\s*$/gm, '');
+
+describe('docs: links', () => {
+  const anchors = new Map(docFiles.map((f) => [f, new Set([...prose(f).matchAll(/^#+\s+(.*)$/gm)].map((m) => anchorOf(m[1])))]));
+  it.each(docFiles)('every relative link of %s reaches a file (and its heading)', (file) => {
+    const broken: string[] = [];
+    for (const [, link] of prose(file).matchAll(/\]\(([^)\s]+)\)/g)) {
+      if (/^[a-z]+:/.test(link)) continue;
+      const [path, anchor] = link.split('#');
+      const target = path ? normalize(join(file.includes('/') ? file.slice(0, file.lastIndexOf('/')) : '', path)) : file;
+      if (path && !existsSync(join(root, target))) broken.push(`${link}: no such file`);
+      else if (anchor && target.endsWith('.md') && !anchors.get(target)?.has(anchor)) broken.push(`${link}: no such heading`);
+    }
+    expect(broken, file).toEqual([]);
   });
 });
 
