@@ -26,9 +26,14 @@ let packed: { filename: string; size: number; unpackedSize: number; files: { pat
 let browser: Browser | null = null;
 const servers: Server[] = [];
 
-/** The environment without the outer `npm test`'s npm_* variables (they name this checkout). */
+/**
+ * The environment without the outer `npm test`'s npm_* variables, which name this checkout
+ * (npm_config_local_prefix, npm_package_*), except those that say where the cache, the registry
+ * and the configuration files are.
+ */
 function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  const keep = /^npm_config_(cache|userconfig|globalconfig|cafile|registry|https?_proxy|proxy|noproxy|strict_ssl)$/i;
+  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) || keep.test(k)));
 }
 
 /** Runs a command to completion; throws with its output if it fails, else returns its stdout (and stderr after it, with `both`). */
