@@ -386,7 +386,7 @@ cpSync(fileURLToPath(new URL('build', import.meta.resolve('descent/package.json'
     try {
       const url = `http://127.0.0.1:${port}/`;
       for (let tries = 0; !(await fetch(url).then((r) => r.ok, () => false)); tries++) {
-        if (tries > 100 || child.exitCode !== null) throw new Error(`vite's dev server did not start: ${output}`);
+        if (tries > 300 || child.exitCode !== null) throw new Error(`vite's dev server did not start: ${output}`);
         await new Promise((r) => setTimeout(r, 100));
       }
       const plain = await trainInPage(url, 1);
