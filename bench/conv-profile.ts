@@ -19,7 +19,7 @@ for (const name of Object.keys(k)) {
   k[name] = (...args: number[]) => {
     const t0 = performance.now();
     const r = (fn as (...a: number[]) => unknown)(...args);
-    const key = name === 'gemm' ? `gemm ${args[0]}${args[1]} ${args[2]}×${args[3]}×${args[4]}` : name.startsWith('maxPool') ? `${name} ${args[2]}` : name;
+    const key = name === 'gemm' ? `gemm ${args[0]}${args[1]} ${args[2]}×${args[3]}×${args[4]}` : name.startsWith('maxPool') || name === 'im2col' || name === 'col2im' ? `${name} ${args[1]}×${args[2]}×${args[3]}` : name;
     const e = totals.get(key) ?? { ms: 0, calls: 0 };
     e.ms += performance.now() - t0;
     e.calls++;
