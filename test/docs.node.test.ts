@@ -11,17 +11,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // is executed, so no example in the docs can rot.
 //
 // The convention, by the block's tag:
-// - ```ts / ```js: a complete Node ESM program. It is written to a fresh temporary folder whose
-//   node_modules/descent links to this checkout (beside a package.json with "type": "module") (what `npm install descent` would give: the
-//   package's own exports map, dist/ and build/), and run with tsx (ts) or node (js). It must exit
-//   with code 0 within BLOCK_TIMEOUT_MS and print nothing on stderr; it may write only into
-//   os.tmpdir() (its working directory is the temporary folder).
+// - ```ts / ```js: a complete Node ESM program. It is written to a fresh temporary folder beside a
+//   package.json with "type": "module", whose node_modules/descent links to this checkout (what
+//   `npm install descent` gives: the package's own exports map, dist/ and build/), and run with
+//   tsx (ts) or node (js). It must exit with code 0 within BLOCK_TIMEOUT_MS and print nothing on
+//   stderr; it may write only into os.tmpdir() (its working directory is the temporary folder).
 // - ```html: a complete page. It is served at /index.html of a server that also serves this
 //   checkout as /node_modules/descent/ and its dependencies as /node_modules/<name>/ (with
 //   COOP/COEP, so threads work), the layout an install gives a page without a bundler: import from
-//   './node_modules/descent/dist/index.js'. It is opened in
-//   headless Chromium; the page must write its result into an element with id "out" (the test
-//   waits for it to be non-empty) and raise no page error and no console error.
+//   './node_modules/descent/dist/index.js'. It is opened in headless Chromium; the page must write
+//   its result into an element with id "out" (the test waits for it to be non-empty) and raise no
+//   page error, no console error and no failed request.
 // - ```sh, ```bash, ```text, ```console, ```python, ```json: shown, not run. A ```text block that
 //   follows a ts/js block with only a sentence starting with "prints" between them is that
 //   program's expected output: its stdout must be exactly that text (trailing spaces and blank
