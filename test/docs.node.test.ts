@@ -23,9 +23,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 //   its result into an element with id "out" (the test waits for it to be non-empty) and raise no
 //   page error, no console error and no failed request.
 // - ```sh, ```bash, ```text, ```console, ```python, ```json: shown, not run. A ```text block that
-//   follows a ts/js block with only a sentence starting with "prints" between them is that
-//   program's expected output: its stdout must be exactly that text (trailing spaces and blank
-//   lines aside).
+//   follows a ts/js/html block with only a sentence starting with "prints" between them is that
+//   block's expected output: a program's stdout, a page's #out text, must be exactly that text
+//   (trailing spaces and blank lines aside).
 // - A block without a tag is an error here: say what it is.
 // The test fails when a block throws, exits non-zero, writes to stderr or times out, and when a
 // relative link of a page reaches no file, or no heading of the page it names.
@@ -53,7 +53,7 @@ function codeBlocks(file: string, text: string): Block[] {
     if (j === lines.length) throw new Error(`${file}:${i + 1}: code block never closed`);
     const block: Block = { file, line: i + 1, lang: open[2].toLowerCase(), code: body.join('\n') + '\n' };
     const previous = blocks.at(-1);
-    if (block.lang === 'text' && previous && (previous.lang === 'ts' || previous.lang === 'js') && /^prints\b/.test(prose.join(' ').trim())) {
+    if (block.lang === 'text' && previous && RUN.has(previous.lang) && /^prints\b/.test(prose.join(' ').trim())) {
       previous.prints = block.code;
     }
     blocks.push(block);
@@ -176,6 +176,7 @@ describe('docs: page blocks run in Chromium', () => {
         .then(() => undefined, () => { if (errors.length === 0) errors.push(`#out stayed empty for ${BLOCK_TIMEOUT_MS} ms`); });
       await Promise.race([done, failure]);
       expect(errors, `${b.file}:${b.line}`).toEqual([]);
+      if (b.prints !== undefined) expect(trimLines(await tab.textContent('#out') ?? ''), `${b.file}:${b.line}: its output, shown after it`).toBe(trimLines(b.prints));
     } finally {
       await browser.close();
     }
