@@ -85,12 +85,29 @@ export async function train(threads) {
 }
 `;
 
+// The page trains on its own thread, or with ?worker in a module worker (the way a page keeps
+// responsive), started as bundlers expect: new Worker(new URL('./worker.js', import.meta.url)).
 const PAGE_MAIN_JS = `import { train } from './train.js';
 
-const threads = Number(new URLSearchParams(location.search).get('threads') ?? '1');
-train(threads).then(
-  (result) => { globalThis.result = result; },
-  (error) => { globalThis.result = { error: String(error?.stack ?? error) }; },
+const params = new URLSearchParams(location.search);
+const threads = Number(params.get('threads') ?? '1');
+const done = (result) => { globalThis.result = result; };
+const failed = (error) => { globalThis.result = { error: String(error?.stack ?? error) }; };
+if (params.has('worker')) {
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = (event) => done(event.data);
+  worker.onerror = (event) => failed(event.message);
+  worker.postMessage(threads);
+} else {
+  train(threads).then(done, failed);
+}
+`;
+
+const WORKER_JS = `import { train } from './train.js';
+
+self.onmessage = (event) => train(event.data).then(
+  (result) => self.postMessage(result),
+  (error) => self.postMessage({ error: String(error?.stack ?? error) }),
 );
 `;
 
@@ -123,7 +140,7 @@ function serve(dir: string, isolated: boolean): Promise<string> {
 interface TrainResult { losses: number[]; backend: string; build: string; threads: number; error?: string }
 
 /** Opens the page with `?threads=N` and waits for its training to finish. */
-async function trainInPage(url: string, threads: number): Promise<{ result: TrainResult; errors: string[]; isolated: boolean }> {
+async function trainInPage(url: string, threads: number, where: 'page' | 'worker' = 'page'): Promise<{ result: TrainResult; errors: string[]; isolated: boolean }> {
   const page = await browser!.newPage();
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
@@ -134,7 +151,7 @@ async function trainInPage(url: string, threads: number): Promise<{ result: Trai
     if (response.status() >= 400) errors.push(`HTTP ${response.status()} ${response.url()}`);
   });
   try {
-    await page.goto(`${url}?threads=${threads}`);
+    await page.goto(`${url}?threads=${threads}${where === 'worker' ? '&worker' : ''}`);
     await page.waitForFunction(() => (globalThis as { result?: unknown }).result !== undefined, undefined, { timeout: 30_000 });
     const result = await page.evaluate(() => (globalThis as unknown as { result: TrainResult }).result);
     const isolated = await page.evaluate(() => crossOriginIsolated);
@@ -296,13 +313,13 @@ console.log(loss, info.build);
 describe('pages bundled with no Descent-specific configuration, trained in Chromium', () => {
   const bundlers: Record<string, { files: Record<string, string>; build: (dir: string) => void; out: string }> = {
     vite: {
-      files: { 'index.html': INDEX_HTML('./main.js'), 'main.js': PAGE_MAIN_JS, 'train.js': TRAIN_JS },
+      files: { 'index.html': INDEX_HTML('./main.js'), 'main.js': PAGE_MAIN_JS, 'train.js': TRAIN_JS, 'worker.js': WORKER_JS },
       build: (dir) => run(process.execPath, [bin('vite/bin/vite.js'), 'build', '--logLevel', 'warn'], dir, true),
       out: 'dist',
     },
     webpack: {
       files: {
-        'src/index.js': PAGE_MAIN_JS, 'src/train.js': TRAIN_JS,
+        'src/index.js': PAGE_MAIN_JS, 'src/train.js': TRAIN_JS, 'src/worker.js': WORKER_JS,
         'build.mjs': `import webpack from 'webpack';
 webpack({ mode: 'production' }, (error, stats) => {
   if (error || stats.hasErrors()) {
@@ -342,7 +359,7 @@ cpSync(fileURLToPath(new URL('build', import.meta.resolve('descent/package.json'
   });
 
   for (const [name, app] of Object.entries(bundlers)) {
-    it(`${name}: builds, and the page trains as Node does, with 1 thread and (cross-origin isolated) 2`, async () => {
+    it(`${name}: builds, and the page trains as Node does: 1 thread; cross-origin isolated, 2 threads${name === 'esbuild' ? '' : ', on the page and in a module worker'}`, async () => {
       const dir = write(join(project, name), app.files);
       const output = app.build(dir);
       expect(output, `${name} printed warnings`).toBe('');
@@ -356,10 +373,17 @@ cpSync(fileURLToPath(new URL('build', import.meta.resolve('descent/package.json'
       expect(plain.isolated).toBe(false);
       expect(plain.result).toEqual({ losses: nodeLosses, backend: 'wasm', build: 'simd', threads: 1 });
 
-      const isolated = await trainInPage(await serve(out, true), 2);
+      const isolatedUrl = await serve(out, true);
+      const isolated = await trainInPage(isolatedUrl, 2);
       expect(isolated.errors).toEqual([]);
       expect(isolated.isolated).toBe(true);
       expect(isolated.result).toEqual({ losses: nodeLosses, backend: 'wasm', build: 'threads', threads: 2 });
+
+      // esbuild does not bundle workers (the worker would be a file of its own to build).
+      if (name === 'esbuild') return;
+      const inWorker = await trainInPage(isolatedUrl, 2, 'worker');
+      expect(inWorker.errors).toEqual([]);
+      expect(inWorker.result).toEqual({ losses: nodeLosses, backend: 'wasm', build: 'threads', threads: 2 });
     });
   }
 
