@@ -26,8 +26,8 @@ import { Conv2d } from './conv.js';
 import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling.js';
 import { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } from './losses.js';
 
-/** Every layer class, by name (the gradient-check test enumerates it). */
+/** Every layer class, by name (the gradient-check test enumerates it). @internal */
 export const layerClasses = { Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Flatten, Softmax, LogSoftmax, Sequential,
   BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } as const;
-/** Every loss class, by name (the gradient-check test enumerates it). */
+/** Every loss class, by name (the gradient-check test enumerates it). @internal */
 export const lossClasses = { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } as const;

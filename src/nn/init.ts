@@ -12,7 +12,7 @@ export type Nonlinearity = 'linear' | 'conv' | 'sigmoid' | 'tanh' | 'relu' | 'le
 export type FanMode = 'fan_in' | 'fan_out';
 
 const NONLINEARITIES = ['linear', 'conv', 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'selu'] as const;
-/** The seeded generator an initialiser draws from. */
+/** The rule for an initialiser's `generator` option. @internal */
 export const GENERATOR = instanceOf(Random);
 const WEIGHT = required(TENSOR);
 const KAIMING_RULES: Rules = {

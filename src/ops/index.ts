@@ -5,6 +5,7 @@ import { add, sub, mul, div, exp, log, neg, sqrt, abs, pow } from './elementwise
 import { sum, mean } from './reduce.js';
 import { reshape, flatten, transpose } from './shape-ops.js';
 
+/** Every differentiable op by name, for the gradient-check test. @internal */
 export const differentiableOps = {
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose,
 } as const;
