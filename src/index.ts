@@ -1,4 +1,5 @@
-// Descent's public API.
+// Descent's public API. ONNX export is the entry 'descent/onnx' (src/onnx.ts): it imports two
+// packages, and this entry imports none, so a page or a worker loads it without a bundler.
 import { init as initRuntime } from './backend/init.js';
 import * as initializers from './nn/init.js';
 
@@ -38,5 +39,4 @@ export {
   CheckpointError, serialize, deserialize, restore, save, load, readCheckpoint,
   encodeSafetensors, decodeSafetensors, type CheckpointParts, type CheckpointContent,
   type NamedTensor, type SafetensorsContent, type Stateful,
-  toOnnx, saveOnnx, OnnxExportError, type OnnxOptions,
 } from './io/index.js';

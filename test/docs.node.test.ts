@@ -13,7 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The convention, by the block's tag:
 // - ```ts / ```js: a complete Node ESM program. It is written to a fresh temporary folder beside a
 //   package.json with "type": "module", whose node_modules/descent links to this checkout (what
-//   `npm install descent` gives: the package's own exports map, dist/ and build/), and run with
+//   `npm install descent` gives: the package's own exports map, dist/ and build/; and
+//   node_modules/onnxruntime-node to the checkout's, for onnx.md), and run with
 //   tsx (ts) or node (js). It must exit with code 0 within BLOCK_TIMEOUT_MS and print nothing on
 //   stderr; it may write only into os.tmpdir() (its working directory is the temporary folder).
 // - ```html: a complete page. It is served at /index.html of a server that also serves this
@@ -74,6 +75,7 @@ beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'descent-docs-'));
   mkdirSync(join(work, 'node_modules'));
   symlinkSync(root, join(work, 'node_modules', 'descent'), 'dir');
+  symlinkSync(join(root, 'node_modules', 'onnxruntime-node'), join(work, 'node_modules', 'onnxruntime-node'), 'dir'); // onnx.md runs its file
   writeFileSync(join(work, 'package.json'), JSON.stringify({ name: 'docs-blocks', private: true, type: 'module' }));
 });
 afterAll(() => { if (work) rmSync(work, { recursive: true, force: true }); });

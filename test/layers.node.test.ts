@@ -1,15 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import ts from 'typescript';
+import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ALL_KERNEL_NAMES } from '../src/backend/backend.js';
 import * as optim from '../src/optim/index.js';
 import { OPTIMIZERS } from '../src/catalog/optimizers.js';
+import { importsIn, resolveRelative, runtimeGraph } from './imports.js';
 
 // The house rules of the layout (docs/layout.md), read off the source text with the TypeScript
 // parser: folders import only the folders below them, no two files import each other's values
-// round a cycle, the demo reads the catalogue and never the command line, no source file grows
-// past 400 lines, and the wasm build exports exactly the kernels the table declares.
+// round a cycle, the main entry imports no package, the demo reads the catalogue and never the
+// command line, no source file grows past 400 lines, and the wasm build exports exactly the
+// kernels the table declares.
 
 const root = join(import.meta.dirname, '..');
 
@@ -36,31 +37,11 @@ function tsFiles(dir: string): string[] {
     .map((e) => join(e.parentPath, e.name));
 }
 
-/** Every relative import and re-export of the files under dir, resolved to paths relative to root. */
+/** Every relative import and re-export of the files, resolved to paths relative to root. */
 function importsOf(files: string[]): Edge[] {
-  const edges: Edge[] = [];
-  for (const file of files) {
-    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, false);
-    for (const st of source.statements) {
-      let spec: string, typeOnly: boolean;
-      if (ts.isImportDeclaration(st)) {
-        spec = (st.moduleSpecifier as ts.StringLiteral).text;
-        const clause = st.importClause;
-        const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : null;
-        typeOnly = !!clause && (clause.isTypeOnly || (!clause.name && !!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
-      } else if (ts.isExportDeclaration(st) && st.moduleSpecifier) {
-        spec = (st.moduleSpecifier as ts.StringLiteral).text;
-        const named = st.exportClause && ts.isNamedExports(st.exportClause) ? st.exportClause.elements : null;
-        typeOnly = st.isTypeOnly || (!!named && named.length > 0 && named.every((e) => e.isTypeOnly));
-      } else {
-        continue;
-      }
-      if (!spec.startsWith('.')) continue;
-      const to = resolve(dirname(file), spec).replace(/\.js$/, '.ts');
-      edges.push({ from: relative(root, file), to: relative(root, to), typeOnly });
-    }
-  }
-  return edges;
+  return files.flatMap((file) => importsIn(file)
+    .filter((i) => !i.dynamic && i.spec.startsWith('.'))
+    .map((i) => ({ from: relative(root, file), to: relative(root, resolveRelative(file, i.spec)), typeOnly: i.typeOnly })));
 }
 
 /** src/core/tensor.ts → 'core'; src/index.ts → '.'; outside src → null. */
@@ -138,6 +119,19 @@ describe('layers', () => {
 
   it('has no import cycle between files, type-only imports aside', () => {
     expect(cycles(srcEdges.filter((e) => !e.typeOnly)).map((c) => c.map(short))).toEqual([]);
+  });
+
+  it("keeps the main entry free of packages: nothing src/index.ts loads imports one (ONNX export's are descent/onnx's)", () => {
+    // A bare specifier in the main entry's graph would make a page without a bundler need an
+    // import map, and a module worker without one (workers have no import maps) fail to load.
+    const main = runtimeGraph(join(root, 'src', 'index.ts'));
+    expect(main.files.length).toBeGreaterThan(100);
+    expect(main.files).toContain(join(root, 'wasm-files.js'));
+    expect(main.external.map((e) => `${relative(root, e.file)} -> ${e.spec}`)).toEqual([]);
+    // the walk finds a package import where there is one
+    const onnx = runtimeGraph(join(root, 'src', 'onnx.ts')).external.map((e) => `${relative(root, e.file)} -> ${e.spec}`);
+    expect(onnx).toContain(`${join('src', 'io', 'onnx.ts')} -> @bufbuild/protobuf`);
+    expect(onnx).toContain(`${join('src', 'io', 'onnx-layers.ts')} -> onnx-buf`);
   });
 
   it('keeps the demo on the browser-safe catalogue, never the command line', () => {

@@ -15,7 +15,7 @@ import {
   MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding,
 } from '../src/nn/index.js';
 import { makeModel, inputShape as catalogInputShape } from '../src/catalog/models.js';
-import { OnnxExportError, saveOnnx, toOnnx } from '../src/io/index.js';
+import { OnnxExportError, saveOnnx, toOnnx } from '../src/onnx.js';
 import type { Tensor } from '../src/core/tensor.js';
 
 // Exported models run in ONNX Runtime (onnxruntime-node, CPU), an independent implementation of

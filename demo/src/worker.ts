@@ -1,9 +1,10 @@
 // The training worker: it owns a Descent runtime (its own wasm heap), the MNIST split and the model,
 // so the page stays responsive while it trains. Messages: protocol.ts.
 import {
-  init, manualSeed, datasets, reshape, toOnnx, Sequential, CrossEntropyLoss, Tensor, type MnistSplit,
+  init, manualSeed, datasets, reshape, Sequential, CrossEntropyLoss, Tensor, type MnistSplit,
   type BackendInfo, type Callback, type EpochLogs,
 } from 'descent';
+import { toOnnx } from '../../src/onnx.js';
 import { inputShape, makeModel, makeOptimizer, makeScheduler, type ModelName, type TrainableOptimizer } from '../../src/catalog/index.js';
 import { loadDigits } from './digits.js';
 import type { EpochPoint, FromWorker, ToWorker, TrainConfig } from './protocol.js';

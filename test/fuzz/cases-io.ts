@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { Sequential, Linear, Adam } from '../../src/index.js';
-import { serialize, deserialize, restore, save, load, readCheckpoint, encodeSafetensors, decodeSafetensors, toOnnx, saveOnnx } from '../../src/io/index.js';
+import { serialize, deserialize, restore, save, load, readCheckpoint, encodeSafetensors, decodeSafetensors } from '../../src/io/index.js';
+import { toOnnx, saveOnnx } from '../../src/onnx.js';
 import { JUNK, fuzz, notOptions, unknownKeyOptions, using, type FuzzCase } from './case.js';
 
 // Invalid calls to the checkpoint functions (format: README.md in this folder). Each must throw,
