@@ -5,13 +5,17 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser } from 'playwright';
+import { fromBinary } from '@bufbuild/protobuf';
+import { ModelProtoSchema } from 'onnx-buf';
+import { runtimeGraph } from './imports.js';
 
 // The package as a user gets it: `npm pack` of this checkout (dist/ and build/ built first, as CI
 // does), the tarball installed offline into a fresh project under os.tmpdir(), and then used the
-// ways a user would: a Node ESM script, TypeScript with moduleResolution bundler and node16, and
-// pages bundled by Vite, webpack 5 and esbuild with no Descent-specific configuration (esbuild's
-// one documented step: build/ copied beside the bundle), trained in headless Chromium with one
-// thread and, where the page is served cross-origin isolated, with two. Only `descent` comes from
+// ways a user would: a Node ESM script (the main entry and descent/onnx), TypeScript with
+// moduleResolution bundler and node16, pages bundled by Vite, webpack 5 and esbuild with no
+// Descent-specific configuration (esbuild's one documented step: build/ copied beside the bundle),
+// and a page with no bundler and no import map, trained in headless Chromium with one thread and,
+// where the page is served cross-origin isolated, with two. Only `descent` comes from
 // the tarball; the bundlers, TypeScript and @types/node are the checkout's, linked in. Nothing is
 // written into the checkout.
 
@@ -223,7 +227,7 @@ describe('the packed package', () => {
   it('holds dist/, the five wasm builds, wasm-files.js and bin, and no sources, tests or source maps', () => {
     const paths = packed.files.map((f) => f.path);
     for (const build of ['simd', 'scalar', 'threads', 'relaxed', 'relaxed-threads']) expect(paths).toContain(`build/descent-${build}.wasm`);
-    for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js', 'wasm-files.js', 'wasm-files.d.ts', 'bin/descent.js', 'package.json']) expect(paths).toContain(file);
+    for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/onnx.js', 'dist/onnx.d.ts', 'dist/cli/main.js', 'wasm-files.js', 'wasm-files.d.ts', 'bin/descent.js', 'package.json']) expect(paths).toContain(file);
     expect(paths.filter((p) => /^(src|test|assembly|bench|demo|scripts)\/|\.map$|\.ts$(?<!\.d\.ts)/.test(p))).toEqual([]);
     expect(packed.size).toBeLessThan(1_000_000);
   });
@@ -232,6 +236,16 @@ describe('the packed package', () => {
     const installed = readdirSync(join(project, 'node_modules')).filter((name) => !name.startsWith('.'))
       .flatMap((name) => (name.startsWith('@') ? readdirSync(join(project, 'node_modules', name)).map((sub) => `${name}/${sub}`) : [name]));
     expect(installed.sort()).toEqual(['@bufbuild/protobuf', 'descent', 'onnx-buf']);
+  });
+
+  it("loads no package from its main entry: every file dist/index.js imports, transitively, is the package's own; descent/onnx's name the two dependencies", () => {
+    const dir = join(project, 'node_modules', 'descent');
+    const main = runtimeGraph(join(dir, 'dist', 'index.js'));
+    expect(main.files.length).toBeGreaterThan(100);
+    expect(main.files).toContain(join(dir, 'wasm-files.js'));
+    expect(main.external.map((e) => `${e.file.slice(dir.length + 1)} -> ${e.spec}`)).toEqual([]);
+    const onnx = runtimeGraph(join(dir, 'dist', 'onnx.js'));
+    expect([...new Set(onnx.external.map((e) => e.spec))].sort()).toEqual(['@bufbuild/protobuf', 'onnx-buf']);
   });
 
   it('npx descent --version answers in a library install; a command names the CLI packages to install, exit code 2', () => {
@@ -274,8 +288,35 @@ await init({ wasm: process.argv[2] }).then(
   });
 });
 
+describe('a Node ESM consumer of descent/onnx', () => {
+  it("exports a model with toOnnx, and an OnnxExportError is the main entry's DescentError", () => {
+    write(project, {
+      'onnx.js': `import { init, Module, Sequential, Linear, ReLU, DescentError } from 'descent';
+import { toOnnx, OnnxExportError } from 'descent/onnx';
+
+await init({ threads: 1 });
+const bytes = toOnnx(new Sequential([new Linear(4, 8), new ReLU(), new Linear(8, 2)], { seed: 0 }), { inputShape: [4] });
+class Square extends Module { forward(x) { return x; } }
+let error = null;
+try { toOnnx(new Square(), { inputShape: [4] }); } catch (e) { error = e; }
+console.log(JSON.stringify({
+  onnx: Buffer.from(bytes).toString('base64'),
+  error: [error instanceof OnnxExportError, error instanceof DescentError, error?.message],
+}));
+`,
+    });
+    const { onnx, error } = JSON.parse(run(process.execPath, ['onnx.js'], project)) as { onnx: string; error: [boolean, boolean, string] };
+    const model = fromBinary(ModelProtoSchema, Buffer.from(onnx, 'base64'));
+    expect(model.producerName).toBe('descent');
+    expect(model.graph!.node.map((n) => n.opType)).toEqual(['Gemm', 'Relu', 'Gemm']);
+    expect(model.graph!.initializer.map((t) => [t.name, t.dims.map(Number)])).toEqual([['0.weight', [8, 4]], ['0.bias', [8]], ['2.weight', [2, 8]], ['2.bias', [2]]]);
+    expect(error).toEqual([true, true, expect.stringMatching(/^toOnnx: the model \(Square\) has no ONNX export/)]);
+  });
+});
+
 describe('a TypeScript consumer', () => {
-  const source = `import { init, Sequential, Linear, ReLU, CrossEntropyLoss, tensor, getBackend, type Tensor, type Module, type BackendInfo } from 'descent';
+  const source = `import { init, Sequential, Linear, ReLU, CrossEntropyLoss, tensor, getBackend, type Tensor, type Module, type BackendInfo, type DescentError } from 'descent';
+import { toOnnx, OnnxExportError, type OnnxOptions } from 'descent/onnx';
 
 await init({ threads: 1 });
 const model: Module = new Sequential([new Linear(4, 8), new ReLU(), new Linear(8, 2)]);
@@ -284,7 +325,12 @@ const loss: number = new CrossEntropyLoss().forward(logits, tensor([1])).item();
 const info: BackendInfo = getBackend();
 // @ts-expect-error: the types are resolved (not any), so a string where a number goes is an error
 new Linear('4', 8);
-console.log(loss, info.build);
+const options: OnnxOptions = { inputShape: [4] };
+const onnx: Uint8Array = toOnnx(model, options);
+const error: DescentError = new OnnxExportError('no operator');
+// @ts-expect-error: descent/onnx's types are resolved too: inputShape is an array
+toOnnx(model, { inputShape: 4 });
+console.log(loss, info.build, onnx.length, error.message);
 `;
 
   // A page's project (DOM types, the library's declarations checked too) and a Node project as
@@ -386,6 +432,23 @@ cpSync(fileURLToPath(new URL('build', import.meta.resolve('descent/package.json'
       expect(inWorker.result).toEqual({ losses: nodeLosses, backend: 'wasm', build: 'threads', threads: 2 });
     });
   }
+
+  it('no bundler and no import map: the page imports node_modules/descent/dist/index.js and trains as Node does, on the page and in a module worker', async () => {
+    const dir = write(join(project, 'plain'), {
+      'index.html': INDEX_HTML('./main.js'), 'main.js': PAGE_MAIN_JS, 'worker.js': WORKER_JS,
+      'train.js': TRAIN_JS.replace("from 'descent'", "from '../node_modules/descent/dist/index.js'"),
+    });
+    expect(readFileSync(join(dir, 'train.js'), 'utf8')).not.toContain("'descent'");
+    const nodeLosses = (await nodeResults())[0].losses;
+    // The server serves the project: the page at /plain/, the install at /node_modules/.
+    const plain = await trainInPage(`${await serve(project, false)}plain/`, 1);
+    expect(plain.errors).toEqual([]);
+    expect(plain.result).toEqual({ losses: nodeLosses, backend: 'wasm', build: 'simd', threads: 1 });
+    const inWorker = await trainInPage(`${await serve(project, true)}plain/`, 2, 'worker');
+    expect(inWorker.errors).toEqual([]);
+    expect(inWorker.isolated).toBe(true);
+    expect(inWorker.result).toEqual({ losses: nodeLosses, backend: 'wasm', build: 'threads', threads: 2 });
+  });
 
   it("esbuild without build/ beside the bundle: init's BackendError names the URL it tried and the two ways out", async () => {
     const out = join(project, 'esbuild', 'dist');
