@@ -1,5 +1,9 @@
-// Descent's public API. ONNX export is the entry 'descent/onnx' (src/onnx.ts): it imports two
-// packages, and this entry imports none, so a page or a worker loads it without a bundler.
+/**
+ * Descent's public API, `import { … } from 'descent'`. ONNX export is the entry `descent/onnx`
+ * (src/onnx.ts): it imports two packages, and this entry imports none, so a page or a worker
+ * loads it without a bundler.
+ * @module descent
+ */
 import { init as initRuntime } from './backend/init.js';
 import * as initializers from './nn/init.js';
 
