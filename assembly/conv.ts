@@ -8,6 +8,7 @@
 // run is contiguous in the input too: a memory.copy, or f32x4 adds in col2im (lanes are distinct
 // input elements, each added in the same order as the scalar build and the js twin).
 import { activationForward } from './activations';
+import { gemm } from './gemm';
 
 /** First output column whose input column ox·sw + shift is ≥ 0. */
 @inline function firstInside(shift: i32, sw: i32): i32 {
@@ -131,5 +132,60 @@ export function channelBiasActivation(y: usize, n: i32, c: i32, l: i32, bias: us
       }
       activationForward(act, param, y + row, out + row, l);
     }
+  }
+}
+
+// Whole layers over a range of samples (or of output channels, for the weight gradient): the
+// per-sample im2col + gemm loops of src/nn/conv.ts in one call, so the threads backend can hand
+// each thread its own samples (a gemm of one sample is too small to split). Each thread gets its
+// own `work` region (workBytes long: the split's stride); the bits are those of the per-sample
+// loop, whatever the split.
+
+/** base + floats·4 bytes. */
+@inline function at(base: usize, floats: i32): usize {
+  return base + (<usize>floats << 2);
+}
+
+export function convForward(
+  x: usize, col: usize, z: usize, xs: i32, cs: i32, zs: i32, n: i32,
+  c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  oh: i32, ow: i32, groups: i32, cout: i32, weight: usize, work: usize, workBytes: i32,
+): void {
+  const cin = c / groups, coutG = cout / groups, kk = cin * kh * kw, l = oh * ow;
+  for (let s = 0; s < n; s++) {
+    for (let g = 0; g < groups; g++) {
+      const xg = at(x, s * xs + g * cin * h * w);
+      let b = xg;
+      if (col != 0) {
+        b = at(col, s * cs + g * kk * l);
+        im2col(xg, cin, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, b);
+      }
+      gemm(0, 0, coutG, l, kk, 1, at(weight, g * coutG * kk), kk, b, l, 0, at(z, s * zs + g * coutG * l), l, work);
+    }
+  }
+}
+
+export function convInputGrad(
+  dz: usize, dx: usize, zs: i32, xs: i32, n: i32,
+  c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
+  oh: i32, ow: i32, groups: i32, cout: i32, weight: usize, pointwise: i32, work: usize, workBytes: i32,
+): void {
+  const cin = c / groups, coutG = cout / groups, kk = cin * kh * kw, l = oh * ow;
+  // The thread's region: dcol [kk, l], then gemm's workspace on a 64-byte boundary.
+  const dcol = work, gemmWork = work + ((<usize>(kk * l) << 2) + 63 & ~63);
+  for (let s = 0; s < n; s++) {
+    for (let g = 0; g < groups; g++) {
+      const target = pointwise != 0 ? at(dx, s * xs + g * cin * h * w) : dcol;
+      gemm(1, 0, kk, l, coutG, 1, at(weight, g * coutG * kk), kk, at(dz, s * zs + g * coutG * l), l, 0, target, l, gemmWork);
+      if (pointwise == 0) col2im(dcol, cin, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, at(dx, s * xs + g * cin * h * w));
+    }
+  }
+}
+
+export function convWeightGrad(
+  dz: usize, gw: usize, l: i32, kk: i32, channels: i32, span: i32, col: usize, zs: i32, cs: i32, samples: i32, add: i32, work: usize, workBytes: i32,
+): void {
+  for (let s = 0; s < samples; s++) {
+    gemm(0, 1, channels, kk, l, 1, at(dz, s * zs), l, at(col, s * cs), l, <f32>(add != 0 || s > 0 ? 1 : 0), gw, kk, work);
   }
 }

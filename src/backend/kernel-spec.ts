@@ -11,6 +11,8 @@ import type { HeapView } from './js/views.js';
 //   name:range   a byte offset that advances with the range of units a thread is given
 //   name:count   the number of units (elements, or rows when the kernel has a width)
 //   name:width   the elements in a unit (a row's length)
+//   name:range/s a byte offset that advances by s floats per unit, s being another argument's value
+//   name:thread/b a byte offset of scratch: each thread gets its own region, b bytes apart
 // Other arguments — sizes, flags, codes, scalars, pointers that stay put — are passed unchanged.
 // A kernel with a `count` is split across threads into ranges of units: a unit's arithmetic must
 // not depend on where the range starts (every elementwise and row-wise kernel here), so the bits
@@ -66,19 +68,34 @@ export interface RangeSplit {
   width: number;
   /** Indices of the byte offsets that advance with the range. */
   pointers: number[];
+  /** Per pointer, the index of the argument giving its stride in floats (−1: the width). */
+  strideArgs: number[];
+  /** The scratch argument each thread gets its own region of, and the argument giving its bytes. */
+  perThread: { arg: number; strideArg: number } | null;
 }
 
 /** A spec's arguments: names, and the split they declare (null when the kernel is not split). */
 export function parseSpec(spec: KernelSpec): { names: string[]; split: RangeSplit | null } {
   const names: string[] = [];
-  const split: RangeSplit = { count: -1, width: -1, pointers: [] };
+  const split: RangeSplit = { count: -1, width: -1, pointers: [], strideArgs: [], perThread: null };
+  const strideNames: (string | null)[] = [];
+  let thread: [number, string] | null = null;
   spec.args.split(' ').forEach((arg, i) => {
     const [name, role] = arg.split(':');
+    const [kind, by] = (role ?? '').split('/');
     names.push(name);
     if (role === 'count') split.count = i;
     else if (role === 'width') split.width = i;
-    else if (role === 'range') split.pointers.push(i);
+    else if (kind === 'range') { split.pointers.push(i); strideNames.push(by ?? null); }
+    else if (kind === 'thread' && by) thread = [i, by];
     else if (role !== undefined) throw new Error(`kernel argument ${arg}: unknown role ${role}`);
   });
+  const indexOf = (name: string) => {
+    const i = names.indexOf(name);
+    if (i < 0) throw new Error(`kernel arguments ${spec.args}: no argument ${name}`);
+    return i;
+  };
+  split.strideArgs = strideNames.map((name) => (name === null ? -1 : indexOf(name)));
+  if (thread) split.perThread = { arg: thread[0], strideArg: indexOf(thread[1]) };
   return { names, split: split.count >= 0 ? split : null };
 }

@@ -34,8 +34,8 @@ export const MAX_CHUNKS = (1 << CHUNK_BITS) - 1;
  * for 2^23 jobs (minutes of training) before a stale tag could match again.
  */
 export const TAG_BITS = 31 - CHUNK_BITS;
-/** Arguments a kernel job may take. */
-export const MAX_ARGS = 16;
+/** Arguments a kernel job may take (the convolution layer kernels take 25). */
+export const MAX_ARGS = 32;
 /** Float64 slots of the job description: kernel, argument count, the count argument, units, units per chunk, the per-thread argument and its stride, then the arguments and their strides. */
 export const JOB_HEADER_F64 = 8;
 export const JOB_F64 = JOB_HEADER_F64 + 2 * MAX_ARGS;

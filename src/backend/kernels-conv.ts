@@ -10,8 +10,9 @@ import type { KernelFunctions, KernelSpec } from './kernel-spec.js';
 // oh×ow (torch's formula, ceilMode included) and has validated everything.
 // Every sum runs in one fixed order that the SIMD, scalar and js versions all follow (SIMD lanes
 // are distinct output elements), so the bits never depend on the build.
-// None is split across threads: their pointers advance by different strides per unit (a plane of
-// the input, a plane of the output), which the table's ranges (one stride per kernel) cannot say.
+// The layer kernels (convForward, convInputGrad, convWeightGrad) are split across threads by
+// samples or channels, each pointer advancing by its own stride argument (`x:range/xs`) and each
+// thread given its own scratch (`work:thread/workBytes`); the others stay on one thread.
 
 export const CONV_KERNELS = {
   /**
@@ -29,6 +30,26 @@ export const CONV_KERNELS = {
    * in place (skipped when bias = 0), then out = f(y) (out may alias y).
    */
   channelBiasActivation: { args: 'y n c l bias act param out' },
+  /**
+   * A convolution layer's forward over n samples (the per-sample loop of src/nn/conv.ts): for each
+   * sample and group, im2col into col (skipped when col = 0: a 1×1 layer reads x in place), then
+   * z = W_g·col by gemm. Sample s starts at x + s·xs, col + s·cs, z + s·zs (floats); `work` is
+   * gemm's workspace. Split into ranges of samples, each thread with its own work region.
+   */
+  convForward: { args: 'x:range/xs col:range/cs z:range/zs xs cs zs:width n:count c h w kh kw sh sw ph pw dh dw oh ow groups cout weight work:thread/workBytes workBytes' },
+  /**
+   * The input gradient over n samples: dcol = W_gᵀ·dz by gemm, folded onto dx by col2im (for a 1×1
+   * layer, pointwise ≠ 0, the gemm writes dx itself). dcol lies at the start of the thread's work
+   * region ([K, L] floats), gemm's workspace after it on a 64-byte boundary.
+   */
+  convInputGrad: { args: 'dz:range/zs dx:range/xs zs xs:width n:count c h w kh kw sh sw ph pw dh dw oh ow groups cout weight pointwise work:thread/workBytes workBytes' },
+  /**
+   * A weight gradient over `channels` output channels of one group: gw (+)= Σ_s dz_s·col_sᵀ, the
+   * samples accumulated in order through gemm's β (β = 0 for the first unless add ≠ 0). dz has l
+   * floats per channel, gw kk; sample s at dz + s·zs, col + s·cs. Split into ranges of channels
+   * (bands of gw's rows: each element keeps its one order); span = samples·l sizes the work.
+   */
+  convWeightGrad: { args: 'dz:range/l gw:range/kk l kk channels:count span:width col zs cs samples add work:thread/workBytes workBytes' },
   /**
    * Max over each window of each of `planes` h×w planes (−∞ padding; NaN wins, as torch). Writes
    * y [planes, oh, ow] and idx, the argmax's index iy·w + ix in its plane (an exact float).

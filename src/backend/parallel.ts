@@ -80,8 +80,12 @@ export function createParallelBackend(base: Backend, pool: ThreadPool): Backend 
       strides.length = args.length;
       strides.fill(0);
       // A pointer argument of 0 means "unused" and stays 0.
-      for (const i of split.pointers) if (args[i] !== 0) strides[i] = 4 * width;
-      return timed(site, true, () => pool.run({ kernel, args, count: split.count, strides, units, chunk }, runHere));
+      for (let j = 0; j < split.pointers.length; j++) {
+        const i = split.pointers[j], by = split.strideArgs[j];
+        if (args[i] !== 0) strides[i] = 4 * (by < 0 ? width : args[by]);
+      }
+      const perThread = split.perThread ? { arg: split.perThread.arg, stride: args[split.perThread.strideArg] } : undefined;
+      return timed(site, true, () => pool.run({ kernel, args, count: split.count, strides, units, chunk, perThread }, runHere));
     };
   }
   backend.gemmWorkspaceBytes = (m, n, k) => threads * workspaceStride(base, m, n, k);

@@ -1,10 +1,10 @@
 import { globalRandom, type Random } from '../core/rng.js';
-import { requireBackend } from '../core/runtime.js';
+import { gemmWorkspace, requireBackend } from '../core/runtime.js';
+import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../core/tensor.js';
 import { OptionError } from '../core/errors.js';
 import { Act } from '../backend/backend.js';
 import { record } from '../autograd/node.js';
-import { gemmRaw } from '../ops/matmul.js';
 import { BOOLEAN, POSITIVE_INT, anyOf, checkOptions, checkValue, oneOf, required, type Rule } from '../core/validate.js';
 import { Module } from './module.js';
 import { Parameter, resetWeightAndBias, weightAndBias } from './parameter.js';
@@ -44,7 +44,10 @@ const RULES = {
  * rows of L = outH·outW output positions): z = W·col, so the output comes out NCHW with no
  * transpose. The columns are kept from the forward for the weight gradient (dW += dz·colᵀ, an NT
  * gemm); the input gradient is dcol = Wᵀ·dz (a TN gemm) folded back by col2im. A 1×1 convolution
- * with stride 1 and no padding needs no columns: its input is the col matrix already.
+ * with stride 1 and no padding needs no columns: its input is the col matrix already. The loops
+ * over samples run inside three kernels (convForward, convWeightGrad, convInputGrad in
+ * kernels-conv.ts): the threads backend splits them by samples or output channels, as one
+ * sample's gemm is too small to split.
  */
 export class Conv2d extends Module {
   readonly inChannels: number;
@@ -136,20 +139,15 @@ export class Conv2d extends Module {
     const z = this.buffer('z', outShape);
     const y = activation ? activation.buffer_('y', outShape) : z;
     const dzScratch = activation ? this.buffer('dz', outShape) : null;
-    const dcol = pointwise || !x.requiresGrad ? null : this.buffer('dcol', [kk, l]);
     const channelSums = bias ? this.buffer('channelSums', [n, this.outChannels]) : null;
     const k = requireBackend();
-    // Byte offsets of sample s, group g: in the input, the columns, the output; of group g's weights.
-    const xAt = (s: number, g: number) => ((s * groups + g) * cin * plane) * 4;
-    const colAt = (s: number, g: number) => col ? col.offset + (s * groups + g) * kk * l * 4 : x.offset + xAt(s, g);
-    const zAt = (s: number, g: number) => ((s * groups + g) * cout * l) * 4;
-    const wAt = (g: number) => weight.offset + g * cout * kk * 4;
-    for (let s = 0; s < n; s++) {
-      for (let g = 0; g < groups; g++) {
-        if (col) k.im2col(x.offset + xAt(s, g), cin, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, colAt(s, g));
-        gemmRaw(false, false, cout, l, kk, wAt(g), kk, colAt(s, g), l, z.offset + zAt(s, g), l, false);
-      }
-    }
+    // Floats per sample in the input, the columns (the input itself for 1×1) and the output.
+    const xs = this.inChannels * plane, cs = groups * kk * l, zs = this.outChannels * l;
+    const geometry = [this.inChannels, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, groups, this.outChannels] as const;
+    // The whole batch in one call, which the threads backend splits by samples (a sample's gemm is
+    // too small to split); each thread's scratch is its own region of the shared workspace.
+    const [fwdBytes, fwdWork] = workspace(k, cout, l, kk, 0);
+    k.convForward(x.offset, col ? col.offset : 0, z.offset, xs, cs, zs, n, ...geometry, weight.offset, fwdWork, fwdBytes);
     const code = activation ? activation.code : Act.identity;
     const param = activation ? activation.param : 0;
     k.channelBiasActivation(z.offset, n, this.outChannels, l, bias ? bias.offset : 0, code, param, y.offset);
@@ -162,12 +160,12 @@ export class Conv2d extends Module {
         k.activationBackward(code, param, z.offset, y.offset, gOut.offset, dzScratch.offset, z.size);
         dz = dzScratch;
       }
-      // dW_g = Σ_s dz_sg·col_sgᵀ: the samples accumulate in order through gemm's β.
+      // dW_g = Σ_s dz_sg·col_sgᵀ: the samples accumulate in order through gemm's β (split by channels).
       sink.writeOrAdd(weight, (dst, add) => {
-        for (let s = 0; s < n; s++) {
-          for (let g = 0; g < groups; g++) {
-            gemmRaw(false, true, cout, kk, l, dz.offset + zAt(s, g), l, colAt(s, g), l, dst + g * cout * kk * 4, kk, add || s > 0);
-          }
+        const [bytes, work] = workspace(k, cout, kk, l, 0);
+        const colBase = col ? col.offset : x.offset;
+        for (let g = 0; g < groups; g++) {
+          k.convWeightGrad(dz.offset + g * cout * l * 4, dst + g * cout * kk * 4, l, kk, cout, n * l, colBase + g * kk * l * 4, zs, cs, n, add ? 1 : 0, work, bytes);
         }
       });
       if (bias && channelSums) {
@@ -178,15 +176,23 @@ export class Conv2d extends Module {
         });
       }
       sink.write(x, (dst) => {
-        for (let s = 0; s < n; s++) {
-          for (let g = 0; g < groups; g++) {
-            // dcol = W_gᵀ·dz_sg, folded back onto the input plane by col2im (or the input gradient itself for 1×1).
-            const target = dcol ? dcol.offset : dst + xAt(s, g);
-            gemmRaw(true, false, kk, l, cout, wAt(g), kk, dz.offset + zAt(s, g), l, target, l, false);
-            if (dcol) k.col2im(dcol.offset, cin, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dst + xAt(s, g));
-          }
-        }
+        // dcol = W_gᵀ·dz_sg (in each thread's scratch), folded back onto the input plane by col2im
+        // (or the input gradient itself for 1×1).
+        const [bytes, work] = workspace(k, kk, l, cout, pointwise ? 0 : kk * l);
+        k.convInputGrad(dz.offset, dst, zs, xs, n, ...geometry, weight.offset, pointwise ? 1 : 0, work, bytes);
       });
     });
   }
+}
+
+/**
+ * Each thread's scratch for a layer kernel: `floats` of its own (dcol), then gemm's workspace for an
+ * m×n×k product on a 64-byte boundary. Returns the bytes per thread and the shared workspace
+ * holding one region per thread.
+ */
+function workspace(k: Backend, m: number, n: number, kk: number, floats: number): [number, number] {
+  // The threads backend sizes gemm's workspace for all its threads, equal regions.
+  const gemmBytes = k.gemmWorkspaceBytes(m, n, kk) / k.threads;
+  const bytes = Math.ceil((floats * 4) / 64) * 64 + Math.ceil(gemmBytes / 64) * 64;
+  return [bytes, gemmWorkspace(bytes * k.threads)];
 }

@@ -1,5 +1,6 @@
 import type { HeapView } from './views.js';
 import { activationForward } from './activations.js';
+import { gemm } from './gemm.js';
 
 // Twins of assembly/conv.ts, written as the definitions read (kernels-conv.ts); every sum is
 // float32 (Math.fround after each add) in the kernels' order, so the bits equal the wasm builds'.
@@ -63,5 +64,53 @@ export function channelBiasActivation(
       }
       activationForward(h, act, param, y + row, out + row, l);
     }
+  }
+}
+
+export function convForward(
+  h: HeapView, x: number, col: number, z: number, xs: number, cs: number, zs: number, n: number,
+  c: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number,
+  dh: number, dw: number, oh: number, ow: number, groups: number, cout: number, weight: number, work: number, workBytes: number,
+): void {
+  void work; void workBytes;
+  const cin = c / groups, coutG = cout / groups, kk = cin * kh * kw, l = oh * ow;
+  for (let s = 0; s < n; s++) {
+    for (let g = 0; g < groups; g++) {
+      const xg = x + (s * xs + g * cin * height * width) * 4;
+      let b = xg;
+      if (col !== 0) {
+        b = col + (s * cs + g * kk * l) * 4;
+        im2col(h, xg, cin, height, width, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, b);
+      }
+      gemm(h, 0, 0, coutG, l, kk, 1, weight + g * coutG * kk * 4, kk, b, l, 0, z + (s * zs + g * coutG * l) * 4, l);
+    }
+  }
+}
+
+export function convInputGrad(
+  h: HeapView, dz: number, dx: number, zs: number, xs: number, n: number,
+  c: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number,
+  dh: number, dw: number, oh: number, ow: number, groups: number, cout: number, weight: number, pointwise: number, work: number, workBytes: number,
+): void {
+  void workBytes;
+  const cin = c / groups, coutG = cout / groups, kk = cin * kh * kw, l = oh * ow;
+  const dcol = work;
+  for (let s = 0; s < n; s++) {
+    for (let g = 0; g < groups; g++) {
+      const dxg = dx + (s * xs + g * cin * height * width) * 4;
+      const target = pointwise !== 0 ? dxg : dcol;
+      gemm(h, 1, 0, kk, l, coutG, 1, weight + g * coutG * kk * 4, kk, dz + (s * zs + g * coutG * l) * 4, l, 0, target, l);
+      if (pointwise === 0) col2im(h, dcol, cin, height, width, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, dxg);
+    }
+  }
+}
+
+export function convWeightGrad(
+  h: HeapView, dz: number, gw: number, l: number, kk: number, channels: number, span: number,
+  col: number, zs: number, cs: number, samples: number, add: number, work: number, workBytes: number,
+): void {
+  void span; void work; void workBytes;
+  for (let s = 0; s < samples; s++) {
+    gemm(h, 0, 1, channels, kk, l, 1, dz + s * zs * 4, l, col + s * cs * 4, l, add !== 0 || s > 0 ? 1 : 0, gw, kk);
   }
 }
