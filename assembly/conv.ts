@@ -109,7 +109,7 @@ export function col2im(
   }
 }
 
-export function channelBiasActivation(y: usize, n: i32, c: i32, l: i32, bias: usize, act: i32, param: f32, out: usize): void {
+export function channelBiasActivation(y: usize, n: i32, c: i32, l: i32, bias: usize, act: i32, param: f32, out: usize, sample: i32): void {
   const rowBytes = <usize>l << 2;
   for (let s = 0; s < n; s++) {
     for (let ch = 0; ch < c; ch++) {

@@ -92,7 +92,9 @@ export function maxPoolForward(
   v128.store(idx, f32x4.convert_i32x4_s(at));
 }
 
-export function maxPoolBackward(dy: usize, idx: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, dx: usize): void {
+export function maxPoolBackward(
+  dy: usize, idx: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, dx: usize, inPlane: i32, outPlane: i32,
+): void {
   const plane = h * w, out = oh * ow;
   memory.fill(dx, 0, <usize>(planes * plane) << 2);
   for (let p = 0; p < planes; p++) {
@@ -112,7 +114,7 @@ export function maxPoolBackward(dy: usize, idx: usize, planes: i32, h: i32, w: i
  * even and odd columns split by shuffles (the general quad loop took 2.7× as long on LeNet's
  * first pool: 168 against 63 µs).
  */
-export function maxPool2x2Forward(x: usize, planes: i32, oh: i32, ow: i32, y: usize, idx: usize): void {
+export function maxPool2x2Forward(x: usize, planes: i32, oh: i32, ow: i32, y: usize, idx: usize, inPlane: i32, outPlane: i32): void {
   const w = ow << 1, rows = planes * oh;
   if (!ASC_FEATURE_SIMD || ow < 4) {
     maxPoolForward(x, planes, oh << 1, w, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, y, idx);

@@ -175,7 +175,7 @@ describe('every build gives the same bits', () => {
         const act = tensor(new Float32Array(x.size), [x.size]);
         k.im2col(x.offset, g.cin, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, oh, ow, col.offset);
         k.col2im(dcol.offset, g.cin, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, oh, ow, dx.offset);
-        k.channelBiasActivation(x.offset, 1, g.cin, g.h * g.w, bias.offset, Act.relu, 0, act.offset);
+        k.channelBiasActivation(x.offset, 1, g.cin, g.h * g.w, bias.offset, Act.relu, 0, act.offset, g.cin * g.h * g.w);
         const out = [col.toArray(), dx.toArray(), x.toArray(), act.toArray()];
         [x, col, dcol, dx, bias, act].forEach((t) => t.dispose());
         return out;
@@ -233,7 +233,7 @@ describe('the 2×2 stride-2 max pool kernel (LeNet\'s pool)', () => {
         const x = tensor(values, [n]);
         const out = [m, m, m, m].map((size) => tensor(new Float32Array(size), [size]));
         const [y, idx, yRef, idxRef] = out;
-        k.maxPool2x2Forward(x.offset, planes, oh, ow, y.offset, idx.offset);
+        k.maxPool2x2Forward(x.offset, planes, oh, ow, y.offset, idx.offset, 4 * oh * ow, oh * ow);
         k.maxPoolForward(x.offset, planes, 2 * oh, 2 * ow, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, yRef.offset, idxRef.offset);
         const bits = (t: Tensor) => new Uint32Array(t.toArray().buffer);
         expect(bits(y)).toEqual(bits(yRef));

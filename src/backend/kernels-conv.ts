@@ -12,7 +12,9 @@ import type { KernelFunctions, KernelSpec } from './kernel-spec.js';
 // are distinct output elements), so the bits never depend on the build.
 // The layer kernels (convForward, convInputGrad, convWeightGrad) are split across threads by
 // samples or channels, each pointer advancing by its own stride argument (`x:range/xs`) and each
-// thread given its own scratch (`work:thread/workBytes`); the others stay on one thread.
+// thread given its own scratch (`work:thread/workBytes`); the epilogue by samples, LeNet's max
+// pool by planes (a plane's stride in the input and the output passed as arguments); the other
+// pools stay on one thread.
 
 export const CONV_KERNELS = {
   /**
@@ -27,9 +29,10 @@ export const CONV_KERNELS = {
   col2im: { args: 'col c h w kh kw sh sw ph pw dh dw oh ow x' },
   /**
    * The convolution's epilogue over n samples of c planes of l elements: y[s][ch][i] += bias[ch]
-   * in place (skipped when bias = 0), then out = f(y) (out may alias y).
+   * in place (skipped when bias = 0), then out = f(y) (out may alias y). `sample` = c·l (the
+   * split's stride: ranges of samples).
    */
-  channelBiasActivation: { args: 'y n c l bias act param out' },
+  channelBiasActivation: { args: 'y:range/sample n:count c l bias act param out:range/sample sample:width' },
   /**
    * A convolution layer's forward over n samples (the per-sample loop of src/nn/conv.ts): for each
    * sample and group, im2col into col (skipped when col = 0: a 1×1 layer reads x in place), then
@@ -55,14 +58,17 @@ export const CONV_KERNELS = {
    * y [planes, oh, ow] and idx, the argmax's index iy·w + ix in its plane (an exact float).
    */
   maxPoolForward: { args: 'x planes h w kh kw sh sw ph pw dh dw oh ow y idx' },
-  /** dx = 0, then dx[p][idx[p][o]] += dy[p][o] for o in order. */
-  maxPoolBackward: { args: 'dy idx planes h w oh ow dx' },
+  /**
+   * dx = 0, then dx[p][idx[p][o]] += dy[p][o] for o in order. inPlane = h·w and outPlane = oh·ow
+   * (the split's strides: ranges of planes).
+   */
+  maxPoolBackward: { args: 'dy:range/outPlane idx:range/outPlane planes:count h w oh ow dx:range/inPlane inPlane:width outPlane' },
   /**
    * maxPoolForward with 2×2 windows at stride 2 that tile each plane (h = 2·oh, w = 2·ow): LeNet's
    * pool, four windows a step. (Its backward stays maxPoolBackward: a fill-free 2×2 twin wrote each
    * element of dx once and still ran 4 % slower in the LeNet step than the fill and the scatter.)
    */
-  maxPool2x2Forward: { args: 'x planes oh ow y idx' },
+  maxPool2x2Forward: { args: 'x:range/inPlane planes:count oh ow y:range/outPlane idx:range/outPlane inPlane outPlane:width' },
   /**
    * Average over each window (zero padding, no dilation): the sum of its in-bounds elements in
    * order (ki, kj), divided by kh·kw clipped to the padded plane (countIncludePad ≠ 0, as torch)

@@ -150,7 +150,7 @@ export class Conv2d extends Module {
     k.convForward(x.offset, col ? col.offset : 0, z.offset, xs, cs, zs, n, ...geometry, weight.offset, fwdWork, fwdBytes);
     const code = activation ? activation.code : Act.identity;
     const param = activation ? activation.param : 0;
-    k.channelBiasActivation(z.offset, n, this.outChannels, l, bias ? bias.offset : 0, code, param, y.offset);
+    k.channelBiasActivation(z.offset, n, this.outChannels, l, bias ? bias.offset : 0, code, param, y.offset, zs);
     const name = activation ? `${this.describe()} → ${activation.describe()}` : this.describe();
     const inputs = bias ? [x, weight, bias] : [x, weight];
     const saved = [x, weight, z, ...(col ? [col] : []), ...(activation ? [y] : [])];

@@ -52,8 +52,9 @@ export function col2im(
 }
 
 export function channelBiasActivation(
-  h: HeapView, y: number, n: number, c: number, l: number, bias: number, act: number, param: number, out: number,
+  h: HeapView, y: number, n: number, c: number, l: number, bias: number, act: number, param: number, out: number, sample: number,
 ): void {
+  void sample;
   const f = h.f32, B = bias >>> 2;
   for (let s = 0; s < n; s++) {
     for (let ch = 0; ch < c; ch++) {

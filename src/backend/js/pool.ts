@@ -34,7 +34,9 @@ export function maxPoolForward(
 
 export function maxPoolBackward(
   h: HeapView, dy: number, idx: number, planes: number, height: number, width: number, oh: number, ow: number, dx: number,
+  inPlane: number, outPlane: number,
 ): void {
+  void inPlane; void outPlane;
   const f = h.f32, plane = height * width, out = oh * ow;
   f.fill(0, dx >>> 2, (dx >>> 2) + planes * plane);
   for (let p = 0; p < planes; p++) {
@@ -46,7 +48,10 @@ export function maxPoolBackward(
   }
 }
 
-export function maxPool2x2Forward(h: HeapView, x: number, planes: number, oh: number, ow: number, y: number, idx: number): void {
+export function maxPool2x2Forward(
+  h: HeapView, x: number, planes: number, oh: number, ow: number, y: number, idx: number, inPlane: number, outPlane: number,
+): void {
+  void inPlane; void outPlane;
   maxPoolForward(h, x, planes, 2 * oh, 2 * ow, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, y, idx);
 }
 
