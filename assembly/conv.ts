@@ -135,7 +135,7 @@ export function channelBiasActivation(y: usize, n: i32, c: i32, l: i32, bias: us
   }
 }
 
-// Whole layers over a range of samples (or of output channels, for the weight gradient): the
+// Whole layers over a range of samples (or of blocks of samples, for the weight gradient): the
 // per-sample im2col + gemm loops of src/nn/conv.ts in one call, so the threads backend can hand
 // each thread its own samples (a gemm of one sample is too small to split). Each thread gets its
 // own `work` region (workBytes long: the split's stride); the bits are those of the per-sample
@@ -183,9 +183,13 @@ export function convInputGrad(
 }
 
 export function convWeightGrad(
-  dz: usize, gw: usize, l: i32, kk: i32, channels: i32, span: i32, col: usize, zs: i32, cs: i32, samples: i32, add: i32, work: usize, workBytes: i32,
+  dz: usize, col: usize, partial: usize, dzBlock: i32, colBlock: i32, partialSize: i32, blocks: i32, span: i32,
+  channels: i32, kk: i32, l: i32, zs: i32, cs: i32, block: i32, work: usize, workBytes: i32,
 ): void {
-  for (let s = 0; s < samples; s++) {
-    gemm(0, 1, channels, kk, l, 1, at(dz, s * zs), l, at(col, s * cs), l, <f32>(add != 0 || s > 0 ? 1 : 0), gw, kk, work);
+  for (let b = 0; b < blocks; b++) {
+    const dzb = at(dz, b * dzBlock), colb = at(col, b * colBlock), out = at(partial, b * partialSize);
+    for (let j = 0; j < block; j++) {
+      gemm(0, 1, channels, kk, l, 1, at(dzb, j * zs), l, at(colb, j * cs), l, <f32>(j > 0 ? 1 : 0), out, kk, work);
+    }
   }
 }

@@ -47,12 +47,13 @@ export const CONV_KERNELS = {
    */
   convInputGrad: { args: 'dz:range/zs dx:range/xs zs xs:width n:count c h w kh kw sh sw ph pw dh dw oh ow groups cout weight pointwise work:thread/workBytes workBytes' },
   /**
-   * A weight gradient over `channels` output channels of one group: gw (+)= Σ_s dz_s·col_sᵀ, the
-   * samples accumulated in order through gemm's β (β = 0 for the first unless add ≠ 0). dz has l
-   * floats per channel, gw kk; sample s at dz + s·zs, col + s·cs. Split into ranges of channels
-   * (bands of gw's rows: each element keeps its one order); span = samples·l sizes the work.
+   * A weight gradient of one group in blocks of `block` samples: partial[b] = Σ_j dz_j·col_jᵀ over
+   * the block's samples in order (gemm's β: 0 for the first, then 1), [channels, kk] each; sample j
+   * of block b at dz + b·dzBlock + j·zs, col + b·colBlock + j·cs (floats). The caller sums the
+   * partials in order (sumRows), so the bits do not depend on how the blocks are split across
+   * threads; span (channels·block·l) sizes the work.
    */
-  convWeightGrad: { args: 'dz:range/l gw:range/kk l kk channels:count span:width col zs cs samples add work:thread/workBytes workBytes' },
+  convWeightGrad: { args: 'dz:range/dzBlock col:range/colBlock partial:range/partialSize dzBlock colBlock partialSize blocks:count span:width channels kk l zs cs block work:thread/workBytes workBytes' },
   /**
    * Max over each window of each of `planes` h×w planes (−∞ padding; NaN wins, as torch). Writes
    * y [planes, oh, ow] and idx, the argmax's index iy·w + ix in its plane (an exact float).

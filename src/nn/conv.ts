@@ -16,6 +16,12 @@ import {
   type Pair, type PairLike,
 } from './window.js';
 
+/**
+ * Samples per block of the weight gradient: blocks are what the threads share out, and their
+ * partial sums are added in order, so this (not the thread count) fixes the summation order.
+ */
+const WEIGHT_GRAD_BLOCK = 8;
+
 export interface Conv2dOptions {
   stride?: PairLike;
   /** Zero padding per side, or 'valid' (none) or 'same' (output size = input size; stride 1 only). */
@@ -46,7 +52,7 @@ const RULES = {
  * gemm); the input gradient is dcol = Wᵀ·dz (a TN gemm) folded back by col2im. A 1×1 convolution
  * with stride 1 and no padding needs no columns: its input is the col matrix already. The loops
  * over samples run inside three kernels (convForward, convWeightGrad, convInputGrad in
- * kernels-conv.ts): the threads backend splits them by samples or output channels, as one
+ * kernels-conv.ts): the threads backend splits them by samples or blocks of samples, as one
  * sample's gemm is too small to split.
  */
 export class Conv2d extends Module {
@@ -140,6 +146,8 @@ export class Conv2d extends Module {
     const y = activation ? activation.buffer_('y', outShape) : z;
     const dzScratch = activation ? this.buffer('dz', outShape) : null;
     const channelSums = bias ? this.buffer('channelSums', [n, this.outChannels]) : null;
+    const blocks = Math.ceil(n / WEIGHT_GRAD_BLOCK);
+    const partial = this.buffer('partial', [blocks, cout * kk]);
     const k = requireBackend();
     // Floats per sample in the input, the columns (the input itself for 1×1) and the output.
     const xs = this.inChannels * plane, cs = groups * kk * l, zs = this.outChannels * l;
@@ -160,12 +168,19 @@ export class Conv2d extends Module {
         k.activationBackward(code, param, z.offset, y.offset, gOut.offset, dzScratch.offset, z.size);
         dz = dzScratch;
       }
-      // dW_g = Σ_s dz_sg·col_sgᵀ: the samples accumulate in order through gemm's β (split by channels).
+      // dW_g = Σ_s dz_sg·col_sgᵀ, in blocks of samples (split across threads; each block's samples
+      // accumulate in order through gemm's β), the blocks' partial sums then added in order.
       sink.writeOrAdd(weight, (dst, add) => {
         const [bytes, work] = workspace(k, cout, kk, l, 0);
         const colBase = col ? col.offset : x.offset;
+        const B = WEIGHT_GRAD_BLOCK, full = Math.floor(n / B), tail = n - full * B;
         for (let g = 0; g < groups; g++) {
-          k.convWeightGrad(dz.offset + g * cout * l * 4, dst + g * cout * kk * 4, l, kk, cout, n * l, colBase + g * kk * l * 4, zs, cs, n, add ? 1 : 0, work, bytes);
+          const dzg = dz.offset + g * cout * l * 4, colg = colBase + g * kk * l * 4;
+          if (full > 0) k.convWeightGrad(dzg, colg, partial.offset, B * zs, B * cs, cout * kk, full, cout * B * l, cout, kk, l, zs, cs, B, work, bytes);
+          if (tail > 0) {
+            k.convWeightGrad(dzg + full * B * zs * 4, colg + full * B * cs * 4, partial.offset + full * cout * kk * 4, tail * zs, tail * cs, cout * kk, 1, cout * tail * l, cout, kk, l, zs, cs, tail, work, bytes);
+          }
+          k.sumRows(partial.offset, blocks, cout * kk, dst + g * cout * kk * 4, add ? 1 : 0);
         }
       });
       if (bias && channelSums) {

@@ -107,11 +107,14 @@ export function convInputGrad(
 }
 
 export function convWeightGrad(
-  h: HeapView, dz: number, gw: number, l: number, kk: number, channels: number, span: number,
-  col: number, zs: number, cs: number, samples: number, add: number, work: number, workBytes: number,
+  h: HeapView, dz: number, col: number, partial: number, dzBlock: number, colBlock: number, partialSize: number, blocks: number,
+  span: number, channels: number, kk: number, l: number, zs: number, cs: number, block: number, work: number, workBytes: number,
 ): void {
   void span; void work; void workBytes;
-  for (let s = 0; s < samples; s++) {
-    gemm(h, 0, 1, channels, kk, l, 1, dz + s * zs * 4, l, col + s * cs * 4, l, add !== 0 || s > 0 ? 1 : 0, gw, kk);
+  for (let b = 0; b < blocks; b++) {
+    for (let j = 0; j < block; j++) {
+      const dzj = dz + (b * dzBlock + j * zs) * 4, colj = col + (b * colBlock + j * cs) * 4;
+      gemm(h, 0, 1, channels, kk, l, 1, dzj, l, colj, l, j > 0 ? 1 : 0, partial + b * partialSize * 4, kk);
+    }
   }
 }
