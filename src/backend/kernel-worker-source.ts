@@ -48,13 +48,14 @@ export const CONTROL_BYTES = ERROR_BYTE_OFFSET + 4 + ERROR_CHARS * 2;
 
 /**
  * How long an idle worker keeps polling for the next job before it parks in `Atomics.wait`, in
- * milliseconds. Long enough to span a call that runs on the calling thread alone (a step's calls
- * alternate between split and not, and a split call that finds its worker parked gets little
- * help: waking takes tens of microseconds here); short enough that a worker of a program doing
- * something else soon stops taking a core. While the cores are contended (below), workers park
- * as soon as a job is done.
+ * milliseconds: long enough to span the short serial calls between two split ones of a step
+ * (waking a parked worker takes tens of microseconds here), short enough not to take the other
+ * core's time for long. Measured on whole steps (bench/train-main.ts, two runs each): 1 ms gave
+ * the same idle speed-ups as 0.2 ms but 0.87–0.90× of one thread beside a busy process where
+ * 0.2 ms gave 0.93–1.00× — a polling worker slows whatever else runs. While the cores are
+ * contended (below), workers park as soon as a job is done.
  */
-export const SPIN_MS = 1;
+export const SPIN_MS = 0.2;
 /** Polls between clock reads while spinning (a poll costs a few nanoseconds, a clock read more). */
 export const POLLS_PER_CLOCK_READ = 64;
 /**
@@ -111,7 +112,7 @@ function serve(port, setup) {
         Atomics.add(control, PARKED, 1);
         Atomics.wait(control, GENERATION, seen);
         Atomics.sub(control, PARKED, 1);
-            last = performance.now();
+        last = performance.now();
         deadline = Atomics.load(control, CONTENDED) === 1 ? 0 : last + SPIN_MS;
       }
     }
