@@ -1,6 +1,6 @@
-import { init, manualSeed, CrossEntropyLoss, Adam, DataLoader, TensorDataset, Tensor, type InitOptions } from '../src/index.js';
+import { init, manualSeed, CrossEntropyLoss, Adam, DataLoader, TensorDataset, type InitOptions } from '../src/index.js';
 import { makeModel } from '../src/catalog/index.js';
-import { fnv1a, readDigit } from './parity-run.js';
+import { digitTensors, readDigit, trainSteps, weightHash } from './parity-run.js';
 
 // The seeded CNN run that test/conv-parity.test.ts (simd, scalar, js) and test/conv-threads.test.ts
 // (1 and 2 threads) hold to one committed hash, in Node and in Chromium: `descent train --model
@@ -26,42 +26,14 @@ export async function convParityRun(options: InitOptions): Promise<ConvParityRes
   await init(options);
   const digits = await (digitsOnce ??= Promise.all(DIGITS.map(readDigit)));
   manualSeed(0);
-  const n = PER_DIGIT * DIGITS.length;
-  const x = new Tensor([n, 1, 28, 28]);
-  const y = new Tensor([n]);
-  const xs = new Float32Array(n * 784), ys = new Float32Array(n);
-  digits.forEach((pixels, digit) => {
-    for (let s = 0; s < PER_DIGIT; s++) {
-      const row = digit * PER_DIGIT + s;
-      for (let p = 0; p < 784; p++) xs[row * 784 + p] = pixels[s * 784 + p];
-      ys[row] = digit;
-    }
-  });
-  x.data.set(xs);
-  y.data.set(ys);
+  const { x, y } = digitTensors(digits, PER_DIGIT, [1, 28, 28]);
   const model = makeModel('cnn');
   const lossFn = new CrossEntropyLoss();
   const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
   const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 32, shuffle: true, seed: 3 });
-  let steps = 0, loss = NaN;
   try {
-    while (steps < STEPS) {
-      for (const [bx, by] of loader) {
-        if (steps === STEPS) break;
-        optimizer.zeroGrad();
-        const out = lossFn.forward(model.forward(bx), by);
-        loss = out.item();
-        out.backward();
-        optimizer.step();
-        steps++;
-      }
-    }
-    let h = 0x811c9dc5;
-    for (const [, p] of model.namedParameters()) {
-      const w = p.toArray();
-      h = fnv1a(new Uint8Array(w.buffer, w.byteOffset, w.byteLength), h);
-    }
-    return { hash: h.toString(16).padStart(8, '0'), loss, head: Array.from(model.parameters()[0].toArray().subarray(0, 4)) };
+    const loss = trainSteps(STEPS, loader, model, lossFn, optimizer);
+    return { ...weightHash(model), loss };
   } finally {
     loader.dispose();
     optimizer.dispose();

@@ -1,6 +1,6 @@
 import {
   init, manualSeed, Sequential, Linear, ReLU, CrossEntropyLoss, Adam, CosineAnnealingLR, DataLoader, TensorDataset,
-  Tensor, type InitOptions,
+  Tensor, type InitOptions, type Module,
 } from '../src/index.js';
 
 // The seeded training run that test/parity.test.ts holds to one hash in Node and in Chromium: an
@@ -39,6 +39,52 @@ export function fnv1a(bytes: Uint8Array, hash = 0x811c9dc5): number {
   return h;
 }
 
+/** The digits as one [n, …sampleShape] tensor and their labels: `perDigit` samples of each, in digit order. */
+export function digitTensors(digits: number[][], perDigit: number, sampleShape: number[]): { x: Tensor; y: Tensor } {
+  const n = perDigit * digits.length;
+  const x = new Tensor([n, ...sampleShape]);
+  const y = new Tensor([n]);
+  const xs = new Float32Array(n * 784), ys = new Float32Array(n);
+  digits.forEach((pixels, digit) => {
+    for (let s = 0; s < perDigit; s++) {
+      const row = digit * perDigit + s;
+      for (let p = 0; p < 784; p++) xs[row * 784 + p] = pixels[s * 784 + p];
+      ys[row] = digit;
+    }
+  });
+  x.data.set(xs);
+  y.data.set(ys);
+  return { x, y };
+}
+
+/** `steps` training steps over the loader's epochs (zeroGrad, forward, loss, backward, step, then `after`); the last loss. */
+export function trainSteps(steps: number, loader: DataLoader, model: Module, lossFn: CrossEntropyLoss, optimizer: Adam, after?: () => void): number {
+  let done = 0, loss = NaN;
+  while (done < steps) {
+    for (const [bx, by] of loader) {
+      if (done === steps) break;
+      optimizer.zeroGrad();
+      const out = lossFn.forward(model.forward(bx), by);
+      loss = out.item();
+      out.backward();
+      optimizer.step();
+      after?.();
+      done++;
+    }
+  }
+  return loss;
+}
+
+/** FNV-1a over the float32 bytes of every parameter, in namedParameters() order, and the first weights. */
+export function weightHash(model: Module): { hash: string; head: number[] } {
+  let h = 0x811c9dc5;
+  for (const [, p] of model.namedParameters()) {
+    const w = p.toArray();
+    h = fnv1a(new Uint8Array(w.buffer, w.byteOffset, w.byteLength), h);
+  }
+  return { hash: h.toString(16).padStart(8, '0'), head: Array.from(model.parameters()[0].toArray().subarray(0, 4)) };
+}
+
 export interface ParityResult {
   /** FNV-1a over the float32 bytes of every parameter, in namedParameters() order. */
   hash: string;
@@ -55,45 +101,15 @@ export async function parityRun(build: NonNullable<InitOptions['build']> | InitO
   await init(typeof build === 'string' ? { backend: 'wasm', build } : build);
   const digits = await (digitsOnce ??= Promise.all(DIGITS.map(readDigit)));
   manualSeed(2024);
-  const n = PER_DIGIT * digits.length;
-  const x = new Tensor([n, 784]);
-  const y = new Tensor([n]);
-  const xs = new Float32Array(n * 784), ys = new Float32Array(n);
-  digits.forEach((pixels, digit) => {
-    for (let s = 0; s < PER_DIGIT; s++) {
-      const row = digit * PER_DIGIT + s;
-      for (let p = 0; p < 784; p++) xs[row * 784 + p] = pixels[s * 784 + p];
-      ys[row] = digit;
-    }
-  });
-  x.data.set(xs);
-  y.data.set(ys);
+  const { x, y } = digitTensors(digits, PER_DIGIT, [784]);
   const model = new Sequential([new Linear(784, 32), new ReLU(), new Linear(32, 16), new ReLU(), new Linear(16, 10)]);
   const lossFn = new CrossEntropyLoss();
   const optimizer = new Adam(model.parameters(), { lr: 3e-3, weightDecay: 1e-4 });
   const scheduler = new CosineAnnealingLR(optimizer, { tMax: PARITY_STEPS, etaMin: 1e-4 });
   const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 32, shuffle: true, seed: 7 });
-  let steps = 0, loss = NaN;
   try {
-    while (steps < PARITY_STEPS) {
-      for (const [bx, by] of loader) {
-        if (steps === PARITY_STEPS) break;
-        optimizer.zeroGrad();
-        const out = lossFn.forward(model.forward(bx), by);
-        loss = out.item();
-        out.backward();
-        optimizer.step();
-        scheduler.step();
-        steps++;
-      }
-    }
-    let h = 0x811c9dc5;
-    for (const [, p] of model.namedParameters()) {
-      const w = p.toArray();
-      h = fnv1a(new Uint8Array(w.buffer, w.byteOffset, w.byteLength), h);
-    }
-    const head = Array.from(model.parameters()[0].toArray().subarray(0, 4));
-    return { hash: h.toString(16).padStart(8, '0'), loss, head };
+    const loss = trainSteps(PARITY_STEPS, loader, model, lossFn, optimizer, () => scheduler.step());
+    return { ...weightHash(model), loss };
   } finally {
     loader.dispose();
     optimizer.dispose();
