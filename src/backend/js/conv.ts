@@ -5,12 +5,17 @@ import { gemm } from './gemm.js';
 // Twins of assembly/conv.ts, written as the definitions read (kernels-conv.ts); every sum is
 // float32 (Math.fround after each add) in the kernels' order, so the bits equal the wasm builds'.
 
-export function im2col(
-  h: HeapView, x: number, c: number, height: number, width: number, kh: number, kw: number,
-  sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number, col: number,
+/**
+ * Visits the column matrix [c·kh·kw, oh·ow] of im2col row (ci, ki, kj) by row, each row in output
+ * order (oy, ox): o is the element's float index from the matrix's start, i the input float it
+ * stands for, (ci·height + iy)·width + ix, or −1 where its window lies in the padding.
+ */
+function eachColumnElement(
+  c: number, height: number, width: number, kh: number, kw: number,
+  sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number,
+  visit: (o: number, i: number) => void,
 ): void {
-  const f = h.f32, X = x >>> 2;
-  let o = col >>> 2;
+  let o = 0;
   for (let ci = 0; ci < c; ci++) {
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
@@ -19,7 +24,7 @@ export function im2col(
           for (let ox = 0; ox < ow; ox++) {
             const ix = ox * sw - pw + kj * dw;
             const inside = iy >= 0 && iy < height && ix >= 0 && ix < width;
-            f[o++] = inside ? f[X + (ci * height + iy) * width + ix] : 0;
+            visit(o++, inside ? (ci * height + iy) * width + ix : -1);
           }
         }
       }
@@ -27,28 +32,25 @@ export function im2col(
   }
 }
 
+export function im2col(
+  h: HeapView, x: number, c: number, height: number, width: number, kh: number, kw: number,
+  sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number, col: number,
+): void {
+  const f = h.f32, X = x >>> 2, O = col >>> 2;
+  eachColumnElement(c, height, width, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, (o, i) => {
+    f[O + o] = i < 0 ? 0 : f[X + i];
+  });
+}
+
 export function col2im(
   h: HeapView, col: number, c: number, height: number, width: number, kh: number, kw: number,
   sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number, x: number,
 ): void {
-  const f = h.f32, X = x >>> 2;
+  const f = h.f32, X = x >>> 2, O = col >>> 2;
   f.fill(0, X, X + c * height * width);
-  let o = col >>> 2;
-  for (let ci = 0; ci < c; ci++) {
-    for (let ki = 0; ki < kh; ki++) {
-      for (let kj = 0; kj < kw; kj++) {
-        for (let oy = 0; oy < oh; oy++) {
-          const iy = oy * sh - ph + ki * dh;
-          for (let ox = 0; ox < ow; ox++, o++) {
-            const ix = ox * sw - pw + kj * dw;
-            if (iy < 0 || iy >= height || ix < 0 || ix >= width) continue;
-            const i = X + (ci * height + iy) * width + ix;
-            f[i] = Math.fround(f[i] + f[o]);
-          }
-        }
-      }
-    }
-  }
+  eachColumnElement(c, height, width, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, (o, i) => {
+    if (i >= 0) f[X + i] = Math.fround(f[X + i] + f[O + o]);
+  });
 }
 
 export function channelBiasActivation(

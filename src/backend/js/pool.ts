@@ -55,95 +55,95 @@ export function maxPool2x2Forward(
   maxPoolForward(h, x, planes, 2 * oh, 2 * ow, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, y, idx);
 }
 
-/** The in-bounds rows [y0, y1) and columns [x0, x1) of window (oy, ox) and its divisor. */
-function avgWindow(
-  oy: number, ox: number, height: number, width: number, kh: number, kw: number,
-  sh: number, sw: number, ph: number, pw: number, countIncludePad: number,
-): [number, number, number, number, number] {
-  let y0 = oy * sh - ph, x0 = ox * sw - pw;
-  let y1 = Math.min(y0 + kh, height + ph), x1 = Math.min(x0 + kw, width + pw);
-  const padded = (y1 - y0) * (x1 - x0);
-  y0 = Math.max(y0, 0); x0 = Math.max(x0, 0);
-  y1 = Math.min(y1, height); x1 = Math.min(x1, width);
-  return [y0, y1, x0, x1, countIncludePad !== 0 ? padded : (y1 - y0) * (x1 - x0)];
+/** A window's in-bounds rows [y0, y1), columns [x0, x1) and the divisor of its mean. */
+type Window = [y0: number, y1: number, x0: number, x1: number, divisor: number];
+
+/** The windows of an average pool, each divisor as torch counts it (with or without the padding). */
+function avgWindows(
+  height: number, width: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: number,
+): (oy: number, ox: number) => Window {
+  return (oy, ox) => {
+    let y0 = oy * sh - ph, x0 = ox * sw - pw;
+    let y1 = Math.min(y0 + kh, height + ph), x1 = Math.min(x0 + kw, width + pw);
+    const padded = (y1 - y0) * (x1 - x0);
+    y0 = Math.max(y0, 0); x0 = Math.max(x0, 0);
+    y1 = Math.min(y1, height); x1 = Math.min(x1, width);
+    return [y0, y1, x0, x1, countIncludePad !== 0 ? padded : (y1 - y0) * (x1 - x0)];
+  };
+}
+
+/** The windows of an adaptive average pool: rows ⌊oy·height/oh⌋ to ⌈(oy+1)·height/oh⌉, as torch. */
+function adaptiveWindows(height: number, width: number, oh: number, ow: number): (oy: number, ox: number) => Window {
+  return (oy, ox) => {
+    const y0 = Math.floor((oy * height) / oh), y1 = Math.ceil(((oy + 1) * height) / oh);
+    const x0 = Math.floor((ox * width) / ow), x1 = Math.ceil(((ox + 1) * width) / ow);
+    return [y0, y1, x0, x1, (y1 - y0) * (x1 - x0)];
+  };
+}
+
+/**
+ * Visits each window of each plane in output order: X is the plane's first float in `input` (x, or
+ * dx for a backward), o the float of the window's output in `output` (y, or dy).
+ */
+function eachWindow(
+  input: number, planes: number, height: number, width: number, oh: number, ow: number, output: number,
+  window: (oy: number, ox: number) => Window, visit: (X: number, o: number, win: Window) => void,
+): void {
+  for (let p = 0; p < planes; p++) {
+    const X = (input >>> 2) + p * height * width;
+    let o = (output >>> 2) + p * oh * ow;
+    for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) visit(X, o++, window(oy, ox));
+  }
+}
+
+/** The forward of both average pools: each window's mean, its sum in the order (iy, ix). */
+function meanOfWindows(
+  f: Float32Array, x: number, planes: number, height: number, width: number, oh: number, ow: number, y: number,
+  window: (oy: number, ox: number) => Window,
+): void {
+  eachWindow(x, planes, height, width, oh, ow, y, window, (X, o, [y0, y1, x0, x1, divisor]) => {
+    let s = 0;
+    for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) s = Math.fround(s + f[X + iy * width + ix]);
+    f[o] = Math.fround(s / divisor);
+  });
+}
+
+/** The adjoint of meanOfWindows: dx = 0, then each dy / divisor added over its window, in output order. */
+function spreadOverWindows(
+  f: Float32Array, dy: number, planes: number, height: number, width: number, oh: number, ow: number, dx: number,
+  window: (oy: number, ox: number) => Window,
+): void {
+  f.fill(0, dx >>> 2, (dx >>> 2) + planes * height * width);
+  eachWindow(dx, planes, height, width, oh, ow, dy, window, (D, o, [y0, y1, x0, x1, divisor]) => {
+    const g = Math.fround(f[o] / divisor);
+    for (let iy = y0; iy < y1; iy++) {
+      for (let ix = x0; ix < x1; ix++) f[D + iy * width + ix] = Math.fround(f[D + iy * width + ix] + g);
+    }
+  });
 }
 
 export function avgPoolForward(
   h: HeapView, x: number, planes: number, height: number, width: number, kh: number, kw: number,
   sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, countIncludePad: number, y: number,
 ): void {
-  const f = h.f32;
-  for (let p = 0; p < planes; p++) {
-    const X = (x >>> 2) + p * height * width;
-    let o = (y >>> 2) + p * oh * ow;
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        const [y0, y1, x0, x1, divisor] = avgWindow(oy, ox, height, width, kh, kw, sh, sw, ph, pw, countIncludePad);
-        let s = 0;
-        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) s = Math.fround(s + f[X + iy * width + ix]);
-        f[o++] = Math.fround(s / divisor);
-      }
-    }
-  }
+  meanOfWindows(h.f32, x, planes, height, width, oh, ow, y, avgWindows(height, width, kh, kw, sh, sw, ph, pw, countIncludePad));
 }
 
 export function avgPoolBackward(
   h: HeapView, dy: number, planes: number, height: number, width: number, kh: number, kw: number,
   sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, countIncludePad: number, dx: number,
 ): void {
-  const f = h.f32;
-  f.fill(0, dx >>> 2, (dx >>> 2) + planes * height * width);
-  for (let p = 0; p < planes; p++) {
-    const D = (dx >>> 2) + p * height * width;
-    let o = (dy >>> 2) + p * oh * ow;
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        const [y0, y1, x0, x1, divisor] = avgWindow(oy, ox, height, width, kh, kw, sh, sw, ph, pw, countIncludePad);
-        const g = Math.fround(f[o++] / divisor);
-        for (let iy = y0; iy < y1; iy++) {
-          for (let ix = x0; ix < x1; ix++) f[D + iy * width + ix] = Math.fround(f[D + iy * width + ix] + g);
-        }
-      }
-    }
-  }
+  spreadOverWindows(h.f32, dy, planes, height, width, oh, ow, dx, avgWindows(height, width, kh, kw, sh, sw, ph, pw, countIncludePad));
 }
 
 export function adaptiveAvgPoolForward(
   h: HeapView, x: number, planes: number, height: number, width: number, oh: number, ow: number, y: number,
 ): void {
-  const f = h.f32;
-  for (let p = 0; p < planes; p++) {
-    const X = (x >>> 2) + p * height * width;
-    let o = (y >>> 2) + p * oh * ow;
-    for (let oy = 0; oy < oh; oy++) {
-      const y0 = Math.floor((oy * height) / oh), y1 = Math.ceil(((oy + 1) * height) / oh);
-      for (let ox = 0; ox < ow; ox++) {
-        const x0 = Math.floor((ox * width) / ow), x1 = Math.ceil(((ox + 1) * width) / ow);
-        let s = 0;
-        for (let iy = y0; iy < y1; iy++) for (let ix = x0; ix < x1; ix++) s = Math.fround(s + f[X + iy * width + ix]);
-        f[o++] = Math.fround(s / ((y1 - y0) * (x1 - x0)));
-      }
-    }
-  }
+  meanOfWindows(h.f32, x, planes, height, width, oh, ow, y, adaptiveWindows(height, width, oh, ow));
 }
 
 export function adaptiveAvgPoolBackward(
   h: HeapView, dy: number, planes: number, height: number, width: number, oh: number, ow: number, dx: number,
 ): void {
-  const f = h.f32;
-  f.fill(0, dx >>> 2, (dx >>> 2) + planes * height * width);
-  for (let p = 0; p < planes; p++) {
-    const D = (dx >>> 2) + p * height * width;
-    let o = (dy >>> 2) + p * oh * ow;
-    for (let oy = 0; oy < oh; oy++) {
-      const y0 = Math.floor((oy * height) / oh), y1 = Math.ceil(((oy + 1) * height) / oh);
-      for (let ox = 0; ox < ow; ox++) {
-        const x0 = Math.floor((ox * width) / ow), x1 = Math.ceil(((ox + 1) * width) / ow);
-        const g = Math.fround(f[o++] / ((y1 - y0) * (x1 - x0)));
-        for (let iy = y0; iy < y1; iy++) {
-          for (let ix = x0; ix < x1; ix++) f[D + iy * width + ix] = Math.fround(f[D + iy * width + ix] + g);
-        }
-      }
-    }
-  }
+  spreadOverWindows(h.f32, dy, planes, height, width, oh, ow, dx, adaptiveWindows(height, width, oh, ow));
 }
