@@ -5,7 +5,7 @@
 // Per row (ci, ki, kj) of the column matrix the output columns ox whose input column
 // ix = ox·sw − pw + kj·dw is inside the plane form one run [lo, hi), computed once; the padding
 // outside it is written (im2col) or skipped (col2im) without a per-element test. With stride 1 the
-// run is contiguous in the input too: a memory.copy, or f32x4 adds in col2im (lanes are distinct
+// run is contiguous in the input too: copyRun, or addRun's f32x4 adds in col2im (lanes are distinct
 // input elements, each added in the same order as the scalar build and the js twin).
 import { activationForward } from './activations';
 import { gemm } from './gemm';
@@ -35,9 +35,23 @@ import { gemm } from './gemm';
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
 }
 
-export function im2col(
+/** dst[i] += src[i]: lanes are distinct elements, each added once, so the bits equal the scalar loop's. */
+@inline function addRun(dst: usize, src: usize, n: i32): void {
+  const end = <usize>n << 2;
+  let off: usize = 0;
+  if (ASC_FEATURE_SIMD) for (; off + 16 <= end; off += 16) v128.store(dst + off, f32x4.add(v128.load(dst + off), v128.load(src + off)));
+  for (; off < end; off += 4) store<f32>(dst + off, load<f32>(dst + off) + load<f32>(src + off));
+}
+
+/**
+ * The walk im2col and col2im share, written once: rows (ci, ki, kj) of the column matrix, each
+ * output row oy of them at input row iy, its run [lo, hi) of inside columns. `toCol` picks the
+ * direction (x → col, padding written as zeros; or col added into x, padding skipped); each kernel
+ * passes a constant, so the compiler keeps only its own branch.
+ */
+@inline function columnWalk(
   x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
-  dh: i32, dw: i32, oh: i32, ow: i32, col: usize,
+  dh: i32, dw: i32, oh: i32, ow: i32, col: usize, toCol: bool,
 ): void {
   let o = col;
   const rowBytes = <usize>ow << 2;
@@ -50,21 +64,46 @@ export function im2col(
         for (let oy = 0; oy < oh; oy++, o += rowBytes) {
           const iy = oy * sh - ph + ki * dh;
           if (iy < 0 || iy >= h) {
-            zeroRun(o, ow);
+            if (toCol) zeroRun(o, ow);
             continue;
           }
           const base = (ci * h + iy) * w + shift;
-          zeroRun(o, lo);
-          if (sw == 1) {
-            copyRun(o + (<usize>lo << 2), x + (<usize>(base + lo) << 2), hi - lo);
-          } else {
-            for (let ox = lo; ox < hi; ox++) store<f32>(o + (<usize>ox << 2), load<f32>(x + (<usize>(base + ox * sw) << 2)));
-          }
-          zeroRun(o + (<usize>hi << 2), ow - hi);
+          if (toCol) im2colRow(x, base, sw, lo, hi, ow, o);
+          else col2imRow(o, base, sw, lo, hi, x);
         }
       }
     }
   }
+}
+
+/** One output row of im2col: zeros, x[base + ox·sw] for ox in [lo, hi), zeros. */
+@inline function im2colRow(x: usize, base: i32, sw: i32, lo: i32, hi: i32, ow: i32, o: usize): void {
+  zeroRun(o, lo);
+  if (sw == 1) {
+    copyRun(o + (<usize>lo << 2), x + (<usize>(base + lo) << 2), hi - lo);
+  } else {
+    for (let ox = lo; ox < hi; ox++) store<f32>(o + (<usize>ox << 2), load<f32>(x + (<usize>(base + ox * sw) << 2)));
+  }
+  zeroRun(o + (<usize>hi << 2), ow - hi);
+}
+
+/** One output row of col2im: x[base + ox·sw] += o[ox] for ox in [lo, hi), in order. */
+@inline function col2imRow(o: usize, base: i32, sw: i32, lo: i32, hi: i32, x: usize): void {
+  if (sw == 1) {
+    addRun(x + (<usize>(base + lo) << 2), o + (<usize>lo << 2), hi - lo);
+  } else {
+    for (let ox = lo; ox < hi; ox++) {
+      const at = x + (<usize>(base + ox * sw) << 2);
+      store<f32>(at, load<f32>(at) + load<f32>(o + (<usize>ox << 2)));
+    }
+  }
+}
+
+export function im2col(
+  x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
+  dh: i32, dw: i32, oh: i32, ow: i32, col: usize,
+): void {
+  columnWalk(x, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col, true);
 }
 
 export function col2im(
@@ -72,41 +111,7 @@ export function col2im(
   dh: i32, dw: i32, oh: i32, ow: i32, x: usize,
 ): void {
   memory.fill(x, 0, <usize>(c * h * w) << 2);
-  let o = col;
-  const rowBytes = <usize>ow << 2;
-  for (let ci = 0; ci < c; ci++) {
-    for (let ki = 0; ki < kh; ki++) {
-      for (let kj = 0; kj < kw; kj++) {
-        const shift = kj * dw - pw;
-        const lo = firstInside(shift, sw);
-        const hi = max(lo, endInside(shift, sw, w, ow));
-        for (let oy = 0; oy < oh; oy++, o += rowBytes) {
-          const iy = oy * sh - ph + ki * dh;
-          if (iy < 0 || iy >= h) continue;
-          const base = (ci * h + iy) * w + shift;
-          let ox = lo;
-          if (sw == 1) {
-            const dst = x + (<usize>base << 2);
-            if (ASC_FEATURE_SIMD) {
-              for (; ox + 4 <= hi; ox += 4) {
-                const off = <usize>ox << 2;
-                v128.store(dst + off, f32x4.add(v128.load(dst + off), v128.load(o + off)));
-              }
-            }
-            for (; ox < hi; ox++) {
-              const off = <usize>ox << 2;
-              store<f32>(dst + off, load<f32>(dst + off) + load<f32>(o + off));
-            }
-          } else {
-            for (; ox < hi; ox++) {
-              const at = x + (<usize>(base + ox * sw) << 2);
-              store<f32>(at, load<f32>(at) + load<f32>(o + (<usize>ox << 2)));
-            }
-          }
-        }
-      }
-    }
-  }
+  columnWalk(x, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col, false);
 }
 
 export function channelBiasActivation(y: usize, n: i32, c: i32, l: i32, bias: usize, act: i32, param: f32, out: usize, sample: i32): void {

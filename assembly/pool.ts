@@ -160,27 +160,55 @@ export function maxPool2x2Forward(x: usize, planes: i32, oh: i32, ow: i32, y: us
   return <f32>((min(y1, h) - max(y0, 0)) * (min(x1, w) - max(x0, 0)));
 }
 
+/**
+ * The walk the four average-pool kernels share, written once: each window of each plane in output
+ * order, its in-bounds rows [y0, y1) and columns [x0, x1), its divisor. `input` is x (dx for a
+ * backward), `output` y (dy). Forward: the window's sum in order (iy, ix) / divisor into output;
+ * backward: output / divisor added over the window. `adaptive` picks torch's adaptive windows
+ * (⌊oy·h/oh⌋ to ⌈(oy+1)·h/oh⌉; kh … countIncludePad unused). Each kernel passes constant flags, so
+ * the compiler keeps only its own branches.
+ */
+@inline function avgPoolWalk(
+  input: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
+  oh: i32, ow: i32, countIncludePad: i32, output: usize, adaptive: bool, backward: bool,
+): void {
+  let o = output;
+  for (let p = 0; p < planes; p++) {
+    const plane = input + (<usize>(p * h * w) << 2);
+    for (let oy = 0; oy < oh; oy++) {
+      const ys = oy * sh - ph;
+      const y0 = adaptive ? oy * h / oh : max(ys, 0);
+      const y1 = adaptive ? ((oy + 1) * h + oh - 1) / oh : min(ys + kh, h);
+      for (let ox = 0; ox < ow; ox++, o += 4) {
+        const xs = ox * sw - pw;
+        const x0 = adaptive ? ox * w / ow : max(xs, 0);
+        const x1 = adaptive ? ((ox + 1) * w + ow - 1) / ow : min(xs + kw, w);
+        const divisor = adaptive ? <f32>((y1 - y0) * (x1 - x0)) : avgDivisor(ys, xs, h, w, kh, kw, ph, pw, countIncludePad);
+        if (backward) {
+          const g = load<f32>(o) / divisor;
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) {
+              const at = plane + (<usize>(iy * w + ix) << 2);
+              store<f32>(at, load<f32>(at) + g);
+            }
+          }
+        } else {
+          let s: f32 = 0;
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) s += load<f32>(plane + (<usize>(iy * w + ix) << 2));
+          }
+          store<f32>(o, s / divisor);
+        }
+      }
+    }
+  }
+}
+
 export function avgPoolForward(
   x: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
   oh: i32, ow: i32, countIncludePad: i32, y: usize,
 ): void {
-  let o = y;
-  for (let p = 0; p < planes; p++) {
-    const plane = x + (<usize>(p * h * w) << 2);
-    for (let oy = 0; oy < oh; oy++) {
-      const ys = oy * sh - ph;
-      const y0 = max(ys, 0), y1 = min(ys + kh, h);
-      for (let ox = 0; ox < ow; ox++, o += 4) {
-        const xs = ox * sw - pw;
-        const x0 = max(xs, 0), x1 = min(xs + kw, w);
-        let s: f32 = 0;
-        for (let iy = y0; iy < y1; iy++) {
-          for (let ix = x0; ix < x1; ix++) s += load<f32>(plane + (<usize>(iy * w + ix) << 2));
-        }
-        store<f32>(o, s / avgDivisor(ys, xs, h, w, kh, kw, ph, pw, countIncludePad));
-      }
-    }
-  }
+  avgPoolWalk(x, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, countIncludePad, y, false, false);
 }
 
 export function avgPoolBackward(
@@ -188,62 +216,14 @@ export function avgPoolBackward(
   oh: i32, ow: i32, countIncludePad: i32, dx: usize,
 ): void {
   memory.fill(dx, 0, <usize>(planes * h * w) << 2);
-  let o = dy;
-  for (let p = 0; p < planes; p++) {
-    const plane = dx + (<usize>(p * h * w) << 2);
-    for (let oy = 0; oy < oh; oy++) {
-      const ys = oy * sh - ph;
-      const y0 = max(ys, 0), y1 = min(ys + kh, h);
-      for (let ox = 0; ox < ow; ox++, o += 4) {
-        const xs = ox * sw - pw;
-        const x0 = max(xs, 0), x1 = min(xs + kw, w);
-        const g = load<f32>(o) / avgDivisor(ys, xs, h, w, kh, kw, ph, pw, countIncludePad);
-        for (let iy = y0; iy < y1; iy++) {
-          for (let ix = x0; ix < x1; ix++) {
-            const at = plane + (<usize>(iy * w + ix) << 2);
-            store<f32>(at, load<f32>(at) + g);
-          }
-        }
-      }
-    }
-  }
+  avgPoolWalk(dx, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, countIncludePad, dy, false, true);
 }
 
 export function adaptiveAvgPoolForward(x: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, y: usize): void {
-  let o = y;
-  for (let p = 0; p < planes; p++) {
-    const plane = x + (<usize>(p * h * w) << 2);
-    for (let oy = 0; oy < oh; oy++) {
-      const y0 = oy * h / oh, y1 = ((oy + 1) * h + oh - 1) / oh;
-      for (let ox = 0; ox < ow; ox++, o += 4) {
-        const x0 = ox * w / ow, x1 = ((ox + 1) * w + ow - 1) / ow;
-        let s: f32 = 0;
-        for (let iy = y0; iy < y1; iy++) {
-          for (let ix = x0; ix < x1; ix++) s += load<f32>(plane + (<usize>(iy * w + ix) << 2));
-        }
-        store<f32>(o, s / <f32>((y1 - y0) * (x1 - x0)));
-      }
-    }
-  }
+  avgPoolWalk(x, planes, h, w, 0, 0, 0, 0, 0, 0, oh, ow, 0, y, true, false);
 }
 
 export function adaptiveAvgPoolBackward(dy: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, dx: usize): void {
   memory.fill(dx, 0, <usize>(planes * h * w) << 2);
-  let o = dy;
-  for (let p = 0; p < planes; p++) {
-    const plane = dx + (<usize>(p * h * w) << 2);
-    for (let oy = 0; oy < oh; oy++) {
-      const y0 = oy * h / oh, y1 = ((oy + 1) * h + oh - 1) / oh;
-      for (let ox = 0; ox < ow; ox++, o += 4) {
-        const x0 = ox * w / ow, x1 = ((ox + 1) * w + ow - 1) / ow;
-        const g = load<f32>(o) / <f32>((y1 - y0) * (x1 - x0));
-        for (let iy = y0; iy < y1; iy++) {
-          for (let ix = x0; ix < x1; ix++) {
-            const at = plane + (<usize>(iy * w + ix) << 2);
-            store<f32>(at, load<f32>(at) + g);
-          }
-        }
-      }
-    }
-  }
+  avgPoolWalk(dx, planes, h, w, 0, 0, 0, 0, 0, 0, oh, ow, 0, dy, true, true);
 }
