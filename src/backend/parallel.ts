@@ -143,11 +143,12 @@ function parallelGemm(base: Backend, pool: ThreadPool, kernel: number, chooser: 
     const extent = byRows ? m : n;
     const tiles = Math.ceil(extent / tile);
     const chunks = Math.min(threads * CHUNKS_PER_THREAD, tiles, Math.floor(macs / MIN_CHUNK_MACS));
-    const serial = () => base.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
-    if (macs < MIN_PARALLEL_MACS || chunks < 2) return serial();
-    if (pool.watchContention() && macs < CONTENDED_MIN_MACS) return serial();
+    // Small calls (every call of the course's net) go straight to the kernel: no closure, no site.
+    if (macs < MIN_PARALLEL_MACS || chunks < 2 || (pool.watchContention() && macs < CONTENDED_MIN_MACS)) {
+      return base.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work);
+    }
     const site = chooser.site(`gemm ${transA}${transB} ${m} ${n} ${k}`);
-    if (!site.split()) return clock.run(site, false, serial);
+    if (!site.split()) return clock.run(site, false, () => base.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, work));
     args[0] = transA; args[1] = transB; args[2] = m; args[3] = n; args[4] = k; args[5] = alpha;
     args[6] = a; args[7] = lda; args[8] = b; args[9] = ldb; args[10] = beta;
     args[11] = c; args[12] = ldc; args[13] = work;
