@@ -45,8 +45,34 @@ describe('SplitChooser', () => {
   it('counts the tail: a split that is usually faster but now and then waits long is not chosen', () => {
     // Another process keeps a core busy: one split call in four waits 2 ms for a descheduled worker.
     const site = new SplitChooser().site('x');
-    const choices = drive(site, 400, (split, call) => (split ? (call % 4 === 3 ? 2 : 0.15) : 0.3));
-    expect(count(choices.slice(100), true)).toBeLessThan(10);
+    const cost = (split: boolean, call: number) => (split ? (call % 4 === 3 ? 2 : 0.15) : 0.3);
+    const choices = drive(site, 400, cost);
+    expect(site.describe().split).toBe(false);
+    // Three tries in four beat the serial estimate, so the tries stay frequent (every 5th call at
+    // most: a try that wins asks for the next soon, see the next test), but they never carry the
+    // choice: the calls cost on average about what serial ones do, far below always splitting
+    // (0.61 ms).
+    const after = choices.slice(100);
+    expect(count(after, true)).toBeLessThanOrEqual(0.2 * after.length + 1);
+    const mean = after.reduce((sum, split, i) => sum + cost(split, 100 + i), 0) / after.length;
+    expect(mean).toBeLessThan(0.42);
+  });
+
+  it('recovers within a hundred calls from a burst that spoiled every split sample', () => {
+    const site = new SplitChooser().site('x');
+    // Long settled on splitting, so the tries of the serial way are 64 calls apart...
+    drive(site, 600, (split) => (split ? 0.2 : 0.3));
+    // ...then 20 calls during which the worker was descheduled now and then (a burst of another
+    // thread's work): every split sample in the ring is slow, and the chooser turns to serial.
+    drive(site, 20, (split) => (split ? 0.6 : 0.3), 600);
+    expect(site.describe().split).toBe(false);
+    // The burst is over. Each try of the split now beats the serial estimate and brings the next
+    // try close (4 calls), so the slow samples are replaced in 8 tries rather than after gaps
+    // doubling to 64 (over 300 calls).
+    const after = drive(site, 200, (split) => (split ? 0.2 : 0.3), 620);
+    const back = after.findIndex((split, i) => after.slice(i, i + 20).every(Boolean));
+    expect(back).toBeGreaterThanOrEqual(0);
+    expect(back).toBeLessThan(100);
   });
 
   it('changes its mind when the machine changes, within a few hundred calls', () => {

@@ -15,7 +15,7 @@
 const SAMPLES = 8;
 /** Calls between two tries of the way not chosen: this at first and after a change of mind... */
 const FIRST_PROBE_GAP = 4;
-/** ...doubling each time the try confirms the choice, up to this. */
+/** ...doubling each time the try confirms the choice, up to this (a try that beats the chosen way's estimate without overturning it starts again from FIRST_PROBE_GAP). */
 const MAX_PROBE_GAP = 64;
 
 /** One call shape's timings and current choice. */
@@ -41,6 +41,7 @@ class Site {
     this.next[way] = (this.next[way] + 1) % SAMPLES;
     this.seen[way]++;
     if (this.seen[0] < SAMPLES || this.seen[1] < SAMPLES) return;
+    const chosenEstimate = estimate(this.times[this.chosen]);
     const better = estimate(this.times[1]) < estimate(this.times[0]) ? 1 : 0;
     const probed = way !== this.chosen;
     if (better !== this.chosen) {
@@ -48,7 +49,10 @@ class Site {
       this.gap = FIRST_PROBE_GAP;
       this.untilProbe = this.gap;
     } else if (probed) {
-      this.gap = Math.min(MAX_PROBE_GAP, this.gap * 2);
+      // A try that beat the chosen way's estimate says the other way's older samples may be stale
+      // (taken during a burst of preemptions, say): try again soon, so that they are replaced in
+      // a few dozen calls rather than hundreds. A try that lost confirms the choice.
+      this.gap = ms < chosenEstimate ? FIRST_PROBE_GAP : Math.min(MAX_PROBE_GAP, this.gap * 2);
       this.untilProbe = this.gap;
     }
   }
