@@ -9,6 +9,7 @@
 // input elements, each added in the same order as the scalar build and the js twin).
 import { activationForward } from './activations';
 import { gemm } from './gemm';
+import { at, copyRun, zeroRun } from './conv-runs';
 
 /** First output column whose input column ox·sw + shift is ≥ 0. */
 @inline function firstInside(shift: i32, sw: i32): i32 {
@@ -19,20 +20,6 @@ import { gemm } from './gemm';
 @inline function endInside(shift: i32, sw: i32, w: i32, ow: i32): i32 {
   const room = w - shift;
   return room <= 0 ? 0 : min(ow, (room + sw - 1) / sw);
-}
-
-// Runs are short (an output row: 14 or 28 floats in LeNet) and many: memory.fill / memory.copy
-// call out of the generated code in V8 and cost more than these loops at that length.
-@inline function zeroRun(p: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) for (; i + 4 <= n; i += 4) v128.store(p + (<usize>i << 2), f32x4.splat(0));
-  for (; i < n; i++) store<f32>(p + (<usize>i << 2), 0);
-}
-
-@inline function copyRun(dst: usize, src: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
-  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
 }
 
 /** dst[i] += src[i]: lanes are distinct elements, each added once, so the bits equal the scalar loop's. */
@@ -145,11 +132,6 @@ export function channelBiasActivation(y: usize, n: i32, c: i32, l: i32, bias: us
 // each thread its own samples (a gemm of one sample is too small to split). Each thread gets its
 // own `work` region (workBytes long: the split's stride); the bits are those of the per-sample
 // loop, whatever the split.
-
-/** base + floats·4 bytes. */
-@inline function at(base: usize, floats: i32): usize {
-  return base + (<usize>floats << 2);
-}
 
 export function convForward(
   x: usize, col: usize, z: usize, xs: i32, cs: i32, zs: i32, n: i32,

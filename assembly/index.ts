@@ -9,6 +9,7 @@ export * from './optim';
 export * from './norm';
 export * from './embedding';
 export * from './conv';
+export * from './conv-direct';
 export * from './pool';
 
 /** End of the module's static data: the TypeScript allocator starts above it. */

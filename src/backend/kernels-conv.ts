@@ -55,6 +55,24 @@ export const CONV_KERNELS = {
    */
   convWeightGrad: { args: 'dz:range/dzBlock col:range/colBlock partial:range/partialSize dzBlock colBlock partialSize blocks:count span:width channels kk l zs cs block work:thread/workBytes workBytes' },
   /**
+   * convForward + channelBiasActivation for a thin layer (stride 1, one group), without im2col or
+   * gemm: each sample is copied zero-padded into the thread's work region (c planes of
+   * hp×wp = (oh + (kh−1)·dh)×(ow + (kw−1)·dw) floats, rounded up to 64 bytes; then, in the SIMD
+   * builds, each weight splatted into 4 floats: cout·kk·16 bytes) and read in place; z[s][co][oy][ox] = the
+   * taps (ci, ki, kj) in order from +0, w·x each (padding products included), then + bias[co]
+   * (bias = 0: none); y = f(z) (y may alias z). The same bits as convForward (alpha = 1, beta = 0)
+   * and the epilogue. Split into ranges of samples.
+   */
+  convDirectForward: { args: 'x:range/xs z:range/zs y:range/zs xs zs:width n:count c h w kh kw ph pw dh dw oh ow cout weight bias act param work:thread/workBytes workBytes' },
+  /**
+   * convWeightGrad on the input itself (the geometry of convDirectForward) instead of the
+   * columns: partial[b][co][p] = Σ_j Σ_l dz_j[co][l]·col_j[p][l], each sample's sum in k-blocks of
+   * 512 positions and everything added in gemm's order (the first sum stored, each later one added
+   * to it), so the bits equal convWeightGrad's. Sample j of block b at x + b·xBlock + j·xs, dz +
+   * b·dzBlock + j·zs; the work region holds the padded sample, then dz transposed ([l][cout]).
+   */
+  convDirectWeightGrad: { args: 'x:range/xBlock dz:range/dzBlock partial:range/partialSize xBlock dzBlock partialSize blocks:count span:width c h w kh kw ph pw dh dw oh ow cout xs zs block work:thread/workBytes workBytes' },
+  /**
    * Max over each window of each of `planes` h×w planes (−∞ padding; NaN wins, as torch). Writes
    * y [planes, oh, ow] and idx, the argmax's index iy·w + ix in its plane (an exact float).
    */

@@ -22,6 +22,13 @@ import {
  */
 const WEIGHT_GRAD_BLOCK = 8;
 
+/**
+ * The most taps (inChannels·kh·kw) of a stride-1, one-group layer convolved directly
+ * (convDirectForward, convDirectWeightGrad: no im2col, no gemm) instead of by im2col + gemm; both
+ * give the same bits, so this is a speed choice only.
+ */
+const DIRECT_MAX_TAPS = 9;
+
 export interface Conv2dOptions {
   stride?: PairLike;
   /** Zero padding per side, or 'valid' (none) or 'same' (output size = input size; stride 1 only). */
@@ -53,7 +60,9 @@ const RULES = {
  * with stride 1 and no padding needs no columns: its input is the col matrix already. The loops
  * over samples run inside three kernels (convForward, convWeightGrad, convInputGrad in
  * kernels-conv.ts): the threads backend splits them by samples or blocks of samples, as one
- * sample's gemm is too small to split.
+ * sample's gemm is too small to split. A thin stride-1 layer (inChannels·kH·kW ≤ DIRECT_MAX_TAPS,
+ * one group: LeNet's first) skips the columns: convDirectForward and convDirectWeightGrad read the
+ * zero-padded input in place, with the same bits.
  */
 export class Conv2d extends Module {
   readonly inChannels: number;
@@ -140,8 +149,9 @@ export class Conv2d extends Module {
     const kk = cin * kh * kw, l = oh * ow, plane = h * w;
     const outShape = batched ? [n, this.outChannels, oh, ow] : [this.outChannels, oh, ow];
     const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0;
+    const direct = !pointwise && groups === 1 && sh === 1 && sw === 1 && kk <= DIRECT_MAX_TAPS && ow >= 4;
     // Every buffer the step needs is taken here, so the backward allocates nothing.
-    const col = pointwise ? null : this.buffer('col', [n * groups, kk, l]);
+    const col = pointwise || direct ? null : this.buffer('col', [n * groups, kk, l]);
     const z = this.buffer('z', outShape);
     const y = activation ? activation.buffer_('y', outShape) : z;
     const dzScratch = activation ? this.buffer('dz', outShape) : null;
@@ -154,11 +164,20 @@ export class Conv2d extends Module {
     const geometry = [this.inChannels, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, groups, this.outChannels] as const;
     // The whole batch in one call, which the threads backend splits by samples (a sample's gemm is
     // too small to split); each thread's scratch is its own region of the shared workspace.
-    const [fwdBytes, fwdWork] = workspace(k, cout, l, kk, 0);
-    k.convForward(x.offset, col ? col.offset : 0, z.offset, xs, cs, zs, n, ...geometry, weight.offset, fwdWork, fwdBytes);
     const code = activation ? activation.code : Act.identity;
     const param = activation ? activation.param : 0;
-    k.channelBiasActivation(z.offset, n, this.outChannels, l, bias ? bias.offset : 0, code, param, y.offset, zs);
+    // The zero-padded sample a direct kernel reads: hp×wp planes.
+    const padded = this.inChannels * (oh + (kh - 1) * dh) * (ow + (kw - 1) * dw);
+    const directGeometry = [this.inChannels, h, w, kh, kw, ph, pw, dh, dw, oh, ow, this.outChannels] as const;
+    if (direct) {
+      // The padded sample (on a 64-byte boundary), then the weights splatted (4 floats each).
+      const [bytes, work] = workspace(k, 0, 0, 0, Math.ceil(padded / 16) * 16 + this.outChannels * kk * 4);
+      k.convDirectForward(x.offset, z.offset, y.offset, xs, zs, n, ...directGeometry, weight.offset, bias ? bias.offset : 0, code, param, work, bytes);
+    } else {
+      const [fwdBytes, fwdWork] = workspace(k, cout, l, kk, 0);
+      k.convForward(x.offset, col ? col.offset : 0, z.offset, xs, cs, zs, n, ...geometry, weight.offset, fwdWork, fwdBytes);
+      k.channelBiasActivation(z.offset, n, this.outChannels, l, bias ? bias.offset : 0, code, param, y.offset, zs);
+    }
     const name = activation ? `${this.describe()} → ${activation.describe()}` : this.describe();
     const inputs = bias ? [x, weight, bias] : [x, weight];
     const saved = [x, weight, z, ...(col ? [col] : []), ...(activation ? [y] : [])];
@@ -171,9 +190,19 @@ export class Conv2d extends Module {
       // dW_g = Σ_s dz_sg·col_sgᵀ, in blocks of samples (split across threads; each block's samples
       // accumulate in order through gemm's β), the blocks' partial sums then added in order.
       sink.writeOrAdd(weight, (dst, add) => {
+        const B = WEIGHT_GRAD_BLOCK, full = Math.floor(n / B), tail = n - full * B;
+        if (direct) {
+          // The padded sample (on a 64-byte boundary), then dz transposed.
+          const [bytes, work] = workspace(k, 0, 0, 0, Math.ceil(padded / 16) * 16 + zs);
+          if (full > 0) k.convDirectWeightGrad(x.offset, dz.offset, partial.offset, B * xs, B * zs, cout * kk, full, cout * B * l, ...directGeometry, xs, zs, B, work, bytes);
+          if (tail > 0) {
+            k.convDirectWeightGrad(x.offset + full * B * xs * 4, dz.offset + full * B * zs * 4, partial.offset + full * cout * kk * 4, tail * xs, tail * zs, cout * kk, 1, cout * tail * l, ...directGeometry, xs, zs, tail, work, bytes);
+          }
+          k.sumRows(partial.offset, blocks, cout * kk, dst, add ? 1 : 0);
+          return;
+        }
         const [bytes, work] = workspace(k, cout, kk, l, 0);
         const colBase = col ? col.offset : x.offset;
-        const B = WEIGHT_GRAD_BLOCK, full = Math.floor(n / B), tail = n - full * B;
         for (let g = 0; g < groups; g++) {
           const dzg = dz.offset + g * cout * l * 4, colg = colBase + g * kk * l * 4;
           if (full > 0) k.convWeightGrad(dzg, colg, partial.offset, B * zs, B * cs, cout * kk, full, cout * B * l, cout, kk, l, zs, cs, B, work, bytes);

@@ -120,3 +120,81 @@ export function convWeightGrad(
     }
   }
 }
+
+/** The taps of output (oy, ox) of channel co in order from +0, x = 0 in the padding (float32). */
+function directOne(
+  f: Float32Array, X: number, height: number, width: number, c: number, kh: number, kw: number,
+  ph: number, pw: number, dh: number, dw: number, W: number, oy: number, ox: number,
+): number {
+  let s = 0, p = 0;
+  for (let ci = 0; ci < c; ci++) {
+    for (let ki = 0; ki < kh; ki++) {
+      const iy = oy - ph + ki * dh;
+      for (let kj = 0; kj < kw; kj++, p++) {
+        const ix = ox - pw + kj * dw;
+        const v = iy >= 0 && iy < height && ix >= 0 && ix < width ? f[X + (ci * height + iy) * width + ix] : 0;
+        s = Math.fround(s + Math.fround(f[W + p] * v));
+      }
+    }
+  }
+  return s;
+}
+
+export function convDirectForward(
+  h: HeapView, x: number, z: number, y: number, xs: number, zs: number, n: number,
+  c: number, height: number, width: number, kh: number, kw: number, ph: number, pw: number, dh: number, dw: number,
+  oh: number, ow: number, cout: number, weight: number, bias: number, act: number, param: number, work: number, workBytes: number,
+): void {
+  void work; void workBytes;
+  const f = h.f32, kk = c * kh * kw, l = oh * ow;
+  for (let s = 0; s < n; s++) {
+    const X = (x >>> 2) + s * xs, Z = (z >>> 2) + s * zs;
+    for (let co = 0; co < cout; co++) {
+      const W = (weight >>> 2) + co * kk;
+      for (let oy = 0; oy < oh; oy++) {
+        for (let ox = 0; ox < ow; ox++) {
+          let v = directOne(f, X, height, width, c, kh, kw, ph, pw, dh, dw, W, oy, ox);
+          if (bias !== 0) v = Math.fround(v + f[(bias >>> 2) + co]);
+          f[Z + co * l + oy * ow + ox] = v;
+        }
+      }
+    }
+    activationForward(h, act, param, z + s * zs * 4, y + s * zs * 4, cout * l);
+  }
+}
+
+export function convDirectWeightGrad(
+  h: HeapView, x: number, dz: number, partial: number, xBlock: number, dzBlock: number, partialSize: number, blocks: number, span: number,
+  c: number, height: number, width: number, kh: number, kw: number, ph: number, pw: number, dh: number, dw: number,
+  oh: number, ow: number, cout: number, xs: number, zs: number, block: number, work: number, workBytes: number,
+): void {
+  void span; void work; void workBytes;
+  const f = h.f32, kk = c * kh * kw, l = oh * ow, kBlock = 512; // gemm's k-block
+  for (let b = 0; b < blocks; b++) {
+    const out = (partial >>> 2) + b * partialSize;
+    for (let j = 0; j < block; j++) {
+      const X = (x >>> 2) + b * xBlock + j * xs, D = (dz >>> 2) + b * dzBlock + j * zs;
+      for (let l0 = 0; l0 < l; l0 += kBlock) {
+        const l1 = Math.min(l, l0 + kBlock), first = j === 0 && l0 === 0;
+        for (let co = 0; co < cout; co++) {
+          let p = 0;
+          for (let ci = 0; ci < c; ci++) {
+            for (let ki = 0; ki < kh; ki++) {
+              for (let kj = 0; kj < kw; kj++, p++) {
+                let s = 0;
+                for (let li = l0; li < l1; li++) {
+                  const oy = Math.floor(li / ow), ox = li - oy * ow;
+                  const iy = oy - ph + ki * dh, ix = ox - pw + kj * dw;
+                  const v = iy >= 0 && iy < height && ix >= 0 && ix < width ? f[X + (ci * height + iy) * width + ix] : 0;
+                  s = Math.fround(s + Math.fround(f[D + co * l + li] * v));
+                }
+                const o = out + co * kk + p;
+                f[o] = first ? s : Math.fround(s + f[o]);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}

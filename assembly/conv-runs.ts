@@ -1,0 +1,21 @@
+// Small helpers of the convolution kernels (assembly/conv.ts, conv-direct.ts); not exported from
+// the module (index.ts does not re-export this file).
+
+/** base + floats·4 bytes. */
+@inline export function at(base: usize, floats: i32): usize {
+  return base + (<usize>floats << 2);
+}
+
+// Runs are short (an output row: 14 or 28 floats in LeNet) and many: memory.fill / memory.copy
+// call out of the generated code in V8 and cost more than these loops at that length.
+@inline export function zeroRun(p: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) for (; i + 4 <= n; i += 4) v128.store(p + (<usize>i << 2), f32x4.splat(0));
+  for (; i < n; i++) store<f32>(p + (<usize>i << 2), 0);
+}
+
+@inline export function copyRun(dst: usize, src: usize, n: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
