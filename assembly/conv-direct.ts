@@ -274,6 +274,31 @@ const K_BLOCK: i32 = 512;
   for (; p < kk; p++) gradTile(1, CV, xp, dzT, cout, co, p, kh, kw, dh, dw, hp, wp, ow, l0, l1, out, kk, first);
 }
 
+/** dzT[li][co] = dz[co][li] for the channels co < vectorChannels (a multiple of 4): 4×4 blocks by shuffles. */
+function transposeDz(dz: usize, cout: i32, l: i32, vectorChannels: i32, dzT: usize): void {
+  const rowBytes = <usize>l << 2, stride = <usize>cout << 2;
+  for (let co = 0; co < vectorChannels; co += 4) {
+    const src = at(dz, co * l);
+    let li = 0;
+    for (; li + 4 <= l; li += 4) {
+      const p = src + (<usize>li << 2);
+      const r0 = v128.load(p), r1 = v128.load(p + rowBytes), r2 = v128.load(p + rowBytes * 2), r3 = v128.load(p + rowBytes * 3);
+      const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5);
+      const t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
+      const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5);
+      const t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
+      const d = at(dzT, li * cout + co);
+      v128.store(d, f32x4.shuffle(t0, t2, 0, 1, 4, 5));
+      v128.store(d + stride, f32x4.shuffle(t0, t2, 2, 3, 6, 7));
+      v128.store(d + stride * 2, f32x4.shuffle(t1, t3, 0, 1, 4, 5));
+      v128.store(d + stride * 3, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
+    }
+    for (; li < l; li++) {
+      for (let r = 0; r < 4; r++) store<f32>(at(dzT, li * cout + co + r), load<f32>(at(src, r * l + li)));
+    }
+  }
+}
+
 export function convDirectWeightGrad(
   x: usize, dz: usize, partial: usize, xBlock: i32, dzBlock: i32, partialSize: i32, blocks: i32, span: i32,
   c: i32, h: i32, w: i32, kh: i32, kw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
@@ -288,12 +313,7 @@ export function convDirectWeightGrad(
     for (let j = 0; j < block; j++) {
       padPlanes(at(x, b * xBlock + j * xs), c, h, w, ph, pw, hp, wp, xp);
       const dzj = at(dz, b * dzBlock + j * zs);
-      if (vectorChannels > 0) {
-        for (let co = 0; co < cout; co++) {
-          const src = at(dzj, co * l);
-          for (let li = 0; li < l; li++) store<f32>(at(dzT, li * cout + co), load<f32>(at(src, li)));
-        }
-      }
+      if (ASC_FEATURE_SIMD && vectorChannels > 0) transposeDz(dzj, cout, l, vectorChannels, dzT);
       for (let l0 = 0; l0 < l; l0 += K_BLOCK) {
         const l1 = min(l, l0 + K_BLOCK), first = j == 0 && l0 == 0;
         let co = 0;
