@@ -39,12 +39,17 @@ import { scalarTile4x8 } from './gemm-scalar';
 }
 
 /**
- * 4×8 tile, A given "by columns": the 4 values of step p at pa + p·sa + {0, 4, 8, 12}; B's 8
- * values of step p at pb + p·sb + {0..28}. Writes the valid mr×nr part of alpha·acc + beta·C.
+ * 4×8 tile: A's value of row r, step p at pa + p·sp + r·sr; B's 8 values of step p at
+ * pb + p·sb + {0..28}. Writes the valid mr×nr part of alpha·acc + beta·C. The constant flags pick
+ * the loop (the exported kernels below are the four combinations):
+ * `rowsA`: A row-major read in place (sp == 4, sr == lda·4), through four row pointers advanced
+ *   once per iteration (the second step at immediate offset 4); else A "by columns" (sr == 4: a
+ *   packed panel or Aᵀ in place), through one pointer advanced per step (rows at immediate
+ *   offsets 4, 8, 12).
  * `packedB`: B is a packed panel (sb == 32), so its second step is read at immediate offsets.
  */
-@inline function tileCols(
-  pa: usize, sa: usize, pb: usize, sb: usize, packedB: bool, kc: i32,
+@inline function tile4x8(
+  pa: usize, sp: usize, sr: usize, rowsA: bool, pb: usize, sb: usize, packedB: bool, kc: i32,
   c: usize, ldc4: usize, alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize,
 ): void {
   if (ASC_FEATURE_SIMD) {
@@ -54,96 +59,26 @@ import { scalarTile4x8 } from './gemm-scalar';
     let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
     const last = pb + <usize>(kc - 1) * sb; // B's row of the last step
     const lastPair = packedB ? last - 32 : last; // … where the second step of a pair is the last
-    pa -= sa;
+    let a0 = pa - (rowsA ? 8 : sp);
+    let a1 = a0 + sr, a2 = a1 + sr, a3 = a2 + sr; // the row pointers (rowsA only)
     pb -= packedB ? 64 : sb;
     while (true) {
-      pa += sa;
-      pb += packedB ? 64 : sb;
-      let b0 = v128.load(pb);
-      let b1 = v128.load(pb, 16);
-      let av = v128.load32_splat(pa);
-      c00 = madd(c00, av, b0); c01 = madd(c01, av, b1);
-      av = v128.load32_splat(pa, 4);
-      c10 = madd(c10, av, b0); c11 = madd(c11, av, b1);
-      av = v128.load32_splat(pa, 8);
-      c20 = madd(c20, av, b0); c21 = madd(c21, av, b1);
-      av = v128.load32_splat(pa, 12);
-      c30 = madd(c30, av, b0); c31 = madd(c31, av, b1);
-      if (pb == last) break; // odd kc; also the block boundary the loop shape needs
-      pa += sa;
-      if (packedB) {
-        b0 = v128.load(pb, 32);
-        b1 = v128.load(pb, 48);
-      } else {
-        pb += sb;
-        b0 = v128.load(pb);
-        b1 = v128.load(pb, 16);
-      }
-      av = v128.load32_splat(pa);
-      c00 = madd(c00, av, b0); c01 = madd(c01, av, b1);
-      av = v128.load32_splat(pa, 4);
-      c10 = madd(c10, av, b0); c11 = madd(c11, av, b1);
-      av = v128.load32_splat(pa, 8);
-      c20 = madd(c20, av, b0); c21 = madd(c21, av, b1);
-      av = v128.load32_splat(pa, 12);
-      c30 = madd(c30, av, b0); c31 = madd(c31, av, b1);
-      if (pb == lastPair) break;
-    }
-    storeTile(c00, c01, c10, c11, c20, c21, c30, c31, c, ldc4, alpha, beta, mr, nr, tile);
-  } else {
-    scalarTile4x8(pa, sa, 4, pb, sb, kc, tile);
-    edgeEpilogue(tile, 5, c, ldc4, alpha, beta, mr, nr);
-  }
-}
-
-/** tileCols over a packed B panel (stride 32). */
-export function kernelCols(
-  pa: usize, sa: usize, pb: usize, kc: i32,
-  c: usize, ldc4: usize, alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize,
-): void {
-  tileCols(pa, sa, pb, 32, true, kc, c, ldc4, alpha, beta, mr, nr, tile);
-}
-
-/** tileCols over a B read in place (row stride sb). */
-export function kernelColsDirectB(
-  pa: usize, sa: usize, pb: usize, sb: usize, kc: i32,
-  c: usize, ldc4: usize, alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize,
-): void {
-  tileCols(pa, sa, pb, sb, false, kc, c, ldc4, alpha, beta, mr, nr, tile);
-}
-
-/**
- * 4×8 tile, A row-major read in place: the value of row r, step p at pa + r·lda4 + p·4 (four row
- * pointers; the second step of an iteration at immediate offset 4). B as in tileCols. Used only
- * for full 4-row panels.
- */
-@inline function tileRows(
-  pa: usize, lda4: usize, pb: usize, sb: usize, packedB: bool, kc: i32,
-  c: usize, ldc4: usize, alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize,
-): void {
-  if (ASC_FEATURE_SIMD) {
-    let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
-    let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-    let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
-    let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-    const last = pb + <usize>(kc - 1) * sb;
-    const lastPair = packedB ? last - 32 : last;
-    let a0 = pa - 8, a1 = a0 + lda4, a2 = a1 + lda4, a3 = a2 + lda4;
-    pb -= packedB ? 64 : sb;
-    while (true) {
-      a0 += 8; a1 += 8; a2 += 8; a3 += 8;
+      if (rowsA) {
+        a0 += 8; a1 += 8; a2 += 8; a3 += 8;
+      } else a0 += sp;
       pb += packedB ? 64 : sb;
       let b0 = v128.load(pb);
       let b1 = v128.load(pb, 16);
       let av = v128.load32_splat(a0);
       c00 = madd(c00, av, b0); c01 = madd(c01, av, b1);
-      av = v128.load32_splat(a1);
+      av = rowsA ? v128.load32_splat(a1) : v128.load32_splat(a0, 4);
       c10 = madd(c10, av, b0); c11 = madd(c11, av, b1);
-      av = v128.load32_splat(a2);
+      av = rowsA ? v128.load32_splat(a2) : v128.load32_splat(a0, 8);
       c20 = madd(c20, av, b0); c21 = madd(c21, av, b1);
-      av = v128.load32_splat(a3);
+      av = rowsA ? v128.load32_splat(a3) : v128.load32_splat(a0, 12);
       c30 = madd(c30, av, b0); c31 = madd(c31, av, b1);
-      if (pb == last) break;
+      if (pb == last) break; // odd kc; also the block boundary the loop shape needs
+      if (!rowsA) a0 += sp;
       if (packedB) {
         b0 = v128.load(pb, 32);
         b1 = v128.load(pb, 48);
@@ -152,87 +87,112 @@ export function kernelColsDirectB(
         b0 = v128.load(pb);
         b1 = v128.load(pb, 16);
       }
-      av = v128.load32_splat(a0, 4);
+      av = rowsA ? v128.load32_splat(a0, 4) : v128.load32_splat(a0);
       c00 = madd(c00, av, b0); c01 = madd(c01, av, b1);
-      av = v128.load32_splat(a1, 4);
+      av = v128.load32_splat(rowsA ? a1 : a0, 4);
       c10 = madd(c10, av, b0); c11 = madd(c11, av, b1);
-      av = v128.load32_splat(a2, 4);
+      av = rowsA ? v128.load32_splat(a2, 4) : v128.load32_splat(a0, 8);
       c20 = madd(c20, av, b0); c21 = madd(c21, av, b1);
-      av = v128.load32_splat(a3, 4);
+      av = rowsA ? v128.load32_splat(a3, 4) : v128.load32_splat(a0, 12);
       c30 = madd(c30, av, b0); c31 = madd(c31, av, b1);
       if (pb == lastPair) break;
     }
-    storeTile(c00, c01, c10, c11, c20, c21, c30, c31, c, ldc4, alpha, beta, mr, nr, tile);
+    storeTile(c00, c01, c10, c11, c20, c21, c30, c31, true, c, ldc4, alpha, beta, mr, nr, tile);
   } else {
-    scalarTile4x8(pa, 4, lda4, pb, sb, kc, tile);
+    scalarTile4x8(pa, sp, sr, pb, sb, kc, tile);
     edgeEpilogue(tile, 5, c, ldc4, alpha, beta, mr, nr);
   }
 }
 
-/** tileRows over a packed B panel (stride 32). */
+/** A by columns (step stride sa), B a packed panel. */
+export function kernelCols(
+  pa: usize, sa: usize, pb: usize, kc: i32,
+  c: usize, ldc4: usize, alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize,
+): void {
+  tile4x8(pa, sa, 4, false, pb, 32, true, kc, c, ldc4, alpha, beta, mr, nr, tile);
+}
+
+/** A by columns (step stride sa), B read in place (row stride sb). */
+export function kernelColsDirectB(
+  pa: usize, sa: usize, pb: usize, sb: usize, kc: i32,
+  c: usize, ldc4: usize, alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize,
+): void {
+  tile4x8(pa, sa, 4, false, pb, sb, false, kc, c, ldc4, alpha, beta, mr, nr, tile);
+}
+
+/** A row-major in place (row stride lda4; full 4-row groups only), B a packed panel. */
 export function kernelRows(
   pa: usize, lda4: usize, pb: usize, kc: i32,
   c: usize, ldc4: usize, alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize,
 ): void {
-  tileRows(pa, lda4, pb, 32, true, kc, c, ldc4, alpha, beta, mr, nr, tile);
+  tile4x8(pa, 4, lda4, true, pb, 32, true, kc, c, ldc4, alpha, beta, mr, nr, tile);
 }
 
-/** tileRows over a B read in place (row stride sb). */
+/** A row-major in place (row stride lda4; full 4-row groups only), B in place (row stride sb). */
 export function kernelRowsDirectB(
   pa: usize, lda4: usize, pb: usize, sb: usize, kc: i32,
   c: usize, ldc4: usize, alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize,
 ): void {
-  tileRows(pa, lda4, pb, sb, false, kc, c, ldc4, alpha, beta, mr, nr, tile);
+  tile4x8(pa, 4, lda4, true, pb, sb, false, kc, c, ldc4, alpha, beta, mr, nr, tile);
 }
 
 /**
- * SIMD epilogue: C = alpha·acc + beta·C (beta == 0: alpha·acc, C unread). Full tiles go straight
- * to C; partial tiles go through the tile buffer and the scalar edge epilogue, which performs the
+ * The epilogue of both tile shapes: C = alpha·acc + beta·C (beta == 0: alpha·acc, C unread).
+ * `wide` (a constant): a 4×8 tile, row r in v<2r>, v<2r+1>; else a 6×4 tile, row r in v<r> (v6
+ * and v7 unused). Full tiles go straight to C; partial tiles go through the tile buffer (the
+ * vectors in order: rows 32 or 16 bytes apart) and the scalar edge epilogue, which performs the
  * same two roundings per element.
  */
-@inline function storeTile(
-  c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128,
+@inline export function storeTile(
+  v0: v128, v1: v128, v2: v128, v3: v128, v4: v128, v5: v128, v6: v128, v7: v128, wide: bool,
   c: usize, ldc4: usize, alpha: f32, beta: f32, mr: i32, nr: i32, tile: usize,
 ): void {
-  if (mr == 4 && nr == 8) {
+  if (mr == (wide ? 4 : 6) && nr == (wide ? 8 : 4)) {
     const va = f32x4.splat(alpha);
-    if (beta == 0) {
-      v128.store(c, f32x4.mul(va, c00));
-      v128.store(c, f32x4.mul(va, c01), 16);
-      c += ldc4;
-      v128.store(c, f32x4.mul(va, c10));
-      v128.store(c, f32x4.mul(va, c11), 16);
-      c += ldc4;
-      v128.store(c, f32x4.mul(va, c20));
-      v128.store(c, f32x4.mul(va, c21), 16);
-      c += ldc4;
-      v128.store(c, f32x4.mul(va, c30));
-      v128.store(c, f32x4.mul(va, c31), 16);
-    } else {
-      const vb = f32x4.splat(beta);
-      v128.store(c, f32x4.add(f32x4.mul(va, c00), f32x4.mul(vb, v128.load(c))));
-      v128.store(c, f32x4.add(f32x4.mul(va, c01), f32x4.mul(vb, v128.load(c, 16))), 16);
-      c += ldc4;
-      v128.store(c, f32x4.add(f32x4.mul(va, c10), f32x4.mul(vb, v128.load(c))));
-      v128.store(c, f32x4.add(f32x4.mul(va, c11), f32x4.mul(vb, v128.load(c, 16))), 16);
-      c += ldc4;
-      v128.store(c, f32x4.add(f32x4.mul(va, c20), f32x4.mul(vb, v128.load(c))));
-      v128.store(c, f32x4.add(f32x4.mul(va, c21), f32x4.mul(vb, v128.load(c, 16))), 16);
-      c += ldc4;
-      v128.store(c, f32x4.add(f32x4.mul(va, c30), f32x4.mul(vb, v128.load(c))));
-      v128.store(c, f32x4.add(f32x4.mul(va, c31), f32x4.mul(vb, v128.load(c, 16))), 16);
-    }
+    if (beta == 0) storeFull(v0, v1, v2, v3, v4, v5, v6, v7, wide, c, ldc4, va, va, false);
+    else storeFull(v0, v1, v2, v3, v4, v5, v6, v7, wide, c, ldc4, va, f32x4.splat(beta), true);
   } else {
-    v128.store(tile, c00);
-    v128.store(tile, c01, 16);
-    v128.store(tile, c10, 32);
-    v128.store(tile, c11, 48);
-    v128.store(tile, c20, 64);
-    v128.store(tile, c21, 80);
-    v128.store(tile, c30, 96);
-    v128.store(tile, c31, 112);
-    edgeEpilogue(tile, 5, c, ldc4, alpha, beta, mr, nr);
+    v128.store(tile, v0);
+    v128.store(tile, v1, 16);
+    v128.store(tile, v2, 32);
+    v128.store(tile, v3, 48);
+    v128.store(tile, v4, 64);
+    v128.store(tile, v5, 80);
+    if (wide) {
+      v128.store(tile, v6, 96);
+      v128.store(tile, v7, 112);
+    }
+    edgeEpilogue(tile, wide ? 5 : 4, c, ldc4, alpha, beta, mr, nr);
   }
+}
+
+/** A full tile to C, pairs of vectors in order; `readC` (a constant): add vb·C. */
+@inline function storeFull(
+  v0: v128, v1: v128, v2: v128, v3: v128, v4: v128, v5: v128, v6: v128, v7: v128, wide: bool,
+  c: usize, ldc4: usize, va: v128, vb: v128, readC: bool,
+): void {
+  c = storePair(v0, v1, wide, c, ldc4, va, vb, readC);
+  c = storePair(v2, v3, wide, c, ldc4, va, vb, readC);
+  c = storePair(v4, v5, wide, c, ldc4, va, vb, readC);
+  if (wide) storePair(v6, v7, wide, c, ldc4, va, vb, readC);
+}
+
+/**
+ * x and y to C at c: one 8-wide row (`wide`) or two 4-wide rows. Returns the next row's address.
+ */
+@inline function storePair(
+  x: v128, y: v128, wide: bool, c: usize, ldc4: usize, va: v128, vb: v128, readC: bool,
+): usize {
+  storeScaled(x, c, va, vb, readC);
+  if (!wide) c += ldc4;
+  storeScaled(y, wide ? c + 16 : c, va, vb, readC);
+  return c + ldc4;
+}
+
+/** alpha·acc (+ beta·C when `readC`) to C at p, with va = splat(alpha), vb = splat(beta). */
+@inline function storeScaled(acc: v128, p: usize, va: v128, vb: v128, readC: bool): void {
+  if (readC) v128.store(p, f32x4.add(f32x4.mul(va, acc), f32x4.mul(vb, v128.load(p))));
+  else v128.store(p, f32x4.mul(va, acc));
 }
 
 /**
