@@ -63,8 +63,8 @@ export const POLLS_PER_CLOCK_READ = 64;
  * machine has more runnable threads than cores, and a polling worker takes time from the others
  * (the caller among them). Not shorter: an idle virtual machine interrupts every thread for 50 µs
  * to 0.5 ms a hundred or more times a second, but for over 2 ms only about once a second, where a
- * process keeping a core busy does so 80–90 times a second (measured here, two threads polling
- * the clock for 5 s: 2 and 7 gaps over 2 ms idle, 376 and 458 beside `node -e "for(;;){}"`).
+ * process keeping a core busy does so 80–90 times a second (`npx tsx bench/preemption-gaps.ts`: two threads
+ * polling the clock for 5 s saw 2–10 gaps over 2 ms idle, 353–458 beside `node -e "for(;;){}"`).
  * At 0.05 ms the idle machine's interrupts alone marked the cores contended for seconds at a
  * time, and 784-256-128-10 at batch 32 ran at 0.73–0.98× of one thread instead of 1.6–1.75×. The caller likewise takes a wait for a worker's chunk this much
  * longer than its own chunks took as a sign. Several signs close together (thread-pool.ts) mark
