@@ -190,14 +190,13 @@ export class Conv2d extends Module {
       // dW_g = Σ_s dz_sg·col_sgᵀ, in blocks of samples (split across threads; each block's samples
       // accumulate in order through gemm's β), the blocks' partial sums then added in order.
       sink.writeOrAdd(weight, (dst, add) => {
-        const B = WEIGHT_GRAD_BLOCK, full = Math.floor(n / B), tail = n - full * B;
+        const B = WEIGHT_GRAD_BLOCK;
         if (direct) {
           // The padded sample (on a 64-byte boundary), then dz transposed.
           const [bytes, work] = workspace(k, 0, 0, 0, Math.ceil(padded / 16) * 16 + zs);
-          if (full > 0) k.convDirectWeightGrad(x.offset, dz.offset, partial.offset, B * xs, B * zs, cout * kk, full, cout * B * l, ...directGeometry, xs, zs, B, work, bytes);
-          if (tail > 0) {
-            k.convDirectWeightGrad(x.offset + full * B * xs * 4, dz.offset + full * B * zs * 4, partial.offset + full * cout * kk * 4, tail * xs, tail * zs, cout * kk, 1, cout * tail * l, ...directGeometry, xs, zs, tail, work, bytes);
-          }
+          sampleBlocks(n, (first, count, block) => k.convDirectWeightGrad(
+            x.offset + first * xs * 4, dz.offset + first * zs * 4, partial.offset + (first / B) * cout * kk * 4, block * xs, block * zs,
+            cout * kk, count, cout * block * l, ...directGeometry, xs, zs, block, work, bytes));
           k.sumRows(partial.offset, blocks, cout * kk, dst, add ? 1 : 0);
           return;
         }
@@ -205,10 +204,9 @@ export class Conv2d extends Module {
         const colBase = col ? col.offset : x.offset;
         for (let g = 0; g < groups; g++) {
           const dzg = dz.offset + g * cout * l * 4, colg = colBase + g * kk * l * 4;
-          if (full > 0) k.convWeightGrad(dzg, colg, partial.offset, B * zs, B * cs, cout * kk, full, cout * B * l, cout, kk, l, zs, cs, B, work, bytes);
-          if (tail > 0) {
-            k.convWeightGrad(dzg + full * B * zs * 4, colg + full * B * cs * 4, partial.offset + full * cout * kk * 4, tail * zs, tail * cs, cout * kk, 1, cout * tail * l, cout, kk, l, zs, cs, tail, work, bytes);
-          }
+          sampleBlocks(n, (first, count, block) => k.convWeightGrad(
+            dzg + first * zs * 4, colg + first * cs * 4, partial.offset + (first / B) * cout * kk * 4, block * zs, block * cs,
+            cout * kk, count, cout * block * l, cout, kk, l, zs, cs, block, work, bytes));
           k.sumRows(partial.offset, blocks, cout * kk, dst + g * cout * kk * 4, add ? 1 : 0);
         }
       });
@@ -227,6 +225,18 @@ export class Conv2d extends Module {
       });
     });
   }
+}
+
+/**
+ * The weight gradient's blocks of WEIGHT_GRAD_BLOCK samples over a batch of n: `run(first, count,
+ * block)` once for the full blocks (from sample 0, `count` of them) and once for the partial one
+ * at the end (one block of the remaining samples), each call skipped when empty. A block's partial
+ * sum sits at index first / WEIGHT_GRAD_BLOCK.
+ */
+function sampleBlocks(n: number, run: (first: number, count: number, block: number) => void): void {
+  const full = Math.floor(n / WEIGHT_GRAD_BLOCK), tail = n - full * WEIGHT_GRAD_BLOCK;
+  if (full > 0) run(0, full, WEIGHT_GRAD_BLOCK);
+  if (tail > 0) run(full * WEIGHT_GRAD_BLOCK, 1, tail);
 }
 
 /**
