@@ -1,4 +1,5 @@
 // Direct convolution kernels (declared in src/backend/kernels-conv.ts).
+import { GemmOrder } from '../src/backend/codes';
 import { activationForward } from './activations';
 import { at, copyRun, zeroRun } from './conv-runs';
 
@@ -184,8 +185,8 @@ export function convDirectForward(
   }
 }
 
-/** gemm's k-block (KC in gemm.ts): the weight gradient's sums restart every 512 output positions. */
-const K_BLOCK: i32 = 512;
+/** gemm's k-block (KC in gemm.ts): the weight gradient's sums restart every this many output positions. */
+const K_BLOCK: i32 = GemmOrder.kBlock;
 
 /** Byte offset in the padded planes of tap p = (ci, ki, kj) at output position (0, 0). */
 @inline function tapOffset(p: i32, kh: i32, kw: i32, dh: i32, dw: i32, hp: i32, wp: i32): usize {

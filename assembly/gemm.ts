@@ -82,6 +82,7 @@
 // never written. Hence the SIMD and scalar builds and any split of the rows or columns of C across
 // calls (threads) give bit-identical results.
 
+import { GemmOrder } from '../src/backend/codes';
 import { kernelCols, kernelColsDirectB, kernelRows, kernelRowsDirectB } from './gemm-tile';
 import { kernelCols6x4, kernelRows6x4 } from './gemm-narrow';
 import { imin, packAN, packANTail, packAT, packBN, packBT, scaleC } from './gemm-pack';
@@ -92,7 +93,7 @@ import { imin, packAN, packANTail, packAT, packBN, packBT, scaleC } from './gemm
 // MC must be a multiple of 4 and NC of 8. (KC = 256/512, MC = 32/64/128 and NC = 128/256 measured
 // the same within noise; these keep the workspace under 400 KB.)
 
-const KC: i32 = 512;
+const KC: i32 = GemmOrder.kBlock;
 const MC: i32 = 64;
 const NC: i32 = 128;
 // In-place thresholds (see "When to pack" above).

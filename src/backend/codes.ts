@@ -47,3 +47,12 @@ export namespace Loss {
   export const bce = 4;
   export const bceWithLogits = 5;
 }
+
+/**
+ * Not a code but a fact of the summation order, which the bits depend on: gemm sums over k in
+ * blocks of this many steps (assembly/gemm.ts, KC), and the direct weight gradient of a thin
+ * convolution repeats those blocks to give gemm's bits (assembly/conv-direct.ts and its js twin).
+ */
+export namespace GemmOrder {
+  export const kBlock = 512;
+}

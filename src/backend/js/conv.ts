@@ -1,4 +1,5 @@
 import type { HeapView } from './views.js';
+import { GemmOrder } from '../codes.js';
 import { activationForward } from './activations.js';
 import { gemm } from './gemm.js';
 
@@ -169,7 +170,7 @@ export function convDirectWeightGrad(
   oh: number, ow: number, cout: number, xs: number, zs: number, block: number, work: number, workBytes: number,
 ): void {
   void span; void work; void workBytes;
-  const f = h.f32, kk = c * kh * kw, l = oh * ow, kBlock = 512; // gemm's k-block
+  const f = h.f32, kk = c * kh * kw, l = oh * ow, kBlock = GemmOrder.kBlock;
   for (let b = 0; b < blocks; b++) {
     const out = (partial >>> 2) + b * partialSize;
     for (let j = 0; j < block; j++) {
