@@ -62,68 +62,58 @@ export function packANTail(a: usize, lda4: usize, i0: i32, p0: i32, mr: i32, kc:
   }
 }
 
-/** Pack op(A) = Aᵀ (A stored k×m; op(A)[i][p] = A[p·lda + i]) into 4-row panels at dst. */
-export function packAT(a: usize, lda4: usize, i0: i32, p0: i32, mc: i32, kc: i32, dst: usize): void {
-  for (let ir = 0; ir < mc; ir += 4) {
-    const mr = imin(4, mc - ir);
-    let s = a + <usize>p0 * lda4 + (<usize>(i0 + ir) << 2);
-    let d = dst + <usize>(ir >> 2) * (<usize>kc << 4);
-    if (mr == 4) {
+/** Four floats from s to d, one by one (the scalar build's panel copy). */
+@inline function copy4(s: usize, d: usize): void {
+  store<f32>(d, load<f32>(s));
+  store<f32>(d, load<f32>(s, 4), 4);
+  store<f32>(d, load<f32>(s, 8), 8);
+  store<f32>(d, load<f32>(s, 12), 12);
+}
+
+/**
+ * The panel copy packAT and packBN share: panels of `width` (4 or 8, a constant at each call)
+ * consecutive floats of each of kc source rows (row p at src + p·ld4), cols c0..c0+nc in panels
+ * of width·kc floats at dst; a partial last panel is zero-padded.
+ */
+@inline function packRowPanels(src: usize, ld4: usize, p0: i32, c0: i32, kc: i32, nc: i32, dst: usize, width: i32): void {
+  const panelBytes = <usize>width << 2;
+  for (let jr = 0; jr < nc; jr += width) {
+    const nr = imin(width, nc - jr);
+    let s = src + <usize>p0 * ld4 + (<usize>(c0 + jr) << 2);
+    let d = dst + <usize>(jr >> (width == 8 ? 3 : 2)) * (<usize>kc * panelBytes);
+    if (nr == width) {
       for (let p = 0; p < kc; p++) {
         if (ASC_FEATURE_SIMD) {
           v128.store(d, v128.load(s));
+          if (width == 8) v128.store(d, v128.load(s, 16), 16);
         } else {
-          store<f32>(d, load<f32>(s));
-          store<f32>(d, load<f32>(s, 4), 4);
-          store<f32>(d, load<f32>(s, 8), 8);
-          store<f32>(d, load<f32>(s, 12), 12);
+          copy4(s, d);
+          if (width == 8) copy4(s + 16, d + 16);
         }
-        s += lda4;
-        d += 16;
+        s += ld4;
+        d += panelBytes;
       }
     } else {
       for (let p = 0; p < kc; p++) {
-        for (let r = 0; r < 4; r++) {
-          store<f32>(d + (<usize>r << 2), r < mr ? load<f32>(s + (<usize>r << 2)) : <f32>0);
+        for (let j = 0; j < width; j++) {
+          const o = <usize>j << 2;
+          store<f32>(d + o, j < nr ? load<f32>(s + o) : <f32>0);
         }
-        s += lda4;
-        d += 16;
+        s += ld4;
+        d += panelBytes;
       }
     }
   }
 }
 
+/** Pack op(A) = Aᵀ (A stored k×m; op(A)[i][p] = A[p·lda + i]) into 4-row panels at dst. */
+export function packAT(a: usize, lda4: usize, i0: i32, p0: i32, mc: i32, kc: i32, dst: usize): void {
+  packRowPanels(a, lda4, p0, i0, kc, mc, dst, 4);
+}
+
 /** Pack op(B) = B (row-major k×n; rows p0..p0+kc, cols j0..j0+nc) into 8-column panels at dst. */
 export function packBN(b: usize, ldb4: usize, p0: i32, j0: i32, kc: i32, nc: i32, dst: usize): void {
-  for (let jr = 0; jr < nc; jr += 8) {
-    const nr = imin(8, nc - jr);
-    let s = b + <usize>p0 * ldb4 + (<usize>(j0 + jr) << 2);
-    let d = dst + <usize>(jr >> 3) * (<usize>kc << 5);
-    if (nr == 8) {
-      for (let p = 0; p < kc; p++) {
-        if (ASC_FEATURE_SIMD) {
-          v128.store(d, v128.load(s));
-          v128.store(d, v128.load(s, 16), 16);
-        } else {
-          for (let j = 0; j < 8; j++) {
-            const o = <usize>j << 2;
-            store<f32>(d + o, load<f32>(s + o));
-          }
-        }
-        s += ldb4;
-        d += 32;
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        for (let j = 0; j < 8; j++) {
-          const o = <usize>j << 2;
-          store<f32>(d + o, j < nr ? load<f32>(s + o) : <f32>0);
-        }
-        s += ldb4;
-        d += 32;
-      }
-    }
-  }
+  packRowPanels(b, ldb4, p0, j0, kc, nc, dst, 8);
 }
 
 /** Pack op(B) = Bᵀ (B stored n×k; op(B)[p][j] = B[j·ldb + p]) into 8-column panels at dst. */
