@@ -38,16 +38,27 @@ import { at, copyRun, zeroRun } from './conv-runs';
  */
 @inline function columnWalk(
   x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
-  dh: i32, dw: i32, oh: i32, ow: i32, col: usize, toCol: bool,
+  dh: i32, dw: i32, oh: i32, ow: i32, col: usize, toCol: bool, colIsScratch: bool,
 ): void {
   let o = col;
   const rowBytes = <usize>ow << 2;
+  // Stride 1 with output rows as wide as input rows ('same' padding): a row block of the column
+  // matrix is the input plane shifted, so its inside rows go as one run (planeRun).
+  const plane = sh == 1 && sw == 1 && ow == w && (toCol || colIsScratch);
   for (let ci = 0; ci < c; ci++) {
     for (let ki = 0; ki < kh; ki++) {
       for (let kj = 0; kj < kw; kj++) {
         const shift = kj * dw - pw;
         const lo = firstInside(shift, sw);
         const hi = max(lo, endInside(shift, sw, w, ow));
+        if (plane && hi > lo) {
+          // Output rows [top, bottom) read input rows top − ph + ki·dh onwards.
+          const top = min(oh, max(0, ph - ki * dh));
+          const bottom = max(top, min(oh, h + ph - ki * dh));
+          planeRun(x, (ci * h + top - ph + ki * dh) * w + shift, o, top, bottom, oh, ow, lo, hi, toCol);
+          o += rowBytes * <usize>oh;
+          continue;
+        }
         for (let oy = 0; oy < oh; oy++, o += rowBytes) {
           const iy = oy * sh - ph + ki * dh;
           if (iy < 0 || iy >= h) {
@@ -60,6 +71,50 @@ import { at, copyRun, zeroRun } from './conv-runs';
         }
       }
     }
+  }
+}
+
+/**
+ * The rows of one column-matrix row block (ci, ki, kj) for stride 1 and ow == w, where output rows
+ * [top, bottom) are inside: output element (oy, ox) stands for input float base + (oy − top)·w + ox
+ * when lo ≤ ox < hi. Inside rows are one contiguous run in both matrices, so it is copied (or added)
+ * whole, from the first row's lo to the last row's hi; the elements in between that fall outside
+ * [lo, hi) of their row (the shift wrapped them onto the neighbouring input row) are zeroed, in
+ * the column matrix after the copy (im2col) or before the add (col2im, only where the column matrix
+ * is scratch): adding +0 leaves an input float's bits as they were, and every other input float
+ * gets the one add the row-by-row walk gives it, in the same order.
+ */
+@inline function planeRun(
+  x: usize, base: i32, col: usize, top: i32, bottom: i32, oh: i32, ow: i32, lo: i32, hi: i32, toCol: bool,
+): void {
+  const rows = bottom - top;
+  if (toCol) zeroRun(col, top * ow);
+  if (rows > 0) {
+    const first = top * ow + lo, count = rows * ow - lo - (ow - hi);
+    const xs = at(x, base + lo), cs = at(col, first);
+    if (toCol) {
+      copyRun(cs, xs, count);
+      // The padding of the first and last rows outside the run, then the wrapped elements between
+      // rows: [hi, ow) of a row and [0, lo) of the next.
+      zeroRun(at(col, top * ow), lo);
+      zeroRun(at(col, (bottom - 1) * ow + hi), ow - hi);
+      zeroWrapped(at(col, top * ow), rows, ow, lo, hi);
+    } else {
+      // col is scratch here: its wrapped elements are zeroed, then the run is added whole. x
+      // floats start at +0 and only take adds, so they are never −0, and x + 0 is x.
+      zeroWrapped(at(col, top * ow), rows, ow, lo, hi);
+      addRun(xs, cs, count);
+    }
+  }
+  if (toCol) zeroRun(at(col, bottom * ow), (oh - bottom) * ow);
+}
+
+/** Zeroes [hi, ow) of each of the first rows − 1 rows (ow floats each) from row0, and [0, lo) of the next. */
+@inline function zeroWrapped(row0: usize, rows: i32, ow: i32, lo: i32, hi: i32): void {
+  for (let r = 0; r < rows - 1; r++) {
+    const row = at(row0, r * ow);
+    for (let ox = hi; ox < ow; ox++) store<f32>(row + (<usize>ox << 2), 0);
+    for (let ox = 0; ox < lo; ox++) store<f32>(row + (<usize>(ow + ox) << 2), 0);
   }
 }
 
@@ -90,15 +145,23 @@ export function im2col(
   x: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
   dh: i32, dw: i32, oh: i32, ow: i32, col: usize,
 ): void {
-  columnWalk(x, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col, true);
+  columnWalk(x, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col, true, false);
 }
 
 export function col2im(
   col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
   dh: i32, dw: i32, oh: i32, ow: i32, x: usize,
 ): void {
+  col2imWalk(col, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, x, false);
+}
+
+/** col2im; with colIsScratch the walk may zero col's padding elements (convInputGrad's dcol). */
+@inline function col2imWalk(
+  col: usize, c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
+  dh: i32, dw: i32, oh: i32, ow: i32, x: usize, colIsScratch: bool,
+): void {
   memory.fill(x, 0, <usize>(c * h * w) << 2);
-  columnWalk(x, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col, false);
+  columnWalk(x, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col, false, colIsScratch);
 }
 
 export function channelBiasActivation(y: usize, n: i32, c: i32, l: i32, bias: usize, act: i32, param: f32, out: usize, sample: i32): void {
@@ -164,7 +227,7 @@ export function convInputGrad(
     for (let g = 0; g < groups; g++) {
       const target = pointwise != 0 ? at(dx, s * xs + g * cin * h * w) : dcol;
       gemm(1, 0, kk, l, coutG, 1, at(weight, g * coutG * kk), kk, at(dz, s * zs + g * coutG * l), l, 0, target, l, gemmWork);
-      if (pointwise == 0) col2im(dcol, cin, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, at(dx, s * xs + g * cin * h * w));
+      if (pointwise == 0) col2imWalk(dcol, cin, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, at(dx, s * xs + g * cin * h * w), true);
     }
   }
 }

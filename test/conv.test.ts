@@ -6,7 +6,7 @@ import {
 } from '../src/index.js';
 import { Adam } from '../src/optim/index.js';
 import { CONFIGS, use, randomFloats } from './helpers.js';
-import { requireBackend } from '../src/core/runtime.js';
+import { gemmWorkspace, requireBackend } from '../src/core/runtime.js';
 import { Act } from '../src/backend/backend.js';
 
 // Conv2d and the pooling layers against float64 references written here from torch's definitions
@@ -27,6 +27,18 @@ const geometry: fc.Arbitrary<Geometry> = fc.record({
   dh: fc.integer({ min: 1, max: 2 }), dw: fc.integer({ min: 1, max: 2 }), bias: fc.boolean(),
 }).map((r) => ({ ...r, cin: r.g * r.cinG, cout: r.g * r.coutG, groups: r.g }))
   .filter((r) => r.h + 2 * r.ph >= r.dh * (r.kh - 1) + 1 && r.w + 2 * r.pw >= r.dw * (r.kw - 1) + 1);
+
+/**
+ * Stride-1 geometries whose output is as large as the input ('same' padding, odd kernels, dilation
+ * 1–2): the shapes whose im2col and input-gradient col2im go a whole plane at a time.
+ */
+const sameGeometry: fc.Arbitrary<Geometry> = fc.record({
+  n: fc.integer({ min: 1, max: 3 }), g: fc.integer({ min: 1, max: 2 }), cinG: fc.integer({ min: 1, max: 3 }), coutG: fc.integer({ min: 1, max: 5 }),
+  h: fc.integer({ min: 1, max: 11 }), w: fc.integer({ min: 1, max: 15 }), kh: fc.constantFrom(1, 3, 5), kw: fc.constantFrom(1, 3, 5),
+  dh: fc.integer({ min: 1, max: 2 }), dw: fc.integer({ min: 1, max: 2 }), bias: fc.boolean(),
+}).map((r) => ({
+  ...r, cin: r.g * r.cinG, cout: r.g * r.coutG, groups: r.g, sh: 1, sw: 1, ph: (r.dh * (r.kh - 1)) >> 1, pw: (r.dw * (r.kw - 1)) >> 1,
+}));
 
 const outLen = (size: number, k: number, s: number, p: number, d: number) => Math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1;
 
@@ -158,8 +170,8 @@ describe('every build gives the same bits', () => {
     }
   });
 
-  it('im2col, col2im and the bias + ReLU epilogue: simd = scalar = js', async () => {
-    const samples = fc.sample(fc.tuple(geometry, fc.nat()), { numRuns: 25, seed: 16 });
+  it.each([['random', geometry], ["'same' (whole planes)", sameGeometry]] as const)('im2col, col2im and the bias + ReLU epilogue on %s geometries: simd = scalar = js', async (_, shapes) => {
+    const samples = fc.sample(fc.tuple(shapes, fc.nat()), { numRuns: 25, seed: 16 });
     const results: Float32Array[][][] = [];
     for (const config of CONFIGS) {
       await use(config.options);
@@ -168,9 +180,10 @@ describe('every build gives the same bits', () => {
         const oh = outLen(g.h, g.kh, g.sh, g.ph, g.dh), ow = outLen(g.w, g.kw, g.sw, g.pw, g.dw);
         const rows = g.cin * g.kh * g.kw, l = oh * ow;
         const x = tensor(randomFloats(g.cin * g.h * g.w, seed), [g.cin * g.h * g.w]);
-        const col = tensor(new Float32Array(rows * l), [rows * l]);
+        // col and dx start as garbage: the kernels must write every element.
+        const col = tensor(randomFloats(rows * l, seed + 3), [rows * l]);
         const dcol = tensor(randomFloats(rows * l, seed + 1), [rows * l]);
-        const dx = tensor(new Float32Array(x.size), [x.size]);
+        const dx = tensor(randomFloats(x.size, seed + 4), [x.size]);
         const bias = tensor(randomFloats(g.cin, seed + 2), [g.cin]);
         const act = tensor(new Float32Array(x.size), [x.size]);
         k.im2col(x.offset, g.cin, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, oh, ow, col.offset);
@@ -185,6 +198,34 @@ describe('every build gives the same bits', () => {
       results[b].forEach((arrays, s) => arrays.forEach((a, i) => {
         expect(new Uint32Array(a.buffer), `${CONFIGS[b].label}, sample ${s}, array ${i}`).toEqual(new Uint32Array(results[0][s][i].buffer));
       }));
+    }
+  });
+
+  it("the input gradient on 'same' geometries equals gemm + col2im row by row, on both wasm builds", async () => {
+    // convInputGrad's col2im goes whole planes through its scratch dcol; the exported col2im walks
+    // row by row (its col is the caller's), so this holds one against the other, bit for bit.
+    for (const config of CONFIGS.filter((c) => c.options.backend === 'wasm')) {
+      await use(config.options);
+      const k = requireBackend();
+      fc.assert(fc.property(sameGeometry, fc.nat(), (g, seed) => {
+        const cinG = g.cin / g.groups, coutG = g.cout / g.groups, kk = cinG * g.kh * g.kw, l = g.h * g.w;
+        const dz = tensor(randomFloats(g.n * g.cout * l, seed), [g.n * g.cout * l]);
+        const weight = tensor(randomFloats(g.cout * kk, seed + 1), [g.cout * kk]);
+        const dx = tensor(new Float32Array(g.n * g.cin * l), [g.n * g.cin * l]);
+        const expected = tensor(new Float32Array(dx.size), [dx.size]);
+        const dcol = tensor(new Float32Array(kk * l), [kk * l]);
+        const gemmBytes = Math.ceil(k.gemmWorkspaceBytes(kk, l, coutG) / 64) * 64;
+        const bytes = Math.ceil((kk * l * 4) / 64) * 64 + gemmBytes;
+        const work = gemmWorkspace(bytes);
+        k.convInputGrad(dz.offset, dx.offset, g.cout * l, g.cin * l, g.n, g.cin, g.h, g.w, g.kh, g.kw, 1, 1, g.ph, g.pw, g.dh, g.dw, g.h, g.w, g.groups, g.cout, weight.offset, 0, work, bytes);
+        const gemmWork = gemmWorkspace(bytes);
+        for (let s = 0; s < g.n; s++) for (let grp = 0; grp < g.groups; grp++) {
+          k.gemm(1, 0, kk, l, coutG, 1, weight.offset + grp * coutG * kk * 4, kk, dz.offset + (s * g.cout + grp * coutG) * l * 4, l, 0, dcol.offset, l, gemmWork + Math.ceil((kk * l * 4) / 64) * 64);
+          k.col2im(dcol.offset, cinG, g.h, g.w, g.kh, g.kw, 1, 1, g.ph, g.pw, g.dh, g.dw, g.h, g.w, expected.offset + (s * g.cin + grp * cinG) * l * 4);
+        }
+        expect(new Uint32Array(dx.toArray().buffer), `${config.label} ${JSON.stringify(g)}`).toEqual(new Uint32Array(expected.toArray().buffer));
+        [dz, weight, dx, expected, dcol].forEach((t) => t.dispose());
+      }), { numRuns: 40, seed: 17 });
     }
   });
 
