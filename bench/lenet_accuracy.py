@@ -1,7 +1,7 @@
 """Trains the course CNN in PyTorch on Descent's MNIST split (see bench/lenet-accuracy.ts, which
 writes the data, Descent's initial weights and fit's batch order into `dir`) and prints test
 accuracies: from Descent's weights in Descent's order (the same run as `descent train --model cnn`
-up to float rounding), and from torch's own initialisation and shuffling, seeds 0-2."""
+up to float rounding), and from torch's own initialisation and shuffling, for the same seeds."""
 import sys, time
 import numpy as np
 import torch
@@ -49,7 +49,7 @@ for seed in seeds:
             p.copy_(torch.from_numpy(load(f'seed{seed}.{name}.f32')).reshape(p.shape))
     accuracy, seconds = train(net, split(load(f'seed{seed}.order.i32', np.int32)))
     print(f'torch from Descent seed {seed} weights and batch order: {100 * accuracy:.2f} % ({seconds:.1f} s)')
-for seed in [0, 1, 2]:
+for seed in seeds:
     torch.manual_seed(seed)
     net = model()
     g = torch.Generator().manual_seed(seed)
