@@ -3,7 +3,7 @@
 // Every reduction has one fixed order (a sequential float64 sum, or the four emulated lanes of
 // reduce.ts), so the SIMD and scalar builds give bit-identical results.
 import { max, sum } from './reduce';
-import { divideRow } from './rows';
+import { addRun, divideRow } from './rows';
 import { Act } from '../src/backend/codes';
 
 const IDENTITY = Act.identity, RELU = Act.relu, LEAKY_RELU = Act.leakyRelu, SIGMOID = Act.sigmoid, TANH = Act.tanh;
@@ -217,19 +217,7 @@ export function biasActivation(c: usize, m: i32, n: i32, bias: usize, act: i32, 
   const row = <usize>n << 2;
   for (let r = 0; r < m; r++) {
     const cr = c + <usize>r * row;
-    if (bias != 0) {
-      let j = 0;
-      if (ASC_FEATURE_SIMD) {
-        for (; j + 4 <= n; j += 4) {
-          const o = <usize>j << 2;
-          v128.store(cr + o, f32x4.add(v128.load(cr + o), v128.load(bias + o)));
-        }
-      }
-      for (; j < n; j++) {
-        const o = <usize>j << 2;
-        store<f32>(cr + o, load<f32>(cr + o) + load<f32>(bias + o));
-      }
-    }
+    if (bias != 0) addRun(cr, bias, cr, n);
     activationForward(act, param, cr, y + <usize>r * row, n);
   }
 }

@@ -10,6 +10,7 @@
 import { activationForward } from './activations';
 import { gemm } from './gemm';
 import { at, copyRun, zeroRun } from './conv-runs';
+import { addRun } from './rows';
 
 /** First output column whose input column ox·sw + shift is ≥ 0. */
 @inline function firstInside(shift: i32, sw: i32): i32 {
@@ -22,13 +23,6 @@ import { at, copyRun, zeroRun } from './conv-runs';
   return room <= 0 ? 0 : min(ow, (room + sw - 1) / sw);
 }
 
-/** dst[i] += src[i]: lanes are distinct elements, each added once, so the bits equal the scalar loop's. */
-@inline function addRun(dst: usize, src: usize, n: i32): void {
-  const end = <usize>n << 2;
-  let off: usize = 0;
-  if (ASC_FEATURE_SIMD) for (; off + 16 <= end; off += 16) v128.store(dst + off, f32x4.add(v128.load(dst + off), v128.load(src + off)));
-  for (; off < end; off += 4) store<f32>(dst + off, load<f32>(dst + off) + load<f32>(src + off));
-}
 
 /**
  * The walk im2col and col2im share, written once: rows (ci, ki, kj) of the column matrix, each
@@ -103,7 +97,7 @@ import { at, copyRun, zeroRun } from './conv-runs';
       // col is scratch here: its wrapped elements are zeroed, then the run is added whole. x
       // floats start at +0 and only take adds, so they are never −0, and x + 0 is x.
       zeroWrapped(at(col, top * ow), rows, ow, lo, hi);
-      addRun(xs, cs, count);
+      addRun(xs, cs, xs, count);
     }
   }
   if (toCol) zeroRun(at(col, bottom * ow), (oh - bottom) * ow);
@@ -132,7 +126,8 @@ import { at, copyRun, zeroRun } from './conv-runs';
 /** One output row of col2im: x[base + ox·sw] += o[ox] for ox in [lo, hi), in order. */
 @inline function col2imRow(o: usize, base: i32, sw: i32, lo: i32, hi: i32, x: usize): void {
   if (sw == 1) {
-    addRun(x + (<usize>(base + lo) << 2), o + (<usize>lo << 2), hi - lo);
+    const run = x + (<usize>(base + lo) << 2);
+    addRun(run, o + (<usize>lo << 2), run, hi - lo);
   } else {
     for (let ox = lo; ox < hi; ox++) {
       const at = x + (<usize>(base + ox * sw) << 2);

@@ -2,6 +2,7 @@
 // memory and an element count; the SIMD body handles 4 lanes at a time and a scalar tail finishes
 // any count (including 0 and 1). The scalar build compiles the same source with the v128 branch
 // removed (ASC_FEATURE_SIMD is a compile-time constant).
+import { addRun } from './rows';
 
 /** x[i] = value */
 export function fill(x: usize, n: i32, value: f32): void {
@@ -52,17 +53,7 @@ export function axpy(n: i32, alpha: f32, x: usize, y: usize): void {
 
 /** out[i] = a[i] + b[i] (out may alias a or b). */
 export function add(a: usize, b: usize, out: usize, n: i32): void {
-  let i = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      v128.store(out + o, f32x4.add(v128.load(a + o), v128.load(b + o)));
-    }
-  }
-  for (; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(out + o, load<f32>(a + o) + load<f32>(b + o));
-  }
+  addRun(a, b, out, n);
 }
 
 /** out[i] = a[i] * b[i] (out may alias a or b). */

@@ -2,6 +2,7 @@
 // row and column sums, transpose. Cheap ops have a v128 body and a scalar tail; exp, log and pow
 // go element by element in both builds.
 import { sum } from './reduce';
+import { addRun } from './rows';
 import { fill } from './elementwise';
 import { Binary, Unary } from '../src/backend/codes';
 
@@ -141,18 +142,7 @@ export function sumRows(x: usize, m: i32, n: i32, out: usize, accumulate: i32): 
   if (!accumulate) fill(out, n, 0);
   const row = <usize>n << 2;
   for (let i = 0; i < m; i++) {
-    const xr = x + <usize>i * row;
-    let j = 0;
-    if (ASC_FEATURE_SIMD) {
-      for (; j + 4 <= n; j += 4) {
-        const o = <usize>j << 2;
-        v128.store(out + o, f32x4.add(v128.load(out + o), v128.load(xr + o)));
-      }
-    }
-    for (; j < n; j++) {
-      const o = <usize>j << 2;
-      store<f32>(out + o, load<f32>(out + o) + load<f32>(xr + o));
-    }
+    addRun(out, x + <usize>i * row, out, n);
   }
 }
 
