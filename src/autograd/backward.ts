@@ -69,7 +69,7 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, retainGraph:
   };
   const sink: GradSink = {
     wants: (t) => t.requiresGrad,
-    write: (t, write) => { if (t.requiresGrad) addInto(t, (dst) => write(dst), false); },
+    write: (t, write) => { if (t.requiresGrad) addInto(t, write, false); },
     writeOrAdd: (t, write) => { if (t.requiresGrad) addInto(t, write, true); },
   };
 
@@ -128,7 +128,7 @@ function topologicalOrder(root: Tensor): Tensor[] {
     if (top.next < fn.inputs.length) {
       const index = top.next++;
       const input = fn.inputs[index];
-      checkSaved(fn.name, [input], [fn.inputVersions[index]]);
+      if (input.version !== fn.inputVersions[index]) throwOverwritten(fn.name, input);
       if (!input.isLeaf && input.requiresGrad && !visited.has(input)) {
         visited.add(input);
         stack.push({ t: input, next: 0 });
@@ -142,13 +142,13 @@ function topologicalOrder(root: Tensor): Tensor[] {
 }
 
 function checkSaved(name: string, saved: readonly Tensor[], versions: readonly number[]): void {
-  saved.forEach((t, i) => {
-    if (t.version !== versions[i]) {
-      throw new OptionError(
-        `backward: a tensor of shape ${formatShape(t.shape)} that ${name} needs was overwritten after it was ` +
-          'recorded (a module reuses its output buffer on every forward): call backward() before the next ' +
-          'forward of the same model, or run evaluation inside noGrad() after the backward',
-      );
-    }
-  });
+  for (let i = 0; i < saved.length; i++) if (saved[i].version !== versions[i]) throwOverwritten(name, saved[i]);
+}
+
+function throwOverwritten(name: string, t: Tensor): never {
+  throw new OptionError(
+    `backward: a tensor of shape ${formatShape(t.shape)} that ${name} needs was overwritten after it was ` +
+      'recorded (a module reuses its output buffer on every forward): call backward() before the next ' +
+      'forward of the same model, or run evaluation inside noGrad() after the backward',
+  );
 }

@@ -2,6 +2,7 @@
 import { FUNCTION, checkValue, required } from '../core/validate.js';
 
 let enabled = true;
+const FN = required(FUNCTION); // built once: every backward() runs inside noGrad
 
 export function isGradEnabled(): boolean {
   return enabled;
@@ -9,7 +10,7 @@ export function isGradEnabled(): boolean {
 
 /** Runs `fn` without recording gradients (evaluation, weight updates by hand). */
 export function noGrad<R>(fn: () => R): R {
-  checkValue('noGrad', 'fn', fn, required(FUNCTION));
+  checkValue('noGrad', 'fn', fn, FN);
   const previous = enabled;
   enabled = false;
   try {

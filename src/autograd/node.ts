@@ -22,11 +22,16 @@ export function record(
   backward: (gradOut: Tensor, sink: GradSink) => void,
 ): Tensor {
   if (anomalyMode.on) checkForward(out, name, inputs);
-  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return out;
+  if (!isGradEnabled() || !anyRequiresGrad(inputs)) return out;
   out.requiresGrad = true;
   out.gradFn = {
     name, inputs, inputVersions: inputs.map((t) => t.version), saved,
     savedVersions: saved.map((t) => t.version), backward, released: false,
   };
   return out;
+}
+
+function anyRequiresGrad(inputs: readonly Tensor[]): boolean {
+  for (let i = 0; i < inputs.length; i++) if (inputs[i].requiresGrad) return true;
+  return false;
 }

@@ -10,6 +10,7 @@ export interface Disposable {
 }
 
 const scopes: Set<Disposable>[] = [];
+const FN = required(FUNCTION); // built once, not on every tidy
 
 /** Registers a new tensor with the innermost tidy scope, if any. */
 export function track<T extends Disposable>(t: T): T {
@@ -28,7 +29,7 @@ export function keep<T extends Disposable>(t: T): T {
 
 /** Runs `fn` and disposes every tensor it created except those in its (synchronous) result. */
 export function tidy<R>(fn: () => R): R {
-  checkValue('tidy', 'fn', fn, required(FUNCTION));
+  checkValue('tidy', 'fn', fn, FN);
   const scope = new Set<Disposable>();
   scopes.push(scope);
   let result: R;

@@ -39,7 +39,8 @@ export class Tensor {
   /** Allocates an uninitialised tensor. Use `tensor()` / `zeros()` rather than this. */
   constructor(shape: readonly number[]) {
     this.size = checkShape('Tensor', shape);
-    this.shape = Object.freeze([...shape]);
+    // A frozen shape (another tensor's: backward's gradient buffers) cannot change: shared, not copied.
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze([...shape]);
     this.block = requireHeap().alloc(this.size * 4);
     countTensorBlock(1);
     this.start = this.block;

@@ -138,37 +138,41 @@ export function satisfies(value: unknown, rule: Rule): boolean {
   return value === undefined ? !rule.required : violation('', '', value, rule) === null;
 }
 
-/** The error `value` earns under `rule`, or null. Nested entries get names like `betas[1]`. */
+/**
+ * The error `value` earns under `rule`, or null. Nested entries get names like `betas[1]`. Layers
+ * and the optimizers run it on every step, so a value that passes allocates nothing (no closure, no
+ * message).
+ */
 function violation(owner: string, name: string, value: unknown, rule: Rule): Error | null {
-  const fail = () => new OptionError(`${owner}: ${name} must be ${describe(rule)}, got ${render(value)}`);
   switch (rule.type) {
     case 'number':
-      return typeof value === 'number' && inRange(value, rule) ? null : fail();
+      return typeof value === 'number' && inRange(value, rule) ? null : fail(owner, name, value, rule);
     case 'boolean':
-      return typeof value === 'boolean' ? null : fail();
+      return typeof value === 'boolean' ? null : fail(owner, name, value, rule);
     case 'string':
-      return typeof value === 'string' && (!rule.nonEmpty || value !== '') ? null : fail();
+      return typeof value === 'string' && (!rule.nonEmpty || value !== '') ? null : fail(owner, name, value, rule);
     case 'enum':
-      return rule.values.includes(value as Primitive) ? null : fail();
+      return rule.values.includes(value as Primitive) ? null : fail(owner, name, value, rule);
     case 'function':
-      return typeof value === 'function' ? null : fail();
+      return typeof value === 'function' ? null : fail(owner, name, value, rule);
     case 'instance':
-      return value instanceof rule.of ? null : fail();
+      return value instanceof rule.of ? null : fail(owner, name, value, rule);
     case 'object':
-      if (!isPlainObject(value)) return fail();
+      if (!isPlainObject(value)) return fail(owner, name, value, rule);
       if (rule.rules !== undefined) checkOptions(owner, value, rule.rules, name);
       return null;
     case 'shape':
       if (!Array.isArray(value) || (rule.rank !== undefined && value.length !== rule.rank)) return shapeFail(owner, name, value, rule);
-      return value.every((d) => Number.isSafeInteger(d) && d >= 0) ? null : shapeFail(owner, name, value, rule);
+      for (const d of value) if (!(Number.isSafeInteger(d) && d >= 0)) return shapeFail(owner, name, value, rule);
+      return null;
     case 'tensor':
-      if (!isTensor(value)) return fail();
+      if (!isTensor(value)) return fail(owner, name, value, rule);
       if (value.isDisposed) return new DisposedError(`${owner}: ${name}: tensor of shape ${formatShape(value.shape)} was used after dispose()`);
       if (rule.rank === undefined || (typeof rule.rank === 'number' ? value.rank === rule.rank : rule.rank.includes(value.rank))) return null;
       return new ShapeError(`${owner}: ${name} must be ${describe(rule)}, got a tensor of shape ${formatShape(value.shape)}`);
     case 'array': {
       if (!Array.isArray(value) || (rule.length !== undefined && value.length !== rule.length) ||
-        (rule.minLength !== undefined && value.length < rule.minLength)) return fail();
+        (rule.minLength !== undefined && value.length < rule.minLength)) return fail(owner, name, value, rule);
       if (rule.of === undefined) return null;
       for (let i = 0; i < value.length; i++) {
         const inner = violation(owner, `${name}[${i}]`, value[i], rule.of);
@@ -180,9 +184,13 @@ function violation(owner: string, name: string, value: unknown, rule: Rule): Err
       if (rule.rules.some((r) => satisfies(value, r))) return null;
       // A Tensor that fails its own rule (disposed, wrong rank) says so rather than "a Tensor or …".
       const tensorRule = isTensor(value) ? rule.rules.find((r) => r.type === 'tensor') : undefined;
-      return tensorRule === undefined ? fail() : violation(owner, name, value, tensorRule);
+      return tensorRule === undefined ? fail(owner, name, value, rule) : violation(owner, name, value, tensorRule);
     }
   }
+}
+
+function fail(owner: string, name: string, value: unknown, rule: Rule): OptionError {
+  return new OptionError(`${owner}: ${name} must be ${describe(rule)}, got ${render(value)}`);
 }
 
 function shapeFail(owner: string, name: string, value: unknown, rule: Rule): ShapeError {

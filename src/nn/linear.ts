@@ -65,7 +65,7 @@ export class Linear extends Module {
     checkInput(this, 'x', x);
     // Leading dimensions are rows: [..., in] → [..., out], as torch.
     const batch = checkFeatures(this, x, this.inFeatures);
-    const outShape = [...x.shape.slice(0, -1), this.outFeatures];
+    const outShape = x.rank === 2 ? [batch, this.outFeatures] : [...x.shape.slice(0, -1), this.outFeatures];
     const out = this.outFeatures, inF = this.inFeatures;
     const z = this.buffer('z', outShape);
     const y = activation ? activation.buffer_('y', outShape) : z;
@@ -77,9 +77,8 @@ export class Linear extends Module {
     const { weight, bias } = this;
     gemmRaw(false, true, batch, out, inF, x.offset, inF, weight.offset, inF, z.offset, out, false);
     k.biasActivation(z.offset, batch, out, bias ? bias.offset : 0, code, param, y.offset);
-    const name = activation ? `${this.describe()} → ${activation.describe()}` : this.describe();
     const inputs = bias ? [x, weight, bias] : [x, weight];
-    return record(y, name, inputs, activation ? [x, weight, z, y] : [x, weight, z], (g, sink) => {
+    return record(y, this.fusedName(activation), inputs, activation ? [x, weight, z, y] : [x, weight, z], (g, sink) => {
       let dz = g;
       if (dzScratch) {
         k.activationBackward(code, param, z.offset, y.offset, g.offset, dzScratch.offset, batch * out);

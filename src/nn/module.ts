@@ -34,6 +34,8 @@ export abstract class Module {
   private readonly stateBuffers: [string, Tensor, StateEntry['dtype']][] = [];
   /** Set by dispose(): every later forward throws before it allocates (buffer() is where it would). */
   private disposed = false;
+  /** fusedName's last answer and the activation it was for. */
+  private fused: { activation: Module | null; name: string } | null = null;
 
   abstract forward(...inputs: unknown[]): Tensor;
 
@@ -173,6 +175,19 @@ export abstract class Module {
     for (const t of this.outputs.values()) t.dispose();
     this.outputs.clear();
     for (const [, child] of this.namedChildren()) child.dispose();
+  }
+
+  /**
+   * The graph-node name of this layer followed by `activation` (`Linear(784→16) → ReLU`), or its own
+   * name. Kept rather than rebuilt on every forward: a name is only read by error messages, and
+   * building it was a measurable part of a small net's step. Both names depend only on the
+   * modules' construction options, so the activation's identity is key enough.
+   */
+  fusedName(activation: Module | null): string {
+    if (this.fused === null || this.fused.activation !== activation) {
+      this.fused = { activation, name: activation ? `${this.describe()} → ${activation.describe()}` : this.describe() };
+    }
+    return this.fused.name;
   }
 
   /** `buffer` for a layer that fuses this module into its own forward (Linear → activation). */

@@ -1,12 +1,14 @@
 import { ShapeError, formatShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { TENSOR, checkValue, required } from '../core/validate.js';
+import { TENSOR, checkValue, isTensor, required } from '../core/validate.js';
 import type { Module } from './module.js';
 
 const INPUT = required(TENSOR);
 
 /** Checks that a layer's input is a live Tensor, naming the layer in the error. */
 export function checkInput(layer: Module, name: string, x: unknown): asserts x is Tensor {
+  // The layer's name is built only for a message: every layer checks its input on every forward.
+  if (isTensor(x) && !x.isDisposed) return;
   checkValue(layer.describe(), name, x, INPUT);
 }
 
