@@ -7,7 +7,8 @@ import { requireBackend } from '../core/runtime.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
 import { Conv2d } from './conv.js';
-import { Activation } from './activations.js';
+import { Activation, ReLU } from './activations.js';
+import { MaxPool2d } from './pooling.js';
 import { checkInput } from './validate.js';
 
 export interface SequentialOptions {
@@ -66,7 +67,10 @@ export class Sequential extends Module {
     for (let i = 0; i < this.layers.length; i++) {
       const layer = this.layers[i];
       const next = this.layers[i + 1];
-      if ((layer instanceof Linear || layer instanceof Conv2d) && next instanceof Activation) {
+      if (reluThenMaxPool(this.layers, i + 1)) {
+        h = this.layers[i + 1].forward(this.layers[i + 2].forward(layer.forward(h)));
+        i += 2;
+      } else if ((layer instanceof Linear || layer instanceof Conv2d) && next instanceof Activation) {
         h = layer.forwardActivated(h, next);
         i++;
       } else {
@@ -86,6 +90,23 @@ export class Sequential extends Module {
     this.parameterBlock.dispose();
     this.gradientBlock.dispose();
   }
+}
+
+/**
+ * Whether layers i, i + 1 are ReLU → MaxPool2d, which forward() runs as MaxPool2d → ReLU (the ReLU
+ * then runs on the pooled map, a quarter of the size for 2×2 windows), with the same bits:
+ * Forward: max and ReLU (max(·, 0), NaN passing) commute, window by window, −0 and NaN included.
+ * Backward: the pooled ReLU passes a window's gradient unless its value is ≤ 0; in the written
+ * order the gradient is scattered to the argmax and then passed unless the input there is ≤ 0.
+ * Where the window's maximum is > 0 (or NaN) both orders pick the same element and pass the same
+ * gradients, added in the same window order. Where it is ≤ 0 (both orders' argmax may differ, on
+ * ties of 0) every element of the window is ≤ 0, so any element it could reach gets 0 in both:
+ * ReLU's backward writes 0 there, and the reordered scatter adds only zeros (0 + 0 = +0).
+ * Sigmoid or a leaky slope would scale each window's gradient before the sum instead of after,
+ * which rounds differently where windows overlap: those keep the written order.
+ */
+function reluThenMaxPool(layers: readonly Module[], i: number): boolean {
+  return layers[i] instanceof ReLU && layers[i + 1] instanceof MaxPool2d;
 }
 
 const LAYERS = required(arrayOf(instanceOf(Module, 'Module')));
