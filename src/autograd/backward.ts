@@ -3,6 +3,7 @@ import { requireBackend } from '../core/runtime.js';
 import { keep } from '../core/scope.js';
 import { sameShape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
+import type { Backend } from '../backend/backend.js';
 import type { GradSink } from './node.js';
 import { noGrad } from './grad-mode.js';
 import { anomalyMode, checkBackward, checkSeed } from './anomaly.js';
@@ -33,52 +34,15 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, retainGraph:
   }
   const order = topologicalOrder(root);
   const backend = requireBackend();
-  const grads = new Map<Tensor, Tensor>();
-
-  const addInto = (t: Tensor, write: (dst: number, add: boolean) => void, canAdd: boolean) => {
-    if (t.isLeaf) {
-      if (t.grad === null) {
-        t.grad = newBuffer(t.shape);
-        write(t.grad.offset, false);
-        return;
-      }
-      addContribution(t.grad, write, canAdd);
-      return;
-    }
-    const existing = grads.get(t);
-    if (existing === undefined) {
-      const g = newBuffer(t.shape);
-      grads.set(t, g);
-      write(g.offset, false);
-      return;
-    }
-    addContribution(existing, write, canAdd);
-  };
-  const addContribution = (dst: Tensor, write: (dst: number, add: boolean) => void, canAdd: boolean) => {
-    if (canAdd) {
-      write(dst.offset, true);
-      return;
-    }
-    const tmp = newBuffer(dst.shape);
-    try {
-      write(tmp.offset, false);
-      backend.add(dst.offset, tmp.offset, dst.offset, dst.size);
-    } finally {
-      tmp.dispose();
-    }
-  };
-  const sink: GradSink = {
-    wants: (t) => t.requiresGrad,
-    write: (t, write) => { if (t.requiresGrad) addInto(t, write, false); },
-    writeOrAdd: (t, write) => { if (t.requiresGrad) addInto(t, write, true); },
-  };
+  const sink = new Accumulator(backend);
+  const grads = sink.grads;
 
   const seed = newBuffer(root.shape);
   if (grad === undefined) backend.fill(seed.offset, 1, 1);
   else backend.copy(grad.offset, seed.offset, root.size);
   if (anomalyMode.on) checkSeed(seed);
   if (root.isLeaf) {
-    addInto(root, (dst, add) => (add ? backend.add(dst, seed.offset, dst, root.size) : backend.copy(seed.offset, dst, root.size)), true);
+    sink.addInto(root, (dst, add) => (add ? backend.add(dst, seed.offset, dst, root.size) : backend.copy(seed.offset, dst, root.size)), true);
     seed.dispose();
     return;
   }
@@ -106,6 +70,64 @@ export function runBackward(root: Tensor, grad: Tensor | undefined, retainGraph:
         fn.released = true;
         (fn as { saved: readonly Tensor[] }).saved = [];
       }
+    }
+  }
+}
+
+/**
+ * Where the backward functions of one backward() send their gradients: a leaf's into its `grad`,
+ * any other tensor's into a temporary buffer in `grads` until its own node has run. A class, not
+ * closures made on every call: a training step runs one backward().
+ */
+class Accumulator implements GradSink {
+  readonly grads = new Map<Tensor, Tensor>();
+
+  constructor(private readonly backend: Backend) {}
+
+  wants(t: Tensor): boolean {
+    return t.requiresGrad;
+  }
+
+  write(t: Tensor, write: (dst: number) => void): void {
+    if (t.requiresGrad) this.addInto(t, write, false);
+  }
+
+  writeOrAdd(t: Tensor, write: (dst: number, add: boolean) => void): void {
+    if (t.requiresGrad) this.addInto(t, write, true);
+  }
+
+  /** `write` overwrites when it is the first contribution; adds itself when `canAdd`, else through a temporary. */
+  addInto(t: Tensor, write: (dst: number, add: boolean) => void, canAdd: boolean): void {
+    if (t.isLeaf) {
+      if (t.grad === null) {
+        t.grad = newBuffer(t.shape);
+        write(t.grad.offset, false);
+        return;
+      }
+      this.addContribution(t.grad, write, canAdd);
+      return;
+    }
+    const existing = this.grads.get(t);
+    if (existing === undefined) {
+      const g = newBuffer(t.shape);
+      this.grads.set(t, g);
+      write(g.offset, false);
+      return;
+    }
+    this.addContribution(existing, write, canAdd);
+  }
+
+  private addContribution(dst: Tensor, write: (dst: number, add: boolean) => void, canAdd: boolean): void {
+    if (canAdd) {
+      write(dst.offset, true);
+      return;
+    }
+    const tmp = newBuffer(dst.shape);
+    try {
+      write(tmp.offset, false);
+      this.backend.add(dst.offset, tmp.offset, dst.offset, dst.size);
+    } finally {
+      tmp.dispose();
     }
   }
 }

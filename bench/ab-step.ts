@@ -1,0 +1,75 @@
+// A/B of two built checkouts in one process (their dist/ each bring their own heap, kernels and
+// JIT state): the same full training step as ../shared/bench/train_step.mts, one thread, samples of
+// A and B interleaved, so both see the same machine load. Separate processes differ by ±8 % on
+// this VM from run to run, more than a change to the JS side of a step is worth.
+//   flock /tmp/descent-cpu.lock npx tsx bench/ab-step.ts <checkoutA> <checkoutB> [sizes] [batch] [rounds] [src]
+// sizes like 784-16-16-10 (default), or lenet; `src`: each checkout's src/ through tsx (as `npm run
+// bench` runs it) rather than its dist/.
+import { pathToFileURL } from 'node:url';
+import type * as Descent from '../src/index.js';
+
+const fromSrc = process.argv.includes('src');
+const [dirA, dirB, sizesArg = '784-16-16-10', batchArg = '32', roundsArg = '31'] = process.argv.slice(2).filter((a) => a !== 'src');
+const batch = Number(batchArg), rounds = Number(roundsArg);
+const lenet = sizesArg === 'lenet';
+
+function stepper(d: typeof Descent): () => void {
+  d.manualSeed(0);
+  const layers: Descent.Module[] = [];
+  if (lenet) {
+    layers.push(new d.Conv2d(1, 8, 3, { padding: 1 }), new d.ReLU(), new d.MaxPool2d(2),
+      new d.Conv2d(8, 16, 3, { padding: 1 }), new d.ReLU(), new d.MaxPool2d(2), new d.Flatten(), new d.Linear(784, 10));
+  } else {
+    const sizes = sizesArg.split('-').map(Number);
+    for (let i = 0; i + 1 < sizes.length; i++) {
+      layers.push(new d.Linear(sizes[i], sizes[i + 1]));
+      if (i + 2 < sizes.length) layers.push(new d.ReLU());
+    }
+  }
+  const model = new d.Sequential(layers);
+  const opt = new d.Adam(model.parameters(), { lr: 1e-3 });
+  const lossFn = new d.CrossEntropyLoss();
+  let s = 12345;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) | 0) >>> 8) / 16777216;
+  const shape = lenet ? [batch, 1, 28, 28] : [batch, 784];
+  const xs: Descent.Tensor[] = [], ys: Descent.Tensor[] = [];
+  for (let i = 0; i < 8; i++) {
+    xs.push(d.tensor(Float32Array.from({ length: batch * 784 }, next), shape));
+    ys.push(d.tensor(Array.from({ length: batch }, () => Math.floor(next() * 10))));
+  }
+  let it = 0;
+  return () => {
+    opt.zeroGrad();
+    const loss = lossFn.forward(model.forward(xs[it % 8]), ys[it % 8]);
+    loss.backward();
+    opt.step();
+    loss.item();
+    it++;
+  };
+}
+
+const load = async (dir: string) => {
+  const d = await import(pathToFileURL(fromSrc ? `${dir}/src/index.ts` : `${dir}/dist/index.js`).href) as typeof Descent;
+  await d.init({ backend: 'wasm', build: 'simd' });
+  return stepper(d);
+};
+const steps = [await load(dirA), await load(dirB)];
+for (const step of steps) for (let i = 0; i < 20; i++) step(); // warm up both
+const t0 = performance.now();
+for (let i = 0; i < 20; i++) steps[0]();
+const perSample = Math.max(4, Math.round(30 / ((performance.now() - t0) / 20))); // ~30 ms a sample
+const time = (step: () => void) => {
+  const t0 = performance.now();
+  for (let i = 0; i < perSample; i++) step();
+  return ((performance.now() - t0) / perSample) * 1e3;
+};
+for (const step of steps) for (let i = 0; i < perSample * 5; i++) step();
+const samples: number[][] = [[], []];
+for (let r = 0; r < rounds; r++) {
+  const order = r % 2 === 0 ? [0, 1] : [1, 0];
+  for (const k of order) samples[k].push(time(steps[k]));
+}
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
+const [a, b] = samples.map(median);
+console.log(`${sizesArg} b${batch}: A ${a.toFixed(1)} µs/step (${Math.round(batch / a * 1e6)} samples/s), ` +
+  `B ${b.toFixed(1)} µs/step (${Math.round(batch / b * 1e6)} samples/s), B/A ${(b / a).toFixed(3)} (${rounds} interleaved samples of ${perSample} steps)`);
