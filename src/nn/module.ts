@@ -183,7 +183,7 @@ export abstract class Module {
    * building it was a measurable part of a small net's step. Both names depend only on the
    * modules' construction options, so the activation's identity is key enough.
    */
-  fusedName(activation: Module | null): string {
+  protected fusedName(activation: Module | null): string {
     if (this.fused === null || this.fused.activation !== activation) {
       this.fused = { activation, name: activation ? `${this.describe()} → ${activation.describe()}` : this.describe() };
     }
