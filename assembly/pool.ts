@@ -153,6 +153,42 @@ export function maxPool2x2Forward(x: usize, planes: i32, oh: i32, ow: i32, y: us
   }
 }
 
+/**
+ * maxPoolBackward for maxPool2x2Forward's windows (h = 2·oh, w = 2·ow): each window's gradient goes
+ * to the one element its idx names, so dx is written once, row pair by row pair, with no fill and
+ * no scatter — four windows a step, each lane's 0 + dy (the scatter's add onto a zeroed dx, which
+ * turns −0 into +0) masked into the element it names and interleaved into the two input rows. The
+ * same bits as maxPoolBackward.
+ */
+export function maxPool2x2Backward(dy: usize, idx: usize, planes: i32, oh: i32, ow: i32, dx: usize, inPlane: i32, outPlane: i32): void {
+  const w = ow << 1;
+  if (!ASC_FEATURE_SIMD || ow < 4) {
+    maxPoolBackward(dy, idx, planes, oh << 1, w, oh, ow, dx, inPlane, outPlane);
+    return;
+  }
+  const rows = planes * oh, rowBytes = <usize>w << 2;
+  const zero = f32x4.splat(0), lanes = i32x4(0, 2, 4, 6);
+  const right = i32x4.splat(1), below = i32x4.splat(w), belowRight = i32x4.splat(w + 1);
+  for (let r = 0; r < rows; r++) {
+    const r0 = dx + <usize>r * (rowBytes << 1), r1 = r0 + rowBytes;
+    const gr = dy + (<usize>(r * ow) << 2), ir = idx + (<usize>(r * ow) << 2);
+    const oy = r % oh;
+    for (let ox = 0; ox < ow; ox += 4) {
+      // A last partial quad overlaps the one before instead (the same elements are rewritten).
+      if (ox + 4 > ow) ox = ow - 4;
+      const g = f32x4.add(v128.load(gr + (<usize>ox << 2)), zero);
+      const k = i32x4.sub(i32x4.trunc_sat_f32x4_s(v128.load(ir + (<usize>ox << 2))), i32x4.add(i32x4.splat(2 * oy * w + 2 * ox), lanes));
+      const topLeft = v128.and(g, i32x4.eq(k, zero)), topRight = v128.and(g, i32x4.eq(k, right));
+      const bottomLeft = v128.and(g, i32x4.eq(k, below)), bottomRight = v128.and(g, i32x4.eq(k, belowRight));
+      const off = <usize>ox << 3;
+      v128.store(r0 + off, v128.shuffle<f32>(topLeft, topRight, 0, 4, 1, 5));
+      v128.store(r0 + off, v128.shuffle<f32>(topLeft, topRight, 2, 6, 3, 7), 16);
+      v128.store(r1 + off, v128.shuffle<f32>(bottomLeft, bottomRight, 0, 4, 1, 5));
+      v128.store(r1 + off, v128.shuffle<f32>(bottomLeft, bottomRight, 2, 6, 3, 7), 16);
+    }
+  }
+}
+
 /** The divisor of an average-pool window starting at (y0, x0) before clipping, as torch computes it. */
 @inline function avgDivisor(y0: i32, x0: i32, h: i32, w: i32, kh: i32, kw: i32, ph: i32, pw: i32, countIncludePad: i32): f32 {
   const y1 = min(y0 + kh, h + ph), x1 = min(x0 + kw, w + pw);

@@ -263,7 +263,7 @@ describe('every build gives the same bits', () => {
 
 describe('the 2×2 stride-2 max pool kernel (LeNet\'s pool)', () => {
   for (const config of CONFIGS) {
-    it(`give the general kernel's bits: values and argmaxes, with ties, NaN and −∞ (${config.label})`, async () => {
+    it(`give the general kernels' bits: values, argmaxes and the backward, with ties, NaN, −∞ and −0 (${config.label})`, async () => {
       await use(config.options);
       const k = requireBackend();
       const g = fc.record({ planes: fc.integer({ min: 1, max: 3 }), oh: fc.integer({ min: 1, max: 5 }), ow: fc.integer({ min: 1, max: 11 }), seed: fc.nat() });
@@ -279,7 +279,14 @@ describe('the 2×2 stride-2 max pool kernel (LeNet\'s pool)', () => {
         const bits = (t: Tensor) => new Uint32Array(t.toArray().buffer);
         expect(bits(y)).toEqual(bits(yRef));
         expect(bits(idx)).toEqual(bits(idxRef));
-        [x, ...out].forEach((t) => t.dispose());
+        // The backward: gradients with −0, NaN and ±∞ among them, into dx buffers full of garbage
+        // (the 2×2 kernel writes every element, the general one fills first).
+        const dy = tensor(Array.from(randomFloats(m, seed + 1), (v, i) => (i % 7 === 2 ? -0 : i % 11 === 4 ? NaN : i % 19 === 6 ? -Infinity : v)), [m]);
+        const dx = tensor(randomFloats(n, seed + 2), [n]), dxRef = tensor(randomFloats(n, seed + 3), [n]);
+        k.maxPool2x2Backward(dy.offset, idx.offset, planes, oh, ow, dx.offset, 4 * oh * ow, oh * ow);
+        k.maxPoolBackward(dy.offset, idxRef.offset, planes, 2 * oh, 2 * ow, oh, ow, dxRef.offset, 4 * oh * ow, oh * ow);
+        expect(bits(dx)).toEqual(bits(dxRef));
+        [x, ...out, dy, dx, dxRef].forEach((t) => t.dispose());
       }), { numRuns: 40, seed: 17 });
     });
   }

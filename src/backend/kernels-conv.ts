@@ -84,10 +84,14 @@ export const CONV_KERNELS = {
   maxPoolBackward: { args: 'dy:range/outPlane idx:range/outPlane planes:count h w oh ow dx:range/inPlane inPlane:width outPlane' },
   /**
    * maxPoolForward with 2×2 windows at stride 2 that tile each plane (h = 2·oh, w = 2·ow): LeNet's
-   * pool, four windows a step. (Its backward stays maxPoolBackward: a fill-free 2×2 twin wrote each
-   * element of dx once and still ran 4 % slower in the LeNet step than the fill and the scatter.)
+   * pool, four windows a step.
    */
   maxPool2x2Forward: { args: 'x:range/inPlane planes:count oh ow y:range/outPlane idx:range/outPlane inPlane outPlane:width' },
+  /**
+   * maxPoolBackward for maxPool2x2Forward's windows: dx written once, four windows a step, no fill
+   * and no scatter (the same bits).
+   */
+  maxPool2x2Backward: { args: 'dy:range/outPlane idx:range/outPlane planes:count oh ow dx:range/inPlane inPlane:width outPlane' },
   /**
    * Average over each window (zero padding, no dilation): the sum of its in-bounds elements in
    * order (ki, kj), divided by kh·kw clipped to the padded plane (countIncludePad ≠ 0, as torch)

@@ -88,10 +88,12 @@ export class MaxPool2d extends WindowPool {
     const k = requireBackend();
     // 2×2 windows at stride 2 that tile the plane (dilation or padding would leave h ≠ 2·oh): a
     // kernel that takes four windows at a time.
-    if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && h === 2 * oh && w === 2 * ow) k.maxPool2x2Forward(x.offset, planes, oh, ow, y.offset, idx.offset, h * w, oh * ow);
+    const tiles = kh === 2 && kw === 2 && sh === 2 && sw === 2 && h === 2 * oh && w === 2 * ow;
+    if (tiles) k.maxPool2x2Forward(x.offset, planes, oh, ow, y.offset, idx.offset, h * w, oh * ow);
     else k.maxPoolForward(x.offset, planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, y.offset, idx.offset);
     return record(y, this.describe(), [x], [idx], (g, sink) => {
-      sink.write(x, (dst) => k.maxPoolBackward(g.offset, idx.offset, planes, h, w, oh, ow, dst, h * w, oh * ow));
+      if (tiles) sink.write(x, (dst) => k.maxPool2x2Backward(g.offset, idx.offset, planes, oh, ow, dst, h * w, oh * ow));
+      else sink.write(x, (dst) => k.maxPoolBackward(g.offset, idx.offset, planes, h, w, oh, ow, dst, h * w, oh * ow));
     });
   }
 }

@@ -55,6 +55,12 @@ export function maxPool2x2Forward(
   maxPoolForward(h, x, planes, 2 * oh, 2 * ow, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, y, idx);
 }
 
+export function maxPool2x2Backward(
+  h: HeapView, dy: number, idx: number, planes: number, oh: number, ow: number, dx: number, inPlane: number, outPlane: number,
+): void {
+  maxPoolBackward(h, dy, idx, planes, 2 * oh, 2 * ow, oh, ow, dx, inPlane, outPlane);
+}
+
 /** A window's in-bounds rows [y0, y1), columns [x0, x1) and the divisor of its mean. */
 type Window = [y0: number, y1: number, x0: number, x1: number, divisor: number];
 
