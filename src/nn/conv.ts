@@ -178,7 +178,7 @@ export class Conv2d extends Module {
       k.convForward(x.offset, col ? col.offset : 0, z.offset, xs, cs, zs, n, ...geometry, weight.offset, fwdWork, fwdBytes);
       k.channelBiasActivation(z.offset, n, this.outChannels, l, bias ? bias.offset : 0, code, param, y.offset, zs);
     }
-    const name = activation ? `${this.describe()} → ${activation.describe()}` : this.describe();
+    const name = this.fusedName(activation);
     const inputs = bias ? [x, weight, bias] : [x, weight];
     const saved = [x, weight, z, ...(col ? [col] : []), ...(activation ? [y] : [])];
     return record(y, name, inputs, saved, (gOut, sink) => {
