@@ -7,51 +7,15 @@
 // bench` runs it) rather than its dist/.
 import { pathToFileURL } from 'node:url';
 import type * as Descent from '../src/index.js';
+import { fullStep } from './full-step.js';
 
 const fromSrc = process.argv.includes('src');
 const [dirA, dirB, sizesArg = '784-16-16-10', batchArg = '32', roundsArg = '31'] = process.argv.slice(2).filter((a) => a !== 'src');
 const batch = Number(batchArg), rounds = Number(roundsArg);
-const lenet = sizesArg === 'lenet';
-
-function stepper(d: typeof Descent): () => void {
-  d.manualSeed(0);
-  const layers: Descent.Module[] = [];
-  if (lenet) {
-    layers.push(new d.Conv2d(1, 8, 3, { padding: 1 }), new d.ReLU(), new d.MaxPool2d(2),
-      new d.Conv2d(8, 16, 3, { padding: 1 }), new d.ReLU(), new d.MaxPool2d(2), new d.Flatten(), new d.Linear(784, 10));
-  } else {
-    const sizes = sizesArg.split('-').map(Number);
-    for (let i = 0; i + 1 < sizes.length; i++) {
-      layers.push(new d.Linear(sizes[i], sizes[i + 1]));
-      if (i + 2 < sizes.length) layers.push(new d.ReLU());
-    }
-  }
-  const model = new d.Sequential(layers);
-  const opt = new d.Adam(model.parameters(), { lr: 1e-3 });
-  const lossFn = new d.CrossEntropyLoss();
-  let s = 12345;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) | 0) >>> 8) / 16777216;
-  const shape = lenet ? [batch, 1, 28, 28] : [batch, 784];
-  const xs: Descent.Tensor[] = [], ys: Descent.Tensor[] = [];
-  for (let i = 0; i < 8; i++) {
-    xs.push(d.tensor(Float32Array.from({ length: batch * 784 }, next), shape));
-    ys.push(d.tensor(Array.from({ length: batch }, () => Math.floor(next() * 10))));
-  }
-  let it = 0;
-  return () => {
-    opt.zeroGrad();
-    const loss = lossFn.forward(model.forward(xs[it % 8]), ys[it % 8]);
-    loss.backward();
-    opt.step();
-    loss.item();
-    it++;
-  };
-}
-
 const load = async (dir: string) => {
   const d = await import(pathToFileURL(fromSrc ? `${dir}/src/index.ts` : `${dir}/dist/index.js`).href) as typeof Descent;
   await d.init({ backend: 'wasm', build: 'simd' });
-  return stepper(d);
+  return fullStep(d, sizesArg, batch).step;
 };
 const steps = [await load(dirA), await load(dirB)];
 for (const step of steps) for (let i = 0; i < 20; i++) step(); // warm up both

@@ -3,10 +3,10 @@
 // loss.item()) on one thread, timed bare, then with every kernel wrapped by a timer; the step time
 // minus the kernels' is the per-step JS cost (the wrapper's own cost, measured by an empty wrapped
 // call, is taken out). Not part of `npm run bench`; run under the CPU lock:
-//   flock /tmp/descent-cpu.lock npx tsx bench/step-overhead.ts [mnist|lenet] [batch] [steps] [src] [bare]
+//   flock /tmp/descent-cpu.lock npx tsx bench/step-overhead.ts [mnist|lenet|sizes like 784-256-128-10] [batch] [steps] [src] [bare]
 // Run from the checkout's root. `bare` stops after the untimed-kernel loop: what `node --import tsx --cpu-prof` should see.
 import { pathToFileURL } from 'node:url';
-import type { Tensor } from '../src/index.js';
+import { fullStep } from './full-step.js';
 
 // The built library (dist/, `npm run build:ts` first), as train_step.mts measures it; with `src`,
 // src/ through tsx, as `npm run bench` does (tsx's transform makes every named closure a helper
@@ -16,39 +16,14 @@ const [net = 'mnist', batchArg = '32', stepsArg] = process.argv.slice(2).filter(
 const dist = (path: string) => flags.includes('src')
   ? import(`../src/${path.replace(/\.js$/, '.ts')}`)
   : import(pathToFileURL(`${process.cwd()}/dist/${path}`).href);
-const { init, manualSeed, Sequential, Linear, ReLU, Conv2d, MaxPool2d, Flatten, CrossEntropyLoss, Adam, tensor } =
-  await dist('index.js') as typeof import('../src/index.js');
+const library = await dist('index.js') as typeof import('../src/index.js');
 const { requireBackend } = await dist('core/runtime.js') as typeof import('../src/core/runtime.js');
 
 const batch = Number(batchArg);
 const steps = Number(stepsArg ?? (net === 'lenet' ? 400 : 4000));
-await init({ backend: 'wasm', build: 'simd' });
+await library.init({ backend: 'wasm', build: 'simd' });
 
-manualSeed(0);
-const model = net === 'lenet'
-  ? new Sequential([
-    new Conv2d(1, 8, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2),
-    new Conv2d(8, 16, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2),
-    new Flatten(), new Linear(784, 10),
-  ])
-  : new Sequential([new Linear(784, 16), new ReLU(), new Linear(16, 16), new ReLU(), new Linear(16, 10)]);
-const shape = net === 'lenet' ? [batch, 1, 28, 28] : [batch, 784];
-const opt = new Adam(model.parameters(), { lr: 1e-3 });
-const lossFn = new CrossEntropyLoss();
-const xs: Tensor[] = [], ys: Tensor[] = [];
-for (let i = 0; i < 8; i++) {
-  xs.push(tensor(Float32Array.from({ length: batch * 784 }, () => Math.random()), shape));
-  ys.push(tensor(Array.from({ length: batch }, () => Math.floor(Math.random() * 10))));
-}
-let it = 0;
-const step = () => {
-  opt.zeroGrad();
-  const loss = lossFn.forward(model.forward(xs[it % 8]), ys[it % 8]);
-  loss.backward();
-  opt.step();
-  loss.item();
-  it++;
-};
+const { step, input } = fullStep(library, net === 'mnist' ? '784-16-16-10' : net, batch);
 const timeSteps = (n: number) => {
   const t0 = performance.now();
   for (let i = 0; i < n; i++) step();
@@ -85,7 +60,7 @@ for (const [name, fn] of Object.entries(original)) {
 }
 // The wrapper's own cost per call: two clock reads and the spread call, around a kernel that does nothing.
 const empty = k.fill as (o: number, n: number, v: number) => void;
-const scratch = xs[0].offset;
+const scratch = input.offset;
 const t0 = performance.now();
 for (let i = 0; i < 100000; i++) empty(scratch, 0, 0);
 const perCallWrap = ((performance.now() - t0) / 100000) * 1e3;
