@@ -23,7 +23,6 @@ import { addRun } from './rows';
   return room <= 0 ? 0 : min(ow, (room + sw - 1) / sw);
 }
 
-
 /**
  * The walk im2col and col2im share, written once: rows (ci, ki, kj) of the column matrix, each
  * output row oy of them at input row iy, its run [lo, hi) of inside columns. `toCol` picks the
