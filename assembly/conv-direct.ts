@@ -1,5 +1,5 @@
 // Direct convolution kernels (declared in src/backend/kernels-conv.ts).
-import { GemmOrder } from '../src/backend/codes';
+import { Act, GemmOrder } from '../src/backend/codes';
 import { activationForward } from './activations';
 import { at, copyRun, zeroRun } from './conv-runs';
 
@@ -58,88 +58,127 @@ function padPlanes(x: usize, c: i32, h: i32, w: i32, ph: i32, pw: i32, hp: i32, 
   }
 }
 
-/** acc + w·v, w the g-th splatted weight at wq. */
-@inline function mac(acc: v128, wq: usize, g: i32, v: v128): v128 {
-  return f32x4.add(acc, f32x4.mul(v128.load(wq + (<usize>g << 4)), v));
+/** acc + w·v. */
+@inline function mac(acc: v128, w: v128, v: v128): v128 {
+  return f32x4.add(acc, f32x4.mul(w, v));
 }
 
 /**
- * G output channels co … co+G−1 (G = 8, 4 or 1, a constant after inlining) over four output
- * columns ox … ox+3 of row oy: G f32x4 accumulators, each tap's input vector loaded once, the
- * weights pre-splatted (wq: the group's, splatWeights).
+ * Accumulator (g, v) of a tile: + bias[co + g], then to z (and ReLU of it to y when `relu`) at
+ * channel g's row, column vector v.
+ */
+@inline function putTile(a: v128, g: i32, v: i32, bias: usize, co: i32, zrow: usize, yrow: usize, lb: usize, relu: bool): void {
+  if (bias != 0) a = f32x4.add(a, v128.load32_splat(at(bias, co + g)));
+  const o = <usize>g * lb + (<usize>v << 4);
+  v128.store(zrow + o, a);
+  if (relu) v128.store(yrow + o, f32x4.max(a, f32x4.splat(0)));
+}
+
+/**
+ * G output channels co … co+G−1 (G = 4 or 1) over 4·V output columns ox … of row oy (V = 2 or 1;
+ * all constants after inlining): G·V f32x4 accumulators, each tap's V input vectors and G
+ * pre-splatted weights (wq: the group's, splatWeights) loaded once. Four channels × eight columns
+ * keeps 6 loads + 8 accumulators live, where eight channels × four columns (9 + 8) spilled.
+ * K3 (kw = 3, dw = 1; G = 4 only) unrolls each kernel row.
  */
 @inline function directTile(
-  G: i32, K3: bool, xp: usize, hp: i32, wp: i32, c: i32, kh: i32, kw: i32, dh: i32, dw: i32,
-  wq: usize, oy: i32, ox: i32, zrow: usize, l: i32, bias: usize, co: i32,
+  G: i32, V: i32, K3: bool, xp: usize, hp: i32, wp: i32, c: i32, kh: i32, kw: i32, dh: i32, dw: i32,
+  wq: usize, oy: i32, ox: i32, zrow: usize, yrow: usize, relu: bool, l: i32, bias: usize, co: i32,
 ): void {
   const zero = f32x4.splat(0);
-  let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+  let a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
   const step = <usize>G << 4;
-  // K3: kw = 3, dw = 1 (a constant after inlining): the taps of a row unrolled.
-  const taps = K3 ? 3 : kw;
-  for (let ci = 0; ci < c; ci++) {
-    for (let ki = 0; ki < kh; ki++) {
-      const row = at(xp, (ci * hp + oy + ki * dh) * wp + ox);
-      for (let kj = 0; kj < taps; kj++, wq += step) {
-        const v = v128.load(K3 ? row + (<usize>kj << 2) : at(row, kj * dw));
-        a0 = mac(a0, wq, 0, v);
-        if (G > 1) {
-          a1 = mac(a1, wq, 1, v);
-          a2 = mac(a2, wq, 2, v);
-          a3 = mac(a3, wq, 3, v);
-        }
-        if (G > 4) {
-          a4 = mac(a4, wq, 4, v);
-          a5 = mac(a5, wq, 5, v);
-          a6 = mac(a6, wq, 6, v);
-          a7 = mac(a7, wq, 7, v);
+  if (K3) {
+    // kw = 3, dw = 1, G = 4: a kernel row's three taps at constant offsets of one row pointer, each
+    // its own basic block. The exit tests after a row's first two taps never fire; they keep
+    // TurboFan from hoisting three taps' 18 loads above their arithmetic (spills; see gemm-tile.ts).
+    const rowStep = <usize>(dh * wp) << 2;
+    for (let ci = 0; ci < c; ci++) {
+      let row = at(xp, (ci * hp + oy) * wp + ox);
+      const wLast = wq + <usize>(kh * 3 - 1) * step;
+      while (true) {
+        let u = v128.load(row), v = V > 1 ? v128.load(row, 16) : zero;
+        let w0 = v128.load(wq), w1 = v128.load(wq, 16), w2 = v128.load(wq, 32), w3 = v128.load(wq, 48);
+        a0 = mac(a0, w0, u); a1 = mac(a1, w1, u); a2 = mac(a2, w2, u); a3 = mac(a3, w3, u);
+        if (V > 1) { b0 = mac(b0, w0, v); b1 = mac(b1, w1, v); b2 = mac(b2, w2, v); b3 = mac(b3, w3, v); }
+        if (wq == wLast) break;
+        wq += step;
+        u = v128.load(row, 4); v = V > 1 ? v128.load(row, 20) : zero;
+        w0 = v128.load(wq); w1 = v128.load(wq, 16); w2 = v128.load(wq, 32); w3 = v128.load(wq, 48);
+        a0 = mac(a0, w0, u); a1 = mac(a1, w1, u); a2 = mac(a2, w2, u); a3 = mac(a3, w3, u);
+        if (V > 1) { b0 = mac(b0, w0, v); b1 = mac(b1, w1, v); b2 = mac(b2, w2, v); b3 = mac(b3, w3, v); }
+        if (wq == wLast) break;
+        wq += step;
+        u = v128.load(row, 8); v = V > 1 ? v128.load(row, 24) : zero;
+        w0 = v128.load(wq); w1 = v128.load(wq, 16); w2 = v128.load(wq, 32); w3 = v128.load(wq, 48);
+        a0 = mac(a0, w0, u); a1 = mac(a1, w1, u); a2 = mac(a2, w2, u); a3 = mac(a3, w3, u);
+        if (V > 1) { b0 = mac(b0, w0, v); b1 = mac(b1, w1, v); b2 = mac(b2, w2, v); b3 = mac(b3, w3, v); }
+        if (wq == wLast) break;
+        wq += step;
+        row += rowStep;
+      }
+      wq += step;
+    }
+  } else {
+    for (let ci = 0; ci < c; ci++) {
+      for (let ki = 0; ki < kh; ki++) {
+        const row = at(xp, (ci * hp + oy + ki * dh) * wp + ox);
+        for (let kj = 0; kj < kw; kj++, wq += step) {
+          const p = at(row, kj * dw);
+          const u = v128.load(p), v = V > 1 ? v128.load(p, 16) : zero;
+          const w0 = v128.load(wq);
+          a0 = mac(a0, w0, u);
+          if (V > 1) b0 = mac(b0, w0, v);
+          if (G > 1) {
+            const w1 = v128.load(wq, 16), w2 = v128.load(wq, 32), w3 = v128.load(wq, 48);
+            a1 = mac(a1, w1, u);
+            a2 = mac(a2, w2, u);
+            a3 = mac(a3, w3, u);
+            if (V > 1) {
+              b1 = mac(b1, w1, v);
+              b2 = mac(b2, w2, v);
+              b3 = mac(b3, w3, v);
+            }
+          }
         }
       }
     }
   }
   const lb = <usize>l << 2;
-  if (bias != 0) {
-    const bp = at(bias, co);
-    a0 = f32x4.add(a0, v128.load32_splat(bp));
-    if (G > 1) {
-      a1 = f32x4.add(a1, v128.load32_splat(bp + 4));
-      a2 = f32x4.add(a2, v128.load32_splat(bp + 8));
-      a3 = f32x4.add(a3, v128.load32_splat(bp + 12));
-    }
-    if (G > 4) {
-      a4 = f32x4.add(a4, v128.load32_splat(bp + 16));
-      a5 = f32x4.add(a5, v128.load32_splat(bp + 20));
-      a6 = f32x4.add(a6, v128.load32_splat(bp + 24));
-      a7 = f32x4.add(a7, v128.load32_splat(bp + 28));
-    }
-  }
-  v128.store(zrow, a0);
+  putTile(a0, 0, 0, bias, co, zrow, yrow, lb, relu);
+  if (V > 1) putTile(b0, 0, 1, bias, co, zrow, yrow, lb, relu);
   if (G > 1) {
-    v128.store(zrow + lb, a1);
-    v128.store(zrow + lb * 2, a2);
-    v128.store(zrow + lb * 3, a3);
-  }
-  if (G > 4) {
-    v128.store(zrow + lb * 4, a4);
-    v128.store(zrow + lb * 5, a5);
-    v128.store(zrow + lb * 6, a6);
-    v128.store(zrow + lb * 7, a7);
+    putTile(a1, 1, 0, bias, co, zrow, yrow, lb, relu);
+    putTile(a2, 2, 0, bias, co, zrow, yrow, lb, relu);
+    putTile(a3, 3, 0, bias, co, zrow, yrow, lb, relu);
+    if (V > 1) {
+      putTile(b1, 1, 1, bias, co, zrow, yrow, lb, relu);
+      putTile(b2, 2, 1, bias, co, zrow, yrow, lb, relu);
+      putTile(b3, 3, 1, bias, co, zrow, yrow, lb, relu);
+    }
   }
 }
 
-/** Channels co … co+G−1 of one sample: every row in 4-column tiles, the last tile overlapping. */
+/**
+ * Channels co … co+G−1 of one sample: every row in 8-column tiles, the rest in 4-column tiles,
+ * the last of them overlapping. y (relu) gets ReLU(z) from the same registers.
+ */
 @inline function directChannels(
   G: i32, K3: bool, xp: usize, hp: i32, wp: i32, c: i32, kh: i32, kw: i32, dh: i32, dw: i32, kk: i32,
-  ws: usize, co: i32, oh: i32, ow: i32, z: usize, bias: usize,
+  ws: usize, co: i32, oh: i32, ow: i32, z: usize, y: usize, relu: bool, bias: usize,
 ): void {
   const l = oh * ow, wq = ws + (<usize>(co * kk) << 4);
   for (let oy = 0; oy < oh; oy++) {
+    const r = co * l + oy * ow;
+    let ox = 0;
+    for (; ox + 8 <= ow; ox += 8) {
+      directTile(G, 2, K3, xp, hp, wp, c, kh, kw, dh, dw, wq, oy, ox, at(z, r + ox), at(y, r + ox), relu, l, bias, co);
+    }
     // A tile that would pass the row's end starts at ow − 4 instead: its lanes recompute (the same
     // bits) outputs already written.
-    for (let ox = 0; ; ox += 4) {
+    for (; ox < ow; ox += 4) {
       const x0 = min(ox, ow - 4);
-      directTile(G, K3, xp, hp, wp, c, kh, kw, dh, dw, wq, oy, x0, at(z, co * l + oy * ow + x0), l, bias, co);
-      if (ox + 4 >= ow) break;
+      directTile(G, 1, K3, xp, hp, wp, c, kh, kw, dh, dw, wq, oy, x0, at(z, r + x0), at(y, r + x0), relu, l, bias, co);
     }
   }
 }
@@ -152,22 +191,22 @@ export function convDirectForward(
   const hp = oh + (kh - 1) * dh, wp = ow + (kw - 1) * dw, kk = c * kh * kw, l = oh * ow;
   const xp = work, ws = work + paddedBytes(c, hp, wp);
   const simd = ASC_FEATURE_SIMD && ow >= 4, k3 = kw == 3 && dw == 1;
-  // The channels' grouping (eights, fours, ones) here and in the tiles below is the same.
+  // ReLU is applied as the tiles store z (f32x4.max, as activationForward's): z is not read again.
+  const relu = simd && act == Act.relu;
   if (simd) {
     let co = 0;
-    for (; co + 8 <= cout; co += 8) splatWeights(8, weight, kk, co, ws);
     for (; co + 4 <= cout; co += 4) splatWeights(4, weight, kk, co, ws);
     for (; co < cout; co++) splatWeights(1, weight, kk, co, ws);
   }
   for (let s = 0; s < n; s++) {
     padPlanes(at(x, s * xs), c, h, w, ph, pw, hp, wp, xp);
-    const zsample = at(z, s * zs);
+    const zsample = at(z, s * zs), ysample = at(y, s * zs);
     if (simd) {
+      // The channels in fours, then one at a time, as splatWeights groups them.
       let co = 0;
-      if (k3) for (; co + 8 <= cout; co += 8) directChannels(8, true, xp, hp, wp, c, kh, kw, dh, dw, kk, ws, co, oh, ow, zsample, bias);
-      for (; co + 8 <= cout; co += 8) directChannels(8, false, xp, hp, wp, c, kh, kw, dh, dw, kk, ws, co, oh, ow, zsample, bias);
-      for (; co + 4 <= cout; co += 4) directChannels(4, false, xp, hp, wp, c, kh, kw, dh, dw, kk, ws, co, oh, ow, zsample, bias);
-      for (; co < cout; co++) directChannels(1, false, xp, hp, wp, c, kh, kw, dh, dw, kk, ws, co, oh, ow, zsample, bias);
+      if (k3) for (; co + 4 <= cout; co += 4) directChannels(4, true, xp, hp, wp, c, kh, kw, dh, dw, kk, ws, co, oh, ow, zsample, ysample, relu, bias);
+      for (; co + 4 <= cout; co += 4) directChannels(4, false, xp, hp, wp, c, kh, kw, dh, dw, kk, ws, co, oh, ow, zsample, ysample, relu, bias);
+      for (; co < cout; co++) directChannels(1, false, xp, hp, wp, c, kh, kw, dh, dw, kk, ws, co, oh, ow, zsample, ysample, relu, bias);
     } else {
       for (let co = 0; co < cout; co++) {
         const wrow = at(weight, co * kk);
@@ -181,7 +220,7 @@ export function convDirectForward(
         }
       }
     }
-    activationForward(act, param, zsample, at(y, s * zs), cout * l);
+    if (!relu) activationForward(act, param, zsample, ysample, cout * l);
   }
 }
 
@@ -265,11 +304,77 @@ const K_BLOCK: i32 = GemmOrder.kBlock;
   }
 }
 
-/** Channels co … co+4·CV−1, every tap: taps in fours, then one at a time. */
+/**
+ * Kernel row (ci, ki) of a 3-wide kernel (kw = 3, dw = 1): taps p … p+2, three consecutive input
+ * floats at every position (rowBytes: the row's byte offset in the padded planes), over
+ * channels co … co+4·CV−1, summed over output positions [l0, l1): 3·CV accumulators.
+ * Two positions per iteration with the exit test between them: each position is its own basic
+ * block, so TurboFan hoists only its 5 loads (see gemm-tile.ts); the pointers start one step
+ * back and advance before use (no zero-extension of a loop phi as an address).
+ */
+@inline function gradRow3(
+  CV: i32, xp: usize, dzT: usize, cout: i32, co: i32, p: i32, rowBytes: usize,
+  wp: i32, ow: i32, l0: i32, l1: i32, out: usize, kk: i32, first: bool,
+): void {
+  const zero = f32x4.splat(0);
+  let a00 = zero, a01 = zero, a10 = zero, a11 = zero, a20 = zero, a21 = zero;
+  const dstep = <usize>cout << 2;
+  let d = at(dzT, l0 * cout + co) - dstep;
+  let oy = l0 / ow, ox = l0 - oy * ow, li = l0;
+  while (li < l1) {
+    const len = min(ow - ox, l1 - li);
+    let xb = at(xp, oy * wp + ox) + rowBytes - 4;
+    const last = xb + (<usize>len << 2);
+    while (true) {
+      xb += 4;
+      d += dstep;
+      let d0 = v128.load(d);
+      let d1 = CV > 1 ? v128.load(d, 16) : zero;
+      let x0 = v128.load32_splat(xb), x1 = v128.load32_splat(xb, 4), x2 = v128.load32_splat(xb, 8);
+      a00 = f32x4.add(a00, f32x4.mul(d0, x0));
+      if (CV > 1) a01 = f32x4.add(a01, f32x4.mul(d1, x0));
+      a10 = f32x4.add(a10, f32x4.mul(d0, x1));
+      if (CV > 1) a11 = f32x4.add(a11, f32x4.mul(d1, x1));
+      a20 = f32x4.add(a20, f32x4.mul(d0, x2));
+      if (CV > 1) a21 = f32x4.add(a21, f32x4.mul(d1, x2));
+      if (xb == last) break;
+      xb += 4;
+      d += dstep;
+      d0 = v128.load(d);
+      d1 = CV > 1 ? v128.load(d, 16) : zero;
+      x0 = v128.load32_splat(xb); x1 = v128.load32_splat(xb, 4); x2 = v128.load32_splat(xb, 8);
+      a00 = f32x4.add(a00, f32x4.mul(d0, x0));
+      if (CV > 1) a01 = f32x4.add(a01, f32x4.mul(d1, x0));
+      a10 = f32x4.add(a10, f32x4.mul(d0, x1));
+      if (CV > 1) a11 = f32x4.add(a11, f32x4.mul(d1, x1));
+      a20 = f32x4.add(a20, f32x4.mul(d0, x2));
+      if (CV > 1) a21 = f32x4.add(a21, f32x4.mul(d1, x2));
+      if (xb == last) break;
+    }
+    li += len;
+    oy++;
+    ox = 0;
+  }
+  const o = at(out, co * kk + p), c4 = <usize>(4 * kk) << 2;
+  putLanes(o, a00, kk, first);
+  putLanes(o + 4, a10, kk, first);
+  putLanes(o + 8, a20, kk, first);
+  if (CV > 1) {
+    putLanes(o + c4, a01, kk, first);
+    putLanes(o + c4 + 4, a11, kk, first);
+    putLanes(o + c4 + 8, a21, kk, first);
+  }
+}
+
+/** Channels co … co+4·CV−1, every tap: a 3-wide kernel by rows, else taps in fours, then one at a time. */
 @inline function gradChannels(
   CV: i32, xp: usize, dzT: usize, cout: i32, co: i32, kh: i32, kw: i32, dh: i32, dw: i32,
   hp: i32, wp: i32, ow: i32, l0: i32, l1: i32, out: usize, kk: i32, first: bool,
 ): void {
+  if (kw == 3 && dw == 1) {
+    for (let p = 0; p < kk; p += 3) gradRow3(CV, xp, dzT, cout, co, p, tapOffset(p, kh, kw, dh, dw, hp, wp), wp, ow, l0, l1, out, kk, first);
+    return;
+  }
   let p = 0;
   for (; p + 4 <= kk; p += 4) gradTile(4, CV, xp, dzT, cout, co, p, kh, kw, dh, dw, hp, wp, ow, l0, l1, out, kk, first);
   for (; p < kk; p++) gradTile(1, CV, xp, dzT, cout, co, p, kh, kw, dh, dw, hp, wp, ow, l0, l1, out, kk, first);
