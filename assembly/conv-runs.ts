@@ -1,4 +1,4 @@
-// Small helpers of the convolution kernels (assembly/conv.ts, conv-direct.ts); not exported from
+// Small helpers of the convolution kernels (assembly/conv.ts, conv-direct.ts, conv-direct-grad.ts); not exported from
 // the module (index.ts does not re-export this file).
 
 /** base + floats·4 bytes. */
@@ -18,4 +18,26 @@
   let i = 0;
   if (ASC_FEATURE_SIMD) for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
+}
+
+/** xp[ci][r][q] = x[ci][r − ph][q − pw], 0 outside the plane: one sample's c planes, hp×wp each. */
+export function padPlanes(x: usize, c: i32, h: i32, w: i32, ph: i32, pw: i32, hp: i32, wp: i32, xp: usize): void {
+  const before = min(pw, wp), inside = max(0, min(w, wp - pw));
+  for (let ci = 0; ci < c; ci++) {
+    for (let r = 0; r < hp; r++) {
+      const row = at(xp, (ci * hp + r) * wp), iy = r - ph;
+      if (iy < 0 || iy >= h) {
+        zeroRun(row, wp);
+        continue;
+      }
+      zeroRun(row, before);
+      copyRun(at(row, before), at(x, (ci * h + iy) * w), inside);
+      zeroRun(at(row, before + inside), wp - before - inside);
+    }
+  }
+}
+
+/** Bytes of the padded copy of one sample, rounded up to 64. */
+@inline export function paddedBytes(c: i32, hp: i32, wp: i32): usize {
+  return (<usize>(c * hp * wp) << 2) + 63 & ~63;
 }

@@ -10,6 +10,7 @@ export * from './norm';
 export * from './embedding';
 export * from './conv';
 export * from './conv-direct';
+export * from './conv-direct-grad';
 export * from './pool';
 
 /** End of the module's static data: the TypeScript allocator starts above it. */
