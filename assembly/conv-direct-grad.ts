@@ -87,14 +87,14 @@ const K_BLOCK: i32 = GemmOrder.kBlock;
 
 /**
  * Kernel row (ci, ki) of a 3-wide kernel (kw = 3, dw = 1): taps p … p+2, three consecutive input
- * floats at every position (rowBytes: the row's byte offset in the padded planes), over
+ * floats at every position (rowOffset: the row's byte offset in the padded planes), over
  * channels co … co+4·CV−1, summed over output positions [l0, l1): 3·CV accumulators.
  * Two positions per iteration with the exit test between them: each position is its own basic
  * block, so TurboFan hoists only its 5 loads (see gemm-tile.ts); the pointers start one step
  * back and advance before use (no zero-extension of a loop phi as an address).
  */
 @inline function gradRow3(
-  CV: i32, xp: usize, dzT: usize, cout: i32, co: i32, p: i32, rowBytes: usize,
+  CV: i32, xp: usize, dzT: usize, cout: i32, co: i32, p: i32, rowOffset: usize,
   wp: i32, ow: i32, l0: i32, l1: i32, out: usize, kk: i32, first: bool,
 ): void {
   const zero = f32x4.splat(0);
@@ -104,7 +104,7 @@ const K_BLOCK: i32 = GemmOrder.kBlock;
   let oy = l0 / ow, ox = l0 - oy * ow, li = l0;
   while (li < l1) {
     const len = min(ow - ox, l1 - li);
-    let xb = at(xp, oy * wp + ox) + rowBytes - 4;
+    let xb = at(xp, oy * wp + ox) + rowOffset - 4;
     const last = xb + (<usize>len << 2);
     while (true) {
       xb += 4;
