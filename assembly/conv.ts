@@ -226,14 +226,42 @@ export function convInputGrad(
   }
 }
 
+// Output channels up to which convWeightGrad multiplies the other way round (see there).
+const TRANSPOSED_WEIGHT_GRAD_MAX_CHANNELS: i32 = 16;
+
 export function convWeightGrad(
   dz: usize, col: usize, partial: usize, dzBlock: i32, colBlock: i32, partialSize: i32, blocks: i32, span: i32,
   channels: i32, kk: i32, l: i32, zs: i32, cs: i32, block: i32, work: usize, workBytes: i32,
 ): void {
+  if (channels <= TRANSPOSED_WEIGHT_GRAD_MAX_CHANNELS && kk > channels) {
+    // Few channels (LeNet's conv2: 16 against kk = 72): dz·colᵀ would have gemm pack the larger
+    // operand, col, transposed for every sample (kk·l floats); the transposed product col·dzᵀ
+    // packs dz (channels·l floats) instead and reads col's rows in place. Each element is the same sum of the same
+    // products in the same order (a·b == b·a exactly), accumulated over the block in the work
+    // region's [kk, channels] scratch and transposed into the partial: the same bits.
+    const acc = work, gemmWork = work + ((<usize>(kk * channels) << 2) + 63 & ~63);
+    for (let b = 0; b < blocks; b++) {
+      const dzb = at(dz, b * dzBlock), colb = at(col, b * colBlock);
+      for (let j = 0; j < block; j++) {
+        gemm(0, 1, kk, channels, l, 1, at(colb, j * cs), l, at(dzb, j * zs), l, <f32>(j > 0 ? 1 : 0), acc, channels, gemmWork);
+      }
+      transpose(acc, kk, channels, at(partial, b * partialSize));
+    }
+    return;
+  }
   for (let b = 0; b < blocks; b++) {
     const dzb = at(dz, b * dzBlock), colb = at(col, b * colBlock), out = at(partial, b * partialSize);
     for (let j = 0; j < block; j++) {
       gemm(0, 1, channels, kk, l, 1, at(dzb, j * zs), l, at(colb, j * cs), l, <f32>(j > 0 ? 1 : 0), out, kk, work);
+    }
+  }
+}
+
+/** out[c][r] = src[r][c] for a rows×cols src (exact copies). */
+function transpose(src: usize, rows: i32, cols: i32, out: usize): void {
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      store<f32>(out + (<usize>(c * rows + r) << 2), load<f32>(src + (<usize>(r * cols + c) << 2)));
     }
   }
 }

@@ -51,7 +51,8 @@ export const CONV_KERNELS = {
    * the block's samples in order (gemm's β: 0 for the first, then 1), [channels, kk] each; sample j
    * of block b at dz + b·dzBlock + j·zs, col + b·colBlock + j·cs (floats). The caller sums the
    * partials in order (sumRows), so the bits do not depend on how the blocks are split across
-   * threads; span (channels·block·l) sizes the work.
+   * threads; span (channels·block·l) sizes the work. `work` holds a [kk, channels] scratch (64-byte
+   * rounded), then gemm's workspace for an m×n×l product with m, n = max(channels, kk).
    */
   convWeightGrad: { args: 'dz:range/dzBlock col:range/colBlock partial:range/partialSize dzBlock colBlock partialSize blocks:count span:width channels kk l zs cs block work:thread/workBytes workBytes' },
   /**

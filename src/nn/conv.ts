@@ -200,7 +200,10 @@ export class Conv2d extends Module {
           k.sumRows(partial.offset, blocks, cout * kk, dst, add ? 1 : 0);
           return;
         }
-        const [bytes, work] = workspace(k, cout, kk, l, 0);
+        // Room for either way round of the product (the kernel picks): a [kk, cout] scratch, then
+        // gemm's workspace.
+        const wide = Math.max(cout, kk);
+        const [bytes, work] = workspace(k, wide, wide, l, cout * kk);
         const colBase = col ? col.offset : x.offset;
         for (let g = 0; g < groups; g++) {
           const dzg = dz.offset + g * cout * l * 4, colg = colBase + g * kk * l * 4;
