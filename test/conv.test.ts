@@ -229,6 +229,40 @@ describe('every build gives the same bits', () => {
     }
   });
 
+  it('convWeightGrad equals its definition by gemm (dz·colᵀ per sample, β = 1 after the first) bit for bit, either way round, on both wasm builds', async () => {
+    // With ≤ 16 channels the kernel multiplies col·dzᵀ into a scratch and transposes it; more
+    // channels take dz·colᵀ itself. Channel counts on both sides of 16, kk above and below them,
+    // positions past gemm's 512-long k-blocks, blocks of 1–3 samples in 1–2 blocks.
+    const shapes = fc.record({
+      channels: fc.integer({ min: 1, max: 24 }), kk: fc.integer({ min: 1, max: 80 }), l: fc.integer({ min: 1, max: 600 }),
+      block: fc.integer({ min: 1, max: 3 }), blocks: fc.integer({ min: 1, max: 2 }),
+    });
+    for (const config of CONFIGS.filter((c) => c.options.backend === 'wasm')) {
+      await use(config.options);
+      const k = requireBackend();
+      fc.assert(fc.property(shapes, fc.nat(), ({ channels, kk, l, block, blocks }, seed) => {
+        const n = block * blocks, zs = channels * l, cs = kk * l, partialSize = channels * kk;
+        const dz = tensor(randomFloats(n * zs, seed), [n * zs]), col = tensor(randomFloats(n * cs, seed + 1), [n * cs]);
+        const partial = tensor(randomFloats(blocks * partialSize, seed + 2), [blocks * partialSize]);
+        const expected = tensor(new Float32Array(blocks * partialSize), [blocks * partialSize]);
+        const wide = Math.max(channels, kk);
+        const bytes = Math.ceil((partialSize * 4) / 64) * 64 + Math.ceil(k.gemmWorkspaceBytes(wide, wide, l) / 64) * 64;
+        const work = gemmWorkspace(bytes);
+        k.convWeightGrad(dz.offset, col.offset, partial.offset, block * zs, block * cs, partialSize, blocks, channels * block * l, channels, kk, l, zs, cs, block, work, bytes);
+        const gemmWork = gemmWorkspace(k.gemmWorkspaceBytes(channels, kk, l));
+        for (let b = 0; b < blocks; b++) {
+          for (let j = 0; j < block; j++) {
+            const s = b * block + j;
+            k.gemm(0, 1, channels, kk, l, 1, dz.offset + s * zs * 4, l, col.offset + s * cs * 4, l, j > 0 ? 1 : 0, expected.offset + b * partialSize * 4, kk, gemmWork);
+          }
+        }
+        const what = `${config.label} ${JSON.stringify({ channels, kk, l, block, blocks })}`;
+        expect(new Uint32Array(partial.toArray().buffer), what).toEqual(new Uint32Array(expected.toArray().buffer));
+        [dz, col, partial, expected].forEach((t) => t.dispose());
+      }), { numRuns: 40, seed: 19 });
+    }
+  });
+
   it('a CNN trained 4 steps with Adam: the same weights on both wasm builds, and a flat heap on every backend', async () => {
     const weights: Uint32Array[] = [];
     const losses: number[] = [];
