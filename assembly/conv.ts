@@ -236,9 +236,10 @@ export function convWeightGrad(
   if (channels <= TRANSPOSED_WEIGHT_GRAD_MAX_CHANNELS && kk > channels) {
     // Few channels (LeNet's conv2: 16 against kk = 72): dz·colᵀ would have gemm pack the larger
     // operand, col, transposed for every sample (kk·l floats); the transposed product col·dzᵀ
-    // packs dz (channels·l floats) instead and reads col's rows in place. Each element is the same sum of the same
-    // products in the same order (a·b == b·a exactly), accumulated over the block in the work
-    // region's [kk, channels] scratch and transposed into the partial: the same bits.
+    // packs dz (channels·l floats) instead and reads col's rows in place. Each element is the
+    // same sum of the same products in the same order (a·b == b·a exactly), accumulated over the
+    // block in the work region's [kk, channels] scratch and transposed into the partial: the
+    // same bits (test/conv.test.ts holds it to the gemm definition).
     const acc = work, gemmWork = work + ((<usize>(kk * channels) << 2) + 63 & ~63);
     for (let b = 0; b < blocks; b++) {
       const dzb = at(dz, b * dzBlock), colb = at(col, b * colBlock);
