@@ -22,9 +22,12 @@ export const MIN_PARALLEL_ELEMENTS = 1 << 15;
  * (`npx tsx bench/split-threshold.ts`, and whole steps of 784-16-16-10 at batch 32, whose first
  * layer's 0.4 M-multiply-add products ran the step at 0.92× when split): below about a million
  * multiply-adds a call takes ~20–40 µs, and handing chunks over costs more than the second core
- * gives back.
+ * gives back. A million, not 2^20: LeNet's Linear(784, 10) at batch 128 makes 1,003,520, and the
+ * chooser, once it may time them, splits all three of its gemms (in a step: 0.136 against 0.177,
+ * 0.066 against 0.139 and 0.051 against 0.107 ms). No MLP row of the benchmark has a gemm between
+ * the two.
  */
-export const MIN_PARALLEL_MACS = 1 << 20;
+export const MIN_PARALLEL_MACS = 1_000_000;
 /**
  * A job is cut into up to this many chunks per thread: enough that a thread which starts late
  * (descheduled, or waking from a park) leaves little for the others to wait on, few enough that
