@@ -85,6 +85,8 @@ const CASES: KernelCase[] = [
     name: 'biasActivation', arrays: 3, width: 37,
     call: (b, [c, bias, y], m, f) => b.biasActivation(c, m, 37, f % 2 ? bias : 0, f % 7, 0.1, f % 3 ? y : c),
   },
+  // Row sums split by rows: each row's four-lane sum whole on one thread (and accumulate onto out).
+  { name: 'sumCols', arrays: 2, width: 37, call: (b, [x, out], m, f) => b.sumCols(x, m, 37, out, f % 2) },
   { name: 'unary', arrays: 2, call: (b, [x, y], n, f) => b.unary(f % 6, 1.5, x, y, n) },
   { name: 'unaryBackward', arrays: 4, call: (b, [x, y, dy, dx], n, f) => b.unaryBackward(f % 6, 1.5, x, y, dy, dx, n) },
   { name: 'clampAbs', arrays: 1, call: (b, [x], n) => b.clampAbs(x, n, 0.5) },

@@ -12,6 +12,7 @@ import type { HeapView } from './js/views.js';
 //   name:count   the number of units (elements, or rows when the kernel has a width)
 //   name:width   the elements in a unit (a row's length)
 //   name:range/s a byte offset that advances by s floats per unit, s being another argument's value
+//   name:item    a byte offset that advances by one float per unit (one result per row)
 //   name:thread/b a byte offset of scratch: each thread gets its own region, b bytes apart
 // Other arguments — sizes, flags, codes, scalars, pointers that stay put — are passed unchanged.
 // A kernel with a `count` is split across threads into ranges of units: a unit's arithmetic must
@@ -68,11 +69,14 @@ export interface RangeSplit {
   width: number;
   /** Indices of the byte offsets that advance with the range. */
   pointers: number[];
-  /** Per pointer, the index of the argument giving its stride in floats (−1: the width). */
+  /** Per pointer, the index of the argument giving its stride in floats (−1: the width; −2: one float). */
   strideArgs: number[];
   /** The scratch argument each thread gets its own region of, and the argument giving its bytes. */
   perThread: { arg: number; strideArg: number } | null;
 }
+
+/** Stands in parseSpec for the stride of an `item` pointer (no argument is named like this). */
+const ONE_FLOAT = '/item';
 
 /** A spec's arguments: names, and the split they declare (null when the kernel is not split). */
 export function parseSpec(spec: KernelSpec): { names: string[]; split: RangeSplit | null } {
@@ -87,6 +91,7 @@ export function parseSpec(spec: KernelSpec): { names: string[]; split: RangeSpli
     if (role === 'count') split.count = i;
     else if (role === 'width') split.width = i;
     else if (kind === 'range') { split.pointers.push(i); strideNames.push(by ?? null); }
+    else if (role === 'item') { split.pointers.push(i); strideNames.push(ONE_FLOAT); }
     else if (kind === 'thread' && by) thread = [i, by];
     else if (role !== undefined) throw new Error(`kernel argument ${arg}: unknown role ${role}`);
   });
@@ -95,7 +100,7 @@ export function parseSpec(spec: KernelSpec): { names: string[]; split: RangeSpli
     if (i < 0) throw new Error(`kernel arguments ${spec.args}: no argument ${name}`);
     return i;
   };
-  split.strideArgs = strideNames.map((name) => (name === null ? -1 : indexOf(name)));
+  split.strideArgs = strideNames.map((name) => (name === null ? -1 : name === ONE_FLOAT ? -2 : indexOf(name)));
   if (thread) split.perThread = { arg: thread[0], strideArg: indexOf(thread[1]) };
   return { names, split: split.count >= 0 ? split : null };
 }

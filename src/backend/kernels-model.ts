@@ -20,8 +20,8 @@ export const MODEL_KERNELS = {
   biasActivation: { args: 'c:range m:count n:width bias act param y:range' },
   /** out[j] (+)= Σ_i x[i][j] (column sums: a bias gradient); accumulate ≠ 0 adds to out. */
   sumRows: { args: 'x m n out accumulate' },
-  /** out[i] (+)= Σ_j x[i][j] (row sums). */
-  sumCols: { args: 'x m n out accumulate' },
+  /** out[i] (+)= Σ_j x[i][j] (row sums; split by rows, each row's sum whole on one thread). */
+  sumCols: { args: 'x:range m:count n:width out:item accumulate' },
   /** y = softmax over each row of x (y may alias x); max-subtracted. */
   softmaxRows: { args: 'x y m n' },
   /** y = log-softmax over each row of x (y may alias x). */

@@ -9,7 +9,8 @@ import { SplitChooser, type SplitSite } from './split-chooser.js';
 // count (tested): elementwise kernels are split into ranges of elements (each element's arithmetic
 // is the same wherever it falls: the SIMD body and the scalar tail round identically), row-wise
 // kernels into ranges of rows, and gemm into bands of rows or columns of C (each output element
-// keeps its one summation order over k). Reductions (sum, max, norms) are never split.
+// keeps its one summation order over k). Reductions (sum, max, norms) are never split, but for the
+// row sums of sumCols, split by rows (a row's sum is computed whole by one thread).
 // Calls below a size threshold run on the calling thread: a job hand-over costs about a
 // microsecond with the workers polling and tens of microseconds once they have parked. Above it,
 // a SplitChooser times each call shape both ways and uses the faster (split-chooser.ts): whether
@@ -86,7 +87,7 @@ export function createParallelBackend(base: Backend, pool: ThreadPool): Backend 
       // A pointer argument of 0 means "unused" and stays 0.
       for (let j = 0; j < split.pointers.length; j++) {
         const i = split.pointers[j], by = split.strideArgs[j];
-        if (args[i] !== 0) strides[i] = 4 * (by < 0 ? width : args[by]);
+        if (args[i] !== 0) strides[i] = 4 * (by === -2 ? 1 : by < 0 ? width : args[by]);
       }
       const perThread = split.perThread ? { arg: split.perThread.arg, stride: args[split.perThread.strideArg] } : undefined;
       return clock.run(site, true, () => pool.run({ kernel, args, count: split.count, strides, units, chunk, perThread }, runHere));
