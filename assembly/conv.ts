@@ -11,6 +11,7 @@ import { activationForward } from './activations';
 import { gemm } from './gemm';
 import { at, copyRun, zeroRun } from './conv-runs';
 import { addRun } from './rows';
+import { transpose } from './ops';
 
 /** First output column whose input column ox·sw + shift is ≥ 0. */
 @inline function firstInside(shift: i32, sw: i32): i32 {
@@ -254,15 +255,6 @@ export function convWeightGrad(
     const dzb = at(dz, b * dzBlock), colb = at(col, b * colBlock), out = at(partial, b * partialSize);
     for (let j = 0; j < block; j++) {
       gemm(0, 1, channels, kk, l, 1, at(dzb, j * zs), l, at(colb, j * cs), l, <f32>(j > 0 ? 1 : 0), out, kk, work);
-    }
-  }
-}
-
-/** out[c][r] = src[r][c] for a rows×cols src (exact copies). */
-function transpose(src: usize, rows: i32, cols: i32, out: usize): void {
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      store<f32>(out + (<usize>(c * rows + r) << 2), load<f32>(src + (<usize>(r * cols + c) << 2)));
     }
   }
 }
