@@ -69,12 +69,15 @@ export interface RangeSplit {
   width: number;
   /** Indices of the byte offsets that advance with the range. */
   pointers: number[];
-  /** Per pointer, the index of the argument giving its stride in floats (−1: the width; −2: one float). */
+  /** Per pointer, the index of the argument giving its stride in floats, or BY_WIDTH / BY_ONE_FLOAT. */
   strideArgs: number[];
   /** The scratch argument each thread gets its own region of, and the argument giving its bytes. */
   perThread: { arg: number; strideArg: number } | null;
 }
 
+/** RangeSplit.strideArgs for a pointer that advances by the width (`name:range`) or one float (`name:item`) per unit. */
+export const BY_WIDTH = -1;
+export const BY_ONE_FLOAT = -2;
 /** Stands in parseSpec for the stride of an `item` pointer (no argument is named like this). */
 const ONE_FLOAT = '/item';
 
@@ -100,7 +103,7 @@ export function parseSpec(spec: KernelSpec): { names: string[]; split: RangeSpli
     if (i < 0) throw new Error(`kernel arguments ${spec.args}: no argument ${name}`);
     return i;
   };
-  split.strideArgs = strideNames.map((name) => (name === null ? -1 : name === ONE_FLOAT ? -2 : indexOf(name)));
+  split.strideArgs = strideNames.map((name) => (name === null ? BY_WIDTH : name === ONE_FLOAT ? BY_ONE_FLOAT : indexOf(name)));
   if (thread) split.perThread = { arg: thread[0], strideArg: indexOf(thread[1]) };
   return { names, split: split.count >= 0 ? split : null };
 }

@@ -1,5 +1,5 @@
 import { KERNELS, type Backend } from './backend.js';
-import { parseSpec } from './kernel-spec.js';
+import { BY_ONE_FLOAT, BY_WIDTH, parseSpec } from './kernel-spec.js';
 import type { ThreadPool } from './thread-pool.js';
 import { SplitChooser, type SplitSite } from './split-chooser.js';
 
@@ -87,7 +87,7 @@ export function createParallelBackend(base: Backend, pool: ThreadPool): Backend 
       // A pointer argument of 0 means "unused" and stays 0.
       for (let j = 0; j < split.pointers.length; j++) {
         const i = split.pointers[j], by = split.strideArgs[j];
-        if (args[i] !== 0) strides[i] = 4 * (by === -2 ? 1 : by < 0 ? width : args[by]);
+        if (args[i] !== 0) strides[i] = 4 * (by === BY_ONE_FLOAT ? 1 : by === BY_WIDTH ? width : args[by]);
       }
       const perThread = split.perThread ? { arg: split.perThread.arg, stride: args[split.perThread.strideArg] } : undefined;
       return clock.run(site, true, () => pool.run({ kernel, args, count: split.count, strides, units, chunk, perThread }, runHere));
