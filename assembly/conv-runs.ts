@@ -1,5 +1,5 @@
-// Small helpers of the convolution kernels (assembly/conv.ts, conv-direct.ts, conv-direct-grad.ts); not exported from
-// the module (index.ts does not re-export this file).
+// Small helpers of the convolution kernels (assembly/conv.ts, conv-direct.ts, conv-direct-grad.ts);
+// not exported from the module (index.ts does not re-export this file).
 
 /** base + floats·4 bytes. */
 @inline export function at(base: usize, floats: i32): usize {
