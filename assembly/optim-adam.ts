@@ -9,20 +9,44 @@
 // each supplies only how p moves, in 4-lane and 1-lane form (`update4`, `update1`).
 import {
   K, LR, WD, BETA1, OMB1, BETA2, OMB2, EPS, AUX, SIGN, ONE, MINUS_ONE, On, Off, is, put, grad4, grad1,
-  first4, second4, mix1, second1, sign4, sign1, kSteps,
+  first4, second4, mix1, second1, sign4, sign1, kSteps, putStuck, stuckLanes, stillLanes,
 } from './optim-step';
 
-/** The moment kernels' shared step; U (an `@unmanaged` class) says how p moves. */
+/**
+ * The moment kernels' shared step; U (an `@unmanaged` class) says how p moves, and whether a
+ * vector of dead units skips the float operations on its stuck first moments (`sparesStuck`,
+ * optim-step.ts; never with an L2 term, which keeps d from being zero).
+ */
 @final @unmanaged class MomentStep<DECAY, SCALED, U> {
   @inline streams(): i32 { return changetype<U>(0).streams(); }
   @inline step4(p: usize, g: usize, m: usize, v: usize, x: usize): void {
     let pv = v128.load(p);
     if (is<SCALED>()) pv = f32x4.mul(pv, v128.load(K, AUX));
     const d = grad4<DECAY>(v128.load(g), pv);
-    const mv = first4(v128.load(m), d);
+    const m0 = v128.load(m);
     const vv = second4(v128.load(v), d);
-    v128.store(m, mv);
     v128.store(v, vv);
+    if (changetype<U>(0).sparesStuck() && !is<DECAY>()) {
+      const stuck = stuckLanes(m0);
+      if (i32x4.bitmask(stuck) != 0) {
+        const kept = v128.and(stuck, stillLanes(d, pv, vv));
+        const keptBits = i32x4.bitmask(kept);
+        if (keptBits == 15) {
+          // A vector of dead units: only v moves (and p, by AdamW's decay).
+          if (is<SCALED>()) v128.store(p, pv);
+          return;
+        }
+        if (keptBits != 0) {
+          // Lanes that stay put compute on a zero m (no subnormal operand), then keep m and p.
+          const mk = first4(v128.andnot(m0, kept), d);
+          v128.store(m, v128.bitselect(m0, mk, kept));
+          v128.store(p, v128.bitselect(pv, changetype<U>(0).update4(pv, d, mk, vv, x), kept));
+          return;
+        }
+      }
+    }
+    const mv = first4(m0, d);
+    v128.store(m, mv);
     v128.store(p, changetype<U>(0).update4(pv, d, mv, vv, x));
   }
 }
@@ -61,6 +85,7 @@ function momentSteps<U>(p: usize, g: usize, m: usize, v: usize, x: usize, n: i32
 /** Adam: p − lr·m/(√v + eps), v replaced by max(vMax, v) with amsgrad. */
 @final @unmanaged class AdamUpdate<AMSGRAD> {
   @inline streams(): i32 { return is<AMSGRAD>() ? 5 : 4; }
+  @inline sparesStuck(): bool { return !is<AMSGRAD>(); }
   @inline update4(pv: v128, d: v128, mv: v128, vv: v128, x: usize): v128 {
     if (is<AMSGRAD>()) {
       vv = f32x4.max(v128.load(x), vv);
@@ -87,7 +112,7 @@ export function adamUpdate(
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     put(LR, stepSize); put(EPS, eps); put(BETA1, beta1); put(OMB1, oneMinusBeta1); put(BETA2, beta2);
-    put(OMB2, oneMinusBeta2); put(WD, weightDecay); put(AUX, decay); put(SIGN, sign);
+    put(OMB2, oneMinusBeta2); put(WD, weightDecay); put(AUX, decay); put(SIGN, sign); putStuck(stepSize, eps, beta1, oneMinusBeta1);
     const l2 = weightDecay != 0, scaled = decay != 1;
     i = amsgrad
       ? momentSteps<AdamUpdate<On>>(p, g, m, v, vMax, n, l2, scaled)
@@ -136,6 +161,7 @@ export function adamaxUpdate(
 /** NAdam: p − (gradCoef·d + avgCoef·m)/(√v + eps), the coefficients in LR and AUX. */
 @final @unmanaged class NadamUpdate {
   @inline streams(): i32 { return 4; }
+  @inline sparesStuck(): bool { return false; }
   @inline update4(pv: v128, d: v128, mv: v128, vv: v128, x: usize): v128 {
     const num = f32x4.add(f32x4.mul(v128.load(K, LR), d), f32x4.mul(v128.load(K, AUX), mv));
     return f32x4.sub(pv, f32x4.div(num, f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS))));
@@ -164,6 +190,7 @@ export function nadamUpdate(
 /** RAdam: p − stepSize·m/(√v + eps) when rectified, else p − stepSize·m. */
 @final @unmanaged class RadamUpdate<RECT> {
   @inline streams(): i32 { return 4; }
+  @inline sparesStuck(): bool { return false; }
   @inline update4(pv: v128, d: v128, mv: v128, vv: v128, x: usize): v128 {
     const step = is<RECT>() ? f32x4.div(mv, f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS))) : mv;
     return f32x4.sub(pv, f32x4.mul(v128.load(K, LR), step));

@@ -42,6 +42,9 @@ export const AUX = 128; // AdamW's decay factor, NAdam's second coefficient
 export const SIGN = 144; // −1 to maximize, else 1
 export const ONE = 160;
 export const MINUS_ONE = 176;
+export const STUCK = 192; // i32 lanes: 0x7fffffff − stuckMax, the bias of `stuckLanes`' test
+export const P_MIN = 208; // the least |p| a stuck first moment provably cannot move (+∞: never)
+export const ABS = 224; // i32 lanes: 0x7fffffff, the magnitude bits of a float32
 
 // Compile-time flags: `is<On>()` and `is<Off>()` are constants.
 export type On = u8;
@@ -106,6 +109,64 @@ export type Off = u16;
 
 @inline export function sign1(x: f32): f32 {
   return x > 0 ? <f32>1 : x < 0 ? <f32>-1 : x;
+}
+
+// Dead units and subnormals. A unit whose gradient stays zero (a dead ReLU) keeps a first moment m
+// that decays by β1 each step into the subnormals, where it sticks: for m = ±k·2^-149, β1·m
+// rounds back to m while (1−β1)·k < 1/2 (k ≤ 4 for β1 = 0.9). Wasm cannot flush subnormals to
+// zero, and on x86 a float operation on one costs tens of cycles in a busy loop (AMD Zen 4 here:
+// a division 9.0 against 2.6 cycles a vector, a multiply 4–15 more while the divider works), so
+// Adam ran such rows at a third of its speed — a large part of a step once a net has many dead
+// units, as the benchmark nets do after a few hundred steps. Such a lane's step is known without
+// a float operation on the subnormal: m stays m (adding the zero (1−β1)·d changes nothing), v is
+// computed as ever, and p stays p, because with den ≥ eps > 0 (v ≥ 0), |p| ≥ P_MIN =
+// max(2^-100, 4·max(|LR|·2^-90, 2^-126)/eps) and |m| ≤ 4096·2^-149 = 2^-137 the move
+// |LR·m/den| is under |p|·2^-39 after every rounding, far below a quarter of p's last place.
+// `adamUpdate` skips a vector of such lanes, and computes a vector with some on a zero m in their
+// place, keeping their m and p. The bits are those of the float formula, which the js twins
+// (float64, then rounded) compute as ever. What stays slow: a stuck m beside a p the bound does
+// not cover (0, subnormal, NaN — 2× the old cost, the checks before the float path), and first
+// moments still decaying through the subnormals (≤ 150 steps a unit).
+/** The largest k with β1·k rounding to k (ties to even), at most 4096; 0 unless 0 < β1 < 1. */
+function stuckMax(beta1: f32): i32 {
+  if (!(beta1 > 0 && beta1 < 1)) return 0;
+  let k = 0;
+  while (k < 4096 && nearest<f64>(<f64>beta1 * <f64>(k + 1)) == <f64>(k + 1)) k++;
+  return k;
+}
+
+let stuckBeta1: f32 = NaN;
+let stuckK: i32 = 0;
+
+/** Puts STUCK, P_MIN and ABS for a step's constants (see above); a non-finite 1−β1 turns it off. */
+export function putStuck(stepSize: f32, eps: f32, beta1: f32, oneMinusBeta1: f32): void {
+  if (beta1 != stuckBeta1) {
+    stuckK = stuckMax(beta1);
+    stuckBeta1 = beta1;
+  }
+  v128.store(K + STUCK, i32x4.splat(0x7fffffff - (isFinite(oneMinusBeta1) ? stuckK : 0)));
+  v128.store(K + ABS, i32x4.splat(0x7fffffff));
+  const lr = Math.abs(<f64>stepSize);
+  const pMin = Math.max(7.888609052210118e-31, 4 * Math.max(lr * 8.077935669463161e-28, 1.1754943508222875e-38) / <f64>eps);
+  put(P_MIN, lr <= 1024 && eps > 0 && eps < Infinity ? <f32>pMin : Infinity);
+}
+
+/** The lanes of m holding a stuck subnormal (integer operations: a float compare would touch it). */
+@inline export function stuckLanes(m: v128): v128 {
+  return i32x4.gt_s(i32x4.add(v128.and(m, v128.load(K, ABS)), v128.load(K, STUCK)), v128.load(K, STUCK));
+}
+
+/**
+ * The lanes whose step provably leaves p as it is: d ±0, 0 ≤ v ≤ +∞ and P_MIN ≤ |p| < +∞, told by
+ * integer compares of the bits (nonnegative floats order as their bits; NaNs lie above +∞), so
+ * that a subnormal d, v or p costs nothing here either.
+ */
+@inline export function stillLanes(d: v128, p: v128, v: v128): v128 {
+  const abs = v128.load(K, ABS), inf = i32x4.splat(0x7f800000);
+  const ap = v128.and(p, abs);
+  const dZero = i32x4.eq(v128.and(d, abs), i32x4.splat(0));
+  const pBig = v128.and(i32x4.ge_s(ap, v128.load(K, P_MIN)), i32x4.lt_s(ap, inf));
+  return v128.and(v128.and(dZero, i32x4.le_u(v, inf)), pBig);
 }
 
 /** How far a stream's pointer moves per iteration: not at all past the streams a step uses. */

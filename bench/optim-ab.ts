@@ -15,18 +15,27 @@ import { fillNonZero } from './optim.js';
 import { median } from './harness.js';
 
 type Kernel = (...args: number[]) => number | void;
-interface Build { name: string; k: Record<string, Kernel>; p: number; g: number; a: number; b: number; c: number }
+interface Build { name: string; k: Record<string, Kernel>; p: number; g: number; a: number; b: number; c: number; zero: number; sub: number; sq: number; deadP: number }
 
 const N = 1 << 20, BYTES = N * 4;
 const ROUNDS = Number(process.env.ROUNDS ?? 15), REPS = 20;
 
 async function load(name: string, path: string): Promise<Build> {
-  const memory = new WebAssembly.Memory({ initial: Math.ceil((6 * BYTES) / 65536) + 2 });
+  const memory = new WebAssembly.Memory({ initial: Math.ceil((10 * BYTES) / 65536) + 2 });
   const { instance } = await WebAssembly.instantiate(readFileSync(path), { env: { memory } });
   const k = instance.exports as unknown as Record<string, Kernel>;
   const base = ((k.heapBase() as number) + 63) & ~63;
   fillNonZero(new Float32Array(memory.buffer, base, 5 * N), 12345);
-  return { name, k, p: base, g: base + BYTES, a: base + 2 * BYTES, b: base + 3 * BYTES, c: base + 4 * BYTES };
+  // Dead units: zero gradients, first moments decayed into the subnormals (k·2^-149, most of them
+  // stuck at k ≤ 4 after the warm-up), positive second moments, and parameters of their own (the
+  // other cases' v are random signs, which soon turn the shared p into NaNs).
+  const sub = new Float32Array(memory.buffer, base + 6 * BYTES, N), sq = new Float32Array(memory.buffer, base + 7 * BYTES, N);
+  for (let i = 0; i < N; i++) {
+    sub[i] = (i % 2 ? -1 : 1) * (1 + (i % 4000)) * 2 ** -149;
+    sq[i] = 1e-7 * (1 + (i % 97));
+  }
+  fillNonZero(new Float32Array(memory.buffer, base + 8 * BYTES, N), 777);
+  return { name, k, deadP: base + 8 * BYTES, p: base, g: base + BYTES, a: base + 2 * BYTES, b: base + 3 * BYTES, c: base + 4 * BYTES, zero: base + 5 * BYTES, sub: base + 6 * BYTES, sq: base + 7 * BYTES };
 }
 
 /** Each case: the kernel call an optimizer makes with its defaults (lr tiny, so p barely moves). */
@@ -39,6 +48,7 @@ const CASES: Record<string, (b: Build) => void> = {
   'Adadelta': ({ k, p, g, a, b }) => k.adadeltaUpdate(p, g, a, b, N, 1e-6, 0.9, 0.1, 1e-6, 0),
   'Adam': ({ k, p, g, a, b }) => k.adamUpdate(p, g, a, b, 0, N, 1e-6, 1e-8, 0.9, 0.1, 0.999, 0.001, 0, 1, 0, 0),
   'AdamW': ({ k, p, g, a, b }) => k.adamUpdate(p, g, a, b, 0, N, 1e-6, 1e-8, 0.9, 0.1, 0.999, 0.001, 0, 0.99999, 0, 0),
+  'Adam dead units': ({ k, deadP, zero, sub, sq }) => k.adamUpdate(deadP, zero, sub, sq, 0, N, 1e-6, 1e-8, 0.9, 0.1, 0.999, 0.001, 0, 1, 0, 0),
   'Adam amsgrad': ({ k, p, g, a, b, c }) => k.adamUpdate(p, g, a, b, c, N, 1e-6, 1e-8, 0.9, 0.1, 0.999, 0.001, 0, 1, 0, 1),
   'Adamax': ({ k, p, g, a, b }) => k.adamaxUpdate(p, g, a, b, N, 1e-6, 1e-8, 0.9, 0.1, 0.999, 0),
   'NAdam': ({ k, p, g, a, b }) => k.nadamUpdate(p, g, a, b, N, 1e-6, 1e-6, 1e-8, 0.9, 0.1, 0.999, 0.001, 0),

@@ -304,6 +304,50 @@ describe('optimizer kernels', () => {
     });
   }
 
+  it('adamUpdate on dead units (subnormal first moments, zero gradients, odd p and v): wasm simd = wasm scalar = js bit for bit', () => {
+    // The SIMD kernel steps a vector of dead units without a float operation on its subnormal first
+    // moments (assembly/optim-step.ts): these states drive every lane into and out of that path —
+    // m stuck (k·2^-149, k ≤ 6) or decaying or normal, d zero or not, p large, tiny, 0, subnormal,
+    // NaN or infinite, v any — with hyperparameters that turn it on or off (β1 ≤ 0.5 has no stuck
+    // k, |lr| > 1024 and eps = 0 no bound on p's move).
+    const pick = <T,>(xs: T[], u: number) => xs[Math.floor(((u + 1) / 2) * xs.length) % xs.length];
+    const tiny = 2 ** -149;
+    const mOptions = [1, 2, 3, 4, 5, 6, 1000, 2 ** 23 - 1].map((k) => k * tiny).concat([0, 2 ** -126, 1e-30, 0.25]);
+    const gOptions = [0, 0, 0, 0, -0, 3 * tiny, 1e-3];
+    const pOptions = [0.5, -0.02, 3, 1e-25, 1e-30, 0, -0, 5 * tiny, NaN, Infinity, -Infinity];
+    const vOptions = [1e-6, 0.3, 0, 7 * tiny, Infinity, NaN];
+    const scalars = fc.record({
+      stepSize: fc.constantFrom(1e-3, 0.1, 0, 2000), eps: fc.constantFrom(1e-8, 1e-3, 0), beta1: fc.constantFrom(0.9, 0.99, 0.999, 0.3, 0),
+      beta2: fc.constantFrom(0.999, 0.9), wd: fc.constantFrom(0, 0, 0.01), decay: fc.constantFrom(1, 1, 0.99), maximize: flag, amsgrad: flag,
+    });
+    fc.assert(fc.property(length, fc.nat(), fc.nat(), scalars, (n, seed, mix, s) => {
+      const u = randomFloats(5 * n, seed);
+      // Runs of lanes alike (a dead unit's row) broken by single odd lanes, as in a net's weights.
+      const lane = (i: number, j: number, options: number[]) => pick(options, u[(i % 3 === 0 || (i + mix) % 11 === 0 ? i : i - (i % 8)) * 5 + j]);
+      const sign = (i: number) => (u[i * 5 + 4] < 0 ? -1 : 1);
+      const inputs = {
+        p: Float32Array.from({ length: n }, (_, i) => lane(i, 0, pOptions)), g: Float32Array.from({ length: n }, (_, i) => lane(i, 1, gOptions)),
+        m: Float32Array.from({ length: n }, (_, i) => sign(i) * lane(i, 2, mOptions)), v: Float32Array.from({ length: n }, (_, i) => lane(i, 3, vOptions)),
+        vMax: Float32Array.from({ length: n }, (_, i) => lane(i, 3, vOptions)),
+      };
+      // A few steps, so that decaying first moments reach the stuck ones.
+      const results = backends.map((b) => {
+        let state: Arrays = inputs;
+        for (let step = 0; step < 3; step++) {
+          state = runOnHeap(state, (at) => b.kernels.adamUpdate(at.p, at.g, at.m, at.v, at.vMax, n,
+            s.stepSize, s.eps, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.wd, s.decay, s.maximize, s.amsgrad));
+        }
+        return state;
+      });
+      for (let r = 1; r < results.length; r++) {
+        for (const name of Object.keys(inputs)) {
+          expect(Array.from(results[r][name]), `${backends[r].label} vs ${backends[0].label}: ${name} with ${JSON.stringify(s)}`)
+            .toEqual(Array.from(results[0][name]));
+        }
+      }
+    }), { numRuns: 300 });
+  });
+
   it('sign conventions of Lion and Yogi: sign(0) = 0, and a NaN gradient gives a NaN parameter', () => {
     for (const b of backends) {
       const out = runOnHeap({ p: Float32Array.of(1, 1, 1, 1, 1), g: Float32Array.of(0, 0, 0, NaN, 2), m: Float32Array.of(0, 0, 0, 0, 0) },
