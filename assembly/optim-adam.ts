@@ -8,8 +8,8 @@
 // m ← β1·m + (1−β1)·d and v ← β2·v + (1−β2)·d², written once in `MomentStep` and `momentTail`;
 // each supplies only how p moves, in 4-lane and 1-lane form (`update4`, `update1`).
 import {
-  K, LR, WD, BETA1, OMB1, BETA2, OMB2, EPS, AUX, SIGN, ONE, MINUS_ONE, On, Off, is, put, grad4, grad1,
-  first4, second4, mix1, second1, sign4, sign1, kSteps, putStuck, stuckLanes, stillLanes,
+  K, LR, WD, BETA1, OMB1, BETA2, OMB2, EPS, AUX, SIGN, ONE, MINUS_ONE, ABS, On, Off, is, put, grad4, grad1,
+  first4, second4, mix1, second1, sign4, sign1, kSteps, putStuck, stuckLanes, stillLanes, subnormalLanes, decaySubnormal4,
 } from './optim-step';
 
 /**
@@ -27,19 +27,23 @@ import {
     const vv = second4(v128.load(v), d);
     v128.store(v, vv);
     if (changetype<U>(0).sparesStuck() && !is<DECAY>()) {
-      const stuck = stuckLanes(m0);
-      if (i32x4.bitmask(stuck) != 0) {
-        const kept = v128.and(stuck, stillLanes(d, pv, vv));
+      const sub = subnormalLanes(m0);
+      if (i32x4.bitmask(sub) != 0) {
+        const kept = v128.and(sub, stillLanes(d, pv, vv));
         const keptBits = i32x4.bitmask(kept);
-        if (keptBits == 15) {
-          // A vector of dead units: only v moves (and p, by AdamW's decay).
-          if (is<SCALED>()) v128.store(p, pv);
-          return;
-        }
-        if (keptBits != 0) {
-          // Lanes that stay put compute on a zero m (no subnormal operand), then keep m and p.
+        const stuck = i32x4.bitmask(v128.and(kept, stuckLanes(m0))) == keptBits;
+        const mKept = stuck ? m0 : decaySubnormal4(m0);
+        // A lane whose m decays to zero takes the float path (the sign of 0 + (1−β1)·d).
+        if (keptBits != 0 && (stuck || i32x4.bitmask(v128.and(kept, i32x4.eq(v128.and(mKept, v128.load(K, ABS)), i32x4.splat(0)))) == 0)) {
+          if (keptBits == 15) {
+            // A vector of dead units: m decays (unless stuck), v moves, p stays (AdamW: decays).
+            if (!stuck) v128.store(m, mKept);
+            if (is<SCALED>()) v128.store(p, pv);
+            return;
+          }
+          // The other lanes compute on a zero m in the kept lanes' place.
           const mk = first4(v128.andnot(m0, kept), d);
-          v128.store(m, v128.bitselect(m0, mk, kept));
+          v128.store(m, v128.bitselect(mKept, mk, kept));
           v128.store(p, v128.bitselect(pv, changetype<U>(0).update4(pv, d, mk, vv, x), kept));
           return;
         }

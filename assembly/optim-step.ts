@@ -26,7 +26,7 @@
 // them on `changetype<S>(0)`, so a type argument picks the step and nothing is allocated (asc
 // 0.28 cannot call a static method through a type parameter).
 
-export const K: usize = memory.data(256, 16);
+export const K: usize = memory.data(288, 16);
 
 // Slots of K, by meaning. BETA1 is the decay of a first-moment average (β1); BETA2 the decay of
 // a second-moment average (β2, RMSprop's α, Adadelta's ρ).
@@ -45,6 +45,8 @@ export const MINUS_ONE = 176;
 export const STUCK = 192; // i32 lanes: 0x7fffffff − stuckMax, the bias of `stuckLanes`' test
 export const P_MIN = 208; // the least |p| a stuck first moment provably cannot move (+∞: never)
 export const ABS = 224; // i32 lanes: 0x7fffffff, the magnitude bits of a float32
+export const SUBNORMAL = 240; // i32 lanes: 0x7f800000, the bias of `subnormalLanes`' test (0x7fffffff: off)
+export const BETA1_F64 = 256; // β1 as two float64 lanes
 
 // Compile-time flags: `is<On>()` and `is<Off>()` are constants.
 export type On = u8;
@@ -112,21 +114,25 @@ export type Off = u16;
 }
 
 // Dead units and subnormals. A unit whose gradient stays zero (a dead ReLU) keeps a first moment m
-// that decays by β1 each step into the subnormals, where it sticks: for m = ±k·2^-149, β1·m
+// that decays by β1 each step into the subnormals and sticks there: for m = ±k·2^-149, β1·m
 // rounds back to m while (1−β1)·k < 1/2 (k ≤ 4 for β1 = 0.9). Wasm cannot flush subnormals to
 // zero, and on x86 a float operation on one costs tens of cycles in a busy loop (AMD Zen 4 here:
 // a division 9.0 against 2.6 cycles a vector, a multiply 4–15 more while the divider works), so
 // Adam ran such rows at a third of its speed — a large part of a step once a net has many dead
-// units, as the benchmark nets do after a few hundred steps. Such a lane's step is known without
-// a float operation on the subnormal: m stays m (adding the zero (1−β1)·d changes nothing), v is
-// computed as ever, and p stays p, because with den ≥ eps > 0 (v ≥ 0), |p| ≥ P_MIN =
-// max(2^-100, 4·max(|LR|·2^-90, 2^-126)/eps) and |m| ≤ 4096·2^-149 = 2^-137 the move
-// |LR·m/den| is under |p|·2^-39 after every rounding, far below a quarter of p's last place.
-// `adamUpdate` skips a vector of such lanes, and computes a vector with some on a zero m in their
-// place, keeping their m and p. The bits are those of the float formula, which the js twins
-// (float64, then rounded) compute as ever. What stays slow: a stuck m beside a p the bound does
-// not cover (0, subnormal, NaN — 2× the old cost, the checks before the float path), and first
-// moments still decaying through the subnormals (≤ 150 steps a unit).
+// units, as the benchmark nets do after a few hundred steps. A dead lane's step is known without a
+// float operation on the subnormal:
+// - m becomes β1·m: ±k'·2^-149 with k' = β1·k rounded to an integer, ties to even — exact in
+//   float64 (a 24-bit by 23-bit product), and with 0 < β1 < 1, k' ≤ 2^23, the bit pattern of
+//   2^-126, so the step out of the subnormals comes out right too; k' = k once m is stuck. Adding
+//   the zero (1−β1)·d changes nothing while k' > 0.
+// - v is computed as ever.
+// - p stays p: with den ≥ eps > 0 (v ≥ 0), |p| ≥ P_MIN = max(2^-100, 4·max(|LR|·2^-90,
+//   2^-126)/eps) and |m| < 2^-126, the move |LR·m/den| is under |p|·2^-37 after every rounding,
+//   far below a quarter of p's last place.
+// `adamUpdate` steps a vector of such lanes that way, and computes a vector with some on a zero m
+// in their place. The bits are those of the float formula, which the js twins (float64, then
+// rounded) compute as ever. What stays slow: a subnormal m beside a p the bound does not cover
+// (0, subnormal, NaN: 2× the old cost, the checks before the float path), or beside a nonzero d.
 /** The largest k with β1·k rounding to k (ties to even), at most 4096; 0 unless 0 < β1 < 1. */
 function stuckMax(beta1: f32): i32 {
   if (!(beta1 > 0 && beta1 < 1)) return 0;
@@ -138,20 +144,38 @@ function stuckMax(beta1: f32): i32 {
 let stuckBeta1: f32 = NaN;
 let stuckK: i32 = 0;
 
-/** Puts STUCK, P_MIN and ABS for a step's constants (see above); a non-finite 1−β1 turns it off. */
+/** Puts the constants of the dead-lane step (see above); β1 outside (0, 1) or a non-finite 1−β1 turns it off. */
 export function putStuck(stepSize: f32, eps: f32, beta1: f32, oneMinusBeta1: f32): void {
   if (beta1 != stuckBeta1) {
     stuckK = stuckMax(beta1);
     stuckBeta1 = beta1;
   }
-  v128.store(K + STUCK, i32x4.splat(0x7fffffff - (isFinite(oneMinusBeta1) ? stuckK : 0)));
+  const on = isFinite(oneMinusBeta1) && beta1 > 0 && beta1 < 1;
+  v128.store(K + STUCK, i32x4.splat(0x7fffffff - (on ? stuckK : 0)));
+  v128.store(K + SUBNORMAL, i32x4.splat(on ? 0x7f800000 : 0x7fffffff));
+  v128.store(K + BETA1_F64, f64x2.splat(<f64>beta1));
   v128.store(K + ABS, i32x4.splat(0x7fffffff));
   const lr = Math.abs(<f64>stepSize);
   const pMin = Math.max(7.888609052210118e-31, 4 * Math.max(lr * 8.077935669463161e-28, 1.1754943508222875e-38) / <f64>eps);
   put(P_MIN, lr <= 1024 && eps > 0 && eps < Infinity ? <f32>pMin : Infinity);
 }
 
-/** The lanes of m holding a stuck subnormal (integer operations: a float compare would touch it). */
+/** The lanes of m holding a nonzero subnormal (integer operations: a float compare would touch it). */
+@inline export function subnormalLanes(m: v128): v128 {
+  return i32x4.gt_s(i32x4.add(v128.and(m, v128.load(K, ABS)), v128.load(K, SUBNORMAL)), v128.load(K, SUBNORMAL));
+}
+
+/** β1·m rounded to float32 in the lanes where m is subnormal (others: garbage), by integer and float64 steps. */
+@inline export function decaySubnormal4(m: v128): v128 {
+  const k = v128.and(m, v128.load(K, ABS));
+  const beta = v128.load(K, BETA1_F64);
+  const lo = f64x2.nearest(f64x2.mul(f64x2.convert_low_i32x4_s(k), beta));
+  const hi = f64x2.nearest(f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(k, k, 2, 3, 2, 3)), beta));
+  const kk = i32x4.shuffle(i32x4.trunc_sat_f64x2_s_zero(lo), i32x4.trunc_sat_f64x2_s_zero(hi), 0, 1, 4, 5);
+  return v128.or(kk, v128.andnot(m, v128.load(K, ABS)));
+}
+
+/** The lanes of m holding a stuck subnormal, one β1·m rounds back to (integer operations). */
 @inline export function stuckLanes(m: v128): v128 {
   return i32x4.gt_s(i32x4.add(v128.and(m, v128.load(K, ABS)), v128.load(K, STUCK)), v128.load(K, STUCK));
 }

@@ -308,8 +308,9 @@ describe('optimizer kernels', () => {
     // The SIMD kernel steps a vector of dead units without a float operation on its subnormal first
     // moments (assembly/optim-step.ts): these states drive every lane into and out of that path —
     // m stuck (k·2^-149, k ≤ 6) or decaying or normal, d zero or not, p large, tiny, 0, subnormal,
-    // NaN or infinite, v any — with hyperparameters that turn it on or off (β1 ≤ 0.5 has no stuck
-    // k, |lr| > 1024 and eps = 0 no bound on p's move).
+    // NaN or infinite, v any — with hyperparameters that turn it on or off (β1 = 0 none, β1 ≤ 0.5
+    // no stuck k, |lr| > 1024 and eps = 0 no bound on p's move) and β1 = 0.75 and 0.5, whose β1·k
+    // fall on ties (rounded to even).
     const pick = <T,>(xs: T[], u: number) => xs[Math.floor(((u + 1) / 2) * xs.length) % xs.length];
     const tiny = 2 ** -149;
     const mOptions = [1, 2, 3, 4, 5, 6, 1000, 2 ** 23 - 1].map((k) => k * tiny).concat([0, 2 ** -126, 1e-30, 0.25]);
@@ -317,7 +318,7 @@ describe('optimizer kernels', () => {
     const pOptions = [0.5, -0.02, 3, 1e-25, 1e-30, 0, -0, 5 * tiny, NaN, Infinity, -Infinity];
     const vOptions = [1e-6, 0.3, 0, 7 * tiny, Infinity, NaN];
     const scalars = fc.record({
-      stepSize: fc.constantFrom(1e-3, 0.1, 0, 2000), eps: fc.constantFrom(1e-8, 1e-3, 0), beta1: fc.constantFrom(0.9, 0.99, 0.999, 0.3, 0),
+      stepSize: fc.constantFrom(1e-3, 0.1, 0, 2000), eps: fc.constantFrom(1e-8, 1e-3, 0), beta1: fc.constantFrom(0.9, 0.99, 0.999, 0.75, 0.5, 0.3, 0),
       beta2: fc.constantFrom(0.999, 0.9), wd: fc.constantFrom(0, 0, 0.01), decay: fc.constantFrom(1, 1, 0.99), maximize: flag, amsgrad: flag,
     });
     fc.assert(fc.property(length, fc.nat(), fc.nat(), scalars, (n, seed, mix, s) => {
