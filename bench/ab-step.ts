@@ -5,6 +5,7 @@
 //   flock /tmp/descent-cpu.lock npx tsx bench/ab-step.ts <checkoutA> <checkoutB> [sizes] [batch] [rounds] [src]
 // sizes like 784-16-16-10 (default), or lenet; `src`: each checkout's src/ through tsx (as `npm run
 // bench` runs it) rather than its dist/.
+// AB_THREADS=1 (or 2) runs the threads build (a shared heap) instead of the simd one.
 import { pathToFileURL } from 'node:url';
 import type * as Descent from '../src/index.js';
 import { fullStep } from './full-step.js';
@@ -14,7 +15,7 @@ const [dirA, dirB, sizesArg = '784-16-16-10', batchArg = '32', roundsArg = '31']
 const batch = Number(batchArg), rounds = Number(roundsArg);
 const load = async (dir: string) => {
   const d = await import(pathToFileURL(fromSrc ? `${dir}/src/index.ts` : `${dir}/dist/index.js`).href) as typeof Descent;
-  await d.init({ backend: 'wasm', build: 'simd' });
+  await d.init(process.env.AB_THREADS ? { threads: Number(process.env.AB_THREADS) } : { backend: 'wasm', build: 'simd' });
   return fullStep(d, sizesArg, batch).step;
 };
 const steps = [await load(dirA), await load(dirB)];
