@@ -165,7 +165,7 @@ export function adamaxUpdate(
 /** NAdam: p − (gradCoef·d + avgCoef·m)/(√v + eps), the coefficients in LR and AUX. */
 @final @unmanaged class NadamUpdate {
   @inline streams(): i32 { return 4; }
-  @inline sparesStuck(): bool { return false; }
+  @inline sparesStuck(): bool { return true; }
   @inline update4(pv: v128, d: v128, mv: v128, vv: v128, x: usize): v128 {
     const num = f32x4.add(f32x4.mul(v128.load(K, LR), d), f32x4.mul(v128.load(K, AUX), mv));
     return f32x4.sub(pv, f32x4.div(num, f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS))));
@@ -184,6 +184,7 @@ export function nadamUpdate(
   if (ASC_FEATURE_SIMD) {
     put(LR, gradCoef); put(AUX, avgCoef); put(EPS, eps); put(BETA1, beta1); put(OMB1, oneMinusBeta1);
     put(BETA2, beta2); put(OMB2, oneMinusBeta2); put(WD, weightDecay); put(SIGN, 1);
+    putStuck(isFinite(gradCoef) ? avgCoef : NaN, eps, beta1, oneMinusBeta1);
     i = momentSteps<NadamUpdate>(p, g, m, v, 0, n, weightDecay != 0, false);
   }
   momentTail<NadamUpdate>(
@@ -194,7 +195,7 @@ export function nadamUpdate(
 /** RAdam: p − stepSize·m/(√v + eps) when rectified, else p − stepSize·m. */
 @final @unmanaged class RadamUpdate<RECT> {
   @inline streams(): i32 { return 4; }
-  @inline sparesStuck(): bool { return false; }
+  @inline sparesStuck(): bool { return true; }
   @inline update4(pv: v128, d: v128, mv: v128, vv: v128, x: usize): v128 {
     const step = is<RECT>() ? f32x4.div(mv, f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS))) : mv;
     return f32x4.sub(pv, f32x4.mul(v128.load(K, LR), step));
@@ -214,6 +215,7 @@ export function radamUpdate(
   if (ASC_FEATURE_SIMD) {
     put(LR, stepSize); put(EPS, eps); put(BETA1, beta1); put(OMB1, oneMinusBeta1);
     put(BETA2, beta2); put(OMB2, oneMinusBeta2); put(WD, weightDecay); put(SIGN, 1);
+    putStuck(stepSize, rectified ? eps : 1, beta1, oneMinusBeta1);
     const l2 = weightDecay != 0;
     i = rectified ? momentSteps<RadamUpdate<On>>(p, g, m, v, 0, n, l2, false) : momentSteps<RadamUpdate<Off>>(p, g, m, v, 0, n, l2, false);
   }

@@ -126,10 +126,11 @@ export type Off = u16;
 //   2^-126, so the step out of the subnormals comes out right too; k' = k once m is stuck. Adding
 //   the zero (1−β1)·d changes nothing while k' > 0.
 // - v is computed as ever.
-// - p stays p: with den ≥ eps > 0 (v ≥ 0), |p| ≥ P_MIN = max(2^-100, 4·max(|LR|·2^-90,
-//   2^-126)/eps) and |m| < 2^-126, the move |LR·m/den| is under |p|·2^-37 after every rounding,
-//   far below a quarter of p's last place.
-// `adamUpdate` steps a vector of such lanes that way, and computes a vector with some on a zero m
+// - p stays p: with den ≥ eps > 0 (v ≥ 0), |p| ≥ P_MIN = max(2^-100, 4·max(|c|·2^-90,
+//   2^-110)/eps) and |m| < 2^-126, a move of c·m/den (Adam and rectified RAdam: c = LR; NAdam:
+//   its avgCoef, with d = 0 its gradCoef term is 0; unrectified RAdam: c·m, so eps = 1) is under
+//   |p|·2^-37 plus rounding terms under |p|·2^-40 — far below a quarter of p's last place.
+// Adam, AdamW, NAdam and RAdam step a vector of such lanes that way, and computes a vector with some on a zero m
 // in their place. The bits are those of the float formula, which the js twins (float64, then
 // rounded) compute as ever. What stays slow: a subnormal m beside a p the bound does not cover
 // (0, subnormal, NaN: 2× the old cost, the checks before the float path), or beside a nonzero d.
@@ -145,7 +146,7 @@ let stuckBeta1: f32 = NaN;
 let stuckK: i32 = 0;
 
 /** Puts the constants of the dead-lane step (see above); β1 outside (0, 1) or a non-finite 1−β1 turns it off. */
-export function putStuck(stepSize: f32, eps: f32, beta1: f32, oneMinusBeta1: f32): void {
+export function putStuck(coef: f32, eps: f32, beta1: f32, oneMinusBeta1: f32): void {
   if (beta1 != stuckBeta1) {
     stuckK = stuckMax(beta1);
     stuckBeta1 = beta1;
@@ -155,9 +156,9 @@ export function putStuck(stepSize: f32, eps: f32, beta1: f32, oneMinusBeta1: f32
   v128.store(K + SUBNORMAL, i32x4.splat(on ? 0x7f800000 : 0x7fffffff));
   v128.store(K + BETA1_F64, f64x2.splat(<f64>beta1));
   v128.store(K + ABS, i32x4.splat(0x7fffffff));
-  const lr = Math.abs(<f64>stepSize);
-  const pMin = Math.max(7.888609052210118e-31, 4 * Math.max(lr * 8.077935669463161e-28, 1.1754943508222875e-38) / <f64>eps);
-  put(P_MIN, lr <= 1024 && eps > 0 && eps < Infinity ? <f32>pMin : Infinity);
+  const c = Math.abs(<f64>coef);
+  const pMin = Math.max(7.888609052210118e-31, 4 * Math.max(c * 8.077935669463161e-28, 7.703719777548943e-34) / <f64>eps);
+  put(P_MIN, c <= 1024 && eps > 0 && eps < Infinity ? <f32>pMin : Infinity);
 }
 
 /** The lanes of m holding a nonzero subnormal (integer operations: a float compare would touch it). */

@@ -26,9 +26,12 @@ async function load(name: string, path: string): Promise<Build> {
   const k = instance.exports as unknown as Record<string, Kernel>;
   const base = ((k.heapBase() as number) + 63) & ~63;
   fillNonZero(new Float32Array(memory.buffer, base, 5 * N), 12345);
+  // The state streams a, b, c positive: second moments and accumulators are, and a negative one
+  // would turn p into NaNs within a few calls (and every later case would time NaN arithmetic).
+  const state = new Float32Array(memory.buffer, base + 2 * BYTES, 3 * N);
+  for (let i = 0; i < state.length; i++) state[i] = Math.abs(state[i]);
   // Dead units: zero gradients, first moments decayed into the subnormals (k·2^-149, most of them
-  // stuck at k ≤ 4 after the warm-up), positive second moments, and parameters of their own (the
-  // other cases' v are random signs, which soon turn the shared p into NaNs).
+  // stuck at k ≤ 4 after the warm-up), positive second moments, and parameters of their own.
   const sub = new Float32Array(memory.buffer, base + 6 * BYTES, N), sq = new Float32Array(memory.buffer, base + 7 * BYTES, N);
   for (let i = 0; i < N; i++) {
     sub[i] = (i % 2 ? -1 : 1) * (1 + (i % 4000)) * 2 ** -149;
@@ -49,6 +52,8 @@ const CASES: Record<string, (b: Build) => void> = {
   'Adam': ({ k, p, g, a, b }) => k.adamUpdate(p, g, a, b, 0, N, 1e-6, 1e-8, 0.9, 0.1, 0.999, 0.001, 0, 1, 0, 0),
   'AdamW': ({ k, p, g, a, b }) => k.adamUpdate(p, g, a, b, 0, N, 1e-6, 1e-8, 0.9, 0.1, 0.999, 0.001, 0, 0.99999, 0, 0),
   'Adam dead units': ({ k, deadP, zero, sub, sq }) => k.adamUpdate(deadP, zero, sub, sq, 0, N, 1e-6, 1e-8, 0.9, 0.1, 0.999, 0.001, 0, 1, 0, 0),
+  'NAdam dead units': ({ k, deadP, zero, sub, sq }) => k.nadamUpdate(deadP, zero, sub, sq, N, 1e-6, 1e-6, 1e-8, 0.9, 0.1, 0.999, 0.001, 0),
+  'RAdam dead units': ({ k, deadP, zero, sub, sq }) => k.radamUpdate(deadP, zero, sub, sq, N, 1e-6, 1e-8, 0.9, 0.1, 0.999, 0.001, 0, 1),
   'Adam amsgrad': ({ k, p, g, a, b, c }) => k.adamUpdate(p, g, a, b, c, N, 1e-6, 1e-8, 0.9, 0.1, 0.999, 0.001, 0, 1, 0, 1),
   'Adamax': ({ k, p, g, a, b }) => k.adamaxUpdate(p, g, a, b, N, 1e-6, 1e-8, 0.9, 0.1, 0.999, 0),
   'NAdam': ({ k, p, g, a, b }) => k.nadamUpdate(p, g, a, b, N, 1e-6, 1e-6, 1e-8, 0.9, 0.1, 0.999, 0.001, 0),
