@@ -9,7 +9,7 @@
 // each supplies only how p moves, in 4-lane and 1-lane form (`update4`, `update1`).
 import {
   K, LR, WD, BETA1, OMB1, BETA2, OMB2, EPS, AUX, SIGN, ONE, MINUS_ONE, ABS, On, Off, is, put, grad4, grad1,
-  first4, second4, mix1, second1, sign4, sign1, kSteps, putStuck, stuckLanes, stillLanes, subnormalLanes, decaySubnormal4,
+  first4, second4, mix1, second1, sign4, sign1, kSteps, putStuck, stuckLanes, stillLanes, subnormalLanes, decaySubnormal4, half64, f32r, join32, first64, LR_F64, AUX_F64,
 } from './optim-step';
 
 /**
@@ -31,22 +31,32 @@ import {
       if (i32x4.bitmask(sub) != 0) {
         const kept = v128.and(sub, stillLanes(d, pv, vv));
         const keptBits = i32x4.bitmask(kept);
-        const stuck = i32x4.bitmask(v128.and(kept, stuckLanes(m0))) == keptBits;
-        const mKept = stuck ? m0 : decaySubnormal4(m0);
-        // A lane whose m decays to zero takes the float path (the sign of 0 + (1−β1)·d).
-        if (keptBits != 0 && (stuck || i32x4.bitmask(v128.and(kept, i32x4.eq(v128.and(mKept, v128.load(K, ABS)), i32x4.splat(0)))) == 0)) {
-          if (keptBits == 15) {
-            // A vector of dead units: m decays (unless stuck), v moves, p stays (AdamW: decays).
+        if (keptBits == 15) {
+          // A vector of dead units: m decays (unless stuck), v moves, p stays (AdamW: decays).
+          const stuck = i32x4.bitmask(stuckLanes(m0)) == 15;
+          const mKept = stuck ? m0 : decaySubnormal4(m0);
+          if (stuck || i32x4.bitmask(i32x4.eq(v128.and(mKept, v128.load(K, ABS)), i32x4.splat(0))) == 0) {
             if (!stuck) v128.store(m, mKept);
             if (is<SCALED>()) v128.store(p, pv);
             return;
           }
-          // The other lanes compute on a zero m in the kept lanes' place.
-          const mk = first4(v128.andnot(m0, kept), d);
-          v128.store(m, v128.bitselect(mKept, mk, kept));
-          v128.store(p, v128.bitselect(pv, changetype<U>(0).update4(pv, d, mk, vv, x), kept));
-          return;
         }
+        if (keptBits != 0 && keptBits == i32x4.bitmask(sub)) {
+          // Dead lanes beside live ones: the live lanes compute on a zero m in the dead ones' place.
+          const mKept = i32x4.bitmask(stuckLanes(m0)) == keptBits ? m0 : decaySubnormal4(m0);
+          if (i32x4.bitmask(v128.and(kept, i32x4.eq(v128.and(mKept, v128.load(K, ABS)), i32x4.splat(0)))) == 0) {
+            const mk = first4(v128.andnot(m0, kept), d);
+            v128.store(m, v128.bitselect(mKept, mk, kept));
+            v128.store(p, v128.bitselect(pv, changetype<U>(0).update4(pv, d, mk, vv, x), kept));
+            return;
+          }
+        }
+        // A subnormal m no shortcut covers (beside a zero, subnormal or NaN p, or a nonzero d):
+        // the float64 twin of the step.
+        const lo = first64(m0, d, 0), hi = first64(m0, d, 1);
+        v128.store(m, join32(lo, hi));
+        v128.store(p, changetype<U>(0).update64(pv, d, lo, hi, vv));
+        return;
       }
     }
     const mv = first4(m0, d);
@@ -90,6 +100,13 @@ function momentSteps<U>(p: usize, g: usize, m: usize, v: usize, x: usize, n: i32
 @final @unmanaged class AdamUpdate<AMSGRAD> {
   @inline streams(): i32 { return is<AMSGRAD>() ? 5 : 4; }
   @inline sparesStuck(): bool { return !is<AMSGRAD>(); }
+  /** update4 in float64 with float32 rounding, m as two float64 halves (no amsgrad: sparesStuck). */
+  @inline update64(pv: v128, d: v128, mLo: v128, mHi: v128, vv: v128): v128 {
+    const den = f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS));
+    const lo = f64x2.sub(half64(pv, 0), f32r(f64x2.mul(v128.load(K, LR_F64), f32r(f64x2.div(mLo, half64(den, 0))))));
+    const hi = f64x2.sub(half64(pv, 1), f32r(f64x2.mul(v128.load(K, LR_F64), f32r(f64x2.div(mHi, half64(den, 1))))));
+    return join32(lo, hi);
+  }
   @inline update4(pv: v128, d: v128, mv: v128, vv: v128, x: usize): v128 {
     if (is<AMSGRAD>()) {
       vv = f32x4.max(v128.load(x), vv);
@@ -166,6 +183,12 @@ export function adamaxUpdate(
 @final @unmanaged class NadamUpdate {
   @inline streams(): i32 { return 4; }
   @inline sparesStuck(): bool { return true; }
+  @inline update64(pv: v128, d: v128, mLo: v128, mHi: v128, vv: v128): v128 {
+    const den = f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS));
+    const numLo = f32r(f64x2.add(f32r(f64x2.mul(v128.load(K, LR_F64), half64(d, 0))), f32r(f64x2.mul(v128.load(K, AUX_F64), mLo))));
+    const numHi = f32r(f64x2.add(f32r(f64x2.mul(v128.load(K, LR_F64), half64(d, 1))), f32r(f64x2.mul(v128.load(K, AUX_F64), mHi))));
+    return join32(f64x2.sub(half64(pv, 0), f32r(f64x2.div(numLo, half64(den, 0)))), f64x2.sub(half64(pv, 1), f32r(f64x2.div(numHi, half64(den, 1)))));
+  }
   @inline update4(pv: v128, d: v128, mv: v128, vv: v128, x: usize): v128 {
     const num = f32x4.add(f32x4.mul(v128.load(K, LR), d), f32x4.mul(v128.load(K, AUX), mv));
     return f32x4.sub(pv, f32x4.div(num, f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS))));
@@ -196,6 +219,15 @@ export function nadamUpdate(
 @final @unmanaged class RadamUpdate<RECT> {
   @inline streams(): i32 { return 4; }
   @inline sparesStuck(): bool { return true; }
+  @inline update64(pv: v128, d: v128, mLo: v128, mHi: v128, vv: v128): v128 {
+    let lo = mLo, hi = mHi;
+    if (is<RECT>()) {
+      const den = f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS));
+      lo = f32r(f64x2.div(mLo, half64(den, 0)));
+      hi = f32r(f64x2.div(mHi, half64(den, 1)));
+    }
+    return join32(f64x2.sub(half64(pv, 0), f32r(f64x2.mul(v128.load(K, LR_F64), lo))), f64x2.sub(half64(pv, 1), f32r(f64x2.mul(v128.load(K, LR_F64), hi))));
+  }
   @inline update4(pv: v128, d: v128, mv: v128, vv: v128, x: usize): v128 {
     const step = is<RECT>() ? f32x4.div(mv, f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS))) : mv;
     return f32x4.sub(pv, f32x4.mul(v128.load(K, LR), step));

@@ -26,7 +26,7 @@
 // them on `changetype<S>(0)`, so a type argument picks the step and nothing is allocated (asc
 // 0.28 cannot call a static method through a type parameter).
 
-export const K: usize = memory.data(288, 16);
+export const K: usize = memory.data(320, 16);
 
 // Slots of K, by meaning. BETA1 is the decay of a first-moment average (β1); BETA2 the decay of
 // a second-moment average (β2, RMSprop's α, Adadelta's ρ).
@@ -47,6 +47,9 @@ export const P_MIN = 208; // the least |p| a stuck first moment provably cannot 
 export const ABS = 224; // i32 lanes: 0x7fffffff, the magnitude bits of a float32
 export const SUBNORMAL = 240; // i32 lanes: 0x7f800000, the bias of `subnormalLanes`' test (0x7fffffff: off)
 export const BETA1_F64 = 256; // β1 as two float64 lanes
+export const OMB1_F64 = 272; // 1 − β1 as two float64 lanes
+export const LR_F64 = 288; // LR as two float64 lanes
+export const AUX_F64 = 304; // AUX as two float64 lanes
 
 // Compile-time flags: `is<On>()` and `is<Off>()` are constants.
 export type On = u8;
@@ -130,10 +133,14 @@ export type Off = u16;
 //   2^-110)/eps) and |m| < 2^-126, a move of c·m/den (Adam and rectified RAdam: c = LR; NAdam:
 //   its avgCoef, with d = 0 its gradCoef term is 0; unrectified RAdam: c·m, so eps = 1) is under
 //   |p|·2^-37 plus rounding terms under |p|·2^-40 — far below a quarter of p's last place.
-// Adam, AdamW, NAdam and RAdam step a vector of such lanes that way, and computes a vector with some on a zero m
-// in their place. The bits are those of the float formula, which the js twins (float64, then
-// rounded) compute as ever. What stays slow: a subnormal m beside a p the bound does not cover
-// (0, subnormal, NaN: 2× the old cost, the checks before the float path), or beside a nonzero d.
+// Adam, AdamW, NAdam and RAdam (not amsgrad) step a vector of such lanes that way, and a vector
+// with some beside live lanes computes the live ones on a zero m in the dead ones' place. A
+// subnormal m no rule covers (beside a p of 0, a subnormal or NaN p, or a nonzero d) takes the
+// float64 twin of the whole step (below): exact, no subnormal float32 operation, but 1.5× the old
+// cost. The bits are always those of the float32 formula, which the js twins (float64, then
+// rounded) compute as ever. The test for subnormals costs live data 3 % (Adam, RAdam) to 7–9 %
+// (AdamW, NAdam); taken once for two vectors, or with the subnormal step out of line, it cost more.
+
 /** The largest k with β1·k rounding to k (ties to even), at most 4096; 0 unless 0 < β1 < 1. */
 function stuckMax(beta1: f32): i32 {
   if (!(beta1 > 0 && beta1 < 1)) return 0;
@@ -155,6 +162,9 @@ export function putStuck(coef: f32, eps: f32, beta1: f32, oneMinusBeta1: f32): v
   v128.store(K + STUCK, i32x4.splat(0x7fffffff - (on ? stuckK : 0)));
   v128.store(K + SUBNORMAL, i32x4.splat(on ? 0x7f800000 : 0x7fffffff));
   v128.store(K + BETA1_F64, f64x2.splat(<f64>beta1));
+  v128.store(K + OMB1_F64, f64x2.splat(<f64>oneMinusBeta1));
+  v128.store(K + LR_F64, f64x2.splat(<f64>f32x4.extract_lane(v128.load(K, LR), 0)));
+  v128.store(K + AUX_F64, f64x2.splat(<f64>f32x4.extract_lane(v128.load(K, AUX), 0)));
   v128.store(K + ABS, i32x4.splat(0x7fffffff));
   const c = Math.abs(<f64>coef);
   const pMin = Math.max(7.888609052210118e-31, 4 * Math.max(c * 8.077935669463161e-28, 7.703719777548943e-34) / <f64>eps);
@@ -174,6 +184,32 @@ export function putStuck(coef: f32, eps: f32, beta1: f32, oneMinusBeta1: f32): v
   const hi = f64x2.nearest(f64x2.mul(f64x2.convert_low_i32x4_s(i32x4.shuffle(k, k, 2, 3, 2, 3)), beta));
   const kk = i32x4.shuffle(i32x4.trunc_sat_f64x2_s_zero(lo), i32x4.trunc_sat_f64x2_s_zero(hi), 0, 1, 4, 5);
   return v128.or(kk, v128.andnot(m, v128.load(K, ABS)));
+}
+
+// The float64 twin of a float32 step, for vectors with a subnormal the shortcuts above do not
+// cover: each float32 operation is done in float64 on the two halves of a vector and rounded back
+// to float32 (`f32r`), which gives its float32 result exactly (for +, −, ×, ÷ and √ of float32
+// operands, 53 ≥ 2·24 + 2 bits make the double rounding innocuous), with no subnormal operand in
+// sight of the float32 units (conversions cost nothing extra here).
+
+/** The low (0) or high (1) two lanes of a float32 vector as float64. */
+@inline export function half64(x: v128, h: i32): v128 {
+  return f64x2.promote_low_f32x4(h ? i32x4.shuffle(x, x, 2, 3, 2, 3) : x);
+}
+
+/** A float64 pair rounded to float32 and back: what a float32 operation would have given. */
+@inline export function f32r(x: v128): v128 {
+  return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(x));
+}
+
+/** Two float64 pairs (float32 values) as one float32 vector. */
+@inline export function join32(lo: v128, hi: v128): v128 {
+  return i32x4.shuffle(f32x4.demote_f64x2_zero(lo), f32x4.demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/** The first moment β1·m + (1−β1)·d of half h, in float64 with float32 rounding. */
+@inline export function first64(m: v128, d: v128, h: i32): v128 {
+  return f32r(f64x2.add(f32r(f64x2.mul(v128.load(K, BETA1_F64), half64(m, h))), f32r(f64x2.mul(v128.load(K, OMB1_F64), half64(d, h)))));
 }
 
 /** The lanes of m holding a stuck subnormal, one β1·m rounds back to (integer operations). */

@@ -45,7 +45,11 @@ async function load(name: string, path: string): Promise<Build> {
 const CASES: Record<string, (b: Build) => void> = {
   'SGD': ({ k, p, g }) => k.sgdUpdate(p, g, 0, N, 1e-6, 0, 0, 1, 0, 0, 0),
   'SGD momentum': ({ k, p, g, a }) => k.sgdUpdate(p, g, a, N, 1e-6, 0, 0.9, 1, 0, 0, 0),
+  'SGD mom. dead': ({ k, deadP, zero, sub }) => k.sgdUpdate(deadP, zero, sub, N, 1e-6, 0, 0.9, 1, 0, 0, 0),
   'EMAMomentum': ({ k, p, g, a }) => k.emaMomentumUpdate(p, g, a, N, 1e-6, 0.9, 0.1),
+  'EMA mom. dead': ({ k, deadP, zero, sub }) => k.emaMomentumUpdate(deadP, zero, sub, N, 1e-6, 0.9, 0.1),
+  'Adamax dead': ({ k, deadP, zero, sub, sq }) => k.adamaxUpdate(deadP, zero, sub, sq, N, 1e-6, 1e-8, 0.9, 0.1, 0.999, 0),
+  'Yogi dead': ({ k, deadP, zero, sub, sq }) => k.yogiUpdate(deadP, zero, sub, sq, N, 1e-6, 1e-3, 0.9, 0.1, 0.001),
   'Adagrad': ({ k, p, g, a }) => k.adagradUpdate(p, g, a, N, 1e-6, 0, 1e-10),
   'RMSprop': ({ k, p, g, a }) => k.rmspropUpdate(p, g, a, 0, 0, N, 1e-6, 0.99, 0.01, 1e-8, 0, 0, 0),
   'Adadelta': ({ k, p, g, a, b }) => k.adadeltaUpdate(p, g, a, b, N, 1e-6, 0.9, 0.1, 1e-6, 0),
