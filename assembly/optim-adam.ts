@@ -29,33 +29,7 @@ import {
     if (changetype<U>(0).sparesStuck() && !is<DECAY>()) {
       const sub = subnormalLanes(m0);
       if (i32x4.bitmask(sub) != 0) {
-        const kept = v128.and(sub, stillLanes(d, pv, vv));
-        const keptBits = i32x4.bitmask(kept);
-        if (keptBits == 15) {
-          // A vector of dead units: m decays (unless stuck), v moves, p stays (AdamW: decays).
-          const stuck = i32x4.bitmask(stuckLanes(m0)) == 15;
-          const mKept = stuck ? m0 : decaySubnormal4(m0);
-          if (stuck || i32x4.bitmask(i32x4.eq(v128.and(mKept, v128.load(K, ABS)), i32x4.splat(0))) == 0) {
-            if (!stuck) v128.store(m, mKept);
-            if (is<SCALED>()) v128.store(p, pv);
-            return;
-          }
-        }
-        if (keptBits != 0 && keptBits == i32x4.bitmask(sub)) {
-          // Dead lanes beside live ones: the live lanes compute on a zero m in the dead ones' place.
-          const mKept = i32x4.bitmask(stuckLanes(m0)) == keptBits ? m0 : decaySubnormal4(m0);
-          if (i32x4.bitmask(v128.and(kept, i32x4.eq(v128.and(mKept, v128.load(K, ABS)), i32x4.splat(0)))) == 0) {
-            const mk = first4(v128.andnot(m0, kept), d);
-            v128.store(m, v128.bitselect(mKept, mk, kept));
-            v128.store(p, v128.bitselect(pv, changetype<U>(0).update4(pv, d, mk, vv, x), kept));
-            return;
-          }
-        }
-        // A subnormal m no shortcut covers (beside a zero, subnormal or NaN p, or a nonzero d):
-        // the float64 twin of the step.
-        const lo = first64(m0, d, 0), hi = first64(m0, d, 1);
-        v128.store(m, join32(lo, hi));
-        v128.store(p, changetype<U>(0).update64(pv, d, lo, hi, vv));
+        spareStep<SCALED, U>(p, m, x, pv, d, m0, vv, sub);
         return;
       }
     }
@@ -63,6 +37,40 @@ import {
     v128.store(m, mv);
     v128.store(p, changetype<U>(0).update4(pv, d, mv, vv, x));
   }
+}
+
+/**
+ * The step of a vector whose first moment m0 has subnormal lanes (`sub`), d and v done and v
+ * stored (optim-step.ts says why and how). Inline: called out of line it cost more.
+ */
+@inline function spareStep<SCALED, U>(p: usize, m: usize, x: usize, pv: v128, d: v128, m0: v128, vv: v128, sub: v128): void {
+  const kept = v128.and(sub, stillLanes(d, pv, vv));
+  const keptBits = i32x4.bitmask(kept);
+  if (keptBits == 15) {
+    // A vector of dead units: m decays (unless stuck), v moves, p stays (AdamW: decays).
+    const stuck = i32x4.bitmask(stuckLanes(m0)) == 15;
+    const mKept = stuck ? m0 : decaySubnormal4(m0);
+    if (stuck || i32x4.bitmask(i32x4.eq(v128.and(mKept, v128.load(K, ABS)), i32x4.splat(0))) == 0) {
+      if (!stuck) v128.store(m, mKept);
+      if (is<SCALED>()) v128.store(p, pv);
+      return;
+    }
+  }
+  if (keptBits != 0 && keptBits == i32x4.bitmask(sub)) {
+    // Dead lanes beside live ones: the live lanes compute on a zero m in the dead ones' place.
+    const mKept = i32x4.bitmask(stuckLanes(m0)) == keptBits ? m0 : decaySubnormal4(m0);
+    if (i32x4.bitmask(v128.and(kept, i32x4.eq(v128.and(mKept, v128.load(K, ABS)), i32x4.splat(0)))) == 0) {
+      const mk = first4(v128.andnot(m0, kept), d);
+      v128.store(m, v128.bitselect(mKept, mk, kept));
+      v128.store(p, v128.bitselect(pv, changetype<U>(0).update4(pv, d, mk, vv, x), kept));
+      return;
+    }
+  }
+  // A subnormal m no shortcut covers (beside a zero, subnormal or NaN p, or a nonzero d):
+  // the float64 twin of the step.
+  const lo = first64(m0, d, 0), hi = first64(m0, d, 1);
+  v128.store(m, join32(lo, hi));
+  v128.store(p, changetype<U>(0).update64(pv, d, lo, hi, vv));
 }
 
 /** The four MomentSteps of U: with and without the L2 term, with and without AdamW's scaling. */
@@ -261,12 +269,19 @@ export function radamUpdate(
   @inline streams(): i32 { return 4; }
   @inline step4(p: usize, g: usize, m: usize, v: usize, c: usize): void {
     const gv = v128.load(g);
-    const mv = first4(v128.load(m), gv);
+    const m0 = v128.load(m);
     const g2 = f32x4.mul(gv, gv);
     let vv = v128.load(v);
     vv = f32x4.sub(vv, f32x4.mul(f32x4.mul(v128.load(K, OMB2), sign4(f32x4.sub(vv, g2))), g2));
-    v128.store(m, mv);
     v128.store(v, vv);
+    const sub = subnormalLanes(m0);
+    if (i32x4.bitmask(sub) != 0) {
+      // Yogi moves p as Adam does: p − lr·m/(√v + eps).
+      spareStep<Off, AdamUpdate<Off>>(p, m, 0, v128.load(p), gv, m0, vv, sub);
+      return;
+    }
+    const mv = first4(m0, gv);
+    v128.store(m, mv);
     const den = f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS));
     v128.store(p, f32x4.sub(v128.load(p), f32x4.mul(v128.load(K, LR), f32x4.div(mv, den))));
   }
@@ -279,7 +294,7 @@ export function yogiUpdate(
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     put(LR, stepSize); put(EPS, eps); put(BETA1, beta1); put(OMB1, oneMinusBeta1); put(OMB2, oneMinusBeta2);
-    put(ONE, 1); put(MINUS_ONE, -1);
+    put(ONE, 1); put(MINUS_ONE, -1); putStuck(stepSize, eps, beta1, oneMinusBeta1);
     i = kSteps<YogiStep>(p, g, m, v, 0, n);
   }
   for (; i < n; i++) {

@@ -133,13 +133,14 @@ export type Off = u16;
 //   2^-110)/eps) and |m| < 2^-126, a move of c·m/den (Adam and rectified RAdam: c = LR; NAdam:
 //   its avgCoef, with d = 0 its gradCoef term is 0; unrectified RAdam: c·m, so eps = 1) is under
 //   |p|·2^-37 plus rounding terms under |p|·2^-40 — far below a quarter of p's last place.
-// Adam, AdamW, NAdam and RAdam (not amsgrad) step a vector of such lanes that way, and a vector
+// Adam, AdamW, NAdam, RAdam and Yogi (not amsgrad) step a vector of such lanes that way, and a vector
 // with some beside live lanes computes the live ones on a zero m in the dead ones' place. A
 // subnormal m no rule covers (beside a p of 0, a subnormal or NaN p, or a nonzero d) takes the
 // float64 twin of the whole step (below): exact, no subnormal float32 operation, but 1.5× the old
 // cost. The bits are always those of the float32 formula, which the js twins (float64, then
-// rounded) compute as ever. The test for subnormals costs live data 3 % (Adam, RAdam) to 7–9 %
-// (AdamW, NAdam); taken once for two vectors, or with the subnormal step out of line, it cost more.
+// rounded) compute as ever. The test for subnormals costs live data 3 % (Adam, RAdam) to 7–12 %
+// (AdamW, NAdam, Yogi) on a quiet core; taken once for two vectors, or with the subnormal step
+// out of line, it cost more.
 
 /** The largest k with β1·k rounding to k (ties to even), at most 4096; 0 unless 0 < β1 < 1. */
 function stuckMax(beta1: f32): i32 {

@@ -304,14 +304,15 @@ describe('optimizer kernels', () => {
     });
   }
 
-  it('adamUpdate, nadamUpdate and radamUpdate on dead units (subnormal first moments, zero gradients, odd p and v): wasm simd = wasm scalar = js bit for bit', () => {
+  it('adamUpdate, nadamUpdate, radamUpdate and yogiUpdate on dead units (subnormal first moments, zero gradients, odd p and v): wasm simd = wasm scalar = js bit for bit', () => {
     // The SIMD kernel steps a vector of dead units without a float operation on its subnormal first
     // moments (assembly/optim-step.ts): these states drive every lane into and out of that path —
     // m stuck (k·2^-149, k ≤ 6) or decaying or normal, d zero or not, p large, tiny, 0, subnormal,
     // NaN or infinite, v any — with hyperparameters that turn it on or off (β1 = 0 none, β1 ≤ 0.5
     // no stuck k, |lr| > 1024 and eps = 0 no bound on p's move) and β1 = 0.75 and 0.5, whose β1·k
     // fall on ties (rounded to even). NAdam's move is avgCoef·m/den (here stepSize; an infinite
-    // gradCoef turns the path off), RAdam's lr·m/den or, unrectified (amsgrad's flag here), lr·m.
+    // gradCoef turns the path off), RAdam's lr·m/den or, unrectified (amsgrad's flag here), lr·m;
+    // Yogi's as Adam's.
     const pick = <T,>(xs: T[], u: number) => xs[Math.floor(((u + 1) / 2) * xs.length) % xs.length];
     const tiny = 2 ** -149;
     const mOptions = [1, 2, 3, 4, 5, 6, 1000, 2 ** 23 - 1].map((k) => k * tiny).concat([0, 2 ** -126, 1e-30, 0.25]);
@@ -321,11 +322,12 @@ describe('optimizer kernels', () => {
     const scalars = fc.record({
       stepSize: fc.constantFrom(1e-3, 0.1, 0, 2000), eps: fc.constantFrom(1e-8, 1e-3, 0), beta1: fc.constantFrom(0.9, 0.99, 0.999, 0.75, 0.5, 0.3, 0),
       beta2: fc.constantFrom(0.999, 0.9), wd: fc.constantFrom(0, 0, 0.01), decay: fc.constantFrom(1, 1, 0.99), maximize: flag, amsgrad: flag,
-      gradCoef: fc.constantFrom(1e-3, Infinity), kernel: fc.constantFrom('adam', 'adam', 'nadam', 'radam'),
+      gradCoef: fc.constantFrom(1e-3, Infinity), kernel: fc.constantFrom('adam', 'adam', 'nadam', 'radam', 'yogi'),
     });
     type S = { stepSize: number; eps: number; beta1: number; beta2: number; wd: number; decay: number; maximize: number; amsgrad: number; gradCoef: number; kernel: string };
     const update = (k: OptimKernels, at: Record<string, number>, n: number, s: S) => {
       if (s.kernel === 'nadam') k.nadamUpdate(at.p, at.g, at.m, at.v, n, s.gradCoef, s.stepSize, s.eps, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.wd);
+      else if (s.kernel === 'yogi') k.yogiUpdate(at.p, at.g, at.m, at.v, n, s.stepSize, s.eps, s.beta1, 1 - s.beta1, 1 - s.beta2);
       else if (s.kernel === 'radam') k.radamUpdate(at.p, at.g, at.m, at.v, n, s.stepSize, s.eps, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.wd, s.amsgrad);
       else k.adamUpdate(at.p, at.g, at.m, at.v, at.vMax, n, s.stepSize, s.eps, s.beta1, 1 - s.beta1, s.beta2, 1 - s.beta2, s.wd, s.decay, s.maximize, s.amsgrad);
     };
