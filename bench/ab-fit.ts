@@ -4,6 +4,7 @@
 //   npx tsx bench/ab-fit.ts <checkoutA> <checkoutB> [sizes like 784-16-16-10] [epochs]
 import { pathToFileURL } from 'node:url';
 import type * as Descent from '../src/index.js';
+import { mlpLayers } from './full-step.js';
 
 const [dirA, dirB, net = '784-16-16-10', epochsArg = '20'] = process.argv.slice(2);
 if (!dirA || !dirB) throw new Error('usage: npx tsx bench/ab-fit.ts <checkoutA> <checkoutB> [sizes] [epochs]');
@@ -14,13 +15,7 @@ async function trainer(dir: string): Promise<() => Promise<number>> {
   await d.init({ backend: 'wasm', build: 'simd' });
   const { xTrain, yTrain } = await d.datasets.mnist();
   d.manualSeed(0);
-  const sizes = net.split('-').map(Number);
-  const layers: Descent.Module[] = [];
-  for (let i = 0; i + 1 < sizes.length; i++) {
-    layers.push(new d.Linear(sizes[i], sizes[i + 1]));
-    if (i + 2 < sizes.length) layers.push(new d.ReLU());
-  }
-  const model = new d.Sequential(layers);
+  const model = new d.Sequential(mlpLayers(d, net));
   const optimizer = new d.Adam(model.parameters(), { lr: 1e-3 });
   const loss = new d.CrossEntropyLoss();
   let epoch = 0;

@@ -17,11 +17,7 @@ export function fullStep(d: typeof Descent, net: string, batch: number): { step:
     layers.push(new d.Conv2d(1, 8, 3, { padding: 1 }), new d.ReLU(), new d.MaxPool2d(2),
       new d.Conv2d(8, 16, 3, { padding: 1 }), new d.ReLU(), new d.MaxPool2d(2), new d.Flatten(), new d.Linear(784, 10));
   } else {
-    const sizes = net.split('-').map(Number);
-    for (let i = 0; i + 1 < sizes.length; i++) {
-      layers.push(new d.Linear(sizes[i], sizes[i + 1]));
-      if (i + 2 < sizes.length) layers.push(new d.ReLU());
-    }
+    layers.push(...mlpLayers(d, net));
   }
   const model = new d.Sequential(layers);
   const opt = new d.Adam(model.parameters(), { lr: 1e-3 });
@@ -44,4 +40,15 @@ export function fullStep(d: typeof Descent, net: string, batch: number): { step:
     it++;
   };
   return { step, input: xs[0] };
+}
+
+/** The layers of an MLP given by its sizes ('784-16-16-10'): Linear layers with ReLU between. */
+export function mlpLayers(d: typeof Descent, net: string): Descent.Module[] {
+  const sizes = net.split('-').map(Number);
+  const layers: Descent.Module[] = [];
+  for (let i = 0; i + 1 < sizes.length; i++) {
+    layers.push(new d.Linear(sizes[i], sizes[i + 1]));
+    if (i + 2 < sizes.length) layers.push(new d.ReLU());
+  }
+  return layers;
 }
