@@ -130,11 +130,11 @@ export type Off = u16;
 //   the zero (1−β1)·d changes nothing while k' > 0.
 // - v is computed as ever.
 // - p stays p: with den ≥ eps > 0 (v ≥ 0), |p| ≥ P_MIN = max(2^-100, 4·max(|c|·2^-90,
-//   2^-110)/eps) and |m| < 2^-126, a move of c·m/den (Adam and rectified RAdam: c = LR; NAdam:
+//   2^-110)/eps) and |m| < 2^-126, a move of c·m/den (Adam, Yogi, rectified RAdam: c = LR; NAdam:
 //   its avgCoef, with d = 0 its gradCoef term is 0; unrectified RAdam: c·m, so eps = 1) is under
 //   |p|·2^-37 plus rounding terms under |p|·2^-40 — far below a quarter of p's last place.
-// Adam, AdamW, NAdam, RAdam and Yogi (not amsgrad) step a vector of such lanes that way, and a vector
-// with some beside live lanes computes the live ones on a zero m in the dead ones' place. A
+// Adam, AdamW, NAdam, RAdam and Yogi (not amsgrad) step a vector of such lanes that way, and a
+// vector with some beside live lanes computes the live ones on a zero m in the dead ones' place. A
 // subnormal m no rule covers (beside a p of 0, a subnormal or NaN p, or a nonzero d) takes the
 // float64 twin of the whole step (below): exact, no subnormal float32 operation, but 1.5× the old
 // cost. The bits are always those of the float32 formula, which the js twins (float64, then
