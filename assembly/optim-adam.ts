@@ -56,6 +56,7 @@ import {
       return;
     }
   }
+  // (The two branches share their m's step, but one test for both ran the all-dead vector 11 % slower.)
   if (keptBits != 0 && keptBits == i32x4.bitmask(sub)) {
     // Dead lanes beside live ones: the live lanes compute on a zero m in the dead ones' place.
     const mKept = i32x4.bitmask(stuckLanes(m0)) == keptBits ? m0 : decaySubnormal4(m0);
@@ -104,16 +105,20 @@ function momentSteps<U>(p: usize, g: usize, m: usize, v: usize, x: usize, n: i32
   }
 }
 
+/** p − LR·(m/den) in float64 with float32 rounding, m as two float64 halves: Adam's and RAdam's last line. */
+@inline function stepBy64(pv: v128, mLo: v128, mHi: v128, den: v128): v128 {
+  const lo = f64x2.sub(half64(pv, 0), f32r(f64x2.mul(v128.load(K, LR_F64), f32r(f64x2.div(mLo, half64(den, 0))))));
+  const hi = f64x2.sub(half64(pv, 1), f32r(f64x2.mul(v128.load(K, LR_F64), f32r(f64x2.div(mHi, half64(den, 1))))));
+  return join32(lo, hi);
+}
+
 /** Adam: p − lr·m/(√v + eps), v replaced by max(vMax, v) with amsgrad. */
 @final @unmanaged class AdamUpdate<AMSGRAD> {
   @inline streams(): i32 { return is<AMSGRAD>() ? 5 : 4; }
   @inline sparesStuck(): bool { return !is<AMSGRAD>(); }
   /** update4 in float64 with float32 rounding, m as two float64 halves (no amsgrad: sparesStuck). */
   @inline update64(pv: v128, d: v128, mLo: v128, mHi: v128, vv: v128): v128 {
-    const den = f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS));
-    const lo = f64x2.sub(half64(pv, 0), f32r(f64x2.mul(v128.load(K, LR_F64), f32r(f64x2.div(mLo, half64(den, 0))))));
-    const hi = f64x2.sub(half64(pv, 1), f32r(f64x2.mul(v128.load(K, LR_F64), f32r(f64x2.div(mHi, half64(den, 1))))));
-    return join32(lo, hi);
+    return stepBy64(pv, mLo, mHi, f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS)));
   }
   @inline update4(pv: v128, d: v128, mv: v128, vv: v128, x: usize): v128 {
     if (is<AMSGRAD>()) {
@@ -228,13 +233,8 @@ export function nadamUpdate(
   @inline streams(): i32 { return 4; }
   @inline sparesStuck(): bool { return true; }
   @inline update64(pv: v128, d: v128, mLo: v128, mHi: v128, vv: v128): v128 {
-    let lo = mLo, hi = mHi;
-    if (is<RECT>()) {
-      const den = f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS));
-      lo = f32r(f64x2.div(mLo, half64(den, 0)));
-      hi = f32r(f64x2.div(mHi, half64(den, 1)));
-    }
-    return join32(f64x2.sub(half64(pv, 0), f32r(f64x2.mul(v128.load(K, LR_F64), lo))), f64x2.sub(half64(pv, 1), f32r(f64x2.mul(v128.load(K, LR_F64), hi))));
+    if (is<RECT>()) return stepBy64(pv, mLo, mHi, f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS)));
+    return join32(f64x2.sub(half64(pv, 0), f32r(f64x2.mul(v128.load(K, LR_F64), mLo))), f64x2.sub(half64(pv, 1), f32r(f64x2.mul(v128.load(K, LR_F64), mHi))));
   }
   @inline update4(pv: v128, d: v128, mv: v128, vv: v128, x: usize): v128 {
     const step = is<RECT>() ? f32x4.div(mv, f32x4.add(f32x4.sqrt(vv), v128.load(K, EPS))) : mv;

@@ -153,7 +153,10 @@ function stuckMax(beta1: f32): i32 {
 let stuckBeta1: f32 = NaN;
 let stuckK: i32 = 0;
 
-/** Puts the constants of the dead-lane step (see above); β1 outside (0, 1) or a non-finite 1−β1 turns it off. */
+/**
+ * Puts the constants of the dead-lane step (see above); β1 outside (0, 1) or a non-finite 1−β1
+ * turns it off. Call it after the kernel's LR and AUX: their float64 copies are made from K.
+ */
 export function putStuck(coef: f32, eps: f32, beta1: f32, oneMinusBeta1: f32): void {
   if (beta1 != stuckBeta1) {
     stuckK = stuckMax(beta1);
