@@ -104,6 +104,11 @@ class Accumulator implements GradSink {
         write(t.grad.offset, false);
         return;
       }
+      // Zeros pending since zeroGrad (Tensor.zeroLazily): this contribution overwrites them.
+      if (t.grad.takePendingZeros()) {
+        write(t.grad.offset, false);
+        return;
+      }
       this.addContribution(t.grad, write, canAdd);
       return;
     }

@@ -35,6 +35,17 @@ export class Tensor {
   version = 0;
   /** Small tensors this one keeps alive and frees with itself (a scalar operand saved for backward). */
   private attachments: Tensor[] | null = null;
+  /**
+   * Zeros not written yet (a gradient after zeroGrad): reading `offset` writes them first, so every
+   * reader sees zeros, while backward's first contribution takes them instead (takePendingZeros)
+   * and overwrites the whole tensor: no fill, and a gemm with β = 0 rather than one that adds to
+   * zeros it has to read.
+   */
+  private zerosPending = false;
+  /** The relocated parts of this block (relocateInto) whose zeros are pending: its own reads write them first. */
+  private pendingParts: Set<Tensor> | null = null;
+  /** Whether this view is a part of a block (relocateInto), as a model's gradients are of its gradient block. */
+  private isPart = false;
 
   /** Allocates an uninitialised tensor. Use `tensor()` / `zeros()` rather than this. */
   constructor(shape: readonly number[]) {
@@ -60,6 +71,7 @@ export class Tensor {
     Object.assign(t, {
       shape: Object.freeze([...shape]), size, start: base.offset + byteOffset, block: -1, base,
       requiresGrad: false, grad: null, gradFn: null, version: 0, attachments: null,
+      zerosPending: false, pendingParts: null, isPart: false,
     });
     return t;
   }
@@ -74,7 +86,45 @@ export class Tensor {
     if (this.start < 0 || (this.base !== null && this.base.isDisposed)) {
       throw new DisposedError(`tensor of shape ${formatShape(this.shape)} was used after dispose()`);
     }
+    if (this.zerosPending) this.writePendingZeros();
+    else if (this.pendingParts !== null) this.writePendingParts();
+    // A view reads its base's memory: the base's pending zeros (or, for a view that is not one of
+    // a block's parts, which never overlap, its parts' ones) are written first.
+    const base = this.base;
+    if (base !== null && (base.zerosPending || (base.pendingParts !== null && !this.isPart))) void base.offset;
     return this.start;
+  }
+
+  /**
+   * Internal (zeroGrad): the elements read as zeros from now on, written when something first reads
+   * them — unless backward's first contribution overwrites them all before (takePendingZeros).
+   */
+  zeroLazily(): void {
+    void this.offset; // a disposed tensor throws here
+    this.zerosPending = true;
+    if (this.isPart) (this.base!.pendingParts ??= new Set()).add(this);
+  }
+
+  /**
+   * Internal (backward): whether zeros were pending, dropping them unwritten — for a caller about to
+   * overwrite every element.
+   */
+  takePendingZeros(): boolean {
+    if (!this.zerosPending) return false;
+    this.zerosPending = false;
+    if (this.isPart) this.base!.pendingParts?.delete(this);
+    return true;
+  }
+
+  private writePendingZeros(): void {
+    this.takePendingZeros();
+    requireBackend().fill(this.start, this.size, 0);
+  }
+
+  private writePendingParts(): void {
+    const parts = this.pendingParts!;
+    this.pendingParts = null;
+    for (const part of parts) if (part.zerosPending) part.writePendingZeros();
   }
 
   get rank(): number {
@@ -141,6 +191,7 @@ export class Tensor {
     this.block = -1;
     this.start = target;
     this.base = base;
+    this.isPart = true;
   }
 
   /** Makes `dependent` live exactly as long as this tensor (it is disposed with it). */
@@ -151,6 +202,7 @@ export class Tensor {
   /** Returns the memory to the heap (views free nothing). Disposing twice is harmless. */
   dispose(): void {
     if (this.start < 0) return;
+    this.takePendingZeros();
     if (this.block >= 0) { requireHeap().free(this.block); countTensorBlock(-1); }
     if (this.grad !== null && this.grad.block >= 0) this.grad.dispose();
     if (this.attachments !== null) for (const t of this.attachments) t.dispose();

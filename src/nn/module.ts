@@ -97,9 +97,12 @@ export abstract class Module {
     return this.train(false);
   }
 
-  /** Sets every parameter's gradient to zero. */
+  /**
+   * Sets every parameter's gradient to zero: lazily, as Optimizer.zeroGrad (the zeros are written
+   * when something reads them, unless backward overwrites them first).
+   */
   zeroGrad(): void {
-    for (const p of this.parameters()) requireBackend().fill(p.grad.offset, p.size, 0);
+    for (const p of this.parameters()) p.grad.zeroLazily();
   }
 
   /** Copies of every parameter and buffer, by torch name. */

@@ -24,8 +24,7 @@ export interface SequentialOptions {
 /**
  * Layers applied in order. Children are named `0`, `1`, … as in torch, so `0.weight` is the
  * first layer's weight. All parameters are gathered into one contiguous block and all gradients
- * into another (same order), so an optimizer updates the whole model in one kernel call and
- * `zeroGrad()` is one fill. A Linear or Conv2d followed by an activation runs as one fused layer.
+ * into another (same order), so an optimizer updates the whole model in one kernel call. A Linear or Conv2d followed by an activation runs as one fused layer.
  */
 export class Sequential extends Module {
   readonly layers: readonly Module[];
@@ -78,11 +77,6 @@ export class Sequential extends Module {
       }
     }
     return h;
-  }
-
-  /** One fill of the whole gradient block. */
-  override zeroGrad(): void {
-    requireBackend().fill(this.gradientBlock.offset, this.gradientBlock.size, 0);
   }
 
   override dispose(): void {

@@ -151,12 +151,17 @@ export abstract class Optimizer<O extends { lr: number } = { lr: number }> {
     }
   }
 
-  /** Sets every gradient to zero: one fill per contiguous run of gradients. */
+  /**
+   * Sets every gradient to zero, lazily: a gradient reads as zeros from here on, but the zeros are
+   * written only when something reads it before the next backward() has overwritten it whole. In
+   * the usual loop (zeroGrad, forward, backward, step) no zero is written at all, and backward
+   * writes each gradient (gemm with β = 0) instead of adding to zeros it would have to read: the
+   * same values, without a fill of every gradient and a read of it per step.
+   */
   zeroGrad(): void {
     this.checkUsable();
-    const backend = requireBackend();
     for (const { params } of this.paramGroups) {
-      contiguousRuns(params.length, (i) => params[i].grad, (_first, _end, offset, n) => backend.fill(offset, n, 0));
+      for (const p of params) p.grad?.zeroLazily();
     }
   }
 
