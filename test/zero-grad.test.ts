@@ -70,7 +70,7 @@ for (const config of CONFIGS) {
         const lossFn = new CrossEntropyLoss();
         const target = tensor([0, 2, 1, 3, 0, 1, 2].slice(0, shape[0]).map((c) => c % (name === 'a CNN' ? 4 : 3)));
         const optimizers = [lazy, eager].map((m) => new Adam(m.parameters(), { lr: 0.05 }));
-        const count = shape.reduce((a, b) => a * b, 1);
+        const count = (shape as readonly number[]).reduce((a, b) => a * b, 1);
         for (let step = 0; step < 4; step++) {
           const inputs = [sparseInput(count, 10 + step, [...shape]), sparseInput(count, 20 + step, [...shape])];
           [lazy, eager].forEach((model, m) => {
