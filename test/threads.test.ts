@@ -311,6 +311,34 @@ describe('threads: the pool', () => {
   });
 });
 
+describe('threads: the claims of a job', () => {
+  it('give every chunk to one thread, the calling thread taking its chunks from the bottom up', async () => {
+    const heap = requireHeap();
+    const pool = await ThreadPool.start(3, await compileKernels('threads'), heap.memory, ['scale']);
+    const n = 4077; // 255 chunks of 16 (the most a job may have), the last one 13
+    const x = heap.alloc(n * 4);
+    try {
+      for (let job = 0; job < 40; job++) {
+        heap.f32(x, n).set(Float32Array.from({ length: n }, (_, i) => i + job));
+        const callerStarts: number[] = [];
+        // scale(x, y, n, alpha) in place, doubling: a chunk run twice would quadruple its part.
+        pool.run({ kernel: 0, args: [x, x, n, 2], count: 2, strides: [4, 4, 0, 0], units: n, chunk: 16 }, (args) => {
+          callerStarts.push((args[0] - x) / 4);
+          const part = heap.f32(args[0], args[2]);
+          for (let i = 0; i < part.length; i++) part[i] *= 2;
+        });
+        const out = heap.f32(x, n);
+        const wrong = out.findIndex((v, i) => v !== 2 * (i + job));
+        expect(wrong, `job ${job}: element ${wrong}`).toBe(-1);
+        expect(callerStarts).toEqual(callerStarts.map((_, k) => 16 * k));
+      }
+    } finally {
+      pool.dispose();
+      heap.free(x);
+    }
+  });
+});
+
 describe('threads: a job never waits for a worker that does not run', () => {
   it('finishes every chunk on the calling thread when no worker takes one', async () => {
     const heap = requireHeap();

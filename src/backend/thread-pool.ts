@@ -1,13 +1,14 @@
 import { BackendError } from '../core/errors.js';
 import {
-  CHUNK_BITS, CONTENDED, ERROR_BYTE_OFFSET, CONTENDED_MAX_MS, CONTENDED_MIN_MS, CONTROL_BYTES, PREEMPTED_GAP_MS, PREEMPTIONS, DONE, FAILED, GENERATION, JOB_BYTE_OFFSET, JOB_F64, JOB_HEADER_F64, KERNEL_WORKER_SOURCE,
-  MAX_ARGS, MAX_CHUNKS, PARKED, POLLS_PER_CLOCK_READ, STOP, TAG_BITS, TICKET, WAITING,
+  CHUNK_BITS, CLAIM_LOW, CONTENDED, ERROR_BYTE_OFFSET, CONTENDED_MAX_MS, CONTENDED_MIN_MS, CONTROL_BYTES, PREEMPTED_GAP_MS, PREEMPTIONS, DONE, FAILED, GENERATION, JOB_BYTE_OFFSET, JOB_F64, JOB_HEADER_F64, KERNEL_WORKER_SOURCE,
+  MAX_ARGS, MAX_CHUNKS, PARKED, POLLS_PER_CLOCK_READ, STOP, TAG_BITS, TAG_SHIFT, TICKET, WAITING,
 } from './kernel-worker-source.js';
 import { importNodeBuiltin } from '../core/node-builtin.js';
 
 // A pool of workers that help the calling thread run one kernel call over the shared heap. A job
 // is a range of units cut into chunks that every thread, the caller included, claims from a shared
-// ticket (the protocol is described in kernel-worker-source.ts). The caller never waits for a
+// ticket, the caller from the bottom and the workers from the top (the protocol is described in
+// kernel-worker-source.ts). The caller never waits for a
 // worker to start: it claims chunks until none is left, and then waits only for chunks a worker
 // has already begun. One job at a time, always from the thread that owns the pool.
 
@@ -157,11 +158,11 @@ export class ThreadPool {
     }
     const tag = (Atomics.load(control, GENERATION) + 1) & TAG_MASK;
     Atomics.store(control, DONE, 0);
-    Atomics.store(control, TICKET, (tag << CHUNK_BITS) | chunks);
+    Atomics.store(control, TICKET, (tag << TAG_SHIFT) | chunks);
     Atomics.add(control, GENERATION, 1);
     if (Atomics.load(control, PARKED) > 0) Atomics.notify(control, GENERATION);
 
-    // The caller's own chunks: the same claim as a worker's (kernel-worker-source.ts).
+    // The caller's own chunks, claimed from the bottom (kernel-worker-source.ts).
     const call = this.call;
     call.length = argCount;
     let mine = 0;
@@ -172,8 +173,8 @@ export class ThreadPool {
         const ticket = Atomics.load(control, TICKET);
         const left = ticket & MAX_CHUNKS;
         if (left === 0) break;
-        if (Atomics.compareExchange(control, TICKET, ticket, ticket - 1) !== ticket) continue;
-        const start = (left - 1) * job.chunk;
+        if (Atomics.compareExchange(control, TICKET, ticket, ticket + CLAIM_LOW) !== ticket) continue;
+        const start = ((ticket >>> CHUNK_BITS) & MAX_CHUNKS) * job.chunk;
         for (let i = 0; i < argCount; i++) call[i] = job.args[i] + start * job.strides[i];
         call[job.count] = Math.min(job.chunk, job.units - start);
         mine++;
