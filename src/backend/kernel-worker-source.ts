@@ -107,6 +107,18 @@ function serve(port, setup) {
   const me = setup.index;
   const base = new Float64Array(MAX_ARGS), stride = new Float64Array(MAX_ARGS);
   const call = [];
+  let kernel, argCount, countArg, units, chunk;
+  // Copies the job's description: what each chunk's call is made from.
+  const readJob = () => {
+    kernel = kernels[job[0]];
+    argCount = job[1]; countArg = job[2]; units = job[3]; chunk = job[4];
+    for (let i = 0; i < argCount; i++) {
+      base[i] = job[JOB_HEADER_F64 + i];
+      stride[i] = job[JOB_HEADER_F64 + MAX_ARGS + i];
+    }
+    if (job[5] >= 0) base[job[5]] += me * job[6];
+    call.length = argCount;
+  };
   // Read the generation before saying ready: the caller may launch a job as soon as the message
   // arrives, and a worker that read the count after that launch would wait for the next one.
   let seen = Atomics.load(control, GENERATION);
@@ -136,17 +148,6 @@ function serve(port, setup) {
     if (Atomics.load(control, STOP) === 1) return;
     const tag = generation & TAG_MASK;
     // The description may already be the next job's if this one is over; then no claim succeeds.
-    let kernel, argCount, countArg, units, chunk;
-    const readJob = () => {
-      kernel = kernels[job[0]];
-      argCount = job[1]; countArg = job[2]; units = job[3]; chunk = job[4];
-      for (let i = 0; i < argCount; i++) {
-        base[i] = job[JOB_HEADER_F64 + i];
-        stride[i] = job[JOB_HEADER_F64 + MAX_ARGS + i];
-      }
-      if (job[5] >= 0) base[job[5]] += me * job[6];
-      call.length = argCount;
-    };
     readJob();
     for (;;) {
       const ticket = Atomics.load(control, TICKET);

@@ -8,9 +8,9 @@ import { importNodeBuiltin } from '../core/node-builtin.js';
 // A pool of workers that help the calling thread run one kernel call over the shared heap. A job
 // is a range of units cut into chunks that every thread, the caller included, claims from a shared
 // ticket, the caller from the bottom and the workers from the top (the protocol is described in
-// kernel-worker-source.ts). The caller never waits for a
-// worker to start: it claims chunks until none is left, and then waits only for chunks a worker
-// has already begun. One job at a time, always from the thread that owns the pool.
+// kernel-worker-source.ts). The caller never waits for a worker to start: it claims chunks until
+// none is left, and then waits only for chunks a worker has already begun. One job at a time,
+// always from the thread that owns the pool.
 
 /** One kernel call over `units` units of work, cut into chunks of `chunk` units. */
 export interface RangeJob {
