@@ -13,6 +13,11 @@ import { at, copyRun, zeroRun } from './conv-runs';
 import { addRun } from './rows';
 import { transpose } from './ops';
 
+/** The part of a thread's work region after `floats` of scratch: gemm's workspace, on a 64-byte boundary. */
+@inline function afterScratch(work: usize, floats: i32): usize {
+  return work + ((<usize>floats << 2) + 63 & ~63);
+}
+
 /** First output column whose input column ox·sw + shift is ≥ 0. */
 @inline function firstInside(shift: i32, sw: i32): i32 {
   return shift >= 0 ? 0 : (sw - 1 - shift) / sw;
@@ -192,20 +197,22 @@ export function channelBiasActivation(y: usize, n: i32, c: i32, l: i32, bias: us
 // loop, whatever the split.
 
 export function convForward(
-  x: usize, col: usize, z: usize, xs: i32, cs: i32, zs: i32, n: i32,
+  x: usize, z: usize, xs: i32, zs: i32, n: i32,
   c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32,
-  oh: i32, ow: i32, groups: i32, cout: i32, weight: usize, work: usize, workBytes: i32,
+  oh: i32, ow: i32, groups: i32, cout: i32, weight: usize, pointwise: i32, work: usize, workBytes: i32,
 ): void {
   const cin = c / groups, coutG = cout / groups, kk = cin * kh * kw, l = oh * ow;
+  // The thread's region: the columns [kk, l] (none for a 1×1 layer, whose input is its column
+  // matrix), then gemm's workspace.
+  const col = work, gemmWork = afterScratch(work, pointwise != 0 ? 0 : kk * l);
   for (let s = 0; s < n; s++) {
     for (let g = 0; g < groups; g++) {
-      const xg = at(x, s * xs + g * cin * h * w);
-      let b = xg;
-      if (col != 0) {
-        b = at(col, s * cs + g * kk * l);
-        im2col(xg, cin, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, b);
+      let b = at(x, s * xs + g * cin * h * w);
+      if (pointwise == 0) {
+        im2col(b, cin, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
+        b = col;
       }
-      gemm(0, 0, coutG, l, kk, 1, at(weight, g * coutG * kk), kk, b, l, 0, at(z, s * zs + g * coutG * l), l, work);
+      gemm(0, 0, coutG, l, kk, 1, at(weight, g * coutG * kk), kk, b, l, 0, at(z, s * zs + g * coutG * l), l, gemmWork);
     }
   }
 }
@@ -216,8 +223,8 @@ export function convInputGrad(
   oh: i32, ow: i32, groups: i32, cout: i32, weight: usize, pointwise: i32, work: usize, workBytes: i32,
 ): void {
   const cin = c / groups, coutG = cout / groups, kk = cin * kh * kw, l = oh * ow;
-  // The thread's region: dcol [kk, l], then gemm's workspace on a 64-byte boundary.
-  const dcol = work, gemmWork = work + ((<usize>(kk * l) << 2) + 63 & ~63);
+  // The thread's region: dcol [kk, l] (none for a 1×1 layer: the gemm writes dx), then gemm's workspace.
+  const dcol = work, gemmWork = afterScratch(work, pointwise != 0 ? 0 : kk * l);
   for (let s = 0; s < n; s++) {
     for (let g = 0; g < groups; g++) {
       const target = pointwise != 0 ? at(dx, s * xs + g * cin * h * w) : dcol;
@@ -231,30 +238,37 @@ export function convInputGrad(
 const TRANSPOSED_WEIGHT_GRAD_MAX_CHANNELS: i32 = 16;
 
 export function convWeightGrad(
-  dz: usize, col: usize, partial: usize, dzBlock: i32, colBlock: i32, partialSize: i32, blocks: i32, span: i32,
-  channels: i32, kk: i32, l: i32, zs: i32, cs: i32, block: i32, work: usize, workBytes: i32,
+  x: usize, dz: usize, partial: usize, xBlock: i32, dzBlock: i32, partialSize: i32, blocks: i32, span: i32,
+  c: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32,
+  channels: i32, pointwise: i32, xs: i32, zs: i32, block: i32, work: usize, workBytes: i32,
 ): void {
-  if (channels <= TRANSPOSED_WEIGHT_GRAD_MAX_CHANNELS && kk > channels) {
-    // Few channels (LeNet's conv2: 16 against kk = 72): dz·colᵀ would have gemm pack the larger
-    // operand, col, transposed for every sample (kk·l floats); the transposed product col·dzᵀ
-    // packs dz (channels·l floats) instead and reads col's rows in place. Each element is the
-    // same sum of the same products in the same order (a·b == b·a exactly), accumulated over the
-    // block in the work region's [kk, channels] scratch and transposed into the partial: the
-    // same bits (test/conv.test.ts holds it to the gemm definition).
-    const acc = work, gemmWork = work + ((<usize>(kk * channels) << 2) + 63 & ~63);
-    for (let b = 0; b < blocks; b++) {
-      const dzb = at(dz, b * dzBlock), colb = at(col, b * colBlock);
-      for (let j = 0; j < block; j++) {
-        gemm(0, 1, kk, channels, l, 1, at(colb, j * cs), l, at(dzb, j * zs), l, <f32>(j > 0 ? 1 : 0), acc, channels, gemmWork);
-      }
-      transpose(acc, kk, channels, at(partial, b * partialSize));
-    }
-    return;
-  }
+  const kk = c * kh * kw, l = oh * ow;
+  // The thread's region: a [kk, channels] accumulator (the transposed product below), the sample's
+  // columns [kk, l] (none for a 1×1 layer, whose input is its column matrix), gemm's workspace.
+  const acc = work, col = afterScratch(work, kk * channels);
+  const gemmWork = afterScratch(col, pointwise != 0 ? 0 : kk * l);
+  const transposed = channels <= TRANSPOSED_WEIGHT_GRAD_MAX_CHANNELS && kk > channels;
   for (let b = 0; b < blocks; b++) {
-    const dzb = at(dz, b * dzBlock), colb = at(col, b * colBlock), out = at(partial, b * partialSize);
+    const xb = at(x, b * xBlock), dzb = at(dz, b * dzBlock), out = at(partial, b * partialSize);
     for (let j = 0; j < block; j++) {
-      gemm(0, 1, channels, kk, l, 1, at(dzb, j * zs), l, at(colb, j * cs), l, <f32>(j > 0 ? 1 : 0), out, kk, work);
+      let colj = at(xb, j * xs);
+      if (pointwise == 0) {
+        im2col(colj, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
+        colj = col;
+      }
+      const beta = <f32>(j > 0 ? 1 : 0), dzj = at(dzb, j * zs);
+      if (transposed) {
+        // Few channels (LeNet's conv2: 16 against kk = 72): dz·colᵀ would have gemm pack the larger
+        // operand, col, transposed for every sample (kk·l floats); the transposed product col·dzᵀ
+        // packs dz (channels·l floats) instead and reads col's rows in place. Each element is the
+        // same sum of the same products in the same order (a·b == b·a exactly), accumulated over
+        // the block in acc and transposed into the partial: the same bits (test/conv.test.ts holds
+        // it to the gemm definition).
+        gemm(0, 1, kk, channels, l, 1, colj, l, dzj, l, beta, acc, channels, gemmWork);
+      } else {
+        gemm(0, 1, channels, kk, l, 1, dzj, l, colj, l, beta, out, kk, gemmWork);
+      }
     }
+    if (transposed) transpose(acc, kk, channels, out);
   }
 }

@@ -10,17 +10,17 @@ const k = requireBackend();
 const n = 32, c = 1, h = 28, w = 28, cout = 8, kk = 9, l = 784;
 const rand = (size: number) => tensor(Float32Array.from({ length: size }, () => Math.random() - 0.5), [size]);
 const x = rand(n * c * h * w), wt = rand(cout * kk), b = rand(cout), z = rand(n * cout * l), y = rand(n * cout * l);
-const col = rand(n * kk * l), dz = rand(n * cout * l), partial = rand(4 * cout * kk);
+const dz = rand(n * cout * l), partial = rand(4 * cout * kk);
 const work = gemmWorkspace(1 << 20);
-const geometry = [c, h, w, 3, 3, 1, 1, 1, 1, 1, 1, 28, 28, 1, cout] as const;
+const window = [c, h, w, 3, 3, 1, 1, 1, 1, 1, 1, 28, 28] as const;
 const direct = [c, h, w, 3, 3, 1, 1, 1, 1, 28, 28, cout] as const;
 const cases: Record<string, () => void> = {
   'im2col+gemm forward + epilogue': () => {
-    k.convForward(x.offset, col.offset, z.offset, c * h * w, kk * l, cout * l, n, ...geometry, wt.offset, work, 1 << 20);
+    k.convForward(x.offset, z.offset, c * h * w, cout * l, n, ...window, 1, cout, wt.offset, 0, work, 1 << 20);
     k.channelBiasActivation(z.offset, n, cout, l, b.offset, Act.relu, 0, y.offset, cout * l);
   },
   'direct forward (fused epilogue)': () => k.convDirectForward(x.offset, z.offset, y.offset, c * h * w, cout * l, n, ...direct, wt.offset, b.offset, Act.relu, 0, work, 1 << 20),
-  'gemm weight grad': () => k.convWeightGrad(dz.offset, col.offset, partial.offset, 8 * cout * l, 8 * kk * l, cout * kk, 4, cout * 8 * l, cout, kk, l, cout * l, kk * l, 8, work, 1 << 20),
+  'gemm weight grad': () => k.convWeightGrad(x.offset, dz.offset, partial.offset, 8 * c * h * w, 8 * cout * l, cout * kk, 4, cout * 8 * l, ...window, cout, 0, c * h * w, cout * l, 8, work, 1 << 20),
   'direct weight grad': () => k.convDirectWeightGrad(x.offset, dz.offset, partial.offset, 8 * c * h * w, 8 * cout * l, cout * kk, 4, cout * 8 * l, ...direct, c * h * w, cout * l, 8, work, 1 << 20),
 };
 const times: Record<string, number[]> = {};

@@ -74,12 +74,11 @@ function run(g: Geometry, seed: number, viaGemm: boolean): Float32Array[] {
     weightGrad((dzAt, s0, partialAt, count, block) => k.convDirectWeightGrad(
       x.offset + s0 * xs * 4, dzAt, partialAt, block * xs, block * zs, g.cout * kk, count, g.cout * block * l, ...direct, xs, zs, block, work, bytes));
   } else {
-    const col = t(new Float32Array(g.n * kk * l));
-    const geometry = [g.c, g.h, g.w, g.kh, g.kw, 1, 1, g.ph, g.pw, g.dh, g.dw, oh, ow, 1, g.cout] as const;
-    k.convForward(x.offset, col.offset, z.offset, xs, kk * l, zs, g.n, ...geometry, weight.offset, work, bytes);
+    const window = [g.c, g.h, g.w, g.kh, g.kw, 1, 1, g.ph, g.pw, g.dh, g.dw, oh, ow] as const;
+    k.convForward(x.offset, z.offset, xs, zs, g.n, ...window, 1, g.cout, weight.offset, 0, work, bytes);
     k.channelBiasActivation(z.offset, g.n, g.cout, l, b, Act.relu, 0, y.offset, zs);
     weightGrad((dzAt, s0, partialAt, count, block) => k.convWeightGrad(
-      dzAt, col.offset + s0 * kk * l * 4, partialAt, block * zs, block * kk * l, g.cout * kk, count, g.cout * block * l, g.cout, kk, l, zs, kk * l, block, work, bytes));
+      x.offset + s0 * xs * 4, dzAt, partialAt, block * xs, block * zs, g.cout * kk, count, g.cout * block * l, ...window, g.cout, 0, xs, zs, block, work, bytes));
   }
   const out = [z.toArray(), y.toArray(), dW.toArray()];
   made.forEach((r) => r.dispose());

@@ -229,36 +229,49 @@ describe('every build gives the same bits', () => {
     }
   });
 
-  it('convWeightGrad equals its definition by gemm (dz·colᵀ per sample, β = 1 after the first) bit for bit, either way round, on both wasm builds', async () => {
-    // With ≤ 16 channels the kernel multiplies col·dzᵀ into a scratch and transposes it; more
-    // channels take dz·colᵀ itself. Channel counts on both sides of 16, kk above and below them,
-    // positions past gemm's 512-long k-blocks, blocks of 1–3 samples in 1–2 blocks.
+  it('convWeightGrad equals its definition by im2col + gemm (dz·colᵀ per sample, β = 1 after the first) bit for bit, either way round, on both wasm builds', async () => {
+    // The kernel unrolls each sample's columns into its work region (a 1×1 layer reads x in place)
+    // and, with ≤ 16 channels, multiplies col·dzᵀ into a scratch and transposes it; more channels
+    // take dz·colᵀ itself. Channel counts on both sides of 16, kk = c·kh·kw above and below them,
+    // strides, padding and dilation, positions past gemm's 512-long k-blocks, blocks of 1–3
+    // samples in 1–2 blocks; x's sample stride wider than the channels read (a group's slice).
     const shapes = fc.record({
-      channels: fc.integer({ min: 1, max: 24 }), kk: fc.integer({ min: 1, max: 80 }), l: fc.integer({ min: 1, max: 600 }),
+      channels: fc.integer({ min: 1, max: 24 }), c: fc.integer({ min: 1, max: 9 }), extra: fc.integer({ min: 0, max: 2 }),
+      h: fc.integer({ min: 5, max: 30 }), w: fc.integer({ min: 5, max: 24 }), kh: fc.integer({ min: 1, max: 3 }), kw: fc.integer({ min: 1, max: 3 }),
+      sh: fc.integer({ min: 1, max: 2 }), sw: fc.integer({ min: 1, max: 2 }), ph: fc.integer({ min: 0, max: 1 }), pw: fc.integer({ min: 0, max: 1 }),
+      dh: fc.integer({ min: 1, max: 2 }), dw: fc.integer({ min: 1, max: 2 }), pointwise: fc.boolean(),
       block: fc.integer({ min: 1, max: 3 }), blocks: fc.integer({ min: 1, max: 2 }),
-    });
+    }).map((r) => (r.pointwise ? { ...r, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 } : r));
     for (const config of CONFIGS.filter((c) => c.options.backend === 'wasm')) {
       await use(config.options);
       const k = requireBackend();
-      fc.assert(fc.property(shapes, fc.nat(), ({ channels, kk, l, block, blocks }, seed) => {
-        const n = block * blocks, zs = channels * l, cs = kk * l, partialSize = channels * kk;
-        const dz = tensor(randomFloats(n * zs, seed), [n * zs]), col = tensor(randomFloats(n * cs, seed + 1), [n * cs]);
+      fc.assert(fc.property(shapes, fc.nat(), (r, seed) => {
+        const { channels, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, block, blocks } = r;
+        const oh = outLen(h, kh, sh, ph, dh), ow = outLen(w, kw, sw, pw, dw);
+        const n = block * blocks, kk = c * kh * kw, l = oh * ow, xs = (c + r.extra) * h * w, zs = channels * l, partialSize = channels * kk;
+        const window = [c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow] as const;
+        const x = tensor(randomFloats(n * xs, seed + 1), [n * xs]), dz = tensor(randomFloats(n * zs, seed), [n * zs]);
         const partial = tensor(randomFloats(blocks * partialSize, seed + 2), [blocks * partialSize]);
         const expected = tensor(new Float32Array(blocks * partialSize), [blocks * partialSize]);
+        const col = tensor(new Float32Array(kk * l), [kk * l]);
         const wide = Math.max(channels, kk);
-        const bytes = Math.ceil((partialSize * 4) / 64) * 64 + Math.ceil(k.gemmWorkspaceBytes(wide, wide, l) / 64) * 64;
+        const bytes = Math.ceil((partialSize * 4) / 64) * 64 + (r.pointwise ? 0 : Math.ceil((kk * l * 4) / 64) * 64)
+          + Math.ceil(k.gemmWorkspaceBytes(wide, wide, l) / 64) * 64;
         const work = gemmWorkspace(bytes);
-        k.convWeightGrad(dz.offset, col.offset, partial.offset, block * zs, block * cs, partialSize, blocks, channels * block * l, channels, kk, l, zs, cs, block, work, bytes);
+        k.convWeightGrad(x.offset, dz.offset, partial.offset, block * xs, block * zs, partialSize, blocks, channels * block * l, ...window,
+          channels, r.pointwise ? 1 : 0, xs, zs, block, work, bytes);
         const gemmWork = gemmWorkspace(k.gemmWorkspaceBytes(channels, kk, l));
         for (let b = 0; b < blocks; b++) {
           for (let j = 0; j < block; j++) {
             const s = b * block + j;
-            k.gemm(0, 1, channels, kk, l, 1, dz.offset + s * zs * 4, l, col.offset + s * cs * 4, l, j > 0 ? 1 : 0, expected.offset + b * partialSize * 4, kk, gemmWork);
+            if (!r.pointwise) k.im2col(x.offset + s * xs * 4, ...window, col.offset);
+            const colAt = r.pointwise ? x.offset + s * xs * 4 : col.offset;
+            k.gemm(0, 1, channels, kk, l, 1, dz.offset + s * zs * 4, l, colAt, l, j > 0 ? 1 : 0, expected.offset + b * partialSize * 4, kk, gemmWork);
           }
         }
-        const what = `${config.label} ${JSON.stringify({ channels, kk, l, block, blocks })}`;
+        const what = `${config.label} ${JSON.stringify(r)}`;
         expect(new Uint32Array(partial.toArray().buffer), what).toEqual(new Uint32Array(expected.toArray().buffer));
-        [dz, col, partial, expected].forEach((t) => t.dispose());
+        [x, dz, partial, expected, col].forEach((t) => t.dispose());
       }), { numRuns: 40, seed: 19 });
     }
   });

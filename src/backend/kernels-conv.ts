@@ -35,26 +35,31 @@ export const CONV_KERNELS = {
   channelBiasActivation: { args: 'y:range/sample n:count c l bias act param out:range/sample sample:width' },
   /**
    * A convolution layer's forward over n samples (the per-sample loop of src/nn/conv.ts): for each
-   * sample and group, im2col into col (skipped when col = 0: a 1×1 layer reads x in place), then
-   * z = W_g·col by gemm. Sample s starts at x + s·xs, col + s·cs, z + s·zs (floats); `work` is
-   * gemm's workspace. Split into ranges of samples, each thread with its own work region.
+   * sample and group, im2col into the columns [K, L] at the start of the thread's work region
+   * (skipped for a 1×1 layer, pointwise ≠ 0, whose input is its column matrix), then z = W_g·col
+   * by gemm, whose workspace follows on a 64-byte boundary. Sample s starts at x + s·xs and
+   * z + s·zs (floats). Split into ranges of samples, each thread with its own work region. The
+   * columns are not kept: the weight gradient unrolls each sample again (a batch's columns are
+   * K/C times its input, K = C·kH·kW; see src/nn/conv.ts).
    */
-  convForward: { args: 'x:range/xs col:range/cs z:range/zs xs cs zs:width n:count c h w kh kw sh sw ph pw dh dw oh ow groups cout weight work:thread/workBytes workBytes' },
+  convForward: { args: 'x:range/xs z:range/zs xs zs:width n:count c h w kh kw sh sw ph pw dh dw oh ow groups cout weight pointwise work:thread/workBytes workBytes' },
   /**
    * The input gradient over n samples: dcol = W_gᵀ·dz by gemm, folded onto dx by col2im (for a 1×1
    * layer, pointwise ≠ 0, the gemm writes dx itself). dcol lies at the start of the thread's work
-   * region ([K, L] floats), gemm's workspace after it on a 64-byte boundary.
+   * region ([K, L] floats, none for 1×1), gemm's workspace after it on a 64-byte boundary.
    */
   convInputGrad: { args: 'dz:range/zs dx:range/xs zs xs:width n:count c h w kh kw sh sw ph pw dh dw oh ow groups cout weight pointwise work:thread/workBytes workBytes' },
   /**
    * A weight gradient of one group in blocks of `block` samples: partial[b] = Σ_j dz_j·col_jᵀ over
-   * the block's samples in order (gemm's β: 0 for the first, then 1), [channels, kk] each; sample j
-   * of block b at dz + b·dzBlock + j·zs, col + b·colBlock + j·cs (floats). The caller sums the
-   * partials in order (sumRows), so the bits do not depend on how the blocks are split across
-   * threads; span (channels·block·l) sizes the work. `work` holds a [kk, channels] scratch (64-byte
-   * rounded), then gemm's workspace for an m×n×l product with m, n = max(channels, kk).
+   * the block's samples in order (gemm's β: 0 for the first, then 1), [channels, kk] each, kk =
+   * c·kh·kw; col_j is sample j's im2col (c channels from x_j, the group's first), unrolled into the
+   * work region, or x_j itself for a 1×1 layer (pointwise ≠ 0). Sample j of block b at x + b·xBlock
+   * + j·xs, dz + b·dzBlock + j·zs (floats). The caller sums the partials in order (sumRows), so the
+   * bits do not depend on how the blocks are split across threads; span (channels·block·l) sizes
+   * the work. `work` holds a [kk, channels] scratch, the columns [kk, l] (none for 1×1), then gemm's
+   * workspace for an m×n×l product with m, n = max(channels, kk), each on a 64-byte boundary.
    */
-  convWeightGrad: { args: 'dz:range/dzBlock col:range/colBlock partial:range/partialSize dzBlock colBlock partialSize blocks:count span:width channels kk l zs cs block work:thread/workBytes workBytes' },
+  convWeightGrad: { args: 'x:range/xBlock dz:range/dzBlock partial:range/partialSize xBlock dzBlock partialSize blocks:count span:width c h w kh kw sh sw ph pw dh dw oh ow channels pointwise xs zs block work:thread/workBytes workBytes' },
   /**
    * convForward + channelBiasActivation for a thin layer (stride 1, one group), without im2col or
    * gemm: each sample is copied zero-padded into the thread's work region (c planes of

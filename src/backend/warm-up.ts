@@ -68,16 +68,17 @@ function warmUpConv(backend: Backend, h: Heap): void {
     backend.fill(weight, c2 * kk2, 0.125);
     backend.fill(bias, c2, 0.25);
     const direct = [1, side, side, 3, 3, 1, 1, 1, 1, side, side, c1] as const;
-    const viaGemm = [c1, half, half, 3, 3, 1, 1, 1, 1, 1, 1, half, half, 1, c2] as const;
+    const window = [c1, half, half, 3, 3, 1, 1, 1, 1, 1, 1, half, half] as const;
+    const viaGemm = [...window, 1, c2] as const;
     for (let rep = 0; rep < 6; rep++) {
       backend.convDirectForward(x, z, y, xs, zs1, n, ...direct, weight, bias, 1, 0, work, bytes);
       backend.maxPool2x2Forward(y, n * c1, half, half, col, idx, plane, small);
       backend.maxPool2x2Backward(col, idx, n * c1, half, half, z, plane, small);
       backend.sumCols(z, n * c1, plane, partial, 0);
       backend.convDirectWeightGrad(x, z, partial, n * xs, n * zs1, c1 * kk1, 1, c1 * n * plane, ...direct, xs, zs1, n, work, bytes);
-      backend.convForward(y, col, z, c1 * small, cs, zs2, n, ...viaGemm, weight, work, bytes);
+      backend.convForward(y, z, c1 * small, zs2, n, ...viaGemm, weight, 0, work, bytes);
       backend.channelBiasActivation(z, n, c2, small, bias, 0, 0, z, zs2);
-      backend.convWeightGrad(z, col, partial, n * zs2, n * cs, c2 * kk2, 1, c2 * n * small, c2, kk2, small, zs2, cs, n, work, bytes);
+      backend.convWeightGrad(y, z, partial, n * c1 * small, n * zs2, c2 * kk2, 1, c2 * n * small, ...window, c2, 0, c1 * small, zs2, n, work, bytes);
       backend.convInputGrad(z, y, zs2, c1 * small, n, ...viaGemm, weight, 0, work, bytes);
     }
   } finally {

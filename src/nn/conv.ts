@@ -55,9 +55,12 @@ const RULES = {
  *
  * Each sample and group is one gemm on the im2col matrix of its input, col [K, L] (K = in/groups·kH·kW
  * rows of L = outH·outW output positions): z = W·col, so the output comes out NCHW with no
- * transpose. The columns are kept from the forward for the weight gradient (dW += dz·colᵀ, an NT
- * gemm); the input gradient is dcol = Wᵀ·dz (a TN gemm) folded back by col2im. A 1×1 convolution
- * with stride 1 and no padding needs no columns: its input is the col matrix already. The loops
+ * transpose. The weight gradient (dW += dz·colᵀ, an NT gemm) unrolls each sample's columns again
+ * rather than keeping the forward's: a batch's columns are K/C times its input (a 64→64 3×3
+ * layer on 32×32 at batch 128 would keep 302 MB), while the second unrolling costs about what
+ * writing them out and reading them back saves (docs/layers.md has the figures). The input
+ * gradient is dcol = Wᵀ·dz (a TN gemm) folded back by col2im. A 1×1 convolution with stride 1
+ * and no padding needs no columns: its input is the col matrix already. The loops
  * over samples run inside three kernels (convForward, convWeightGrad, convInputGrad in
  * kernels-conv.ts): the threads backend splits them by samples or blocks of samples, as one
  * sample's gemm is too small to split. A thin stride-1 layer (inChannels·kH·kW ≤ DIRECT_MAX_TAPS,
@@ -151,7 +154,6 @@ export class Conv2d extends Module {
     const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0;
     const direct = !pointwise && groups === 1 && sh === 1 && sw === 1 && kk <= DIRECT_MAX_TAPS && ow >= 4;
     // Every buffer the step needs is taken here, so the backward allocates nothing.
-    const col = pointwise || direct ? null : this.buffer('col', [n * groups, kk, l]);
     const z = this.buffer('z', outShape);
     const y = activation ? activation.buffer_('y', outShape) : z;
     const dzScratch = activation ? this.buffer('dz', outShape) : null;
@@ -159,8 +161,8 @@ export class Conv2d extends Module {
     const blocks = Math.ceil(n / WEIGHT_GRAD_BLOCK);
     const partial = this.buffer('partial', [blocks, cout * kk]);
     const k = requireBackend();
-    // Floats per sample in the input, the columns (the input itself for 1×1) and the output.
-    const xs = this.inChannels * plane, cs = groups * kk * l, zs = this.outChannels * l;
+    // Floats per sample in the input and the output.
+    const xs = this.inChannels * plane, zs = this.outChannels * l;
     const geometry = [this.inChannels, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, groups, this.outChannels] as const;
     // The whole batch in one call, which the threads backend splits by samples (a sample's gemm is
     // too small to split); each thread's scratch is its own region of the shared workspace.
@@ -174,13 +176,14 @@ export class Conv2d extends Module {
       const [bytes, work] = workspace(k, 0, 0, 0, Math.ceil(padded / 16) * 16 + this.outChannels * kk * 4);
       k.convDirectForward(x.offset, z.offset, y.offset, xs, zs, n, ...directGeometry, weight.offset, bias ? bias.offset : 0, code, param, work, bytes);
     } else {
-      const [fwdBytes, fwdWork] = workspace(k, cout, l, kk, 0);
-      k.convForward(x.offset, col ? col.offset : 0, z.offset, xs, cs, zs, n, ...geometry, weight.offset, fwdWork, fwdBytes);
+      // Each thread's columns of one sample (none for 1×1), then gemm's workspace.
+      const [fwdBytes, fwdWork] = workspace(k, cout, l, kk, pointwise ? 0 : kk * l);
+      k.convForward(x.offset, z.offset, xs, zs, n, ...geometry, weight.offset, pointwise ? 1 : 0, fwdWork, fwdBytes);
       k.channelBiasActivation(z.offset, n, this.outChannels, l, bias ? bias.offset : 0, code, param, y.offset, zs);
     }
     const name = this.fusedName(activation);
     const inputs = bias ? [x, weight, bias] : [x, weight];
-    const saved = [x, weight, z, ...(col ? [col] : []), ...(activation ? [y] : [])];
+    const saved = [x, weight, z, ...(activation ? [y] : [])];
     return record(y, name, inputs, saved, (gOut, sink) => {
       let dz = gOut;
       if (dzScratch) {
@@ -200,16 +203,16 @@ export class Conv2d extends Module {
           k.sumRows(partial.offset, blocks, cout * kk, dst, add ? 1 : 0);
           return;
         }
-        // Room for either way round of the product (the kernel picks): a [kk, cout] scratch, then
-        // gemm's workspace.
+        // Room for either way round of the product (the kernel picks): a [kk, cout] scratch (on a
+        // 64-byte boundary), a sample's columns (none for 1×1), then gemm's workspace.
         const wide = Math.max(cout, kk);
-        const [bytes, work] = workspace(k, wide, wide, l, cout * kk);
-        const colBase = col ? col.offset : x.offset;
+        const [bytes, work] = workspace(k, wide, wide, l, Math.ceil((cout * kk) / 16) * 16 + (pointwise ? 0 : kk * l));
         for (let g = 0; g < groups; g++) {
-          const dzg = dz.offset + g * cout * l * 4, colg = colBase + g * kk * l * 4;
+          const xg = x.offset + g * cin * plane * 4, dzg = dz.offset + g * cout * l * 4;
           sampleBlocks(n, (first, count, block) => k.convWeightGrad(
-            dzg + first * zs * 4, colg + first * cs * 4, partial.offset + (first / B) * cout * kk * 4, block * zs, block * cs,
-            cout * kk, count, cout * block * l, cout, kk, l, zs, cs, block, work, bytes));
+            xg + first * xs * 4, dzg + first * zs * 4, partial.offset + (first / B) * cout * kk * 4, block * xs, block * zs,
+            cout * kk, count, cout * block * l, cin, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cout, pointwise ? 1 : 0, xs, zs,
+            block, work, bytes));
           k.sumRows(partial.offset, blocks, cout * kk, dst + g * cout * kk * 4, add ? 1 : 0);
         }
       });
@@ -243,7 +246,7 @@ function sampleBlocks(n: number, run: (first: number, count: number, block: numb
 }
 
 /**
- * Each thread's scratch for a layer kernel: `floats` of its own (dcol), then gemm's workspace for an
+ * Each thread's scratch for a layer kernel: `floats` of its own (columns, dcol), then gemm's workspace for an
  * m×n×k product on a 64-byte boundary. Returns the bytes per thread and the shared workspace
  * holding one region per thread.
  */

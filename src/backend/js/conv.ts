@@ -72,19 +72,19 @@ export function channelBiasActivation(
 }
 
 export function convForward(
-  h: HeapView, x: number, col: number, z: number, xs: number, cs: number, zs: number, n: number,
+  h: HeapView, x: number, z: number, xs: number, zs: number, n: number,
   c: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number,
-  dh: number, dw: number, oh: number, ow: number, groups: number, cout: number, weight: number, work: number, workBytes: number,
+  dh: number, dw: number, oh: number, ow: number, groups: number, cout: number, weight: number, pointwise: number, work: number, workBytes: number,
 ): void {
-  void work; void workBytes;
+  void workBytes;
   const cin = c / groups, coutG = cout / groups, kk = cin * kh * kw, l = oh * ow;
+  const col = work;
   for (let s = 0; s < n; s++) {
     for (let g = 0; g < groups; g++) {
-      const xg = x + (s * xs + g * cin * height * width) * 4;
-      let b = xg;
-      if (col !== 0) {
-        b = col + (s * cs + g * kk * l) * 4;
-        im2col(h, xg, cin, height, width, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, b);
+      let b = x + (s * xs + g * cin * height * width) * 4;
+      if (pointwise === 0) {
+        im2col(h, b, cin, height, width, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
+        b = col;
       }
       gemm(h, 0, 0, coutG, l, kk, 1, weight + g * coutG * kk * 4, kk, b, l, 0, z + (s * zs + g * coutG * l) * 4, l);
     }
@@ -110,13 +110,21 @@ export function convInputGrad(
 }
 
 export function convWeightGrad(
-  h: HeapView, dz: number, col: number, partial: number, dzBlock: number, colBlock: number, partialSize: number, blocks: number,
-  span: number, channels: number, kk: number, l: number, zs: number, cs: number, block: number, work: number, workBytes: number,
+  h: HeapView, x: number, dz: number, partial: number, xBlock: number, dzBlock: number, partialSize: number, blocks: number,
+  span: number, c: number, height: number, width: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number,
+  dh: number, dw: number, oh: number, ow: number, channels: number, pointwise: number, xs: number, zs: number, block: number,
+  work: number, workBytes: number,
 ): void {
-  void span; void work; void workBytes;
+  void span; void workBytes;
+  const kk = c * kh * kw, l = oh * ow, col = work;
   for (let b = 0; b < blocks; b++) {
     for (let j = 0; j < block; j++) {
-      const dzj = dz + (b * dzBlock + j * zs) * 4, colj = col + (b * colBlock + j * cs) * 4;
+      let colj = x + (b * xBlock + j * xs) * 4;
+      if (pointwise === 0) {
+        im2col(h, colj, c, height, width, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, col);
+        colj = col;
+      }
+      const dzj = dz + (b * dzBlock + j * zs) * 4;
       gemm(h, 0, 1, channels, kk, l, 1, dzj, l, colj, l, j > 0 ? 1 : 0, partial + b * partialSize * 4, kk);
     }
   }
