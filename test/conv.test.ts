@@ -91,6 +91,41 @@ describe('Conv2d forward against a float64 reference', () => {
   }
 });
 
+describe('a 1×1 Conv2d on a large plane (its input gradient is the gemm\'s output, with no columns)', () => {
+  // The layer's plane (64 channels of 32×32) is far larger than gemm's scratch: when the kernel
+  // placed gemm's workspace after room for columns that a 1×1 layer does not reserve, the scratch
+  // fell on the next allocation (here the input's gradient) and the gradient came out wrong by up
+  // to 0.85. Two backward passes, so the gradient buffer exists when the second one runs.
+  for (const config of CONFIGS) {
+    it(`input and weight gradients equal the definition in float64 (${config.label})`, async () => {
+      await use(config.options);
+      const cin = 64, cout = 8, l = 32 * 32;
+      const layer = new Conv2d(cin, cout, 1, { bias: false });
+      const xs = randomFloats(cin * l, 3), gs = randomFloats(cout * l, 4);
+      const x = tensor(xs, [1, cin, 32, 32]).requiresGrad_(), gy = tensor(gs, [1, cout, 32, 32]);
+      for (let pass = 0; pass < 2; pass++) layer.forward(x).backward(gy);
+      const w = layer.weight.toArray(), dx = x.grad!.toArray(), dw = layer.weight.grad.toArray();
+      let worstDx = 0, worstDw = 0;
+      for (let ci = 0; ci < cin; ci++) {
+        for (let p = 0; p < l; p++) {
+          let sum = 0;
+          for (let co = 0; co < cout; co++) sum += w[co * cin + ci] * gs[co * l + p];
+          worstDx = Math.max(worstDx, Math.abs(dx[ci * l + p] - 2 * sum));
+        }
+        for (let co = 0; co < cout; co++) {
+          let sum = 0;
+          for (let p = 0; p < l; p++) sum += gs[co * l + p] * xs[ci * l + p];
+          worstDw = Math.max(worstDw, Math.abs(dw[co * cin + ci] - 2 * sum));
+        }
+      }
+      // Sums of 8 (dx) and 1,024 (dW) float32 products of terms below 1 in size.
+      expect(worstDx).toBeLessThan(1e-5);
+      expect(worstDw).toBeLessThan(1e-3);
+      layer.dispose(); x.dispose(); gy.dispose();
+    });
+  }
+});
+
 describe('pooling forward against float64 references', () => {
   for (const config of CONFIGS) {
     it(`max, average and adaptive average pools match their definitions (${config.label})`, async () => {
