@@ -62,6 +62,26 @@ function referenceConv(g: Geometry, x: Float32Array, weight: Float32Array, bias:
   return y;
 }
 
+/** The cross-correlation's gradients in float64 for an upstream gradient dy: each product of the forward's sum sent back to both factors. */
+function referenceConvGrads(g: Geometry, x: Float32Array, weight: Float32Array, dy: Float32Array): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
+  const oh = outLen(g.h, g.kh, g.sh, g.ph, g.dh), ow = outLen(g.w, g.kw, g.sw, g.pw, g.dw);
+  const cinG = g.cin / g.groups, coutG = g.cout / g.groups;
+  const dx = new Float64Array(x.length), dw = new Float64Array(weight.length), db = new Float64Array(g.cout);
+  for (let s = 0; s < g.n; s++) for (let co = 0; co < g.cout; co++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+    const d = dy[((s * g.cout + co) * oh + oy) * ow + ox];
+    db[co] += d;
+    const grp = Math.floor(co / coutG);
+    for (let ci = 0; ci < cinG; ci++) for (let ki = 0; ki < g.kh; ki++) for (let kj = 0; kj < g.kw; kj++) {
+      const iy = oy * g.sh - g.ph + ki * g.dh, ix = ox * g.sw - g.pw + kj * g.dw;
+      if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
+      const wi = ((co * cinG + ci) * g.kh + ki) * g.kw + kj, xi = ((s * g.cin + grp * cinG + ci) * g.h + iy) * g.w + ix;
+      dx[xi] += d * weight[wi];
+      dw[wi] += d * x[xi];
+    }
+  }
+  return { dx, dw, db };
+}
+
 function conv(g: Geometry): Conv2d {
   return new Conv2d(g.cin, g.cout, [g.kh, g.kw], { stride: [g.sh, g.sw], padding: [g.ph, g.pw], dilation: [g.dh, g.dw], groups: g.groups, bias: g.bias });
 }
@@ -179,6 +199,35 @@ describe('the convolution kernels keep to the scratch the layer gives them', () 
         setBackendForBenchmark(base);
       }
       expect([...seen].sort()).toEqual(scratchKernels.map((k) => k.name).sort());
+    });
+  }
+});
+
+describe('Conv2d backward against a float64 reference', () => {
+  // The builds are held to each other bit for bit below; this holds them (and the js twin) to the
+  // definition, on random geometries and on 1×1 layers over larger planes.
+  const pointwisePlanes = fc.record({
+    n: fc.integer({ min: 1, max: 2 }), g: fc.integer({ min: 1, max: 2 }), cinG: fc.integer({ min: 1, max: 16 }), coutG: fc.integer({ min: 1, max: 8 }),
+    h: fc.integer({ min: 1, max: 24 }), w: fc.integer({ min: 1, max: 24 }), bias: fc.boolean(),
+  }).map((r) => ({ ...r, cin: r.g * r.cinG, cout: r.g * r.coutG, groups: r.g, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 }));
+  for (const config of CONFIGS) {
+    it(`input, weight and bias gradients match the definition (${config.label})`, async () => {
+      await use(config.options);
+      fc.assert(fc.property(fc.oneof(geometry, pointwisePlanes), fc.nat(), (g, seed) => {
+        const layer = conv(g);
+        const x = tensor(randomFloats(g.n * g.cin * g.h * g.w, seed), [g.n, g.cin, g.h, g.w]).requiresGrad_();
+        const [y, dx, dw, db] = run(layer, x, seed);
+        const dy = randomFloats(y.length, seed + 7); // run()'s upstream gradient
+        const ref = referenceConvGrads(g, x.toArray(), layer.weight.toArray(), dy);
+        // Sums of at most a few hundred float32 products of terms below 1 in size.
+        const close = (got: Float32Array, want: Float64Array, what: string) => {
+          for (let i = 0; i < want.length; i++) expect(Math.abs(got[i] - want[i]), `${what}[${i}] ${JSON.stringify(g)}`).toBeLessThan(1e-4);
+        };
+        close(dx, ref.dx, 'dx');
+        close(dw, ref.dw, 'dW');
+        if (g.bias) close(db, ref.db, 'db');
+        layer.dispose(); x.dispose();
+      }), { numRuns: 40, seed: 31 });
     });
   }
 });
