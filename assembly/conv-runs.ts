@@ -16,7 +16,17 @@
 
 @inline export function copyRun(dst: usize, src: usize, n: i32): void {
   let i = 0;
-  if (ASC_FEATURE_SIMD) for (; i + 4 <= n; i += 4) v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 8 <= n; i += 8) {
+      const d = dst + (<usize>i << 2), s = src + (<usize>i << 2);
+      v128.store(d, v128.load(s));
+      v128.store(d, v128.load(s, 16), 16);
+    }
+    if (i + 4 <= n) {
+      v128.store(dst + (<usize>i << 2), v128.load(src + (<usize>i << 2)));
+      i += 4;
+    }
+  }
   for (; i < n; i++) store<f32>(dst + (<usize>i << 2), load<f32>(src + (<usize>i << 2)));
 }
 
