@@ -1,6 +1,8 @@
 // Pooling windows (declared in src/backend/kernels-conv.ts), plane by plane. Max pooling keeps the
 // argmax of each window (as an exact float index in its plane), so its backward is one scatter.
 // The sums of the average pools run over the window in order (ki, kj), as the js twins do.
+import { activationForward } from './activations';
+import { Act } from '../src/backend/codes';
 
 export function maxPoolForward(
   x: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
@@ -95,15 +97,24 @@ export function maxPoolForward(
 export function maxPoolBackward(
   dy: usize, idx: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, dx: usize, inPlane: i32, outPlane: i32,
 ): void {
-  const plane = h * w, out = oh * ow;
+  scatterWindows(dy, idx, 0, planes, h * w, oh * ow, dx, false);
+}
+
+/**
+ * dx = 0, then dx[p][idx[p][o]] += g for each window o of each plane in order, g = dy[p][o], or
+ * with `relu` (a constant) the gradient of the ReLU applied to the pool's output y first: y ≤ 0 ? 0
+ * : dy (a NaN passes, as activationBackward), the same bits as that backward and then the scatter.
+ */
+@inline function scatterWindows(dy: usize, idx: usize, y: usize, planes: i32, plane: i32, out: i32, dx: usize, relu: bool): void {
   memory.fill(dx, 0, <usize>(planes * plane) << 2);
   for (let p = 0; p < planes; p++) {
     const d = dx + (<usize>(p * plane) << 2);
-    const g = dy + (<usize>(p * out) << 2), ix = idx + (<usize>(p * out) << 2);
+    const g = dy + (<usize>(p * out) << 2), ix = idx + (<usize>(p * out) << 2), yp = y + (<usize>(p * out) << 2);
     for (let o = 0; o < out; o++) {
       const off = <usize>o << 2;
       const at = d + (<usize>(<i32>load<f32>(ix + off)) << 2);
-      store<f32>(at, load<f32>(at) + load<f32>(g + off));
+      const grad = relu && load<f32>(yp + off) <= 0 ? <f32>0 : load<f32>(g + off);
+      store<f32>(at, load<f32>(at) + grad);
     }
   }
 }
@@ -115,15 +126,22 @@ export function maxPoolBackward(
  * first pool: 168 against 63 µs). A plane is first pooled by maxesOfQuad, which leaves NaN out of
  * the rule; if a NaN there could have changed a window, the plane is pooled again by exactQuad.
  */
-export function maxPool2x2Forward(x: usize, planes: i32, oh: i32, ow: i32, y: usize, idx: usize, inPlane: i32, outPlane: i32): void {
+export function maxPool2x2Forward(x: usize, planes: i32, oh: i32, ow: i32, y: usize, idx: usize, relu: i32, inPlane: i32, outPlane: i32): void {
   if (!ASC_FEATURE_SIMD || ow < 4) {
     maxPoolForward(x, planes, oh << 1, ow << 1, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, y, idx);
+    if (relu != 0) activationForward(Act.relu, 0, y, y, planes * oh * ow);
     return;
   }
+  if (relu != 0) poolPlanes(x, planes, oh, ow, y, idx, true);
+  else poolPlanes(x, planes, oh, ow, y, idx, false);
+}
+
+/** maxPool2x2Forward's planes by the quads below; `relu` (a constant) stores max(·, 0) of each window's maximum. */
+@inline function poolPlanes(x: usize, planes: i32, oh: i32, ow: i32, y: usize, idx: usize, relu: bool): void {
   const inBytes = <usize>(oh * ow) << 4, outBytes = <usize>(oh * ow) << 2;
   for (let p = 0; p < planes; p++) {
     const xp = x + <usize>p * inBytes, yp = y + <usize>p * outBytes, ip = idx + <usize>p * outBytes;
-    if (!poolPlane(xp, oh, ow, yp, ip, false)) poolPlane(xp, oh, ow, yp, ip, true);
+    if (!poolPlane(xp, oh, ow, yp, ip, false, relu)) poolPlane(xp, oh, ow, yp, ip, true, relu);
   }
 }
 
@@ -133,7 +151,7 @@ export function maxPool2x2Forward(x: usize, planes: i32, oh: i32, ow: i32, y: us
  * number (an ∞ − ∞ there only costs the second pass); `exact` is a constant, so each call compiles
  * to one of the two quads.
  */
-@inline function poolPlane(x: usize, oh: i32, ow: i32, y: usize, idx: usize, exact: bool): bool {
+@inline function poolPlane(x: usize, oh: i32, ow: i32, y: usize, idx: usize, exact: bool, relu: bool): bool {
   const w = ow << 1, rowBytes = <usize>w << 2, lastOut = <usize>(ow - 4) << 2;
   const eight = i32x4.splat(8), rowStep = i32x4.splat(2 * w), lastStep = i32x4.splat(2 * (ow - 4));
   let rowFirst = i32x4(0, 2, 4, 6); // each lane's window's first element, iy·w + ix, at ox = 0
@@ -143,14 +161,19 @@ export function maxPool2x2Forward(x: usize, planes: i32, oh: i32, ow: i32, y: us
     const yEnd = yr + lastOut;
     let first = rowFirst, xq = xr, yq = yr, iq = ir;
     for (; yq < yEnd; xq += 32, yq += 16, iq += 16, first = i32x4.add(first, eight)) {
-      sum = f32x4.add(sum, exact ? exactQuad(xq, xq + rowBytes, first, w, yq, iq) : maxesOfQuad(xq, xq + rowBytes, first, w, yq, iq));
+      sum = f32x4.add(sum, exact ? exactQuad(xq, xq + rowBytes, first, w, yq, iq, relu) : maxesOfQuad(xq, xq + rowBytes, first, w, yq, iq, relu));
     }
     xq = xr + (lastOut << 1);
     first = i32x4.add(rowFirst, lastStep);
-    sum = f32x4.add(sum, exact ? exactQuad(xq, xq + rowBytes, first, w, yEnd, ir + lastOut) : maxesOfQuad(xq, xq + rowBytes, first, w, yEnd, ir + lastOut));
+    sum = f32x4.add(sum, exact ? exactQuad(xq, xq + rowBytes, first, w, yEnd, ir + lastOut, relu) : maxesOfQuad(xq, xq + rowBytes, first, w, yEnd, ir + lastOut, relu));
     rowFirst = i32x4.add(rowFirst, rowStep);
   }
   return !v128.any_true(f32x4.ne(sum, sum));
+}
+
+/** Four windows' maxima, or with `relu` (a constant) max(·, 0) of them: activationForward's ReLU, the same instruction. */
+@inline function storeMax(y: usize, max: v128, relu: bool): void {
+  v128.store(y, relu ? f32x4.max(max, f32x4.splat(0)) : max);
 }
 
 /**
@@ -163,7 +186,7 @@ export function maxPool2x2Forward(x: usize, planes: i32, oh: i32, ow: i32, y: us
  * through pmax(c, d)). 20 vector operations to exactQuad's ~38 (no NaN tests, no 3-instruction
  * bitselects): LeNet's first pool at batch 32 in 35 µs against 75 (bench/pool.ts).
  */
-@inline function maxesOfQuad(r0: usize, r1: usize, first: v128, w: i32, y: usize, idx: usize): v128 {
+@inline function maxesOfQuad(r0: usize, r1: usize, first: v128, w: i32, y: usize, idx: usize, relu: bool): v128 {
   const a0 = v128.load(r0), a1 = v128.load(r0, 16);
   const b0 = v128.load(r1), b1 = v128.load(r1, 16);
   const a = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6), b = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
@@ -172,7 +195,7 @@ export function maxPool2x2Forward(x: usize, planes: i32, oh: i32, ow: i32, y: us
   const right = f32x4.lt(a, b), bottomRight = f32x4.lt(c, d), below = f32x4.lt(top, bottom);
   // The winner's offset in its window: below ? w + [bottomRight] : [right], with −mask = 1.
   const offset = i32x4.sub(v128.and(below, i32x4.add(i32x4.splat(w), i32x4.sub(right, bottomRight))), right);
-  v128.store(y, f32x4.pmax(top, bottom));
+  storeMax(y, f32x4.pmax(top, bottom), relu);
   v128.store(idx, f32x4.convert_i32x4_s(i32x4.add(first, offset)));
   return f32x4.add(f32x4.add(b, d), bottom);
 }
@@ -181,7 +204,7 @@ export function maxPool2x2Forward(x: usize, planes: i32, oh: i32, ow: i32, y: us
  * maxesOfQuad with maxPoolWindow's whole rule, NaN included: the elements in order (ki, kj), each
  * taken when `v > best || v != v`, as lane selects.
  */
-@inline function exactQuad(r0: usize, r1: usize, first: v128, w: i32, y: usize, idx: usize): v128 {
+@inline function exactQuad(r0: usize, r1: usize, first: v128, w: i32, y: usize, idx: usize, relu: bool): v128 {
   const a0 = v128.load(r0), a1 = v128.load(r0, 16);
   const b0 = v128.load(r1), b1 = v128.load(r1, 16);
   let best = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
@@ -198,7 +221,7 @@ export function maxPool2x2Forward(x: usize, planes: i32, oh: i32, ow: i32, y: us
   take = v128.or(f32x4.gt(v, best), f32x4.ne(v, v));
   best = v128.bitselect(v, best, take);
   at = v128.bitselect(i32x4.add(first, i32x4.splat(w + 1)), at, take);
-  v128.store(y, best);
+  storeMax(y, best, relu);
   v128.store(idx, f32x4.convert_i32x4_s(at));
   return f32x4.splat(0);
 }
@@ -211,38 +234,49 @@ export function maxPool2x2Forward(x: usize, planes: i32, oh: i32, ow: i32, y: us
  * same bits as maxPoolBackward. The element is found by float compares of idx − first (exact: both
  * are integers below 2²⁴), not by converting idx to integers (~7 instructions a vector on x64).
  */
-export function maxPool2x2Backward(dy: usize, idx: usize, planes: i32, oh: i32, ow: i32, dx: usize, inPlane: i32, outPlane: i32): void {
+export function maxPool2x2Backward(
+  dy: usize, idx: usize, y: usize, planes: i32, oh: i32, ow: i32, dx: usize, relu: i32, inPlane: i32, outPlane: i32,
+): void {
+  if (relu != 0) scatterPlanes(dy, idx, y, planes, oh, ow, dx, true);
+  else scatterPlanes(dy, idx, y, planes, oh, ow, dx, false);
+}
+
+/** maxPool2x2Backward's planes; `relu` a constant. */
+@inline function scatterPlanes(dy: usize, idx: usize, y: usize, planes: i32, oh: i32, ow: i32, dx: usize, relu: bool): void {
   const w = ow << 1;
   if (!ASC_FEATURE_SIMD || ow < 4) {
-    maxPoolBackward(dy, idx, planes, oh << 1, w, oh, ow, dx, inPlane, outPlane);
+    scatterWindows(dy, idx, y, planes, (oh << 1) * w, oh * ow, dx, relu);
     return;
   }
   const rowBytes = <usize>w << 2;
   const zero = f32x4.splat(0), right = f32x4.splat(1), below = f32x4.splat(<f32>w), belowRight = f32x4.splat(<f32>(w + 1));
   const eight = f32x4.splat(8), rowStep = f32x4.splat(<f32>(w << 1)), lastStep = f32x4.splat(<f32>((ow - 4) << 1));
   const lastOut = <usize>(ow - 4) << 2;
-  // Pointers stepped quad by quad, as in maxPool2x2Forward.
+  // Pointers stepped quad by quad, as in maxPool2x2Forward (y at yr − gr + g, as dy).
   let gr = dy, ir = idx, dr = dx;
+  const yFromG = y - dy;
   for (let p = 0; p < planes; p++) {
     let rowFirst = f32x4(0, 2, 4, 6);
     for (let oy = 0; oy < oh; oy++, gr += lastOut + 16, ir += lastOut + 16, dr += rowBytes << 1) {
       const gEnd = gr + lastOut;
       let first = rowFirst, g = gr, i = ir, d = dr;
       for (; g < gEnd; g += 16, i += 16, d += 32, first = f32x4.add(first, eight)) {
-        scatterQuad(d, d + rowBytes, g, i, first, zero, right, below, belowRight);
+        scatterQuad(d, d + rowBytes, g, g + yFromG, i, first, zero, right, below, belowRight, relu);
       }
       d = dr + (lastOut << 1);
-      scatterQuad(d, d + rowBytes, gEnd, ir + lastOut, f32x4.add(rowFirst, lastStep), zero, right, below, belowRight);
+      scatterQuad(d, d + rowBytes, gEnd, gEnd + yFromG, ir + lastOut, f32x4.add(rowFirst, lastStep), zero, right, below, belowRight, relu);
       rowFirst = f32x4.add(rowFirst, rowStep);
     }
   }
 }
 
-/** Four windows of maxPool2x2Backward: dy and idx at their first, dx rows r0, r1 at theirs, `first` as in maxesOfQuad (in floats). */
+/** Four windows of maxPool2x2Backward: dy, y and idx at their first, dx rows r0, r1 at theirs, `first` as in maxesOfQuad (in floats). */
 @inline function scatterQuad(
-  r0: usize, r1: usize, dy: usize, idx: usize, first: v128, zero: v128, right: v128, below: v128, belowRight: v128,
+  r0: usize, r1: usize, dy: usize, y: usize, idx: usize, first: v128, zero: v128, right: v128, below: v128, belowRight: v128, relu: bool,
 ): void {
-  const g = f32x4.add(v128.load(dy), zero);
+  let g = f32x4.add(v128.load(dy), zero);
+  // The ReLU's backward first (y ≤ 0 ? +0 : dy): the lanes it zeroes are +0 either way round.
+  if (relu) g = v128.andnot(g, f32x4.le(v128.load(y), zero));
   const k = f32x4.sub(v128.load(idx), first);
   const topLeft = v128.and(g, f32x4.eq(k, zero)), topRight = v128.and(g, f32x4.eq(k, right));
   const bottomLeft = v128.and(g, f32x4.eq(k, below)), bottomRight = v128.and(g, f32x4.eq(k, belowRight));

@@ -462,7 +462,7 @@ describe('the 2×2 stride-2 max pool kernel (LeNet\'s pool)', () => {
         const x = tensor(values, [n]);
         const out = [m, m, m, m].map((size) => tensor(new Float32Array(size), [size]));
         const [y, idx, yRef, idxRef] = out;
-        k.maxPool2x2Forward(x.offset, planes, oh, ow, y.offset, idx.offset, 4 * oh * ow, oh * ow);
+        k.maxPool2x2Forward(x.offset, planes, oh, ow, y.offset, idx.offset, 0, 4 * oh * ow, oh * ow);
         k.maxPoolForward(x.offset, planes, 2 * oh, 2 * ow, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, yRef.offset, idxRef.offset);
         const bits = (t: Tensor) => new Uint32Array(t.toArray().buffer);
         expect(bits(y)).toEqual(bits(yRef));
@@ -471,7 +471,7 @@ describe('the 2×2 stride-2 max pool kernel (LeNet\'s pool)', () => {
         // (the 2×2 kernel writes every element, the general one fills first).
         const dy = tensor(Array.from(randomFloats(m, seed + 1), (v, i) => (i % 7 === 2 ? -0 : i % 11 === 4 ? NaN : i % 19 === 6 ? -Infinity : v)), [m]);
         const dx = tensor(randomFloats(n, seed + 2), [n]), dxRef = tensor(randomFloats(n, seed + 3), [n]);
-        k.maxPool2x2Backward(dy.offset, idx.offset, planes, oh, ow, dx.offset, 4 * oh * ow, oh * ow);
+        k.maxPool2x2Backward(dy.offset, idx.offset, y.offset, planes, oh, ow, dx.offset, 0, 4 * oh * ow, oh * ow);
         k.maxPoolBackward(dy.offset, idxRef.offset, planes, 2 * oh, 2 * ow, oh, ow, dxRef.offset, 4 * oh * ow, oh * ow);
         expect(bits(dx)).toEqual(bits(dxRef));
         [x, ...out, dy, dx, dxRef].forEach((t) => t.dispose());

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { tensor, type Tensor } from '../src/index.js';
 import { CONFIGS, use } from './helpers.js';
 import { requireBackend } from '../src/core/runtime.js';
+import { Act } from '../src/backend/backend.js';
 
 // LeNet's pool kernels (maxPool2x2Forward/Backward) against the general ones, bit for bit, on the
 // inputs that pick their paths: planes with no NaN (the simd build's pseudo-max tree), planes whose
@@ -55,23 +56,27 @@ describe('the 2×2 stride-2 max pool kernels', () => {
       const k = requireBackend();
       const g = fc.record({
         planes: fc.integer({ min: 1, max: 4 }), oh: fc.integer({ min: 1, max: 6 }), ow: fc.integer({ min: 1, max: 17 }),
-        mode: fc.constantFrom<Mode>('no NaN', 'NaN at top-left', 'NaN anywhere'), seed: fc.nat(),
+        mode: fc.constantFrom<Mode>('no NaN', 'NaN at top-left', 'NaN anywhere'), relu: fc.boolean(), seed: fc.nat(),
       });
-      fc.assert(fc.property(g, ({ planes, oh, ow, mode, seed }) => {
+      fc.assert(fc.property(g, ({ planes, oh, ow, mode, relu, seed }) => {
         const m = planes * oh * ow, n = 4 * m;
         const x = fromBits(inputBits(planes, oh, ow, mode, seed));
-        const out = [m, m, m, m].map((size) => tensor(new Float32Array(size), [size]));
-        const [y, idx, yRef, idxRef] = out;
-        k.maxPool2x2Forward(x.offset, planes, oh, ow, y.offset, idx.offset, 4 * oh * ow, oh * ow);
+        const out = [m, m, m, m, m, m].map((size) => tensor(new Float32Array(size), [size]));
+        const [y, idx, yRef, idxRef, yRelu, dyRelu] = out;
+        // With relu, the reference is the general pool, then activationForward's ReLU on its output.
+        k.maxPool2x2Forward(x.offset, planes, oh, ow, y.offset, idx.offset, relu ? 1 : 0, 4 * oh * ow, oh * ow);
         k.maxPoolForward(x.offset, planes, 2 * oh, 2 * ow, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, yRef.offset, idxRef.offset);
-        expect(bitsOf(y)).toEqual(bitsOf(yRef));
+        if (relu) k.activationForward(Act.relu, 0, yRef.offset, yRelu.offset, m);
+        expect(bitsOf(y)).toEqual(bitsOf(relu ? yRelu : yRef));
         expect(bitsOf(idx)).toEqual(bitsOf(idxRef));
-        // The backward from these argmaxes, −0 among the gradients, into dx buffers of garbage.
+        // The backward from these argmaxes, −0 among the gradients, into dx buffers of garbage; with
+        // relu, activationBackward's ReLU (from the pool's output before it) and then the scatter.
         const next = stream(seed + 1);
         const dy = tensor(Float32Array.from({ length: m }, () => (next() < 0.2 ? -0 : next() - 0.5)), [m]);
         const dx = tensor(Float32Array.from({ length: n }, next), [n]), dxRef = tensor(Float32Array.from({ length: n }, next), [n]);
-        k.maxPool2x2Backward(dy.offset, idx.offset, planes, oh, ow, dx.offset, 4 * oh * ow, oh * ow);
-        k.maxPoolBackward(dy.offset, idxRef.offset, planes, 2 * oh, 2 * ow, oh, ow, dxRef.offset, 4 * oh * ow, oh * ow);
+        k.maxPool2x2Backward(dy.offset, idx.offset, y.offset, planes, oh, ow, dx.offset, relu ? 1 : 0, 4 * oh * ow, oh * ow);
+        if (relu) k.activationBackward(Act.relu, 0, yRef.offset, yRelu.offset, dy.offset, dyRelu.offset, m);
+        k.maxPoolBackward(relu ? dyRelu.offset : dy.offset, idxRef.offset, planes, 2 * oh, 2 * ow, oh, ow, dxRef.offset, 4 * oh * ow, oh * ow);
         expect(bitsOf(dx)).toEqual(bitsOf(dxRef));
         [x, ...out, dy, dx, dxRef].forEach((t) => t.dispose());
       }), { numRuns: 150, seed: 23 });

@@ -90,14 +90,16 @@ export const CONV_KERNELS = {
   maxPoolBackward: { args: 'dy:range/outPlane idx:range/outPlane planes:count h w oh ow dx:range/inPlane inPlane:width outPlane' },
   /**
    * maxPoolForward with 2×2 windows at stride 2 that tile each plane (h = 2·oh, w = 2·ow): LeNet's
-   * pool, four windows a step.
+   * pool, four windows a step. relu ≠ 0 applies activationForward's ReLU to y as it is stored (a
+   * ReLU before the pool, run after it: src/nn/sequential.ts).
    */
-  maxPool2x2Forward: { args: 'x:range/inPlane planes:count oh ow y:range/outPlane idx:range/outPlane inPlane outPlane:width' },
+  maxPool2x2Forward: { args: 'x:range/inPlane planes:count oh ow y:range/outPlane idx:range/outPlane relu inPlane outPlane:width' },
   /**
    * maxPoolBackward for maxPool2x2Forward's windows: dx written once, four windows a step, no fill
-   * and no scatter (the same bits).
+   * and no scatter (the same bits). relu ≠ 0: the gradient of the ReLU fused into the forward
+   * first, from its output y (y ≤ 0 ? 0 : dy, as activationBackward); y is not read otherwise.
    */
-  maxPool2x2Backward: { args: 'dy:range/outPlane idx:range/outPlane planes:count oh ow dx:range/inPlane inPlane:width outPlane' },
+  maxPool2x2Backward: { args: 'dy:range/outPlane idx:range/outPlane y:range/outPlane planes:count oh ow dx:range/inPlane relu inPlane:width outPlane' },
   /**
    * Average over each window (zero padding, no dilation): the sum of its in-bounds elements in
    * order (ki, kj), divided by kh·kw clipped to the padded plane (countIncludePad ≠ 0, as torch)

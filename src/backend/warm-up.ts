@@ -72,8 +72,8 @@ function warmUpConv(backend: Backend, h: Heap): void {
     const viaGemm = [...window, 1, c2] as const;
     for (let rep = 0; rep < 6; rep++) {
       backend.convDirectForward(x, z, y, xs, zs1, n, ...direct, weight, bias, 1, 0, work, bytes);
-      backend.maxPool2x2Forward(y, n * c1, half, half, col, idx, plane, small);
-      backend.maxPool2x2Backward(col, idx, n * c1, half, half, z, plane, small);
+      backend.maxPool2x2Forward(y, n * c1, half, half, col, idx, 1, plane, small);
+      backend.maxPool2x2Backward(col, idx, col, n * c1, half, half, z, 1, plane, small);
       backend.sumCols(z, n * c1, plane, partial, 0);
       backend.convDirectWeightGrad(x, z, partial, n * xs, n * zs1, c1 * kk1, 1, c1 * n * plane, ...direct, xs, zs1, n, work, bytes);
       backend.convForward(y, z, c1 * small, zs2, n, ...viaGemm, weight, 0, work, bytes);

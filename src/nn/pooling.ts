@@ -4,6 +4,7 @@ import { record } from '../autograd/node.js';
 import { BOOLEAN, checkOptions, checkValue, required } from '../core/validate.js';
 import { Module } from './module.js';
 import { checkInput } from './validate.js';
+import type { ReLU } from './activations.js';
 import {
   PADDING_PAIR, POSITIVE_PAIR, checkImage, checkOutputSize, checkPoolPadding, formatPair, outputLength, pair,
   type Pair, type PairLike,
@@ -80,19 +81,31 @@ export class MaxPool2d extends WindowPool {
   }
 
   forward(x: Tensor): Tensor {
+    return this.forwardActivated(x, null);
+  }
+
+  /**
+   * The pool followed by `relu`: in the same kernels and one node when the 2×2 kernel runs (the
+   * ReLU applied as each maximum is stored, its gradient taken as each window's is scattered),
+   * else the two layers one after the other. Sequential runs a ReLU written before a MaxPool2d
+   * this way (the two commute: see reluThenMaxPool there).
+   */
+  forwardActivated(x: Tensor, relu: ReLU | null): Tensor {
     const { planes, h, w, oh, ow, shape } = this.geometry(x);
     const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [ph, pw] = this.padding, [dh, dw] = this.dilation;
+    // 2×2 windows at stride 2 that tile the plane (dilation or padding would leave h ≠ 2·oh): a
+    // kernel that takes four windows at a time.
+    const tiles = kh === 2 && kw === 2 && sh === 2 && sw === 2 && h === 2 * oh && w === 2 * ow;
+    if (relu && !tiles) return relu.forward(this.forwardActivated(x, null));
     const y = this.buffer('y', shape);
     // The argmax of each window, so the backward is one scatter with no comparisons.
     const idx = this.buffer('idx', shape);
     const k = requireBackend();
-    // 2×2 windows at stride 2 that tile the plane (dilation or padding would leave h ≠ 2·oh): a
-    // kernel that takes four windows at a time.
-    const tiles = kh === 2 && kw === 2 && sh === 2 && sw === 2 && h === 2 * oh && w === 2 * ow;
-    if (tiles) k.maxPool2x2Forward(x.offset, planes, oh, ow, y.offset, idx.offset, h * w, oh * ow);
+    const fused = relu ? 1 : 0;
+    if (tiles) k.maxPool2x2Forward(x.offset, planes, oh, ow, y.offset, idx.offset, fused, h * w, oh * ow);
     else k.maxPoolForward(x.offset, planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, y.offset, idx.offset);
-    return record(y, this.describe(), [x], [idx], (g, sink) => {
-      if (tiles) sink.write(x, (dst) => k.maxPool2x2Backward(g.offset, idx.offset, planes, oh, ow, dst, h * w, oh * ow));
+    return record(y, this.fusedName(relu), [x], relu ? [idx, y] : [idx], (g, sink) => {
+      if (tiles) sink.write(x, (dst) => k.maxPool2x2Backward(g.offset, idx.offset, y.offset, planes, oh, ow, dst, fused, h * w, oh * ow));
       else sink.write(x, (dst) => k.maxPoolBackward(g.offset, idx.offset, planes, h, w, oh, ow, dst, h * w, oh * ow));
     });
   }

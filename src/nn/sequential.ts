@@ -67,7 +67,7 @@ export class Sequential extends Module {
       const layer = this.layers[i];
       const next = this.layers[i + 1];
       if (reluThenMaxPool(this.layers, i + 1)) {
-        h = this.layers[i + 1].forward(this.layers[i + 2].forward(layer.forward(h)));
+        h = (this.layers[i + 2] as MaxPool2d).forwardActivated(layer.forward(h), this.layers[i + 1] as ReLU);
         i += 2;
       } else if ((layer instanceof Linear || layer instanceof Conv2d) && next instanceof Activation) {
         h = layer.forwardActivated(h, next);
@@ -88,7 +88,8 @@ export class Sequential extends Module {
 
 /**
  * Whether layers i, i + 1 are ReLU → MaxPool2d, which forward() runs as MaxPool2d → ReLU (the ReLU
- * then runs on the pooled map, a quarter of the size for 2×2 windows), with the same bits:
+ * then runs on the pooled map, a quarter of the size for 2×2 windows, inside the pool's kernels
+ * when they take 2×2 windows: MaxPool2d.forwardActivated), with the same bits:
  * Forward: max and ReLU (max(·, 0), NaN passing) commute, window by window, −0 and NaN included.
  * Backward: the pooled ReLU passes a window's gradient unless its value is ≤ 0; in the written
  * order the gradient is scattered to the argmax and then passed unless the input there is ≤ 0.

@@ -1,4 +1,6 @@
 import type { HeapView } from './views.js';
+import { Act } from '../codes.js';
+import { activationForward } from './activations.js';
 
 // Twins of assembly/pool.ts (definitions in kernels-conv.ts): float32 sums in the kernels' order.
 
@@ -37,28 +39,42 @@ export function maxPoolBackward(
   inPlane: number, outPlane: number,
 ): void {
   void inPlane; void outPlane;
-  const f = h.f32, plane = height * width, out = oh * ow;
+  scatterWindows(h, dy, idx, 0, false, planes, height * width, oh * ow, dx);
+}
+
+/**
+ * dx = 0, then dx[p][idx[p][o]] += g for each window in order: g = dy, or with `relu` the gradient
+ * of a ReLU applied to the pool's output y first, y ≤ 0 ? 0 : dy.
+ */
+function scatterWindows(
+  h: HeapView, dy: number, idx: number, y: number, relu: boolean, planes: number, plane: number, out: number, dx: number,
+): void {
+  const f = h.f32;
   f.fill(0, dx >>> 2, (dx >>> 2) + planes * plane);
   for (let p = 0; p < planes; p++) {
-    const D = (dx >>> 2) + p * plane, G = (dy >>> 2) + p * out, I = (idx >>> 2) + p * out;
+    const D = (dx >>> 2) + p * plane, G = (dy >>> 2) + p * out, I = (idx >>> 2) + p * out, Y = (y >>> 2) + p * out;
     for (let o = 0; o < out; o++) {
       const at = D + f[I + o];
-      f[at] = Math.fround(f[at] + f[G + o]);
+      const g = relu && f[Y + o] <= 0 ? 0 : f[G + o];
+      f[at] = Math.fround(f[at] + g);
     }
   }
 }
 
 export function maxPool2x2Forward(
-  h: HeapView, x: number, planes: number, oh: number, ow: number, y: number, idx: number, inPlane: number, outPlane: number,
+  h: HeapView, x: number, planes: number, oh: number, ow: number, y: number, idx: number, relu: number, inPlane: number, outPlane: number,
 ): void {
   void inPlane; void outPlane;
   maxPoolForward(h, x, planes, 2 * oh, 2 * ow, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, y, idx);
+  if (relu !== 0) activationForward(h, Act.relu, 0, y, y, planes * oh * ow);
 }
 
 export function maxPool2x2Backward(
-  h: HeapView, dy: number, idx: number, planes: number, oh: number, ow: number, dx: number, inPlane: number, outPlane: number,
+  h: HeapView, dy: number, idx: number, y: number, planes: number, oh: number, ow: number, dx: number, relu: number,
+  inPlane: number, outPlane: number,
 ): void {
-  maxPoolBackward(h, dy, idx, planes, 2 * oh, 2 * ow, oh, ow, dx, inPlane, outPlane);
+  void inPlane; void outPlane;
+  scatterWindows(h, dy, idx, y, relu !== 0, planes, 4 * oh * ow, oh * ow, dx);
 }
 
 /** A window's in-bounds rows [y0, y1), columns [x0, x1) and the divisor of its mean. */
