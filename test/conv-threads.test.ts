@@ -3,6 +3,7 @@ import { init, Sequential, Conv2d, ReLU, MaxPool2d, Flatten, Linear, CrossEntrop
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
+import { SCRATCH_KERNELS, guardingConvScratch } from './scratch-guard.js';
 import expected from './fixtures/conv-parity.json';
 
 // A CNN on the threads build (this file's first init asks for threads, so the heap is shared):
@@ -38,6 +39,25 @@ describe('threads: convolutions split without changing a bit', () => {
     const two = await train(2);
     expect(await train(3)).toEqual(two);
     expect(await train(1)).toEqual(two);
+  });
+
+  it("each thread's convolution kernels keep to its scratch region (1×1, thin, 3×3 and grouped layers, 2 and 3 threads)", async () => {
+    for (const threads of [2, 3]) {
+      await init({ threads });
+      const layers = [
+        new Conv2d(24, 16, 1), new Conv2d(1, 8, 3, { padding: 1 }), new Conv2d(8, 16, 3, { padding: 1 }),
+        new Conv2d(8, 12, 3, { stride: 2, groups: 4 })];
+      const seen = guardingConvScratch(() => {
+        for (const [i, layer] of layers.entries()) {
+          const x = tensor(randomFloats(24 * layer.inChannels * 20 * 20, i), [24, layer.inChannels, 20, 20]).requiresGrad_();
+          const y = layer.forward(x);
+          y.backward(tensor(randomFloats(y.size, i + 9), y.shape));
+          x.dispose();
+        }
+      });
+      expect(seen, `${threads} threads`).toEqual(SCRATCH_KERNELS.map((k) => k.name).sort());
+      layers.forEach((layer) => layer.dispose());
+    }
   });
 
   it('the seeded CNN run of test/conv-parity-run.ts gives the committed hash on 1 and 2 threads', async () => {

@@ -6,10 +6,9 @@ import {
 } from '../src/index.js';
 import { Adam } from '../src/optim/index.js';
 import { CONFIGS, use, randomFloats } from './helpers.js';
-import { gemmWorkspace, requireBackend, requireHeap } from '../src/core/runtime.js';
+import { gemmWorkspace, requireBackend } from '../src/core/runtime.js';
 import { Act } from '../src/backend/backend.js';
-import { CONV_KERNELS } from '../src/backend/kernels-conv.js';
-import { setBackendForBenchmark } from '../src/backend/init.js';
+import { SCRATCH_KERNELS, guardingConvScratch } from './scratch-guard.js';
 
 // Conv2d and the pooling layers against float64 references written here from torch's definitions
 // (the golden file holds a sample of PyTorch's own values; test/gradcheck.test.ts the gradients),
@@ -149,14 +148,7 @@ describe('a 1×1 Conv2d on a large plane (its input gradient is the gemm\'s outp
 });
 
 describe('the convolution kernels keep to the scratch the layer gives them', () => {
-  // Each kernel with a work region gets `workBytes` per thread (src/nn/conv.ts's workspace()); a
-  // kernel laying out more than that writes over whatever follows (a 1×1 layer's input gradient
-  // did). The shared workspace is grown first, so what follows each call's regions is still the
-  // workspace: filled with a pattern before the call, compared after it.
-  const scratchKernels = Object.entries(CONV_KERNELS).flatMap(([name, spec]) => {
-    const names = spec.args.split(' ').map((a) => a.split(':')[0]);
-    return names.includes('workBytes') ? [{ name, work: names.indexOf('work'), bytes: names.indexOf('workBytes') }] : [];
-  });
+  // test/scratch-guard.ts; test/conv-threads.test.ts does the same on the threads build.
   // Random geometries, 1×1 layers on planes up to 24×24 and thin ones (the direct kernels).
   const pointwise = fc.record({
     n: fc.integer({ min: 1, max: 3 }), g: fc.integer({ min: 1, max: 2 }), cinG: fc.integer({ min: 1, max: 12 }), coutG: fc.integer({ min: 1, max: 12 }),
@@ -168,37 +160,15 @@ describe('the convolution kernels keep to the scratch the layer gives them', () 
   for (const config of CONFIGS) {
     it(`on random geometries, 1×1 and thin layers included (${config.label})`, async () => {
       await use(config.options);
-      const base = requireBackend();
-      const total = 1 << 23, guardFloats = 1 << 14, pattern = -1234.5;
-      const start = gemmWorkspace(total);
-      const seen = new Set<string>();
-      const wrapped: Record<string, unknown> = { ...base };
-      for (const { name, work, bytes } of scratchKernels) {
-        const kernel = (base as unknown as Record<string, (...a: number[]) => void>)[name];
-        wrapped[name] = (...args: number[]) => {
-          const end = args[work] + args[bytes] * base.threads;
-          expect(args[work]).toBe(start);
-          expect(end + guardFloats * 4, `${name}: the regions fit the grown workspace`).toBeLessThanOrEqual(start + total);
-          requireHeap().f32(end, guardFloats).fill(pattern);
-          kernel(...args);
-          const after = requireHeap().f32(end, guardFloats);
-          const first = after.findIndex((v) => v !== pattern);
-          expect(first, `${name}(${args.join(', ')}) wrote ${first * 4} bytes past its regions`).toBe(-1);
-          seen.add(name);
-        };
-      }
-      setBackendForBenchmark(wrapped as unknown as typeof base);
-      try {
+      const seen = guardingConvScratch(() => {
         fc.assert(fc.property(fc.oneof(geometry, pointwise, thin), fc.nat(), (g, seed) => {
           const layer = conv(g);
           const x = tensor(randomFloats(g.n * g.cin * g.h * g.w, seed), [g.n, g.cin, g.h, g.w]).requiresGrad_();
           run(layer, x, seed);
           layer.dispose(); x.dispose();
         }), { numRuns: 60, seed: 29 });
-      } finally {
-        setBackendForBenchmark(base);
-      }
-      expect([...seen].sort()).toEqual(scratchKernels.map((k) => k.name).sort());
+      });
+      expect(seen).toEqual(SCRATCH_KERNELS.map((k) => k.name).sort());
     });
   }
 });
