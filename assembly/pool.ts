@@ -6,7 +6,7 @@ import { Act } from '../src/backend/codes';
 
 export function maxPoolForward(
   x: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
-  dh: i32, dw: i32, oh: i32, ow: i32, y: usize, idx: usize,
+  dh: i32, dw: i32, oh: i32, ow: i32, y: usize, idx: usize, inPlane: i32, outPlane: i32,
 ): void {
   // The output columns whose windows lie inside the plane in x: [lo, hi). Rows whose windows lie
   // inside in y run four columns at a time there (maxPoolQuad); everything else one window at a time.
@@ -128,7 +128,7 @@ export function maxPoolBackward(
  */
 export function maxPool2x2Forward(x: usize, planes: i32, oh: i32, ow: i32, y: usize, idx: usize, relu: i32, inPlane: i32, outPlane: i32): void {
   if (!ASC_FEATURE_SIMD || ow < 4) {
-    maxPoolForward(x, planes, oh << 1, ow << 1, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, y, idx);
+    maxPoolForward(x, planes, oh << 1, ow << 1, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, y, idx, inPlane, outPlane);
     if (relu != 0) activationForward(Act.relu, 0, y, y, planes * oh * ow);
     return;
   }
@@ -339,24 +339,24 @@ export function maxPool2x2Backward(
 
 export function avgPoolForward(
   x: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
-  oh: i32, ow: i32, countIncludePad: i32, y: usize,
+  oh: i32, ow: i32, countIncludePad: i32, y: usize, inPlane: i32, outPlane: i32,
 ): void {
   avgPoolWalk(x, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, countIncludePad, y, false, false);
 }
 
 export function avgPoolBackward(
   dy: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
-  oh: i32, ow: i32, countIncludePad: i32, dx: usize,
+  oh: i32, ow: i32, countIncludePad: i32, dx: usize, inPlane: i32, outPlane: i32,
 ): void {
   memory.fill(dx, 0, <usize>(planes * h * w) << 2);
   avgPoolWalk(dx, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, countIncludePad, dy, false, true);
 }
 
-export function adaptiveAvgPoolForward(x: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, y: usize): void {
+export function adaptiveAvgPoolForward(x: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, y: usize, inPlane: i32, outPlane: i32): void {
   avgPoolWalk(x, planes, h, w, 0, 0, 0, 0, 0, 0, oh, ow, 0, y, true, false);
 }
 
-export function adaptiveAvgPoolBackward(dy: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, dx: usize): void {
+export function adaptiveAvgPoolBackward(dy: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, dx: usize, inPlane: i32, outPlane: i32): void {
   memory.fill(dx, 0, <usize>(planes * h * w) << 2);
   avgPoolWalk(dx, planes, h, w, 0, 0, 0, 0, 0, 0, oh, ow, 0, dy, true, true);
 }

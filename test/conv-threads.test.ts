@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ReLU, MaxPool2d, Flatten, Linear, CrossEntropyLoss, tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Linear, CrossEntropyLoss, tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -39,6 +39,28 @@ describe('threads: convolutions split without changing a bit', () => {
     const two = await train(2);
     expect(await train(3)).toEqual(two);
     expect(await train(1)).toEqual(two);
+  });
+
+  it('the pools split by planes give the same bits on 1, 2 and 3 threads (overlapping, padded, adaptive windows)', async () => {
+    // 256 planes of 20×20: over the size where a call may be split, and each shape's first call
+    // is split.
+    const outputs = async (threads: number): Promise<Uint32Array[]> => {
+      await init({ threads });
+      const pools = [new MaxPool2d(3, { stride: 2, padding: 1 }), new AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false }), new AdaptiveAvgPool2d([5, 7])];
+      const bits: Uint32Array[] = [];
+      for (const [i, pool] of pools.entries()) {
+        const x = tensor(randomFloats(64 * 4 * 20 * 20, 20 + i), [64, 4, 20, 20]).requiresGrad_();
+        const y = pool.forward(x);
+        y.backward(tensor(randomFloats(y.size, 30 + i), y.shape));
+        bits.push(new Uint32Array(y.toArray().buffer), new Uint32Array(x.grad!.toArray().buffer));
+        x.dispose();
+        pool.dispose();
+      }
+      return bits;
+    };
+    const one = await outputs(1);
+    expect(await outputs(2)).toEqual(one);
+    expect(await outputs(3)).toEqual(one);
   });
 
   it("each thread's convolution kernels keep to its scratch region (1×1, thin, 3×3 and grouped layers, 2 and 3 threads)", async () => {

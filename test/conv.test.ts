@@ -433,7 +433,7 @@ describe('the 2×2 stride-2 max pool kernel (LeNet\'s pool)', () => {
         const out = [m, m, m, m].map((size) => tensor(new Float32Array(size), [size]));
         const [y, idx, yRef, idxRef] = out;
         k.maxPool2x2Forward(x.offset, planes, oh, ow, y.offset, idx.offset, 0, 4 * oh * ow, oh * ow);
-        k.maxPoolForward(x.offset, planes, 2 * oh, 2 * ow, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, yRef.offset, idxRef.offset);
+        k.maxPoolForward(x.offset, planes, 2 * oh, 2 * ow, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, yRef.offset, idxRef.offset, 4 * oh * ow, oh * ow);
         const bits = (t: Tensor) => new Uint32Array(t.toArray().buffer);
         expect(bits(y)).toEqual(bits(yRef));
         expect(bits(idx)).toEqual(bits(idxRef));

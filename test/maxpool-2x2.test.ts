@@ -65,7 +65,7 @@ describe('the 2×2 stride-2 max pool kernels', () => {
         const [y, idx, yRef, idxRef, yRelu, dyRelu] = out;
         // With relu, the reference is the general pool, then activationForward's ReLU on its output.
         k.maxPool2x2Forward(x.offset, planes, oh, ow, y.offset, idx.offset, relu ? 1 : 0, 4 * oh * ow, oh * ow);
-        k.maxPoolForward(x.offset, planes, 2 * oh, 2 * ow, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, yRef.offset, idxRef.offset);
+        k.maxPoolForward(x.offset, planes, 2 * oh, 2 * ow, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, yRef.offset, idxRef.offset, 4 * oh * ow, oh * ow);
         if (relu) k.activationForward(Act.relu, 0, yRef.offset, yRelu.offset, m);
         expect(bitsOf(y)).toEqual(bitsOf(relu ? yRelu : yRef));
         expect(bitsOf(idx)).toEqual(bitsOf(idxRef));

@@ -12,9 +12,9 @@ import type { KernelFunctions, KernelSpec } from './kernel-spec.js';
 // are distinct output elements), so the bits never depend on the build.
 // The layer kernels (convForward, convInputGrad, convWeightGrad) are split across threads by
 // samples or channels, each pointer advancing by its own stride argument (`x:range/xs`) and each
-// thread given its own scratch (`work:thread/workBytes`); the epilogue by samples, LeNet's max
-// pool by planes (a plane's stride in the input and the output passed as arguments); the other
-// pools stay on one thread.
+// thread given its own scratch (`work:thread/workBytes`); the epilogue by samples, and every pool
+// by planes (a plane's stride in the input and the output passed as arguments, inPlane = h·w and
+// outPlane = oh·ow).
 
 export const CONV_KERNELS = {
   /**
@@ -82,7 +82,7 @@ export const CONV_KERNELS = {
    * Max over each window of each of `planes` h×w planes (−∞ padding; NaN wins, as torch). Writes
    * y [planes, oh, ow] and idx, the argmax's index iy·w + ix in its plane (an exact float).
    */
-  maxPoolForward: { args: 'x planes h w kh kw sh sw ph pw dh dw oh ow y idx' },
+  maxPoolForward: { args: 'x:range/inPlane planes:count h w kh kw sh sw ph pw dh dw oh ow y:range/outPlane idx:range/outPlane inPlane:width outPlane' },
   /**
    * dx = 0, then dx[p][idx[p][o]] += dy[p][o] for o in order. inPlane = h·w and outPlane = oh·ow
    * (the split's strides: ranges of planes).
@@ -105,16 +105,16 @@ export const CONV_KERNELS = {
    * order (ki, kj), divided by kh·kw clipped to the padded plane (countIncludePad ≠ 0, as torch)
    * or by the number of in-bounds elements.
    */
-  avgPoolForward: { args: 'x planes h w kh kw sh sw ph pw oh ow countIncludePad y' },
+  avgPoolForward: { args: 'x:range/inPlane planes:count h w kh kw sh sw ph pw oh ow countIncludePad y:range/outPlane inPlane:width outPlane' },
   /** dx = 0, then each window's in-bounds elements += dy/divisor, windows in order. */
-  avgPoolBackward: { args: 'dy planes h w kh kw sh sw ph pw oh ow countIncludePad dx' },
+  avgPoolBackward: { args: 'dy:range/outPlane planes:count h w kh kw sh sw ph pw oh ow countIncludePad dx:range/inPlane inPlane:width outPlane' },
   /**
    * Adaptive average: output (oy, ox) averages rows ⌊oy·h/oh⌋ … ⌈(oy+1)·h/oh⌉ − 1 and the same for
    * columns (torch's windows), summed in order and divided by the window's size.
    */
-  adaptiveAvgPoolForward: { args: 'x planes h w oh ow y' },
+  adaptiveAvgPoolForward: { args: 'x:range/inPlane planes:count h w oh ow y:range/outPlane inPlane:width outPlane' },
   /** dx = 0, then each window's elements += dy/size, windows in order. */
-  adaptiveAvgPoolBackward: { args: 'dy planes h w oh ow dx' },
+  adaptiveAvgPoolBackward: { args: 'dy:range/outPlane planes:count h w oh ow dx:range/inPlane inPlane:width outPlane' },
 } as const satisfies Record<string, KernelSpec>;
 
 export type ConvKernels = KernelFunctions<typeof CONV_KERNELS>;

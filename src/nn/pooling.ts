@@ -103,7 +103,7 @@ export class MaxPool2d extends WindowPool {
     const k = requireBackend();
     const fused = relu ? 1 : 0;
     if (tiles) k.maxPool2x2Forward(x.offset, planes, oh, ow, y.offset, idx.offset, fused, h * w, oh * ow);
-    else k.maxPoolForward(x.offset, planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, y.offset, idx.offset);
+    else k.maxPoolForward(x.offset, planes, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, y.offset, idx.offset, h * w, oh * ow);
     return record(y, this.fusedName(relu), [x], relu ? [idx, y] : [idx], (g, sink) => {
       if (tiles) sink.write(x, (dst) => k.maxPool2x2Backward(g.offset, idx.offset, y.offset, planes, oh, ow, dst, fused, h * w, oh * ow));
       else sink.write(x, (dst) => k.maxPoolBackward(g.offset, idx.offset, planes, h, w, oh, ow, dst, h * w, oh * ow));
@@ -133,9 +133,9 @@ export class AvgPool2d extends WindowPool {
     const include = this.countIncludePad ? 1 : 0;
     const y = this.buffer('y', shape);
     const k = requireBackend();
-    k.avgPoolForward(x.offset, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, include, y.offset);
+    k.avgPoolForward(x.offset, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, include, y.offset, h * w, oh * ow);
     return record(y, this.describe(), [x], [], (g, sink) => {
-      sink.write(x, (dst) => k.avgPoolBackward(g.offset, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, include, dst));
+      sink.write(x, (dst) => k.avgPoolBackward(g.offset, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, include, dst, h * w, oh * ow));
     });
   }
 }
@@ -164,9 +164,9 @@ export class AdaptiveAvgPool2d extends Module {
     const [oh, ow] = this.outputSize;
     const y = this.buffer('y', batched ? [n, c, oh, ow] : [c, oh, ow]);
     const k = requireBackend();
-    k.adaptiveAvgPoolForward(x.offset, n * c, h, w, oh, ow, y.offset);
+    k.adaptiveAvgPoolForward(x.offset, n * c, h, w, oh, ow, y.offset, h * w, oh * ow);
     return record(y, this.describe(), [x], [], (g, sink) => {
-      sink.write(x, (dst) => k.adaptiveAvgPoolBackward(g.offset, n * c, h, w, oh, ow, dst));
+      sink.write(x, (dst) => k.adaptiveAvgPoolBackward(g.offset, n * c, h, w, oh, ow, dst, h * w, oh * ow));
     });
   }
 }

@@ -7,8 +7,9 @@ import { activationForward } from './activations.js';
 export function maxPoolForward(
   h: HeapView, x: number, planes: number, height: number, width: number, kh: number, kw: number,
   sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, oh: number, ow: number,
-  y: number, idx: number,
+  y: number, idx: number, inPlane: number, outPlane: number,
 ): void {
+  void inPlane; void outPlane;
   const f = h.f32;
   for (let p = 0; p < planes; p++) {
     const X = (x >>> 2) + p * height * width;
@@ -65,7 +66,7 @@ export function maxPool2x2Forward(
   h: HeapView, x: number, planes: number, oh: number, ow: number, y: number, idx: number, relu: number, inPlane: number, outPlane: number,
 ): void {
   void inPlane; void outPlane;
-  maxPoolForward(h, x, planes, 2 * oh, 2 * ow, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, y, idx);
+  maxPoolForward(h, x, planes, 2 * oh, 2 * ow, 2, 2, 2, 2, 0, 0, 1, 1, oh, ow, y, idx, inPlane, outPlane);
   if (relu !== 0) activationForward(h, Act.relu, 0, y, y, planes * oh * ow);
 }
 
@@ -147,25 +148,33 @@ function spreadOverWindows(
 export function avgPoolForward(
   h: HeapView, x: number, planes: number, height: number, width: number, kh: number, kw: number,
   sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, countIncludePad: number, y: number,
+  inPlane: number, outPlane: number,
 ): void {
+  void inPlane; void outPlane;
   meanOfWindows(h.f32, x, planes, height, width, oh, ow, y, avgWindows(height, width, kh, kw, sh, sw, ph, pw, countIncludePad));
 }
 
 export function avgPoolBackward(
   h: HeapView, dy: number, planes: number, height: number, width: number, kh: number, kw: number,
   sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, countIncludePad: number, dx: number,
+  inPlane: number, outPlane: number,
 ): void {
+  void inPlane; void outPlane;
   spreadOverWindows(h.f32, dy, planes, height, width, oh, ow, dx, avgWindows(height, width, kh, kw, sh, sw, ph, pw, countIncludePad));
 }
 
 export function adaptiveAvgPoolForward(
   h: HeapView, x: number, planes: number, height: number, width: number, oh: number, ow: number, y: number,
+  inPlane: number, outPlane: number,
 ): void {
+  void inPlane; void outPlane;
   meanOfWindows(h.f32, x, planes, height, width, oh, ow, y, adaptiveWindows(height, width, oh, ow));
 }
 
 export function adaptiveAvgPoolBackward(
   h: HeapView, dy: number, planes: number, height: number, width: number, oh: number, ow: number, dx: number,
+  inPlane: number, outPlane: number,
 ): void {
+  void inPlane; void outPlane;
   spreadOverWindows(h.f32, dy, planes, height, width, oh, ow, dx, adaptiveWindows(height, width, oh, ow));
 }
