@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, Flatten, Linear, CrossEntropyLoss, tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, Flatten, Linear, CrossEntropyLoss, tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -56,6 +56,26 @@ describe('threads: convolutions split without changing a bit', () => {
         x.dispose();
         pool.dispose();
       }
+      return bits;
+    };
+    const one = await outputs(1);
+    expect(await outputs(2)).toEqual(one);
+    expect(await outputs(3)).toEqual(one);
+  });
+
+  it('LayerNorm split by rows gives the same bits on 1, 2 and 3 threads (forward, input and parameter gradients)', async () => {
+    // 1,500 rows of 77 (not a multiple of 4): over the size where a call may be split.
+    const outputs = async (threads: number): Promise<Uint32Array[]> => {
+      await init({ threads });
+      const norm = new LayerNorm(77);
+      norm.weight!.data.set(randomFloats(77, 40));
+      norm.bias!.data.set(randomFloats(77, 41));
+      const x = tensor(randomFloats(1500 * 77, 42), [1500, 77]).requiresGrad_();
+      const y = norm.forward(x);
+      y.backward(tensor(randomFloats(y.size, 43), y.shape));
+      const bits = [y, x.grad!, norm.weight!.grad, norm.bias!.grad].map((t) => new Uint32Array(t.toArray().buffer));
+      x.dispose();
+      norm.dispose();
       return bits;
     };
     const one = await outputs(1);

@@ -10,8 +10,10 @@ import type { KernelFunctions, KernelSpec } from './kernel-spec.js';
 // totals in order.
 // Elementwise arithmetic is float32, one rounding per operation, in the order each doc states.
 // A pointer of 0 means "absent" (no affine weight or bias, no running statistics).
-// None of these is split across threads: per-row statistics advance by one float per row, which
-// the table's ranges (one stride per kernel) cannot express, and a channel's data is not one range.
+// Layer norm's forward and input gradient are split across threads by rows (each row's statistics
+// whole on one thread, mean and invstd advancing one float a row). The others are not: batch
+// norm's statistics and the parameter gradients are reductions over the batch, and a channel's
+// data is not one range.
 
 export const NORM_KERNELS = {
   /**
@@ -39,12 +41,12 @@ export const NORM_KERNELS = {
    * Layer norm over the rows of x [m, d]: mean[i], invstd[i] = 1/√(biased var + eps), and
    * y = x̂·weight + bias elementwise along the row with x̂ = (x − mean)·invstd (y = x̂ without them).
    */
-  layerNormForward: { args: 'x m d weight bias eps mean invstd y' },
+  layerNormForward: { args: 'x:range m:count d:width weight bias eps mean:item invstd:item y:range' },
   /**
    * dx for layer norm: with t = dy·weight (dy when absent), per row
    * dx = invstd·((t − Σt/d) − (x − mean)·(invstd²·Σt·(x − mean)/d)).
    */
-  layerNormBackward: { args: 'x dy m d mean invstd weight dx' },
+  layerNormBackward: { args: 'x:range dy:range m:count d:width mean:item invstd:item weight dx:range' },
   /**
    * Column sums over the rows: dweight[j] = Σ_i dy[i][j]·x̂[i][j] and dbias[j] = Σ_i dy[i][j]
    * (float64, rows in order), x̂ = (x − mean)·invstd as the forward rounds it.
