@@ -14,9 +14,9 @@
   return v128.shuffle<f32>(f32x4.demote_f64x2_zero(a), f32x4.demote_f64x2_zero(b), 0, 1, 4, 5);
 }
 
-export function forwardColumns(
-  x: usize, n: i32, c: i32, weight: usize, bias: usize, runningMean: usize, runningVar: usize,
-  momentum: f64, eps: f64, batchStats: i32, mean: usize, invstd: usize, y: usize,
+export function statisticsColumns(
+  x: usize, n: i32, c: i32, runningMean: usize, runningVar: usize,
+  momentum: f64, eps: f64, batchStats: i32, mean: usize, invstd: usize,
 ): i32 {
   const row = <usize>c << 2;
   const M = <f64>n;
@@ -60,12 +60,20 @@ export function forwardColumns(
     const inv = join(f64x2.div(one, f64x2.sqrt(f64x2.add(varLo, epsv))), f64x2.div(one, f64x2.sqrt(f64x2.add(varHi, epsv))));
     v128.store(mean + o, m32);
     v128.store(invstd + o, inv);
+  }
+  return ch;
+}
+
+/** Sample i's row of batchNormApply, four channels at a time: y = ((x − mean)·a) + b, a = invstd·weight. */
+export function applyColumns(x: usize, i: i32, c: i32, mean: usize, invstd: usize, weight: usize, bias: usize, y: usize): i32 {
+  const q0 = <usize>i * (<usize>c << 2);
+  let ch = 0;
+  for (; ch + 4 <= c; ch += 4) {
+    const o = <usize>ch << 2, q = q0 + o;
+    const inv = v128.load(invstd + o);
     const a = weight ? f32x4.mul(inv, v128.load(weight + o)) : inv;
     const b = bias ? v128.load(bias + o) : f32x4.splat(0);
-    for (let i = 0; i < n; i++) {
-      const q = <usize>i * row + o;
-      v128.store(y + q, f32x4.add(f32x4.mul(f32x4.sub(v128.load(x + q), m32), a), b));
-    }
+    v128.store(y + q, f32x4.add(f32x4.mul(f32x4.sub(v128.load(x + q), v128.load(mean + o)), a), b));
   }
   return ch;
 }
@@ -94,9 +102,10 @@ export function backwardSumsColumns(x: usize, dy: usize, n: i32, c: i32, mean: u
 
 export function backwardInputColumns(
   x: usize, dy: usize, n: i32, c: i32, mean: usize, invstd: usize, weight: usize, sums: usize, batchStats: i32, dx: usize,
+  total: i32,
 ): i32 {
   const row = <usize>c << 2;
-  const Mv = f64x2.splat(<f64>n);
+  const Mv = f64x2.splat(<f64>total);
   let ch = 0;
   for (; ch + 4 <= c; ch += 4) {
     const o = <usize>ch << 2;

@@ -10,7 +10,7 @@
 // BatchNorm1d's [n, c] (hw = 1) takes the column path of norm-columns.ts in the SIMD build: same bits.
 
 import { copy, mul } from './elementwise';
-import { forwardColumns, backwardSumsColumns, backwardInputColumns, lo, hi } from './norm-columns';
+import { statisticsColumns, applyColumns, backwardSumsColumns, backwardInputColumns, lo, hi } from './norm-columns';
 
 const SUM = 0, SQDEV = 1, DOTDEV = 2;
 
@@ -100,14 +100,14 @@ const SUM = 0, SQDEV = 1, DOTDEV = 2;
   return load<f32>(p + (<usize>i << 2));
 }
 
-export function batchNormForward(
-  x: usize, n: i32, c: i32, hw: i32, weight: usize, bias: usize, runningMean: usize, runningVar: usize,
-  momentum: f64, eps: f64, batchStats: i32, mean: usize, invstd: usize, y: usize,
+export function batchNormStatistics(
+  x: usize, n: i32, c: i32, hw: i32, runningMean: usize, runningVar: usize,
+  momentum: f64, eps: f64, batchStats: i32, mean: usize, invstd: usize,
 ): void {
   const M = <f64>n * <f64>hw;
   const plane = <usize>hw << 2;
   let ch = ASC_FEATURE_SIMD && hw == 1
-    ? forwardColumns(x, n, c, weight, bias, runningMean, runningVar, momentum, eps, batchStats, mean, invstd, y) : 0;
+    ? statisticsColumns(x, n, c, runningMean, runningVar, momentum, eps, batchStats, mean, invstd) : 0;
   for (; ch < c; ch++) {
     let mu: f64, variance: f64;
     if (batchStats) {
@@ -126,14 +126,23 @@ export function batchNormForward(
       mu = <f64>at(runningMean, ch);
       variance = <f64>at(runningVar, ch);
     }
-    const m32 = <f32>mu, inv = <f32>(1 / Math.sqrt(variance + eps));
-    store<f32>(mean + (<usize>ch << 2), m32);
-    store<f32>(invstd + (<usize>ch << 2), inv);
-    const a = weight ? inv * at(weight, ch) : inv;
-    const b: f32 = bias ? at(bias, ch) : 0;
-    for (let i = 0; i < n; i++) {
+    store<f32>(mean + (<usize>ch << 2), <f32>mu);
+    store<f32>(invstd + (<usize>ch << 2), <f32>(1 / Math.sqrt(variance + eps)));
+  }
+}
+
+export function batchNormApply(
+  x: usize, n: i32, c: i32, hw: i32, mean: usize, invstd: usize, weight: usize, bias: usize, y: usize, sample: i32,
+): void {
+  const plane = <usize>hw << 2;
+  for (let i = 0; i < n; i++) {
+    let ch = ASC_FEATURE_SIMD && hw == 1 ? applyColumns(x, i, c, mean, invstd, weight, bias, y) : 0;
+    for (; ch < c; ch++) {
+      const inv = at(invstd, ch);
+      const a = weight ? inv * at(weight, ch) : inv;
+      const b: f32 = bias ? at(bias, ch) : 0;
       const o = <usize>(i * c + ch) * plane;
-      affine(x + o, y + o, hw, m32, a, b);
+      affine(x + o, y + o, hw, at(mean, ch), a, b);
     }
   }
 }
@@ -158,11 +167,11 @@ export function batchNormBackwardSums(
 
 export function batchNormBackwardInput(
   x: usize, dy: usize, n: i32, c: i32, hw: i32, mean: usize, invstd: usize, weight: usize, sums: usize,
-  batchStats: i32, dx: usize,
+  batchStats: i32, dx: usize, total: i32, sample: i32,
 ): void {
   const plane = <usize>hw << 2;
-  const M = <f64>n * <f64>hw;
-  let ch = ASC_FEATURE_SIMD && hw == 1 ? backwardInputColumns(x, dy, n, c, mean, invstd, weight, sums, batchStats, dx) : 0;
+  const M = <f64>total * <f64>hw;
+  let ch = ASC_FEATURE_SIMD && hw == 1 ? backwardInputColumns(x, dy, n, c, mean, invstd, weight, sums, batchStats, dx, total) : 0;
   for (; ch < c; ch++) {
     const m = at(mean, ch), inv = at(invstd, ch);
     const a = weight ? inv * at(weight, ch) : inv;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, Flatten, Linear, CrossEntropyLoss, tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Flatten, Linear, CrossEntropyLoss, tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -76,6 +76,32 @@ describe('threads: convolutions split without changing a bit', () => {
       const bits = [y, x.grad!, norm.weight!.grad, norm.bias!.grad].map((t) => new Uint32Array(t.toArray().buffer));
       x.dispose();
       norm.dispose();
+      return bits;
+    };
+    const one = await outputs(1);
+    expect(await outputs(2)).toEqual(one);
+    expect(await outputs(3)).toEqual(one);
+  });
+
+  it('BatchNorm2d and BatchNorm1d split by samples give the same bits on 1, 2 and 3 threads (training and eval)', async () => {
+    // 64 samples of 12 channels of 9×11, and 3,000 samples of 29 features: over the size where a
+    // call may be split.
+    const outputs = async (threads: number): Promise<Uint32Array[]> => {
+      await init({ threads });
+      const bits: Uint32Array[] = [];
+      for (const [norm, shape] of [[new BatchNorm2d(12), [64, 12, 9, 11]], [new BatchNorm1d(29), [3000, 29]]] as const) {
+        norm.weight!.data.set(randomFloats(norm.weight!.size, 50));
+        norm.bias!.data.set(randomFloats(norm.bias!.size, 51));
+        const size = shape.reduce((a, b) => a * b, 1);
+        const x = tensor(randomFloats(size, 52), [...shape]).requiresGrad_();
+        const y = norm.forward(x);
+        y.backward(tensor(randomFloats(size, 53), [...shape]));
+        norm.eval();
+        const yEval = norm.forward(x);
+        bits.push(...[y, x.grad!, norm.weight!.grad, norm.bias!.grad, yEval, norm.runningMean!, norm.runningVar!].map((t) => new Uint32Array(t.toArray().buffer)));
+        x.dispose();
+        norm.dispose();
+      }
       return bits;
     };
     const one = await outputs(1);

@@ -10,21 +10,25 @@ import type { KernelFunctions, KernelSpec } from './kernel-spec.js';
 // totals in order.
 // Elementwise arithmetic is float32, one rounding per operation, in the order each doc states.
 // A pointer of 0 means "absent" (no affine weight or bias, no running statistics).
-// Layer norm's forward and input gradient are split across threads by rows (each row's statistics
-// whole on one thread, mean and invstd advancing one float a row). The others are not: batch
-// norm's statistics and the parameter gradients are reductions over the batch, and a channel's
-// data is not one range.
+// Split across threads: layer norm's forward and input gradient by rows (each row's statistics
+// whole on one thread, mean and invstd advancing one float a row), batch norm's output and input
+// gradient by samples. Not split: batch norm's statistics and every parameter gradient, which are
+// reductions over the batch.
 
 export const NORM_KERNELS = {
   /**
-   * Batch norm forward over x [n, c, hw]. batchStats = 1: each channel's mean and biased variance
-   * come from x (M = n·hw values); when runningMean ≠ 0 the running statistics become
+   * Batch norm's statistics over x [n, c, hw]. batchStats = 1: each channel's mean and biased
+   * variance come from x (M = n·hw values); when runningMean ≠ 0 the running statistics become
    * (1 − momentum)·running + momentum·stat, with the unbiased variance var·M/(M − 1).
    * batchStats = 0: the running statistics are used as they are. Writes mean[c] and
-   * invstd[c] = 1/√(var + eps) (kept for the backward) and y = ((x − mean)·a) + bias with
-   * a = invstd·weight per channel (weight 1, bias 0 when absent).
+   * invstd[c] = 1/√(var + eps) (kept for the backward). A reduction: not split.
    */
-  batchNormForward: { args: 'x n c hw weight bias runningMean runningVar momentum eps batchStats mean invstd y' },
+  batchNormStatistics: { args: 'x n c hw runningMean runningVar momentum eps batchStats mean invstd' },
+  /**
+   * Batch norm's output from its statistics: y = ((x − mean)·a) + bias with a = invstd·weight per
+   * channel (weight 1, bias 0 when absent). Split by samples (sample = c·hw floats each).
+   */
+  batchNormApply: { args: 'x:range/sample n:count c hw mean invstd weight bias y:range/sample sample:width' },
   /**
    * The per-channel sums the backward needs, as float32: sums[ch] = Σ dy (the bias gradient) and
    * sums[c + ch] = invstd·Σ dy·(x − mean) = Σ dy·x̂ (the weight gradient).
@@ -34,9 +38,10 @@ export const NORM_KERNELS = {
    * dx for batch norm. batchStats = 1 (the gradient flows through the batch statistics):
    * dx = a·((dy − Σdy/M) − x̂·(Σdy·x̂/M)) with x̂ = (x − mean)·invstd and the sums of
    * batchNormBackwardSums; batchStats = 0 (running statistics, constants): dx = a·dy.
-   * a = weight·invstd per channel (weight 1 when absent).
+   * a = weight·invstd per channel (weight 1 when absent), M = total·hw (total: the batch's
+   * samples, of which this call does n). Split by samples (sample = c·hw floats each).
    */
-  batchNormBackwardInput: { args: 'x dy n c hw mean invstd weight sums batchStats dx' },
+  batchNormBackwardInput: { args: 'x:range/sample dy:range/sample n:count c hw mean invstd weight sums batchStats dx:range/sample total sample:width' },
   /**
    * Layer norm over the rows of x [m, d]: mean[i], invstd[i] = 1/√(biased var + eps), and
    * y = x̂·weight + bias elementwise along the row with x̂ = (x − mean)·invstd (y = x̂ without them).

@@ -114,11 +114,11 @@ abstract class BatchNorm extends Module {
       factor = this.momentum ?? 1 / count;
     }
     // Running statistics: updated in training, read in eval; absent without trackRunningStats.
-    k.batchNormForward(
-      x.offset, n, c, hw, weight ? weight.offset : 0, bias ? bias.offset : 0,
-      runningMean ? runningMean.offset : 0, runningVar ? runningVar.offset : 0, factor, this.eps,
-      batchStats ? 1 : 0, mean.offset, invstd.offset, y.offset,
+    k.batchNormStatistics(
+      x.offset, n, c, hw, runningMean ? runningMean.offset : 0, runningVar ? runningVar.offset : 0, factor, this.eps,
+      batchStats ? 1 : 0, mean.offset, invstd.offset,
     );
+    k.batchNormApply(x.offset, n, c, hw, mean.offset, invstd.offset, weight ? weight.offset : 0, bias ? bias.offset : 0, y.offset, c * hw);
     const inputs = weight && bias ? [x, weight, bias] : [x];
     return record(y, this.describe(), inputs, [x, mean, invstd], (g, sink) => {
       // Σdy and Σdy·x̂ per channel are the bias and weight gradients, and dx needs them too.
@@ -129,6 +129,7 @@ abstract class BatchNorm extends Module {
       if (bias) sink.writeOrAdd(bias, fromScratch(sums.offset, c));
       sink.write(x, (dst) => k.batchNormBackwardInput(
         x.offset, g.offset, n, c, hw, mean.offset, invstd.offset, weight ? weight.offset : 0, sums.offset, batchStats ? 1 : 0, dst,
+        n, c * hw,
       ));
     });
   }

@@ -26,12 +26,11 @@ function channelSum(n: number, len: number, start: (s: number) => number, term: 
   return total;
 }
 
-export function batchNormForward(
-  h: HeapView, x: number, n: number, c: number, hw: number, weight: number, bias: number,
-  runningMean: number, runningVar: number, momentum: number, eps: number, batchStats: number,
-  mean: number, invstd: number, y: number,
+export function batchNormStatistics(
+  h: HeapView, x: number, n: number, c: number, hw: number, runningMean: number, runningVar: number,
+  momentum: number, eps: number, batchStats: number, mean: number, invstd: number,
 ): void {
-  const f = h.f32, X = x >>> 2, Y = y >>> 2, M = n * hw;
+  const f = h.f32, X = x >>> 2, M = n * hw;
   for (let ch = 0; ch < c; ch++) {
     const start = (s: number) => X + (s * c + ch) * hw;
     let mu: number, variance: number;
@@ -47,13 +46,23 @@ export function batchNormForward(
       mu = f[(runningMean >>> 2) + ch];
       variance = f[(runningVar >>> 2) + ch];
     }
-    const m32 = r(mu), inv = r(1 / Math.sqrt(variance + eps));
-    f[(mean >>> 2) + ch] = m32;
-    f[(invstd >>> 2) + ch] = inv;
-    const a = weight ? r(inv * f[(weight >>> 2) + ch]) : inv;
-    const b = bias ? f[(bias >>> 2) + ch] : 0;
-    for (let s = 0; s < n; s++) {
-      const at = start(s), out = Y + (s * c + ch) * hw;
+    f[(mean >>> 2) + ch] = r(mu);
+    f[(invstd >>> 2) + ch] = r(1 / Math.sqrt(variance + eps));
+  }
+}
+
+export function batchNormApply(
+  h: HeapView, x: number, n: number, c: number, hw: number, mean: number, invstd: number, weight: number, bias: number,
+  y: number, sample: number,
+): void {
+  void sample;
+  const f = h.f32, X = x >>> 2, Y = y >>> 2;
+  for (let s = 0; s < n; s++) {
+    for (let ch = 0; ch < c; ch++) {
+      const inv = f[(invstd >>> 2) + ch], m32 = f[(mean >>> 2) + ch];
+      const a = weight ? r(inv * f[(weight >>> 2) + ch]) : inv;
+      const b = bias ? f[(bias >>> 2) + ch] : 0;
+      const at = X + (s * c + ch) * hw, out = Y + (s * c + ch) * hw;
       for (let p = 0; p < hw; p++) f[out + p] = affine(f[at + p], m32, a, b);
     }
   }
@@ -73,9 +82,10 @@ export function batchNormBackwardSums(
 
 export function batchNormBackwardInput(
   h: HeapView, x: number, dy: number, n: number, c: number, hw: number, mean: number, invstd: number,
-  weight: number, sums: number, batchStats: number, dx: number,
+  weight: number, sums: number, batchStats: number, dx: number, total: number, sample: number,
 ): void {
-  const f = h.f32, X = x >>> 2, G = dy >>> 2, D = dx >>> 2, S = sums >>> 2, M = n * hw;
+  void sample;
+  const f = h.f32, X = x >>> 2, G = dy >>> 2, D = dx >>> 2, S = sums >>> 2, M = total * hw;
   for (let ch = 0; ch < c; ch++) {
     const m = f[(mean >>> 2) + ch], inv = f[(invstd >>> 2) + ch];
     const a = weight ? r(inv * f[(weight >>> 2) + ch]) : inv;
