@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Flatten, Linear, CrossEntropyLoss, tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -102,6 +102,24 @@ describe('threads: convolutions split without changing a bit', () => {
         x.dispose();
         norm.dispose();
       }
+      return bits;
+    };
+    const one = await outputs(1);
+    expect(await outputs(2)).toEqual(one);
+    expect(await outputs(3)).toEqual(one);
+  });
+
+  it('Embedding split by indices gives the same bits on 1, 2 and 3 threads (repeated and padding indices)', async () => {
+    const outputs = async (threads: number): Promise<Uint32Array[]> => {
+      await init({ threads });
+      const embedding = new Embedding(50, 96, { paddingIdx: 3 });
+      embedding.weight.data.set(randomFloats(50 * 96, 60));
+      const indices = tensor(Array.from({ length: 32 * 40 }, (_, i) => (i * 7919) % 50), [32, 40]);
+      const y = embedding.forward(indices);
+      y.backward(tensor(randomFloats(y.size, 61), y.shape));
+      const bits = [y, embedding.weight.grad].map((t) => new Uint32Array(t.toArray().buffer));
+      indices.dispose();
+      embedding.dispose();
       return bits;
     };
     const one = await outputs(1);

@@ -12,8 +12,9 @@ import type { KernelFunctions, KernelSpec } from './kernel-spec.js';
 // A pointer of 0 means "absent" (no affine weight or bias, no running statistics).
 // Split across threads: layer norm's forward and input gradient by rows (each row's statistics
 // whole on one thread, mean and invstd advancing one float a row), batch norm's output and input
-// gradient by samples. Not split: batch norm's statistics and every parameter gradient, which are
-// reductions over the batch.
+// gradient by samples, the embedding gather by indices. Not split: batch norm's statistics and
+// every parameter gradient, which are reductions over the batch (the embedding's scatter-add too:
+// a repeated index adds into one row).
 
 export const NORM_KERNELS = {
   /**
@@ -58,7 +59,7 @@ export const NORM_KERNELS = {
    */
   layerNormParamGrads: { args: 'x dy m d mean invstd dweight dbias' },
   /** out[i] = weight[indices[i]] (rows of `dim`); indices are float32 exact integers, validated. */
-  embeddingForward: { args: 'weight indices count dim out' },
+  embeddingForward: { args: 'weight indices:item count:count dim:width out:range' },
   /**
    * dweight[indices[i]] += dout[i] for i in order (a repeated index sums its rows in index order,
    * so the result is deterministic), skipping rows whose index is paddingIdx (−1: none).
