@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, tensor, type Tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -34,6 +34,20 @@ async function train(threads: number): Promise<Uint32Array> {
   return bits;
 }
 
+/** The bits of `tensors`, read now (before the caller frees them). */
+const bitsOf = (tensors: Tensor[]): Uint32Array[] => tensors.map((t) => new Uint32Array(t.toArray().buffer));
+
+/** Runs `run` on 1, 2 and 3 threads (each a fresh init) and expects the same bits from each. */
+async function expectSameBitsOnThreads(run: () => Uint32Array[]): Promise<void> {
+  const results: Uint32Array[][] = [];
+  for (const threads of [1, 2, 3]) {
+    expect((await init({ threads })).threads).toBe(threads);
+    results.push(run());
+  }
+  expect(results[1], '2 threads').toEqual(results[0]);
+  expect(results[2], '3 threads').toEqual(results[0]);
+}
+
 describe('threads: convolutions split without changing a bit', () => {
   it('a CNN trains to the same weights on 1, 2 and 3 threads', async () => {
     const two = await train(2);
@@ -44,50 +58,41 @@ describe('threads: convolutions split without changing a bit', () => {
   it('the pools split by planes give the same bits on 1, 2 and 3 threads (overlapping, padded, adaptive windows)', async () => {
     // 256 planes of 20×20: over the size where a call may be split, and each shape's first call
     // is split.
-    const outputs = async (threads: number): Promise<Uint32Array[]> => {
-      await init({ threads });
+    await expectSameBitsOnThreads(() => {
       const pools = [new MaxPool2d(3, { stride: 2, padding: 1 }), new AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false }), new AdaptiveAvgPool2d([5, 7])];
       const bits: Uint32Array[] = [];
       for (const [i, pool] of pools.entries()) {
         const x = tensor(randomFloats(64 * 4 * 20 * 20, 20 + i), [64, 4, 20, 20]).requiresGrad_();
         const y = pool.forward(x);
         y.backward(tensor(randomFloats(y.size, 30 + i), y.shape));
-        bits.push(new Uint32Array(y.toArray().buffer), new Uint32Array(x.grad!.toArray().buffer));
+        bits.push(...bitsOf([y, x.grad!]));
         x.dispose();
         pool.dispose();
       }
       return bits;
-    };
-    const one = await outputs(1);
-    expect(await outputs(2)).toEqual(one);
-    expect(await outputs(3)).toEqual(one);
+    });
   });
 
   it('LayerNorm split by rows gives the same bits on 1, 2 and 3 threads (forward, input and parameter gradients)', async () => {
     // 1,500 rows of 77 (not a multiple of 4): over the size where a call may be split.
-    const outputs = async (threads: number): Promise<Uint32Array[]> => {
-      await init({ threads });
+    await expectSameBitsOnThreads(() => {
       const norm = new LayerNorm(77);
       norm.weight!.data.set(randomFloats(77, 40));
       norm.bias!.data.set(randomFloats(77, 41));
       const x = tensor(randomFloats(1500 * 77, 42), [1500, 77]).requiresGrad_();
       const y = norm.forward(x);
       y.backward(tensor(randomFloats(y.size, 43), y.shape));
-      const bits = [y, x.grad!, norm.weight!.grad, norm.bias!.grad].map((t) => new Uint32Array(t.toArray().buffer));
+      const bits = bitsOf([y, x.grad!, norm.weight!.grad, norm.bias!.grad]);
       x.dispose();
       norm.dispose();
       return bits;
-    };
-    const one = await outputs(1);
-    expect(await outputs(2)).toEqual(one);
-    expect(await outputs(3)).toEqual(one);
+    });
   });
 
   it('BatchNorm2d and BatchNorm1d split by samples give the same bits on 1, 2 and 3 threads (training and eval)', async () => {
     // 64 samples of 12 channels of 9×11, and 3,000 samples of 29 features: over the size where a
     // call may be split.
-    const outputs = async (threads: number): Promise<Uint32Array[]> => {
-      await init({ threads });
+    await expectSameBitsOnThreads(() => {
       const bits: Uint32Array[] = [];
       for (const [norm, shape] of [[new BatchNorm2d(12), [64, 12, 9, 11]], [new BatchNorm1d(29), [3000, 29]]] as const) {
         norm.weight!.data.set(randomFloats(norm.weight!.size, 50));
@@ -98,33 +103,26 @@ describe('threads: convolutions split without changing a bit', () => {
         y.backward(tensor(randomFloats(size, 53), [...shape]));
         norm.eval();
         const yEval = norm.forward(x);
-        bits.push(...[y, x.grad!, norm.weight!.grad, norm.bias!.grad, yEval, norm.runningMean!, norm.runningVar!].map((t) => new Uint32Array(t.toArray().buffer)));
+        bits.push(...bitsOf([y, x.grad!, norm.weight!.grad, norm.bias!.grad, yEval, norm.runningMean!, norm.runningVar!]));
         x.dispose();
         norm.dispose();
       }
       return bits;
-    };
-    const one = await outputs(1);
-    expect(await outputs(2)).toEqual(one);
-    expect(await outputs(3)).toEqual(one);
+    });
   });
 
   it('Embedding split by indices gives the same bits on 1, 2 and 3 threads (repeated and padding indices)', async () => {
-    const outputs = async (threads: number): Promise<Uint32Array[]> => {
-      await init({ threads });
+    await expectSameBitsOnThreads(() => {
       const embedding = new Embedding(50, 96, { paddingIdx: 3 });
       embedding.weight.data.set(randomFloats(50 * 96, 60));
       const indices = tensor(Array.from({ length: 32 * 40 }, (_, i) => (i * 7919) % 50), [32, 40]);
       const y = embedding.forward(indices);
       y.backward(tensor(randomFloats(y.size, 61), y.shape));
-      const bits = [y, embedding.weight.grad].map((t) => new Uint32Array(t.toArray().buffer));
+      const bits = bitsOf([y, embedding.weight.grad]);
       indices.dispose();
       embedding.dispose();
       return bits;
-    };
-    const one = await outputs(1);
-    expect(await outputs(2)).toEqual(one);
-    expect(await outputs(3)).toEqual(one);
+    });
   });
 
   it("each thread's convolution kernels keep to its scratch region (1×1, thin, 3×3 and grouped layers, 2 and 3 threads)", async () => {
