@@ -43,41 +43,43 @@ const sameGeometry: fc.Arbitrary<Geometry> = fc.record({
 
 const outLen = (size: number, k: number, s: number, p: number, d: number) => Math.floor((size + 2 * p - d * (k - 1) - 1) / s) + 1;
 
-/** torch's cross-correlation in float64, from the definition. */
-function referenceConv(g: Geometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null): Float64Array {
+/**
+ * Calls visit(yi, wi, xi) for every product of torch's cross-correlation (taps in the padding
+ * skipped), output by output and each output's taps in order (ci, ki, kj): yi, wi and xi index the
+ * output, the weight and the input.
+ */
+function eachProduct(g: Geometry, visit: (yi: number, wi: number, xi: number) => void): void {
   const oh = outLen(g.h, g.kh, g.sh, g.ph, g.dh), ow = outLen(g.w, g.kw, g.sw, g.pw, g.dw);
   const cinG = g.cin / g.groups, coutG = g.cout / g.groups;
-  const y = new Float64Array(g.n * g.cout * oh * ow);
   for (let s = 0; s < g.n; s++) for (let co = 0; co < g.cout; co++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
-    let acc = bias ? bias[co] : 0;
-    const grp = Math.floor(co / coutG);
+    const yi = ((s * g.cout + co) * oh + oy) * ow + ox, grp = Math.floor(co / coutG);
     for (let ci = 0; ci < cinG; ci++) for (let ki = 0; ki < g.kh; ki++) for (let kj = 0; kj < g.kw; kj++) {
       const iy = oy * g.sh - g.ph + ki * g.dh, ix = ox * g.sw - g.pw + kj * g.dw;
       if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-      acc += weight[((co * cinG + ci) * g.kh + ki) * g.kw + kj] * x[((s * g.cin + grp * cinG + ci) * g.h + iy) * g.w + ix];
+      visit(yi, ((co * cinG + ci) * g.kh + ki) * g.kw + kj, ((s * g.cin + grp * cinG + ci) * g.h + iy) * g.w + ix);
     }
-    y[((s * g.cout + co) * oh + oy) * ow + ox] = acc;
   }
+}
+
+/** The output channel of each element of an [n, cout, oh, ow] output. */
+const channelOf = (g: Geometry, yi: number) => Math.floor(yi / (outLen(g.h, g.kh, g.sh, g.ph, g.dh) * outLen(g.w, g.kw, g.sw, g.pw, g.dw))) % g.cout;
+
+/** torch's cross-correlation in float64, from the definition: the bias, then the products in order. */
+function referenceConv(g: Geometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null): Float64Array {
+  const y = new Float64Array(g.n * g.cout * outLen(g.h, g.kh, g.sh, g.ph, g.dh) * outLen(g.w, g.kw, g.sw, g.pw, g.dw));
+  if (bias) y.forEach((_, yi) => { y[yi] = bias[channelOf(g, yi)]; });
+  eachProduct(g, (yi, wi, xi) => { y[yi] += weight[wi] * x[xi]; });
   return y;
 }
 
 /** The cross-correlation's gradients in float64 for an upstream gradient dy: each product of the forward's sum sent back to both factors. */
 function referenceConvGrads(g: Geometry, x: Float32Array, weight: Float32Array, dy: Float32Array): { dx: Float64Array; dw: Float64Array; db: Float64Array } {
-  const oh = outLen(g.h, g.kh, g.sh, g.ph, g.dh), ow = outLen(g.w, g.kw, g.sw, g.pw, g.dw);
-  const cinG = g.cin / g.groups, coutG = g.cout / g.groups;
   const dx = new Float64Array(x.length), dw = new Float64Array(weight.length), db = new Float64Array(g.cout);
-  for (let s = 0; s < g.n; s++) for (let co = 0; co < g.cout; co++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
-    const d = dy[((s * g.cout + co) * oh + oy) * ow + ox];
-    db[co] += d;
-    const grp = Math.floor(co / coutG);
-    for (let ci = 0; ci < cinG; ci++) for (let ki = 0; ki < g.kh; ki++) for (let kj = 0; kj < g.kw; kj++) {
-      const iy = oy * g.sh - g.ph + ki * g.dh, ix = ox * g.sw - g.pw + kj * g.dw;
-      if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w) continue;
-      const wi = ((co * cinG + ci) * g.kh + ki) * g.kw + kj, xi = ((s * g.cin + grp * cinG + ci) * g.h + iy) * g.w + ix;
-      dx[xi] += d * weight[wi];
-      dw[wi] += d * x[xi];
-    }
-  }
+  eachProduct(g, (yi, wi, xi) => {
+    dx[xi] += dy[yi] * weight[wi];
+    dw[wi] += dy[yi] * x[xi];
+  });
+  dy.forEach((d, yi) => { db[channelOf(g, yi)] += d; });
   return { dx, dw, db };
 }
 
