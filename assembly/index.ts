@@ -11,6 +11,7 @@ export * from './embedding';
 export * from './conv';
 export * from './conv-direct';
 export * from './conv-direct-grad';
+export * from './conv-depthwise';
 export * from './pool';
 
 /** End of the module's static data: the TypeScript allocator starts above it. */

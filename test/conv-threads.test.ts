@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, tensor, type Tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, tensor, type Tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -73,6 +73,29 @@ describe('threads: convolutions split without changing a bit', () => {
     });
   });
 
+  it('depthwise convolutions split by samples and channels give the same bits on 1, 2 and 3 threads (forward, input and parameter gradients)', async () => {
+    // Over the size where a call may be split: 22 channels (not a multiple of the weight
+    // gradient's four lanes), and a strided 5×5 layer with two output channels an input channel.
+    // The layers are kept until the end, so that each run's work buffers are fresh memory rather
+    // than the last run's (whose values would hide a range a split leaves unwritten).
+    const layers: Conv2d[] = [];
+    await expectSameBitsOnThreads(() => {
+      manualSeed(7); // the same weights each time
+      const bits: Uint32Array[] = [];
+      const cases = [[new Conv2d(22, 22, 3, { padding: 1, groups: 22 }), [16, 22, 15, 17]], [new Conv2d(7, 14, 5, { stride: 2, padding: 2, groups: 7 }), [16, 7, 31, 29]]] as const;
+      for (const [i, [layer, shape]] of cases.entries()) {
+        const x = tensor(randomFloats(shape.reduce((a, b) => a * b, 1), 70 + i), [...shape]).requiresGrad_();
+        const y = layer.forward(x);
+        y.backward(tensor(randomFloats(y.size, 80 + i), y.shape));
+        bits.push(...bitsOf([y, x.grad!, layer.weight.grad, layer.bias!.grad]));
+        x.dispose();
+        layers.push(layer);
+      }
+      return bits;
+    });
+    layers.forEach((layer) => layer.dispose());
+  });
+
   it('LayerNorm split by rows gives the same bits on 1, 2 and 3 threads (forward, input and parameter gradients)', async () => {
     // 1,500 rows of 77 (not a multiple of 4): over the size where a call may be split.
     await expectSameBitsOnThreads(() => {
@@ -125,12 +148,13 @@ describe('threads: convolutions split without changing a bit', () => {
     });
   });
 
-  it("each thread's convolution kernels keep to its scratch region (1×1, thin, 3×3 and grouped layers, 2 and 3 threads)", async () => {
+  it("each thread's convolution kernels keep to its scratch region (1×1, thin, 3×3, grouped and depthwise layers, 2 and 3 threads)", async () => {
     for (const threads of [2, 3]) {
       await init({ threads });
       const layers = [
         new Conv2d(24, 16, 1), new Conv2d(1, 8, 3, { padding: 1 }), new Conv2d(8, 16, 3, { padding: 1 }),
-        new Conv2d(8, 12, 3, { stride: 2, groups: 4 })];
+        new Conv2d(8, 12, 3, { stride: 2, groups: 4 }), new Conv2d(12, 24, 3, { padding: 1, groups: 12 }),
+        new Conv2d(6, 6, 5, { stride: 2, padding: 2, groups: 6 })];
       const seen = guardingConvScratch(() => {
         for (const [i, layer] of layers.entries()) {
           const x = tensor(randomFloats(24 * layer.inChannels * 20 * 20, i), [24, layer.inChannels, 20, 20]).requiresGrad_();

@@ -151,7 +151,7 @@ describe('a 1×1 Conv2d on a large plane (its input gradient is the gemm\'s outp
 
 describe('the convolution kernels keep to the scratch the layer gives them', () => {
   // test/scratch-guard.ts; test/conv-threads.test.ts does the same on the threads build.
-  // Random geometries, 1×1 layers on planes up to 24×24 and thin ones (the direct kernels).
+  // Random geometries, 1×1 layers on planes up to 24×24, thin ones (the direct kernels) and depthwise ones.
   const pointwise = fc.record({
     n: fc.integer({ min: 1, max: 3 }), g: fc.integer({ min: 1, max: 2 }), cinG: fc.integer({ min: 1, max: 12 }), coutG: fc.integer({ min: 1, max: 12 }),
     h: fc.integer({ min: 1, max: 24 }), w: fc.integer({ min: 1, max: 24 }), bias: fc.boolean(),
@@ -159,11 +159,15 @@ describe('the convolution kernels keep to the scratch the layer gives them', () 
   const thin = fc.record({
     n: fc.integer({ min: 1, max: 9 }), cout: fc.integer({ min: 1, max: 10 }), h: fc.integer({ min: 3, max: 20 }), w: fc.integer({ min: 4, max: 20 }), bias: fc.boolean(),
   }).map((r) => ({ ...r, cin: 1, groups: 1, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 }));
+  const depthwise = fc.record({
+    n: fc.integer({ min: 1, max: 10 }), c: fc.integer({ min: 2, max: 9 }), m: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 5, max: 26 }),
+    w: fc.integer({ min: 5, max: 26 }), k: fc.integer({ min: 1, max: 5 }), s: fc.integer({ min: 1, max: 3 }), p: fc.integer({ min: 0, max: 2 }), bias: fc.boolean(),
+  }).map((r) => ({ ...r, cin: r.c, cout: r.c * r.m, groups: r.c, kh: r.k, kw: r.k, sh: r.s, sw: r.s, ph: r.p, pw: r.p, dh: 1, dw: 1 }));
   for (const config of CONFIGS) {
-    it(`on random geometries, 1×1 and thin layers included (${config.label})`, async () => {
+    it(`on random geometries, 1×1, thin and depthwise layers included (${config.label})`, async () => {
       await use(config.options);
       const seen = guardingConvScratch(() => {
-        fc.assert(fc.property(fc.oneof(geometry, pointwise, thin), fc.nat(), (g, seed) => {
+        fc.assert(fc.property(fc.oneof(geometry, pointwise, thin, depthwise), fc.nat(), (g, seed) => {
           const layer = conv(g);
           const x = tensor(randomFloats(g.n * g.cin * g.h * g.w, seed), [g.n, g.cin, g.h, g.w]).requiresGrad_();
           run(layer, x, seed);

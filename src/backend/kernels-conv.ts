@@ -79,6 +79,34 @@ export const CONV_KERNELS = {
    */
   convDirectWeightGrad: { args: 'x:range/xBlock dz:range/dzBlock partial:range/partialSize xBlock dzBlock partialSize blocks:count span:width c h w kh kw ph pw dh dw oh ow cout xs zs block work:thread/workBytes workBytes' },
   /**
+   * A depthwise layer's forward (groups = c, one input channel a group; output channel
+   * ch·multiplier + j reads input channel ch), without im2col or gemm: each input plane is copied
+   * zero-padded into the thread's work region, its columns dealt into sw phases (rows·wq floats a
+   * phase, rows = (oh−1)·sh + (kh−1)·dh + 1, wq = ⌈((ow−1)·sw + (kw−1)·dw + 1)/sw⌉, rounded up to
+   * 64 bytes), then the kh·kw taps' offsets (i32). z = the taps (ki, kj) in order from +0, w·x
+   * each (padding products included): the bits of convForward with groups = c. Split into ranges
+   * of samples.
+   */
+  depthwiseForward: { args: 'x:range/xs z:range/zs xs zs:width n:count c h w kh kw sh sw ph pw dh dw oh ow multiplier weight work:thread/workBytes workBytes' },
+  /**
+   * The depthwise input gradient: per input plane, a zero-padded accumulator (sw phases of
+   * max(rows, ph + h) × ⌈max(wp, pw + w)/sw⌉ floats, rounded up to 64 bytes; then the taps'
+   * offsets) takes, tap by tap in order, Σ_j w_j·dz_j at every output's window position; dx is its
+   * inside. The bits of convInputGrad with groups = c. Split into ranges of samples.
+   */
+  depthwiseInputGrad: { args: 'dz:range/zs dx:range/xs zs xs:width n:count c h w kh kw sh sw ph pw dh dw oh ow multiplier weight work:thread/workBytes workBytes' },
+  /**
+   * The depthwise weight gradient in blocks of `block` samples: partial[b][ch·multiplier + j][t] =
+   * Σ over the block's samples in order of Σ over output positions (k-blocks of 512, as gemm) of
+   * dz·x, the bits of convWeightGrad with groups = c; the caller sums the partials (rows of
+   * partialSize floats) in order with sumRows. Channel ch's planes at x + ch·xPlane and dz +
+   * ch·dzPlanes within each sample (xs, zs floats apart); its partial columns advance by taps =
+   * multiplier·kh·kw. Split into ranges of channels (span = n·dzPlanes sizes the work). The work
+   * region holds the taps' offsets, four padded planes (as depthwiseForward's), a zero plane, the
+   * four interleaved, four dz rows interleaved and the block's sums (depthwiseScratch).
+   */
+  depthwiseWeightGrad: { args: 'x:range/xPlane dz:range/dzPlanes partial:range/taps xPlane dzPlanes taps c:count span:width n xs zs block partialSize h w kh kw sh sw ph pw dh dw oh ow multiplier work:thread/workBytes workBytes' },
+  /**
    * Max over each window of each of `planes` h×w planes (−∞ padding; NaN wins, as torch). Writes
    * y [planes, oh, ow] and idx, the argmax's index iy·w + ix in its plane (an exact float).
    */

@@ -11,6 +11,7 @@ import { Parameter, resetWeightAndBias, weightAndBias } from './parameter.js';
 import { GENERATOR } from './init.js';
 import type { Activation } from './activations.js';
 import { checkInput } from './validate.js';
+import { depthwiseScratch, type DepthwiseGeometry } from './conv-depthwise.js';
 import {
   PADDING_PAIR, POSITIVE_PAIR, checkImage, checkOutputSize, formatPair, outputLength, pair, pairOption,
   type Pair, type PairLike,
@@ -153,13 +154,19 @@ export class Conv2d extends Module {
     const outShape = batched ? [n, this.outChannels, oh, ow] : [this.outChannels, oh, ow];
     const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0;
     const direct = !pointwise && groups === 1 && sh === 1 && sw === 1 && kk <= DIRECT_MAX_TAPS && ow >= 4;
+    // One input channel a group: its own kernels (no im2col, no gemm of one row), the same bits.
+    const depthwise = groups > 1 && groups === this.inChannels;
+    const dwGeometry: DepthwiseGeometry = { h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, multiplier: cout };
+    const dwArgs = [groups, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cout] as const;
     // Every buffer the step needs is taken here, so the backward allocates nothing.
     const z = this.buffer('z', outShape);
     const y = activation ? activation.buffer_('y', outShape) : z;
     const dzScratch = activation ? this.buffer('dz', outShape) : null;
     const channelSums = bias ? this.buffer('channelSums', [n, this.outChannels]) : null;
     const blocks = Math.ceil(n / WEIGHT_GRAD_BLOCK);
-    const partial = this.buffer('partial', [blocks, cout * kk]);
+    // A block's partial weight gradient: one group's (the groups run one after another), or every
+    // channel's for a depthwise layer (its channels are split across threads).
+    const partial = this.buffer('partial', [blocks, depthwise ? this.outChannels * kk : cout * kk]);
     const k = requireBackend();
     // Floats per sample in the input and the output.
     const xs = this.inChannels * plane, zs = this.outChannels * l;
@@ -175,6 +182,10 @@ export class Conv2d extends Module {
       // The padded sample (on a 64-byte boundary), then the weights splatted (4 floats each).
       const [bytes, work] = workspace(k, 0, 0, 0, Math.ceil(padded / 16) * 16 + this.outChannels * kk * 4);
       k.convDirectForward(x.offset, z.offset, y.offset, xs, zs, n, ...directGeometry, weight.offset, bias ? bias.offset : 0, code, param, work, bytes);
+    } else if (depthwise) {
+      const [bytes, work] = workspace(k, 0, 0, 0, depthwiseScratch.forward(dwGeometry));
+      k.depthwiseForward(x.offset, z.offset, xs, zs, n, ...dwArgs, weight.offset, work, bytes);
+      k.channelBiasActivation(z.offset, n, this.outChannels, l, bias ? bias.offset : 0, code, param, y.offset, zs);
     } else {
       // Each thread's columns of one sample (none for 1×1), then gemm's workspace.
       const [fwdBytes, fwdWork] = workspace(k, cout, l, kk, pointwise ? 0 : kk * l);
@@ -203,6 +214,13 @@ export class Conv2d extends Module {
           k.sumRows(partial.offset, blocks, cout * kk, dst, add ? 1 : 0);
           return;
         }
+        if (depthwise) {
+          const [bytes, work] = workspace(k, 0, 0, 0, depthwiseScratch.weightGrad(dwGeometry));
+          k.depthwiseWeightGrad(x.offset, dz.offset, partial.offset, plane, cout * l, cout * kk, groups, n * cout * l, n, xs, zs, B,
+            this.outChannels * kk, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cout, work, bytes);
+          k.sumRows(partial.offset, blocks, this.outChannels * kk, dst, add ? 1 : 0);
+          return;
+        }
         // Room for either way round of the product (the kernel picks): a [kk, cout] scratch (on a
         // 64-byte boundary), a sample's columns (none for 1×1), then gemm's workspace.
         const wide = Math.max(cout, kk);
@@ -226,6 +244,11 @@ export class Conv2d extends Module {
       sink.write(x, (dst) => {
         // dcol = W_gᵀ·dz_sg (in each thread's scratch), folded back onto the input plane by col2im
         // (or the input gradient itself for 1×1).
+        if (depthwise) {
+          const [bytes, work] = workspace(k, 0, 0, 0, depthwiseScratch.inputGrad(dwGeometry));
+          k.depthwiseInputGrad(dz.offset, dst, zs, xs, n, ...dwArgs, weight.offset, work, bytes);
+          return;
+        }
         const [bytes, work] = workspace(k, kk, l, cout, pointwise ? 0 : kk * l);
         k.convInputGrad(dz.offset, dst, zs, xs, n, ...geometry, weight.offset, pointwise ? 1 : 0, work, bytes);
       });

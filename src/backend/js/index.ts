@@ -10,6 +10,7 @@ import * as ops from './ops.js';
 import * as norm from './norm.js';
 import * as embedding from './embedding.js';
 import * as conv from './conv.js';
+import * as depthwise from './conv-depthwise.js';
 import * as pool from './pool.js';
 
 /** A kernel's js twin: the kernel's arguments after the heap view it reads and writes. */
@@ -22,7 +23,7 @@ const optimTwins = Object.fromEntries(Object.entries(OPTIM_TWINS).map(([name, k]
   [K in keyof typeof OPTIM_TWINS]: (typeof OPTIM_TWINS)[K]['twin'];
 };
 const twins: Twins = {
-  ...elementwise, ...activations, ...losses, ...ops, ...norm, ...embedding, ...conv, ...pool, ...optimTwins,
+  ...elementwise, ...activations, ...losses, ...ops, ...norm, ...embedding, ...conv, ...depthwise, ...pool, ...optimTwins,
   gemm, gemmWorkspaceBytes: () => 0,
 };
 

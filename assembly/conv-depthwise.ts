@@ -1,0 +1,405 @@
+// Depthwise convolution kernels (declared in src/backend/kernels-conv.ts): groups = c input
+// channels, each convolved alone into `multiplier` output channels (channel ch·multiplier + j).
+// Through im2col + gemm such a layer is c gemms of [multiplier × kh·kw]·[kh·kw × l] a sample — one
+// row of A, nine columns of k — which gemm runs at a few GFLOP/s. These kernels read each input
+// plane zero-padded and in place, every output the float sequence of the gemm path exactly, so the
+// bits equal convForward / convInputGrad / convWeightGrad with groups = c:
+// - forward: z = (…((0 + w_0·x_0) + w_1·x_1) + …) over the taps (ki, kj) in order, padding
+//   products included (k-blocks of 512 taps as gemm, never reached by a real kernel);
+// - input gradient: dx = 0, then per tap in order dx[i] += Σ_j w_j·dz_j (col2im's order; taps
+//   whose window falls in the padding give nothing); the sum over j as gemm's, whose +0 start can
+//   only change the sign of a zero, which adding it to dx (never −0) cannot show;
+// - weight gradient: per block of samples, each sample's sum over output positions in k-blocks
+//   of 512 (the first stored, each later one added to it), as convWeightGrad.
+// Strided layers read the padded plane dealt into sw column phases: phase φ holds padded columns
+// φ, φ + sw, …, so the outputs of a row read consecutive floats of one phase (SIMD lanes are four
+// output columns, forward and input gradient, or four channels, weight gradient).
+import { GemmOrder } from '../src/backend/codes';
+import { at, copyRun, zeroRun } from './conv-runs';
+
+/** gemm's k-block (KC in gemm.ts): its sums restart every this many terms. */
+const K_BLOCK: i32 = GemmOrder.kBlock;
+
+/** Padded rows (or columns) that o outputs at stride s of a k-tap window dilated by d read. */
+@inline function spanOf(o: i32, s: i32, k: i32, d: i32): i32 {
+  return (o - 1) * s + (k - 1) * d + 1;
+}
+
+/** Floats rounded up to whole 64-byte lines. */
+@inline function lines(floats: i32): i32 {
+  return (floats + 15) & ~15;
+}
+
+/**
+ * xp[φ][r][q] = x[r − ph][q·sw + φ − pw], 0 outside the h×w plane, for r < rows, q < wq: one
+ * plane zero-padded, its columns dealt into sw phases.
+ */
+function phasePlane(x: usize, h: i32, w: i32, ph: i32, pw: i32, sw: i32, rows: i32, wq: i32, xp: usize): void {
+  for (let phase = 0; phase < sw; phase++) {
+    for (let r = 0; r < rows; r++) {
+      const out = at(xp, (phase * rows + r) * wq), iy = r - ph;
+      if (iy < 0 || iy >= h) {
+        zeroRun(out, wq);
+        continue;
+      }
+      const row = at(x, iy * w);
+      if (sw == 1) {
+        const before = min(pw, wq), inside = max(0, min(w, wq - pw));
+        zeroRun(out, before);
+        copyRun(at(out, before), row, inside);
+        zeroRun(at(out, before + inside), wq - before - inside);
+        continue;
+      }
+      for (let q = 0; q < wq; q++) {
+        const ix = q * sw + phase - pw;
+        store<f32>(at(out, q), ix >= 0 && ix < w ? load<f32>(at(row, ix)) : 0);
+      }
+    }
+  }
+}
+
+/**
+ * offsets[t] = the float offset in phasePlane's layout of tap t = (ki, kj) for output (0, 0):
+ * output (oy, ox) then reads offsets[t] + oy·sh·wq + ox.
+ */
+function tapOffsets(kh: i32, kw: i32, dh: i32, dw: i32, sw: i32, rows: i32, wq: i32, offsets: usize): void {
+  for (let ki = 0; ki < kh; ki++) {
+    for (let kj = 0; kj < kw; kj++) {
+      const col = kj * dw;
+      store<i32>(offsets + (<usize>(ki * kw + kj) << 2), ((col % sw) * rows + ki * dh) * wq + col / sw);
+    }
+  }
+}
+
+/** acc + w·v. */
+@inline function mac(acc: v128, w: v128, v: v128): v128 {
+  return f32x4.add(acc, f32x4.mul(w, v));
+}
+
+/** out = s where first, else s + out (gemm's β = 1 for every k-block after the first). */
+@inline function putVector(out: usize, s: v128, first: bool): void {
+  v128.store(out, first ? s : f32x4.add(s, v128.load(out)));
+}
+
+// ---- forward ----
+
+/**
+ * 4·V outputs of row oy from column ox (V = 4 or 1): the taps in k-blocks, each block's sum from
+ * +0, a later block's added to the first's, as gemm.
+ */
+@inline function forwardTile(V: i32, xp: usize, offsets: usize, kk: i32, wt: usize, rowStart: i32, z: usize): void {
+  const zero = f32x4.splat(0);
+  const base = at(xp, rowStart);
+  let s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+  for (let t0 = 0; t0 < kk; t0 += K_BLOCK) {
+    const t1 = min(kk, t0 + K_BLOCK);
+    let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+    for (let t = t0; t < t1; t++) {
+      const p = base + (<usize>load<i32>(offsets + (<usize>t << 2)) << 2);
+      const wv = v128.load32_splat(at(wt, t));
+      a0 = mac(a0, wv, v128.load(p));
+      if (V > 1) {
+        a1 = mac(a1, wv, v128.load(p, 16));
+        a2 = mac(a2, wv, v128.load(p, 32));
+        a3 = mac(a3, wv, v128.load(p, 48));
+      }
+    }
+    const first = t0 == 0;
+    s0 = first ? a0 : f32x4.add(a0, s0);
+    if (V > 1) {
+      s1 = first ? a1 : f32x4.add(a1, s1);
+      s2 = first ? a2 : f32x4.add(a2, s2);
+      s3 = first ? a3 : f32x4.add(a3, s3);
+    }
+  }
+  v128.store(z, s0);
+  if (V > 1) {
+    v128.store(z, s1, 16);
+    v128.store(z, s2, 32);
+    v128.store(z, s3, 48);
+  }
+}
+
+/** One output in scalar code, the same sequence as forwardTile's lanes. */
+@inline function forwardOne(xp: usize, offsets: usize, kk: i32, wt: usize, rowStart: i32): f32 {
+  let total: f32 = 0;
+  for (let t0 = 0; t0 < kk; t0 += K_BLOCK) {
+    const t1 = min(kk, t0 + K_BLOCK);
+    let s: f32 = 0;
+    for (let t = t0; t < t1; t++) s += load<f32>(at(wt, t)) * load<f32>(at(xp, rowStart + load<i32>(offsets + (<usize>t << 2))));
+    total = t0 == 0 ? s : s + total;
+  }
+  return total;
+}
+
+/** One output plane from the phase-split padded input plane xp. */
+function forwardPlane(xp: usize, offsets: usize, kk: i32, wt: usize, sh: i32, wq: i32, oh: i32, ow: i32, z: usize): void {
+  for (let oy = 0; oy < oh; oy++) {
+    const row = oy * sh * wq, zrow = at(z, oy * ow);
+    let ox = 0;
+    if (ASC_FEATURE_SIMD && ow >= 4) {
+      for (; ox + 16 <= ow; ox += 16) forwardTile(4, xp, offsets, kk, wt, row + ox, at(zrow, ox));
+      // A tile that would pass the row's end starts at ow − 4 instead: its lanes recompute (the
+      // same bits) outputs already written.
+      for (; ox < ow; ox += 4) {
+        const x0 = min(ox, ow - 4);
+        forwardTile(1, xp, offsets, kk, wt, row + x0, at(zrow, x0));
+      }
+    }
+    for (; ox < ow; ox++) store<f32>(at(zrow, ox), forwardOne(xp, offsets, kk, wt, row + ox));
+  }
+}
+
+export function depthwiseForward(
+  x: usize, z: usize, xs: i32, zs: i32, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32, multiplier: i32,
+  weight: usize, work: usize, workBytes: i32,
+): void {
+  const rows = spanOf(oh, sh, kh, dh), wq = (spanOf(ow, sw, kw, dw) + sw - 1) / sw;
+  const kk = kh * kw, l = oh * ow;
+  // The thread's region: the padded plane, then the taps' offsets.
+  const xp = work, offsets = at(work, lines(sw * rows * wq));
+  tapOffsets(kh, kw, dh, dw, sw, rows, wq, offsets);
+  for (let s = 0; s < n; s++) {
+    for (let ch = 0; ch < c; ch++) {
+      phasePlane(at(x, s * xs + ch * h * w), h, w, ph, pw, sw, rows, wq, xp);
+      for (let j = 0; j < multiplier; j++) {
+        const o = ch * multiplier + j;
+        forwardPlane(xp, offsets, kk, at(weight, o * kk), sh, wq, oh, ow, at(z, s * zs + o * l));
+      }
+    }
+  }
+}
+
+// ---- input gradient ----
+
+/**
+ * dx's padded accumulator row += Σ_j w_j·dz_j over ow outputs of one row, for one tap: acc is the
+ * row of the tap's phase at the output's first column, dz the first output channel's row (the
+ * others l floats apart), wt its weight of this tap (the others kk floats apart).
+ */
+@inline function addTapRow(acc: usize, dz: usize, l: i32, wt: usize, kk: i32, multiplier: i32, ow: i32): void {
+  let ox = 0;
+  if (ASC_FEATURE_SIMD && multiplier == 1) {
+    const wv = v128.load32_splat(wt);
+    for (; ox + 4 <= ow; ox += 4) {
+      const p = at(acc, ox);
+      v128.store(p, f32x4.add(v128.load(p), f32x4.mul(wv, v128.load(at(dz, ox)))));
+    }
+  }
+  if (ASC_FEATURE_SIMD) {
+    for (; ox + 4 <= ow; ox += 4) {
+      let total = f32x4.splat(0);
+      for (let j0 = 0; j0 < multiplier; j0 += K_BLOCK) {
+        const j1 = min(multiplier, j0 + K_BLOCK);
+        let s = f32x4.mul(v128.load32_splat(at(wt, j0 * kk)), v128.load(at(dz, j0 * l + ox)));
+        for (let j = j0 + 1; j < j1; j++) s = mac(s, v128.load32_splat(at(wt, j * kk)), v128.load(at(dz, j * l + ox)));
+        total = j0 == 0 ? s : f32x4.add(s, total);
+      }
+      const p = at(acc, ox);
+      v128.store(p, f32x4.add(v128.load(p), total));
+    }
+  }
+  for (; ox < ow; ox++) {
+    let total: f32 = 0;
+    for (let j0 = 0; j0 < multiplier; j0 += K_BLOCK) {
+      const j1 = min(multiplier, j0 + K_BLOCK);
+      let s: f32 = load<f32>(at(wt, j0 * kk)) * load<f32>(at(dz, j0 * l + ox));
+      for (let j = j0 + 1; j < j1; j++) s += load<f32>(at(wt, j * kk)) * load<f32>(at(dz, j * l + ox));
+      total = j0 == 0 ? s : s + total;
+    }
+    const p = at(acc, ox);
+    store<f32>(p, load<f32>(p) + total);
+  }
+}
+
+export function depthwiseInputGrad(
+  dz: usize, dx: usize, zs: i32, xs: i32, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32, multiplier: i32,
+  weight: usize, work: usize, workBytes: i32,
+): void {
+  // The padded accumulator covers every tap of every output and the plane itself.
+  const rows = max(spanOf(oh, sh, kh, dh), ph + h), wq = (max(spanOf(ow, sw, kw, dw), pw + w) + sw - 1) / sw;
+  const kk = kh * kw, l = oh * ow, plane = h * w, size = sw * rows * wq;
+  // The thread's region: the accumulator, then the taps' offsets.
+  const acc = work, offsets = at(work, lines(size));
+  tapOffsets(kh, kw, dh, dw, sw, rows, wq, offsets);
+  for (let s = 0; s < n; s++) {
+    for (let ch = 0; ch < c; ch++) {
+      zeroRun(acc, size);
+      const dzc = at(dz, s * zs + ch * multiplier * l), wc = at(weight, ch * multiplier * kk);
+      for (let t = 0; t < kk; t++) {
+        const offset = load<i32>(offsets + (<usize>t << 2));
+        for (let oy = 0; oy < oh; oy++) {
+          addTapRow(at(acc, offset + oy * sh * wq), at(dzc, oy * ow), l, at(wc, t), kk, multiplier, ow);
+        }
+      }
+      // dx[iy][ix] = the accumulator at padded (iy + ph, ix + pw).
+      const dxc = at(dx, s * xs + ch * plane);
+      for (let iy = 0; iy < h; iy++) {
+        if (sw == 1) {
+          copyRun(at(dxc, iy * w), at(acc, (iy + ph) * wq + pw), w);
+          continue;
+        }
+        for (let ix = 0; ix < w; ix++) {
+          const col = ix + pw;
+          store<f32>(at(dxc, iy * w + ix), load<f32>(at(acc, ((col % sw) * rows + iy + ph) * wq + col / sw)));
+        }
+      }
+    }
+  }
+}
+
+// ---- weight gradient ----
+
+/** dst[i][lane] = src_lane[i] for i < count: four rows interleaved, four floats at a time. */
+function interleave4(a: usize, b: usize, c: usize, d: usize, count: i32, dst: usize): void {
+  let i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const o = <usize>i << 2;
+    const r0 = v128.load(a + o), r1 = v128.load(b + o), r2 = v128.load(c + o), r3 = v128.load(d + o);
+    const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5); // a0 b0 a1 b1
+    const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7); // a2 b2 a3 b3
+    const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5); // c0 d0 c1 d1
+    const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7); // c2 d2 c3 d3
+    const q = dst + (o << 2);
+    v128.store(q, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+    v128.store(q, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7), 16);
+    v128.store(q, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5), 32);
+    v128.store(q, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7), 48);
+  }
+  for (; i < count; i++) {
+    const o = <usize>i << 2, q = dst + (o << 2);
+    store<f32>(q, load<f32>(a + o));
+    store<f32>(q, load<f32>(b + o), 4);
+    store<f32>(q, load<f32>(c + o), 8);
+    store<f32>(q, load<f32>(d + o), 12);
+  }
+}
+
+/**
+ * Taps t … t+T−1 (T = 4 or 1) of four channels (the lanes) summed over output positions
+ * [l0, l1): x4 is the channels' phase-split padded planes interleaved, dz4 their dz rows
+ * interleaved; each sum from +0 in position order, then put into c4 (tap t's vector at c4 + t·16).
+ */
+@inline function gradTaps(
+  T: i32, x4: usize, dz4: usize, offsets: usize, t: i32, sh: i32, wq: i32, ow: i32, l0: i32, l1: i32, c4: usize, first: bool,
+): void {
+  const zero = f32x4.splat(0);
+  let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+  const ob = offsets + (<usize>t << 2);
+  const o0 = <usize>load<i32>(ob) << 4;
+  const o1 = T > 1 ? <usize>load<i32>(ob, 4) << 4 : 0;
+  const o2 = T > 1 ? <usize>load<i32>(ob, 8) << 4 : 0;
+  const o3 = T > 1 ? <usize>load<i32>(ob, 12) << 4 : 0;
+  let oy = l0 / ow, ox = l0 - oy * ow, li = l0;
+  let d = dz4 + (<usize>l0 << 4);
+  while (li < l1) {
+    const len = min(ow - ox, l1 - li);
+    let xb = x4 + (<usize>(oy * sh * wq + ox) << 4);
+    for (let i = 0; i < len; i++, d += 16, xb += 16) {
+      const dv = v128.load(d);
+      a0 = mac(a0, dv, v128.load(xb + o0));
+      if (T > 1) {
+        a1 = mac(a1, dv, v128.load(xb + o1));
+        a2 = mac(a2, dv, v128.load(xb + o2));
+        a3 = mac(a3, dv, v128.load(xb + o3));
+      }
+    }
+    li += len;
+    oy++;
+    ox = 0;
+  }
+  const out = c4 + (<usize>t << 4);
+  putVector(out, a0, first);
+  if (T > 1) {
+    putVector(out + 16, a1, first);
+    putVector(out + 32, a2, first);
+    putVector(out + 48, a3, first);
+  }
+}
+
+/** One channel's tap t summed over output positions [l0, l1) in scalar code (xp: its phase-split padded plane). */
+@inline function gradOne(xp: usize, dz: usize, offset: i32, sh: i32, wq: i32, ow: i32, l0: i32, l1: i32): f32 {
+  let s: f32 = 0;
+  for (let li = l0; li < l1; li++) {
+    const oy = li / ow, ox = li - oy * ow;
+    s += load<f32>(at(dz, li)) * load<f32>(at(xp, offset + oy * sh * wq + ox));
+  }
+  return s;
+}
+
+export function depthwiseWeightGrad(
+  x: usize, dz: usize, partial: usize, xPlane: i32, dzPlanes: i32, taps: i32, c: i32, span: i32,
+  n: i32, xs: i32, zs: i32, block: i32, partialSize: i32, h: i32, w: i32, kh: i32, kw: i32,
+  sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32, multiplier: i32,
+  work: usize, workBytes: i32,
+): void {
+  const rows = spanOf(oh, sh, kh, dh), wq = (spanOf(ow, sw, kw, dw) + sw - 1) / sw;
+  const kk = kh * kw, l = oh * ow, size = sw * rows * wq, lanes = ASC_FEATURE_SIMD ? 4 : 1;
+  // The thread's region: the taps' offsets, one phase-split padded plane per lane, a zero plane
+  // (for the lanes past the last channel), then (SIMD) the planes interleaved, the dz rows
+  // interleaved and the block's sums [multiplier][kk][4].
+  const offsets = work;
+  const planes = at(offsets, lines(kk));
+  const zeros = at(planes, lanes * lines(size));
+  const x4 = at(zeros, lines(max(size, l)));
+  const dz4 = at(x4, lines(4 * size));
+  const c4 = at(dz4, lines(4 * l));
+  tapOffsets(kh, kw, dh, dw, sw, rows, wq, offsets);
+  if (ASC_FEATURE_SIMD) zeroRun(zeros, max(size, l));
+  const blocks = (n + block - 1) / block;
+  for (let ch = 0; ch < c; ch += lanes) {
+    const count = min(lanes, c - ch);
+    for (let b = 0; b < blocks; b++) {
+      const out = at(partial, b * partialSize + ch * multiplier * kk);
+      const inBlock = min(block, n - b * block);
+      for (let jj = 0; jj < inBlock; jj++) {
+        const sample = b * block + jj;
+        for (let lane = 0; lane < count; lane++) {
+          phasePlane(at(x, sample * xs + (ch + lane) * xPlane), h, w, ph, pw, sw, rows, wq, at(planes, lane * lines(size)));
+        }
+        if (ASC_FEATURE_SIMD) {
+          const p1 = count > 1 ? at(planes, lines(size)) : zeros;
+          const p2 = count > 2 ? at(planes, 2 * lines(size)) : zeros;
+          const p3 = count > 3 ? at(planes, 3 * lines(size)) : zeros;
+          interleave4(planes, p1, p2, p3, size, x4);
+        }
+        for (let j = 0; j < multiplier; j++) {
+          const dzj = at(dz, sample * zs + ch * dzPlanes + j * l);
+          if (ASC_FEATURE_SIMD) {
+            const d1 = count > 1 ? at(dzj, dzPlanes) : zeros;
+            const d2 = count > 2 ? at(dzj, 2 * dzPlanes) : zeros;
+            const d3 = count > 3 ? at(dzj, 3 * dzPlanes) : zeros;
+            interleave4(dzj, d1, d2, d3, l, dz4);
+            const cj = at(c4, j * kk * 4);
+            for (let l0 = 0; l0 < l; l0 += K_BLOCK) {
+              const l1 = min(l, l0 + K_BLOCK), first = jj == 0 && l0 == 0;
+              let t = 0;
+              for (; t + 4 <= kk; t += 4) gradTaps(4, x4, dz4, offsets, t, sh, wq, ow, l0, l1, cj, first);
+              for (; t < kk; t++) gradTaps(1, x4, dz4, offsets, t, sh, wq, ow, l0, l1, cj, first);
+            }
+          } else {
+            const o = at(out, j * kk);
+            for (let l0 = 0; l0 < l; l0 += K_BLOCK) {
+              const l1 = min(l, l0 + K_BLOCK), first = jj == 0 && l0 == 0;
+              for (let t = 0; t < kk; t++) {
+                const s = gradOne(planes, dzj, load<i32>(offsets + (<usize>t << 2)), sh, wq, ow, l0, l1);
+                const p = at(o, t);
+                store<f32>(p, first ? s : s + load<f32>(p));
+              }
+            }
+          }
+        }
+      }
+      if (ASC_FEATURE_SIMD) {
+        // The block's sums, lane by lane, into the partial rows of channels ch … ch+count−1.
+        for (let lane = 0; lane < count; lane++) {
+          for (let i = 0; i < multiplier * kk; i++) {
+            store<f32>(at(out, lane * multiplier * kk + i), load<f32>(at(c4, i * 4 + lane)));
+          }
+        }
+      }
+    }
+  }
+}
