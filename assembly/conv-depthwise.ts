@@ -180,13 +180,6 @@ export function depthwiseForward(
  */
 @inline function addTapRow(acc: usize, dz: usize, l: i32, wt: usize, kk: i32, multiplier: i32, ow: i32): void {
   let ox = 0;
-  if (ASC_FEATURE_SIMD && multiplier == 1) {
-    const wv = v128.load32_splat(wt);
-    for (; ox + 4 <= ow; ox += 4) {
-      const p = at(acc, ox);
-      v128.store(p, f32x4.add(v128.load(p), f32x4.mul(wv, v128.load(at(dz, ox)))));
-    }
-  }
   if (ASC_FEATURE_SIMD) {
     for (; ox + 4 <= ow; ox += 4) {
       let total = f32x4.splat(0);
@@ -213,21 +206,122 @@ export function depthwiseForward(
   }
 }
 
+/**
+ * 4·V input gradients of row iy from column ix (V = 4 or 1), stride 1: dzp holds the output
+ * channels' dz planes zero-padded (planeBytes apart), offsets[t] the float offset of tap t's dz
+ * for input (0, 0); tap by tap in order, Σ_j w_j·dz_j added to registers that start at +0.
+ */
+@inline function inputTile(
+  V: i32, dzp: usize, planeBytes: usize, offsets: usize, kk: i32, wc: usize, multiplier: i32, rowStart: i32, dx: usize,
+): void {
+  const zero = f32x4.splat(0);
+  const base = at(dzp, rowStart);
+  let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+  for (let t = 0; t < kk; t++) {
+    let p = base + (<usize>load<i32>(offsets + (<usize>t << 2)) << 2);
+    let wv = v128.load32_splat(at(wc, t));
+    let s0 = f32x4.mul(wv, v128.load(p)), s1 = zero, s2 = zero, s3 = zero;
+    if (V > 1) {
+      s1 = f32x4.mul(wv, v128.load(p, 16));
+      s2 = f32x4.mul(wv, v128.load(p, 32));
+      s3 = f32x4.mul(wv, v128.load(p, 48));
+    }
+    for (let j = 1; j < multiplier; j++) {
+      p += planeBytes;
+      wv = v128.load32_splat(at(wc, j * kk + t));
+      s0 = mac(s0, wv, v128.load(p));
+      if (V > 1) {
+        s1 = mac(s1, wv, v128.load(p, 16));
+        s2 = mac(s2, wv, v128.load(p, 32));
+        s3 = mac(s3, wv, v128.load(p, 48));
+      }
+    }
+    a0 = f32x4.add(a0, s0);
+    if (V > 1) {
+      a1 = f32x4.add(a1, s1);
+      a2 = f32x4.add(a2, s2);
+      a3 = f32x4.add(a3, s3);
+    }
+  }
+  v128.store(dx, a0);
+  if (V > 1) {
+    v128.store(dx, a1, 16);
+    v128.store(dx, a2, 32);
+    v128.store(dx, a3, 48);
+  }
+}
+
+/** One input gradient in scalar code, the same sequence as inputTile's lanes. */
+@inline function inputOne(dzp: usize, plane: i32, offsets: usize, kk: i32, wc: usize, multiplier: i32, rowStart: i32): f32 {
+  let acc: f32 = 0;
+  for (let t = 0; t < kk; t++) {
+    const p = rowStart + load<i32>(offsets + (<usize>t << 2));
+    let s: f32 = load<f32>(at(wc, t)) * load<f32>(at(dzp, p));
+    for (let j = 1; j < multiplier; j++) s += load<f32>(at(wc, j * kk + t)) * load<f32>(at(dzp, j * plane + p));
+    acc += s;
+  }
+  return acc;
+}
+
+/** Whether every weight of a channel is finite (w·0 = ±0, so the zero padding adds nothing). */
+function allFinite(wc: usize, count: i32): bool {
+  for (let i = 0; i < count; i++) {
+    const v = load<f32>(at(wc, i));
+    if (v - v != 0) return false;
+  }
+  return true;
+}
+
 export function depthwiseInputGrad(
   dz: usize, dx: usize, zs: i32, xs: i32, n: i32, c: i32, h: i32, w: i32, kh: i32, kw: i32,
   sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, oh: i32, ow: i32, multiplier: i32,
   weight: usize, work: usize, workBytes: i32,
 ): void {
-  // The padded accumulator covers every tap of every output and the plane itself.
+  const kk = kh * kw, l = oh * ow, plane = h * w;
+  // Stride 1 (and sums shorter than gemm's k-block), each input gradient is summed in registers
+  // over its taps, read from zero-padded dz planes: [h + ph + (kh−1)·dh] × [w + pw + (kw−1)·dw].
+  // A tap whose output falls in the padding then adds w·0 = ±0, which changes nothing while w is
+  // finite (a sum that starts at +0 is never −0); a channel with a weight that is not goes the
+  // general way below.
+  const stride1 = sh == 1 && sw == 1 && kk <= K_BLOCK && multiplier <= K_BLOCK;
+  const padRows = h + ph + (kh - 1) * dh, padCols = w + pw + (kw - 1) * dw, padded = lines(padRows * padCols);
+  // Otherwise, col2im's way: a padded accumulator (sw phases) that covers every tap of every
+  // output and the plane itself takes each tap's Σ_j w_j·dz_j in turn; dx is its inside.
   const rows = max(spanOf(oh, sh, kh, dh), ph + h), wq = (max(spanOf(ow, sw, kw, dw), pw + w) + sw - 1) / sw;
-  const kk = kh * kw, l = oh * ow, plane = h * w, size = sw * rows * wq;
-  // The thread's region: the accumulator, then the taps' offsets.
-  const acc = work, offsets = at(work, lines(size));
+  const size = sw * rows * wq;
+  // The thread's region: both ways' tap offsets, then the padded planes or the accumulator.
+  const padOffsets = work, offsets = at(work, lines(kk)), acc = at(offsets, lines(kk));
   tapOffsets(kh, kw, dh, dw, sw, rows, wq, offsets);
+  for (let ki = 0; ki < kh; ki++) {
+    for (let kj = 0; kj < kw; kj++) {
+      store<i32>(padOffsets + (<usize>(ki * kw + kj) << 2), (ph + (kh - 1 - ki) * dh) * padCols + pw + (kw - 1 - kj) * dw);
+    }
+  }
   for (let s = 0; s < n; s++) {
     for (let ch = 0; ch < c; ch++) {
-      zeroRun(acc, size);
       const dzc = at(dz, s * zs + ch * multiplier * l), wc = at(weight, ch * multiplier * kk);
+      const dxc = at(dx, s * xs + ch * plane);
+      if (stride1 && allFinite(wc, multiplier * kk)) {
+        for (let j = 0; j < multiplier; j++) {
+          phasePlane(at(dzc, j * l), oh, ow, (kh - 1) * dh, (kw - 1) * dw, 1, padRows, padCols, at(acc, j * padded));
+        }
+        const planeBytes = <usize>padded << 2;
+        for (let iy = 0; iy < h; iy++) {
+          const row = iy * padCols, dxrow = at(dxc, iy * w);
+          let ix = 0;
+          if (ASC_FEATURE_SIMD && w >= 4) {
+            for (; ix + 16 <= w; ix += 16) inputTile(4, acc, planeBytes, padOffsets, kk, wc, multiplier, row + ix, at(dxrow, ix));
+            // The last tile overlaps the one before: its lanes rewrite the same bits.
+            for (; ix < w; ix += 4) {
+              const x0 = min(ix, w - 4);
+              inputTile(1, acc, planeBytes, padOffsets, kk, wc, multiplier, row + x0, at(dxrow, x0));
+            }
+          }
+          for (; ix < w; ix++) store<f32>(at(dxrow, ix), inputOne(acc, padded, padOffsets, kk, wc, multiplier, row + ix));
+        }
+        continue;
+      }
+      zeroRun(acc, size);
       for (let t = 0; t < kk; t++) {
         const offset = load<i32>(offsets + (<usize>t << 2));
         for (let oy = 0; oy < oh; oy++) {
@@ -235,7 +329,6 @@ export function depthwiseInputGrad(
         }
       }
       // dx[iy][ix] = the accumulator at padded (iy + ph, ix + pw).
-      const dxc = at(dx, s * xs + ch * plane);
       for (let iy = 0; iy < h; iy++) {
         if (sw == 1) {
           copyRun(at(dxc, iy * w), at(acc, (iy + ph) * wq + pw), w);

@@ -22,11 +22,13 @@ function paddedPlane(g: DepthwiseGeometry): number {
 export const depthwiseScratch = {
   /** The padded plane, then the taps' offsets. */
   forward: (g: DepthwiseGeometry): number => lines(paddedPlane(g)) + g.kh * g.kw,
-  /** The padded accumulator (it also covers the plane itself), then the taps' offsets. */
+  /** Two sets of the taps' offsets, then the padded dz planes (stride 1) or the padded accumulator (which also covers the plane itself). */
   inputGrad: (g: DepthwiseGeometry): number => {
+    const kk = g.kh * g.kw;
+    const padded = g.multiplier * lines((g.h + g.ph + (g.kh - 1) * g.dh) * (g.w + g.pw + (g.kw - 1) * g.dw));
     const rows = Math.max(spanOf(g.oh, g.sh, g.kh, g.dh), g.ph + g.h);
     const cols = Math.max(spanOf(g.ow, g.sw, g.kw, g.dw), g.pw + g.w);
-    return lines(g.sw * rows * Math.ceil(cols / g.sw)) + g.kh * g.kw;
+    return 2 * lines(kk) + Math.max(padded, lines(g.sw * rows * Math.ceil(cols / g.sw)));
   },
   /** The taps' offsets, four padded planes, a zero plane, the four interleaved, four dz rows interleaved, the block's sums. */
   weightGrad: (g: DepthwiseGeometry): number => {
