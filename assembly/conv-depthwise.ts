@@ -84,7 +84,7 @@ function tapOffsets(kh: i32, kw: i32, dh: i32, dw: i32, sw: i32, rows: i32, wq: 
 // ---- forward ----
 
 /**
- * 4·V outputs of row oy from column ox (V = 4 or 1): the taps in k-blocks, each block's sum from
+ * 4·V outputs of row oy from column ox (V = 4, 2 or 1): the taps in k-blocks, each block's sum from
  * +0, a later block's added to the first's, as gemm.
  */
 @inline function forwardTile(V: i32, xp: usize, offsets: usize, kk: i32, wt: usize, rowStart: i32, z: usize): void {
@@ -98,23 +98,23 @@ function tapOffsets(kh: i32, kw: i32, dh: i32, dw: i32, sw: i32, rows: i32, wq: 
       const p = base + (<usize>load<i32>(offsets + (<usize>t << 2)) << 2);
       const wv = v128.load32_splat(at(wt, t));
       a0 = mac(a0, wv, v128.load(p));
-      if (V > 1) {
-        a1 = mac(a1, wv, v128.load(p, 16));
+      if (V > 1) a1 = mac(a1, wv, v128.load(p, 16));
+      if (V > 2) {
         a2 = mac(a2, wv, v128.load(p, 32));
         a3 = mac(a3, wv, v128.load(p, 48));
       }
     }
     const first = t0 == 0;
     s0 = first ? a0 : f32x4.add(a0, s0);
-    if (V > 1) {
-      s1 = first ? a1 : f32x4.add(a1, s1);
+    if (V > 1) s1 = first ? a1 : f32x4.add(a1, s1);
+    if (V > 2) {
       s2 = first ? a2 : f32x4.add(a2, s2);
       s3 = first ? a3 : f32x4.add(a3, s3);
     }
   }
   v128.store(z, s0);
-  if (V > 1) {
-    v128.store(z, s1, 16);
+  if (V > 1) v128.store(z, s1, 16);
+  if (V > 2) {
     v128.store(z, s2, 32);
     v128.store(z, s3, 48);
   }
@@ -139,6 +139,10 @@ function forwardPlane(xp: usize, offsets: usize, kk: i32, wt: usize, sh: i32, wq
     let ox = 0;
     if (ASC_FEATURE_SIMD && ow >= 4) {
       for (; ox + 16 <= ow; ox += 16) forwardTile(4, xp, offsets, kk, wt, row + ox, at(zrow, ox));
+      if (ox + 8 <= ow) {
+        forwardTile(2, xp, offsets, kk, wt, row + ox, at(zrow, ox));
+        ox += 8;
+      }
       // A tile that would pass the row's end starts at ow − 4 instead: its lanes recompute (the
       // same bits) outputs already written.
       for (; ox < ow; ox += 4) {
@@ -207,12 +211,12 @@ export function depthwiseForward(
 }
 
 /**
- * 4·V input gradients of row iy from column ix (V = 4 or 1), stride 1: dzp holds the output
+ * 4·V input gradients of row iy from column ix (V = 4, 2 or 1), stride 1: dzp holds the output
  * channels' dz planes zero-padded (planeBytes apart), offsets[t] the float offset of tap t's dz
  * for input (0, 0); tap by tap in order, Σ_j w_j·dz_j added to registers that start at +0.
  */
 @inline function inputTile(
-  V: i32, dzp: usize, planeBytes: usize, offsets: usize, kk: i32, wc: usize, multiplier: i32, rowStart: i32, dx: usize,
+  V: i32, ONE: bool, dzp: usize, planeBytes: usize, offsets: usize, kk: i32, wc: usize, multiplier: i32, rowStart: i32, dx: usize,
 ): void {
   const zero = f32x4.splat(0);
   const base = at(dzp, rowStart);
@@ -221,34 +225,55 @@ export function depthwiseForward(
     let p = base + (<usize>load<i32>(offsets + (<usize>t << 2)) << 2);
     let wv = v128.load32_splat(at(wc, t));
     let s0 = f32x4.mul(wv, v128.load(p)), s1 = zero, s2 = zero, s3 = zero;
-    if (V > 1) {
-      s1 = f32x4.mul(wv, v128.load(p, 16));
+    if (V > 1) s1 = f32x4.mul(wv, v128.load(p, 16));
+    if (V > 2) {
       s2 = f32x4.mul(wv, v128.load(p, 32));
       s3 = f32x4.mul(wv, v128.load(p, 48));
     }
-    for (let j = 1; j < multiplier; j++) {
+    // ONE: a multiplier of 1, the loop compiled out.
+    for (let j = 1; !ONE && j < multiplier; j++) {
       p += planeBytes;
       wv = v128.load32_splat(at(wc, j * kk + t));
       s0 = mac(s0, wv, v128.load(p));
-      if (V > 1) {
-        s1 = mac(s1, wv, v128.load(p, 16));
+      if (V > 1) s1 = mac(s1, wv, v128.load(p, 16));
+      if (V > 2) {
         s2 = mac(s2, wv, v128.load(p, 32));
         s3 = mac(s3, wv, v128.load(p, 48));
       }
     }
     a0 = f32x4.add(a0, s0);
-    if (V > 1) {
-      a1 = f32x4.add(a1, s1);
+    if (V > 1) a1 = f32x4.add(a1, s1);
+    if (V > 2) {
       a2 = f32x4.add(a2, s2);
       a3 = f32x4.add(a3, s3);
     }
   }
   v128.store(dx, a0);
-  if (V > 1) {
-    v128.store(dx, a1, 16);
+  if (V > 1) v128.store(dx, a1, 16);
+  if (V > 2) {
     v128.store(dx, a2, 32);
     v128.store(dx, a3, 48);
   }
+}
+
+/**
+ * A row of w ≥ 4 input gradients in tiles of 16, 8, then 4 columns, the last 4 overlapping the
+ * tile before (its lanes rewrite the same bits). Returns w.
+ */
+@inline function inputRow(
+  ONE: bool, dzp: usize, planeBytes: usize, offsets: usize, kk: i32, wc: usize, multiplier: i32, row: i32, dxrow: usize, w: i32,
+): i32 {
+  let ix = 0;
+  for (; ix + 16 <= w; ix += 16) inputTile(4, ONE, dzp, planeBytes, offsets, kk, wc, multiplier, row + ix, at(dxrow, ix));
+  if (ix + 8 <= w) {
+    inputTile(2, ONE, dzp, planeBytes, offsets, kk, wc, multiplier, row + ix, at(dxrow, ix));
+    ix += 8;
+  }
+  for (; ix < w; ix += 4) {
+    const x0 = min(ix, w - 4);
+    inputTile(1, ONE, dzp, planeBytes, offsets, kk, wc, multiplier, row + x0, at(dxrow, x0));
+  }
+  return ix;
 }
 
 /** One input gradient in scalar code, the same sequence as inputTile's lanes. */
@@ -310,12 +335,8 @@ export function depthwiseInputGrad(
           const row = iy * padCols, dxrow = at(dxc, iy * w);
           let ix = 0;
           if (ASC_FEATURE_SIMD && w >= 4) {
-            for (; ix + 16 <= w; ix += 16) inputTile(4, acc, planeBytes, padOffsets, kk, wc, multiplier, row + ix, at(dxrow, ix));
-            // The last tile overlaps the one before: its lanes rewrite the same bits.
-            for (; ix < w; ix += 4) {
-              const x0 = min(ix, w - 4);
-              inputTile(1, acc, planeBytes, padOffsets, kk, wc, multiplier, row + x0, at(dxrow, x0));
-            }
+            if (multiplier == 1) ix = inputRow(true, acc, planeBytes, padOffsets, kk, wc, 1, row, dxrow, w);
+            else ix = inputRow(false, acc, planeBytes, padOffsets, kk, wc, multiplier, row, dxrow, w);
           }
           for (; ix < w; ix++) store<f32>(at(dxrow, ix), inputOne(acc, padded, padOffsets, kk, wc, multiplier, row + ix));
         }

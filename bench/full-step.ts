@@ -4,18 +4,23 @@
 import type * as Descent from '../src/index.js';
 
 /**
- * A seeded model for `net` — an MLP by its sizes ('784-16-16-10', ReLU between the Linear layers)
- * or 'lenet' (the CNN of issue #15) — Adam on it, and 8 batches of seeded MNIST-shaped data it
+ * A seeded model for `net` — an MLP by its sizes ('784-16-16-10', ReLU between the Linear layers),
+ * 'lenet' (the CNN of issue #15) or 'separable' (a MobileNet-style CNN: 3×3 depthwise + 1×1
+ * pointwise blocks) — Adam on it, and 8 batches of seeded MNIST-shaped data it
  * cycles through. Returns the step and the first input batch (whose memory a caller may use as
  * scratch).
  */
 export function fullStep(d: typeof Descent, net: string, batch: number): { step: () => void; input: Descent.Tensor } {
   d.manualSeed(0);
-  const lenet = net === 'lenet';
+  const image = net === 'lenet' || net === 'separable';
   const layers: Descent.Module[] = [];
-  if (lenet) {
+  if (net === 'lenet') {
     layers.push(new d.Conv2d(1, 8, 3, { padding: 1 }), new d.ReLU(), new d.MaxPool2d(2),
       new d.Conv2d(8, 16, 3, { padding: 1 }), new d.ReLU(), new d.MaxPool2d(2), new d.Flatten(), new d.Linear(784, 10));
+  } else if (net === 'separable') {
+    const block = (cin: number, cout: number) => [new d.Conv2d(cin, cin, 3, { padding: 1, groups: cin }), new d.Conv2d(cin, cout, 1), new d.ReLU()];
+    layers.push(new d.Conv2d(1, 16, 3, { padding: 1 }), new d.ReLU(), ...block(16, 32), new d.MaxPool2d(2),
+      ...block(32, 64), new d.MaxPool2d(2), new d.Flatten(), new d.Linear(64 * 49, 10));
   } else {
     layers.push(...mlpLayers(d, net));
   }
@@ -24,7 +29,7 @@ export function fullStep(d: typeof Descent, net: string, batch: number): { step:
   const lossFn = new d.CrossEntropyLoss();
   let s = 12345;
   const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) | 0) >>> 8) / 16777216;
-  const shape = lenet ? [batch, 1, 28, 28] : [batch, 784];
+  const shape = image ? [batch, 1, 28, 28] : [batch, 784];
   const xs: Descent.Tensor[] = [], ys: Descent.Tensor[] = [];
   for (let i = 0; i < 8; i++) {
     xs.push(d.tensor(Float32Array.from({ length: batch * 784 }, next), shape));
