@@ -15,7 +15,7 @@
 // φ, φ + sw, …, so the outputs of a row read consecutive floats of one phase (SIMD lanes are four
 // output columns, forward and input gradient, or four channels, weight gradient).
 import { GemmOrder } from '../src/backend/codes';
-import { at, copyRun, zeroRun } from './conv-runs';
+import { at, copyRun, padPlanes, zeroRun } from './conv-runs';
 
 /** gemm's k-block (KC in gemm.ts): its sums restart every this many terms. */
 const K_BLOCK: i32 = GemmOrder.kBlock;
@@ -35,6 +35,10 @@ const K_BLOCK: i32 = GemmOrder.kBlock;
  * plane zero-padded, its columns dealt into sw phases.
  */
 function phasePlane(x: usize, h: i32, w: i32, ph: i32, pw: i32, sw: i32, rows: i32, wq: i32, xp: usize): void {
+  if (sw == 1) {
+    padPlanes(x, 1, h, w, ph, pw, rows, wq, xp);
+    return;
+  }
   for (let phase = 0; phase < sw; phase++) {
     for (let r = 0; r < rows; r++) {
       const out = at(xp, (phase * rows + r) * wq), iy = r - ph;
@@ -43,13 +47,6 @@ function phasePlane(x: usize, h: i32, w: i32, ph: i32, pw: i32, sw: i32, rows: i
         continue;
       }
       const row = at(x, iy * w);
-      if (sw == 1) {
-        const before = min(pw, wq), inside = max(0, min(w, wq - pw));
-        zeroRun(out, before);
-        copyRun(at(out, before), row, inside);
-        zeroRun(at(out, before + inside), wq - before - inside);
-        continue;
-      }
       for (let q = 0; q < wq; q++) {
         const ix = q * sw + phase - pw;
         store<f32>(at(out, q), ix >= 0 && ix < w ? load<f32>(at(row, ix)) : 0);

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { tensor, type Tensor } from '../src/index.js';
-import { CONFIGS, use, randomFloats } from './helpers.js';
+import { randomFloats } from './helpers.js';
+import { expectReplacingKernels } from './replacing-kernels.js';
 import { gemmWorkspace, requireBackend } from '../src/core/runtime.js';
 import { depthwiseScratch } from '../src/nn/conv-depthwise.js';
 
@@ -99,25 +100,13 @@ function run(g: Geometry, seed: number, viaGemm: boolean, poke: (weight: Float32
 describe('depthwise convolution kernels', () => {
   it('match a float64 reference, give the same bits on every build and the js twin, and the im2col + gemm bits on wasm', async () => {
     const samples: [Geometry, number][] = [[MOBILE, 5], ...fc.sample(fc.tuple(geometry, fc.nat()), { numRuns: 40, seed: 31 })];
-    const bits = (a: Float32Array) => new Uint32Array(a.buffer);
-    const first: Float32Array[][] = [];
-    for (const config of CONFIGS) {
-      await use(config.options);
-      samples.forEach(([g, seed], i) => {
-        const what = `${config.label}, sample ${i} ${JSON.stringify(g)}`;
-        const out = run(g, seed, false);
-        const { xs, zs, kk, cout, l } = size(g);
-        const ref = reference(g, randomFloats(g.n * xs, seed), randomFloats(cout * kk, seed + 1), randomFloats(g.n * zs, seed + 3));
-        // Terms below 1 in size: sums of kk (z), kk·m (dx) and n·l (dW) of them.
-        const bounds = [kk, kk * g.m, g.n * l].map((terms) => 4e-7 * (terms + 1));
-        ref.forEach((r, a) => r.forEach((v, j) => expect(Math.abs(out[a][j] - v), `${what}: array ${a} [${j}]`).toBeLessThan(bounds[a])));
-        if (config.options.backend === 'wasm') {
-          run(g, seed, true).forEach((a, j) => expect(bits(out[j]), `${what}: array ${j} vs im2col + gemm`).toEqual(bits(a)));
-        }
-        if (first.length <= i) first.push(out);
-        else out.forEach((a, j) => expect(bits(a), `${what}: array ${j} vs ${CONFIGS[0].label}`).toEqual(bits(first[i][j])));
-      });
-    }
+    await expectReplacingKernels(samples, ([g, seed], viaGemm) => run(g, seed, viaGemm), ([g, seed], out, what) => {
+      const { xs, zs, kk, cout, l } = size(g);
+      const ref = reference(g, randomFloats(g.n * xs, seed), randomFloats(cout * kk, seed + 1), randomFloats(g.n * zs, seed + 3));
+      // Terms below 1 in size: sums of kk (z), kk·m (dx) and n·l (dW) of them.
+      const bounds = [kk, kk * g.m, g.n * l].map((terms) => 4e-7 * (terms + 1));
+      ref.forEach((r, a) => r.forEach((v, j) => expect(Math.abs(out[a][j] - v), `${what}: array ${a} [${j}]`).toBeLessThan(bounds[a])));
+    });
   });
 
   it('keep the gemm path\'s values where a weight is infinite or NaN (a padding tap adds nothing there, not ∞·0)', async () => {
@@ -127,17 +116,10 @@ describe('depthwise convolution kernels', () => {
       weight[2 * 9] = Infinity;
       weight[4 * 9 + 5] = NaN;
     };
-    const same = (a: Float32Array, b: Float32Array) => a.every((v, i) => Object.is(v, b[i]));
-    let js: Float32Array[] | null = null;
-    for (const config of CONFIGS) {
-      await use(config.options);
-      const out = run(MOBILE, 3, false, poke);
+    // NaN == NaN here: which NaN bits an ∞·0 or NaN operand gives is the host's choice.
+    const same = (a: Float32Array, b: Float32Array, what: string) => expect(a.every((v, i) => Object.is(v, b[i])), what).toBe(true);
+    await expectReplacingKernels([MOBILE], (g, viaGemm) => run(g, 3, viaGemm, poke), (_, out) => {
       expect(out[1].some((v) => Number.isNaN(v)) && out[1].some((v) => Math.abs(v) === Infinity) && out[1].some((v) => Number.isFinite(v))).toBe(true);
-      if (config.options.backend === 'wasm') {
-        run(MOBILE, 3, true, poke).forEach((a, j) => expect(same(out[j], a), `${config.label}: array ${j} vs im2col + gemm`).toBe(true));
-      }
-      if (js === null) js = out;
-      else out.forEach((a, j) => expect(same(a, js![j]), `${config.label}: array ${j} vs ${CONFIGS[0].label}`).toBe(true));
-    }
+    }, same);
   });
 });

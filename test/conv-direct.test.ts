@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { tensor, type Tensor } from '../src/index.js';
-import { CONFIGS, use, randomFloats } from './helpers.js';
+import { randomFloats } from './helpers.js';
+import { expectReplacingKernels } from './replacing-kernels.js';
 import { gemmWorkspace, requireBackend } from '../src/core/runtime.js';
 import { Act } from '../src/backend/backend.js';
 
@@ -88,24 +89,12 @@ function run(g: Geometry, seed: number, viaGemm: boolean): Float32Array[] {
 describe('direct convolution kernels', () => {
   it('match a float64 reference, give the same bits on every build and the js twin, and the im2col + gemm bits on wasm', async () => {
     const samples: [Geometry, number][] = [[LENET, 5], ...fc.sample(fc.tuple(geometry, fc.nat()), { numRuns: 40, seed: 25 })];
-    const bits = (a: Float32Array) => new Uint32Array(a.buffer);
-    const first: Float32Array[][] = [];
-    for (const config of CONFIGS) {
-      await use(config.options);
-      samples.forEach(([g, seed], i) => {
-        const what = `${config.label}, sample ${i} ${JSON.stringify(g)}`;
-        const out = run(g, seed, false);
-        const [z, dw] = reference(g, randomFloats(g.n * size(g).xs, seed), randomFloats(g.cout * size(g).kk, seed + 1), randomFloats(g.cout, seed + 2), randomFloats(g.n * size(g).zs, seed + 3));
-        const { kk, l } = size(g);
-        z.forEach((v, j) => expect(Math.abs(out[0][j] - v), `${what}: z[${j}]`).toBeLessThan(1e-6 * (kk + 1) * 4));
-        out[1].forEach((v, j) => expect(v, `${what}: y[${j}]`).toBe(Math.max(out[0][j], 0)));
-        dw.forEach((v, j) => expect(Math.abs(out[2][j] - v), `${what}: dW[${j}]`).toBeLessThan(1e-6 * g.n * l * 4));
-        if (config.options.backend === 'wasm') {
-          run(g, seed, true).forEach((a, j) => expect(bits(out[j]), `${what}: array ${j} vs im2col + gemm`).toEqual(bits(a)));
-        }
-        if (first.length <= i) first.push(out);
-        else out.forEach((a, j) => expect(bits(a), `${what}: array ${j} vs ${CONFIGS[0].label}`).toEqual(bits(first[i][j])));
-      });
-    }
+    await expectReplacingKernels(samples, ([g, seed], viaGemm) => run(g, seed, viaGemm), ([g, seed], out, what) => {
+      const [z, dw] = reference(g, randomFloats(g.n * size(g).xs, seed), randomFloats(g.cout * size(g).kk, seed + 1), randomFloats(g.cout, seed + 2), randomFloats(g.n * size(g).zs, seed + 3));
+      const { kk, l } = size(g);
+      z.forEach((v, j) => expect(Math.abs(out[0][j] - v), `${what}: z[${j}]`).toBeLessThan(1e-6 * (kk + 1) * 4));
+      out[1].forEach((v, j) => expect(v, `${what}: y[${j}]`).toBe(Math.max(out[0][j], 0)));
+      dw.forEach((v, j) => expect(Math.abs(out[2][j] - v), `${what}: dW[${j}]`).toBeLessThan(1e-6 * g.n * l * 4));
+    });
   });
 });
