@@ -12,6 +12,7 @@ export * from './conv';
 export * from './conv-direct';
 export * from './conv-direct-grad';
 export * from './conv-depthwise';
+export * from './conv-depthwise-grad';
 export * from './pool';
 
 /** End of the module's static data: the TypeScript allocator starts above it. */
