@@ -15,10 +15,10 @@
 }
 
 export function statisticsColumns(
-  x: usize, n: i32, c: i32, runningMean: usize, runningVar: usize,
+  x: usize, n: i32, c: i32, stride: i32, runningMean: usize, runningVar: usize,
   momentum: f64, eps: f64, batchStats: i32, mean: usize, invstd: usize,
 ): i32 {
-  const row = <usize>c << 2;
+  const row = <usize>stride << 2;
   const M = <f64>n;
   const Mv = f64x2.splat(M), one = f64x2.splat(1), epsv = f64x2.splat(eps);
   let ch = 0;
@@ -78,8 +78,10 @@ export function applyColumns(x: usize, i: i32, c: i32, mean: usize, invstd: usiz
   return ch;
 }
 
-export function backwardSumsColumns(x: usize, dy: usize, n: i32, c: i32, mean: usize, invstd: usize, sums: usize): i32 {
-  const row = <usize>c << 2;
+export function backwardSumsColumns(
+  x: usize, dy: usize, n: i32, c: i32, stride: i32, mean: usize, invstd: usize, biasSums: usize, weightSums: usize,
+): i32 {
+  const row = <usize>stride << 2;
   let ch = 0;
   for (; ch + 4 <= c; ch += 4) {
     const o = <usize>ch << 2;
@@ -94,8 +96,8 @@ export function backwardSumsColumns(x: usize, dy: usize, n: i32, c: i32, mean: u
       gxHi = f64x2.add(gxHi, f64x2.mul(hi(g), f64x2.sub(hi(v), mHi)));
     }
     const inv = v128.load(invstd + o);
-    v128.store(sums + o, join(gLo, gHi));
-    v128.store(sums + (<usize>(c + ch) << 2), join(f64x2.mul(lo(inv), gxLo), f64x2.mul(hi(inv), gxHi)));
+    v128.store(biasSums + o, join(gLo, gHi));
+    v128.store(weightSums + o, join(f64x2.mul(lo(inv), gxLo), f64x2.mul(hi(inv), gxHi)));
   }
   return ch;
 }

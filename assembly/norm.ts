@@ -102,20 +102,21 @@ const SUM = 0, SQDEV = 1, DOTDEV = 2;
 
 export function batchNormStatistics(
   x: usize, n: i32, c: i32, hw: i32, runningMean: usize, runningVar: usize,
-  momentum: f64, eps: f64, batchStats: i32, mean: usize, invstd: usize,
+  momentum: f64, eps: f64, batchStats: i32, mean: usize, invstd: usize, sample: i32, span: i32,
 ): void {
   const M = <f64>n * <f64>hw;
-  const plane = <usize>hw << 2;
+  const plane = <usize>hw << 2, stride = <usize>sample << 2;
   let ch = ASC_FEATURE_SIMD && hw == 1
-    ? statisticsColumns(x, n, c, runningMean, runningVar, momentum, eps, batchStats, mean, invstd) : 0;
+    ? statisticsColumns(x, n, c, sample, runningMean, runningVar, momentum, eps, batchStats, mean, invstd) : 0;
   for (; ch < c; ch++) {
     let mu: f64, variance: f64;
     if (batchStats) {
+      const first = x + <usize>ch * plane;
       let s: f64 = 0;
-      for (let i = 0; i < n; i++) s += segment(SUM, x + <usize>(i * c + ch) * plane, 0, hw, 0);
+      for (let i = 0; i < n; i++) s += segment(SUM, first + <usize>i * stride, 0, hw, 0);
       mu = s / M;
       let v: f64 = 0;
-      for (let i = 0; i < n; i++) v += segment(SQDEV, x + <usize>(i * c + ch) * plane, 0, hw, mu);
+      for (let i = 0; i < n; i++) v += segment(SQDEV, first + <usize>i * stride, 0, hw, mu);
       variance = v / M;
       if (runningMean) {
         const rm = runningMean + (<usize>ch << 2), rv = runningVar + (<usize>ch << 2);
@@ -148,20 +149,21 @@ export function batchNormApply(
 }
 
 export function batchNormBackwardSums(
-  x: usize, dy: usize, n: i32, c: i32, hw: i32, mean: usize, invstd: usize, sums: usize,
+  x: usize, dy: usize, n: i32, c: i32, hw: i32, mean: usize, invstd: usize, biasSums: usize, weightSums: usize,
+  sample: i32, span: i32,
 ): void {
-  const plane = <usize>hw << 2;
-  let ch = ASC_FEATURE_SIMD && hw == 1 ? backwardSumsColumns(x, dy, n, c, mean, invstd, sums) : 0;
+  const plane = <usize>hw << 2, stride = <usize>sample << 2;
+  let ch = ASC_FEATURE_SIMD && hw == 1 ? backwardSumsColumns(x, dy, n, c, sample, mean, invstd, biasSums, weightSums) : 0;
   for (; ch < c; ch++) {
     const m = <f64>at(mean, ch);
     let sg: f64 = 0, sgx: f64 = 0;
-    for (let i = 0; i < n; i++) sg += segment(SUM, dy + <usize>(i * c + ch) * plane, 0, hw, 0);
+    for (let i = 0; i < n; i++) sg += segment(SUM, dy + <usize>ch * plane + <usize>i * stride, 0, hw, 0);
     for (let i = 0; i < n; i++) {
-      const o = <usize>(i * c + ch) * plane;
+      const o = <usize>ch * plane + <usize>i * stride;
       sgx += segment(DOTDEV, x + o, dy + o, hw, m);
     }
-    store<f32>(sums + (<usize>ch << 2), <f32>sg);
-    store<f32>(sums + (<usize>(c + ch) << 2), <f32>(<f64>at(invstd, ch) * sgx));
+    store<f32>(biasSums + (<usize>ch << 2), <f32>sg);
+    store<f32>(weightSums + (<usize>ch << 2), <f32>(<f64>at(invstd, ch) * sgx));
   }
 }
 

@@ -80,9 +80,9 @@ function runAll(z: Sizes, check: boolean): Float32Array[] {
   const [, , , , rm, rv, mean, invstd, yOut, sums, dx, dxEval] = onHeap(
     [x, g, w, b, rm0, rv0, new Float32Array(c), new Float32Array(c), new Float32Array(size), new Float32Array(2 * c), new Float32Array(size), new Float32Array(size)],
     (px, pg, pw, pb, prm, prv, pmean, pinv, py, psums, pdx, pdxe) => {
-      k.batchNormStatistics(px, n, c, hw, prm, prv, momentum, eps, 1, pmean, pinv);
+      k.batchNormStatistics(px, n, c, hw, prm, prv, momentum, eps, 1, pmean, pinv, c * hw, n * hw);
       k.batchNormApply(px, n, c, hw, pmean, pinv, pw, pb, py, c * hw);
-      k.batchNormBackwardSums(px, pg, n, c, hw, pmean, pinv, psums);
+      k.batchNormBackwardSums(px, pg, n, c, hw, pmean, pinv, psums, psums + 4 * c, c * hw, n * hw);
       k.batchNormBackwardInput(px, pg, n, c, hw, pmean, pinv, pw, psums, 1, pdx, n, c * hw);
       k.batchNormBackwardInput(px, pg, n, c, hw, pmean, pinv, pw, psums, 0, pdxe, n, c * hw);
     },
@@ -90,7 +90,7 @@ function runAll(z: Sizes, check: boolean): Float32Array[] {
   outputs.push(mean, invstd, rm, rv, sums, dx, dxEval);
   // Eval with the running statistics and no affine parameters.
   const [yEval] = onHeap([x, rm0, rv0, new Float32Array(c), new Float32Array(c), new Float32Array(size)], (px, prm, prv, pmean, pinv, py) => {
-    k.batchNormStatistics(px, n, c, hw, prm, prv, momentum, eps, 0, pmean, pinv);
+    k.batchNormStatistics(px, n, c, hw, prm, prv, momentum, eps, 0, pmean, pinv, c * hw, n * hw);
     k.batchNormApply(px, n, c, hw, pmean, pinv, 0, 0, py, c * hw);
   }).slice(5);
   outputs.push(yOut, yEval);

@@ -12,9 +12,10 @@ import type { KernelFunctions, KernelSpec } from './kernel-spec.js';
 // A pointer of 0 means "absent" (no affine weight or bias, no running statistics).
 // Split across threads: layer norm's forward and input gradient by rows (each row's statistics
 // whole on one thread, mean and invstd advancing one float a row), batch norm's output and input
-// gradient by samples, the embedding gather by indices. Not split: batch norm's statistics and
-// every parameter gradient, which are reductions over the batch (the embedding's scatter-add too:
-// a repeated index adds into one row).
+// gradient by samples, batch norm's statistics and its backward's sums by channels (each channel's
+// sums whole on one thread), the embedding gather by indices. Not split: layer norm's parameter
+// gradients, reductions over the rows, and the embedding's scatter-add (a repeated index adds into
+// one row).
 
 export const NORM_KERNELS = {
   /**
@@ -22,19 +23,22 @@ export const NORM_KERNELS = {
    * variance come from x (M = n·hw values); when runningMean ≠ 0 the running statistics become
    * (1 − momentum)·running + momentum·stat, with the unbiased variance var·M/(M − 1).
    * batchStats = 0: the running statistics are used as they are. Writes mean[c] and
-   * invstd[c] = 1/√(var + eps) (kept for the backward). A reduction: not split.
+   * invstd[c] = 1/√(var + eps) (kept for the backward). Sample s of channel ch at x + s·sample +
+   * ch·hw (floats). Each channel's sums are whole on one thread, so it is split by channels (span =
+   * n·hw, a channel's values).
    */
-  batchNormStatistics: { args: 'x n c hw runningMean runningVar momentum eps batchStats mean invstd' },
+  batchNormStatistics: { args: 'x:range/hw n c:count hw runningMean:item runningVar:item momentum eps batchStats mean:item invstd:item sample span:width' },
   /**
    * Batch norm's output from its statistics: y = ((x − mean)·a) + bias with a = invstd·weight per
    * channel (weight 1, bias 0 when absent). Split by samples (sample = c·hw floats each).
    */
   batchNormApply: { args: 'x:range/sample n:count c hw mean invstd weight bias y:range/sample sample:width' },
   /**
-   * The per-channel sums the backward needs, as float32: sums[ch] = Σ dy (the bias gradient) and
-   * sums[c + ch] = invstd·Σ dy·(x − mean) = Σ dy·x̂ (the weight gradient).
+   * The per-channel sums the backward needs, as float32: biasSums[ch] = Σ dy (the bias gradient)
+   * and weightSums[ch] = invstd·Σ dy·(x − mean) = Σ dy·x̂ (the weight gradient); laid out as
+   * batchNormStatistics' input. Split by channels, as it.
    */
-  batchNormBackwardSums: { args: 'x dy n c hw mean invstd sums' },
+  batchNormBackwardSums: { args: 'x:range/hw dy:range/hw n c:count hw mean:item invstd:item biasSums:item weightSums:item sample span:width' },
   /**
    * dx for batch norm. batchStats = 1 (the gradient flows through the batch statistics):
    * dx = a·((dy − Σdy/M) − x̂·(Σdy·x̂/M)) with x̂ = (x − mean)·invstd and the sums of

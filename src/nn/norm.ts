@@ -116,14 +116,14 @@ abstract class BatchNorm extends Module {
     // Running statistics: updated in training, read in eval; absent without trackRunningStats.
     k.batchNormStatistics(
       x.offset, n, c, hw, runningMean ? runningMean.offset : 0, runningVar ? runningVar.offset : 0, factor, this.eps,
-      batchStats ? 1 : 0, mean.offset, invstd.offset,
+      batchStats ? 1 : 0, mean.offset, invstd.offset, c * hw, n * hw,
     );
     k.batchNormApply(x.offset, n, c, hw, mean.offset, invstd.offset, weight ? weight.offset : 0, bias ? bias.offset : 0, y.offset, c * hw);
     const inputs = weight && bias ? [x, weight, bias] : [x];
     return record(y, this.describe(), inputs, [x, mean, invstd], (g, sink) => {
       // Σdy and Σdy·x̂ per channel are the bias and weight gradients, and dx needs them too.
       if ((batchStats && sink.wants(x)) || (weight && sink.wants(weight)) || (bias && sink.wants(bias))) {
-        k.batchNormBackwardSums(x.offset, g.offset, n, c, hw, mean.offset, invstd.offset, sums.offset);
+        k.batchNormBackwardSums(x.offset, g.offset, n, c, hw, mean.offset, invstd.offset, sums.offset, sums.offset + 4 * c, c * hw, n * hw);
       }
       if (weight) sink.writeOrAdd(weight, fromScratch(sums.offset + 4 * c, c));
       if (bias) sink.writeOrAdd(bias, fromScratch(sums.offset, c));

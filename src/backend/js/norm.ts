@@ -28,11 +28,12 @@ function channelSum(n: number, len: number, start: (s: number) => number, term: 
 
 export function batchNormStatistics(
   h: HeapView, x: number, n: number, c: number, hw: number, runningMean: number, runningVar: number,
-  momentum: number, eps: number, batchStats: number, mean: number, invstd: number,
+  momentum: number, eps: number, batchStats: number, mean: number, invstd: number, sample: number, span: number,
 ): void {
+  void span;
   const f = h.f32, X = x >>> 2, M = n * hw;
   for (let ch = 0; ch < c; ch++) {
-    const start = (s: number) => X + (s * c + ch) * hw;
+    const start = (s: number) => X + s * sample + ch * hw;
     let mu: number, variance: number;
     if (batchStats) {
       mu = channelSum(n, hw, start, (i) => f[i]) / M;
@@ -69,14 +70,16 @@ export function batchNormApply(
 }
 
 export function batchNormBackwardSums(
-  h: HeapView, x: number, dy: number, n: number, c: number, hw: number, mean: number, invstd: number, sums: number,
+  h: HeapView, x: number, dy: number, n: number, c: number, hw: number, mean: number, invstd: number, biasSums: number,
+  weightSums: number, sample: number, span: number,
 ): void {
-  const f = h.f32, X = x >>> 2, G = dy >>> 2, S = sums >>> 2;
+  void span;
+  const f = h.f32, X = x >>> 2, G = dy >>> 2;
   for (let ch = 0; ch < c; ch++) {
     const m = f[(mean >>> 2) + ch];
-    const offset = (s: number) => (s * c + ch) * hw;
-    f[S + ch] = channelSum(n, hw, offset, (i) => f[G + i]);
-    f[S + c + ch] = f[(invstd >>> 2) + ch] * channelSum(n, hw, offset, (i) => f[G + i] * (f[X + i] - m));
+    const offset = (s: number) => s * sample + ch * hw;
+    f[(biasSums >>> 2) + ch] = channelSum(n, hw, offset, (i) => f[G + i]);
+    f[(weightSums >>> 2) + ch] = f[(invstd >>> 2) + ch] * channelSum(n, hw, offset, (i) => f[G + i] * (f[X + i] - m));
   }
 }
 
