@@ -30,6 +30,26 @@ function interleave4(a: usize, b: usize, c: usize, d: usize, count: i32, dst: us
 }
 
 /**
+ * phasePlane (stride 1) of four h×w planes a…d at once, interleaved as interleave4 lays them out:
+ * x4[r][q][lane], rows × wq, the padding zero. (A lane past the last channel reads a zero plane,
+ * at least h·w floats.)
+ */
+function paddedInterleave4(a: usize, b: usize, c: usize, d: usize, h: i32, w: i32, ph: i32, pw: i32, rows: i32, wq: i32, x4: usize): void {
+  const before = min(pw, wq), inside = max(0, min(w, wq - pw));
+  for (let r = 0; r < rows; r++) {
+    const out = x4 + (<usize>(r * wq) << 4), iy = r - ph;
+    if (iy < 0 || iy >= h) {
+      zeroRun(out, 4 * wq);
+      continue;
+    }
+    const o = <usize>(iy * w) << 2;
+    zeroRun(out, 4 * before);
+    interleave4(a + o, b + o, c + o, d + o, inside, out + (<usize>before << 4));
+    zeroRun(out + (<usize>(before + inside) << 4), 4 * (wq - before - inside));
+  }
+}
+
+/**
  * Taps t … t+T−1 (T = 4 or 1) of four channels (the lanes) summed over output positions
  * [l0, l1): x4 is the channels' phase-split padded planes interleaved, dz4 their dz rows
  * interleaved; each sum from +0 in position order, then put into c4 (tap t's vector at c4 + t·16).
@@ -108,14 +128,23 @@ export function depthwiseWeightGrad(
       const inBlock = min(block, n - b * block);
       for (let jj = 0; jj < inBlock; jj++) {
         const sample = b * block + jj;
-        for (let lane = 0; lane < count; lane++) {
-          phasePlane(at(x, sample * xs + (ch + lane) * xPlane), h, w, ph, pw, sw, rows, wq, at(planes, lane * lines(size)));
-        }
-        if (ASC_FEATURE_SIMD) {
-          const p1 = count > 1 ? at(planes, lines(size)) : zeros;
-          const p2 = count > 2 ? at(planes, 2 * lines(size)) : zeros;
-          const p3 = count > 3 ? at(planes, 3 * lines(size)) : zeros;
-          interleave4(planes, p1, p2, p3, size, x4);
+        const x0 = at(x, sample * xs + ch * xPlane);
+        if (ASC_FEATURE_SIMD && sw == 1) {
+          // Stride 1: the four planes padded and interleaved in one pass, row by row.
+          const x1 = count > 1 ? at(x0, xPlane) : zeros;
+          const x2 = count > 2 ? at(x0, 2 * xPlane) : zeros;
+          const x3 = count > 3 ? at(x0, 3 * xPlane) : zeros;
+          paddedInterleave4(x0, x1, x2, x3, h, w, ph, pw, rows, wq, x4);
+        } else {
+          for (let lane = 0; lane < count; lane++) {
+            phasePlane(at(x0, lane * xPlane), h, w, ph, pw, sw, rows, wq, at(planes, lane * lines(size)));
+          }
+          if (ASC_FEATURE_SIMD) {
+            const p1 = count > 1 ? at(planes, lines(size)) : zeros;
+            const p2 = count > 2 ? at(planes, 2 * lines(size)) : zeros;
+            const p3 = count > 3 ? at(planes, 3 * lines(size)) : zeros;
+            interleave4(planes, p1, p2, p3, size, x4);
+          }
         }
         for (let j = 0; j < multiplier; j++) {
           const dzj = at(dz, sample * zs + ch * dzPlanes + j * l);
