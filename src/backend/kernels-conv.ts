@@ -89,10 +89,14 @@ export const CONV_KERNELS = {
    */
   depthwiseForward: { args: 'x:range/xs z:range/zs xs zs:width n:count c h w kh kw sh sw ph pw dh dw oh ow multiplier weight work:thread/workBytes workBytes' },
   /**
-   * The depthwise input gradient: per input plane, a zero-padded accumulator (sw phases of
-   * max(rows, ph + h) × ⌈max(wp, pw + w)/sw⌉ floats, rounded up to 64 bytes; then the taps'
-   * offsets) takes, tap by tap in order, Σ_j w_j·dz_j at every output's window position; dx is its
-   * inside. The bits of convInputGrad with groups = c. Split into ranges of samples.
+   * The depthwise input gradient: dx = 0, then tap by tap in order, Σ_j w_j·dz_j added at every
+   * output's window position (col2im's order): the bits of convInputGrad with groups = c. At
+   * stride 1 each dx is summed in registers over its taps from the multiplier's dz planes copied
+   * zero-padded ([h + ph + (kh−1)·dh] × [w + pw + (kw−1)·dw] floats each, on 64-byte boundaries);
+   * otherwise, and for a channel with a weight that is not finite, a zero-padded accumulator (sw
+   * phases of max(rows, ph + h) × ⌈max(wp, pw + w)/sw⌉ floats) takes the taps one by one. The work
+   * region holds two tables of the taps' offsets (kh·kw i32 each, on 64-byte boundaries), then the
+   * larger of the two (src/nn/conv-depthwise.ts). Split into ranges of samples.
    */
   depthwiseInputGrad: { args: 'dz:range/zs dx:range/xs zs xs:width n:count c h w kh kw sh sw ph pw dh dw oh ow multiplier weight work:thread/workBytes workBytes' },
   /**

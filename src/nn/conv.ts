@@ -66,7 +66,9 @@ const RULES = {
  * kernels-conv.ts): the threads backend splits them by samples or blocks of samples, as one
  * sample's gemm is too small to split. A thin stride-1 layer (inChannels·kH·kW ≤ DIRECT_MAX_TAPS,
  * one group: LeNet's first) skips the columns: convDirectForward and convDirectWeightGrad read the
- * zero-padded input in place, with the same bits.
+ * zero-padded input in place, with the same bits. So does a depthwise layer (groups = inChannels),
+ * whose groups would be gemms of one row: depthwiseForward, depthwiseInputGrad and
+ * depthwiseWeightGrad (the last split by channels).
  */
 export class Conv2d extends Module {
   readonly inChannels: number;
@@ -155,9 +157,10 @@ export class Conv2d extends Module {
     const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0;
     const direct = !pointwise && groups === 1 && sh === 1 && sw === 1 && kk <= DIRECT_MAX_TAPS && ow >= 4;
     // One input channel a group: its own kernels (no im2col, no gemm of one row), the same bits.
-    const depthwise = groups > 1 && groups === this.inChannels;
-    const dwGeometry: DepthwiseGeometry = { h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, multiplier: cout };
-    const dwArgs = [groups, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cout] as const;
+    const depthwise = groups > 1 && groups === this.inChannels ? {
+      geometry: { h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, multiplier: cout } satisfies DepthwiseGeometry,
+      args: [groups, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cout] as const,
+    } : null;
     // Every buffer the step needs is taken here, so the backward allocates nothing.
     const z = this.buffer('z', outShape);
     const y = activation ? activation.buffer_('y', outShape) : z;
@@ -183,8 +186,8 @@ export class Conv2d extends Module {
       const [bytes, work] = workspace(k, 0, 0, 0, Math.ceil(padded / 16) * 16 + this.outChannels * kk * 4);
       k.convDirectForward(x.offset, z.offset, y.offset, xs, zs, n, ...directGeometry, weight.offset, bias ? bias.offset : 0, code, param, work, bytes);
     } else if (depthwise) {
-      const [bytes, work] = workspace(k, 0, 0, 0, depthwiseScratch.forward(dwGeometry));
-      k.depthwiseForward(x.offset, z.offset, xs, zs, n, ...dwArgs, weight.offset, work, bytes);
+      const [bytes, work] = workspace(k, 0, 0, 0, depthwiseScratch.forward(depthwise.geometry));
+      k.depthwiseForward(x.offset, z.offset, xs, zs, n, ...depthwise.args, weight.offset, work, bytes);
       k.channelBiasActivation(z.offset, n, this.outChannels, l, bias ? bias.offset : 0, code, param, y.offset, zs);
     } else {
       // Each thread's columns of one sample (none for 1×1), then gemm's workspace.
@@ -215,7 +218,7 @@ export class Conv2d extends Module {
           return;
         }
         if (depthwise) {
-          const [bytes, work] = workspace(k, 0, 0, 0, depthwiseScratch.weightGrad(dwGeometry));
+          const [bytes, work] = workspace(k, 0, 0, 0, depthwiseScratch.weightGrad(depthwise.geometry));
           k.depthwiseWeightGrad(x.offset, dz.offset, partial.offset, plane, cout * l, cout * kk, groups, n * cout * l, n, xs, zs, B,
             this.outChannels * kk, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cout, work, bytes);
           k.sumRows(partial.offset, blocks, this.outChannels * kk, dst, add ? 1 : 0);
@@ -245,8 +248,8 @@ export class Conv2d extends Module {
         // dcol = W_gᵀ·dz_sg (in each thread's scratch), folded back onto the input plane by col2im
         // (or the input gradient itself for 1×1).
         if (depthwise) {
-          const [bytes, work] = workspace(k, 0, 0, 0, depthwiseScratch.inputGrad(dwGeometry));
-          k.depthwiseInputGrad(dz.offset, dst, zs, xs, n, ...dwArgs, weight.offset, work, bytes);
+          const [bytes, work] = workspace(k, 0, 0, 0, depthwiseScratch.inputGrad(depthwise.geometry));
+          k.depthwiseInputGrad(dz.offset, dst, zs, xs, n, ...depthwise.args, weight.offset, work, bytes);
           return;
         }
         const [bytes, work] = workspace(k, kk, l, cout, pointwise ? 0 : kk * l);
