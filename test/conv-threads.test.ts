@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, tensor, type Module, type Tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, tensor, type Tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -37,12 +37,23 @@ async function train(threads: number): Promise<Uint32Array> {
 /** The bits of `tensors`, read now (before the caller frees them). */
 const bitsOf = (tensors: Tensor[]): Uint32Array[] => tensors.map((t) => new Uint32Array(t.toArray().buffer));
 
-/** Runs `run` on 1, 2 and 3 threads (each a fresh init) and expects the same bits from each. */
-async function expectSameBitsOnThreads(run: () => Uint32Array[]): Promise<void> {
+/**
+ * Runs `run` on 1, 2 and 3 threads (each a fresh init) and expects the same bits from each. What
+ * `run` passes to `keep` (its modules) is disposed only after the last run, so that each run's
+ * buffers are fresh memory: a freed buffer reused by the next run would still hold the last run's
+ * right values, and hide a range a split leaves unwritten.
+ */
+async function expectSameBitsOnThreads(run: (keep: <T extends { dispose(): void }>(kept: T) => T) => Uint32Array[]): Promise<void> {
+  const kept: { dispose(): void }[] = [];
+  const keep = <T extends { dispose(): void }>(t: T): T => (kept.push(t), t);
   const results: Uint32Array[][] = [];
-  for (const threads of [1, 2, 3]) {
-    expect((await init({ threads })).threads).toBe(threads);
-    results.push(run());
+  try {
+    for (const threads of [1, 2, 3]) {
+      expect((await init({ threads })).threads).toBe(threads);
+      results.push(run(keep));
+    }
+  } finally {
+    kept.forEach((t) => t.dispose());
   }
   expect(results[1], '2 threads').toEqual(results[0]);
   expect(results[2], '3 threads').toEqual(results[0]);
@@ -58,7 +69,7 @@ describe('threads: convolutions split without changing a bit', () => {
   it('the pools split by planes give the same bits on 1, 2 and 3 threads (overlapping, padded, adaptive windows)', async () => {
     // 256 planes of 20×20: over the size where a call may be split, and each shape's first call
     // is split.
-    await expectSameBitsOnThreads(() => {
+    await expectSameBitsOnThreads((keep) => {
       const pools = [new MaxPool2d(3, { stride: 2, padding: 1 }), new AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false }), new AdaptiveAvgPool2d([5, 7])];
       const bits: Uint32Array[] = [];
       for (const [i, pool] of pools.entries()) {
@@ -67,7 +78,7 @@ describe('threads: convolutions split without changing a bit', () => {
         y.backward(tensor(randomFloats(y.size, 30 + i), y.shape));
         bits.push(...bitsOf([y, x.grad!]));
         x.dispose();
-        pool.dispose();
+        keep(pool);
       }
       return bits;
     });
@@ -76,10 +87,7 @@ describe('threads: convolutions split without changing a bit', () => {
   it('depthwise convolutions split by samples and channels give the same bits on 1, 2 and 3 threads (forward, input and parameter gradients)', async () => {
     // Over the size where a call may be split: 22 channels (not a multiple of the weight
     // gradient's four lanes), and a strided 5×5 layer with two output channels an input channel.
-    // The layers are kept until the end, so that each run's work buffers are fresh memory rather
-    // than the last run's (whose values would hide a range a split leaves unwritten).
-    const layers: Conv2d[] = [];
-    await expectSameBitsOnThreads(() => {
+    await expectSameBitsOnThreads((keep) => {
       manualSeed(7); // the same weights each time
       const bits: Uint32Array[] = [];
       const cases = [[new Conv2d(22, 22, 3, { padding: 1, groups: 22 }), [16, 22, 15, 17]], [new Conv2d(7, 14, 5, { stride: 2, padding: 2, groups: 7 }), [16, 7, 31, 29]]] as const;
@@ -89,17 +97,16 @@ describe('threads: convolutions split without changing a bit', () => {
         y.backward(tensor(randomFloats(y.size, 80 + i), y.shape));
         bits.push(...bitsOf([y, x.grad!, layer.weight.grad, layer.bias!.grad]));
         x.dispose();
-        layers.push(layer);
+        keep(layer);
       }
       return bits;
     });
-    layers.forEach((layer) => layer.dispose());
   });
 
   it('LayerNorm split by rows gives the same bits on 1, 2 and 3 threads (forward, input and parameter gradients)', async () => {
     // 1,500 rows of 77 (not a multiple of 4): over the size where a call may be split.
-    await expectSameBitsOnThreads(() => {
-      const norm = new LayerNorm(77);
+    await expectSameBitsOnThreads((keep) => {
+      const norm = keep(new LayerNorm(77));
       norm.weight!.data.set(randomFloats(77, 40));
       norm.bias!.data.set(randomFloats(77, 41));
       const x = tensor(randomFloats(1500 * 77, 42), [1500, 77]).requiresGrad_();
@@ -107,17 +114,14 @@ describe('threads: convolutions split without changing a bit', () => {
       y.backward(tensor(randomFloats(y.size, 43), y.shape));
       const bits = bitsOf([y, x.grad!, norm.weight!.grad, norm.bias!.grad]);
       x.dispose();
-      norm.dispose();
       return bits;
     });
   });
 
   it('BatchNorm2d and BatchNorm1d split by samples and channels give the same bits on 1, 2 and 3 threads (training and eval)', async () => {
     // 64 samples of 12 channels of 9×11, and 3,000 samples of 29 features: over the size where a
-    // call may be split. The layers are kept to the end, so that each run's buffers are fresh
-    // memory (the last run's values would hide a range a split leaves unwritten).
-    const norms: Module[] = [];
-    await expectSameBitsOnThreads(() => {
+    // call may be split.
+    await expectSameBitsOnThreads((keep) => {
       const bits: Uint32Array[] = [];
       for (const [norm, shape] of [[new BatchNorm2d(12), [64, 12, 9, 11]], [new BatchNorm1d(29), [3000, 29]]] as const) {
         norm.weight!.data.set(randomFloats(norm.weight!.size, 50));
@@ -130,23 +134,21 @@ describe('threads: convolutions split without changing a bit', () => {
         const yEval = norm.forward(x);
         bits.push(...bitsOf([y, x.grad!, norm.weight!.grad, norm.bias!.grad, yEval, norm.runningMean!, norm.runningVar!]));
         x.dispose();
-        norms.push(norm);
+        keep(norm);
       }
       return bits;
     });
-    norms.forEach((norm) => norm.dispose());
   });
 
   it('Embedding split by indices gives the same bits on 1, 2 and 3 threads (repeated and padding indices)', async () => {
-    await expectSameBitsOnThreads(() => {
-      const embedding = new Embedding(50, 96, { paddingIdx: 3 });
+    await expectSameBitsOnThreads((keep) => {
+      const embedding = keep(new Embedding(50, 96, { paddingIdx: 3 }));
       embedding.weight.data.set(randomFloats(50 * 96, 60));
       const indices = tensor(Array.from({ length: 32 * 40 }, (_, i) => (i * 7919) % 50), [32, 40]);
       const y = embedding.forward(indices);
       y.backward(tensor(randomFloats(y.size, 61), y.shape));
       const bits = bitsOf([y, embedding.weight.grad]);
       indices.dispose();
-      embedding.dispose();
       return bits;
     });
   });
