@@ -120,13 +120,15 @@ abstract class BatchNorm extends Module {
     );
     k.batchNormApply(x.offset, n, c, hw, mean.offset, invstd.offset, weight ? weight.offset : 0, bias ? bias.offset : 0, y.offset, c * hw);
     const inputs = weight && bias ? [x, weight, bias] : [x];
+    // Σdy per channel (the bias gradient) in the first half of sums, Σdy·x̂ (the weight's) in the second.
+    const biasSums = sums.offset, weightSums = sums.offset + 4 * c;
     return record(y, this.describe(), inputs, [x, mean, invstd], (g, sink) => {
       // Σdy and Σdy·x̂ per channel are the bias and weight gradients, and dx needs them too.
       if ((batchStats && sink.wants(x)) || (weight && sink.wants(weight)) || (bias && sink.wants(bias))) {
-        k.batchNormBackwardSums(x.offset, g.offset, n, c, hw, mean.offset, invstd.offset, sums.offset, sums.offset + 4 * c, c * hw, n * hw);
+        k.batchNormBackwardSums(x.offset, g.offset, n, c, hw, mean.offset, invstd.offset, biasSums, weightSums, c * hw, n * hw);
       }
-      if (weight) sink.writeOrAdd(weight, fromScratch(sums.offset + 4 * c, c));
-      if (bias) sink.writeOrAdd(bias, fromScratch(sums.offset, c));
+      if (weight) sink.writeOrAdd(weight, fromScratch(weightSums, c));
+      if (bias) sink.writeOrAdd(bias, fromScratch(biasSums, c));
       sink.write(x, (dst) => k.batchNormBackwardInput(
         x.offset, g.offset, n, c, hw, mean.offset, invstd.offset, weight ? weight.offset : 0, sums.offset, batchStats ? 1 : 0, dst,
         n, c * hw,
