@@ -14,6 +14,7 @@ export * from './conv-direct-grad';
 export * from './conv-depthwise';
 export * from './conv-depthwise-grad';
 export * from './pool';
+export * from './pad';
 
 /** End of the module's static data: the TypeScript allocator starts above it. */
 export function heapBase(): usize {

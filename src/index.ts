@@ -30,6 +30,7 @@ export { add, sub, mul, div, exp, log, neg, sqrt, abs, pow } from './ops/element
 export type { Operand } from './ops/scalar-operand.js';
 export { sum, mean, type ReduceOptions } from './ops/reduce.js';
 export { reshape, flatten, transpose } from './ops/shape-ops.js';
+export { pad, type PadOptions, type PadMode } from './ops/pad.js';
 export { differentiableOps } from './ops/index.js';
 export * from './nn/index.js';
 export {

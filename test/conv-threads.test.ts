@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, tensor, type Tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, tensor, type Tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -80,6 +80,27 @@ describe('threads: convolutions split without changing a bit', () => {
         x.dispose();
         keep(pool);
       }
+      return bits;
+    });
+  });
+
+  it('padding split by planes gives the same bits on 1, 2 and 3 threads (each mode, and a Conv2d that reflects)', async () => {
+    await expectSameBitsOnThreads((keep) => {
+      const bits: Uint32Array[] = [];
+      for (const [i, mode] of (['constant', 'reflect', 'replicate', 'circular'] as const).entries()) {
+        const x = tensor(randomFloats(24 * 4 * 20 * 20, 40 + i), [24, 4, 20, 20]).requiresGrad_(); // 38,400 elements: may be split
+        const y = keep(pad(x, [3, 2, 1, 4], { mode }));
+        y.backward(tensor(randomFloats(y.size, 50 + i), y.shape));
+        bits.push(...bitsOf([y, x.grad!]));
+        x.dispose();
+      }
+      manualSeed(9); // the same weights each time
+      const conv = keep(new Conv2d(4, 6, 3, { padding: 2, paddingMode: 'reflect' }));
+      const x = tensor(randomFloats(32 * 4 * 15 * 17, 60), [32, 4, 15, 17]).requiresGrad_();
+      const y = conv.forward(x);
+      y.backward(tensor(randomFloats(y.size, 61), y.shape));
+      bits.push(...bitsOf([y, x.grad!, conv.weight.grad]));
+      x.dispose();
       return bits;
     });
   });

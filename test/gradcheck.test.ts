@@ -4,7 +4,7 @@ import {
   differentiableOps, layerClasses, lossClasses, tensor, noGrad, manualSeed, Module, Tensor, Parameter,
   Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Flatten, Softmax, LogSoftmax, Sequential,
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
-  add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose,
+  add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad,
   BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
 } from '../src/index.js';
 import { CONFIGS, use, randomFloats } from './helpers.js';
@@ -72,6 +72,14 @@ const OP_SPECS: Record<keyof typeof differentiableOps, Spec> = {
   reshape: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => reshape(a, [c, -1])); },
   flatten: (r, c, s) => { const a = leaf(values(r * c, s), [r, c, 1]); return opCase([a], () => flatten(a)); },
   transpose: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => transpose(a)); },
+  pad: (r, c, s) => {
+    // Each mode in turn, on the last two dimensions or the last one, as far as the mode allows.
+    const mode = (['constant', 'reflect', 'replicate', 'circular'] as const)[s % 4];
+    const fit = (p: number, size: number) => (mode === 'reflect' ? Math.min(p, size - 1) : mode === 'circular' ? Math.min(p, size) : p);
+    const padding = s % 8 < 4 ? [fit(2, c), fit(1, c), fit(1, r), fit(3, r)] : [fit(1, c), fit(2, c)];
+    const a = leaf(values(2 * r * c, s), [2, r, c]);
+    return opCase([a], () => pad(a, padding, mode === 'constant' ? { value: 0.5 } : { mode }));
+  },
 };
 
 function activationCase(make: () => Module, kinks: number[] = []): Spec {
@@ -292,6 +300,9 @@ const CONV_SPECS: Record<ConvLayer, Spec> = {
       [3, 2, [2, 4], { padding: 'same', bias: false }, n],
       [3, 2, 1, {}, 0],
       [3, 6, 3, { groups: 3, padding: [0, 1], stride: [1, 2] }, n],
+      [2, 3, 3, { padding: 1, paddingMode: 'reflect' }, n],
+      [2, 2, [3, 2], { padding: 'same', paddingMode: 'circular', bias: false }, n],
+      [1, 2, 3, { padding: [2, 1], stride: 2, paddingMode: 'replicate' }, 0],
     ];
     const [cin, cout, kernel, options, batch] = geometries[s % geometries.length];
     const m = new Conv2d(cin, cout, kernel, options);

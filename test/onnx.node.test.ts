@@ -124,6 +124,22 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
     model.dispose();
   });
 
+  for (const opsetVersion of [17, 19]) {
+    it(`Conv2d's padding modes as a Pad node before the Conv: reflect, replicate${opsetVersion >= 19 ? ', circular' : ''} (opset ${opsetVersion})`, async () => {
+      const model = new Sequential([
+        new Conv2d(2, 3, 3, { padding: [2, 1], paddingMode: 'reflect' }), new ReLU(),
+        new Conv2d(3, 3, [2, 4], { padding: 'same', paddingMode: 'replicate', groups: 3 }), new Tanh(),
+        ...(opsetVersion >= 19 ? [new Conv2d(3, 2, 3, { padding: 1, stride: 2, paddingMode: 'circular' as const })] : []),
+        new Flatten(),
+      ], { seed: 4 });
+      await expectSameOutputs(model, [2, 7, 6], { opsetVersion });
+      const nodes = fromBinary(ModelProtoSchema, toOnnx(model, { inputShape: [2, 7, 6], opsetVersion })).graph!.node;
+      const modes = nodes.filter((n) => n.opType === 'Pad').map((n) => new TextDecoder().decode(n.attribute[0].s));
+      expect(modes).toEqual(opsetVersion >= 19 ? ['reflect', 'edge', 'wrap'] : ['reflect', 'edge']);
+      model.dispose();
+    });
+  }
+
   it('max and average pooling: padding, dilation, ceilMode, countIncludePad both ways; adaptive pooling to 1×1 and to a divisor', async () => {
     const pools: [Module, number[]][] = [
       [new MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true }), [2, 8, 9]],
@@ -279,6 +295,12 @@ describe('toOnnx: what it refuses', () => {
     expect(() => toOnnx(new AvgPool2d([3, 2], { stride: 2, padding: 1, ceilMode: true }), { inputShape: [2, 8, 9] })).toThrow(
       /^toOnnx: the model \(AvgPool2d\(\[3, 2\], stride 2, padding 1, ceilMode\)\) on \[batch, 2, 8, 9\] keeps a partial last window along one dimension and drops one along the other/,
     );
+    const circular = new Conv2d(1, 1, 3, { padding: 1, paddingMode: 'circular' });
+    expect(() => toOnnx(circular, { inputShape: [1, 5, 5], opsetVersion: 18 })).toThrow(
+      /^toOnnx: the model \(Conv2d\(1→1, 3, padding 1, paddingMode 'circular'\)\) pads with paddingMode 'circular', which ONNX's Pad has \(as mode 'wrap'\) from opset 19; export with opsetVersion 19 or later$/,
+    );
+    expect(() => toOnnx(new Conv2d(1, 1, 3, { padding: 3, paddingMode: 'reflect' }), { inputShape: [1, 3, 5] })).toThrow(/mode 'reflect' needs each padding of the height below its size 3/);
+    circular.dispose();
     const batchStats = new Sequential([new BatchNorm1d(3, { trackRunningStats: false })]);
     expect(() => toOnnx(batchStats, { inputShape: [3] })).toThrow(/^toOnnx: layer 0 \(BatchNorm1d\(3\)\) has no running statistics/);
     custom.dispose();

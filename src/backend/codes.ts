@@ -49,6 +49,18 @@ export namespace Loss {
 }
 
 /**
+ * How padPlanes fills the border (torch.nn.functional.pad's modes): the constant `value`, the
+ * plane mirrored about its edge row or column (the edge not repeated), the edge repeated, or the
+ * plane wrapped around.
+ */
+export namespace Pad {
+  export const constant = 0;
+  export const reflect = 1;
+  export const replicate = 2;
+  export const circular = 3;
+}
+
+/**
  * Not a code but a fact of the summation order, which the bits depend on: gemm sums over k in
  * blocks of this many steps (assembly/gemm.ts, KC), and the direct weight gradient of a thin
  * convolution repeats those blocks to give gemm's bits (assembly/conv-direct.ts and its js twin).

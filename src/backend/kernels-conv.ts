@@ -147,6 +147,20 @@ export const CONV_KERNELS = {
   adaptiveAvgPoolForward: { args: 'x:range/inPlane planes:count h w oh ow y:range/outPlane inPlane:width outPlane' },
   /** dx = 0, then each window's elements += dy/size, windows in order. */
   adaptiveAvgPoolBackward: { args: 'dy:range/outPlane planes:count h w oh ow dx:range/inPlane inPlane:width outPlane' },
+  /**
+   * Each of `planes` h×w planes written into a (top + h + bottom)×(left + w + right) plane of out,
+   * the border filled by `mode` (Pad in codes.ts): out[oy][ox] = x[sy][sx] with each source index
+   * found along its axis alone (reflect: −i before and 2(n − 1) − i after; replicate: the nearest
+   * edge; circular: i ± n), or `value` (constant). Needs each padding below the axis's length for
+   * reflect and at most the length for circular (checked in TypeScript).
+   */
+  padPlanes: { args: 'x:range/inPlane planes:count h w top bottom left right mode value out:range/outPlane inPlane:width outPlane' },
+  /**
+   * The adjoint of padPlanes: constant mode copies the interior of dout; the others set dx = 0,
+   * then dx[sy][sx] += dout[oy][ox] over the padded plane in row-major order (a source element
+   * that several border positions copy sums their gradients in that order).
+   */
+  padPlanesBackward: { args: 'dout:range/outPlane planes:count h w top bottom left right mode dx:range/inPlane inPlane:width outPlane' },
 } as const satisfies Record<string, KernelSpec>;
 
 export type ConvKernels = KernelFunctions<typeof CONV_KERNELS>;

@@ -12,6 +12,7 @@ import { Conv2d } from '../nn/conv.js';
 import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from '../nn/pooling.js';
 import { outputLength, type Pair } from '../nn/window.js';
 import { OnnxExportError, type Attribute, type OnnxGraph } from './onnx-graph.js';
+import { checkPadFits } from '../ops/pad.js';
 
 // Each layer class and the ONNX nodes it becomes, in eval semantics (Dropout is the identity,
 // BatchNorm uses its running statistics). An emitter gets the value flowing in and its shape per
@@ -115,15 +116,28 @@ const flatten: Emitter<Flatten> = (_layer, x, { graph }) => ({
   shape: [x.shape.reduce((p, s) => p * s, 1)],
 });
 
+/** ONNX Pad's mode for each non-zero padding mode of Conv2d, and the opset that brought it. */
+const PAD_MODES = { reflect: ['reflect', 11], replicate: ['edge', 11], circular: ['wrap', 19] } as const;
+
 const conv2d: Emitter<Conv2d> = (layer, x, site) => {
   const [, h, w] = image(site, x, layer.inChannels);
   const [oh, ow] = windowOutput(site, x, layer.outputSize(h, w));
-  const { kernelSize: k, dilation: d, padding: p } = layer;
-  // 'same' pads d·(k − 1) in total, ⌊…/2⌋ before (layer.padding) and the rest after.
-  const after: Pair = layer.paddingMode === 'same' ? [d[0] * (k[0] - 1) - p[0], d[1] * (k[1] - 1) - p[1]] : p;
-  const inputs = [x.value, weight(site, 'weight', layer.weight), ...(layer.bias ? [weight(site, 'bias', layer.bias)] : [])];
+  const { kernelSize: k, dilation: d, paddingMode } = layer;
+  let input = x.value, before = layer.padding, after = layer.paddingAfter();
+  if (paddingMode !== 'zeros' && before[0] + before[1] + after[0] + after[1] > 0) {
+    // As torch exports it: a Pad node that fills the border by the mode, then a Conv without padding.
+    const [mode, since] = PAD_MODES[paddingMode];
+    if (site.graph.opset < since) {
+      throw new OnnxExportError(`${site.owner}: ${site.where} pads with paddingMode '${paddingMode}', which ONNX's Pad has (as mode '${mode}') from opset ${since}; export with opsetVersion ${since} or later`);
+    }
+    checkPadFits(`${site.owner}: ${site.where}`, paddingMode, { planes: layer.inChannels, h, w, top: before[0], bottom: after[0], left: before[1], right: after[1] }, ['height', 'width']);
+    const padsValue = site.graph.int64s(site.graph.fresh(`${site.prefix}pads`), [8], [0, 0, before[0], before[1], 0, 0, after[0], after[1]]);
+    input = site.graph.node('Pad', [x.value, padsValue], { mode: { string: mode } });
+    before = after = [0, 0];
+  }
+  const inputs = [input, weight(site, 'weight', layer.weight), ...(layer.bias ? [weight(site, 'bias', layer.bias)] : [])];
   const value = site.graph.node('Conv', inputs, {
-    kernel_shape: { ints: k }, pads: pads(p, after), strides: { ints: layer.stride }, dilations: { ints: d }, group: { int: layer.groups },
+    kernel_shape: { ints: k }, pads: pads(before, after), strides: { ints: layer.stride }, dilations: { ints: d }, group: { int: layer.groups },
   });
   return { value, shape: [layer.outChannels, oh, ow] };
 };

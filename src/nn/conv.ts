@@ -11,6 +11,7 @@ import { Parameter, resetWeightAndBias, weightAndBias } from './parameter.js';
 import { GENERATOR } from './init.js';
 import type { Activation } from './activations.js';
 import { checkInput } from './validate.js';
+import { checkPadFits, padInto } from '../ops/pad.js';
 import { depthwiseScratch, type DepthwiseGeometry } from './conv-depthwise.js';
 import {
   PADDING_PAIR, POSITIVE_PAIR, checkImage, checkOutputSize, formatPair, outputLength, pair, pairOption,
@@ -39,7 +40,14 @@ export interface Conv2dOptions {
   groups?: number;
   /** Learn a per-channel bias (default true). */
   bias?: boolean;
+  /**
+   * How the padding is filled, as torch's padding_mode: 'zeros' (the default), or the input
+   * 'reflect'ed about its edge, its edge 'replicate'd, or wrapped around ('circular').
+   */
+  paddingMode?: Conv2dPaddingMode;
 }
+
+export type Conv2dPaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 
 const RULES = {
   stride: POSITIVE_PAIR,
@@ -47,6 +55,7 @@ const RULES = {
   dilation: POSITIVE_PAIR,
   groups: POSITIVE_INT,
   bias: BOOLEAN,
+  paddingMode: oneOf('zeros', 'reflect', 'replicate', 'circular'),
 };
 
 /**
@@ -77,7 +86,10 @@ export class Conv2d extends Module {
   readonly stride: Pair;
   /** Padding before each dimension ('same' with an even kernel puts the extra row and column after). */
   readonly padding: Pair;
-  readonly paddingMode: 'same' | 'valid' | 'explicit';
+  /** How `padding` was given: 'same', 'valid', or sizes ('explicit'). */
+  readonly paddingRule: 'same' | 'valid' | 'explicit';
+  /** How the padding is filled (torch's padding_mode). */
+  readonly paddingMode: Conv2dPaddingMode;
   readonly dilation: Pair;
   readonly groups: number;
   readonly weight: Parameter;
@@ -105,11 +117,12 @@ export class Conv2d extends Module {
       }
       // torch pads d·(k − 1) in total, ⌊total/2⌋ before; the rest after falls out of the output size.
       this.padding = [0, 1].map((d) => (this.dilation[d] * (this.kernelSize[d] - 1)) >> 1) as Pair;
-      this.paddingMode = 'same';
+      this.paddingRule = 'same';
     } else {
       this.padding = pairOption('Conv2d', 'padding', padding === 'valid' ? 0 : padding, PADDING_PAIR, 0);
-      this.paddingMode = padding === 'valid' ? 'valid' : 'explicit';
+      this.paddingRule = padding === 'valid' ? 'valid' : 'explicit';
     }
+    this.paddingMode = options.paddingMode ?? 'zeros';
     const [kh, kw] = this.kernelSize;
     ({ weight: this.weight, bias: this.bias } = weightAndBias([outChannels, inChannels / this.groups, kh, kw], outChannels, options.bias ?? true));
     this.resetParameters();
@@ -124,19 +137,40 @@ export class Conv2d extends Module {
   override describe(): string {
     const extras = [
       this.stride[0] !== 1 || this.stride[1] !== 1 ? `stride ${formatPair(this.stride)}` : '',
-      this.paddingMode === 'same' ? "padding 'same'" : this.padding[0] || this.padding[1] ? `padding ${formatPair(this.padding)}` : '',
+      this.paddingRule === 'same' ? "padding 'same'" : this.padding[0] || this.padding[1] ? `padding ${formatPair(this.padding)}` : '',
       this.dilation[0] !== 1 || this.dilation[1] !== 1 ? `dilation ${formatPair(this.dilation)}` : '',
       this.groups !== 1 ? `groups ${this.groups}` : '',
       this.bias ? '' : 'no bias',
+      this.paddingMode !== 'zeros' ? `paddingMode '${this.paddingMode}'` : '',
     ].filter((s) => s !== '');
     return `Conv2d(${this.inChannels}→${this.outChannels}, ${formatPair(this.kernelSize)}${extras.map((s) => `, ${s}`).join('')})`;
   }
 
   /** The output height and width for an input plane h×w. */
   outputSize(h: number, w: number): Pair {
-    if (this.paddingMode === 'same') return [h, w];
+    if (this.paddingRule === 'same') return [h, w];
     const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [ph, pw] = this.padding, [dh, dw] = this.dilation;
     return [outputLength(h, kh, sh, ph, dh), outputLength(w, kw, sw, pw, dw)];
+  }
+
+  /** Padding after each dimension: `padding`'s, or what 'same' adds at the bottom and right. */
+  paddingAfter(): Pair {
+    if (this.paddingRule !== 'same') return this.padding;
+    return [0, 1].map((d) => this.dilation[d] * (this.kernelSize[d] - 1) - this.padding[d]) as Pair;
+  }
+
+  /**
+   * The input the convolution reads and the padding it adds itself: x and `padding` for zero
+   * padding; else x padded by the mode into a buffer of the layer (its own autograd node), and none.
+   */
+  private paddedInput(x: Tensor, h: number, w: number, n: number, batched: boolean): { input: Tensor; h: number; w: number; padding: Pair } {
+    const [top, left] = this.padding, [bottom, right] = this.paddingAfter();
+    if (this.paddingMode === 'zeros' || top + left + bottom + right === 0) return { input: x, h, w, padding: this.padding };
+    const geometry = { planes: n * this.inChannels, h, w, top, bottom, left, right };
+    checkPadFits(this.describe(), this.paddingMode, geometry, ['height', 'width']);
+    const ph = h + top + bottom, pw = w + left + right;
+    const buffer = this.buffer('padded', batched ? [n, this.inChannels, ph, pw] : [this.inChannels, ph, pw]);
+    return { input: padInto(x, buffer, geometry, this.paddingMode, 0, `${this.describe()} padding`), h: ph, w: pw, padding: [0, 0] };
   }
 
   forward(x: Tensor): Tensor {
@@ -146,10 +180,14 @@ export class Conv2d extends Module {
   /** The convolution followed by `activation`, fused into its epilogue; one node for both. */
   forwardActivated(x: Tensor, activation: Activation | null): Tensor {
     checkInput(this, 'x', x);
-    const { n, h, w, batched } = checkImage(this, x, this.inChannels);
-    const [oh, ow] = this.outputSize(h, w);
+    const image = checkImage(this, x, this.inChannels);
+    const { n, batched } = image;
+    const [oh, ow] = this.outputSize(image.h, image.w);
     checkOutputSize(this, x, oh, ow);
-    const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [ph, pw] = this.padding, [dh, dw] = this.dilation;
+    // A padding mode other than zeros pads the input first (a node of its own), as torch does;
+    // the convolution then reads the padded planes with no padding of its own.
+    const { input, h, w, padding: [ph, pw] } = this.paddedInput(x, image.h, image.w, n, batched);
+    const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [dh, dw] = this.dilation;
     const { groups, weight, bias } = this;
     const cin = this.inChannels / groups, cout = this.outChannels / groups;
     const kk = cin * kh * kw, l = oh * ow, plane = h * w;
@@ -184,20 +222,20 @@ export class Conv2d extends Module {
     if (direct) {
       // The padded sample (on a 64-byte boundary), then the weights splatted (4 floats each).
       const [bytes, work] = workspace(k, 0, 0, 0, Math.ceil(padded / 16) * 16 + this.outChannels * kk * 4);
-      k.convDirectForward(x.offset, z.offset, y.offset, xs, zs, n, ...directGeometry, weight.offset, bias ? bias.offset : 0, code, param, work, bytes);
+      k.convDirectForward(input.offset, z.offset, y.offset, xs, zs, n, ...directGeometry, weight.offset, bias ? bias.offset : 0, code, param, work, bytes);
     } else if (depthwise) {
       const [bytes, work] = workspace(k, 0, 0, 0, depthwiseScratch.forward(depthwise.geometry));
-      k.depthwiseForward(x.offset, z.offset, xs, zs, n, ...depthwise.args, weight.offset, work, bytes);
+      k.depthwiseForward(input.offset, z.offset, xs, zs, n, ...depthwise.args, weight.offset, work, bytes);
       k.channelBiasActivation(z.offset, n, this.outChannels, l, bias ? bias.offset : 0, code, param, y.offset, zs);
     } else {
       // Each thread's columns of one sample (none for 1×1), then gemm's workspace.
       const [fwdBytes, fwdWork] = workspace(k, cout, l, kk, pointwise ? 0 : kk * l);
-      k.convForward(x.offset, z.offset, xs, zs, n, ...geometry, weight.offset, pointwise ? 1 : 0, fwdWork, fwdBytes);
+      k.convForward(input.offset, z.offset, xs, zs, n, ...geometry, weight.offset, pointwise ? 1 : 0, fwdWork, fwdBytes);
       k.channelBiasActivation(z.offset, n, this.outChannels, l, bias ? bias.offset : 0, code, param, y.offset, zs);
     }
     const name = this.fusedName(activation);
-    const inputs = bias ? [x, weight, bias] : [x, weight];
-    const saved = [x, weight, z, ...(activation ? [y] : [])];
+    const inputs = bias ? [input, weight, bias] : [input, weight];
+    const saved = [input, weight, z, ...(activation ? [y] : [])];
     return record(y, name, inputs, saved, (gOut, sink) => {
       let dz = gOut;
       if (dzScratch) {
@@ -212,14 +250,14 @@ export class Conv2d extends Module {
           // The padded sample (on a 64-byte boundary), then dz transposed.
           const [bytes, work] = workspace(k, 0, 0, 0, Math.ceil(padded / 16) * 16 + zs);
           sampleBlocks(n, (first, count, block) => k.convDirectWeightGrad(
-            x.offset + first * xs * 4, dz.offset + first * zs * 4, partial.offset + (first / B) * cout * kk * 4, block * xs, block * zs,
+            input.offset + first * xs * 4, dz.offset + first * zs * 4, partial.offset + (first / B) * cout * kk * 4, block * xs, block * zs,
             cout * kk, count, cout * block * l, ...directGeometry, xs, zs, block, work, bytes));
           k.sumRows(partial.offset, blocks, cout * kk, dst, add ? 1 : 0);
           return;
         }
         if (depthwise) {
           const [bytes, work] = workspace(k, 0, 0, 0, depthwiseScratch.weightGrad(depthwise.geometry));
-          k.depthwiseWeightGrad(x.offset, dz.offset, partial.offset, plane, cout * l, cout * kk, groups, n * cout * l, n, xs, zs, B,
+          k.depthwiseWeightGrad(input.offset, dz.offset, partial.offset, plane, cout * l, cout * kk, groups, n * cout * l, n, xs, zs, B,
             this.outChannels * kk, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cout, work, bytes);
           k.sumRows(partial.offset, blocks, this.outChannels * kk, dst, add ? 1 : 0);
           return;
@@ -229,7 +267,7 @@ export class Conv2d extends Module {
         const wide = Math.max(cout, kk);
         const [bytes, work] = workspace(k, wide, wide, l, Math.ceil((cout * kk) / 16) * 16 + (pointwise ? 0 : kk * l));
         for (let g = 0; g < groups; g++) {
-          const xg = x.offset + g * cin * plane * 4, dzg = dz.offset + g * cout * l * 4;
+          const xg = input.offset + g * cin * plane * 4, dzg = dz.offset + g * cout * l * 4;
           sampleBlocks(n, (first, count, block) => k.convWeightGrad(
             xg + first * xs * 4, dzg + first * zs * 4, partial.offset + (first / B) * cout * kk * 4, block * xs, block * zs,
             cout * kk, count, cout * block * l, cin, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow, cout, pointwise ? 1 : 0, xs, zs,
@@ -244,7 +282,7 @@ export class Conv2d extends Module {
           k.sumRows(channelSums.offset, n, this.outChannels, dst, add ? 1 : 0);
         });
       }
-      sink.write(x, (dst) => {
+      sink.write(input, (dst) => {
         // dcol = W_gᵀ·dz_sg (in each thread's scratch), folded back onto the input plane by col2im
         // (or the input gradient itself for 1×1).
         if (depthwise) {

@@ -4,10 +4,11 @@ import { matmul } from './matmul.js';
 import { add, sub, mul, div, exp, log, neg, sqrt, abs, pow } from './elementwise.js';
 import { sum, mean } from './reduce.js';
 import { reshape, flatten, transpose } from './shape-ops.js';
+import { pad, type PadOptions } from './pad.js';
 
 /** Every differentiable op by name, for the gradient-check test. @internal */
 export const differentiableOps = {
-  add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose,
+  add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad,
 } as const;
 
 // The same ops as methods, for PyTorch-style chaining: `x.matmul(w, { transB: true }).add(b).exp()`.
@@ -34,6 +35,7 @@ declare module '../core/tensor.js' {
     reshape(shape: readonly number[]): Tensor;
     flatten(): Tensor;
     transpose(dim0?: number, dim1?: number): Tensor;
+    pad(padding: readonly number[], options?: PadOptions): Tensor;
   }
 }
 

@@ -1,0 +1,78 @@
+import fc from 'fast-check';
+import { AdaptiveAvgPool2d, AvgPool2d, Conv2d, MaxPool2d, pad, type Tensor } from '../../src/index.js';
+import {
+  NON_FINITE, disposedTensor, fuzz, live, notBoolean, notNumber, notOptions, notTensor, shapeOfRank, tensorNotOfRank,
+  unknownKeyOptions, using, type FuzzCase,
+} from './case.js';
+
+// Invalid calls to Conv2d, the pooling layers and pad: constructors, options, forward inputs.
+
+const notPositiveInt = fc.oneof(fc.integer({ max: 0 }), fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE), notNumber);
+/** Not a positive integer or a pair [h, w] of them (kernelSize, stride, dilation). */
+const notPositivePair = fc.oneof(notPositiveInt.filter((v) => !Array.isArray(v)), fc.tuple(notPositiveInt, fc.integer({ min: 1, max: 3 })),
+  fc.constantFrom([], [1], [1, 2, 3], [2, '2']));
+/** Not a non-negative integer or a pair of them (padding). */
+const notPadding = fc.oneof(fc.integer({ max: -1 }), fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE, [1, -1], [0.5, 0], [1, 2, 3]));
+const pools = { MaxPool2d, AvgPool2d } as const;
+const poolName = fc.constantFrom('MaxPool2d', 'AvgPool2d') as fc.Arbitrary<keyof typeof pools>;
+
+export const convCases: FuzzCase[] = [
+  fuzz('new Conv2d(in, out, k) with a size that is not a positive integer', fc.tuple(notPositiveInt, fc.integer({ min: 0, max: 1 })),
+    ([bad, which]) => (which === 0 ? new Conv2d(bad as number, 2, 3) : new Conv2d(2, bad as number, 3))),
+  fuzz('new Conv2d(2, 2, kernelSize) not a positive integer or pair', notPositivePair, (k) => new Conv2d(2, 2, k as never)),
+  fuzz('new Conv2d(2, 2, 3, options) with options not an object or a misspelt key', fc.oneof(notOptions,
+    unknownKeyOptions(['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'], ['padding_mode', 'kernel_size', 'in_channels', 'dilations', 'pad', 'group'])),
+  (o) => new Conv2d(2, 2, 3, o as never)),
+  fuzz('new Conv2d(2, 2, 3, { stride | dilation }) not a positive integer or pair', fc.tuple(fc.constantFrom('stride', 'dilation'), notPositivePair),
+    ([key, v]) => new Conv2d(2, 2, 3, { [key]: v } as never)),
+  fuzz("new Conv2d(2, 2, 3, { padding }) not a size, a pair, 'same' or 'valid'", fc.oneof(notPadding, fc.constantFrom('SAME', 'full', '', 'zeros')),
+    (p) => new Conv2d(2, 2, 3, { padding: p as never })),
+  fuzz("new Conv2d(2, 2, 3, { padding: 'same', stride > 1 })", fc.integer({ min: 2, max: 4 }), (s) => new Conv2d(2, 2, 3, { padding: 'same', stride: s })),
+  fuzz('new Conv2d(in, out, 3, { groups }) that does not divide both', fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 2, max: 7 }))
+    .filter(([i, o, g]) => i % g !== 0 || o % g !== 0), ([i, o, g]) => new Conv2d(i, o, 3, { groups: g })),
+  fuzz('new Conv2d(2, 2, 3, { bias }) not a boolean', notBoolean, (b) => new Conv2d(2, 2, 3, { bias: b as boolean })),
+  fuzz('new Conv2d(2, 2, 3, { paddingMode }) not a mode', fc.oneof(fc.constantFrom('zero', 'edge', 'wrap', 'symmetric', 'constant', 'Reflect'), notNumber),
+    (m) => new Conv2d(2, 2, 3, { paddingMode: m as never })),
+  fuzz('Conv2d.forward(x) with x not a live tensor', fc.oneof(notTensor, disposedTensor([1, 2, 5, 5]), fc.constant(undefined)),
+    (x) => using(() => new Conv2d(2, 3, 3), (m) => m.forward(x as never))),
+  fuzz('Conv2d.forward(x) with x not [N, C, H, W] or [C, H, W]', tensorNotOfRank([3, 4]),
+    (x) => using(() => new Conv2d(2, 3, 3), (m) => m.forward(x as never))),
+  fuzz('Conv2d.forward(x) with the wrong number of channels', shapeOfRank(4).filter((s) => s[1] !== 2),
+    (s) => using(() => new Conv2d(2, 3, 1), (m) => m.forward(live(s)))),
+  fuzz('Conv2d.forward(x) with a plane smaller than the window', fc.tuple(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 })),
+    ([h, w]) => using(() => new Conv2d(2, 3, 5, { dilation: [1, 2] }), (m) => m.forward(live([1, 2, h, w])))),
+  fuzz("Conv2d.forward(x) with paddingMode 'reflect' or 'circular' wider than the plane allows",
+    fc.tuple(fc.constantFrom('reflect', 'circular') as fc.Arbitrary<'reflect' | 'circular'>, fc.integer({ min: 1, max: 3 }), fc.integer({ min: 3, max: 5 })),
+    ([mode, size, p]) => using(() => new Conv2d(1, 1, 1, { padding: mode === 'reflect' ? Math.max(size, p) : size + 1, paddingMode: mode }),
+      (m) => m.forward(live([1, 1, size, 4])))),
+  fuzz('new MaxPool2d/AvgPool2d(kernelSize) not a positive integer or pair', fc.tuple(poolName, notPositivePair),
+    ([name, k]) => new pools[name](k as never)),
+  fuzz('new MaxPool2d/AvgPool2d(2, options) with options not an object or a misspelt key', fc.tuple(poolName, fc.oneof(notOptions,
+    unknownKeyOptions(['stride', 'padding', 'dilation', 'ceilMode', 'countIncludePad'], ['ceil_mode', 'count_include_pad', 'returnIndices', 'divisorOverride', 'kernel_size']))),
+  ([name, o]) => new pools[name](2, o as never)),
+  fuzz('new MaxPool2d/AvgPool2d(3, { padding }) more than half the window or not a size', fc.tuple(poolName, fc.oneof(notPadding, fc.integer({ min: 2, max: 5 }))),
+    ([name, p]) => new pools[name](3, { padding: p as never })),
+  fuzz('new MaxPool2d/AvgPool2d(2, { stride }) not a positive integer or pair', fc.tuple(poolName, notPositivePair),
+    ([name, s]) => new pools[name](2, { stride: s as never })),
+  fuzz('new MaxPool2d/AvgPool2d(2, { ceilMode }) not a boolean', fc.tuple(poolName, notBoolean), ([name, b]) => new pools[name](2, { ceilMode: b as boolean })),
+  fuzz('MaxPool2d/AvgPool2d.forward(x) with x not an image or too small', fc.tuple(poolName, fc.oneof(tensorNotOfRank([3, 4]),
+    fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })).map(([h, w]) => live.bind(null, [1, 1, h, w])))),
+  ([name, x]) => using(() => new pools[name](3), (m) => m.forward((typeof x === 'function' ? x() : x) as Tensor))),
+  fuzz('new AdaptiveAvgPool2d(outputSize) not a positive integer or pair', notPositivePair, (o) => new AdaptiveAvgPool2d(o as never)),
+  fuzz('AdaptiveAvgPool2d.forward(x) with x not [N, C, H, W] or [C, H, W]', fc.oneof(tensorNotOfRank([3, 4]), fc.oneof(notTensor, disposedTensor([1, 1, 3, 3]))),
+    (x) => using(() => new AdaptiveAvgPool2d(2), (m) => m.forward(x as never))),
+  fuzz('pad(x, padding) with x not a live tensor', fc.oneof(notTensor, disposedTensor([2, 3]), fc.constant(undefined)), (x) => pad(x as never, [1, 1])),
+  fuzz('pad(x, padding) with padding not 2 or 4 non-negative integers',
+    fc.oneof(fc.constantFrom(undefined, null, 2, 'same', [], [1], [1, 1, 1], [1, 1, 1, 1, 1, 1], [1, -1], [0.5, 1], [NaN, 0], ['1', 1]),
+      fc.array(fc.integer({ min: -2, max: 3 }), { maxLength: 7 }).filter((p) => (p.length !== 2 && p.length !== 4) || p.some((v) => v < 0))),
+    (p) => pad(live([2, 3, 4]), p as never)),
+  fuzz('pad(x, padding, options) with a bad mode, value or key', fc.oneof(notOptions, unknownKeyOptions(['mode', 'value'], ['padding_mode', 'fill', 'constant_values']),
+    fc.oneof(fc.constantFrom('zeros', 'edge', 'wrap', 'symmetric'), notNumber).map((mode) => ({ mode })),
+    notNumber.filter((v) => typeof v !== 'number').map((value) => ({ value })),
+    fc.tuple(fc.constantFrom('reflect', 'replicate', 'circular'), fc.double().filter((v) => v !== 0)).map(([mode, value]) => ({ mode, value }))),
+  (o) => pad(live([2, 3, 4]), [1, 1], o as never)),
+  fuzz('pad(x, padding, { mode }) wider than the tensor allows, or more dimensions than x has',
+    fc.oneof(fc.tuple(fc.constantFrom('reflect', 'circular'), fc.integer({ min: 5, max: 9 })).map(([mode, p]) => ({ shape: [2, 4], padding: [p, 0], mode })),
+      fc.constantFrom({ shape: [3], padding: [1, 1, 1, 1], mode: 'constant' }, { shape: [2, 1], padding: [1, 0, 0, 0], mode: 'reflect' }) as fc.Arbitrary<{ shape: number[]; padding: number[]; mode: string }>),
+    ({ shape, padding, mode }) => pad(live(shape), padding, { mode: mode as never })),
+];
