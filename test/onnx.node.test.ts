@@ -152,6 +152,7 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
       [new MaxPool2d([3, 2], { stride: 2, padding: 1, ceilMode: true }), [2, 8, 9]],
       [new AdaptiveAvgPool2d(1), [3, 5, 7]],
       [new AdaptiveAvgPool2d([2, 3]), [3, 6, 9]],
+      [new AdaptiveAvgPool2d([null, 3]), [3, 5, 9]],
     ];
     for (const [pool, sample] of pools) {
       try {

@@ -186,7 +186,7 @@ const avgPool2d: Emitter<AvgPool2d> = (layer, x, site) => {
 
 const adaptiveAvgPool2d: Emitter<AdaptiveAvgPool2d> = (layer, x, site) => {
   const [c, h, w] = image(site, x, null);
-  const [oh, ow] = layer.outputSize;
+  const [oh, ow] = layer.outputFor(h, w);
   if (oh === 1 && ow === 1) return { value: site.graph.node('GlobalAveragePool', [x.value]), shape: [c, 1, 1] };
   // Equal windows (the input a multiple of the output) are an AveragePool; torch's uneven,
   // overlapping windows have no ONNX operator.

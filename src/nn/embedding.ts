@@ -2,7 +2,7 @@ import { OptionError } from '../core/errors.js';
 import { globalRandom, type Random } from '../core/rng.js';
 import { requireBackend } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
-import { POSITIVE_INT, checkOptions, checkValue, int, required } from '../core/validate.js';
+import { BOOLEAN, POSITIVE_INT, checkOptions, checkValue, int, required, tensorOf } from '../core/validate.js';
 import { record } from '../autograd/node.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
@@ -18,6 +18,9 @@ export interface EmbeddingOptions {
 }
 
 const SIZE = required(POSITIVE_INT);
+
+/** The weights Embedding.fromPretrained hands its constructor (null: draw them). */
+let pretrained: Tensor | null = null;
 
 /**
  * A lookup table, as torch.nn.Embedding: output[..., :] = weight[index] for every index of the
@@ -41,7 +44,30 @@ export class Embedding extends Module {
     this.embeddingDim = embeddingDim;
     this.paddingIdx = paddingIdx === undefined ? null : paddingIdx < 0 ? paddingIdx + numEmbeddings : paddingIdx;
     this.weight = new Parameter(null, [numEmbeddings, embeddingDim]);
-    this.resetParameters();
+    if (pretrained) requireBackend().copy(pretrained.offset, this.weight.offset, pretrained.size);
+    else this.resetParameters();
+  }
+
+  /**
+   * An Embedding holding a copy of `embeddings` [numEmbeddings, embeddingDim], as torch's
+   * Embedding.from_pretrained: frozen (`freeze`, default true: the weight takes no gradient, so
+   * an optimizer leaves it as it is) or trainable; `paddingIdx` as the constructor's (the given
+   * row is kept as it is, not zeroed).
+   */
+  static fromPretrained(embeddings: Tensor, given?: { freeze?: boolean; paddingIdx?: number }): Embedding {
+    checkValue('Embedding.fromPretrained', 'embeddings', embeddings, required(tensorOf(2)));
+    const [rows, dim] = embeddings.shape;
+    const rules = { freeze: BOOLEAN, paddingIdx: int(-rows, rows - 1) };
+    const { freeze = true, paddingIdx } = checkOptions<{ freeze?: boolean; paddingIdx?: number }>('Embedding.fromPretrained', given, rules);
+    // The weights are given: nothing is drawn, so the global generator does not move (as torch).
+    pretrained = embeddings;
+    try {
+      const layer = new Embedding(rows, dim, paddingIdx === undefined ? {} : { paddingIdx });
+      layer.weight.requiresGrad_(!freeze);
+      return layer;
+    } finally {
+      pretrained = null;
+    }
   }
 
   /** Draws N(0, 1) weights and zeroes the padding row, as torch's reset_parameters. */

@@ -1,4 +1,4 @@
-import { ShapeError, formatShape } from '../core/errors.js';
+import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 import { keep } from '../core/scope.js';
 import { Tensor } from '../core/tensor.js';
 import { requireBackend } from '../core/runtime.js';
@@ -183,10 +183,12 @@ export interface LayerNormOptions {
   eps?: number;
   /** Learn a scale and shift of shape normalizedShape (default true). */
   elementwiseAffine?: boolean;
+  /** With elementwiseAffine, learn the shift too (default true; false: a scale only, as torch ≥ 2.1's bias=False). */
+  bias?: boolean;
 }
 
 const NORMALIZED_SHAPE = required(anyOf(POSITIVE_INT, { type: 'array', of: POSITIVE_INT, minLength: 1 }));
-const LAYER_NORM_RULES = { eps: POSITIVE, elementwiseAffine: BOOLEAN };
+const LAYER_NORM_RULES = { eps: POSITIVE, elementwiseAffine: BOOLEAN, bias: BOOLEAN };
 
 /**
  * Layer normalisation, as torch.nn.LayerNorm: each sample is normalised over its last
@@ -211,16 +213,18 @@ export class LayerNorm extends Module {
       const weight = filled(new Parameter(null, this.normalizedShape), 1);
       this.weight = weight;
       try {
-        this.bias = filled(new Parameter(null, this.normalizedShape), 0);
+        if (options.bias ?? true) this.bias = filled(new Parameter(null, this.normalizedShape), 0);
       } catch (error) {
         weight.dispose(); // out of heap for the bias: the weight must not stay allocated
         throw error;
       }
+    } else if (options.bias === true) {
+      throw new OptionError('LayerNorm: bias true needs elementwiseAffine (without it the layer has no parameters)');
     }
   }
 
   override describe(): string {
-    return `LayerNorm(${formatShape(this.normalizedShape)})`;
+    return `LayerNorm(${formatShape(this.normalizedShape)}${this.weight && !this.bias ? ', no bias' : ''})`;
   }
 
   forward(x: Tensor): Tensor {
@@ -240,12 +244,12 @@ export class LayerNorm extends Module {
     const sums = weight ? this.buffer('sums', [2 * d]) : null;
     const k = requireBackend();
     k.layerNormForward(x.offset, rows, d, weight ? weight.offset : 0, bias ? bias.offset : 0, this.eps, mean.offset, invstd.offset, y.offset);
-    const inputs = weight && bias ? [x, weight, bias] : [x];
+    const inputs = weight ? (bias ? [x, weight, bias] : [x, weight]) : [x];
     return record(y, this.describe(), inputs, [x, mean, invstd], (g, sink) => {
-      if (sums && weight && bias && (sink.wants(weight) || sink.wants(bias))) {
+      if (sums && weight && (sink.wants(weight) || (bias && sink.wants(bias)))) {
         k.layerNormParamGrads(x.offset, g.offset, rows, d, mean.offset, invstd.offset, sums.offset, sums.offset + 4 * d);
         sink.writeOrAdd(weight, fromScratch(sums.offset, d));
-        sink.writeOrAdd(bias, fromScratch(sums.offset + 4 * d, d));
+        if (bias) sink.writeOrAdd(bias, fromScratch(sums.offset + 4 * d, d));
       }
       sink.write(x, (dst) => k.layerNormBackward(x.offset, g.offset, rows, d, mean.offset, invstd.offset, weight ? weight.offset : 0, dst));
     });

@@ -1,7 +1,7 @@
 import { requireBackend } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
 import { record } from '../autograd/node.js';
-import { BOOLEAN, checkOptions, checkValue, required } from '../core/validate.js';
+import { BOOLEAN, POSITIVE_INT, anyOf, arrayOf, checkOptions, checkValue, nullable, required, type Rule } from '../core/validate.js';
 import { Module } from './module.js';
 import { checkInput } from './validate.js';
 import type { ReLU } from './activations.js';
@@ -140,28 +140,40 @@ export class AvgPool2d extends WindowPool {
   }
 }
 
+/** A positive integer, or a pair of them where either may be null (keep the input's size). */
+const ADAPTIVE_OUTPUT_SIZE: Rule = required({
+  ...anyOf(POSITIVE_INT, arrayOf(nullable(POSITIVE_INT), 2)),
+  description: 'a positive integer or a pair [h, w] of them (null: the input\'s size)',
+});
+
 /**
  * Average pooling to a fixed output size, as torch: output row i averages input rows
  * ⌊i·H/outH⌋ … ⌈(i+1)·H/outH⌉ − 1 (windows may overlap), and the same for columns.
- * `outputSize` 1 is the global average.
+ * `outputSize` 1 is the global average; null for one side keeps the input's size there, as torch's None.
  */
 export class AdaptiveAvgPool2d extends Module {
-  readonly outputSize: Pair;
+  readonly outputSize: [number | null, number | null];
 
-  constructor(outputSize: PairLike) {
+  constructor(outputSize: number | readonly [number | null, number | null]) {
     super();
-    checkValue('AdaptiveAvgPool2d', 'outputSize', outputSize, required(POSITIVE_PAIR));
-    this.outputSize = pair(outputSize);
+    checkValue('AdaptiveAvgPool2d', 'outputSize', outputSize, ADAPTIVE_OUTPUT_SIZE);
+    this.outputSize = typeof outputSize === 'number' ? [outputSize, outputSize] : [outputSize[0], outputSize[1]];
   }
 
   override describe(): string {
-    return `AdaptiveAvgPool2d(${formatPair(this.outputSize)})`;
+    const [oh, ow] = this.outputSize;
+    return `AdaptiveAvgPool2d(${oh === ow && oh !== null ? oh : `[${oh}, ${ow}]`})`;
+  }
+
+  /** The output height and width for an input plane h×w (null sides keep the input's). */
+  outputFor(h: number, w: number): Pair {
+    return [this.outputSize[0] ?? h, this.outputSize[1] ?? w];
   }
 
   forward(x: Tensor): Tensor {
     checkInput(this, 'x', x);
     const { n, c, h, w, batched } = checkImage(this, x, null);
-    const [oh, ow] = this.outputSize;
+    const [oh, ow] = this.outputFor(h, w);
     const y = this.buffer('y', batched ? [n, c, oh, ow] : [c, oh, ow]);
     const k = requireBackend();
     k.adaptiveAvgPoolForward(x.offset, n * c, h, w, oh, ow, y.offset, h * w, oh * ow);
