@@ -1,7 +1,10 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import fixture from './fixtures/pad-torch.json';
-import { Conv2d, OptionError, ShapeError, pad, tensor, type PadMode, type Tensor } from '../src/index.js';
+import {
+  Adam, Conv2d, CrossEntropyLoss, Flatten, Linear, OptionError, ReLU, Sequential, ShapeError, Tanh, memory, pad, tensor,
+  type PadMode, type Tensor,
+} from '../src/index.js';
 import { requireBackend } from '../src/core/runtime.js';
 import { PAD_CODES } from '../src/ops/pad.js';
 import { CONFIGS, randomFloats, use } from './helpers.js';
@@ -133,6 +136,24 @@ for (const config of CONFIGS) {
       } finally {
         [a, b, r].forEach((m) => m.dispose());
       }
+    });
+
+    it('a CNN whose convolutions pad by each mode trains with a flat heap (the padded input is a layer buffer)', () => {
+      const model = new Sequential([
+        new Conv2d(1, 4, 3, { padding: 1, paddingMode: 'reflect' }), new ReLU(), new Conv2d(4, 4, 3, { padding: 'same', paddingMode: 'circular' }),
+        new Tanh(), new Conv2d(4, 2, 3, { padding: 2, paddingMode: 'replicate', stride: 2 }), new Flatten(), new Linear(2 * 5 * 6, 3),
+      ], { seed: 5 });
+      const x = tensor(randomFloats(6 * 7 * 9, 11), [6, 1, 7, 9]), target = tensor([0, 1, 2, 0, 1, 2]);
+      const loss = new CrossEntropyLoss(), optimizer = new Adam(model.parameters(), { lr: 1e-2 });
+      const step = () => { optimizer.zeroGrad(); const l = loss.forward(model.forward(x), target); l.backward(); optimizer.step(); return l.item(); };
+      const first = step();
+      step();
+      const after2 = memory().bytesInUse;
+      let last = first;
+      for (let i = 0; i < 20; i++) last = step();
+      expect(memory().bytesInUse).toBe(after2);
+      expect(last).toBeLessThan(first);
+      [model, x, target, loss].forEach((t) => t.dispose());
     });
 
     it('bad padding is a typed error naming the function, the argument and what fits', () => {
