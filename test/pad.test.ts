@@ -156,6 +156,17 @@ for (const config of CONFIGS) {
       [model, x, target, loss].forEach((t) => t.dispose());
     });
 
+    it('constant padding of an empty dimension is all border; reflect of an empty batch is empty', () => {
+      const x = tensor(new Float32Array(0), [2, 0, 3]);
+      const y = pad(x, [1, 0, 1, 1], { value: 2 });
+      expect(y.shape).toEqual([2, 2, 4]);
+      expect(Array.from(y.toArray())).toEqual(new Array(16).fill(2));
+      const none = tensor(new Float32Array(0), [0, 2]);
+      const z = pad(none, [1, 1], { mode: 'reflect' });
+      expect(z.shape).toEqual([0, 4]);
+      [x, y, none, z].forEach((t) => t.dispose());
+    });
+
     it('bad padding is a typed error naming the function, the argument and what fits', () => {
       const x = tensor(randomFloats(2 * 3 * 4, 9), [2, 3, 4]), vector = tensor([1, 2, 3]), small = tensor(randomFloats(18, 3), [1, 3, 2, 3]);
       try {

@@ -65,7 +65,7 @@ export function pad(x: Tensor, padding: readonly number[], given?: PadOptions): 
   }
   const h = dims === 2 ? x.shape[x.rank - 2] : 1, w = x.shape[x.rank - 1];
   const geometry: PadGeometry = {
-    planes: x.size === 0 ? 0 : x.size / (h * w), h, w,
+    planes: x.shape.slice(0, x.rank - dims).reduce((p, d) => p * d, 1), h, w,
     left: padding[0], right: padding[1], top: dims === 2 ? padding[2] : 0, bottom: dims === 2 ? padding[3] : 0,
   };
   checkPadFits('pad', mode, geometry, dims === 2 ? ['height', 'width'] : [null, 'last dimension']);
