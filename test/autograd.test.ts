@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import {
   tensor, zeros, add, mul, sum, mean, exp, matmul, pow, differentiableOps, noGrad, isGradEnabled, Linear, ReLU, Sequential,
-  CrossEntropyLoss, BCELoss, MSELoss, NLLLoss, Parameter, Module, type Tensor, ShapeError, OptionError, DisposedError, manualSeed,
+  CrossEntropyLoss, BCELoss, MSELoss, NLLLoss, Parameter, Module, type Tensor, ShapeError, OptionError, DisposedError, manualSeed, tidy,
 } from '../src/index.js';
 import { requireHeap } from '../src/core/runtime.js';
 import { CONFIGS, use } from './helpers.js';
@@ -39,6 +39,27 @@ for (const config of CONFIGS) {
       expect(Array.from(w.grad!.toArray())).toEqual(Array.from(gw));
       for (const name of Object.keys(differentiableOps)) expect(typeof (x as unknown as Record<string, unknown>)[name], name).toBe('function');
       for (const t of [x, w, chained, functional]) t.dispose();
+    });
+
+    it("x.grad = null frees the gradient it held, as torch's x.grad = None: the heap stays flat over steps", () => {
+      const heap = requireHeap();
+      const x = tensor([[1, 2, 3], [4, 5, 6]]).requiresGrad_();
+      const step = () => tidy(() => mean(pow(x, 2)).backward()); // the graph's tensors freed; x.grad kept (x owns it)
+      step();
+      const held = x.grad!;
+      x.grad = null;
+      expect(() => held.toArray(), 'the replaced gradient is disposed').toThrow(DisposedError);
+      step();
+      const after = heap.bytesInUse;
+      for (let i = 0; i < 10; i++) { x.grad = null; step(); }
+      expect(heap.bytesInUse).toBe(after);
+      // Assigning a tensor of one's own: the tensor owns it from then on (disposed with x).
+      const mine = tensor([[1, 1, 1], [1, 1, 1]]);
+      x.grad = mine;
+      x.grad = x.grad; // the same tensor again: kept
+      expect(Array.from(mine.toArray())).toEqual([1, 1, 1, 1, 1, 1]);
+      x.dispose();
+      expect(() => mine.toArray()).toThrow(DisposedError);
     });
 
     it('accumulates gradients over two backward calls, and a shared input gets both paths', () => {

@@ -27,8 +27,8 @@ export class Tensor {
 
   /** Whether gradients flow to this tensor (set by `tensor(…, { requiresGrad })` or Parameter). */
   requiresGrad = false;
-  /** The accumulated gradient of a leaf tensor after `backward()`. */
-  grad: Tensor | null = null;
+  /** The gradient this tensor owns (see `grad`). */
+  private gradient: Tensor | null = null;
   /** How this tensor was computed, for backward; null for leaves and outside grad mode. */
   gradFn: GradFn | null = null;
   /** Bumped by every in-place write a module makes, so a stale graph is detected in backward. */
@@ -70,7 +70,7 @@ export class Tensor {
     const t = Object.create(Tensor.prototype) as Tensor;
     Object.assign(t, {
       shape: Object.freeze([...shape]), size, start: base.offset + byteOffset, block: -1, base,
-      requiresGrad: false, grad: null, gradFn: null, version: 0, attachments: null,
+      requiresGrad: false, gradient: null, gradFn: null, version: 0, attachments: null,
       zerosPending: false, pendingParts: null, isPart: false,
     });
     return t;
@@ -192,6 +192,22 @@ export class Tensor {
     this.start = target;
     this.base = base;
     this.isPart = true;
+  }
+
+  /**
+   * The accumulated gradient of a leaf tensor after `backward()`. The tensor owns it, as dispose()
+   * frees it with the tensor: giving it another value (`x.grad = null`, as torch's `x.grad = None`)
+   * frees the gradient it held, so resetting a gradient this way keeps the heap flat. To keep an
+   * old gradient past that, clone it first.
+   */
+  get grad(): Tensor | null {
+    return this.gradient;
+  }
+
+  set grad(value: Tensor | null) {
+    const old = this.gradient;
+    this.gradient = value;
+    if (old !== null && old !== value && old.block >= 0) old.dispose();
   }
 
   /** Makes `dependent` live exactly as long as this tensor (it is disposed with it). */

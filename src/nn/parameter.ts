@@ -11,7 +11,14 @@ import { kaimingUniform, uniform } from './init.js';
  * contiguous parameter and gradient blocks.
  */
 export class Parameter extends Tensor {
-  declare grad: Tensor;
+  /** Never null while the parameter lives (zeroGrad zeroes it in place). */
+  override get grad(): Tensor {
+    return super.grad as Tensor;
+  }
+
+  override set grad(value: Tensor) {
+    super.grad = value;
+  }
 
   constructor(values: TensorValues | null, shape: readonly number[]) {
     super(shape);
