@@ -266,13 +266,13 @@ export function layerNormBackward(
 }
 
 export function layerNormParamGrads(
-  x: usize, dy: usize, m: i32, d: i32, mean: usize, invstd: usize, dweight: usize, dbias: usize,
+  x: usize, dy: usize, cols: i32, m: i32, d: i32, mean: usize, invstd: usize, dweight: usize, dbias: usize,
 ): void {
   const row = <usize>d << 2;
   let j = 0;
   if (ASC_FEATURE_SIMD) {
     // Four columns at a time, each summed over the rows in order: the same sums as one at a time.
-    for (; j + 4 <= d; j += 4) {
+    for (; j + 4 <= cols; j += 4) {
       const o = <usize>j << 2;
       let bLo = f64x2.splat(0), bHi = f64x2.splat(0), wLo = f64x2.splat(0), wHi = f64x2.splat(0);
       for (let i = 0; i < m; i++) {
@@ -288,7 +288,7 @@ export function layerNormParamGrads(
       v128.store(dbias + o, v128.shuffle<f32>(f32x4.demote_f64x2_zero(bLo), f32x4.demote_f64x2_zero(bHi), 0, 1, 4, 5));
     }
   }
-  for (; j < d; j++) {
+  for (; j < cols; j++) {
     let sw: f64 = 0, sb: f64 = 0;
     for (let i = 0; i < m; i++) {
       const q = <usize>i * row + (<usize>j << 2);

@@ -131,7 +131,7 @@ function runAll(z: Sizes, check: boolean): Float32Array[] {
     (px, pg, pw, pb, py, pmean, pinv, pdx, pdw, pdb, py0, pdx0) => {
       k.layerNormForward(px, m, d, pw, pb, 1e-5, pmean, pinv, py);
       k.layerNormBackward(px, pg, m, d, pmean, pinv, pw, pdx);
-      k.layerNormParamGrads(px, pg, m, d, pmean, pinv, pdw, pdb);
+      k.layerNormParamGrads(px, pg, d, m, d, pmean, pinv, pdw, pdb);
       k.layerNormForward(px, m, d, 0, 0, 1e-5, pmean, pinv, py0);
       k.layerNormBackward(px, pg, m, d, pmean, pinv, 0, pdx0);
     },

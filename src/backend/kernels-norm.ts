@@ -13,9 +13,8 @@ import type { KernelFunctions, KernelSpec } from './kernel-spec.js';
 // Split across threads: layer norm's forward and input gradient by rows (each row's statistics
 // whole on one thread, mean and invstd advancing one float a row), batch norm's output and input
 // gradient by samples, batch norm's statistics and its backward's sums by channels (each channel's
-// sums whole on one thread), the embedding gather by indices. Not split: layer norm's parameter
-// gradients, reductions over the rows, and the embedding's scatter-add (a repeated index adds into
-// one row).
+// sums whole on one thread), layer norm's parameter gradients by columns, the embedding gather by
+// indices. Not split: the embedding's scatter-add (a repeated index adds into one row).
 
 export const NORM_KERNELS = {
   /**
@@ -58,10 +57,12 @@ export const NORM_KERNELS = {
    */
   layerNormBackward: { args: 'x:range dy:range m:count d:width mean:item invstd:item weight dx:range' },
   /**
-   * Column sums over the rows: dweight[j] = Σ_i dy[i][j]·x̂[i][j] and dbias[j] = Σ_i dy[i][j]
-   * (float64, rows in order), x̂ = (x − mean)·invstd as the forward rounds it.
+   * Column sums over the m rows of x, dy [m, d] for `cols` columns: dweight[j] = Σ_i dy[i][j]·x̂[i][j]
+   * and dbias[j] = Σ_i dy[i][j] (float64, rows in order), x̂ = (x − mean)·invstd as the forward
+   * rounds it. Split by columns (each column's sums whole on one thread; x, dy, dweight and dbias
+   * advance one float a column, the rows keep their stride d).
    */
-  layerNormParamGrads: { args: 'x dy m d mean invstd dweight dbias' },
+  layerNormParamGrads: { args: 'x:item dy:item cols:count m:width d mean invstd dweight:item dbias:item' },
   /** out[i] = weight[indices[i]] (rows of `dim`); indices are float32 exact integers, validated. */
   embeddingForward: { args: 'weight indices:item count:count dim:width out:range' },
   /**

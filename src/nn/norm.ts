@@ -247,7 +247,7 @@ export class LayerNorm extends Module {
     const inputs = weight ? (bias ? [x, weight, bias] : [x, weight]) : [x];
     return record(y, this.describe(), inputs, [x, mean, invstd], (g, sink) => {
       if (sums && weight && (sink.wants(weight) || (bias && sink.wants(bias)))) {
-        k.layerNormParamGrads(x.offset, g.offset, rows, d, mean.offset, invstd.offset, sums.offset, sums.offset + 4 * d);
+        k.layerNormParamGrads(x.offset, g.offset, d, rows, d, mean.offset, invstd.offset, sums.offset, sums.offset + 4 * d);
         sink.writeOrAdd(weight, fromScratch(sums.offset, d));
         if (bias) sink.writeOrAdd(bias, fromScratch(sums.offset + 4 * d, d));
       }

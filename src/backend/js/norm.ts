@@ -140,11 +140,11 @@ export function layerNormBackward(
 }
 
 export function layerNormParamGrads(
-  h: HeapView, x: number, dy: number, m: number, d: number, mean: number, invstd: number,
+  h: HeapView, x: number, dy: number, cols: number, m: number, d: number, mean: number, invstd: number,
   dweight: number, dbias: number,
 ): void {
   const f = h.f32, X = x >>> 2, G = dy >>> 2;
-  for (let j = 0; j < d; j++) {
+  for (let j = 0; j < cols; j++) {
     let sw = 0, sb = 0;
     for (let i = 0; i < m; i++) {
       const g = f[G + i * d + j];
