@@ -267,36 +267,42 @@ export function layerNormBackward(
 
 export function layerNormParamGrads(
   x: usize, dy: usize, cols: i32, m: i32, d: i32, mean: usize, invstd: usize, dweight: usize, dbias: usize,
+  work: usize, workBytes: i32,
 ): void {
+  // Row by row, each column's two float64 sums in the work region (cols f64 for the weight's, then
+  // cols for the bias's): the rows stream through once, where summing a column group over all
+  // rows before the next read each cache line once per group. Each column still adds its rows in
+  // order, so the sums are the same.
   const row = <usize>d << 2;
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    // Four columns at a time, each summed over the rows in order: the same sums as one at a time.
-    for (; j + 4 <= cols; j += 4) {
-      const o = <usize>j << 2;
-      let bLo = f64x2.splat(0), bHi = f64x2.splat(0), wLo = f64x2.splat(0), wHi = f64x2.splat(0);
-      for (let i = 0; i < m; i++) {
-        const g = v128.load(dy + <usize>i * row + o);
-        const xhat = f32x4.mul(f32x4.sub(v128.load(x + <usize>i * row + o), f32x4.splat(at(mean, i))), f32x4.splat(at(invstd, i)));
+  const sumW = work, sumB = work + (<usize>cols << 3);
+  memory.fill(work, 0, <usize>cols << 4);
+  for (let i = 0; i < m; i++) {
+    const X = x + <usize>i * row, G = dy + <usize>i * row;
+    const m32 = at(mean, i), inv = at(invstd, i);
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const mv = f32x4.splat(m32), iv = f32x4.splat(inv);
+      for (; j + 4 <= cols; j += 4) {
+        const o = <usize>j << 2, o8 = <usize>j << 3;
+        const g = v128.load(G + o);
+        const xhat = f32x4.mul(f32x4.sub(v128.load(X + o), mv), iv);
         const gLo = f64x2.promote_low_f32x4(g), gHi = f64x2.promote_low_f32x4(v128.shuffle<f32>(g, g, 2, 3, 0, 1));
-        bLo = f64x2.add(bLo, gLo);
-        bHi = f64x2.add(bHi, gHi);
-        wLo = f64x2.add(wLo, f64x2.mul(gLo, f64x2.promote_low_f32x4(xhat)));
-        wHi = f64x2.add(wHi, f64x2.mul(gHi, f64x2.promote_low_f32x4(v128.shuffle<f32>(xhat, xhat, 2, 3, 0, 1))));
+        const xLo = f64x2.promote_low_f32x4(xhat), xHi = f64x2.promote_low_f32x4(v128.shuffle<f32>(xhat, xhat, 2, 3, 0, 1));
+        v128.store(sumB + o8, f64x2.add(v128.load(sumB + o8), gLo));
+        v128.store(sumB + o8 + 16, f64x2.add(v128.load(sumB + o8 + 16), gHi));
+        v128.store(sumW + o8, f64x2.add(v128.load(sumW + o8), f64x2.mul(gLo, xLo)));
+        v128.store(sumW + o8 + 16, f64x2.add(v128.load(sumW + o8 + 16), f64x2.mul(gHi, xHi)));
       }
-      v128.store(dweight + o, v128.shuffle<f32>(f32x4.demote_f64x2_zero(wLo), f32x4.demote_f64x2_zero(wHi), 0, 1, 4, 5));
-      v128.store(dbias + o, v128.shuffle<f32>(f32x4.demote_f64x2_zero(bLo), f32x4.demote_f64x2_zero(bHi), 0, 1, 4, 5));
+    }
+    for (; j < cols; j++) {
+      const g = <f64>load<f32>(G + (<usize>j << 2));
+      const xhat = <f64>((load<f32>(X + (<usize>j << 2)) - m32) * inv);
+      store<f64>(sumB + (<usize>j << 3), load<f64>(sumB + (<usize>j << 3)) + g);
+      store<f64>(sumW + (<usize>j << 3), load<f64>(sumW + (<usize>j << 3)) + g * xhat);
     }
   }
-  for (; j < cols; j++) {
-    let sw: f64 = 0, sb: f64 = 0;
-    for (let i = 0; i < m; i++) {
-      const q = <usize>i * row + (<usize>j << 2);
-      const g = <f64>load<f32>(dy + q);
-      sb += g;
-      sw += g * <f64>((load<f32>(x + q) - at(mean, i)) * at(invstd, i));
-    }
-    store<f32>(dweight + (<usize>j << 2), <f32>sw);
-    store<f32>(dbias + (<usize>j << 2), <f32>sb);
+  for (let j = 0; j < cols; j++) {
+    store<f32>(dweight + (<usize>j << 2), <f32>load<f64>(sumW + (<usize>j << 3)));
+    store<f32>(dbias + (<usize>j << 2), <f32>load<f64>(sumB + (<usize>j << 3)));
   }
 }

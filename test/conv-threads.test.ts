@@ -124,7 +124,7 @@ describe('threads: convolutions split without changing a bit', () => {
     });
   });
 
-  it('LayerNorm split by rows gives the same bits on 1, 2 and 3 threads (forward, input and parameter gradients)', async () => {
+  it('LayerNorm split by rows (its parameter gradients by columns) gives the same bits on 1, 2 and 3 threads (forward, input and parameter gradients)', async () => {
     // 1,500 rows of 77 (not a multiple of 4): over the size where a call may be split.
     await expectSameBitsOnThreads((keep) => {
       const norm = keep(new LayerNorm(77));

@@ -127,15 +127,16 @@ function runAll(z: Sizes, check: boolean): Float32Array[] {
   // overwrite what their blocks held.
   const lx = values(m * d, seed + 6, -2, 2, -5), lg = values(m * d, seed + 7), lw = values(d, seed + 8, 0.5, 2), lb = values(d, seed + 9);
   const [ly, lmean, linv, ldx, ldw, ldb, ly0, ldx0] = onHeap(
-    [lx, lg, lw, lb, new Float32Array(m * d), new Float32Array(m), new Float32Array(m), new Float32Array(m * d), values(d, seed + 10), values(d, seed + 10), new Float32Array(m * d), new Float32Array(m * d)],
-    (px, pg, pw, pb, py, pmean, pinv, pdx, pdw, pdb, py0, pdx0) => {
+    [lx, lg, lw, lb, new Float32Array(m * d), new Float32Array(m), new Float32Array(m), new Float32Array(m * d), values(d, seed + 10), values(d, seed + 10), new Float32Array(m * d), new Float32Array(m * d),
+      randomFloats(4 * d, seed + 11)], // the column sums' work region, garbage at the start
+    (px, pg, pw, pb, py, pmean, pinv, pdx, pdw, pdb, py0, pdx0, pwork) => {
       k.layerNormForward(px, m, d, pw, pb, 1e-5, pmean, pinv, py);
       k.layerNormBackward(px, pg, m, d, pmean, pinv, pw, pdx);
-      k.layerNormParamGrads(px, pg, d, m, d, pmean, pinv, pdw, pdb);
+      k.layerNormParamGrads(px, pg, d, m, d, pmean, pinv, pdw, pdb, pwork, 16 * d);
       k.layerNormForward(px, m, d, 0, 0, 1e-5, pmean, pinv, py0);
       k.layerNormBackward(px, pg, m, d, pmean, pinv, 0, pdx0);
     },
-  ).slice(4) as Float32Array[];
+  ).slice(4, 12) as Float32Array[];
   outputs.push(ly, lmean, linv, ldx, ldw, ldb, ly0, ldx0);
   if (check) {
     const dwRef = new Float64Array(d), dbRef = new Float64Array(d), dwBound = new Float64Array(d), dbBound = new Float64Array(d);

@@ -59,10 +59,11 @@ export const NORM_KERNELS = {
   /**
    * Column sums over the m rows of x, dy [m, d] for `cols` columns: dweight[j] = Σ_i dy[i][j]·x̂[i][j]
    * and dbias[j] = Σ_i dy[i][j] (float64, rows in order), x̂ = (x − mean)·invstd as the forward
-   * rounds it. Split by columns (each column's sums whole on one thread; x, dy, dweight and dbias
-   * advance one float a column, the rows keep their stride d).
+   * rounds it. The rows are read once, in order, the sums kept in the work region (16·cols bytes,
+   * 8-byte aligned). Split by columns (each column's sums whole on one thread; x, dy, dweight and
+   * dbias advance one float a column, the rows keep their stride d; each thread its own region).
    */
-  layerNormParamGrads: { args: 'x:item dy:item cols:count m:width d mean invstd dweight:item dbias:item' },
+  layerNormParamGrads: { args: 'x:item dy:item cols:count m:width d mean invstd dweight:item dbias:item work:thread/workBytes workBytes' },
   /** out[i] = weight[indices[i]] (rows of `dim`); indices are float32 exact integers, validated. */
   embeddingForward: { args: 'weight indices:item count:count dim:width out:range' },
   /**

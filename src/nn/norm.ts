@@ -1,7 +1,7 @@
 import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 import { keep } from '../core/scope.js';
 import { Tensor } from '../core/tensor.js';
-import { requireBackend } from '../core/runtime.js';
+import { gemmWorkspace, requireBackend } from '../core/runtime.js';
 import {
   BOOLEAN, POSITIVE, POSITIVE_INT, UNIT, anyOf, checkOptions, checkValue, nullable, required,
 } from '../core/validate.js';
@@ -247,7 +247,9 @@ export class LayerNorm extends Module {
     const inputs = weight ? (bias ? [x, weight, bias] : [x, weight]) : [x];
     return record(y, this.describe(), inputs, [x, mean, invstd], (g, sink) => {
       if (sums && weight && (sink.wants(weight) || (bias && sink.wants(bias)))) {
-        k.layerNormParamGrads(x.offset, g.offset, d, rows, d, mean.offset, invstd.offset, sums.offset, sums.offset + 4 * d);
+        // Each thread's float64 column sums: 16 bytes a column of the whole row at most.
+        const bytes = Math.ceil((16 * d) / 64) * 64;
+        k.layerNormParamGrads(x.offset, g.offset, d, rows, d, mean.offset, invstd.offset, sums.offset, sums.offset + 4 * d, gemmWorkspace(bytes * k.threads), bytes);
         sink.writeOrAdd(weight, fromScratch(sums.offset, d));
         if (bias) sink.writeOrAdd(bias, fromScratch(sums.offset + 4 * d, d));
       }

@@ -141,8 +141,9 @@ export function layerNormBackward(
 
 export function layerNormParamGrads(
   h: HeapView, x: number, dy: number, cols: number, m: number, d: number, mean: number, invstd: number,
-  dweight: number, dbias: number,
+  dweight: number, dbias: number, work: number, workBytes: number,
 ): void {
+  void work; void workBytes; // the kernel's row-by-row sums; these add each column's rows in the same order
   const f = h.f32, X = x >>> 2, G = dy >>> 2;
   for (let j = 0; j < cols; j++) {
     let sw = 0, sb = 0;
