@@ -11,7 +11,7 @@ import { Parameter, resetWeightAndBias, weightAndBias } from './parameter.js';
 import { GENERATOR } from './init.js';
 import type { Activation } from './activations.js';
 import { checkInput } from './validate.js';
-import { checkPadFits, padInto } from '../ops/pad.js';
+import { PAD_MODES, checkPadFits, padInto, type PadMode } from '../ops/pad.js';
 import { depthwiseScratch, type DepthwiseGeometry } from './conv-depthwise.js';
 import {
   PADDING_PAIR, POSITIVE_PAIR, checkImage, checkOutputSize, formatPair, outputLength, pair, pairOption,
@@ -47,7 +47,8 @@ export interface Conv2dOptions {
   paddingMode?: Conv2dPaddingMode;
 }
 
-export type Conv2dPaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
+/** torch's padding_mode: zeros, or one of pad's modes but its constant. */
+export type Conv2dPaddingMode = 'zeros' | Exclude<PadMode, 'constant'>;
 
 const RULES = {
   stride: POSITIVE_PAIR,
@@ -55,7 +56,7 @@ const RULES = {
   dilation: POSITIVE_PAIR,
   groups: POSITIVE_INT,
   bias: BOOLEAN,
-  paddingMode: oneOf('zeros', 'reflect', 'replicate', 'circular'),
+  paddingMode: oneOf('zeros', ...PAD_MODES.filter((m) => m !== 'constant')),
 };
 
 /**

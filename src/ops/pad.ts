@@ -19,6 +19,8 @@ export interface PadOptions {
 export const PAD_CODES: Record<PadMode, number> = {
   constant: Pad.constant, reflect: Pad.reflect, replicate: Pad.replicate, circular: Pad.circular,
 };
+/** The modes, in the order messages list them. */
+export const PAD_MODES = Object.keys(PAD_CODES) as PadMode[];
 
 /** The planes padPlanes walks and the padding around each, from a shape and torch's padding list. */
 export interface PadGeometry {
@@ -36,7 +38,7 @@ const PADDING: Rule = required({
   ...arrayOf(int(0)),
   description: 'an array [left, right] or [left, right, top, bottom] of non-negative integers (torch\'s order: the last dimension first)',
 });
-const RULES = { mode: oneOf('constant', 'reflect', 'replicate', 'circular'), value: ANY_NUMBER };
+const RULES = { mode: oneOf(...PAD_MODES), value: ANY_NUMBER };
 
 /**
  * x padded on its last dimension (`padding` = [left, right]) or its last two ([left, right, top,
