@@ -117,7 +117,7 @@ const flatten: Emitter<Flatten> = (_layer, x, { graph }) => ({
 });
 
 /** ONNX Pad's mode for each non-zero padding mode of Conv2d, and the opset that brought it. */
-const PAD_MODES = { reflect: ['reflect', 11], replicate: ['edge', 11], circular: ['wrap', 19] } as const;
+const ONNX_PAD_MODES = { reflect: ['reflect', 11], replicate: ['edge', 11], circular: ['wrap', 19] } as const;
 
 const conv2d: Emitter<Conv2d> = (layer, x, site) => {
   const [, h, w] = image(site, x, layer.inChannels);
@@ -126,7 +126,7 @@ const conv2d: Emitter<Conv2d> = (layer, x, site) => {
   let input = x.value, before = layer.padding, after = layer.paddingAfter();
   if (paddingMode !== 'zeros' && before[0] + before[1] + after[0] + after[1] > 0) {
     // As torch exports it: a Pad node that fills the border by the mode, then a Conv without padding.
-    const [mode, since] = PAD_MODES[paddingMode];
+    const [mode, since] = ONNX_PAD_MODES[paddingMode];
     if (site.graph.opset < since) {
       throw new OnnxExportError(`${site.owner}: ${site.where} pads with paddingMode '${paddingMode}', which ONNX's Pad has (as mode '${mode}') from opset ${since}; export with opsetVersion ${since} or later`);
     }
