@@ -286,8 +286,12 @@ export function maxPool2x2Backward(
   v128.store(r1, v128.shuffle<f32>(bottomLeft, bottomRight, 2, 6, 3, 7), 16);
 }
 
-/** The divisor of an average-pool window starting at (y0, x0) before clipping, as torch computes it. */
-@inline function avgDivisor(y0: i32, x0: i32, h: i32, w: i32, kh: i32, kw: i32, ph: i32, pw: i32, countIncludePad: i32): f32 {
+/**
+ * The divisor of an average-pool window starting at (y0, x0) before clipping, as torch computes it:
+ * `divisor` when it is given (≠ 0: torch's divisor_override), else by countIncludePad.
+ */
+@inline function avgDivisor(y0: i32, x0: i32, h: i32, w: i32, kh: i32, kw: i32, ph: i32, pw: i32, countIncludePad: i32, divisor: i32): f32 {
+  if (divisor != 0) return <f32>divisor;
   const y1 = min(y0 + kh, h + ph), x1 = min(x0 + kw, w + pw);
   if (countIncludePad != 0) return <f32>((y1 - y0) * (x1 - x0));
   return <f32>((min(y1, h) - max(y0, 0)) * (min(x1, w) - max(x0, 0)));
@@ -298,12 +302,12 @@ export function maxPool2x2Backward(
  * order, its in-bounds rows [y0, y1) and columns [x0, x1), its divisor. `input` is x (dx for a
  * backward), `output` y (dy). Forward: the window's sum in order (iy, ix) / divisor into output;
  * backward: output / divisor added over the window. `adaptive` picks torch's adaptive windows
- * (⌊oy·h/oh⌋ to ⌈(oy+1)·h/oh⌉; kh … countIncludePad unused). Each kernel passes constant flags, so
+ * (⌊oy·h/oh⌋ to ⌈(oy+1)·h/oh⌉; kh … divisorOverride unused). Each kernel passes constant flags, so
  * the compiler keeps only its own branches.
  */
 @inline function avgPoolWalk(
   input: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
-  oh: i32, ow: i32, countIncludePad: i32, output: usize, adaptive: bool, backward: bool,
+  oh: i32, ow: i32, countIncludePad: i32, divisorOverride: i32, output: usize, adaptive: bool, backward: bool,
 ): void {
   let o = output;
   for (let p = 0; p < planes; p++) {
@@ -316,7 +320,7 @@ export function maxPool2x2Backward(
         const xs = ox * sw - pw;
         const x0 = adaptive ? ox * w / ow : max(xs, 0);
         const x1 = adaptive ? ((ox + 1) * w + ow - 1) / ow : min(xs + kw, w);
-        const divisor = adaptive ? <f32>((y1 - y0) * (x1 - x0)) : avgDivisor(ys, xs, h, w, kh, kw, ph, pw, countIncludePad);
+        const divisor = adaptive ? <f32>((y1 - y0) * (x1 - x0)) : avgDivisor(ys, xs, h, w, kh, kw, ph, pw, countIncludePad, divisorOverride);
         if (backward) {
           const g = load<f32>(o) / divisor;
           for (let iy = y0; iy < y1; iy++) {
@@ -339,24 +343,24 @@ export function maxPool2x2Backward(
 
 export function avgPoolForward(
   x: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
-  oh: i32, ow: i32, countIncludePad: i32, y: usize, inPlane: i32, outPlane: i32,
+  oh: i32, ow: i32, countIncludePad: i32, divisor: i32, y: usize, inPlane: i32, outPlane: i32,
 ): void {
-  avgPoolWalk(x, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, countIncludePad, y, false, false);
+  avgPoolWalk(x, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, countIncludePad, divisor, y, false, false);
 }
 
 export function avgPoolBackward(
   dy: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32,
-  oh: i32, ow: i32, countIncludePad: i32, dx: usize, inPlane: i32, outPlane: i32,
+  oh: i32, ow: i32, countIncludePad: i32, divisor: i32, dx: usize, inPlane: i32, outPlane: i32,
 ): void {
   memory.fill(dx, 0, <usize>(planes * h * w) << 2);
-  avgPoolWalk(dx, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, countIncludePad, dy, false, true);
+  avgPoolWalk(dx, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, countIncludePad, divisor, dy, false, true);
 }
 
 export function adaptiveAvgPoolForward(x: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, y: usize, inPlane: i32, outPlane: i32): void {
-  avgPoolWalk(x, planes, h, w, 0, 0, 0, 0, 0, 0, oh, ow, 0, y, true, false);
+  avgPoolWalk(x, planes, h, w, 0, 0, 0, 0, 0, 0, oh, ow, 0, 0, y, true, false);
 }
 
 export function adaptiveAvgPoolBackward(dy: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, dx: usize, inPlane: i32, outPlane: i32): void {
   memory.fill(dx, 0, <usize>(planes * h * w) << 2);
-  avgPoolWalk(dx, planes, h, w, 0, 0, 0, 0, 0, 0, oh, ow, 0, dy, true, true);
+  avgPoolWalk(dx, planes, h, w, 0, 0, 0, 0, 0, 0, oh, ow, 0, 0, dy, true, true);
 }

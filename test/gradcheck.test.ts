@@ -316,7 +316,7 @@ const CONV_SPECS: Record<ConvLayer, Spec> = {
     return moduleCase(m, x, () => m.forward(x));
   },
   AvgPool2d: (r, c, s) => {
-    const m = new AvgPool2d([2, 3], { stride: [2, 1], padding: [1, 1], countIncludePad: s % 2 === 0, ceilMode: s % 3 === 0 });
+    const m = new AvgPool2d([2, 3], { stride: [2, 1], padding: [1, 1], countIncludePad: s % 2 === 0, ceilMode: s % 3 === 0, ...(s % 4 === 1 ? { divisorOverride: 4 } : {}) });
     const x = image(2, 3, r + 1, c + 2, s);
     return moduleCase(m, x, () => m.forward(x));
   },

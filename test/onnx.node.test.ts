@@ -147,6 +147,7 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
       [new AvgPool2d(3, { stride: 2, padding: 1 }), [2, 8, 9]],
       [new AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false }), [2, 8, 9]],
       [new AvgPool2d(2, { ceilMode: true }), [2, 7, 7]],
+      [new AvgPool2d(3, { stride: 2, padding: 1, divisorOverride: 5 }), [2, 8, 9]],
       // ceilMode keeps a partial last row but drops the last column's window (it would start in the padding).
       [new AvgPool2d([3, 2], { stride: 2, padding: 1, ceilMode: true, countIncludePad: false }), [2, 8, 9]],
       [new MaxPool2d([3, 2], { stride: 2, padding: 1, ceilMode: true }), [2, 8, 9]],
@@ -295,6 +296,9 @@ describe('toOnnx: what it refuses', () => {
     expect(() => toOnnx(uneven, { inputShape: [1, 7, 9] })).toThrow(/^toOnnx: the model \(AdaptiveAvgPool2d\(3\)\) pools 7×9 to 3×3, which is not a whole number of equal windows/);
     expect(() => toOnnx(new AvgPool2d([3, 2], { stride: 2, padding: 1, ceilMode: true }), { inputShape: [2, 8, 9] })).toThrow(
       /^toOnnx: the model \(AvgPool2d\(\[3, 2\], stride 2, padding 1, ceilMode\)\) on \[batch, 2, 8, 9\] keeps a partial last window along one dimension and drops one along the other/,
+    );
+    expect(() => toOnnx(new AvgPool2d(3, { stride: 2, padding: 1, ceilMode: true, divisorOverride: 4 }), { inputShape: [1, 8, 8] })).toThrow(
+      /^toOnnx: the model \(AvgPool2d\(3, stride 2, padding 1, ceilMode, divisorOverride 4\)\) on \[batch, 1, 8, 8\] has a last window past the padding, which ONNX's AveragePool cannot divide by divisorOverride 4/,
     );
     const circular = new Conv2d(1, 1, 3, { padding: 1, paddingMode: 'circular' });
     expect(() => toOnnx(circular, { inputShape: [1, 5, 5], opsetVersion: 18 })).toThrow(

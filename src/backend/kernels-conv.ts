@@ -134,12 +134,13 @@ export const CONV_KERNELS = {
   maxPool2x2Backward: { args: 'dy:range/outPlane idx:range/outPlane y:range/outPlane planes:count oh ow dx:range/inPlane relu inPlane:width outPlane' },
   /**
    * Average over each window (zero padding, no dilation): the sum of its in-bounds elements in
-   * order (ki, kj), divided by kh·kw clipped to the padded plane (countIncludePad ≠ 0, as torch)
-   * or by the number of in-bounds elements.
+   * order (ki, kj), divided by `divisor` when it is not 0 (torch's divisor_override), else by
+   * kh·kw clipped to the padded plane (countIncludePad ≠ 0, as torch) or by the number of
+   * in-bounds elements.
    */
-  avgPoolForward: { args: 'x:range/inPlane planes:count h w kh kw sh sw ph pw oh ow countIncludePad y:range/outPlane inPlane:width outPlane' },
-  /** dx = 0, then each window's in-bounds elements += dy/divisor, windows in order. */
-  avgPoolBackward: { args: 'dy:range/outPlane planes:count h w kh kw sh sw ph pw oh ow countIncludePad dx:range/inPlane inPlane:width outPlane' },
+  avgPoolForward: { args: 'x:range/inPlane planes:count h w kh kw sh sw ph pw oh ow countIncludePad divisor y:range/outPlane inPlane:width outPlane' },
+  /** dx = 0, then each window's in-bounds elements += dy/divisor (the forward's), windows in order. */
+  avgPoolBackward: { args: 'dy:range/outPlane planes:count h w kh kw sh sw ph pw oh ow countIncludePad divisor dx:range/inPlane inPlane:width outPlane' },
   /**
    * Adaptive average: output (oy, ox) averages rows ⌊oy·h/oh⌋ … ⌈(oy+1)·h/oh⌉ − 1 and the same for
    * columns (torch's windows), summed in order and divided by the window's size.

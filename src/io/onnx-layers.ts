@@ -180,8 +180,20 @@ const maxPool2d: Emitter<MaxPool2d> = (layer, x, site) => {
 };
 
 const avgPool2d: Emitter<AvgPool2d> = (layer, x, site) => {
-  const { out, attributes } = poolWindows(site, x, layer, layer.countIncludePad);
-  return { value: site.graph.node('AveragePool', [x.value], { ...attributes, count_include_pad: { int: layer.countIncludePad ? 1 : 0 } }), shape: [x.shape[0], ...out] };
+  const { divisorOverride: divisor } = layer;
+  // A divisor override has no ONNX attribute: the average counting padding (kh·kw for every window
+  // that stays inside the padded plane), then times kh·kw / divisor.
+  const countsPadding = divisor !== null || layer.countIncludePad;
+  const { out, attributes } = poolWindows(site, x, layer, countsPadding);
+  const shape = [x.shape[0], ...out];
+  const value = site.graph.node('AveragePool', [x.value], { ...attributes, count_include_pad: { int: countsPadding ? 1 : 0 } });
+  if (divisor === null) return { value, shape };
+  const [, h, w] = image(site, x, null);
+  const [kh, kw] = layer.kernelSize, [sh, sw] = layer.stride, [ph, pw] = layer.padding;
+  if ((out[0] - 1) * sh + kh > h + 2 * ph || (out[1] - 1) * sw + kw > w + 2 * pw) {
+    throw new OnnxExportError(`${site.owner}: ${site.where} on [batch, ${x.shape.join(', ')}] has a last window past the padding, which ONNX's AveragePool cannot divide by divisorOverride ${divisor} (without ceilMode, or another input size, exports)`);
+  }
+  return { value: site.graph.node('Mul', [value, site.graph.scalar((kh * kw) / divisor)]), shape };
 };
 
 const adaptiveAvgPool2d: Emitter<AdaptiveAvgPool2d> = (layer, x, site) => {

@@ -30,6 +30,8 @@ export interface AvgPool2dOptions {
   ceilMode?: boolean;
   /** Divide by the whole window, padding included (default true), or by its in-bounds elements. */
   countIncludePad?: boolean;
+  /** Divide every window by this instead (torch's divisor_override; countIncludePad then has no effect). */
+  divisorOverride?: number;
 }
 
 /** The geometry both window pools share: kernel, stride (default the kernel), padding, ceilMode. */
@@ -114,28 +116,32 @@ export class MaxPool2d extends WindowPool {
 /** Mean over each window (zero padding; see countIncludePad for the divisor). */
 export class AvgPool2d extends WindowPool {
   readonly countIncludePad: boolean;
+  /** Every window's divisor, or null: the window's size as countIncludePad says. */
+  readonly divisorOverride: number | null;
 
   constructor(kernelSize: PairLike, given?: AvgPool2dOptions) {
     const options = checkOptions<AvgPool2dOptions>('AvgPool2d', given, {
-      stride: POSITIVE_PAIR, padding: PADDING_PAIR, ceilMode: BOOLEAN, countIncludePad: BOOLEAN,
+      stride: POSITIVE_PAIR, padding: PADDING_PAIR, ceilMode: BOOLEAN, countIncludePad: BOOLEAN, divisorOverride: POSITIVE_INT,
     });
     super('AvgPool2d', kernelSize, { stride: options.stride, padding: options.padding, ceilMode: options.ceilMode });
     this.countIncludePad = options.countIncludePad ?? true;
+    this.divisorOverride = options.divisorOverride ?? null;
   }
 
   override describe(): string {
-    return this.countIncludePad ? super.describe() : `${super.describe().slice(0, -1)}, countIncludePad false)`;
+    const extras = [this.countIncludePad ? '' : ', countIncludePad false', this.divisorOverride === null ? '' : `, divisorOverride ${this.divisorOverride}`].join('');
+    return extras ? `${super.describe().slice(0, -1)}${extras})` : super.describe();
   }
 
   forward(x: Tensor): Tensor {
     const { planes, h, w, oh, ow, shape } = this.geometry(x);
     const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [ph, pw] = this.padding;
-    const include = this.countIncludePad ? 1 : 0;
+    const include = this.countIncludePad ? 1 : 0, divisor = this.divisorOverride ?? 0;
     const y = this.buffer('y', shape);
     const k = requireBackend();
-    k.avgPoolForward(x.offset, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, include, y.offset, h * w, oh * ow);
+    k.avgPoolForward(x.offset, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, include, divisor, y.offset, h * w, oh * ow);
     return record(y, this.describe(), [x], [], (g, sink) => {
-      sink.write(x, (dst) => k.avgPoolBackward(g.offset, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, include, dst, h * w, oh * ow));
+      sink.write(x, (dst) => k.avgPoolBackward(g.offset, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, include, divisor, dst, h * w, oh * ow));
     });
   }
 }

@@ -84,6 +84,7 @@ type Window = [y0: number, y1: number, x0: number, x1: number, divisor: number];
 /** The windows of an average pool, each divisor as torch counts it (with or without the padding). */
 function avgWindows(
   height: number, width: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, countIncludePad: number,
+  divisor: number,
 ): (oy: number, ox: number) => Window {
   return (oy, ox) => {
     let y0 = oy * sh - ph, x0 = ox * sw - pw;
@@ -91,7 +92,7 @@ function avgWindows(
     const padded = (y1 - y0) * (x1 - x0);
     y0 = Math.max(y0, 0); x0 = Math.max(x0, 0);
     y1 = Math.min(y1, height); x1 = Math.min(x1, width);
-    return [y0, y1, x0, x1, countIncludePad !== 0 ? padded : (y1 - y0) * (x1 - x0)];
+    return [y0, y1, x0, x1, divisor !== 0 ? divisor : countIncludePad !== 0 ? padded : (y1 - y0) * (x1 - x0)];
   };
 }
 
@@ -147,20 +148,20 @@ function spreadOverWindows(
 
 export function avgPoolForward(
   h: HeapView, x: number, planes: number, height: number, width: number, kh: number, kw: number,
-  sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, countIncludePad: number, y: number,
-  inPlane: number, outPlane: number,
+  sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, countIncludePad: number, divisor: number,
+  y: number, inPlane: number, outPlane: number,
 ): void {
   void inPlane; void outPlane;
-  meanOfWindows(h.f32, x, planes, height, width, oh, ow, y, avgWindows(height, width, kh, kw, sh, sw, ph, pw, countIncludePad));
+  meanOfWindows(h.f32, x, planes, height, width, oh, ow, y, avgWindows(height, width, kh, kw, sh, sw, ph, pw, countIncludePad, divisor));
 }
 
 export function avgPoolBackward(
   h: HeapView, dy: number, planes: number, height: number, width: number, kh: number, kw: number,
-  sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, countIncludePad: number, dx: number,
-  inPlane: number, outPlane: number,
+  sh: number, sw: number, ph: number, pw: number, oh: number, ow: number, countIncludePad: number, divisor: number,
+  dx: number, inPlane: number, outPlane: number,
 ): void {
   void inPlane; void outPlane;
-  spreadOverWindows(h.f32, dy, planes, height, width, oh, ow, dx, avgWindows(height, width, kh, kw, sh, sw, ph, pw, countIncludePad));
+  spreadOverWindows(h.f32, dy, planes, height, width, oh, ow, dx, avgWindows(height, width, kh, kw, sh, sw, ph, pw, countIncludePad, divisor));
 }
 
 export function adaptiveAvgPoolForward(
