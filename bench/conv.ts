@@ -269,13 +269,18 @@ export async function benchConv(quick: boolean): Promise<{ pass: boolean }> {
   const pytorch = measurePytorch(quick);
   log(`conv section measured in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 
+  // Two threads against one: the faster of the run's two one-thread figures (the simd build, what
+  // init() gives, and the threads build on one thread), which measure the same code and differ only
+  // by the host's noise — on 2026-12-07 one run's threads build ×1 came out at 13.5k against the simd
+  // build's 18.0k and turned 1.45× into 1.92×.
+  const oneThread = (r: { simd1: number; threads1: number }) => Math.max(r.simd1, r.threads1);
   const lenet = BATCHES_OF_LENET.map((batch, i) => ({
     batch, simd1: simd[i][0], threads1: threads[i][0], threads2: threads[i][1], js: js[i][0], tfjsWasmConv2D: tfWasm[i][0], tfjsWasmCpuKernel: tfWasmCpuKernel[i], tfjsCpu: tfCpu[i], pytorch1: pytorch?.[i] ?? null,
   }));
   printTable(
     'LeNet full training step (zeroGrad, forward, CrossEntropyLoss, backward, Adam, loss.item()), samples/s, medians',
-    ['batch', 'Descent simd ×1', 'threads build ×1', 'threads build ×2', '×2 / ×1', 'js backend', 'tfjs-wasm¹', 'tfjs-wasm²', 'tfjs-cpu', 'PyTorch ×1'],
-    lenet.map((r) => [r.batch, fmt(r.simd1, 0), fmt(r.threads1, 0), fmt(r.threads2, 0), fmt(r.threads2 / r.threads1, 2), fmt(r.js, 0), fmt(r.tfjsWasmConv2D, 0), fmt(r.tfjsWasmCpuKernel, 1), fmt(r.tfjsCpu, 1), fmt(r.pytorch1, 0)]),
+    ['batch', 'Descent simd ×1', 'threads build ×1', 'threads build ×2', '×2 / best ×1', 'js backend', 'tfjs-wasm¹', 'tfjs-wasm²', 'tfjs-cpu', 'PyTorch ×1'],
+    lenet.map((r) => [r.batch, fmt(r.simd1, 0), fmt(r.threads1, 0), fmt(r.threads2, 0), fmt(r.threads2 / oneThread(r), 2), fmt(r.js, 0), fmt(r.tfjsWasmConv2D, 0), fmt(r.tfjsWasmCpuKernel, 1), fmt(r.tfjsCpu, 1), fmt(r.pytorch1, 0)]),
   );
   console.log(`tfjs-wasm as shipped: ${tfWasmError ? `fails — "${tfWasmError}"` : 'trains'}. With a Conv2DBackpropFilter registered for wasm:`);
   console.log('  ¹ computed by wasm kernels (transposes and a Conv2D); ² tfjs-cpu\'s kernel (inputs copied to the cpu backend and back).');
@@ -287,7 +292,7 @@ export async function benchConv(quick: boolean): Promise<{ pass: boolean }> {
   const big = layers.find((l) => l.name === BIG_LAYER)!;
   const pass = printTargets('Issue #15 benchmark targets', [
     { what: 'LeNet b32, one thread (simd build)', measured: lenet[0].simd1, required: 15000, unit: 'samples/s' },
-    { what: 'LeNet b128, 2 threads / 1 thread', measured: lenet[1].threads2 / lenet[1].threads1, required: 1.6, unit: '×' },
+    { what: 'LeNet b128, 2 threads / best 1 thread', measured: lenet[1].threads2 / oneThread(lenet[1]), required: 1.6, unit: '×' },
     { what: 'conv 64→64 32×32 b8 forward', measured: big.forward, required: 25, unit: 'GFLOP/s' },
     { what: 'conv 64→64 32×32 b8 backward input', measured: big.backwardInput, required: 25, unit: 'GFLOP/s' },
     { what: 'conv 64→64 32×32 b8 backward weight', measured: big.backwardWeight, required: 25, unit: 'GFLOP/s' },
