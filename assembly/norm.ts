@@ -270,9 +270,9 @@ export function layerNormParamGrads(
   work: usize, workBytes: i32,
 ): void {
   // Row by row, each column's two float64 sums in the work region (cols f64 for the weight's, then
-  // cols for the bias's): the rows stream through once, where summing a column group over all
-  // rows before the next read each cache line once per group. Each column still adds its rows in
-  // order, so the sums are the same.
+  // cols for the bias's): the rows stream through once. Summing one group of four columns over all
+  // the rows before the next group read each cache line once per group. Each column still adds its
+  // rows in order, so the sums are the same.
   const row = <usize>d << 2;
   const sumW = work, sumB = work + (<usize>cols << 3);
   memory.fill(work, 0, <usize>cols << 4);

@@ -19,6 +19,22 @@ import { addRun } from './rows';
   return -1;
 }
 
+/** Writes border columns [from, to) of an output row from source row `srow` (or `value`). */
+@inline function fillBorder(row: usize, srow: usize, from: i32, to: i32, left: i32, w: i32, mode: i32, value: f32): void {
+  for (let ox = from; ox < to; ox++) {
+    const sx = sourceIndex(ox, left, w, mode);
+    store<f32>(row + (<usize>ox << 2), sx < 0 ? value : load<f32>(srow + (<usize>sx << 2)));
+  }
+}
+
+/** Adds the gradients of border columns [from, to) of an output row into source row `drow`, in order. */
+@inline function addBorder(row: usize, drow: usize, from: i32, to: i32, left: i32, w: i32, mode: i32): void {
+  for (let ox = from; ox < to; ox++) {
+    const at = drow + (<usize>sourceIndex(ox, left, w, mode) << 2);
+    store<f32>(at, load<f32>(at) + load<f32>(row + (<usize>ox << 2)));
+  }
+}
+
 export function padPlanes(
   x: usize, planes: i32, h: i32, w: i32, top: i32, bottom: i32, left: i32, right: i32, mode: i32, value: f32,
   out: usize, inPlane: i32, outPlane: i32,
@@ -34,15 +50,9 @@ export function padPlanes(
         continue;
       }
       const srow = src + (<usize>(sy * w) << 2);
-      for (let ox = 0; ox < left; ox++) {
-        const sx = sourceIndex(ox, left, w, mode);
-        store<f32>(row + (<usize>ox << 2), sx < 0 ? value : load<f32>(srow + (<usize>sx << 2)));
-      }
+      fillBorder(row, srow, 0, left, left, w, mode, value);
       copy(srow, row + (<usize>left << 2), w);
-      for (let ox = left + w; ox < ow; ox++) {
-        const sx = sourceIndex(ox, left, w, mode);
-        store<f32>(row + (<usize>ox << 2), sx < 0 ? value : load<f32>(srow + (<usize>sx << 2)));
-      }
+      fillBorder(row, srow, left + w, ow, left, w, mode, value);
     }
   }
 }
@@ -63,15 +73,9 @@ export function padPlanesBackward(
     for (let oy = 0; oy < oh; oy++) {
       const row = g + (<usize>(oy * ow) << 2);
       const drow = d + (<usize>(sourceIndex(oy, top, h, mode) * w) << 2);
-      for (let ox = 0; ox < left; ox++) {
-        const at = drow + (<usize>sourceIndex(ox, left, w, mode) << 2);
-        store<f32>(at, load<f32>(at) + load<f32>(row + (<usize>ox << 2)));
-      }
+      addBorder(row, drow, 0, left, left, w, mode);
       addRun(drow, row + (<usize>left << 2), drow, w);
-      for (let ox = left + w; ox < ow; ox++) {
-        const at = drow + (<usize>sourceIndex(ox, left, w, mode) << 2);
-        store<f32>(at, load<f32>(at) + load<f32>(row + (<usize>ox << 2)));
-      }
+      addBorder(row, drow, left + w, ow, left, w, mode);
     }
   }
 }
