@@ -124,6 +124,22 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
     model.dispose();
   });
 
+  it("Flatten over other dimensions (torch's start_dim, end_dim) as a Reshape keeping the batch; startDim 0 refused", async () => {
+    const model = new Sequential([
+      new Conv2d(2, 3, 3, { padding: 1 }), new Flatten(2), new LayerNorm(20), new Flatten(1, 2), new Linear(60, 2),
+    ], { seed: 9 });
+    await expectSameOutputs(model, [2, 4, 5]);
+    const ops = fromBinary(ModelProtoSchema, toOnnx(model, { inputShape: [2, 4, 5] })).graph!.node.map((n) => n.opType);
+    expect(ops.filter((op) => op === 'Reshape' || op === 'Flatten')).toEqual(['Reshape', 'Flatten']);
+    const tail = new Sequential([new Conv2d(2, 3, 3), new Flatten(1, -2)], { seed: 9 });
+    await expectSameOutputs(tail, [2, 4, 5]);
+    expect(() => toOnnx(new Flatten(0), { inputShape: [3, 4] })).toThrow(OnnxExportError);
+    expect(() => toOnnx(new Flatten(0), { inputShape: [3, 4] })).toThrow(/^toOnnx: the model \(Flatten\(0, -1\)\) merges the batch dimension \(startDim 0\)/);
+    expect(() => toOnnx(new Flatten(1, 3), { inputShape: [3, 4] })).toThrow(/endDim 3 is out of range/);
+    model.dispose();
+    tail.dispose();
+  });
+
   for (const opsetVersion of [17, 19]) {
     it(`Conv2d's padding modes as a Pad node before the Conv: reflect, replicate${opsetVersion >= 19 ? ', circular' : ''} (opset ${opsetVersion})`, async () => {
       const model = new Sequential([

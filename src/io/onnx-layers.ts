@@ -13,6 +13,7 @@ import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from '../nn/pooling.js';
 import { outputLength, type Pair } from '../nn/window.js';
 import { OnnxExportError, type Attribute, type OnnxGraph } from './onnx-graph.js';
 import { checkPadFits } from '../ops/pad.js';
+import { flattenRange } from '../ops/shape-ops.js';
 
 // Each layer class and the ONNX nodes it becomes, in eval semantics (Dropout is the identity,
 // BatchNorm uses its running statistics). An emitter gets the value flowing in and its shape per
@@ -111,10 +112,19 @@ const rowSoftmax = (op: string): Emitter<Softmax> => (layer, x, site) => {
   return { value: site.graph.node(op, [x.value], { axis: { int: -1 } }), shape: x.shape };
 };
 
-const flatten: Emitter<Flatten> = (_layer, x, { graph }) => ({
-  value: graph.node('Flatten', [x.value], { axis: { int: 1 } }),
-  shape: [x.shape.reduce((p, s) => p * s, 1)],
-});
+const flatten: Emitter<Flatten> = (layer, x, site) => {
+  // The graph's shapes have a dynamic batch dimension first; flattenRange checks the dims as forward would.
+  const [start, end] = flattenRange(`${site.owner}: ${site.where}`, [1, ...x.shape], layer.startDim, layer.endDim);
+  if (start === 0) {
+    throw new OnnxExportError(`${site.owner}: ${site.where} merges the batch dimension (startDim ${layer.startDim}), which the exported graph keeps dynamic; flatten from dimension 1 in the exported model`);
+  }
+  const rest = x.shape.slice(start - 1, end).reduce((p, s) => p * s, 1);
+  const shape = [...x.shape.slice(0, start - 1), rest, ...x.shape.slice(end)];
+  // ONNX's Flatten (axis 1) is torch's default; other ranges reshape, 0 keeping the batch.
+  if (end === x.shape.length && start === 1) return { value: site.graph.node('Flatten', [x.value], { axis: { int: 1 } }), shape };
+  const target = site.graph.int64s(site.graph.fresh(`${site.prefix}shape`), [shape.length + 1], [0, ...shape]);
+  return { value: site.graph.node('Reshape', [x.value, target]), shape };
+};
 
 /** ONNX Pad's mode for each non-zero padding mode of Conv2d, and the opset that brought it. */
 const ONNX_PAD_MODES = { reflect: ['reflect', 11], replicate: ['edge', 11], circular: ['wrap', 19] } as const;

@@ -3,11 +3,11 @@ import { requireBackend } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
 import { Binary, type Backend } from '../backend/backend.js';
 import { record } from '../autograd/node.js';
-import { flatten } from '../ops/shape-ops.js';
+import { flatten, flattenRange } from '../ops/shape-ops.js';
 import { Module } from './module.js';
 import { checkInput } from './validate.js';
-import { UNIT, checkOptions, int } from '../core/validate.js';
-import { ShapeError, formatShape } from '../core/errors.js';
+import { UNIT, checkOptions, int, render } from '../core/validate.js';
+import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 
 /**
  * Inverted dropout: in training each element is zeroed with probability p and the survivors are
@@ -45,17 +45,42 @@ export class Dropout extends Module {
   }
 }
 
-/** [B, …] → [B, ∏…], sharing memory. */
+/** Options of Flatten: the dimensions merged, as torch's start_dim and end_dim. */
+export interface FlattenOptions {
+  /** Default 1: the batch dimension stays. Negative counts from the end. */
+  startDim?: number;
+  /** Default -1, the last. */
+  endDim?: number;
+}
+
+/**
+ * torch.nn.Flatten: dimensions startDim … endDim merged into one, sharing memory; by default
+ * [B, …] → [B, ∏…]. `new Flatten(2)` or `new Flatten(1, 2)` as torch's positional arguments, or
+ * `{ startDim, endDim }`.
+ */
 export class Flatten extends Module {
-  /** No options: torch's startDim/endDim are not supported (always [B, …] → [B, ∏…]). */
-  constructor(options?: Record<string, never>) {
+  readonly startDim: number;
+  readonly endDim: number;
+
+  constructor(options?: number | FlattenOptions, endDim?: number) {
     super();
-    checkOptions('Flatten', options, {});
+    const given = typeof options === 'number' ? { startDim: options, ...(endDim === undefined ? {} : { endDim }) } : options;
+    if (typeof options !== 'number' && endDim !== undefined) {
+      throw new OptionError(`Flatten: endDim given as a second argument needs startDim as the first (a number), got ${render(options)}`);
+    }
+    const checked = checkOptions<FlattenOptions>('Flatten', given, { startDim: int(), endDim: int() });
+    this.startDim = checked.startDim ?? 1;
+    this.endDim = checked.endDim ?? -1;
+  }
+
+  override describe(): string {
+    return this.startDim === 1 && this.endDim === -1 ? 'Flatten' : `Flatten(${this.startDim}, ${this.endDim})`;
   }
 
   forward(x: Tensor): Tensor {
     checkInput(this, 'x', x);
-    return flatten(x);
+    flattenRange(this.describe(), x.shape, this.startDim, this.endDim);
+    return flatten(x, this.startDim, this.endDim);
   }
 }
 

@@ -33,7 +33,7 @@ declare module '../core/tensor.js' {
     sum(options?: ReduceOptions): Tensor;
     mean(options?: ReduceOptions): Tensor;
     reshape(shape: readonly number[]): Tensor;
-    flatten(): Tensor;
+    flatten(startDim?: number, endDim?: number): Tensor;
     transpose(dim0?: number, dim1?: number): Tensor;
     pad(padding: readonly number[], options?: PadOptions): Tensor;
   }

@@ -37,11 +37,36 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   });
 }
 
-/** Flattens every dimension after the first: [B, …] → [B, ∏…] (torch.flatten(x, 1), nn.Flatten). */
-export function flatten(x: Tensor): Tensor {
+/**
+ * torch.flatten: dimensions startDim … endDim (negative counts from the end) merged into one,
+ * sharing memory. The defaults flatten everything, as torch's: [2, 3, 4] → [24]; `flatten(x, 1)`
+ * keeps the batch: [B, …] → [B, ∏…] (nn.Flatten's default). A 0-d tensor becomes [1].
+ */
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   checkValue('flatten', 'x', x, X);
-  if (x.rank <= 2) return reshape(x, x.rank === 0 ? [1] : [...x.shape]);
-  return reshape(x, [x.shape[0], x.size / Math.max(x.shape[0], 1)]);
+  const [start, end] = flattenRange('flatten', x.shape, startDim, endDim);
+  if (x.rank === 0) return reshape(x, [1]);
+  const merged = x.shape.slice(start, end + 1).reduce((p, d) => p * d, 1);
+  return reshape(x, [...x.shape.slice(0, start), merged, ...x.shape.slice(end + 1)]);
+}
+
+/**
+ * startDim and endDim checked against a shape and made non-negative, as torch resolves them (a
+ * 0-d shape counts as one dimension): integers in [−rank, rank − 1], start not after end.
+ */
+export function flattenRange(owner: string, shape: readonly number[], startDim: number, endDim: number): [number, number] {
+  const rank = Math.max(shape.length, 1);
+  for (const [name, d] of [['startDim', startDim], ['endDim', endDim]] as const) {
+    checkValue(owner, name, d, int());
+    if (d < -rank || d >= rank) {
+      throw new ShapeError(`${owner}: ${name} ${d} is out of range for an input of shape ${formatShape(shape)}: expected an integer from ${-rank} to ${rank - 1}`);
+    }
+  }
+  const start = startDim < 0 ? startDim + rank : startDim, end = endDim < 0 ? endDim + rank : endDim;
+  if (start > end) {
+    throw new ShapeError(`${owner}: startDim ${startDim} comes after endDim ${endDim} for an input of shape ${formatShape(shape)}`);
+  }
+  return [start, end];
 }
 
 /**

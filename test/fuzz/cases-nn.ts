@@ -17,7 +17,7 @@ const negative = fc.double({ max: 0, noNaN: true }).filter((v) => Math.fround(v)
 const above = (x: number) => fc.double({ min: x, noNaN: true }).filter((v) => Math.fround(v) > x);
 const model = () => new Sequential([new Linear(4, 3), new ReLU(), new Linear(3, 2)]);
 
-const noOptionLayers = { ReLU, Sigmoid, Tanh, Flatten } as const;
+const noOptionLayers = { ReLU, Sigmoid, Tanh } as const;
 const losses = { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } as const;
 const lossKeys: Record<string, string[]> = {
   HuberLoss: ['delta'], SmoothL1Loss: ['beta'], BCEWithLogitsLoss: ['posWeight'], CrossEntropyLoss: ['labelSmoothing'],
@@ -35,6 +35,17 @@ export const nnCases: FuzzCase[] = [
   ...Object.entries(noOptionLayers).map(([name, Layer]) =>
     fuzz(`new ${name}(options) with any option`, fc.oneof(unknownKeyOptions([], ['inplace', 'startDim']), notOptions),
       (o) => new (Layer as new (o: unknown) => Module)(o))),
+  fuzz('new Flatten(startDim, endDim) with a dim that is not an integer, or a bad key', fc.oneof(
+    fc.oneof(fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE), notNumber.filter((v) => v === null || typeof v !== 'object' || Array.isArray(v))),
+    fc.tuple(fc.constantFrom('startDim', 'endDim'), fc.oneof(fc.double({ noInteger: true }), notNumber)).map(([k, v]) => ({ [k]: v })),
+    unknownKeyOptions(['startDim', 'endDim'], ['start_dim', 'end_dim', 'dim', 'inplace'])),
+  (o) => new Flatten(o as never)),
+  fuzz('new Flatten(startDim, endDim).forward(x) with dims outside x or start after end',
+    fc.tuple(fc.integer({ min: 1, max: 4 }).chain(shapeOfRank), fc.integer({ min: -6, max: 6 }), fc.integer({ min: -6, max: 6 })).filter(([shape, a, b]) => {
+      const rank = Math.max(shape.length, 1), inRange = (d: number) => d >= -rank && d < rank;
+      return !(inRange(a) && inRange(b) && (a + rank) % rank <= (b + rank) % rank);
+    }),
+  ([shape, a, b]) => using(() => new Flatten(a, b), (layer) => layer.forward(live(shape)))),
   fuzz('new LeakyReLU(options) with a bad slope or key', fc.oneof(
     fc.constantFrom(...NON_FINITE).map((v) => ({ negativeSlope: v })), notNumber.map((v) => ({ negativeSlope: v })),
     unknownKeyOptions(['negativeSlope'], ['negative_slope', 'slope', 'alpha']), fc.constantFrom(...NON_FINITE, 'abc', null, true)),

@@ -98,6 +98,13 @@ export const opCases: FuzzCase[] = [
   fuzz('reshape(x, shape) with the wrong element count', notSix.filter((s) => s.length > 0), (s) => reshape(live([2, 3]), s)),
   fuzz('reshape(x, shape) with x not a live tensor', fc.oneof(notTensor, disposedTensor()), (x) => reshape(x as Tensor, [6])),
   fuzz('flatten(x) with x not a live tensor', fc.oneof(notTensor, disposedTensor(), fc.constant(undefined)), (x) => flatten(x as Tensor)),
+  fuzz('flatten(x, startDim, endDim) with dims outside x, start after end, or not integers',
+    fc.tuple(fc.integer({ min: 0, max: 3 }).chain(shapeOfRank), fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ noInteger: true }), notNumber),
+      fc.oneof(fc.integer({ min: -5, max: 5 }), fc.constant(undefined))).filter(([shape, a, b]) => {
+      const rank = Math.max(shape.length, 1), end = b ?? -1, inRange = (d: unknown) => Number.isInteger(d) && (d as number) >= -rank && (d as number) < rank;
+      return !(inRange(a) && inRange(end) && ((a as number) + rank) % rank <= (end + rank) % rank);
+    }),
+  ([shape, a, b]) => withTensor(shape, (x) => flatten(x, a as number, b))),
   fuzz('transpose(x) with x not a live 2-D tensor', fc.oneof(notMatrix, fc.constant(undefined)), (x) => transpose(x as Tensor)),
   fuzz('transpose(x, dim0, dim1) with dims that are not 0 and 1', fc.tuple(fc.oneof(fc.integer({ min: -4, max: 4 }), notNumber), fc.oneof(fc.integer({ min: -4, max: 4 }), notNumber))
     .filter(([a, b]) => !(Number.isInteger(a) && Number.isInteger(b) && (a as number) >= -2 && (a as number) <= 1 && (b as number) >= -2 && (b as number) <= 1 && ((a as number) + 2) % 2 !== ((b as number) + 2) % 2)),

@@ -1,0 +1,76 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import { Flatten, OptionError, ShapeError, flatten, tensor } from '../src/index.js';
+import { CONFIGS, use } from './helpers.js';
+import { expectRejected } from './rejects.js';
+
+// torch.flatten(input, start_dim=0, end_dim=-1) and nn.Flatten(start_dim=1, end_dim=-1). The
+// shapes below are PyTorch 1.13's for a [2, 3, 4, 5] input (printed by torch.flatten and
+// nn.Flatten with these arguments).
+const TORCH_SHAPES: [args: number[], fn: number[], layer: number[]][] = [
+  [[], [120], [2, 60]],
+  [[1], [2, 60], [2, 60]],
+  [[0, 1], [6, 4, 5], [6, 4, 5]],
+  [[-2], [2, 3, 20], [2, 3, 20]],
+  [[1, 2], [2, 12, 5], [2, 12, 5]],
+  [[2, 2], [2, 3, 4, 5], [2, 3, 4, 5]],
+  [[-3, -2], [2, 12, 5], [2, 12, 5]],
+  [[0, -1], [120], [120]],
+];
+
+const iota = (n: number) => Float32Array.from({ length: n }, (_, i) => i * 0.5 - 7);
+
+for (const config of CONFIGS) {
+  describe(`flatten and Flatten as torch's on ${config.label}`, () => {
+    beforeAll(() => use(config.options));
+
+    for (const [args, fnShape, layerShape] of TORCH_SHAPES) {
+      it(`flatten(x${args.map((a) => `, ${a}`).join('')}) and new Flatten(${args.join(', ')}) on [2, 3, 4, 5]`, () => {
+        const x = tensor(iota(120), [2, 3, 4, 5]).requiresGrad_();
+        const y = flatten(x, ...args);
+        expect([...y.shape]).toEqual(fnShape);
+        expect(Array.from(y.toArray())).toEqual(Array.from(iota(120)));   // the same elements, in order
+        const layer = args.length === 0 ? new Flatten() : new Flatten(args[0], args[1]);
+        const z = layer.forward(x);
+        expect([...z.shape]).toEqual(layerShape);
+        // The gradient is the upstream one, back in x's shape.
+        const g = tensor(iota(120).map((v) => v * 3 + 1), fnShape);
+        y.backward(g);
+        expect([...x.grad!.shape]).toEqual([2, 3, 4, 5]);
+        expect(Array.from(x.grad!.toArray())).toEqual(Array.from(g.toArray()));
+        [x, y, g].forEach((t) => t.dispose());
+      });
+    }
+
+    it('the method, the options object, and a 0-d tensor (→ [1], as torch)', () => {
+      const x = tensor(iota(24), [2, 3, 4]);
+      expect([...x.flatten().shape]).toEqual([24]);
+      expect([...x.flatten(1).shape]).toEqual([2, 12]);
+      expect([...x.flatten(0, 1).shape]).toEqual([6, 4]);
+      expect([...new Flatten({ startDim: 0, endDim: 1 }).forward(x).shape]).toEqual([6, 4]);
+      expect([...new Flatten({ endDim: -2 }).forward(x).shape]).toEqual([2, 3, 4]);
+      expect(new Flatten(2, 3).describe()).toBe('Flatten(2, 3)');
+      expect(new Flatten().describe()).toBe('Flatten');
+      const s = tensor(4);
+      expect([...flatten(s).shape]).toEqual([1]);
+      expect(flatten(s).item()).toBe(4);
+    });
+
+    it('a dimension out of range, start after end, a non-integer: typed errors naming the argument; the heap unchanged', () => {
+      const x = tensor(iota(24), [2, 3, 4]);
+      expectRejected(() => flatten(x, 3), ShapeError, /flatten: startDim 3 is out of range for an input of shape \[2, 3, 4\]: expected an integer from -3 to 2/);
+      expectRejected(() => flatten(x, 0, -4), ShapeError, /flatten: endDim -4 is out of range/);
+      expectRejected(() => flatten(x, 2, 1), ShapeError, /flatten: startDim 2 comes after endDim 1/);
+      expectRejected(() => flatten(x, 1.5), OptionError, /flatten.*startDim/);
+      const layer = new Flatten(1, 3);
+      expectRejected(() => layer.forward(x), ShapeError, /Flatten\(1, 3\): endDim 3 is out of range for an input of shape \[2, 3, 4\]/);
+      // nn.Flatten's default start_dim 1 does not exist on a 1-D input (torch: IndexError).
+      const row = tensor([1, 2, 3]);
+      expectRejected(() => new Flatten().forward(row), ShapeError, /Flatten: startDim 1 is out of range for an input of shape \[3\]: expected an integer from -1 to 0/);
+      expect(() => new Flatten({ start_dim: 2 } as never)).toThrow(/startDim/);
+      expect(() => new Flatten({ startDim: 'a' } as never)).toThrow(OptionError);
+      expect(() => new Flatten({ startDim: 1 }, 2 as never)).toThrow(/endDim given as a second argument needs startDim as the first/);
+      expectRejected(() => new Flatten(-1.5), OptionError, /Flatten.*startDim/);
+      [x, row].forEach((t) => t.dispose());
+    });
+  });
+}
