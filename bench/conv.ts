@@ -5,7 +5,8 @@
 //   and 128: Descent's simd build, its js backend, TensorFlow.js-wasm (which cannot train it: its
 //   error is printed, then its figures with the missing kernel supplied two ways) and
 //   TensorFlow.js-cpu here; Descent's threads build on 1 and 2 threads in bench/conv-main.ts (a
-//   child process: threads need a heap created shared by the program's first init); PyTorch on one
+//   child process: threads need a heap created shared by the program's first init), its rounds
+//   taken in turn with the simd build's (child-rounds.ts); PyTorch on one
 //   thread (bench/torch_lenet.py) where /usr/bin/python3 has torch;
 // - GFLOP/s of a convolution layer's forward, input gradient and weight gradient, one thread.
 // Tables on stdout, targets with PASS/FAIL, bench/results/conv.json.
@@ -18,8 +19,9 @@ import {
   init, tensor, noGrad, manualSeed, Sequential, Conv2d, ReLU, MaxPool2d, Flatten, Linear, type InitOptions,
 } from '../src/index.js';
 import { tf, useTf } from './tfjs.js';
-import { FULL, QUICK, compare, fmt, printTable, printTargets, runInChild, writeResults, type TimingOptions } from './harness.js';
-import { FULL_TIMING, QUICK_TIMING, makeBatches, median, modelStepper, roundRobin, type Config, type Stepper } from './train-step.js';
+import { FULL, QUICK, compare, fmt, printTable, printTargets, writeResults, type TimingOptions } from './harness.js';
+import { forkRounds } from './child-rounds.js';
+import { FULL_TIMING, QUICK_TIMING, interleave, makeBatches, median, modelStepper, roundRobin, rounds, type Config, type Stepper } from './train-step.js';
 
 export const BATCHES_OF_LENET = [32, 128];
 const POOL = 8; // the pre-made batches of bench/train-step.ts's makeBatches, cycled through
@@ -181,9 +183,32 @@ export const descentLenetConfigs = (options: InitOptions[]) => (batch: number): 
   return options.map((o) => ({ enter: () => init(o), stepper }));
 };
 
-/** bench/conv-main.ts in a child process: the threads build on 1 and 2 threads, interleaved. */
-function measureThreads(quick: boolean): number[][] {
-  return runInChild(new URL('./conv-main.ts', import.meta.url), quick);
+/**
+ * Per batch size, [simd ×1] from this process and [threads build ×1, ×2] from bench/conv-main.ts in
+ * a child, their rounds taken in turn (child-rounds.ts): the three one- and two-thread figures of
+ * a row see the same minutes of the host.
+ */
+async function measureThreadsBeside(timing: TimingOptions, quick: boolean): Promise<{ simd: number[][]; threads: number[][] }> {
+  const child = await forkRounds(new URL('./conv-main.ts', import.meta.url), quick);
+  const simd: number[][] = [], threads: number[][] = [];
+  try {
+    for (const batch of BATCHES_OF_LENET) {
+      const configs = descentLenetConfigs([{ backend: 'wasm', build: 'simd' }])(batch);
+      try {
+        const [here, there] = await interleave([rounds(configs, batch, timing), await child.start(batch)], timing.samples);
+        const losses = [configs[0].stepper.loss(), await child.stop()];
+        if (!losses.every(Number.isFinite)) throw new Error(`LeNet b${batch}: the losses are ${losses.join(', ')}`);
+        simd.push(here);
+        threads.push(there);
+      } finally {
+        configs[0].stepper.dispose();
+      }
+      log(`wasm simd ×1, threads build ×1 / ×2 LeNet b${batch}: ${[...simd.at(-1)!, ...threads.at(-1)!].map(Math.round).join(' / ')} samples/s`);
+    }
+  } finally {
+    child.close();
+  }
+  return { simd, threads };
 }
 
 /** PyTorch's samples/s per batch size from bench/torch_lenet.py, or null (reason on stderr) where torch is missing. */
@@ -243,9 +268,8 @@ function measureConvLayers(timing: TimingOptions): { name: string; forward: numb
 export async function benchConv(quick: boolean): Promise<{ pass: boolean }> {
   const timing = quick ? QUICK_TIMING : FULL_TIMING;
   const started = performance.now();
-  const threads = measureThreads(quick);
   await init({ backend: 'wasm', build: 'simd' });
-  const simd = await perBatch('wasm simd ×1', timing, descentLenetConfigs([{ backend: 'wasm', build: 'simd' }]));
+  const { simd, threads } = await measureThreadsBeside(timing, quick);
   const layers = measureConvLayers(quick ? QUICK : FULL);
   // Not interleaved with wasm: the js kernels through the same call sites would slow wasm down (bench/mlp.ts).
   const js = await perBatch('js backend', timing, descentLenetConfigs([{ backend: 'js' }]));

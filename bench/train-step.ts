@@ -196,25 +196,54 @@ async function timeWindow(step: Stepper['step'], ms: number, minSteps: number): 
 }
 
 /**
- * Median samples/s of each configuration, sampled round-robin (A, B, C, A, B, C, …) so a burst of
- * outside load hits them alike and the ratios of one run stay honest. Each window starts with the
- * configuration's `enter` and one untimed step: switching, and the first wake of a pool's workers
- * after it, is a cost of the benchmark, not of a program that keeps one setting.
+ * Configurations sampled in rounds: `warm()` once, then each `round()` gives one window's samples/s
+ * per configuration (A, B, C). Each window starts with the configuration's `enter` and one untimed
+ * step: switching, and the first wake of a pool's workers after it, is a cost of the benchmark,
+ * not of a program that keeps one setting.
  */
+export interface Rounds {
+  warm(): Promise<void>;
+  round(): Promise<number[]>;
+}
+
+export function rounds(configs: readonly Config[], batch: number, timing: TimingOptions): Rounds {
+  return {
+    async warm() {
+      for (const c of configs) {
+        await c.enter?.();
+        await timeWindow(c.stepper.step, timing.warmupMs, 3);
+      }
+    },
+    async round() {
+      const rates: number[] = [];
+      for (const c of configs) {
+        await c.enter?.();
+        await c.stepper.step();
+        rates.push(batch * await timeWindow(c.stepper.step, timing.minSampleMs, 2));
+      }
+      return rates;
+    },
+  };
+}
+
+/**
+ * Median samples/s of every configuration of several sources (this process, a child process),
+ * their rounds taken in turn (A, B, C, A, B, C, …) so a burst of outside load hits them alike and
+ * the ratios of one run stay honest. One array of medians per source.
+ */
+export async function interleave(sources: readonly Rounds[], samples: number): Promise<number[][]> {
+  for (const source of sources) await source.warm();
+  const rates: number[][][] = sources.map(() => []);
+  for (let s = 0; s < samples; s++) {
+    for (const [i, source] of sources.entries()) rates[i].push(await source.round());
+  }
+  return rates.map((byRound) => byRound[0].map((_, c) => median(byRound.map((r) => r[c]))));
+}
+
+/** Median samples/s of each configuration of this process, sampled round-robin (see interleave). */
 export async function roundRobin(configs: readonly Config[], batch: number, timing: TimingOptions): Promise<number[]> {
-  for (const c of configs) {
-    await c.enter?.();
-    await timeWindow(c.stepper.step, timing.warmupMs, 3);
-  }
-  const rates: number[][] = configs.map(() => []);
-  for (let s = 0; s < timing.samples; s++) {
-    for (const [i, c] of configs.entries()) {
-      await c.enter?.();
-      await c.stepper.step();
-      rates[i].push(batch * await timeWindow(c.stepper.step, timing.minSampleMs, 2));
-    }
-  }
-  return rates.map(median);
+  const [medians] = await interleave([rounds(configs, batch, timing)], timing.samples);
+  return medians;
 }
 
 /** One Descent model per row, run under each of `options` in turn (`init` switches the kernels; the heap, and the model, stay). */
