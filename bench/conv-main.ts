@@ -16,7 +16,7 @@ const timing = process.argv.includes('--quick') ? QUICK_TIMING : FULL_TIMING;
 await init({ threads: 2 }); // the first init: makes the heap shared
 const threadCounts = descentLenetConfigs([{ threads: 1 }, { threads: 2 }]);
 if (process.argv.includes('--serve')) {
-  serveRounds(threadCounts, timing);
+  serveRounds((batch) => ({ configs: threadCounts(batch), batch }), timing);
 } else {
   const outIndex = process.argv.indexOf('--out');
   if (outIndex < 0 || !process.argv[outIndex + 1]) throw new Error('conv-main: --out <file.json> or --serve is required');

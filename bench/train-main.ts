@@ -3,6 +3,7 @@
 // single-threaded program loads. bench/train.ts runs it in a child process and reads its JSON.
 //
 //   tsx bench/train-main.ts [--quick] --out <file.json>
+//   tsx bench/train-main.ts [--quick] --serve     serves a row's 1- and 2-thread rounds (child-rounds.ts)
 //
 // Every row's thread counts are sampled round-robin in this one process, switching with
 // `init({ threads })` between windows, so the "2 threads / 1 thread" ratios are honest: first on
@@ -13,6 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { init, getBackend, type InitOptions } from '../src/index.js';
 import { ROWS, FULL_TIMING, QUICK_TIMING, descentConfigs, perRow, type TimingOptions } from './train-step.js';
+import { serveRounds } from './child-rounds.js';
 
 export interface ThreadsRow {
   net: string;
@@ -66,8 +68,14 @@ async function measureThreads(timing: TimingOptions): Promise<{ backend: unknown
   };
 }
 
-const outIndex = process.argv.indexOf('--out');
-if (outIndex < 0 || !process.argv[outIndex + 1]) throw new Error('train-main: --out <file.json> is required');
-const result = await measureThreads(process.argv.includes('--quick') ? QUICK_TIMING : FULL_TIMING);
-writeFileSync(process.argv[outIndex + 1], JSON.stringify(result));
-process.exit(0); // the pools' workers would keep the process alive
+const timing = process.argv.includes('--quick') ? QUICK_TIMING : FULL_TIMING;
+if (process.argv.includes('--serve')) {
+  // Rounds of a row's 1 and 2 threads, taken in turn with Chromium's (train-browser.ts).
+  await init({ threads: 2 });
+  serveRounds((row) => ({ configs: descentConfigs([{ threads: 1 }, { threads: 2 }])(ROWS[row]), batch: ROWS[row].batch }), timing);
+} else {
+  const outIndex = process.argv.indexOf('--out');
+  if (outIndex < 0 || !process.argv[outIndex + 1]) throw new Error('train-main: --out <file.json> or --serve is required');
+  writeFileSync(process.argv[outIndex + 1], JSON.stringify(await measureThreads(timing)));
+  process.exit(0); // the pools' workers would keep the process alive
+}

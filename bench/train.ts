@@ -55,9 +55,9 @@ function measurePytorch(quick: boolean): TrainResults['pytorch'] {
 }
 
 /** The Chromium rows, or null (with the reason on stderr) where Chromium or Playwright cannot run. */
-async function measureBrowser(timing: TimingOptions): Promise<TrainResults['chromium']> {
+async function measureBrowser(timing: TimingOptions, quick: boolean): Promise<TrainResults['chromium']> {
   try {
-    return await measureChromium(timing);
+    return await measureChromium(timing, quick);
   } catch (error) {
     process.stderr.write(`  Chromium: skipped (${(error as Error).message.split('\n')[0]})\n`);
     return null;
@@ -70,7 +70,7 @@ export async function benchTrain(quick: boolean): Promise<{ pass: boolean }> {
   const loadBefore = loadavg()[0];
   const threads = measureThreads(quick);
   const node = await measureNode(timing);
-  const chromium = await measureBrowser(timing);
+  const chromium = await measureBrowser(timing, quick);
   const pytorch = measurePytorch(quick);
   const seconds = (performance.now() - started) / 1000;
   // The 1-minute load average before and after: about 1 while this benchmark runs alone (on 2
