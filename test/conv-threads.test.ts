@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, tensor, type Tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ConvTranspose2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, tensor, type Tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -156,6 +156,24 @@ describe('threads: convolutions split without changing a bit', () => {
         bits.push(...bitsOf([y, x.grad!, norm.weight!.grad, norm.bias!.grad, yEval, norm.runningMean!, norm.runningVar!]));
         x.dispose();
         keep(norm);
+      }
+      return bits;
+    });
+  });
+
+  it('ConvTranspose2d (convolution kernels the other way round) gives the same bits on 1, 2 and 3 threads', async () => {
+    await expectSameBitsOnThreads((keep) => {
+      const bits: Uint32Array[] = [];
+      const layers = [new ConvTranspose2d(8, 4, 4, { stride: 2, padding: 1 }), new ConvTranspose2d(6, 6, 3, { stride: 2, outputPadding: 1, groups: 3, bias: false })];
+      for (const [i, layer] of layers.entries()) {
+        keep(layer);
+        layer.weight.data.set(randomFloats(layer.weight.size, 70 + i));
+        layer.bias?.data.set(randomFloats(layer.bias.size, 76 + i));
+        const x = tensor(randomFloats(24 * layer.inChannels * 12 * 12, 72 + i), [24, layer.inChannels, 12, 12]).requiresGrad_();
+        const y = layer.forward(x);
+        y.backward(tensor(randomFloats(y.size, 74 + i), y.shape));
+        bits.push(...bitsOf([y, x.grad!, layer.weight.grad!, ...(layer.bias ? [layer.bias.grad!] : [])]));
+        x.dispose();
       }
       return bits;
     });

@@ -5,7 +5,7 @@ import {
   Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Flatten, Softmax, LogSoftmax, Sequential,
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad,
-  BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
+  BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
 } from '../src/index.js';
 import { CONFIGS, use, randomFloats } from './helpers.js';
 
@@ -269,7 +269,7 @@ Object.assign(LAYER_SPECS, NORM_SPECS);
 
 // ---- convolution and pooling layers (issue #15), merged into LAYER_SPECS above ---------------------
 
-type ConvLayer = 'Conv2d' | 'MaxPool2d' | 'AvgPool2d' | 'AdaptiveAvgPool2d';
+type ConvLayer = 'Conv2d' | 'ConvTranspose2d' | 'MaxPool2d' | 'AvgPool2d' | 'AdaptiveAvgPool2d';
 
 /** An image input [n, c, h, w] (3-D [c, h, w] when n is 0), values as `values` draws them. */
 function image(n: number, c: number, h: number, w: number, s: number, v = values(Math.max(n, 1) * c * h * w, s)): Tensor {
@@ -306,6 +306,20 @@ const CONV_SPECS: Record<ConvLayer, Spec> = {
     ];
     const [cin, cout, kernel, options, batch] = geometries[s % geometries.length];
     const m = new Conv2d(cin, cout, kernel, options);
+    const x = image(batch, cin, h, w, s);
+    return moduleCase(m, x, () => m.forward(x));
+  },
+  // Strides with outputPadding, padding, dilation, groups, 1×1, on 3-D and 4-D inputs.
+  ConvTranspose2d: (r, c, s) => {
+    const n = (r % 3) + 1, h = r + 1, w = c + 1;
+    const geometries: [number, number, number | [number, number], object, number][] = [
+      [2, 3, 3, { stride: 2, padding: 1, outputPadding: 1 }, n],
+      [4, 2, [2, 3], { stride: [1, 2], dilation: [2, 1], groups: 2, bias: false }, n],
+      [3, 2, 1, {}, 0],
+      [2, 2, 4, { stride: 2, padding: 1 }, n],
+    ];
+    const [cin, cout, kernel, options, batch] = geometries[s % geometries.length];
+    const m = new ConvTranspose2d(cin, cout, kernel, options);
     const x = image(batch, cin, h, w, s);
     return moduleCase(m, x, () => m.forward(x));
   },

@@ -22,7 +22,7 @@ import {
  * Samples per block of the weight gradient: blocks are what the threads share out, and their
  * partial sums are added in order, so this (not the thread count) fixes the summation order.
  */
-const WEIGHT_GRAD_BLOCK = 8;
+export const WEIGHT_GRAD_BLOCK = 8;
 
 /**
  * The most taps (inChannels·kh·kw) of a stride-1, one-group layer convolved directly
@@ -304,7 +304,7 @@ export class Conv2d extends Module {
  * at the end (one block of the remaining samples), each call skipped when empty. A block's partial
  * sum sits at index first / WEIGHT_GRAD_BLOCK.
  */
-function sampleBlocks(n: number, run: (first: number, count: number, block: number) => void): void {
+export function sampleBlocks(n: number, run: (first: number, count: number, block: number) => void): void {
   const full = Math.floor(n / WEIGHT_GRAD_BLOCK), tail = n - full * WEIGHT_GRAD_BLOCK;
   if (full > 0) run(0, full, WEIGHT_GRAD_BLOCK);
   if (tail > 0) run(full * WEIGHT_GRAD_BLOCK, 1, tail);
@@ -315,7 +315,7 @@ function sampleBlocks(n: number, run: (first: number, count: number, block: numb
  * m×n×k product on a 64-byte boundary. Returns the bytes per thread and the shared workspace
  * holding one region per thread.
  */
-function workspace(k: Backend, m: number, n: number, kk: number, floats: number): [number, number] {
+export function workspace(k: Backend, m: number, n: number, kk: number, floats: number): [number, number] {
   // The threads backend sizes gemm's workspace for all its threads, equal regions.
   const gemmBytes = k.gemmWorkspaceBytes(m, n, kk) / k.threads;
   const bytes = Math.ceil((floats * 4) / 64) * 64 + Math.ceil(gemmBytes / 64) * 64;

@@ -8,6 +8,7 @@ export { Sequential, type SequentialOptions } from './sequential.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './norm.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { Conv2d, type Conv2dOptions } from './conv.js';
+export { ConvTranspose2d, type ConvTranspose2dOptions } from './conv-transpose.js';
 export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pooling.js';
 export type { Pair, PairLike } from './window.js';
 export {
@@ -23,11 +24,12 @@ import { Sequential } from './sequential.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from './norm.js';
 import { Embedding } from './embedding.js';
 import { Conv2d } from './conv.js';
+import { ConvTranspose2d } from './conv-transpose.js';
 import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling.js';
 import { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } from './losses.js';
 
 /** Every layer class, by name (the gradient-check test enumerates it). @internal */
 export const layerClasses = { Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Flatten, Softmax, LogSoftmax, Sequential,
-  BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } as const;
+  BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } as const;
 /** Every loss class, by name (the gradient-check test enumerates it). @internal */
 export const lossClasses = { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } as const;
