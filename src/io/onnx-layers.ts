@@ -9,6 +9,7 @@ import { Dropout, Flatten, Softmax, LogSoftmax } from '../nn/layers.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from '../nn/norm.js';
 import { Embedding } from '../nn/embedding.js';
 import { Conv2d } from '../nn/conv.js';
+import { ConvTranspose2d } from '../nn/conv-transpose.js';
 import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from '../nn/pooling.js';
 import { outputLength, type Pair } from '../nn/window.js';
 import { OnnxExportError, type Attribute, type OnnxGraph } from './onnx-graph.js';
@@ -152,6 +153,18 @@ const conv2d: Emitter<Conv2d> = (layer, x, site) => {
   return { value, shape: [layer.outChannels, oh, ow] };
 };
 
+/** ONNX's ConvTranspose has torch's weight layout and output size formula (output_padding included). */
+const convTranspose2d: Emitter<ConvTranspose2d> = (layer, x, site) => {
+  const [, h, w] = image(site, x, layer.inChannels);
+  const [oh, ow] = windowOutput(site, x, layer.outputSize(h, w));
+  const inputs = [x.value, weight(site, 'weight', layer.weight), ...(layer.bias ? [weight(site, 'bias', layer.bias)] : [])];
+  const value = site.graph.node('ConvTranspose', inputs, {
+    kernel_shape: { ints: layer.kernelSize }, pads: pads(layer.padding), strides: { ints: layer.stride }, dilations: { ints: layer.dilation },
+    output_padding: { ints: layer.outputPadding }, group: { int: layer.groups },
+  });
+  return { value, shape: [layer.outChannels, oh, ow] };
+};
+
 /**
  * A window pool's ONNX attributes. torch's ceilMode drops a last window that would start in the
  * right padding; ONNX's shape inference (ORT 1.31) does not, and declares a column more than its
@@ -265,6 +278,7 @@ export const EMITTERS = new Map<abstract new (...args: never[]) => Module, Emitt
   [Flatten, flatten],
   [Dropout, (_layer: Dropout, x: Flow) => x],
   [Conv2d, conv2d],
+  [ConvTranspose2d, convTranspose2d],
   [MaxPool2d, maxPool2d],
   [AvgPool2d, avgPool2d],
   [AdaptiveAvgPool2d, adaptiveAvgPool2d],

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { AdaptiveAvgPool2d, AvgPool2d, Conv2d, MaxPool2d, pad, type Tensor } from '../../src/index.js';
+import { AdaptiveAvgPool2d, AvgPool2d, Conv2d, ConvTranspose2d, MaxPool2d, pad, type Tensor } from '../../src/index.js';
 import {
   NON_FINITE, disposedTensor, fuzz, live, notBoolean, notNumber, notOptions, notTensor, shapeOfRank, tensorNotOfRank,
   unknownKeyOptions, using, type FuzzCase,
 } from './case.js';
 
-// Invalid calls to Conv2d, the pooling layers and pad: constructors, options, forward inputs.
+// Invalid calls to Conv2d, ConvTranspose2d, the pooling layers and pad: constructors, options, forward inputs.
 
 const notPositiveInt = fc.oneof(fc.integer({ max: 0 }), fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE), notNumber);
 /** Not a positive integer or a pair [h, w] of them (kernelSize, stride, dilation). */
@@ -45,6 +45,24 @@ export const convCases: FuzzCase[] = [
     fc.tuple(fc.constantFrom('reflect', 'circular') as fc.Arbitrary<'reflect' | 'circular'>, fc.integer({ min: 1, max: 3 }), fc.integer({ min: 3, max: 5 })),
     ([mode, size, p]) => using(() => new Conv2d(1, 1, 1, { padding: mode === 'reflect' ? Math.max(size, p) : size + 1, paddingMode: mode }),
       (m) => m.forward(live([1, 1, size, 4])))),
+  fuzz('new ConvTranspose2d(in, out, k) with a size or kernel that is not a positive integer (or pair)', fc.tuple(notPositivePair, fc.integer({ min: 0, max: 2 })),
+    ([bad, which]) => (which === 0 ? new ConvTranspose2d(bad as number, 2, 3) : which === 1 ? new ConvTranspose2d(2, bad as number, 3) : new ConvTranspose2d(2, 2, bad as never))),
+  fuzz('new ConvTranspose2d(2, 2, 3, options) with options not an object or a misspelt key', fc.oneof(notOptions,
+    unknownKeyOptions(['stride', 'padding', 'outputPadding', 'dilation', 'groups', 'bias'], ['output_padding', 'paddingMode', 'padding_mode', 'kernel_size', 'outputSize'])),
+  (o) => new ConvTranspose2d(2, 2, 3, o as never)),
+  fuzz("new ConvTranspose2d(2, 2, 3, { padding | outputPadding }) not a size or pair (or 'same')", fc.tuple(fc.constantFrom('padding', 'outputPadding'), fc.oneof(notPadding, fc.constantFrom('same', 'valid'))),
+    ([key, v]) => new ConvTranspose2d(2, 2, 3, { [key]: v } as never)),
+  fuzz('new ConvTranspose2d(2, 2, 3, { outputPadding }) not below both the stride and the dilation',
+    fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 4 })).filter(([s, d, o]) => o >= Math.max(s, d)),
+    ([stride, dilation, outputPadding]) => new ConvTranspose2d(2, 2, 3, { stride, dilation, outputPadding })),
+  fuzz('new ConvTranspose2d(in, out, 3, { groups }) that does not divide both', fc.tuple(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.integer({ min: 2, max: 7 }))
+    .filter(([i, o, g]) => i % g !== 0 || o % g !== 0), ([i, o, g]) => new ConvTranspose2d(i, o, 3, { groups: g })),
+  fuzz('ConvTranspose2d.forward(x) with x not a live [N, C, H, W] or [C, H, W] tensor', fc.oneof(notTensor, disposedTensor([1, 2, 5, 5]), tensorNotOfRank([3, 4])),
+    (x) => using(() => new ConvTranspose2d(2, 3, 3), (m) => m.forward(x as never))),
+  fuzz('ConvTranspose2d.forward(x) with the wrong number of channels', shapeOfRank(4).filter((s) => s[1] !== 2),
+    (s) => using(() => new ConvTranspose2d(2, 3, 1), (m) => m.forward(live(s)))),
+  fuzz('ConvTranspose2d.forward(x) with padding that leaves no output', fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    ([h, w]) => using(() => new ConvTranspose2d(2, 3, 3, { padding: 1 + Math.max(h, w) }), (m) => m.forward(live([1, 2, h, w])))),
   fuzz('new MaxPool2d/AvgPool2d(kernelSize) not a positive integer or pair', fc.tuple(poolName, notPositivePair),
     ([name, k]) => new pools[name](k as never)),
   fuzz('new MaxPool2d/AvgPool2d(2, options) with options not an object or a misspelt key', fc.tuple(poolName, fc.oneof(notOptions,
