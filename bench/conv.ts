@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type * as TfCore from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers'; // registers TF.js's gradients, which optimizer.minimize needs
 import {
-  init, tensor, noGrad, manualSeed, Sequential, Conv2d, ReLU, MaxPool2d, Flatten, Linear, type InitOptions,
+  init, tensor, noGrad, manualSeed, Sequential, Conv2d, ConvTranspose2d, ReLU, MaxPool2d, Flatten, Linear, type InitOptions,
 } from '../src/index.js';
 import { tf, useTf } from './tfjs.js';
 import { FULL, QUICK, compare, fmt, printTable, printTargets, writeResults, type TimingOptions } from './harness.js';
@@ -226,7 +226,7 @@ function measurePytorch(quick: boolean): number[] | null {
   return rows.map((r) => r.samplesPerSecond);
 }
 
-interface ConvShape { name: string; batch: number; cin: number; cout: number; hw: number; groups: number }
+interface ConvShape { name: string; batch: number; cin: number; cout: number; hw: number; groups: number; transposed?: boolean }
 const BIG_LAYER = '64→64, 32×32, b8';
 const CONV_SHAPES: ConvShape[] = [
   { name: 'LeNet conv1 1→8, 28×28, b32', batch: 32, cin: 1, cout: 8, hw: 28, groups: 1 },
@@ -234,6 +234,9 @@ const CONV_SHAPES: ConvShape[] = [
   { name: BIG_LAYER, batch: 8, cin: 64, cout: 64, hw: 32, groups: 1 },
   // MobileNet's depthwise 3×3 (groups = channels): 1/64 of the dense layer's work, on kernels of its own.
   { name: 'depthwise 64, 32×32, b8', batch: 8, cin: 64, cout: 64, hw: 32, groups: 64 },
+  // ConvTranspose2d runs the convolution kernels the other way round: its forward is the dense
+  // layer's input gradient, its input gradient that layer's forward.
+  { name: 'ConvTranspose2d 64→64, 32×32, b8', batch: 8, cin: 64, cout: 64, hw: 32, groups: 1, transposed: true },
 ];
 
 /**
@@ -245,7 +248,7 @@ const CONV_SHAPES: ConvShape[] = [
 function measureConvLayers(timing: TimingOptions): { name: string; forward: number; backwardInput: number; backwardWeight: number }[] {
   return CONV_SHAPES.map((c) => {
     manualSeed(1);
-    const layer = new Conv2d(c.cin, c.cout, 3, { padding: 1, groups: c.groups });
+    const layer = new (c.transposed ? ConvTranspose2d : Conv2d)(c.cin, c.cout, 3, { padding: 1, groups: c.groups });
     const shape = [c.batch, c.cin, c.hw, c.hw];
     const n = shape.reduce((p, d) => p * d, 1);
     const x = tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37)), shape);
