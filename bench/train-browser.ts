@@ -68,10 +68,10 @@ export async function measureChromium(timing: TimingOptions, quick: boolean): Pr
     node.close();
     node = null;
 
-    const page2 = await page.evaluate((t) => window.runTrainBench({ type: 'measure', timing: t }), timing);
+    const onPage = await page.evaluate((t) => window.runTrainBench({ type: 'measure', timing: t }), timing);
     return {
-      ...page2,
-      rows: page2.rows.map((row, i) => ({
+      ...onPage,
+      rows: onPage.rows.map((row, i) => ({
         ...row, descent1: paired[i].chromium[0], descent2: paired[i].chromium[1], node1: paired[i].node[0], node2: paired[i].node[1],
       })),
     };
