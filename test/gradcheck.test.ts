@@ -5,6 +5,7 @@ import {
   Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Flatten, Softmax, LogSoftmax, Sequential,
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad,
+  relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax,
   BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
 } from '../src/index.js';
 import { CONFIGS, use, randomFloats } from './helpers.js';
@@ -72,6 +73,14 @@ const OP_SPECS: Record<keyof typeof differentiableOps, Spec> = {
   reshape: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => reshape(a, [c, -1])); },
   flatten: (r, c, s) => { const a = leaf(values(r * c, s), [r, c, 1]); return opCase([a], () => flatten(a)); },
   transpose: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => transpose(a)); },
+  // The activations as ops (the layers' kernels): kinks kept away from the differences' step.
+  relu: (r, c, s) => { const a = leaf(values(r * c, s, -3, 3, [0]), [r, c]); return opCase([a], () => relu(a)); },
+  sigmoid: (r, c, s) => { const a = leaf(values(r * c, s, -3, 3), [r, c]); return opCase([a], () => sigmoid(a)); },
+  tanh: (r, c, s) => { const a = leaf(values(r * c, s, -3, 3), [r, c]); return opCase([a], () => tanh(a)); },
+  leakyRelu: (r, c, s) => { const a = leaf(values(r * c, s, -3, 3, [0]), [r, c]); return opCase([a], () => leakyRelu(a, 0.2)); },
+  gelu: (r, c, s) => { const a = leaf(values(r * c, s, -3, 3), [r, c]); return opCase([a], () => gelu(a, { approximate: s % 2 ? 'tanh' : 'none' })); },
+  softmax: (r, c, s) => { const a = leaf(values(2 * r * c, s), [2, r, c]); return opCase([a], () => softmax(a, 2)); },
+  logSoftmax: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => logSoftmax(a)); },
   pad: (r, c, s) => {
     // Each mode in turn, on the last two dimensions or the last one, as far as the mode allows.
     const mode = (['constant', 'reflect', 'replicate', 'circular'] as const)[s % 4];

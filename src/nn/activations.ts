@@ -1,7 +1,6 @@
-import { requireBackend } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
 import { Act, type ActCode } from '../backend/backend.js';
-import { record } from '../autograd/node.js';
+import { activationInto } from '../ops/activation.js';
 import { Module } from './module.js';
 import { checkInput } from './validate.js';
 import { FINITE, checkOptions, oneOf } from '../core/validate.js';
@@ -26,13 +25,7 @@ export abstract class Activation extends Module {
 
   forward(x: Tensor): Tensor {
     checkInput(this, 'x', x);
-    const y = this.buffer('y', x.shape);
-    const k = requireBackend();
-    const { code, param } = this;
-    k.activationForward(code, param, x.offset, y.offset, x.size);
-    return record(y, this.describe(), [x], [x, y], (g, sink) => {
-      sink.write(x, (dst) => k.activationBackward(code, param, x.offset, y.offset, g.offset, dst, x.size));
-    });
+    return activationInto(this.describe(), this.code, this.param, x, this.buffer('y', x.shape));
   }
 }
 

@@ -4,10 +4,11 @@ import type { Tensor } from '../core/tensor.js';
 import { Binary, type Backend } from '../backend/backend.js';
 import { record } from '../autograd/node.js';
 import { flatten, flattenRange } from '../ops/shape-ops.js';
+import { lastDimRows, logSoftmaxKernels, rowsInto, softmaxKernels, type RowKernels } from '../ops/activation.js';
 import { Module } from './module.js';
 import { checkInput } from './validate.js';
 import { UNIT, checkOptions, int, render } from '../core/validate.js';
-import { OptionError, ShapeError, formatShape } from '../core/errors.js';
+import { OptionError } from '../core/errors.js';
 
 /**
  * Inverted dropout: in training each element is zeroed with probability p and the survivors are
@@ -94,48 +95,26 @@ abstract class RowSoftmax extends Module {
     this.dim = checkOptions<{ dim: number }>(new.target.name, given, { dim: int() }).dim ?? -1;
   }
 
-  /** The input as rows of its last dimension: [rows, features]. Only the last dimension is supported. */
-  protected rows(x: Tensor): [number, number] {
-    if (x.rank === 0 || (this.dim !== -1 && this.dim !== x.rank - 1)) {
-      throw new ShapeError(
-        `${this.describe()}: dim ${this.dim} of an input of shape ${formatShape(x.shape)} is not supported; ` +
-          'only the last dimension (dim -1) is',
-      );
-    }
-    const n = x.shape[x.rank - 1];
-    return [n === 0 ? 0 : x.size / n, n];
-  }
-
   forward(x: Tensor): Tensor {
     checkInput(this, 'x', x);
-    const [m, n] = this.rows(x);
-    const y = this.buffer('y', x.shape);
-    const k = requireBackend();
-    const { name, forward, backward } = this.kernels(k);
-    forward(x.offset, y.offset, m, n);
-    return record(y, name, [x], [y], (g, sink) => {
-      sink.write(x, (dst) => backward(y.offset, g.offset, dst, m, n));
-    });
+    const rows = lastDimRows(this.describe(), x, this.dim);
+    return rowsInto(this.constructor.name, this.kernels(requireBackend()), x, this.buffer('y', x.shape), rows);
   }
 
-  /** The op's name (for error messages) and its row kernels: y from x, dx from the output y and dy. */
-  protected abstract kernels(k: Backend): {
-    name: string;
-    forward(x: number, y: number, m: number, n: number): void;
-    backward(y: number, dy: number, dx: number, m: number, n: number): void;
-  };
+  /** The row kernels: y from x, dx from the output y and dy. */
+  protected abstract kernels(k: Backend): RowKernels;
 }
 
 /** softmax over the last dimension (max-subtracted, so large logits do not overflow). */
 export class Softmax extends RowSoftmax {
-  protected kernels(k: Backend) {
-    return { name: 'Softmax', forward: k.softmaxRows, backward: k.softmaxRowsBackward };
+  protected kernels(k: Backend): RowKernels {
+    return softmaxKernels(k);
   }
 }
 
 /** log-softmax over the last dimension. */
 export class LogSoftmax extends RowSoftmax {
-  protected kernels(k: Backend) {
-    return { name: 'LogSoftmax', forward: k.logSoftmaxRows, backward: k.logSoftmaxRowsBackward };
+  protected kernels(k: Backend): RowKernels {
+    return logSoftmaxKernels(k);
   }
 }

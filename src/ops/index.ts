@@ -5,10 +5,12 @@ import { add, sub, mul, div, exp, log, neg, sqrt, abs, pow } from './elementwise
 import { sum, mean } from './reduce.js';
 import { reshape, flatten, transpose } from './shape-ops.js';
 import { pad, type PadOptions } from './pad.js';
+import { relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, type GeluOptions } from './activation.js';
 
 /** Every differentiable op by name, for the gradient-check test. @internal */
 export const differentiableOps = {
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad,
+  relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax,
 } as const;
 
 // The same ops as methods, for PyTorch-style chaining: `x.matmul(w, { transB: true }).add(b).exp()`.
@@ -36,6 +38,13 @@ declare module '../core/tensor.js' {
     flatten(startDim?: number, endDim?: number): Tensor;
     transpose(dim0?: number, dim1?: number): Tensor;
     pad(padding: readonly number[], options?: PadOptions): Tensor;
+    relu(): Tensor;
+    sigmoid(): Tensor;
+    tanh(): Tensor;
+    leakyRelu(negativeSlope?: number): Tensor;
+    gelu(options?: GeluOptions): Tensor;
+    softmax(dim?: number): Tensor;
+    logSoftmax(dim?: number): Tensor;
   }
 }
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {
   Tensor, abs, add, div, exp, flatten, full, gemm, init, log, matmul, mean, mul, neg, ones, pow, reshape, sqrt, sub,
-  sum, tensor, transpose, zeros, noGrad, tidy,
+  sum, tensor, transpose, zeros, noGrad, tidy, relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax,
 } from '../../src/index.js';
 import {
   JUNK, NON_FINITE, T, badShape, live, disposedTensor, fuzz, notBoolean, notNumber, notOperand, notOptions, notTensor,
@@ -105,6 +105,17 @@ export const opCases: FuzzCase[] = [
       return !(inRange(a) && inRange(end) && ((a as number) + rank) % rank <= (end + rank) % rank);
     }),
   ([shape, a, b]) => withTensor(shape, (x) => flatten(x, a as number, b))),
+  // activations as ops
+  ...([['relu', relu], ['sigmoid', sigmoid], ['tanh', tanh], ['leakyRelu', leakyRelu], ['gelu', gelu], ['softmax', softmax], ['logSoftmax', logSoftmax]] as const).map(([name, op]) =>
+    fuzz(`${name}(x) with x not a live tensor`, fc.oneof(notTensor, disposedTensor(), fc.constant(undefined)), (x) => (op as (x: Tensor) => Tensor)(x as Tensor))),
+  fuzz('leakyRelu(x, negativeSlope) not a finite number', fc.oneof(notNumber, fc.constantFrom(...NON_FINITE)), (v) => withTensor([2, 3], (x) => leakyRelu(x, v as number))),
+  fuzz('gelu(x, options) with a bad approximate or key', fc.oneof(notOptions,
+    fc.oneof(fc.string().filter((v) => v !== 'none' && v !== 'tanh'), notNumber).map((approximate) => ({ approximate })), unknownKeyOptions(['approximate'])),
+  (o) => withTensor([2, 3], (x) => gelu(x, o as never))),
+  fuzz('softmax/logSoftmax(x, dim) with dim not the last, or not an integer',
+    fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 3 }).chain(shapeOfRank), fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ noInteger: true }), notNumber))
+      .filter(([, shape, d]) => !(Number.isInteger(d) && shape.length > 0 && ((d as number) === -1 || (d as number) === shape.length - 1))),
+    ([log, shape, d]) => withTensor(shape, (x) => (log ? logSoftmax : softmax)(x, d as number))),
   fuzz('transpose(x) with x not a live 2-D tensor', fc.oneof(notMatrix, fc.constant(undefined)), (x) => transpose(x as Tensor)),
   fuzz('transpose(x, dim0, dim1) with dims that are not 0 and 1', fc.tuple(fc.oneof(fc.integer({ min: -4, max: 4 }), notNumber), fc.oneof(fc.integer({ min: -4, max: 4 }), notNumber))
     .filter(([a, b]) => !(Number.isInteger(a) && Number.isInteger(b) && (a as number) >= -2 && (a as number) <= 1 && (b as number) >= -2 && (b as number) <= 1 && ((a as number) + 2) % 2 !== ((b as number) + 2) % 2)),

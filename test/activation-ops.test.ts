@@ -1,0 +1,107 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import {
+  GELU, LeakyReLU, LogSoftmax, OptionError, ReLU, ShapeError, Sigmoid, Softmax, Tanh, gelu, leakyRelu, logSoftmax, relu, sigmoid,
+  softmax, tanh, tensor, type Tensor,
+} from '../src/index.js';
+import { CONFIGS, randomFloats, use } from './helpers.js';
+import { expectRejected } from './rejects.js';
+
+// The activations as ops (torch.relu, F.leaky_relu, F.gelu, F.softmax, F.log_softmax): values
+// against float64 written here, the same bits as the layers (the same kernels), the methods, and
+// the errors. Their gradients are in the finite-difference check (gradcheck.test.ts).
+
+const erf = (x: number): number => {
+  // Abramowitz–Stegun 7.1.26 is too coarse for 1e-6; a series / continued fraction in float64 is not needed:
+  // integrate e^(−t²) by Simpson's rule on 2000 panels (error ~1e-12 here).
+  const n = 2000, h = x / n;
+  let s = 1 + Math.exp(-x * x);
+  for (let i = 1; i < n; i++) s += (i % 2 ? 4 : 2) * Math.exp(-((i * h) ** 2));
+  return (2 / Math.sqrt(Math.PI)) * (h / 3) * s;
+};
+const REFERENCES: [string, (x: Tensor) => Tensor, (v: number) => number][] = [
+  ['relu', relu, (v) => Math.max(v, 0)],
+  ['sigmoid', sigmoid, (v) => 1 / (1 + Math.exp(-v))],
+  ['tanh', tanh, Math.tanh],
+  ['leakyRelu (0.01)', (x) => leakyRelu(x), (v) => (v >= 0 ? v : 0.01 * v)],
+  ['leakyRelu (0.2)', (x) => leakyRelu(x, 0.2), (v) => (v >= 0 ? v : 0.2 * v)],
+  ['gelu', (x) => gelu(x), (v) => 0.5 * v * (1 + erf(v / Math.SQRT2))],
+  ['gelu tanh', (x) => gelu(x, { approximate: 'tanh' }), (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))],
+];
+const bitsOf = (t: Tensor) => Array.from(new Uint32Array(t.toArray().buffer));
+
+for (const config of CONFIGS) {
+  describe(`activation ops on ${config.label}`, () => {
+    beforeAll(() => use(config.options));
+
+    for (const [name, op, f] of REFERENCES) {
+      it(`${name}: float64's values within float32 rounding, any shape`, () => {
+        for (const shape of [[1], [7], [3, 5], [2, 3, 4]]) {
+          const size = shape.reduce((a, b) => a * b, 1);
+          const v = Float32Array.from(randomFloats(size, size), (u) => 4 * u);
+          const x = tensor(v, shape);
+          const y = op(x);
+          expect([...y.shape]).toEqual(shape);
+          y.toArray().forEach((got, i) => expect(Math.abs(got - f(v[i]))).toBeLessThanOrEqual(4e-7 * Math.max(1, Math.abs(f(v[i])))));
+          [x, y].forEach((t) => t.dispose());
+        }
+      });
+    }
+
+    it('softmax and logSoftmax over the last dimension: float64 values, rows summing to 1', () => {
+      const v = Float32Array.from(randomFloats(24, 3), (u) => 6 * u);
+      const x = tensor(v, [2, 3, 4]);
+      const [p, lp] = [softmax(x, -1), logSoftmax(x, 2)];
+      for (let r = 0; r < 6; r++) {
+        const row = Array.from(v.slice(4 * r, 4 * r + 4)), max = Math.max(...row);
+        const z = row.reduce((a, u) => a + Math.exp(u - max), 0);
+        row.forEach((u, j) => {
+          expect(Math.abs(p.toArray()[4 * r + j] - Math.exp(u - max) / z)).toBeLessThan(2e-7);
+          expect(Math.abs(lp.toArray()[4 * r + j] - (u - max - Math.log(z)))).toBeLessThan(1e-6);
+        });
+      }
+      [x, p, lp].forEach((t) => t.dispose());
+    });
+
+    it('the same bits as the layers, and as the Tensor methods', () => {
+      const x = tensor(Float32Array.from(randomFloats(30, 9), (u) => 4 * u), [5, 6]);
+      const pairs: [Tensor, Tensor][] = [
+        [relu(x), new ReLU().forward(x)], [sigmoid(x), new Sigmoid().forward(x)], [tanh(x), new Tanh().forward(x)],
+        [leakyRelu(x, 0.1), new LeakyReLU(0.1).forward(x)], [gelu(x, { approximate: 'tanh' }), new GELU({ approximate: 'tanh' }).forward(x)],
+        [softmax(x), new Softmax().forward(x)], [logSoftmax(x, 1), new LogSoftmax(1).forward(x)],
+        [x.relu(), relu(x)], [x.sigmoid(), sigmoid(x)], [x.tanh(), tanh(x)], [x.leakyRelu(0.1), leakyRelu(x, 0.1)], [x.gelu(), gelu(x)],
+        [x.softmax(-1), softmax(x)], [x.logSoftmax(), logSoftmax(x)],
+      ];
+      for (const [a, b] of pairs) expect(bitsOf(a)).toEqual(bitsOf(b));
+      x.dispose();
+    });
+
+    it('a gradient through a chain of them: relu then logSoftmax (float64 reference)', () => {
+      const v = Float32Array.from(randomFloats(8, 12), (u) => 3 * u);
+      const x = tensor(v, [2, 4]).requiresGrad_();
+      const y = logSoftmax(relu(x));
+      const g = Float32Array.from(randomFloats(8, 13));
+      y.backward(tensor(g, [2, 4]));
+      for (let r = 0; r < 2; r++) {
+        const a = Array.from(v.slice(4 * r, 4 * r + 4), (u) => Math.max(u, 0));
+        const max = Math.max(...a), z = a.reduce((s, u) => s + Math.exp(u - max), 0);
+        const gs = g.slice(4 * r, 4 * r + 4).reduce((s, u) => s + u, 0);
+        a.forEach((u, j) => {
+          const dz = g[4 * r + j] - (Math.exp(u - max) / z) * gs;
+          expect(Math.abs(x.grad!.toArray()[4 * r + j] - (v[4 * r + j] > 0 ? dz : 0))).toBeLessThan(1e-6);
+        });
+      }
+      x.dispose();
+    });
+
+    it('bad inputs: typed errors naming the op and the argument; the heap unchanged', () => {
+      const x = tensor([1, 2, 3, 4], [2, 2]);
+      expectRejected(() => relu([1, 2] as never), OptionError, /relu: x must be a Tensor/);
+      expectRejected(() => leakyRelu(x, Number.NaN), OptionError, /leakyRelu: negativeSlope must be a finite number, got NaN/);
+      expectRejected(() => gelu(x, { approximate: 'fast' } as never), OptionError, /gelu: approximate must be 'none' or 'tanh', got "fast"/);
+      expectRejected(() => gelu(x, { approx: 'tanh' } as never), OptionError, /gelu: unknown option approx/);
+      expectRejected(() => softmax(x, 0), ShapeError, /softmax: dim 0 of an input of shape \[2, 2\] is not supported; only the last dimension \(dim -1\) is/);
+      expectRejected(() => logSoftmax(x, 1.5), OptionError, /logSoftmax: dim must be an integer/);
+      x.dispose();
+    });
+  });
+}
