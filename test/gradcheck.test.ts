@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import {
   differentiableOps, layerClasses, lossClasses, tensor, noGrad, manualSeed, Module, Tensor, Parameter,
-  Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Flatten, Softmax, LogSoftmax, Sequential,
+  Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Sequential,
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax,
@@ -114,6 +114,11 @@ const LAYER_SPECS: Record<Exclude<keyof typeof layerClasses, NormLayer | ConvLay
   Dropout: (r, c, s) => {
     const m = new Dropout({ p: 0.3 });
     const x = leaf(values(r * c, s), [r, c]);
+    return moduleCase(m, x, () => m.forward(x), [], () => manualSeed(s));
+  },
+  Dropout2d: (r, c, s) => {
+    const m = new Dropout2d(0.4);
+    const x = leaf(values(2 * 3 * r * c, s), [2, 3, r, c]);
     return moduleCase(m, x, () => m.forward(x), [], () => manualSeed(s));
   },
   Flatten: (r, c, s) => { const m = new Flatten(); const x = leaf(values(r * c, s), [r, 1, c]); return moduleCase(m, x, () => m.forward(x)); },

@@ -11,7 +11,7 @@ import { tensor } from '../src/ops/creation.js';
 import { noGrad } from '../src/autograd/grad-mode.js';
 import { OptionError, ShapeError } from '../src/core/errors.js';
 import {
-  Module, Sequential, Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Flatten, Softmax, LogSoftmax, Conv2d, ConvTranspose2d,
+  Module, Sequential, Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Conv2d, ConvTranspose2d,
   MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding,
 } from '../src/nn/index.js';
 import { makeModel, inputShape as catalogInputShape } from '../src/catalog/models.js';
@@ -124,9 +124,9 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
     model.dispose();
   });
 
-  it('ConvTranspose2d: strides with outputPadding, padding, dilation, groups, no bias, 1×1 (an upsampling decoder)', async () => {
+  it('ConvTranspose2d: strides with outputPadding, padding, dilation, groups, no bias, 1×1 (an upsampling decoder); Dropout2d dropped', async () => {
     const model = new Sequential([
-      new ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1 }), new ReLU(),
+      new ConvTranspose2d(4, 6, 3, { stride: 2, padding: 1, outputPadding: 1 }), new ReLU(), new Dropout2d(0.2),
       new ConvTranspose2d(6, 4, [2, 3], { stride: [1, 2], dilation: [2, 1], groups: 2, bias: false }), new Tanh(),
       new ConvTranspose2d(4, 2, 1), new Flatten(), new Linear(2 * 12 * 21, 3),
     ], { seed: 10 });

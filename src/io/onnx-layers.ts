@@ -5,7 +5,7 @@ import type { Module } from '../nn/module.js';
 import type { Tensor } from '../core/tensor.js';
 import { Linear } from '../nn/linear.js';
 import { ReLU, LeakyReLU, Sigmoid, Tanh, GELU } from '../nn/activations.js';
-import { Dropout, Flatten, Softmax, LogSoftmax } from '../nn/layers.js';
+import { Dropout, Dropout2d, Flatten, Softmax, LogSoftmax } from '../nn/layers.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from '../nn/norm.js';
 import { Embedding } from '../nn/embedding.js';
 import { Conv2d } from '../nn/conv.js';
@@ -16,7 +16,7 @@ import { OnnxExportError, type Attribute, type OnnxGraph } from './onnx-graph.js
 import { checkPadFits } from '../ops/pad.js';
 import { flattenRange } from '../ops/shape-ops.js';
 
-// Each layer class and the ONNX nodes it becomes, in eval semantics (Dropout is the identity,
+// Each layer class and the ONNX nodes it becomes, in eval semantics (Dropout and Dropout2d are the identity,
 // BatchNorm uses its running statistics). An emitter gets the value flowing in and its shape per
 // sample (the batch dimension, dynamic in the graph, is left out) and returns the same for its
 // output, checking the shape as the layer's forward would: an inputShape that does not fit the
@@ -277,6 +277,7 @@ export const EMITTERS = new Map<abstract new (...args: never[]) => Module, Emitt
   [LogSoftmax, rowSoftmax('LogSoftmax')],
   [Flatten, flatten],
   [Dropout, (_layer: Dropout, x: Flow) => x],
+  [Dropout2d, (_layer: Dropout2d, x: Flow) => x],
   [Conv2d, conv2d],
   [ConvTranspose2d, convTranspose2d],
   [MaxPool2d, maxPool2d],

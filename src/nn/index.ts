@@ -3,7 +3,7 @@ export { Module, type StateDict, type StateEntry } from './module.js';
 export { Parameter } from './parameter.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { Activation, ReLU, LeakyReLU, Sigmoid, Tanh, GELU } from './activations.js';
-export { Dropout, Flatten, Softmax, LogSoftmax } from './layers.js';
+export { Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, type FlattenOptions } from './layers.js';
 export { Sequential, type SequentialOptions } from './sequential.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './norm.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
@@ -19,7 +19,7 @@ export * as initializers from './init.js';
 
 import { Linear } from './linear.js';
 import { ReLU, LeakyReLU, Sigmoid, Tanh, GELU } from './activations.js';
-import { Dropout, Flatten, Softmax, LogSoftmax } from './layers.js';
+import { Dropout, Dropout2d, Flatten, Softmax, LogSoftmax } from './layers.js';
 import { Sequential } from './sequential.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from './norm.js';
 import { Embedding } from './embedding.js';
@@ -29,7 +29,7 @@ import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling.js';
 import { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } from './losses.js';
 
 /** Every layer class, by name (the gradient-check test enumerates it). @internal */
-export const layerClasses = { Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Flatten, Softmax, LogSoftmax, Sequential,
+export const layerClasses = { Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Sequential,
   BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } as const;
 /** Every loss class, by name (the gradient-check test enumerates it). @internal */
 export const lossClasses = { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } as const;

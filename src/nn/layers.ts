@@ -8,7 +8,7 @@ import { lastDimRows, logSoftmaxKernels, rowsInto, softmaxKernels, type RowKerne
 import { Module } from './module.js';
 import { checkInput } from './validate.js';
 import { UNIT, checkOptions, int, render } from '../core/validate.js';
-import { OptionError } from '../core/errors.js';
+import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 
 /**
  * Inverted dropout: in training each element is zeroed with probability p and the survivors are
@@ -22,27 +22,52 @@ export class Dropout extends Module {
   constructor(options?: number | { p?: number }) {
     super();
     const given = typeof options === 'number' ? { p: options } : options;
-    this.p = checkOptions<{ p: number }>('Dropout', given, { p: UNIT }).p ?? 0.5;
+    this.p = checkOptions<{ p: number }>(new.target.name, given, { p: UNIT }).p ?? 0.5;
   }
 
   override describe(): string {
-    return `Dropout(${this.p})`;
+    return `${this.constructor.name}(${this.p})`;
+  }
+
+  /** How many consecutive elements share one draw of the mask (Dropout: each its own). */
+  protected run(x: Tensor): number {
+    void x;
+    return 1;
   }
 
   forward(x: Tensor): Tensor {
     checkInput(this, 'x', x);
+    const run = this.run(x);
     if (!this.training || this.p === 0) return x;
     const mask = this.buffer('mask', x.shape);
     const y = this.buffer('y', x.shape);
     const keepScale = this.p === 1 ? 0 : 1 / (1 - this.p);
     const values = new Float32Array(x.size);
-    for (let i = 0; i < values.length; i++) values[i] = globalRandom.uniform() < this.p ? 0 : keepScale;
+    for (let i = 0; i < values.length; i += run) {
+      const value = globalRandom.uniform() < this.p ? 0 : keepScale;
+      if (run === 1) values[i] = value;
+      else values.fill(value, i, i + run);
+    }
     mask.data.set(values);
     const k = requireBackend();
     k.binary(Binary.mul, x.offset, 0, 1, mask.offset, 0, 1, y.offset, 1, x.size);
     return record(y, this.describe(), [x], [mask], (g, sink) => {
       sink.write(x, (dst) => k.binary(Binary.mul, g.offset, 0, 1, mask.offset, 0, 1, dst, 1, x.size));
     });
+  }
+}
+
+/**
+ * torch.nn.Dropout2d: whole channels zeroed, each plane of an [N, C, H, W] (or [C, H, W]) input
+ * with probability p, the others scaled by 1/(1−p) — for convolutional maps, whose neighbouring
+ * pixels are too alike for elementwise dropout to regularise.
+ */
+export class Dropout2d extends Dropout {
+  protected override run(x: Tensor): number {
+    if (x.rank !== 3 && x.rank !== 4) {
+      throw new ShapeError(`${this.describe()}: input must be [N, C, H, W] or [C, H, W], got shape ${formatShape(x.shape)}`);
+    }
+    return x.shape[x.rank - 1] * x.shape[x.rank - 2];
   }
 }
 

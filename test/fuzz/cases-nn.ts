@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {
-  BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Flatten, GELU, HuberLoss, L1Loss, LeakyReLU, Linear, LogSoftmax,
+  BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Dropout2d, Flatten, GELU, HuberLoss, L1Loss, LeakyReLU, Linear, LogSoftmax,
   MSELoss, NLLLoss, ReLU, Random, Sequential, Sigmoid, SmoothL1Loss, Softmax, Tanh, init, type Module,
 } from '../../src/index.js';
 import {
@@ -54,11 +54,13 @@ export const nnCases: FuzzCase[] = [
     fc.oneof(fc.string().filter((s) => s !== 'none' && s !== 'tanh'), notNumber).map((v) => ({ approximate: v })),
     unknownKeyOptions(['approximate']), notOptions),
   (o) => new GELU(o as never)),
-  fuzz('new Dropout(p) with p outside [0, 1] or a bad key', fc.oneof(
+  ...([['Dropout', Dropout], ['Dropout2d', Dropout2d]] as const).map(([name, Layer]) => fuzz(`new ${name}(p) with p outside [0, 1] or a bad key`, fc.oneof(
     fc.oneof(above(1), negative, fc.constantFrom(...NON_FINITE)),
     fc.oneof(above(1), notNumber).map((p) => ({ p })),
     unknownKeyOptions(['p'], ['rate', 'inplace']), fc.constantFrom('abc', null, true, [0.5])),
-  (o) => new Dropout(o as never)),
+  (o) => new Layer(o as never))),
+  fuzz('new Dropout2d().forward(x) with x not [N, C, H, W] or [C, H, W]', fc.constantFrom(0, 1, 2, 5).chain(shapeOfRank),
+    (s) => using(() => new Dropout2d(), (m) => m.forward(live(s)))),
   ...([['Softmax', Softmax], ['LogSoftmax', LogSoftmax]] as const).map(([name, Layer]) =>
     fuzz(`new ${name}(dim) with a dim not an integer or a bad key`, fc.oneof(
       fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE), notNumber.map((dim) => ({ dim })), unknownKeyOptions(['dim'], ['axis'])),
