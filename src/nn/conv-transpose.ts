@@ -4,13 +4,13 @@ import type { Tensor } from '../core/tensor.js';
 import { OptionError } from '../core/errors.js';
 import { Act } from '../backend/backend.js';
 import { record } from '../autograd/node.js';
-import { BOOLEAN, POSITIVE_INT, checkOptions, checkValue, required } from '../core/validate.js';
+import { BOOLEAN, POSITIVE_INT, checkValue } from '../core/validate.js';
 import { Module } from './module.js';
 import { Parameter, resetWeightAndBias, weightAndBias } from './parameter.js';
 import { GENERATOR } from './init.js';
 import { checkInput } from './validate.js';
-import { WEIGHT_GRAD_BLOCK, sampleBlocks, workspace } from './conv.js';
-import { PADDING_PAIR, POSITIVE_PAIR, checkImage, checkOutputSize, formatPair, pair, pairOption, type Pair, type PairLike } from './window.js';
+import { WEIGHT_GRAD_BLOCK, convArguments, describeConv, sampleBlocks, workspace } from './conv.js';
+import { PADDING_PAIR, POSITIVE_PAIR, checkImage, checkOutputSize, formatPair, pairOption, type Pair, type PairLike } from './window.js';
 
 export interface ConvTranspose2dOptions {
   stride?: PairLike;
@@ -51,21 +51,13 @@ export class ConvTranspose2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: PairLike, given?: ConvTranspose2dOptions) {
     super();
-    checkValue('ConvTranspose2d', 'inChannels', inChannels, required(POSITIVE_INT));
-    checkValue('ConvTranspose2d', 'outChannels', outChannels, required(POSITIVE_INT));
-    checkValue('ConvTranspose2d', 'kernelSize', kernelSize, required(POSITIVE_PAIR));
-    const options = checkOptions<ConvTranspose2dOptions>('ConvTranspose2d', given, RULES);
+    let options: Partial<ConvTranspose2dOptions>;
+    ({ options, kernelSize: this.kernelSize, stride: this.stride, dilation: this.dilation, groups: this.groups } =
+      convArguments('ConvTranspose2d', inChannels, outChannels, kernelSize, given, RULES));
     this.inChannels = inChannels;
     this.outChannels = outChannels;
-    this.kernelSize = pair(kernelSize);
-    this.stride = pair(options.stride ?? 1);
     this.padding = pairOption('ConvTranspose2d', 'padding', options.padding, PADDING_PAIR, 0);
     this.outputPadding = pairOption('ConvTranspose2d', 'outputPadding', options.outputPadding, PADDING_PAIR, 0);
-    this.dilation = pair(options.dilation ?? 1);
-    this.groups = options.groups ?? 1;
-    if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
-      throw new OptionError(`ConvTranspose2d: groups ${this.groups} must divide inChannels ${inChannels} and outChannels ${outChannels}`);
-    }
     for (const d of [0, 1]) {
       // torch's rule: the extra rows must fall short of a stride or a dilation step, or no input reaches them.
       if (this.outputPadding[d] >= Math.max(this.stride[d], this.dilation[d])) {
@@ -87,15 +79,10 @@ export class ConvTranspose2d extends Module {
   }
 
   override describe(): string {
-    const extras = [
-      this.stride[0] !== 1 || this.stride[1] !== 1 ? `stride ${formatPair(this.stride)}` : '',
+    return describeConv(this, [
       this.padding[0] || this.padding[1] ? `padding ${formatPair(this.padding)}` : '',
       this.outputPadding[0] || this.outputPadding[1] ? `outputPadding ${formatPair(this.outputPadding)}` : '',
-      this.dilation[0] !== 1 || this.dilation[1] !== 1 ? `dilation ${formatPair(this.dilation)}` : '',
-      this.groups !== 1 ? `groups ${this.groups}` : '',
-      this.bias ? '' : 'no bias',
-    ].filter((s) => s !== '');
-    return `ConvTranspose2d(${this.inChannels}→${this.outChannels}, ${formatPair(this.kernelSize)}${extras.map((s) => `, ${s}`).join('')})`;
+    ]);
   }
 
   /** The output height and width for an input plane h×w. */

@@ -98,19 +98,11 @@ export class Conv2d extends Module {
 
   constructor(inChannels: number, outChannels: number, kernelSize: PairLike, given?: Conv2dOptions) {
     super();
-    checkValue('Conv2d', 'inChannels', inChannels, required(POSITIVE_INT));
-    checkValue('Conv2d', 'outChannels', outChannels, required(POSITIVE_INT));
-    checkValue('Conv2d', 'kernelSize', kernelSize, required(POSITIVE_PAIR));
-    const options = checkOptions<Conv2dOptions>('Conv2d', given, RULES);
+    let options: Partial<Conv2dOptions>;
+    ({ options, kernelSize: this.kernelSize, stride: this.stride, dilation: this.dilation, groups: this.groups } =
+      convArguments('Conv2d', inChannels, outChannels, kernelSize, given, RULES));
     this.inChannels = inChannels;
     this.outChannels = outChannels;
-    this.kernelSize = pair(kernelSize);
-    this.stride = pair(options.stride ?? 1);
-    this.dilation = pair(options.dilation ?? 1);
-    this.groups = options.groups ?? 1;
-    if (inChannels % this.groups !== 0 || outChannels % this.groups !== 0) {
-      throw new OptionError(`Conv2d: groups ${this.groups} must divide inChannels ${inChannels} and outChannels ${outChannels}`);
-    }
     const padding = options.padding ?? 0;
     if (padding === 'same') {
       if (this.stride[0] !== 1 || this.stride[1] !== 1) {
@@ -136,15 +128,8 @@ export class Conv2d extends Module {
   }
 
   override describe(): string {
-    const extras = [
-      this.stride[0] !== 1 || this.stride[1] !== 1 ? `stride ${formatPair(this.stride)}` : '',
-      this.paddingRule === 'same' ? "padding 'same'" : this.padding[0] || this.padding[1] ? `padding ${formatPair(this.padding)}` : '',
-      this.dilation[0] !== 1 || this.dilation[1] !== 1 ? `dilation ${formatPair(this.dilation)}` : '',
-      this.groups !== 1 ? `groups ${this.groups}` : '',
-      this.bias ? '' : 'no bias',
-      this.paddingMode !== 'zeros' ? `paddingMode '${this.paddingMode}'` : '',
-    ].filter((s) => s !== '');
-    return `Conv2d(${this.inChannels}→${this.outChannels}, ${formatPair(this.kernelSize)}${extras.map((s) => `, ${s}`).join('')})`;
+    const padding = this.paddingRule === 'same' ? "padding 'same'" : this.padding[0] || this.padding[1] ? `padding ${formatPair(this.padding)}` : '';
+    return describeConv(this, [padding], [this.paddingMode !== 'zeros' ? `paddingMode '${this.paddingMode}'` : '']);
   }
 
   /** The output height and width for an input plane h×w. */
@@ -296,6 +281,48 @@ export class Conv2d extends Module {
       });
     });
   }
+}
+
+/** The options Conv2d and ConvTranspose2d share. */
+interface SharedConvOptions {
+  stride?: PairLike;
+  dilation?: PairLike;
+  groups?: number;
+}
+
+/**
+ * What both convolutions take alike, checked in order (the channels, the kernel, then `given`
+ * against `rules`): the options, the kernel, stride and dilation as pairs, and groups, which must
+ * divide both channel counts.
+ */
+export function convArguments<O extends SharedConvOptions>(
+  owner: string, inChannels: number, outChannels: number, kernelSize: PairLike, given: O | undefined, rules: Record<string, Rule>,
+): { options: Partial<O>; kernelSize: Pair; stride: Pair; dilation: Pair; groups: number } {
+  checkValue(owner, 'inChannels', inChannels, required(POSITIVE_INT));
+  checkValue(owner, 'outChannels', outChannels, required(POSITIVE_INT));
+  checkValue(owner, 'kernelSize', kernelSize, required(POSITIVE_PAIR));
+  const options = checkOptions<O>(owner, given, rules);
+  const groups = options.groups ?? 1;
+  if (inChannels % groups !== 0 || outChannels % groups !== 0) {
+    throw new OptionError(`${owner}: groups ${groups} must divide inChannels ${inChannels} and outChannels ${outChannels}`);
+  }
+  return { options, kernelSize: pair(kernelSize), stride: pair(options.stride ?? 1), dilation: pair(options.dilation ?? 1), groups };
+}
+
+/** A convolution's describe(): `Name(in→out, k, …)` with what differs from the defaults, `padding` after the stride. */
+export function describeConv(
+  layer: { inChannels: number; outChannels: number; kernelSize: Pair; stride: Pair; dilation: Pair; groups: number; bias: Parameter | null },
+  padding: string[], more: string[] = [],
+): string {
+  const extras = [
+    layer.stride[0] !== 1 || layer.stride[1] !== 1 ? `stride ${formatPair(layer.stride)}` : '',
+    ...padding,
+    layer.dilation[0] !== 1 || layer.dilation[1] !== 1 ? `dilation ${formatPair(layer.dilation)}` : '',
+    layer.groups !== 1 ? `groups ${layer.groups}` : '',
+    layer.bias ? '' : 'no bias',
+    ...more,
+  ].filter((s) => s !== '');
+  return `${layer.constructor.name}(${layer.inChannels}→${layer.outChannels}, ${formatPair(layer.kernelSize)}${extras.map((s) => `, ${s}`).join('')})`;
 }
 
 /**
