@@ -29,15 +29,14 @@ export class Dropout extends Module {
     return `${this.constructor.name}(${this.p})`;
   }
 
-  /** How many consecutive elements share one draw of the mask (Dropout: each its own). */
-  protected run(x: Tensor): number {
-    void x;
+  /** How many consecutive elements of x share one draw of the mask (Dropout: each its own). */
+  protected elementsPerDraw(_x: Tensor): number {
     return 1;
   }
 
   forward(x: Tensor): Tensor {
     checkInput(this, 'x', x);
-    const run = this.run(x);
+    const run = this.elementsPerDraw(x); // checks x's shape (Dropout2d), in eval too
     if (!this.training || this.p === 0) return x;
     const mask = this.buffer('mask', x.shape);
     const y = this.buffer('y', x.shape);
@@ -63,7 +62,7 @@ export class Dropout extends Module {
  * pixels are too alike for elementwise dropout to regularise.
  */
 export class Dropout2d extends Dropout {
-  protected override run(x: Tensor): number {
+  protected override elementsPerDraw(x: Tensor): number {
     if (x.rank !== 3 && x.rank !== 4) {
       throw new ShapeError(`${this.describe()}: input must be [N, C, H, W] or [C, H, W], got shape ${formatShape(x.shape)}`);
     }
