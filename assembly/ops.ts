@@ -199,3 +199,32 @@ export function transpose(x: usize, m: i32, n: i32, y: usize): void {
   v128.store(y + 2 * sy, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
   v128.store(y + 3 * sy, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
 }
+
+/**
+ * y[o][j][k][i][t] = x[o][i][k][j][t] for o < outer, i < m, k < mid, j < n, t < inner: the two
+ * dimensions of sizes m and n swapped (torch's transpose(dim0, dim1) of any rank). With mid and
+ * inner 1 each outer block is a matrix transpose (the tiled one above); else runs of `inner`
+ * floats are copied. block = m·mid·n·inner (the split's width). Split by outer blocks; y must not
+ * overlap x.
+ */
+export function transposeAxes(x: usize, outer: i32, m: i32, mid: i32, n: i32, inner: i32, y: usize, block: i32): void {
+  const run = <usize>inner << 2;
+  for (let o = 0; o < outer; o++) {
+    const xo = x + ((<usize>o * <usize>block) << 2), yo = y + ((<usize>o * <usize>block) << 2);
+    if (mid == 1 && inner == 1) {
+      transpose(xo, m, n, yo);
+      continue;
+    }
+    for (let i = 0; i < m; i++) {
+      for (let k = 0; k < mid; k++) {
+        for (let j = 0; j < n; j++) {
+          const src = xo + (((<usize>i * <usize>mid + <usize>k) * <usize>n + <usize>j) * run);
+          const dst = yo + (((<usize>j * <usize>mid + <usize>k) * <usize>m + <usize>i) * run);
+          let t = 0;
+          if (ASC_FEATURE_SIMD) for (; t + 4 <= inner; t += 4) v128.store(dst + (<usize>t << 2), v128.load(src + (<usize>t << 2)));
+          for (; t < inner; t++) store<f32>(dst + (<usize>t << 2), load<f32>(src + (<usize>t << 2)));
+        }
+      }
+    }
+  }
+}

@@ -1,9 +1,10 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { Flatten, OptionError, ShapeError, flatten, tensor } from '../src/index.js';
+import { Flatten, OptionError, ShapeError, flatten, tensor, transpose } from '../src/index.js';
 import { CONFIGS, use } from './helpers.js';
 import { expectRejected } from './rejects.js';
 
-// torch.flatten(input, start_dim=0, end_dim=-1) and nn.Flatten(start_dim=1, end_dim=-1). The
+// torch.flatten(input, start_dim=0, end_dim=-1), nn.Flatten(start_dim=1, end_dim=-1), and
+// torch.transpose(input, dim0, dim1) of any rank. The
 // shapes below are PyTorch 1.13's for a [2, 3, 4, 5] input (printed by torch.flatten and
 // nn.Flatten with these arguments).
 const TORCH_SHAPES: [args: number[], fn: number[], layer: number[]][] = [
@@ -71,6 +72,47 @@ for (const config of CONFIGS) {
       expect(() => new Flatten({ startDim: 1 }, 2 as never)).toThrow(/endDim given as a second argument needs startDim as the first/);
       expectRejected(() => new Flatten(-1.5), OptionError, /Flatten.*startDim/);
       [x, row].forEach((t) => t.dispose());
+    });
+  });
+}
+
+for (const config of CONFIGS) {
+  describe(`transpose of any rank, as torch.transpose, on ${config.label}`, () => {
+    beforeAll(() => use(config.options));
+
+    it('swaps two dimensions of a 4-D tensor (element by element), both ways of naming them; the gradient swaps back', () => {
+      const shape = [2, 3, 4, 5], size = 120;
+      const x = tensor(iota(size), shape).requiresGrad_();
+      const at = (s: readonly number[], idx: number[]) => idx.reduce((p, v, d) => p * s[d] + v, 0);
+      for (const [d0, d1] of [[1, 3], [-1, 1], [0, 2], [2, 3], [0, 1]] as const) {
+        const y = transpose(x, d0, d1);
+        const a = (d0 + 4) % 4, b = (d1 + 4) % 4;
+        const want = [...shape];
+        [want[a], want[b]] = [shape[b], shape[a]];
+        expect([...y.shape]).toEqual(want);
+        const xv = x.toArray(), yv = y.toArray();
+        for (let i = 0; i < 2; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 4; k++) for (let l = 0; l < 5; l++) {
+          const idx = [i, j, k, l], swapped = [...idx];
+          [swapped[a], swapped[b]] = [idx[b], idx[a]];
+          expect(yv[at(want, swapped)]).toBe(xv[at(shape, idx)]);
+        }
+        y.dispose();
+      }
+      const y = x.transpose(1, 3);
+      const g = tensor(iota(size).map((v) => v * 2), [...y.shape]);
+      y.backward(g);
+      expect(Array.from(x.grad!.toArray())).toEqual(Array.from(transpose(g, 1, 3).toArray()));
+      [x, g].forEach((t) => t.dispose());
+    });
+
+    it('the same dimension twice, or a 1-D tensor: the elements unchanged; dims out of range are typed errors', () => {
+      const x = tensor(iota(6), [2, 3]), v = tensor(iota(4));
+      expect([...transpose(x, 1, 1).shape]).toEqual([2, 3]);
+      expect(Array.from(transpose(v, 0, -1).toArray())).toEqual(Array.from(iota(4)));
+      expect([...transpose(x).shape]).toEqual([3, 2]);
+      expectRejected(() => transpose(x, 0, 2), ShapeError, /transpose: dim1 2 is out of range for an input of shape \[2, 3\]: expected an integer from -2 to 1/);
+      expectRejected(() => transpose(x, 0.5, 1), OptionError, /transpose: dim0 must be an integer/);
+      [x, v].forEach((t) => t.dispose());
     });
   });
 }

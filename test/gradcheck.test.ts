@@ -72,7 +72,11 @@ const OP_SPECS: Record<keyof typeof differentiableOps, Spec> = {
   mean: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => mean(a)); },
   reshape: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => reshape(a, [c, -1])); },
   flatten: (r, c, s) => { const a = leaf(values(r * c, s), [r, c, 1]); return opCase([a], () => flatten(a)); },
-  transpose: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => transpose(a)); },
+  transpose: (r, c, s) => {
+    // A matrix, then dimensions of a 4-D tensor with one between them and one after (the general kernel).
+    const a = s % 2 ? leaf(values(r * c, s), [r, c]) : leaf(values(2 * r * 3 * c, s), [2, r, 3, c]);
+    return opCase([a], () => (s % 2 ? transpose(a) : transpose(a, 1, -1)));
+  },
   // The activations as ops (the layers' kernels): kinks kept away from the differences' step.
   relu: (r, c, s) => { const a = leaf(values(r * c, s, -3, 3, [0]), [r, c]); return opCase([a], () => relu(a)); },
   sigmoid: (r, c, s) => { const a = leaf(values(r * c, s, -3, 3), [r, c]); return opCase([a], () => sigmoid(a)); },

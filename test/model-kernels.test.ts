@@ -506,6 +506,20 @@ for (const config of CONFIGS) {
       }), { numRuns: 60 });
     });
 
+    it('transposeAxes moves every element exactly: any two dimensions of a 5-D shape, outer blocks split anywhere', () => {
+      const size = fc.integer({ min: 1, max: 5 });
+      fc.assert(fc.property(fc.tuple(fc.integer({ min: 0, max: 3 }), size, fc.integer({ min: 1, max: 3 }), size, fc.integer({ min: 1, max: 6 })), seed,
+        ([outer, m, mid, n, inner], s) => {
+          const block = m * mid * n * inner, x = values(outer * block, s);
+          const [, y] = onHeap([x, new Float32Array(outer * block)], (px, py) => kernels().transposeAxes(px, outer, m, mid, n, inner, py, block));
+          const want = new Float32Array(outer * block);
+          for (let o = 0; o < outer; o++) for (let i = 0; i < m; i++) for (let k = 0; k < mid; k++) for (let j = 0; j < n; j++) {
+            for (let t = 0; t < inner; t++) want[o * block + ((j * mid + k) * m + i) * inner + t] = x[o * block + ((i * mid + k) * n + j) * inner + t];
+          }
+          expectExact(y, Array.from(want), 'transposeAxes');
+        }), { numRuns: 80 });
+    });
+
     it('every backward kernel matches central differences of the float64 forward', () => {
       fc.assert(fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 20 }), seed, (m, n, s) => {
         const size = m * n;

@@ -65,6 +65,12 @@ export const MODEL_KERNELS = {
   binary: { args: 'op a ar ac b br bc out m n' },
   /** y = xᵀ: x is [m, n], y is [n, m]; y must not overlap x. */
   transpose: { args: 'x m n y' },
+  /**
+   * y[o][j][k][i][t] = x[o][i][k][j][t] (o < outer, i < m, k < mid, j < n, t < inner): the
+   * dimensions of sizes m and n swapped, any rank; block = m·mid·n·inner, the floats of one outer
+   * index. Split by outer blocks; y must not overlap x.
+   */
+  transposeAxes: { args: 'x:range outer:count m mid n inner y:range block:width' },
 } as const satisfies Record<string, KernelSpec>;
 
 export type ModelKernels = KernelFunctions<typeof MODEL_KERNELS>;

@@ -4,10 +4,9 @@ import { checkShape } from '../core/shape.js';
 import { track } from '../core/scope.js';
 import { Tensor } from '../core/tensor.js';
 import { record } from '../autograd/node.js';
-import { TENSOR, arrayOf, checkValue, int, required, tensorOf } from '../core/validate.js';
+import { TENSOR, arrayOf, checkValue, int, required } from '../core/validate.js';
 
 const X = required(TENSOR);
-const MATRIX = required(tensorOf(2));
 const TARGET_SHAPE = required({ ...arrayOf(int(-1)), description: 'an array of non-negative integers (one entry may be -1, inferred)' });
 
 /**
@@ -51,18 +50,21 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 }
 
 /**
- * startDim and endDim checked against a shape and made non-negative, as torch resolves them (a
- * 0-d shape counts as one dimension): integers in [−rank, rank − 1], start not after end.
+ * A dimension argument checked against a shape and made non-negative, as torch resolves it (a 0-d
+ * shape counts as one dimension): an integer in [−rank, rank − 1].
  */
-export function flattenRange(owner: string, shape: readonly number[], startDim: number, endDim: number): [number, number] {
+function dimIndex(owner: string, name: string, d: number, shape: readonly number[]): number {
   const rank = Math.max(shape.length, 1);
-  for (const [name, d] of [['startDim', startDim], ['endDim', endDim]] as const) {
-    checkValue(owner, name, d, int());
-    if (d < -rank || d >= rank) {
-      throw new ShapeError(`${owner}: ${name} ${d} is out of range for an input of shape ${formatShape(shape)}: expected an integer from ${-rank} to ${rank - 1}`);
-    }
+  checkValue(owner, name, d, int());
+  if (d < -rank || d >= rank) {
+    throw new ShapeError(`${owner}: ${name} ${d} is out of range for an input of shape ${formatShape(shape)}: expected an integer from ${-rank} to ${rank - 1}`);
   }
-  const start = startDim < 0 ? startDim + rank : startDim, end = endDim < 0 ? endDim + rank : endDim;
+  return d < 0 ? d + rank : d;
+}
+
+/** startDim and endDim checked against a shape and made non-negative (dimIndex), start not after end. */
+export function flattenRange(owner: string, shape: readonly number[], startDim: number, endDim: number): [number, number] {
+  const start = dimIndex(owner, 'startDim', startDim, shape), end = dimIndex(owner, 'endDim', endDim, shape);
   if (start > end) {
     throw new ShapeError(`${owner}: startDim ${startDim} comes after endDim ${endDim} for an input of shape ${formatShape(shape)}`);
   }
@@ -70,19 +72,23 @@ export function flattenRange(owner: string, shape: readonly number[], startDim: 
 }
 
 /**
- * The transpose of a 2-D tensor, as a new tensor. `dim0`, `dim1` are accepted as torch's
- * `transpose(x, 0, 1)` spells them (negative counts from the end); they must name the two dimensions.
+ * torch.transpose: x with dimensions dim0 and dim1 swapped (negative counts from the end), as a
+ * new tensor. The defaults swap the first two: a matrix's transpose. The same dimension twice, or
+ * a tensor of fewer than two dimensions, gives x's elements in its own shape.
  */
 export function transpose(x: Tensor, dim0 = 0, dim1 = 1): Tensor {
-  checkValue('transpose', 'x', x, MATRIX);
-  for (const [name, d] of [['dim0', dim0], ['dim1', dim1]] as const) checkValue('transpose', name, d, int(-2, 1));
-  if ((dim0 + 2) % 2 === (dim1 + 2) % 2) {
-    throw new ShapeError(`transpose: dim0 and dim1 must be the two dimensions of x (0 and 1), got ${dim0} and ${dim1}`);
-  }
-  const [m, n] = x.shape;
-  const out = new Tensor([n, m]);
-  requireBackend().transpose(x.offset, m, n, out.offset);
+  checkValue('transpose', 'x', x, X);
+  let a = dimIndex('transpose', 'dim0', dim0, x.shape), b = dimIndex('transpose', 'dim1', dim1, x.shape);
+  if (a === b || x.rank < 2) return reshape(x, [...x.shape]);
+  if (a > b) [a, b] = [b, a];
+  const product = (dims: readonly number[]) => dims.reduce((p, d) => p * d, 1);
+  const outer = product(x.shape.slice(0, a)), m = x.shape[a], mid = product(x.shape.slice(a + 1, b)), n = x.shape[b];
+  const inner = product(x.shape.slice(b + 1)), block = m * mid * n * inner;
+  const shape = [...x.shape];
+  [shape[a], shape[b]] = [n, m];
+  const out = new Tensor(shape);
+  requireBackend().transposeAxes(x.offset, outer, m, mid, n, inner, out.offset, block);
   return record(out, 'transpose', [x], [], (g, sink) => {
-    sink.write(x, (dst) => requireBackend().transpose(g.offset, n, m, dst));
+    sink.write(x, (dst) => requireBackend().transposeAxes(g.offset, outer, n, mid, m, inner, dst, block));
   });
 }

@@ -116,10 +116,14 @@ export const opCases: FuzzCase[] = [
     fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 3 }).chain(shapeOfRank), fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ noInteger: true }), notNumber))
       .filter(([, shape, d]) => !(Number.isInteger(d) && shape.length > 0 && ((d as number) === -1 || (d as number) === shape.length - 1))),
     ([log, shape, d]) => withTensor(shape, (x) => (log ? logSoftmax : softmax)(x, d as number))),
-  fuzz('transpose(x) with x not a live 2-D tensor', fc.oneof(notMatrix, fc.constant(undefined)), (x) => transpose(x as Tensor)),
-  fuzz('transpose(x, dim0, dim1) with dims that are not 0 and 1', fc.tuple(fc.oneof(fc.integer({ min: -4, max: 4 }), notNumber), fc.oneof(fc.integer({ min: -4, max: 4 }), notNumber))
-    .filter(([a, b]) => !(Number.isInteger(a) && Number.isInteger(b) && (a as number) >= -2 && (a as number) <= 1 && (b as number) >= -2 && (b as number) <= 1 && ((a as number) + 2) % 2 !== ((b as number) + 2) % 2)),
-  ([a, b]) => transpose(live([2, 3]), a as number, b as number)),
+  fuzz('transpose(x) with x not a live tensor', fc.oneof(notTensor, disposedTensor(), fc.constant(undefined)), (x) => transpose(x as Tensor)),
+  fuzz('transpose(x, dim0, dim1) with a dim outside x or not an integer',
+    fc.tuple(fc.integer({ min: 0, max: 4 }).chain(shapeOfRank), fc.oneof(fc.integer({ min: -6, max: 6 }), fc.double({ noInteger: true }), notNumber),
+      fc.oneof(fc.integer({ min: -6, max: 6 }), fc.double({ noInteger: true }), notNumber)).filter(([shape, a, b]) => {
+      const rank = Math.max(shape.length, 1), inRange = (d: unknown) => Number.isInteger(d) && (d as number) >= -rank && (d as number) < rank;
+      return !(inRange(a) && inRange(b));
+    }),
+  ([shape, a, b]) => withTensor(shape, (x) => transpose(x, a as number, b as number))),
 
   // Tensor methods and backward
   fuzz('x.item() on a tensor without exactly one element', fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 3 }).filter((s) => s.reduce((p, d) => p * d, 1) !== 1),

@@ -88,3 +88,18 @@ export function transpose(h: HeapView, x: number, m: number, n: number, y: numbe
   const f = h.f32, X = x >>> 2, Y = y >>> 2;
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) f[Y + j * m + i] = f[X + i * n + j];
 }
+
+export function transposeAxes(h: HeapView, x: number, outer: number, m: number, mid: number, n: number, inner: number, y: number, block: number): void {
+  const f = h.f32;
+  for (let o = 0; o < outer; o++) {
+    const X = (x >>> 2) + o * block, Y = (y >>> 2) + o * block;
+    for (let i = 0; i < m; i++) {
+      for (let k = 0; k < mid; k++) {
+        for (let j = 0; j < n; j++) {
+          const src = X + ((i * mid + k) * n + j) * inner, dst = Y + ((j * mid + k) * m + i) * inner;
+          f.copyWithin(dst, src, src + inner);
+        }
+      }
+    }
+  }
+}
