@@ -9,18 +9,13 @@ bias gradients (torch 1.13, float32), tensors as {shape, data} with every float3
 exactly.
 """
 import json
-import os
 
 import numpy as np
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, '..', 'test', 'fixtures', 'conv-transpose-torch.json')
+from torch_fixture import tensor, write_cases
+
 rng = np.random.default_rng(11)
-
-
-def tensor(t):
-    return {'shape': list(t.shape), 'data': [float(v) for v in t.detach().reshape(-1).tolist()]}
 
 
 # (in, out, kernel, options, input shape)
@@ -56,6 +51,4 @@ for cin, cout, kernel, kwargs, shape in LAYERS:
                   'weight': tensor(layer.weight), 'bias': tensor(layer.bias) if layer.bias is not None else None,
                   'input': tensor(x), 'gradOutput': tensor(g), 'expected': expected})
 
-with open(OUT, 'w') as f:
-    f.write('{"meta": {"torch": "%s"}, "cases": [\n' % torch.__version__ + ',\n'.join(json.dumps(c) for c in cases) + '\n]}\n')
-print(f'{len(cases)} cases → {os.path.relpath(OUT)}')
+write_cases('conv-transpose-torch.json', cases)

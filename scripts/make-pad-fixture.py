@@ -9,23 +9,18 @@ odd and include planes of one row or column where the mode allows. Tensors are {
 every float32 value written exactly, as ../shared/golden writes them.
 """
 import json
-import os
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, '..', 'test', 'fixtures', 'pad-torch.json')
+from torch_fixture import tensor, write_cases
+
 rng = np.random.default_rng(15)
 
 
 def randn(*shape):
     return torch.from_numpy(rng.standard_normal(shape).astype(np.float32))
-
-
-def tensor(t):
-    return {'shape': list(t.shape), 'data': [float(v) for v in t.detach().reshape(-1).tolist()]}
 
 
 cases = []
@@ -81,6 +76,4 @@ for mode, kwargs, shape in CONVS:
                      'gradParams': {name: tensor(p.grad) for name, p in conv.named_parameters()}},
     })
 
-with open(OUT, 'w') as f:
-    f.write('{"meta": {"torch": "%s"}, "cases": [\n' % torch.__version__ + ',\n'.join(json.dumps(c) for c in cases) + '\n]}\n')
-print(f'{len(cases)} cases → {os.path.relpath(OUT)}')
+write_cases('pad-torch.json', cases)

@@ -7,18 +7,13 @@ ways, which the override makes moot): input, upstream gradient, output and input
 1.13, float32), tensors as {shape, data} with every float32 value written exactly.
 """
 import json
-import os
 
 import numpy as np
 import torch
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = os.path.join(HERE, '..', 'test', 'fixtures', 'torch-options.json')
+from torch_fixture import tensor, write_cases
+
 rng = np.random.default_rng(7)
-
-
-def tensor(t):
-    return {'shape': list(t.shape), 'data': [float(v) for v in t.detach().reshape(-1).tolist()]}
 
 
 POOLS = [
@@ -38,6 +33,4 @@ for kwargs, shape in POOLS:
     cases.append({'name': f'AvgPool2d {json.dumps(options)} on {list(shape)}', 'layer': 'AvgPool2d', 'options': options,
                   'input': tensor(x), 'gradOutput': tensor(g), 'expected': {'output': tensor(y), 'gradInput': tensor(x.grad)}})
 
-with open(OUT, 'w') as f:
-    f.write('{"meta": {"torch": "%s"}, "cases": [\n' % torch.__version__ + ',\n'.join(json.dumps(c) for c in cases) + '\n]}\n')
-print(f'{len(cases)} cases → {os.path.relpath(OUT)}')
+write_cases('torch-options.json', cases)
