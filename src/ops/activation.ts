@@ -21,23 +21,24 @@ export function activationInto(name: string, code: ActCode, param: number, x: Te
   });
 }
 
-function activation(name: string, code: ActCode, param: number, x: Tensor): Tensor {
+/** An activation without options: x checked, then a new output. */
+function activation(name: string, code: ActCode, x: Tensor): Tensor {
   checkValue(name, 'x', x, X);
-  return activationInto(name, code, param, x, new Tensor(x.shape));
+  return activationInto(name, code, 0, x, new Tensor(x.shape));
 }
 
 /** max(x, 0) */
-export const relu = (x: Tensor): Tensor => activation('relu', Act.relu, 0, x);
+export const relu = (x: Tensor): Tensor => activation('relu', Act.relu, x);
 /** 1 / (1 + e⁻ˣ) */
-export const sigmoid = (x: Tensor): Tensor => activation('sigmoid', Act.sigmoid, 0, x);
+export const sigmoid = (x: Tensor): Tensor => activation('sigmoid', Act.sigmoid, x);
 /** tanh x */
-export const tanh = (x: Tensor): Tensor => activation('tanh', Act.tanh, 0, x);
+export const tanh = (x: Tensor): Tensor => activation('tanh', Act.tanh, x);
 
 /** x for x ≥ 0, negativeSlope·x below (torch's F.leaky_relu, default slope 0.01). */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   checkValue('leakyRelu', 'x', x, X);
   checkValue('leakyRelu', 'negativeSlope', negativeSlope, FINITE);
-  return activation('leakyRelu', Act.leakyRelu, negativeSlope, x);
+  return activationInto('leakyRelu', Act.leakyRelu, negativeSlope, x, new Tensor(x.shape));
 }
 
 export interface GeluOptions {
@@ -49,7 +50,7 @@ export interface GeluOptions {
 export function gelu(x: Tensor, options?: GeluOptions): Tensor {
   checkValue('gelu', 'x', x, X);
   const approximate = checkOptions<GeluOptions>('gelu', options, { approximate: oneOf('none', 'tanh') }).approximate ?? 'none';
-  return activation('gelu', approximate === 'none' ? Act.geluErf : Act.geluTanh, 0, x);
+  return activationInto('gelu', approximate === 'none' ? Act.geluErf : Act.geluTanh, 0, x, new Tensor(x.shape));
 }
 
 /** The row kernels of softmax and log-softmax: y from x, dx from the output y and dy. */
