@@ -44,3 +44,13 @@ export function gemmWorkspace(bytes: number): number {
   workspaceBytes = h.blockBytes(workspace);
   return workspace;
 }
+
+/**
+ * Scratch for a kernel split across `threads` (`work:thread/workBytes`): one region per thread of
+ * `bytes` rounded up to whole 64-byte lines (no line shared by two threads), in the workspace
+ * above. Returns [the region's bytes, the workspace]; it may allocate, as gemmWorkspace.
+ */
+export function threadScratch(threads: number, bytes: number): [number, number] {
+  const perThread = Math.ceil(bytes / 64) * 64;
+  return [perThread, gemmWorkspace(perThread * threads)];
+}

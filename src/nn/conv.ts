@@ -1,5 +1,5 @@
 import { globalRandom, type Random } from '../core/rng.js';
-import { gemmWorkspace, requireBackend } from '../core/runtime.js';
+import { requireBackend, threadScratch } from '../core/runtime.js';
 import type { Backend } from '../backend/backend.js';
 import type { Tensor } from '../core/tensor.js';
 import { OptionError } from '../core/errors.js';
@@ -345,6 +345,5 @@ export function sampleBlocks(n: number, run: (first: number, count: number, bloc
 export function workspace(k: Backend, m: number, n: number, kk: number, floats: number): [number, number] {
   // The threads backend sizes gemm's workspace for all its threads, equal regions.
   const gemmBytes = k.gemmWorkspaceBytes(m, n, kk) / k.threads;
-  const bytes = Math.ceil((floats * 4) / 64) * 64 + Math.ceil(gemmBytes / 64) * 64;
-  return [bytes, gemmWorkspace(bytes * k.threads)];
+  return threadScratch(k.threads, Math.ceil((floats * 4) / 64) * 64 + Math.ceil(gemmBytes / 64) * 64);
 }

@@ -1,7 +1,7 @@
 import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 import { keep } from '../core/scope.js';
 import { Tensor } from '../core/tensor.js';
-import { gemmWorkspace, requireBackend } from '../core/runtime.js';
+import { requireBackend, threadScratch } from '../core/runtime.js';
 import {
   BOOLEAN, POSITIVE, POSITIVE_INT, UNIT, anyOf, checkOptions, checkValue, nullable, required,
 } from '../core/validate.js';
@@ -248,8 +248,8 @@ export class LayerNorm extends Module {
     return record(y, this.describe(), inputs, [x, mean, invstd], (g, sink) => {
       if (sums && weight && (sink.wants(weight) || (bias && sink.wants(bias)))) {
         // Each thread's float64 column sums: 16 bytes a column of the whole row at most.
-        const bytes = Math.ceil((16 * d) / 64) * 64;
-        k.layerNormParamGrads(x.offset, g.offset, d, rows, d, mean.offset, invstd.offset, sums.offset, sums.offset + 4 * d, gemmWorkspace(bytes * k.threads), bytes);
+        const [bytes, work] = threadScratch(k.threads, 16 * d);
+        k.layerNormParamGrads(x.offset, g.offset, d, rows, d, mean.offset, invstd.offset, sums.offset, sums.offset + 4 * d, work, bytes);
         sink.writeOrAdd(weight, fromScratch(sums.offset, d));
         if (bias) sink.writeOrAdd(bias, fromScratch(sums.offset + 4 * d, d));
       }
