@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ConvTranspose2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, tensor, type Tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ConvTranspose2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, tensor, type Tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -173,6 +173,29 @@ describe('threads: convolutions split without changing a bit', () => {
         const y = layer.forward(x);
         y.backward(tensor(randomFloats(y.size, 74 + i), y.shape));
         bits.push(...bitsOf([y, x.grad!, layer.weight.grad!, ...(layer.bias ? [layer.bias.grad!] : [])]));
+        x.dispose();
+      }
+      return bits;
+    });
+  });
+
+  it('Conv1d and the 1-D pools (the plane kernels on one row) give the same bits on 1, 2 and 3 threads', async () => {
+    await expectSameBitsOnThreads((keep) => {
+      const bits: Uint32Array[] = [];
+      // im2col + gemm, the direct kernels (one input channel, k = 5), depthwise; then the pools.
+      const convs = [new Conv1d(16, 24, 3, { padding: 1 }), new Conv1d(1, 8, 5, { padding: 'same' }), new Conv1d(8, 8, 3, { groups: 8, stride: 2, bias: false })];
+      const pools = [new MaxPool1d(3, { stride: 2, padding: 1 }), new AvgPool1d(4, { ceilMode: true }), new AdaptiveAvgPool1d(5)];
+      for (const [i, layer] of [...convs, ...pools].entries()) {
+        keep(layer);
+        const channels = layer instanceof Conv1d ? layer.inChannels : 6;
+        if (layer instanceof Conv1d) {
+          layer.weight.data.set(randomFloats(layer.weight.size, 80 + i));
+          layer.bias?.data.set(randomFloats(layer.bias.size, 86 + i));
+        }
+        const x = tensor(randomFloats(32 * channels * 250, 82 + i), [32, channels, 250]).requiresGrad_();
+        const y = layer.forward(x);
+        y.backward(tensor(randomFloats(y.size, 84 + i), y.shape));
+        bits.push(...bitsOf([y, x.grad!, ...(layer instanceof Conv1d ? [layer.weight.grad!, ...(layer.bias ? [layer.bias.grad!] : [])] : [])]));
         x.dispose();
       }
       return bits;

@@ -7,6 +7,7 @@ import {
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax,
   BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
+  Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d,
 } from '../src/index.js';
 import { CONFIGS, use, randomFloats } from './helpers.js';
 
@@ -287,11 +288,16 @@ Object.assign(LAYER_SPECS, NORM_SPECS);
 
 // ---- convolution and pooling layers (issue #15), merged into LAYER_SPECS above ---------------------
 
-type ConvLayer = 'Conv2d' | 'ConvTranspose2d' | 'MaxPool2d' | 'AvgPool2d' | 'AdaptiveAvgPool2d';
+type ConvLayer = 'Conv2d' | 'ConvTranspose2d' | 'MaxPool2d' | 'AvgPool2d' | 'AdaptiveAvgPool2d' | 'Conv1d' | 'MaxPool1d' | 'AvgPool1d' | 'AdaptiveAvgPool1d';
 
 /** An image input [n, c, h, w] (3-D [c, h, w] when n is 0), values as `values` draws them. */
 function image(n: number, c: number, h: number, w: number, s: number, v = values(Math.max(n, 1) * c * h * w, s)): Tensor {
   return leaf(v, n === 0 ? [c, h, w] : [n, c, h, w]);
+}
+
+/** A sequence input [n, c, l] (2-D [c, l] when n is 0). */
+function sequence(n: number, c: number, l: number, s: number, v = values(Math.max(n, 1) * c * l, s)): Tensor {
+  return leaf(v, n === 0 ? [c, l] : [n, c, l]);
 }
 
 /**
@@ -355,6 +361,40 @@ const CONV_SPECS: Record<ConvLayer, Spec> = {
   AdaptiveAvgPool2d: (r, c, s) => {
     const m = new AdaptiveAvgPool2d(s % 2 ? [2, 3] : 1);
     const x = image(s % 3 ? 2 : 0, 2, r + 1, c + 1, s);
+    return moduleCase(m, x, () => m.forward(x));
+  },
+  // The 1-D layers: the same kernels on planes one row high; every option and both input ranks.
+  Conv1d: (r, c, s) => {
+    const n = (r % 3) + 1, l = r + c + 2;
+    const geometries: [number, number, number, object, number][] = [
+      [2, 3, 3, { padding: 1 }, n],
+      [2, 4, 2, { stride: 2, dilation: 2, padding: 2, groups: 2 }, n],
+      [3, 2, 4, { padding: 'same', bias: false }, n],
+      [3, 2, 1, {}, 0],
+      [3, 6, 3, { groups: 3, padding: 1, stride: 2 }, n],
+      [2, 3, 3, { padding: 2, paddingMode: 'reflect' }, n],
+      [2, 2, 2, { padding: 'same', paddingMode: 'circular', bias: false }, n],
+      [1, 2, 3, { padding: 1, stride: 2, paddingMode: 'replicate' }, 0],
+    ];
+    const [cin, cout, kernel, options, batch] = geometries[s % geometries.length];
+    const m = new Conv1d(cin, cout, kernel, options);
+    const x = sequence(batch, cin, l, s);
+    return moduleCase(m, x, () => m.forward(x));
+  },
+  MaxPool1d: (r, c, s) => {
+    const m = s % 2 ? new MaxPool1d(2, { stride: 1, padding: 1 }) : new MaxPool1d(3, { stride: 2, ceilMode: true, dilation: 2 });
+    const l = r + c + (s % 2 ? 1 : 4);
+    const x = sequence(s % 3 ? 2 : 0, 2, l, s, distinctPlanes(s % 3 ? 4 : 2, l, s));
+    return moduleCase(m, x, () => m.forward(x));
+  },
+  AvgPool1d: (r, c, s) => {
+    const m = new AvgPool1d(3, { stride: 2, padding: 1, countIncludePad: s % 2 === 0, ceilMode: s % 3 === 0 });
+    const x = sequence(2, 3, r + c + 1, s);
+    return moduleCase(m, x, () => m.forward(x));
+  },
+  AdaptiveAvgPool1d: (r, c, s) => {
+    const m = new AdaptiveAvgPool1d(s % 2 ? 3 : 1);
+    const x = sequence(s % 3 ? 2 : 0, 2, r + c + 1, s);
     return moduleCase(m, x, () => m.forward(x));
   },
 };

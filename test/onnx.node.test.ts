@@ -13,6 +13,7 @@ import { OptionError, ShapeError } from '../src/core/errors.js';
 import {
   Module, Sequential, Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Conv2d, ConvTranspose2d,
   MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding,
+  Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d,
 } from '../src/nn/index.js';
 import { makeModel, inputShape as catalogInputShape } from '../src/catalog/models.js';
 import { OnnxExportError, saveOnnx, toOnnx } from '../src/onnx.js';
@@ -198,6 +199,25 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
         throw new Error(`${pool.describe()} on [batch, ${sample.join(', ')}]: ${(error as Error).message}`);
       }
     }
+  });
+
+  it("the 1-D layers as ONNX's 1-D Conv, MaxPool and AveragePool: options, padding modes as a Pad node, ceil mode, adaptive pooling", async () => {
+    const model = new Sequential([
+      new Conv1d(3, 6, 3, { padding: 2, dilation: 2 }), new ReLU(), new MaxPool1d(3, { stride: 2, padding: 1, ceilMode: true }),
+      new Conv1d(6, 6, 4, { padding: 'same', paddingMode: 'reflect', groups: 3 }), new Tanh(),
+      new Conv1d(6, 4, 3, { padding: 1, stride: 2, paddingMode: 'circular', bias: false }), new AvgPool1d(2, { ceilMode: true, countIncludePad: false }),
+      new Conv1d(4, 4, 1, { paddingMode: 'replicate' }), new AdaptiveAvgPool1d(1), new Flatten(),
+    ], { seed: 6 });
+    await expectSameOutputs(model, [3, 23], { opsetVersion: 19 });
+    const nodes = fromBinary(ModelProtoSchema, toOnnx(model, { inputShape: [3, 23], opsetVersion: 19 })).graph!.node;
+    expect(nodes.map((n) => n.opType)).toEqual(['Conv', 'Relu', 'MaxPool', 'Pad', 'Conv', 'Tanh', 'Pad', 'Conv', 'AveragePool', 'Conv', 'GlobalAveragePool', 'Flatten']);
+    for (const [pool, sample] of [
+      [new AvgPool1d(3, { stride: 2, padding: 1 }), [2, 9]], [new MaxPool1d(2, { dilation: 2 }), [2, 9]], [new AdaptiveAvgPool1d(3), [2, 12]],
+    ] as [Module, number[]][]) await expectSameOutputs(new Sequential([pool]), sample);
+    expect(() => toOnnx(new AdaptiveAvgPool1d(3), { inputShape: [2, 7] })).toThrow(/pools 7 to 3, which is not a whole number of equal windows/);
+    expect(() => toOnnx(new Conv1d(2, 2, 3), { inputShape: [2, 4, 4] })).toThrow(/^toOnnx: the model \(Conv1d\(2→2, 3\)\) takes \[batch, 2, L\], but its input is \[batch, 2, 4, 4\]$/);
+    expect(() => toOnnx(new Conv1d(2, 2, 5), { inputShape: [2, 3] })).toThrow(/takes an input large enough for its window \(the output would be 0\)/);
+    model.dispose();
   });
 
   it('BatchNorm1d on [batch, C] and [batch, C, L], LayerNorm with and without affine', async () => {

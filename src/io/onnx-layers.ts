@@ -8,10 +8,10 @@ import { ReLU, LeakyReLU, Sigmoid, Tanh, GELU } from '../nn/activations.js';
 import { Dropout, Dropout2d, Flatten, Softmax, LogSoftmax } from '../nn/layers.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from '../nn/norm.js';
 import { Embedding } from '../nn/embedding.js';
-import { Conv2d } from '../nn/conv.js';
+import { Conv1d, Conv2d } from '../nn/conv.js';
 import { ConvTranspose2d } from '../nn/conv-transpose.js';
-import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from '../nn/pooling.js';
-import { outputLength, type Pair } from '../nn/window.js';
+import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d } from '../nn/pooling.js';
+import { outputLength } from '../nn/window.js';
 import { OnnxExportError, type Attribute, type OnnxGraph } from './onnx-graph.js';
 import { checkPadFits } from '../ops/pad.js';
 import { flattenRange } from '../ops/shape-ops.js';
@@ -65,13 +65,24 @@ function image(site: Site, x: Flow, channels: number | null): [number, number, n
   return x.shape as [number, number, number];
 }
 
-function pads(before: Pair, after: Pair = before): { ints: number[] } {
-  return { ints: [before[0], before[1], after[0], after[1]] };
+/** [C, L] per sample, C checked when given. */
+function sequence(site: Site, x: Flow, channels: number | null): [number, number] {
+  if (x.shape.length !== 2 || (channels !== null && x.shape[0] !== channels)) fail(site, x, `[batch, ${channels ?? 'C'}, L]`);
+  return x.shape as [number, number];
 }
 
-/** A window's output size, which must be at least 1×1 (as the layer's forward checks). */
-function windowOutput(site: Site, x: Flow, sizes: Pair): Pair {
-  if (sizes[0] < 1 || sizes[1] < 1) fail(site, x, `an image large enough for its window (the output would be ${sizes[0]}×${sizes[1]})`);
+/** A window layer's input sizes per sample: [H, W] of a 2-D layer's image, [L] of a 1-D layer's sequence; C checked when given. */
+function spatialSizes(site: Site, x: Flow, channels: number | null, dims: number): number[] {
+  return dims === 1 ? [sequence(site, x, channels)[1]] : image(site, x, channels).slice(1);
+}
+
+function pads(before: readonly number[], after: readonly number[] = before): { ints: number[] } {
+  return { ints: [...before, ...after] };
+}
+
+/** A window's output size, which must be at least 1 along each dimension (as the layer's forward checks). */
+function windowOutput<S extends readonly number[]>(site: Site, x: Flow, sizes: S): S {
+  if (sizes.some((s) => s < 1)) fail(site, x, `an input large enough for its window (the output would be ${sizes.join('×')})`);
   return sizes;
 }
 
@@ -130,27 +141,29 @@ const flatten: Emitter<Flatten> = (layer, x, site) => {
 /** ONNX Pad's mode for each non-zero padding mode of Conv2d, and the opset that brought it. */
 const ONNX_PAD_MODES = { reflect: ['reflect', 11], replicate: ['edge', 11], circular: ['wrap', 19] } as const;
 
-const conv2d: Emitter<Conv2d> = (layer, x, site) => {
-  const [, h, w] = image(site, x, layer.inChannels);
-  const [oh, ow] = windowOutput(site, x, layer.outputSize(h, w));
+/** Conv2d and Conv1d: ONNX's Conv takes either, its attributes one entry per spatial dimension. */
+const conv: Emitter<Conv2d | Conv1d> = (layer, x, site) => {
+  const sizes = spatialSizes(site, x, layer.inChannels, layer.kernelSize.length);
+  const out = windowOutput(site, x, layer instanceof Conv1d ? [layer.outputSize(sizes[0])] : layer.outputSize(sizes[0], sizes[1]));
   const { kernelSize: k, dilation: d, paddingMode } = layer;
-  let input = x.value, before = layer.padding, after = layer.paddingAfter();
-  if (paddingMode !== 'zeros' && before[0] + before[1] + after[0] + after[1] > 0) {
+  let input = x.value, before: readonly number[] = layer.padding, after: readonly number[] = layer.paddingAfter();
+  if (paddingMode !== 'zeros' && [...before, ...after].some((p) => p > 0)) {
     // As torch exports it: a Pad node that fills the border by the mode, then a Conv without padding.
     const [mode, since] = ONNX_PAD_MODES[paddingMode];
     if (site.graph.opset < since) {
       throw new OnnxExportError(`${site.owner}: ${site.where} pads with paddingMode '${paddingMode}', which ONNX's Pad has (as mode '${mode}') from opset ${since}; export with opsetVersion ${since} or later`);
     }
-    checkPadFits(`${site.owner}: ${site.where}`, paddingMode, { planes: layer.inChannels, h, w, top: before[0], bottom: after[0], left: before[1], right: after[1] }, ['height', 'width']);
-    const padsValue = site.graph.int64s(site.graph.fresh(`${site.prefix}pads`), [8], [0, 0, before[0], before[1], 0, 0, after[0], after[1]]);
+    const [h, w, top, left, bottom, right] = sizes.length === 1 ? [1, sizes[0], 0, before[0], 0, after[0]] : [...sizes, before[0], before[1], after[0], after[1]];
+    checkPadFits(`${site.owner}: ${site.where}`, paddingMode, { planes: layer.inChannels, h, w, top, bottom, left, right }, sizes.length === 1 ? [null, 'length'] : ['height', 'width']);
+    const padsValue = site.graph.int64s(site.graph.fresh(`${site.prefix}pads`), [2 * (2 + k.length)], [0, 0, ...before, 0, 0, ...after]);
     input = site.graph.node('Pad', [x.value, padsValue], { mode: { string: mode } });
-    before = after = [0, 0];
+    before = after = before.map(() => 0);
   }
   const inputs = [input, weight(site, 'weight', layer.weight), ...(layer.bias ? [weight(site, 'bias', layer.bias)] : [])];
   const value = site.graph.node('Conv', inputs, {
-    kernel_shape: { ints: k }, pads: pads(before, after), strides: { ints: layer.stride }, dilations: { ints: d }, group: { int: layer.groups },
+    kernel_shape: { ints: [...k] }, pads: pads(before, after), strides: { ints: [...layer.stride] }, dilations: { ints: [...d] }, group: { int: layer.groups },
   });
-  return { value, shape: [layer.outChannels, oh, ow] };
+  return { value, shape: [layer.outChannels, ...out] };
 };
 
 /** ONNX's ConvTranspose has torch's weight layout and output size formula (output_padding included). */
@@ -174,35 +187,36 @@ const convTranspose2d: Emitter<ConvTranspose2d> = (layer, x, site) => {
  * instead from end padding in floor mode: padding that MaxPool ignores, and an average without
  * countIncludePad leaves out; an average that counts its padding cannot be written so.
  */
-function poolWindows(site: Site, x: Flow, layer: MaxPool2d | AvgPool2d, countsPadding: boolean): { out: Pair; attributes: Record<string, Attribute> } {
-  const [c, h, w] = image(site, x, null);
+function poolWindows(site: Site, x: Flow, layer: MaxPool2d | AvgPool2d | MaxPool1d | AvgPool1d, countsPadding: boolean): { out: number[]; attributes: Record<string, Attribute> } {
   const { kernelSize: k, stride: s, padding: p, dilation: d, ceilMode } = layer;
-  const length = (dim: 0 | 1, ceil: boolean) => outputLength([h, w][dim], k[dim], s[dim], p[dim], d[dim], ceil);
-  const out = windowOutput(site, x, [length(0, ceilMode), length(1, ceilMode)]);
+  const sizes = spatialSizes(site, x, null, k.length), dims = sizes.map((_, dim) => dim);
+  const length = (dim: number, ceil: boolean) => outputLength(sizes[dim], k[dim], s[dim], p[dim], d[dim], ceil);
+  const out = windowOutput(site, x, dims.map((dim) => length(dim, ceilMode)));
   // ONNX's ceil mode: ⌈(size + 2·pad − span)/stride⌉ + 1, no window dropped.
-  const onnxCeil = (dim: 0 | 1) => Math.ceil(([h, w][dim] + 2 * p[dim] - d[dim] * (k[dim] - 1) - 1) / s[dim]) + 1;
-  const floorFits = out[0] === length(0, false) && out[1] === length(1, false);
-  const ceilFits = out[0] === onnxCeil(0) && out[1] === onnxCeil(1);
-  let after: Pair = p;
+  const onnxCeil = (dim: number) => Math.ceil((sizes[dim] + 2 * p[dim] - d[dim] * (k[dim] - 1) - 1) / s[dim]) + 1;
+  const floorFits = dims.every((dim) => out[dim] === length(dim, false));
+  const ceilFits = dims.every((dim) => out[dim] === onnxCeil(dim));
+  let after: readonly number[] = p;
+  // (Along one dimension one of the two always fits: this is a 2-D pool's case only.)
   if (!floorFits && !ceilFits) {
     if (countsPadding) {
-      throw new OnnxExportError(`${site.owner}: ${site.where} on [batch, ${c}, ${h}, ${w}] keeps a partial last window along one dimension and drops one along the other, which ONNX's AveragePool cannot express while it counts padding (countIncludePad false, or another input size, exports)`);
+      throw new OnnxExportError(`${site.owner}: ${site.where} on [batch, ${x.shape.join(', ')}] keeps a partial last window along one dimension and drops one along the other, which ONNX's AveragePool cannot express while it counts padding (countIncludePad false, or another input size, exports)`);
     }
     // The padding after that makes the floor mode reach the last window torch keeps.
-    after = [0, 1].map((dim) => Math.max(p[dim], (out[dim] - 1) * s[dim] + d[dim] * (k[dim] - 1) + 1 - [h, w][dim] - p[dim])) as Pair;
+    after = dims.map((dim) => Math.max(p[dim], (out[dim] - 1) * s[dim] + d[dim] * (k[dim] - 1) + 1 - sizes[dim] - p[dim]));
   }
   return {
     out,
-    attributes: { kernel_shape: { ints: k }, strides: { ints: s }, pads: pads(p, after), ceil_mode: { int: !floorFits && ceilFits ? 1 : 0 } },
+    attributes: { kernel_shape: { ints: [...k] }, strides: { ints: [...s] }, pads: pads(p, after), ceil_mode: { int: !floorFits && ceilFits ? 1 : 0 } },
   };
 }
 
-const maxPool2d: Emitter<MaxPool2d> = (layer, x, site) => {
+const maxPool: Emitter<MaxPool2d | MaxPool1d> = (layer, x, site) => {
   const { out, attributes } = poolWindows(site, x, layer, false);
-  return { value: site.graph.node('MaxPool', [x.value], { ...attributes, dilations: { ints: layer.dilation } }), shape: [x.shape[0], ...out] };
+  return { value: site.graph.node('MaxPool', [x.value], { ...attributes, dilations: { ints: [...layer.dilation] } }), shape: [x.shape[0], ...out] };
 };
 
-const avgPool2d: Emitter<AvgPool2d> = (layer, x, site) => {
+const avgPool: Emitter<AvgPool2d | AvgPool1d> = (layer, x, site) => {
   const { divisorOverride: divisor } = layer;
   // A divisor override has no ONNX attribute: the average counting padding (kh·kw for every window
   // that stays inside the padded plane), then times kh·kw / divisor.
@@ -210,7 +224,7 @@ const avgPool2d: Emitter<AvgPool2d> = (layer, x, site) => {
   const { out, attributes } = poolWindows(site, x, layer, countsPadding);
   const shape = [x.shape[0], ...out];
   const value = site.graph.node('AveragePool', [x.value], { ...attributes, count_include_pad: { int: countsPadding ? 1 : 0 } });
-  if (divisor === null) return { value, shape };
+  if (divisor === null || layer instanceof AvgPool1d) return { value, shape };
   const [, h, w] = image(site, x, null);
   const [kh, kw] = layer.kernelSize, [sh, sw] = layer.stride, [ph, pw] = layer.padding;
   if ((out[0] - 1) * sh + kh > h + 2 * ph || (out[1] - 1) * sw + kw > w + 2 * pw) {
@@ -219,19 +233,21 @@ const avgPool2d: Emitter<AvgPool2d> = (layer, x, site) => {
   return { value: site.graph.node('Mul', [value, site.graph.scalar((kh * kw) / divisor)]), shape };
 };
 
-const adaptiveAvgPool2d: Emitter<AdaptiveAvgPool2d> = (layer, x, site) => {
-  const [c, h, w] = image(site, x, null);
-  const [oh, ow] = layer.outputFor(h, w);
-  if (oh === 1 && ow === 1) return { value: site.graph.node('GlobalAveragePool', [x.value]), shape: [c, 1, 1] };
+const adaptiveAvgPool: Emitter<AdaptiveAvgPool2d | AdaptiveAvgPool1d> = (layer, x, site) => {
+  const oned = layer instanceof AdaptiveAvgPool1d;
+  const sizes = spatialSizes(site, x, null, oned ? 1 : 2);
+  const out = oned ? layer.outputSize : layer.outputFor(sizes[0], sizes[1]);
+  const shape = [x.shape[0], ...out];
+  if (out.every((o) => o === 1)) return { value: site.graph.node('GlobalAveragePool', [x.value]), shape };
   // Equal windows (the input a multiple of the output) are an AveragePool; torch's uneven,
   // overlapping windows have no ONNX operator.
-  if (h % oh !== 0 || w % ow !== 0) {
+  if (sizes.some((size, dim) => size % out[dim] !== 0)) {
     throw new OnnxExportError(
-      `${site.owner}: ${site.where} pools ${h}×${w} to ${oh}×${ow}, which is not a whole number of equal windows; ONNX has no adaptive pooling (an input size divisible by the output size, or output 1×1, exports)`,
+      `${site.owner}: ${site.where} pools ${sizes.join('×')} to ${out.join('×')}, which is not a whole number of equal windows; ONNX has no adaptive pooling (an input size divisible by the output size, or output ${out.map(() => 1).join('×')}, exports)`,
     );
   }
-  const k = [h / oh, w / ow];
-  return { value: site.graph.node('AveragePool', [x.value], { kernel_shape: { ints: k }, strides: { ints: k } }), shape: [c, oh, ow] };
+  const k = sizes.map((size, dim) => size / out[dim]);
+  return { value: site.graph.node('AveragePool', [x.value], { kernel_shape: { ints: k }, strides: { ints: k } }), shape };
 };
 
 const batchNorm = (rank: string, fits: (shape: number[]) => boolean): Emitter<BatchNorm1d> => (layer, x, site) => {
@@ -278,11 +294,15 @@ export const EMITTERS = new Map<abstract new (...args: never[]) => Module, Emitt
   [Flatten, flatten],
   [Dropout, (_layer: Dropout, x: Flow) => x],
   [Dropout2d, (_layer: Dropout2d, x: Flow) => x],
-  [Conv2d, conv2d],
+  [Conv2d, conv],
+  [Conv1d, conv],
   [ConvTranspose2d, convTranspose2d],
-  [MaxPool2d, maxPool2d],
-  [AvgPool2d, avgPool2d],
-  [AdaptiveAvgPool2d, adaptiveAvgPool2d],
+  [MaxPool2d, maxPool],
+  [MaxPool1d, maxPool],
+  [AvgPool2d, avgPool],
+  [AvgPool1d, avgPool],
+  [AdaptiveAvgPool2d, adaptiveAvgPool],
+  [AdaptiveAvgPool1d, adaptiveAvgPool],
   [BatchNorm1d, batchNorm('[batch, C] or [batch, C, L]', (s) => s.length === 1 || s.length === 2)],
   [BatchNorm2d, batchNorm('[batch, C, H, W]', (s) => s.length === 3)],
   [LayerNorm, layerNorm],

@@ -9,8 +9,8 @@ import { Module } from './module.js';
 import { Parameter, resetWeightAndBias, weightAndBias } from './parameter.js';
 import { GENERATOR } from './init.js';
 import { checkInput } from './validate.js';
-import { WEIGHT_GRAD_BLOCK, convArguments, describeConv, sampleBlocks, workspace } from './conv.js';
-import { PADDING_PAIR, POSITIVE_PAIR, checkImage, checkOutputSize, formatPair, pairOption, type Pair, type PairLike } from './window.js';
+import { WEIGHT_GRAD_BLOCK, convArguments, describeConv, sampleBlocks, workspace } from './conv-common.js';
+import { PADDING_PAIR, PLANE, POSITIVE_PAIR, checkImage, checkOutputSize, formatPair, pairOption, type Pair, type PairLike } from './window.js';
 
 export interface ConvTranspose2dOptions {
   stride?: PairLike;
@@ -53,7 +53,7 @@ export class ConvTranspose2d extends Module {
     super();
     let options: Partial<ConvTranspose2dOptions>;
     ({ options, kernelSize: this.kernelSize, stride: this.stride, dilation: this.dilation, groups: this.groups } =
-      convArguments('ConvTranspose2d', inChannels, outChannels, kernelSize, given, RULES));
+      convArguments('ConvTranspose2d', PLANE, inChannels, outChannels, kernelSize, given, RULES));
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.padding = pairOption('ConvTranspose2d', 'padding', options.padding, PADDING_PAIR, 0);

@@ -1,11 +1,10 @@
 import { globalRandom, type Random } from '../core/rng.js';
-import { requireBackend, threadScratch } from '../core/runtime.js';
-import type { Backend } from '../backend/backend.js';
+import { requireBackend } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
 import { OptionError } from '../core/errors.js';
 import { Act } from '../backend/backend.js';
 import { record } from '../autograd/node.js';
-import { BOOLEAN, POSITIVE_INT, anyOf, checkOptions, checkValue, oneOf, required, type Rule } from '../core/validate.js';
+import { BOOLEAN, POSITIVE_INT, anyOf, checkValue, oneOf, type Rule } from '../core/validate.js';
 import { Module } from './module.js';
 import { Parameter, resetWeightAndBias, weightAndBias } from './parameter.js';
 import { GENERATOR } from './init.js';
@@ -13,16 +12,10 @@ import type { Activation } from './activations.js';
 import { checkInput } from './validate.js';
 import { PAD_MODES, checkPadFits, padInto, type PadMode } from '../ops/pad.js';
 import { depthwiseScratch, type DepthwiseGeometry } from './conv-depthwise.js';
+import { WEIGHT_GRAD_BLOCK, convArguments, describeConv, sampleBlocks, workspace } from './conv-common.js';
 import {
-  PADDING_PAIR, POSITIVE_PAIR, checkImage, checkOutputSize, formatPair, outputLength, pair, pairOption,
-  type Pair, type PairLike,
+  PLANE, SEQUENCE, checkOutputSize, formatSizes, outputLength, type Pair, type PairLike, type Single, type SingleLike, type Spatial,
 } from './window.js';
-
-/**
- * Samples per block of the weight gradient: blocks are what the threads share out, and their
- * partial sums are added in order, so this (not the thread count) fixes the summation order.
- */
-export const WEIGHT_GRAD_BLOCK = 8;
 
 /**
  * The most taps (inChannels·kh·kw) of a stride-1, one-group layer convolved directly
@@ -31,11 +24,12 @@ export const WEIGHT_GRAD_BLOCK = 8;
  */
 const DIRECT_MAX_TAPS = 9;
 
-export interface Conv2dOptions {
-  stride?: PairLike;
+/** A convolution's options; `Size` is how a size is written: a number or [h, w] (Conv2d), or [l] (Conv1d). */
+export interface ConvOptions<Size> {
+  stride?: Size;
   /** Zero padding per side, or 'valid' (none) or 'same' (output size = input size; stride 1 only). */
-  padding?: PairLike | 'same' | 'valid';
-  dilation?: PairLike;
+  padding?: Size | 'same' | 'valid';
+  dilation?: Size;
   /** Split the channels into this many independent convolutions (inChannels = groups: depthwise). */
   groups?: number;
   /** Learn a per-channel bias (default true). */
@@ -47,22 +41,40 @@ export interface Conv2dOptions {
   paddingMode?: Conv2dPaddingMode;
 }
 
+export type Conv2dOptions = ConvOptions<PairLike>;
+export type Conv1dOptions = ConvOptions<SingleLike>;
+
 /** torch's padding_mode: zeros, or one of pad's modes but its constant. */
 export type Conv2dPaddingMode = 'zeros' | Exclude<PadMode, 'constant'>;
 
-const RULES = {
-  stride: POSITIVE_PAIR,
-  padding: { ...anyOf(PADDING_PAIR, oneOf('same', 'valid')), description: "a non-negative integer, a pair [h, w] of them, 'same' or 'valid'" } as Rule,
-  dilation: POSITIVE_PAIR,
-  groups: POSITIVE_INT,
-  bias: BOOLEAN,
-  paddingMode: oneOf('zeros', ...PAD_MODES.filter((m) => m !== 'constant')),
-};
+/** Conv2d's and Conv1d's option rules, for their way of writing a size. */
+function convRules(spatial: Spatial<Pair | Single, never>): Record<string, Rule> {
+  return {
+    stride: spatial.positive,
+    padding: { ...anyOf(spatial.padding, oneOf('same', 'valid')), description: `${spatial.padding.description}, or 'same' or 'valid'` } as Rule,
+    dilation: spatial.positive,
+    groups: POSITIVE_INT,
+    bias: BOOLEAN,
+    paddingMode: oneOf('zeros', ...PAD_MODES.filter((m) => m !== 'constant')),
+  };
+}
+
+/** The window a convolution slides, on the planes its kernels see (a Conv1d's is one row high). */
+interface PlaneWindow {
+  kernel: Pair;
+  stride: Pair;
+  /** Padding before and after each dimension ('same' with an even kernel puts the extra after). */
+  padding: Pair;
+  paddingAfter: Pair;
+  dilation: Pair;
+}
 
 /**
- * 2-D convolution over NCHW input, as torch.nn.Conv2d (a cross-correlation): weight
- * [out, in/groups, kH, kW], bias [out]. Initialised as torch's reset_parameters: weight ~
- * kaiming_uniform(a = √5) = U(±1/√fanIn), bias ~ U(±1/√fanIn), fanIn = in/groups·kH·kW.
+ * A convolution over channels-first input, as torch.nn.Conv2d and Conv1d (a cross-correlation):
+ * weight [out, in/groups, …kernelSize], bias [out]. Initialised as torch's reset_parameters:
+ * weight ~ kaiming_uniform(a = √5) = U(±1/√fanIn), bias ~ U(±1/√fanIn), fanIn = in/groups·∏kernelSize.
+ * A Conv1d runs as a Conv2d of one row: [N, C, L] is N·C planes of 1 × L and its kernel 1 × k,
+ * the same kernels and bits (its weight [out, in/groups, k] is the [out, in/groups, 1, k] one in memory).
  *
  * Each sample and group is one gemm on the im2col matrix of its input, col [K, L] (K = in/groups·kH·kW
  * rows of L = outH·outW output positions): z = W·col, so the output comes out NCHW with no
@@ -80,44 +92,51 @@ const RULES = {
  * whose groups would be gemms of one row: depthwiseForward, depthwiseInputGrad and
  * depthwiseWeightGrad (the last split by channels).
  */
-export class Conv2d extends Module {
+export abstract class ConvNd<S extends Pair | Single, Like> extends Module {
   readonly inChannels: number;
   readonly outChannels: number;
-  readonly kernelSize: Pair;
-  readonly stride: Pair;
+  readonly kernelSize: S;
+  readonly stride: S;
   /** Padding before each dimension ('same' with an even kernel puts the extra row and column after). */
-  readonly padding: Pair;
+  readonly padding: S;
   /** How `padding` was given: 'same', 'valid', or sizes ('explicit'). */
   readonly paddingRule: 'same' | 'valid' | 'explicit';
   /** How the padding is filled (torch's padding_mode). */
   readonly paddingMode: Conv2dPaddingMode;
-  readonly dilation: Pair;
+  readonly dilation: S;
   readonly groups: number;
   readonly weight: Parameter;
   readonly bias: Parameter | null;
+  protected readonly spatial: Spatial<S, Like>;
+  protected readonly plane: PlaneWindow;
 
-  constructor(inChannels: number, outChannels: number, kernelSize: PairLike, given?: Conv2dOptions) {
+  protected constructor(owner: string, spatial: Spatial<S, Like>, inChannels: number, outChannels: number, kernelSize: Like, given: ConvOptions<Like> | undefined) {
     super();
-    let options: Partial<Conv2dOptions>;
+    this.spatial = spatial;
+    let options: Partial<ConvOptions<Like>>;
     ({ options, kernelSize: this.kernelSize, stride: this.stride, dilation: this.dilation, groups: this.groups } =
-      convArguments('Conv2d', inChannels, outChannels, kernelSize, given, RULES));
+      convArguments(owner, spatial, inChannels, outChannels, kernelSize, given, convRules(spatial as Spatial<Pair | Single, never>)));
     this.inChannels = inChannels;
     this.outChannels = outChannels;
+    const kernel = spatial.toPlane(this.kernelSize, 1), stride = spatial.toPlane(this.stride, 1), dilation = spatial.toPlane(this.dilation, 1);
     const padding = options.padding ?? 0;
+    let before: Pair;
     if (padding === 'same') {
-      if (this.stride[0] !== 1 || this.stride[1] !== 1) {
-        throw new OptionError(`Conv2d: padding 'same' needs stride 1, got stride ${formatPair(this.stride)}`);
+      if (stride[0] !== 1 || stride[1] !== 1) {
+        throw new OptionError(`${owner}: padding 'same' needs stride 1, got stride ${formatSizes(this.stride)}`);
       }
       // torch pads d·(k − 1) in total, ⌊total/2⌋ before; the rest after falls out of the output size.
-      this.padding = [0, 1].map((d) => (this.dilation[d] * (this.kernelSize[d] - 1)) >> 1) as Pair;
+      before = [0, 1].map((d) => (dilation[d] * (kernel[d] - 1)) >> 1) as Pair;
       this.paddingRule = 'same';
     } else {
-      this.padding = pairOption('Conv2d', 'padding', padding === 'valid' ? 0 : padding, PADDING_PAIR, 0);
+      before = spatial.toPlane(spatial.sizes(padding === 'valid' ? (0 as Like) : (padding as Like)), 0);
       this.paddingRule = padding === 'valid' ? 'valid' : 'explicit';
     }
+    const after = this.paddingRule === 'same' ? [0, 1].map((d) => dilation[d] * (kernel[d] - 1) - before[d]) as Pair : before;
+    this.plane = { kernel, stride, padding: before, paddingAfter: after, dilation };
+    this.padding = spatial.fromPlane(before);
     this.paddingMode = options.paddingMode ?? 'zeros';
-    const [kh, kw] = this.kernelSize;
-    ({ weight: this.weight, bias: this.bias } = weightAndBias([outChannels, inChannels / this.groups, kh, kw], outChannels, options.bias ?? true));
+    ({ weight: this.weight, bias: this.bias } = weightAndBias([outChannels, inChannels / this.groups, ...this.kernelSize], outChannels, options.bias ?? true));
     this.resetParameters();
   }
 
@@ -128,21 +147,20 @@ export class Conv2d extends Module {
   }
 
   override describe(): string {
-    const padding = this.paddingRule === 'same' ? "padding 'same'" : this.padding[0] || this.padding[1] ? `padding ${formatPair(this.padding)}` : '';
+    const padding = this.paddingRule === 'same' ? "padding 'same'" : this.padding.some((p) => p !== 0) ? `padding ${formatSizes(this.padding)}` : '';
     return describeConv(this, [padding], [this.paddingMode !== 'zeros' ? `paddingMode '${this.paddingMode}'` : '']);
   }
 
-  /** The output height and width for an input plane h×w. */
-  outputSize(h: number, w: number): Pair {
-    if (this.paddingRule === 'same') return [h, w];
-    const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [ph, pw] = this.padding, [dh, dw] = this.dilation;
-    return [outputLength(h, kh, sh, ph, dh), outputLength(w, kw, sw, pw, dw)];
+  /** Padding after each dimension: `padding`'s, or what 'same' adds at the end. */
+  paddingAfter(): S {
+    return this.spatial.fromPlane(this.plane.paddingAfter);
   }
 
-  /** Padding after each dimension: `padding`'s, or what 'same' adds at the bottom and right. */
-  paddingAfter(): Pair {
-    if (this.paddingRule !== 'same') return this.padding;
-    return [0, 1].map((d) => this.dilation[d] * (this.kernelSize[d] - 1) - this.padding[d]) as Pair;
+  /** The output plane for an input plane h×w (a Conv1d's: 1 × length). */
+  protected planeOutput(h: number, w: number): Pair {
+    if (this.paddingRule === 'same') return [h, w];
+    const { kernel, stride, padding, dilation } = this.plane;
+    return [0, 1].map((d) => outputLength([h, w][d], kernel[d], stride[d], padding[d], dilation[d])) as Pair;
   }
 
   /**
@@ -150,12 +168,12 @@ export class Conv2d extends Module {
    * padding; else x padded by the mode into a buffer of the layer (its own autograd node), and none.
    */
   private paddedInput(x: Tensor, h: number, w: number, n: number, batched: boolean): { input: Tensor; h: number; w: number; padding: Pair } {
-    const [top, left] = this.padding, [bottom, right] = this.paddingAfter();
-    if (this.paddingMode === 'zeros' || top + left + bottom + right === 0) return { input: x, h, w, padding: this.padding };
+    const [top, left] = this.plane.padding, [bottom, right] = this.plane.paddingAfter;
+    if (this.paddingMode === 'zeros' || top + left + bottom + right === 0) return { input: x, h, w, padding: this.plane.padding };
     const geometry = { planes: n * this.inChannels, h, w, top, bottom, left, right };
-    checkPadFits(this.describe(), this.paddingMode, geometry, ['height', 'width']);
+    checkPadFits(this.describe(), this.paddingMode, geometry, this.spatial.axisNames);
     const ph = h + top + bottom, pw = w + left + right;
-    const buffer = this.buffer('padded', batched ? [n, this.inChannels, ph, pw] : [this.inChannels, ph, pw]);
+    const buffer = this.buffer('padded', this.spatial.shape(n, this.inChannels, ph, pw, batched));
     return { input: padInto(x, buffer, geometry, this.paddingMode, 0, `${this.describe()} padding`), h: ph, w: pw, padding: [0, 0] };
   }
 
@@ -166,18 +184,18 @@ export class Conv2d extends Module {
   /** The convolution followed by `activation`, fused into its epilogue; one node for both. */
   forwardActivated(x: Tensor, activation: Activation | null): Tensor {
     checkInput(this, 'x', x);
-    const image = checkImage(this, x, this.inChannels);
+    const image = this.spatial.input(this, x, this.inChannels);
     const { n, batched } = image;
-    const [oh, ow] = this.outputSize(image.h, image.w);
-    checkOutputSize(this, x, oh, ow);
+    const [oh, ow] = this.planeOutput(image.h, image.w);
+    checkOutputSize(this, x, oh, ow, this.spatial.kind);
     // A padding mode other than zeros pads the input first (a node of its own), as torch does;
     // the convolution then reads the padded planes with no padding of its own.
     const { input, h, w, padding: [ph, pw] } = this.paddedInput(x, image.h, image.w, n, batched);
-    const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [dh, dw] = this.dilation;
+    const [kh, kw] = this.plane.kernel, [sh, sw] = this.plane.stride, [dh, dw] = this.plane.dilation;
     const { groups, weight, bias } = this;
     const cin = this.inChannels / groups, cout = this.outChannels / groups;
     const kk = cin * kh * kw, l = oh * ow, plane = h * w;
-    const outShape = batched ? [n, this.outChannels, oh, ow] : [this.outChannels, oh, ow];
+    const outShape = this.spatial.shape(n, this.outChannels, oh, ow, batched);
     const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0;
     const direct = !pointwise && groups === 1 && sh === 1 && sw === 1 && kk <= DIRECT_MAX_TAPS && ow >= 4;
     // One input channel a group: its own kernels (no im2col, no gemm of one row), the same bits.
@@ -283,67 +301,31 @@ export class Conv2d extends Module {
   }
 }
 
-/** The options Conv2d and ConvTranspose2d share. */
-interface SharedConvOptions {
-  stride?: PairLike;
-  dilation?: PairLike;
-  groups?: number;
-}
-
-/**
- * What both convolutions take alike, checked in order (the channels, the kernel, then `given`
- * against `rules`): the options, the kernel, stride and dilation as pairs, and groups, which must
- * divide both channel counts.
- */
-export function convArguments<O extends SharedConvOptions>(
-  owner: string, inChannels: number, outChannels: number, kernelSize: PairLike, given: O | undefined, rules: Record<string, Rule>,
-): { options: Partial<O>; kernelSize: Pair; stride: Pair; dilation: Pair; groups: number } {
-  checkValue(owner, 'inChannels', inChannels, required(POSITIVE_INT));
-  checkValue(owner, 'outChannels', outChannels, required(POSITIVE_INT));
-  checkValue(owner, 'kernelSize', kernelSize, required(POSITIVE_PAIR));
-  const options = checkOptions<O>(owner, given, rules);
-  const groups = options.groups ?? 1;
-  if (inChannels % groups !== 0 || outChannels % groups !== 0) {
-    throw new OptionError(`${owner}: groups ${groups} must divide inChannels ${inChannels} and outChannels ${outChannels}`);
+/** 2-D convolution over NCHW input (or one [C, H, W] sample), as torch.nn.Conv2d; see ConvNd. */
+export class Conv2d extends ConvNd<Pair, PairLike> {
+  constructor(inChannels: number, outChannels: number, kernelSize: PairLike, given?: Conv2dOptions) {
+    super('Conv2d', PLANE, inChannels, outChannels, kernelSize, given);
   }
-  return { options, kernelSize: pair(kernelSize), stride: pair(options.stride ?? 1), dilation: pair(options.dilation ?? 1), groups };
-}
 
-/** A convolution's describe(): `Name(in→out, k, …)` with what differs from the defaults, `padding` after the stride. */
-export function describeConv(
-  layer: { inChannels: number; outChannels: number; kernelSize: Pair; stride: Pair; dilation: Pair; groups: number; bias: Parameter | null },
-  padding: string[], more: string[] = [],
-): string {
-  const extras = [
-    layer.stride[0] !== 1 || layer.stride[1] !== 1 ? `stride ${formatPair(layer.stride)}` : '',
-    ...padding,
-    layer.dilation[0] !== 1 || layer.dilation[1] !== 1 ? `dilation ${formatPair(layer.dilation)}` : '',
-    layer.groups !== 1 ? `groups ${layer.groups}` : '',
-    layer.bias ? '' : 'no bias',
-    ...more,
-  ].filter((s) => s !== '');
-  return `${layer.constructor.name}(${layer.inChannels}→${layer.outChannels}, ${formatPair(layer.kernelSize)}${extras.map((s) => `, ${s}`).join('')})`;
+  /** The output height and width for an input plane h×w. */
+  outputSize(h: number, w: number): Pair {
+    return this.planeOutput(h, w);
+  }
 }
 
 /**
- * The weight gradient's blocks of WEIGHT_GRAD_BLOCK samples over a batch of n: `run(first, count,
- * block)` once for the full blocks (from sample 0, `count` of them) and once for the partial one
- * at the end (one block of the remaining samples), each call skipped when empty. A block's partial
- * sum sits at index first / WEIGHT_GRAD_BLOCK.
+ * 1-D convolution over [N, C, L] input (or one [C, L] sample), as torch.nn.Conv1d — over the
+ * positions of a sequence, such as an Embedding's output transposed to channels first. Weight
+ * [out, in/groups, k]; sizes written as torch's (`kernelSize` [3]); see ConvNd.
  */
-export function sampleBlocks(n: number, run: (first: number, count: number, block: number) => void): void {
-  const full = Math.floor(n / WEIGHT_GRAD_BLOCK), tail = n - full * WEIGHT_GRAD_BLOCK;
-  if (full > 0) run(0, full, WEIGHT_GRAD_BLOCK);
-  if (tail > 0) run(full * WEIGHT_GRAD_BLOCK, 1, tail);
+export class Conv1d extends ConvNd<Single, SingleLike> {
+  constructor(inChannels: number, outChannels: number, kernelSize: SingleLike, given?: Conv1dOptions) {
+    super('Conv1d', SEQUENCE, inChannels, outChannels, kernelSize, given);
+  }
+
+  /** The output length for an input of length l. */
+  outputSize(l: number): number {
+    return this.planeOutput(1, l)[1];
+  }
 }
 
-/**
- * Each thread's scratch for a layer kernel: `floats` of its own (columns, dcol), then gemm's workspace for an
- * m×n×k product on a 64-byte boundary. Returns the bytes per thread and the shared workspace
- * holding one region per thread.
- */
-export function workspace(k: Backend, m: number, n: number, kk: number, floats: number): [number, number] {
-  // The threads backend sizes gemm's workspace for all its threads, equal regions.
-  const gemmBytes = k.gemmWorkspaceBytes(m, n, kk) / k.threads;
-  return threadScratch(k.threads, Math.ceil((floats * 4) / 64) * 64 + Math.ceil(gemmBytes / 64) * 64);
-}

@@ -7,10 +7,13 @@ export { Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, type FlattenOptions }
 export { Sequential, type SequentialOptions } from './sequential.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './norm.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
-export { Conv2d, type Conv2dOptions } from './conv.js';
+export { Conv2d, Conv1d, ConvNd, type ConvOptions, type Conv2dOptions, type Conv1dOptions, type Conv2dPaddingMode } from './conv.js';
 export { ConvTranspose2d, type ConvTranspose2dOptions } from './conv-transpose.js';
-export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, type MaxPool2dOptions, type AvgPool2dOptions } from './pooling.js';
-export type { Pair, PairLike } from './window.js';
+export {
+  MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d,
+  type MaxPoolOptions, type AvgPoolOptions, type MaxPool2dOptions, type AvgPool2dOptions, type MaxPool1dOptions, type AvgPool1dOptions,
+} from './pooling.js';
+export type { Pair, PairLike, Single, SingleLike } from './window.js';
 export {
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
   type Reduction, type ReductionOptions,
@@ -23,13 +26,14 @@ import { Dropout, Dropout2d, Flatten, Softmax, LogSoftmax } from './layers.js';
 import { Sequential } from './sequential.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from './norm.js';
 import { Embedding } from './embedding.js';
-import { Conv2d } from './conv.js';
+import { Conv2d, Conv1d } from './conv.js';
 import { ConvTranspose2d } from './conv-transpose.js';
-import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './pooling.js';
+import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d } from './pooling.js';
 import { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } from './losses.js';
 
 /** Every layer class, by name (the gradient-check test enumerates it). @internal */
 export const layerClasses = { Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Sequential,
-  BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } as const;
+  BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
+  Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d } as const;
 /** Every loss class, by name (the gradient-check test enumerates it). @internal */
 export const lossClasses = { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } as const;

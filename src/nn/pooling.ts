@@ -6,79 +6,95 @@ import { Module } from './module.js';
 import { checkInput } from './validate.js';
 import type { ReLU } from './activations.js';
 import {
-  PADDING_PAIR, POSITIVE_PAIR, checkImage, checkOutputSize, checkPoolPadding, formatPair, outputLength, pair,
-  type Pair, type PairLike,
+  PLANE, POSITIVE_PAIR, POSITIVE_SINGLE, SEQUENCE, checkOutputSize, checkPoolPadding, formatSizes, outputLength,
+  type Pair, type PairLike, type Single, type SingleLike, type Spatial,
 } from './window.js';
 
-// Max and average pooling over NCHW planes, as torch.nn's. Each plane (sample, channel) is pooled
-// on its own, so the kernels see [planes, H, W].
+// Max and average pooling over NCHW planes, as torch.nn's; the 1-D layers' [N, C, L] are planes
+// of one row, their window 1 × k (window.ts's Spatial). Each plane (sample, channel) is pooled on
+// its own, so the kernels see [planes, H, W].
 
-export interface MaxPool2dOptions {
+/** A window pool's options; `Size` is how a size is written: a number or [h, w], or [l] for the 1-D pools. */
+export interface MaxPoolOptions<Size> {
   /** Default: kernelSize (non-overlapping windows). */
-  stride?: PairLike;
+  stride?: Size;
   /** Implicit −∞ padding per side, at most half the window. */
-  padding?: PairLike;
-  dilation?: PairLike;
+  padding?: Size;
+  dilation?: Size;
   /** Round the output size up, keeping a last partial window that starts inside the input or left padding. */
   ceilMode?: boolean;
 }
 
-export interface AvgPool2dOptions {
-  stride?: PairLike;
+export interface AvgPoolOptions<Size> {
+  stride?: Size;
   /** Implicit zero padding per side, at most half the window. */
-  padding?: PairLike;
+  padding?: Size;
   ceilMode?: boolean;
   /** Divide by the whole window, padding included (default true), or by its in-bounds elements. */
   countIncludePad?: boolean;
+}
+
+export type MaxPool2dOptions = MaxPoolOptions<PairLike>;
+export type MaxPool1dOptions = MaxPoolOptions<SingleLike>;
+export interface AvgPool2dOptions extends AvgPoolOptions<PairLike> {
   /** Divide every window by this instead (torch's divisor_override; countIncludePad then has no effect). */
   divisorOverride?: number;
 }
+export type AvgPool1dOptions = AvgPoolOptions<SingleLike>;
 
-/** The geometry both window pools share: kernel, stride (default the kernel), padding, ceilMode. */
-abstract class WindowPool extends Module {
-  readonly kernelSize: Pair;
-  readonly stride: Pair;
-  readonly padding: Pair;
-  readonly dilation: Pair;
+/** The geometry every window pool shares: kernel, stride (default the kernel), padding, dilation, ceilMode. */
+abstract class WindowPool<S extends Pair | Single, Like> extends Module {
+  readonly kernelSize: S;
+  readonly stride: S;
+  readonly padding: S;
+  readonly dilation: S;
   readonly ceilMode: boolean;
+  protected readonly spatial: Spatial<S, Like>;
+  /** The window on the planes the kernels see (a 1-D pool's: 1 × k). */
+  protected readonly plane: { kernel: Pair; stride: Pair; padding: Pair; dilation: Pair };
 
-  protected constructor(owner: string, kernelSize: PairLike, options: MaxPool2dOptions) {
+  protected constructor(owner: string, spatial: Spatial<S, Like>, kernelSize: Like, options: MaxPoolOptions<Like>) {
     super();
-    checkValue(owner, 'kernelSize', kernelSize, required(POSITIVE_PAIR));
-    this.kernelSize = pair(kernelSize);
-    this.stride = pair(options.stride ?? kernelSize);
-    this.padding = pair(options.padding ?? 0);
-    this.dilation = pair(options.dilation ?? 1);
+    checkValue(owner, 'kernelSize', kernelSize, required(spatial.positive));
+    this.spatial = spatial;
+    this.kernelSize = spatial.sizes(kernelSize);
+    this.stride = spatial.sizes(options.stride ?? kernelSize);
+    this.padding = spatial.sizes(options.padding ?? (0 as Like));
+    this.dilation = spatial.sizes(options.dilation ?? (1 as Like));
     this.ceilMode = options.ceilMode ?? false;
     checkPoolPadding(owner, this.padding, this.kernelSize, this.dilation);
+    this.plane = {
+      kernel: spatial.toPlane(this.kernelSize, 1), stride: spatial.toPlane(this.stride, 1),
+      padding: spatial.toPlane(this.padding, 0), dilation: spatial.toPlane(this.dilation, 1),
+    };
   }
 
   override describe(): string {
     const extras = [
-      this.stride[0] !== this.kernelSize[0] || this.stride[1] !== this.kernelSize[1] ? `stride ${formatPair(this.stride)}` : '',
-      this.padding[0] || this.padding[1] ? `padding ${formatPair(this.padding)}` : '',
-      this.dilation[0] !== 1 || this.dilation[1] !== 1 ? `dilation ${formatPair(this.dilation)}` : '',
+      this.stride.some((s, d) => s !== this.kernelSize[d]) ? `stride ${formatSizes(this.stride)}` : '',
+      this.padding.some((p) => p !== 0) ? `padding ${formatSizes(this.padding)}` : '',
+      this.dilation.some((d) => d !== 1) ? `dilation ${formatSizes(this.dilation)}` : '',
       this.ceilMode ? 'ceilMode' : '',
     ].filter((s) => s !== '');
-    return `${this.constructor.name}(${formatPair(this.kernelSize)}${extras.map((s) => `, ${s}`).join('')})`;
+    return `${this.constructor.name}(${formatSizes(this.kernelSize)}${extras.map((s) => `, ${s}`).join('')})`;
   }
 
   /** The input's planes and sizes, and the output shape (checked to be non-empty). */
   protected geometry(x: Tensor): { planes: number; h: number; w: number; oh: number; ow: number; shape: number[] } {
     checkInput(this, 'x', x);
-    const { n, c, h, w, batched } = checkImage(this, x, null);
-    const oh = outputLength(h, this.kernelSize[0], this.stride[0], this.padding[0], this.dilation[0], this.ceilMode);
-    const ow = outputLength(w, this.kernelSize[1], this.stride[1], this.padding[1], this.dilation[1], this.ceilMode);
-    checkOutputSize(this, x, oh, ow);
-    return { planes: n * c, h, w, oh, ow, shape: batched ? [n, c, oh, ow] : [c, oh, ow] };
+    const { n, c, h, w, batched } = this.spatial.input(this, x, null);
+    const { kernel, stride, padding, dilation } = this.plane;
+    const [oh, ow] = [0, 1].map((d) => outputLength([h, w][d], kernel[d], stride[d], padding[d], dilation[d], this.ceilMode));
+    checkOutputSize(this, x, oh, ow, this.spatial.kind);
+    return { planes: n * c, h, w, oh, ow, shape: this.spatial.shape(n, c, oh, ow, batched) };
   }
 }
 
 /** Max over each window; the gradient goes to the window's maximum (each window's first, on ties). */
-export class MaxPool2d extends WindowPool {
-  constructor(kernelSize: PairLike, given?: MaxPool2dOptions) {
-    super('MaxPool2d', kernelSize, checkOptions<MaxPool2dOptions>('MaxPool2d', given, {
-      stride: POSITIVE_PAIR, padding: PADDING_PAIR, dilation: POSITIVE_PAIR, ceilMode: BOOLEAN,
+abstract class MaxPool<S extends Pair | Single, Like> extends WindowPool<S, Like> {
+  protected constructor(owner: string, spatial: Spatial<S, Like>, kernelSize: Like, given: MaxPoolOptions<Like> | undefined) {
+    super(owner, spatial, kernelSize, checkOptions<MaxPoolOptions<Like>>(owner, given, {
+      stride: spatial.positive, padding: spatial.padding, dilation: spatial.positive, ceilMode: BOOLEAN,
     }));
   }
 
@@ -94,7 +110,7 @@ export class MaxPool2d extends WindowPool {
    */
   forwardActivated(x: Tensor, relu: ReLU | null): Tensor {
     const { planes, h, w, oh, ow, shape } = this.geometry(x);
-    const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [ph, pw] = this.padding, [dh, dw] = this.dilation;
+    const [kh, kw] = this.plane.kernel, [sh, sw] = this.plane.stride, [ph, pw] = this.plane.padding, [dh, dw] = this.plane.dilation;
     // 2×2 windows at stride 2 that tile the plane (dilation or padding would leave h ≠ 2·oh): a
     // kernel that takes four windows at a time.
     const tiles = kh === 2 && kw === 2 && sh === 2 && sw === 2 && h === 2 * oh && w === 2 * ow;
@@ -113,17 +129,33 @@ export class MaxPool2d extends WindowPool {
   }
 }
 
+/** torch.nn.MaxPool2d over [N, C, H, W] (or one [C, H, W] sample). */
+export class MaxPool2d extends MaxPool<Pair, PairLike> {
+  constructor(kernelSize: PairLike, given?: MaxPool2dOptions) {
+    super('MaxPool2d', PLANE, kernelSize, given);
+  }
+}
+
+/** torch.nn.MaxPool1d over [N, C, L] (or one [C, L] sample): the max of each window of positions. */
+export class MaxPool1d extends MaxPool<Single, SingleLike> {
+  constructor(kernelSize: SingleLike, given?: MaxPool1dOptions) {
+    super('MaxPool1d', SEQUENCE, kernelSize, given);
+  }
+}
+
 /** Mean over each window (zero padding; see countIncludePad for the divisor). */
-export class AvgPool2d extends WindowPool {
+abstract class AvgPool<S extends Pair | Single, Like> extends WindowPool<S, Like> {
   readonly countIncludePad: boolean;
-  /** Every window's divisor, or null: the window's size as countIncludePad says. */
+  /** Every window's divisor, or null: the window's size as countIncludePad says (always null for AvgPool1d, as torch's). */
   readonly divisorOverride: number | null;
 
-  constructor(kernelSize: PairLike, given?: AvgPool2dOptions) {
-    const options = checkOptions<AvgPool2dOptions>('AvgPool2d', given, {
-      stride: POSITIVE_PAIR, padding: PADDING_PAIR, ceilMode: BOOLEAN, countIncludePad: BOOLEAN, divisorOverride: POSITIVE_INT,
+  protected constructor(owner: string, spatial: Spatial<S, Like>, kernelSize: Like, given: AvgPool2dOptions | AvgPool1dOptions | undefined) {
+    const options = checkOptions<AvgPool2dOptions & AvgPoolOptions<Like>>(owner, given, {
+      stride: spatial.positive, padding: spatial.padding, ceilMode: BOOLEAN, countIncludePad: BOOLEAN,
+      // torch's AvgPool1d has no divisor_override.
+      ...(spatial.kind === 'plane' ? { divisorOverride: POSITIVE_INT } : {}),
     });
-    super('AvgPool2d', kernelSize, { stride: options.stride, padding: options.padding, ceilMode: options.ceilMode });
+    super(owner, spatial, kernelSize, { stride: options.stride, padding: options.padding, ceilMode: options.ceilMode });
     this.countIncludePad = options.countIncludePad ?? true;
     this.divisorOverride = options.divisorOverride ?? null;
   }
@@ -135,7 +167,7 @@ export class AvgPool2d extends WindowPool {
 
   forward(x: Tensor): Tensor {
     const { planes, h, w, oh, ow, shape } = this.geometry(x);
-    const [kh, kw] = this.kernelSize, [sh, sw] = this.stride, [ph, pw] = this.padding;
+    const [kh, kw] = this.plane.kernel, [sh, sw] = this.plane.stride, [ph, pw] = this.plane.padding;
     const include = this.countIncludePad ? 1 : 0, divisor = this.divisorOverride ?? 0;
     const y = this.buffer('y', shape);
     const k = requireBackend();
@@ -143,6 +175,20 @@ export class AvgPool2d extends WindowPool {
     return record(y, this.describe(), [x], [], (g, sink) => {
       sink.write(x, (dst) => k.avgPoolBackward(g.offset, planes, h, w, kh, kw, sh, sw, ph, pw, oh, ow, include, divisor, dst, h * w, oh * ow));
     });
+  }
+}
+
+/** torch.nn.AvgPool2d over [N, C, H, W] (or one [C, H, W] sample). */
+export class AvgPool2d extends AvgPool<Pair, PairLike> {
+  constructor(kernelSize: PairLike, given?: AvgPool2dOptions) {
+    super('AvgPool2d', PLANE, kernelSize, given);
+  }
+}
+
+/** torch.nn.AvgPool1d over [N, C, L] (or one [C, L] sample): the mean of each window of positions. */
+export class AvgPool1d extends AvgPool<Single, SingleLike> {
+  constructor(kernelSize: SingleLike, given?: AvgPool1dOptions) {
+    super('AvgPool1d', SEQUENCE, kernelSize, given);
   }
 }
 
@@ -155,10 +201,33 @@ const ADAPTIVE_OUTPUT_SIZE: Rule = required({
 /**
  * Average pooling to a fixed output size, as torch: output row i averages input rows
  * ⌊i·H/outH⌋ … ⌈(i+1)·H/outH⌉ − 1 (windows may overlap), and the same for columns.
- * `outputSize` 1 is the global average; null for one side keeps the input's size there, as torch's None.
  */
-export class AdaptiveAvgPool2d extends Module {
+abstract class AdaptiveAvgPool<S extends Pair | Single, Like> extends Module {
+  protected abstract readonly spatial: Spatial<S, Like>;
+
+  /** The output plane for an input plane h×w. */
+  protected abstract planeOutput(h: number, w: number): Pair;
+
+  forward(x: Tensor): Tensor {
+    checkInput(this, 'x', x);
+    const { n, c, h, w, batched } = this.spatial.input(this, x, null);
+    const [oh, ow] = this.planeOutput(h, w);
+    const y = this.buffer('y', this.spatial.shape(n, c, oh, ow, batched));
+    const k = requireBackend();
+    k.adaptiveAvgPoolForward(x.offset, n * c, h, w, oh, ow, y.offset, h * w, oh * ow);
+    return record(y, this.describe(), [x], [], (g, sink) => {
+      sink.write(x, (dst) => k.adaptiveAvgPoolBackward(g.offset, n * c, h, w, oh, ow, dst, h * w, oh * ow));
+    });
+  }
+}
+
+/**
+ * torch.nn.AdaptiveAvgPool2d over [N, C, H, W] (or one [C, H, W] sample). `outputSize` 1 is the
+ * global average; null for one side keeps the input's size there, as torch's None.
+ */
+export class AdaptiveAvgPool2d extends AdaptiveAvgPool<Pair, PairLike> {
   readonly outputSize: [number | null, number | null];
+  protected readonly spatial = PLANE;
 
   constructor(outputSize: number | readonly [number | null, number | null]) {
     super();
@@ -176,15 +245,27 @@ export class AdaptiveAvgPool2d extends Module {
     return [this.outputSize[0] ?? h, this.outputSize[1] ?? w];
   }
 
-  forward(x: Tensor): Tensor {
-    checkInput(this, 'x', x);
-    const { n, c, h, w, batched } = checkImage(this, x, null);
-    const [oh, ow] = this.outputFor(h, w);
-    const y = this.buffer('y', batched ? [n, c, oh, ow] : [c, oh, ow]);
-    const k = requireBackend();
-    k.adaptiveAvgPoolForward(x.offset, n * c, h, w, oh, ow, y.offset, h * w, oh * ow);
-    return record(y, this.describe(), [x], [], (g, sink) => {
-      sink.write(x, (dst) => k.adaptiveAvgPoolBackward(g.offset, n * c, h, w, oh, ow, dst, h * w, oh * ow));
-    });
+  protected planeOutput(h: number, w: number): Pair {
+    return this.outputFor(h, w);
+  }
+}
+
+/** torch.nn.AdaptiveAvgPool1d over [N, C, L] (or one [C, L] sample): L positions averaged to `outputSize`. */
+export class AdaptiveAvgPool1d extends AdaptiveAvgPool<Single, SingleLike> {
+  readonly outputSize: Single;
+  protected readonly spatial = SEQUENCE;
+
+  constructor(outputSize: SingleLike) {
+    super();
+    checkValue('AdaptiveAvgPool1d', 'outputSize', outputSize, required(POSITIVE_SINGLE));
+    this.outputSize = SEQUENCE.sizes(outputSize);
+  }
+
+  override describe(): string {
+    return `AdaptiveAvgPool1d(${this.outputSize[0]})`;
+  }
+
+  protected planeOutput(): Pair {
+    return [1, this.outputSize[0]];
   }
 }

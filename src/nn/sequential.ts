@@ -6,7 +6,7 @@ import { Tensor } from '../core/tensor.js';
 import { requireBackend } from '../core/runtime.js';
 import { Module } from './module.js';
 import { Linear } from './linear.js';
-import { Conv2d } from './conv.js';
+import { ConvNd } from './conv.js';
 import { Activation, ReLU } from './activations.js';
 import { MaxPool2d } from './pooling.js';
 import { checkInput } from './validate.js';
@@ -24,7 +24,7 @@ export interface SequentialOptions {
 /**
  * Layers applied in order. Children are named `0`, `1`, … as in torch, so `0.weight` is the
  * first layer's weight. All parameters are gathered into one contiguous block and all gradients
- * into another (same order), so an optimizer updates the whole model in one kernel call. A Linear or Conv2d followed by an activation runs as one fused layer.
+ * into another (same order), so an optimizer updates the whole model in one kernel call. A Linear or convolution followed by an activation runs as one fused layer.
  */
 export class Sequential extends Module {
   readonly layers: readonly Module[];
@@ -69,7 +69,7 @@ export class Sequential extends Module {
       if (reluThenMaxPool(this.layers, i + 1)) {
         h = (this.layers[i + 2] as MaxPool2d).forwardActivated(layer.forward(h), this.layers[i + 1] as ReLU);
         i += 2;
-      } else if ((layer instanceof Linear || layer instanceof Conv2d) && next instanceof Activation) {
+      } else if ((layer instanceof Linear || layer instanceof ConvNd) && next instanceof Activation) {
         h = layer.forwardActivated(h, next);
         i++;
       } else {

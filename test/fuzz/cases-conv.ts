@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { AdaptiveAvgPool2d, AvgPool2d, Conv2d, ConvTranspose2d, MaxPool2d, pad, type Tensor } from '../../src/index.js';
+import { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, MaxPool1d, MaxPool2d, pad, type Tensor } from '../../src/index.js';
 import {
   NON_FINITE, disposedTensor, fuzz, live, notBoolean, notNumber, notOptions, notTensor, shapeOfRank, tensorNotOfRank,
   unknownKeyOptions, using, type FuzzCase,
 } from './case.js';
 
-// Invalid calls to Conv2d, ConvTranspose2d, the pooling layers and pad: constructors, options, forward inputs.
+// Invalid calls to Conv2d, ConvTranspose2d, the 1-D layers, the pooling layers and pad: constructors, options, forward inputs.
 
 const notPositiveInt = fc.oneof(fc.integer({ max: 0 }), fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE), notNumber);
 /** Not a positive integer or a pair [h, w] of them (kernelSize, stride, dilation). */
@@ -13,8 +13,15 @@ const notPositivePair = fc.oneof(notPositiveInt.filter((v) => !Array.isArray(v))
   fc.constantFrom([], [1], [1, 2, 3], [2, '2']));
 /** Not a non-negative integer or a pair of them (padding). */
 const notPadding = fc.oneof(fc.integer({ max: -1 }), fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE, [1, -1], [0.5, 0], [1, 2, 3]));
+/** Not a positive integer or [l] (a 1-D layer's kernelSize, stride, dilation): pairs included. */
+const notPositiveSingle = fc.oneof(notPositiveInt.filter((v) => !Array.isArray(v)), fc.tuple(notPositiveInt),
+  fc.constantFrom([], [1, 2], [3, 3], ['2']));
+/** Not a non-negative integer or [l] (a 1-D layer's padding). */
+const notPaddingSingle = fc.oneof(fc.integer({ max: -1 }), fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE, [-1], [0.5], [1, 1], []));
 const pools = { MaxPool2d, AvgPool2d } as const;
 const poolName = fc.constantFrom('MaxPool2d', 'AvgPool2d') as fc.Arbitrary<keyof typeof pools>;
+const pools1d = { MaxPool1d, AvgPool1d } as const;
+const pool1dName = fc.constantFrom('MaxPool1d', 'AvgPool1d') as fc.Arbitrary<keyof typeof pools1d>;
 
 export const convCases: FuzzCase[] = [
   fuzz('new Conv2d(in, out, k) with a size that is not a positive integer', fc.tuple(notPositiveInt, fc.integer({ min: 0, max: 1 })),
@@ -82,6 +89,33 @@ export const convCases: FuzzCase[] = [
     (o) => new AdaptiveAvgPool2d(o as never)),
   fuzz('AdaptiveAvgPool2d.forward(x) with x not [N, C, H, W] or [C, H, W]', fc.oneof(tensorNotOfRank([3, 4]), fc.oneof(notTensor, disposedTensor([1, 1, 3, 3]))),
     (x) => using(() => new AdaptiveAvgPool2d(2), (m) => m.forward(x as never))),
+  fuzz('new Conv1d(in, out, k) with a size that is not a positive integer, or a kernel not one or [l]', fc.tuple(notPositiveSingle, fc.integer({ min: 0, max: 2 })),
+    ([bad, which]) => (which === 0 ? new Conv1d(bad as number, 2, 3) : which === 1 ? new Conv1d(2, bad as number, 3) : new Conv1d(2, 2, bad as never))),
+  fuzz('new Conv1d(2, 2, 3, options) with options not an object or a misspelt key', fc.oneof(notOptions,
+    unknownKeyOptions(['stride', 'padding', 'dilation', 'groups', 'bias', 'paddingMode'], ['padding_mode', 'kernel_size', 'in_channels', 'pad', 'group'])),
+  (o) => new Conv1d(2, 2, 3, o as never)),
+  fuzz("new Conv1d(2, 2, 3, { stride | dilation | padding }) not a size or [l] (or 'same' / 'valid' for padding)",
+    fc.oneof(fc.tuple(fc.constantFrom('stride', 'dilation'), notPositiveSingle), fc.tuple(fc.constant('padding'), fc.oneof(notPaddingSingle, fc.constantFrom('SAME', 'full')))),
+    ([key, v]) => new Conv1d(2, 2, 3, { [key]: v } as never)),
+  fuzz("new Conv1d(2, 2, 3, { padding: 'same', stride > 1 }) or groups that do not divide",
+    fc.oneof(fc.integer({ min: 2, max: 4 }).map((stride) => ({ padding: 'same' as const, stride })), fc.constantFrom({ groups: 3 }, { groups: 4 })),
+    (o) => new Conv1d(2, 2, 3, o)),
+  fuzz('Conv1d.forward(x) with x not a live [N, C, L] or [C, L] tensor, the wrong channels, or shorter than the window',
+    fc.oneof(notTensor, disposedTensor([1, 2, 5]), tensorNotOfRank([2, 3]), shapeOfRank(3).filter((s) => s[1] !== 2).map((s) => live.bind(null, s)),
+      fc.integer({ min: 1, max: 4 }).map((l) => live.bind(null, [1, 2, l]))),
+    (x) => using(() => new Conv1d(2, 3, 5), (m) => m.forward((typeof x === 'function' ? x() : x) as Tensor))),
+  fuzz('new MaxPool1d/AvgPool1d(kernelSize | { stride | padding }) not a size or [l], padding over half the window; AvgPool1d has no divisorOverride',
+    fc.tuple(pool1dName, fc.oneof(notPositiveSingle.map((k) => ({ k, o: {} })), notPositiveSingle.map((stride) => ({ k: 2, o: { stride } })),
+      fc.oneof(notPaddingSingle, fc.integer({ min: 2, max: 5 })).map((padding) => ({ k: 3, o: { padding } })),
+      fc.constantFrom({ k: 2, o: { divisorOverride: 2 } }, { k: 2, o: { count_include_pad: true } }, { k: 2, o: { returnIndices: true } })))
+      .filter(([name, { o }]) => !(name === 'MaxPool1d' && 'divisorOverride' in o)),
+    ([name, { k, o }]) => new pools1d[name](k as never, o as never)),
+  fuzz('MaxPool1d/AvgPool1d.forward(x) with x not a live sequence or shorter than the window', fc.tuple(pool1dName, fc.oneof(tensorNotOfRank([2, 3]),
+    fc.oneof(notTensor, disposedTensor([1, 1, 4])), fc.integer({ min: 1, max: 2 }).map((l) => live.bind(null, [1, 1, l])))),
+  ([name, x]) => using(() => new pools1d[name](3), (m) => m.forward((typeof x === 'function' ? x() : x) as Tensor))),
+  fuzz('new AdaptiveAvgPool1d(outputSize) not a positive integer or [l]', notPositiveSingle, (o) => new AdaptiveAvgPool1d(o as never)),
+  fuzz('AdaptiveAvgPool1d.forward(x) with x not a live [N, C, L] or [C, L] tensor', fc.oneof(tensorNotOfRank([2, 3]), notTensor, disposedTensor([1, 1, 3])),
+    (x) => using(() => new AdaptiveAvgPool1d(2), (m) => m.forward(x as never))),
   fuzz('pad(x, padding) with x not a live tensor', fc.oneof(notTensor, disposedTensor([2, 3]), fc.constant(undefined)), (x) => pad(x as never, [1, 1])),
   fuzz('pad(x, padding) with padding not 2 or 4 non-negative integers',
     fc.oneof(fc.constantFrom(undefined, null, 2, 'same', [], [1], [1, 1, 1], [1, 1, 1, 1, 1, 1], [1, -1], [0.5, 1], [NaN, 0], ['1', 1]),

@@ -1,0 +1,74 @@
+"""Writes test/fixtures/conv1d-torch.json, PyTorch's values for test/conv1d.test.ts.
+
+    /usr/bin/python3 scripts/make-conv1d-fixture.py
+
+The 1-D layers over [N, C, L] (and one [C, L] sample) with every option: torch.nn.Conv1d (stride,
+padding, 'same' with an even kernel, dilation, groups, no bias, 1×1, the three padding modes),
+MaxPool1d (stride, padding, dilation, ceil_mode), AvgPool1d (padding, ceil_mode,
+count_include_pad) and AdaptiveAvgPool1d (even and uneven windows). For each: the parameters
+(drawn here, loaded into Descent's layer), input, upstream gradient, output, and the input and
+parameter gradients (torch 1.13, float32), tensors as {shape, data} with every float32 value
+written exactly.
+"""
+import json
+
+import numpy as np
+import torch
+
+from torch_fixture import tensor, write_cases
+
+rng = np.random.default_rng(17)
+
+# (layer, positional arguments, options, input shape)
+LAYERS = [
+    ('Conv1d', (3, 4, 3), dict(), (2, 3, 9)),
+    ('Conv1d', (4, 6, 3), dict(stride=2, padding=1), (2, 4, 10)),
+    ('Conv1d', (2, 3, 4), dict(padding='same'), (3, 2, 7)),
+    ('Conv1d', (4, 4, 3), dict(dilation=2, padding=2, groups=2, bias=False), (1, 4, 8)),
+    ('Conv1d', (6, 6, 5), dict(groups=6, padding=2), (2, 6, 11)),
+    ('Conv1d', (6, 4, 1), dict(), (2, 6, 5)),
+    ('Conv1d', (5, 3, 2), dict(), (5, 13)),
+    ('Conv1d', (2, 3, 3), dict(padding=2, padding_mode='reflect'), (2, 2, 6)),
+    ('Conv1d', (2, 2, 4), dict(padding='same', padding_mode='circular'), (2, 2, 5)),
+    ('Conv1d', (3, 2, 3), dict(padding=3, stride=3, padding_mode='replicate'), (1, 3, 4)),
+    ('Conv1d', (16, 8, 3), dict(padding=1), (9, 16, 12)),
+    ('MaxPool1d', (2,), dict(), (2, 3, 9)),
+    ('MaxPool1d', (3,), dict(stride=2, padding=1, dilation=2, ceil_mode=True), (2, 2, 10)),
+    ('MaxPool1d', (4,), dict(stride=1), (3, 7)),
+    ('AvgPool1d', (3,), dict(stride=2, padding=1), (2, 3, 8)),
+    ('AvgPool1d', (3,), dict(stride=2, padding=1, ceil_mode=True, count_include_pad=False), (2, 2, 8)),
+    ('AvgPool1d', (2,), dict(), (3, 5)),
+    ('AdaptiveAvgPool1d', (3,), dict(), (2, 3, 8)),
+    ('AdaptiveAvgPool1d', (1,), dict(), (2, 4, 7)),
+    ('AdaptiveAvgPool1d', (5,), dict(), (3, 5)),
+]
+NAMES = {'padding_mode': 'paddingMode', 'ceil_mode': 'ceilMode', 'count_include_pad': 'countIncludePad'}
+
+
+def draw(shape, scale=1.0):
+    return torch.from_numpy(rng.standard_normal(shape).astype(np.float32) * scale)
+
+
+cases = []
+for name, args, kwargs, shape in LAYERS:
+    layer = getattr(torch.nn, name)(*args, **kwargs)
+    params = {}
+    with torch.no_grad():
+        for key, p in layer.named_parameters():
+            p.copy_(draw(tuple(p.shape), 0.5 if key == 'weight' else 1.0))
+            params[key] = tensor(p)
+    # MaxPool: distinct values per window, so the argmax (and the gradient) has no ties.
+    x = (draw(shape) if name != 'MaxPool1d' else torch.from_numpy(rng.permutation(int(np.prod(shape))).reshape(shape).astype(np.float32) * 0.1))
+    x.requires_grad_(True)
+    y = layer(x)
+    g = draw(tuple(y.shape))
+    y.backward(g)
+    options = {NAMES.get(k, k): v for k, v in kwargs.items()}
+    expected = {'output': tensor(y), 'gradInput': tensor(x.grad)}
+    for key, p in layer.named_parameters():
+        expected['grad_' + key] = tensor(p.grad)
+    cases.append({'name': f'{name}({", ".join(map(str, args))}, {json.dumps(options)}) on {list(shape)}',
+                  'layer': name, 'args': list(args), 'options': options, 'parameters': params,
+                  'input': tensor(x), 'gradOutput': tensor(g), 'expected': expected})
+
+write_cases('conv1d-torch.json', cases)
