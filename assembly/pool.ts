@@ -94,6 +94,39 @@ export function maxPoolForward(
   v128.store(idx, f32x4.convert_i32x4_s(at));
 }
 
+/**
+ * torch's adaptive windows (rows ⌊oy·h/oh⌋ … ⌈(oy+1)·h/oh⌉ − 1, and the same for columns), each
+ * window's max and its index by maxPoolWindow's rule (the first element, then `v > best || v != v`).
+ * The backward is maxPoolBackward's scatter.
+ */
+export function adaptiveMaxPoolForward(
+  x: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, y: usize, idx: usize, inPlane: i32, outPlane: i32,
+): void {
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const plane = x + (<usize>(p * h * w) << 2);
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * h / oh, y1 = ((oy + 1) * h + oh - 1) / oh;
+      for (let ox = 0; ox < ow; ox++, o += 4) {
+        const x0 = ox * w / ow, x1 = ((ox + 1) * w + ow - 1) / ow;
+        let best = load<f32>(plane + (<usize>(y0 * w + x0) << 2));
+        let at = y0 * w + x0;
+        for (let iy = y0; iy < y1; iy++) {
+          for (let ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++) {
+            const v = load<f32>(plane + (<usize>(iy * w + ix) << 2));
+            if (v > best || v != v) {
+              best = v;
+              at = iy * w + ix;
+            }
+          }
+        }
+        store<f32>(y + o, best);
+        store<f32>(idx + o, <f32>at);
+      }
+    }
+  }
+}
+
 export function maxPoolBackward(
   dy: usize, idx: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, dx: usize, inPlane: i32, outPlane: i32,
 ): void {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ConvTranspose2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, tensor, type Tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ConvTranspose2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, tensor, type Tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -70,7 +70,7 @@ describe('threads: convolutions split without changing a bit', () => {
     // 256 planes of 20×20: over the size where a call may be split, and each shape's first call
     // is split.
     await expectSameBitsOnThreads((keep) => {
-      const pools = [new MaxPool2d(3, { stride: 2, padding: 1 }), new AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false }), new AdaptiveAvgPool2d([5, 7])];
+      const pools = [new MaxPool2d(3, { stride: 2, padding: 1 }), new AvgPool2d(3, { stride: 2, padding: 1, countIncludePad: false }), new AdaptiveAvgPool2d([5, 7]), new AdaptiveMaxPool2d([6, 3])];
       const bits: Uint32Array[] = [];
       for (const [i, pool] of pools.entries()) {
         const x = tensor(randomFloats(64 * 4 * 20 * 20, 20 + i), [64, 4, 20, 20]).requiresGrad_();
@@ -184,7 +184,7 @@ describe('threads: convolutions split without changing a bit', () => {
       const bits: Uint32Array[] = [];
       // im2col + gemm, the direct kernels (one input channel, k = 5), depthwise; then the pools.
       const convs = [new Conv1d(16, 24, 3, { padding: 1 }), new Conv1d(1, 8, 5, { padding: 'same' }), new Conv1d(8, 8, 3, { groups: 8, stride: 2, bias: false })];
-      const pools = [new MaxPool1d(3, { stride: 2, padding: 1 }), new AvgPool1d(4, { ceilMode: true }), new AdaptiveAvgPool1d(5)];
+      const pools = [new MaxPool1d(3, { stride: 2, padding: 1 }), new AvgPool1d(4, { ceilMode: true }), new AdaptiveAvgPool1d(5), new AdaptiveMaxPool1d(7)];
       for (const [i, layer] of [...convs, ...pools].entries()) {
         keep(layer);
         const channels = layer instanceof Conv1d ? layer.inChannels : 6;

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import {
-  Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, ReLU, Flatten, Linear, Sequential, CrossEntropyLoss,
+  Conv2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, ReLU, Flatten, Linear, Sequential, CrossEntropyLoss,
   tensor, memory, OptionError, ShapeError, type Module, type Tensor,
 } from '../src/index.js';
 import { Adam } from '../src/optim/index.js';
@@ -210,7 +210,7 @@ describe('Conv2d backward against a float64 reference', () => {
 
 describe('pooling forward against float64 references', () => {
   for (const config of CONFIGS) {
-    it(`max, average and adaptive average pools match their definitions (${config.label})`, async () => {
+    it(`max, average and adaptive average and max pools match their definitions (${config.label})`, async () => {
       await use(config.options);
       const g = fc.record({ n: fc.integer({ min: 1, max: 2 }), c: fc.integer({ min: 1, max: 3 }), h: fc.integer({ min: 1, max: 12 }), w: fc.integer({ min: 1, max: 13 }),
         k: fc.integer({ min: 1, max: 3 }), s: fc.integer({ min: 1, max: 3 }), p: fc.integer({ min: 0, max: 1 }), ceil: fc.boolean(), include: fc.boolean(), seed: fc.nat() })
@@ -235,16 +235,26 @@ describe('pooling forward against float64 references', () => {
           expect(ym.data[at]).toBe(best);
           expect(Math.abs(ya.data[at] - sum / (r.include ? padded : inside))).toBeLessThan(1e-6);
         }
-        const ada = new AdaptiveAvgPool2d([Math.min(r.h, 3), 2]);
-        const yd = ada.forward(x);
-        for (let pl = 0; pl < r.n * r.c; pl++) for (let oy = 0; oy < yd.shape[2]; oy++) for (let ox = 0; ox < 2; ox++) {
-          const ys = Math.floor((oy * r.h) / yd.shape[2]), ye = Math.ceil(((oy + 1) * r.h) / yd.shape[2]);
-          const xs0 = Math.floor((ox * r.w) / 2), xe = Math.ceil(((ox + 1) * r.w) / 2);
-          let sum = 0;
-          for (let iy = ys; iy < ye; iy++) for (let ix = xs0; ix < xe; ix++) sum += xs[(pl * r.h + iy) * r.w + ix];
-          expect(Math.abs(yd.data[(pl * yd.shape[2] + oy) * 2 + ox] - sum / ((ye - ys) * (xe - xs0)))).toBeLessThan(1e-6);
+        // Adaptive windows, overlapping when the input is not a multiple of the output, and more
+        // outputs than inputs along a side (r.h < 5).
+        const ada = new AdaptiveAvgPool2d([Math.min(r.h, 3), 2]), adaMax = new AdaptiveMaxPool2d([5, r.w > 2 ? 3 : 1]);
+        for (const [pool, isMax] of [[ada, false], [adaMax, true]] as const) {
+          const yd = pool.forward(x);
+          const [oh, ow] = yd.shape.slice(2);
+          for (let pl = 0; pl < r.n * r.c; pl++) for (let oy = 0; oy < oh; oy++) for (let ox = 0; ox < ow; ox++) {
+            const ys = Math.floor((oy * r.h) / oh), ye = Math.ceil(((oy + 1) * r.h) / oh);
+            const xs0 = Math.floor((ox * r.w) / ow), xe = Math.ceil(((ox + 1) * r.w) / ow);
+            let sum = 0, best = -Infinity;
+            for (let iy = ys; iy < ye; iy++) for (let ix = xs0; ix < xe; ix++) {
+              sum += xs[(pl * r.h + iy) * r.w + ix];
+              best = Math.max(best, xs[(pl * r.h + iy) * r.w + ix]);
+            }
+            const got = yd.data[(pl * oh + oy) * ow + ox];
+            if (isMax) expect(got).toBe(best);
+            else expect(Math.abs(got - sum / ((ye - ys) * (xe - xs0)))).toBeLessThan(1e-6);
+          }
         }
-        [max, avg, ada, x].forEach((t) => t.dispose());
+        [max, avg, ada, adaMax, x].forEach((t) => t.dispose());
       }), { numRuns: 60, seed: 15 });
     });
   }
@@ -261,7 +271,8 @@ describe('every build gives the same bits', () => {
       await use(config.options);
       results.push(samples.map(([g, seed]) => {
         const layers: Module[] = [conv(g), new MaxPool2d([g.kh, g.kw], { stride: [g.sh, g.sw], padding: [g.kh >> 1, g.kw >> 1], dilation: [g.dh, g.dw] }),
-          new AvgPool2d([g.kh, g.kw], { stride: [g.sh, g.sw], padding: [g.kh >> 1, g.kw >> 1], countIncludePad: g.bias }), new AdaptiveAvgPool2d([2, 3])];
+          new AvgPool2d([g.kh, g.kw], { stride: [g.sh, g.sw], padding: [g.kh >> 1, g.kw >> 1], countIncludePad: g.bias }), new AdaptiveAvgPool2d([2, 3]),
+          new AdaptiveMaxPool2d([3, 2])];
         return layers.map((layer, i) => {
           const x = tensor(randomFloats(g.n * g.cin * g.h * g.w, seed + i), [g.n, g.cin, g.h, g.w]).requiresGrad_();
           if (layer instanceof Conv2d) {
@@ -472,6 +483,15 @@ describe('MaxPool2d at NaN and −∞, as torch', () => {
       expect(dx[3]).toBe(2); // the NaN, not the 5 below it
       expect(dx[8]).toBe(5); // the first of an all −∞ window
       pool.dispose(); x.dispose();
+      // AdaptiveMaxPool2d has the same rule (torch's adaptive_max_pool2d): windows [0, 2), [2, 4), … of each row.
+      const z = tensor(values, [1, 1, 2, w]).requiresGrad_();
+      const adaptive = new AdaptiveMaxPool2d([1, 5]);
+      const ya = adaptive.forward(z);
+      expect(Array.from(ya.toArray())).toEqual([1, NaN, 1, 1, -Infinity]);
+      ya.backward(tensor([1, 2, 3, 4, 5], [1, 1, 1, 5]));
+      const dz = Array.from(z.grad!.toArray());
+      expect([dz[3], dz[w + 3], dz[8]]).toEqual([2, 0, 5]);
+      adaptive.dispose(); z.dispose();
     });
   }
 });

@@ -7,7 +7,7 @@ import {
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax,
   BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
-  Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d,
+  Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool1d,
 } from '../src/index.js';
 import { CONFIGS, use, randomFloats } from './helpers.js';
 
@@ -288,7 +288,7 @@ Object.assign(LAYER_SPECS, NORM_SPECS);
 
 // ---- convolution and pooling layers (issue #15), merged into LAYER_SPECS above ---------------------
 
-type ConvLayer = 'Conv2d' | 'ConvTranspose2d' | 'MaxPool2d' | 'AvgPool2d' | 'AdaptiveAvgPool2d' | 'Conv1d' | 'MaxPool1d' | 'AvgPool1d' | 'AdaptiveAvgPool1d';
+type ConvLayer = 'Conv2d' | 'ConvTranspose2d' | 'MaxPool2d' | 'AvgPool2d' | 'AdaptiveAvgPool2d' | 'Conv1d' | 'MaxPool1d' | 'AvgPool1d' | 'AdaptiveAvgPool1d' | 'AdaptiveMaxPool2d' | 'AdaptiveMaxPool1d';
 
 /** An image input [n, c, h, w] (3-D [c, h, w] when n is 0), values as `values` draws them. */
 function image(n: number, c: number, h: number, w: number, s: number, v = values(Math.max(n, 1) * c * h * w, s)): Tensor {
@@ -361,6 +361,19 @@ const CONV_SPECS: Record<ConvLayer, Spec> = {
   AdaptiveAvgPool2d: (r, c, s) => {
     const m = new AdaptiveAvgPool2d(s % 2 ? [2, 3] : 1);
     const x = image(s % 3 ? 2 : 0, 2, r + 1, c + 1, s);
+    return moduleCase(m, x, () => m.forward(x));
+  },
+  // Overlapping windows (7 → 3), more outputs than inputs, the global max; distinct values, so no tie moves under a step.
+  AdaptiveMaxPool2d: (r, c, s) => {
+    const m = new AdaptiveMaxPool2d(s % 2 ? [3, r + 2] : 1);
+    const h = r + 1, w = c + 1;
+    const x = image(s % 3 ? 2 : 0, 2, h, w, s, distinctPlanes(s % 3 ? 4 : 2, h * w, s));
+    return moduleCase(m, x, () => m.forward(x));
+  },
+  AdaptiveMaxPool1d: (r, c, s) => {
+    const m = new AdaptiveMaxPool1d(s % 2 ? 3 : 1);
+    const l = r + c + 1;
+    const x = sequence(2, 2, l, s, distinctPlanes(4, l, s));
     return moduleCase(m, x, () => m.forward(x));
   },
   // The 1-D layers: the same kernels on planes one row high; every option and both input ranks.

@@ -13,7 +13,7 @@ import { OptionError, ShapeError } from '../src/core/errors.js';
 import {
   Module, Sequential, Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Conv2d, ConvTranspose2d,
   MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding,
-  Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d,
+  Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
 } from '../src/nn/index.js';
 import { makeModel, inputShape as catalogInputShape } from '../src/catalog/models.js';
 import { OnnxExportError, saveOnnx, toOnnx } from '../src/onnx.js';
@@ -169,7 +169,7 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
     });
   }
 
-  it('max and average pooling: padding, dilation, ceilMode, countIncludePad both ways; adaptive pooling to 1×1 and to a divisor', async () => {
+  it('max and average pooling: padding, dilation, ceilMode, countIncludePad both ways; adaptive average and max pooling to 1×1 and to a divisor', async () => {
     const pools: [Module, number[]][] = [
       [new MaxPool2d(3, { stride: 2, padding: 1, ceilMode: true }), [2, 8, 9]],
       [new MaxPool2d([2, 3], { stride: [1, 2], dilation: [2, 1] }), [2, 7, 8]],
@@ -183,6 +183,8 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
       [new AdaptiveAvgPool2d(1), [3, 5, 7]],
       [new AdaptiveAvgPool2d([2, 3]), [3, 6, 9]],
       [new AdaptiveAvgPool2d([null, 3]), [3, 5, 9]],
+      [new AdaptiveMaxPool2d(1), [3, 5, 7]],
+      [new AdaptiveMaxPool2d([3, null]), [2, 6, 5]],
     ];
     for (const [pool, sample] of pools) {
       try {
@@ -194,7 +196,7 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
         const ceil = Number(node.attribute.find((a) => a.name === 'ceil_mode')?.i ?? 0n) === 1;
         const [k, s, p, d] = [ints('kernel_shape', []), ints('strides', [1, 1]), ints('pads', [0, 0, 0, 0]), ints('dilations', [1, 1])];
         const onnxSize = [0, 1].map((i) => (ceil ? Math.ceil : Math.floor)((sample[i + 1] + p[i] + p[i + 2] - d[i] * (k[i] - 1) - 1) / s[i]) + 1);
-        if (node.opType !== 'GlobalAveragePool') expect(onnxSize).toEqual(descentOutputShape(pool, sample).slice(2));
+        if (!node.opType.startsWith('Global')) expect(onnxSize).toEqual(descentOutputShape(pool, sample).slice(2));
       } catch (error) {
         throw new Error(`${pool.describe()} on [batch, ${sample.join(', ')}]: ${(error as Error).message}`);
       }
@@ -213,7 +215,9 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
     expect(nodes.map((n) => n.opType)).toEqual(['Conv', 'Relu', 'MaxPool', 'Pad', 'Conv', 'Tanh', 'Pad', 'Conv', 'AveragePool', 'Conv', 'GlobalAveragePool', 'Flatten']);
     for (const [pool, sample] of [
       [new AvgPool1d(3, { stride: 2, padding: 1 }), [2, 9]], [new MaxPool1d(2, { dilation: 2 }), [2, 9]], [new AdaptiveAvgPool1d(3), [2, 12]],
+      [new AdaptiveMaxPool1d(1), [3, 10]], [new AdaptiveMaxPool1d(4), [2, 12]],
     ] as [Module, number[]][]) await expectSameOutputs(new Sequential([pool]), sample);
+    expect(() => toOnnx(new AdaptiveMaxPool2d([2, 3]), { inputShape: [1, 4, 7] })).toThrow(/^toOnnx: the model \(AdaptiveMaxPool2d\(\[2, 3\]\)\) pools 4×7 to 2×3, which is not a whole number of equal windows/);
     expect(() => toOnnx(new AdaptiveAvgPool1d(3), { inputShape: [2, 7] })).toThrow(/pools 7 to 3, which is not a whole number of equal windows/);
     expect(() => toOnnx(new Conv1d(2, 2, 3), { inputShape: [2, 4, 4] })).toThrow(/^toOnnx: the model \(Conv1d\(2→2, 3\)\) takes \[batch, 2, L\], but its input is \[batch, 2, 4, 4\]$/);
     expect(() => toOnnx(new Conv1d(2, 2, 5), { inputShape: [2, 3] })).toThrow(/takes an input large enough for its window \(the output would be 0\)/);

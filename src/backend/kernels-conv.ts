@@ -116,6 +116,12 @@ export const CONV_KERNELS = {
    */
   maxPoolForward: { args: 'x:range/inPlane planes:count h w kh kw sh sw ph pw dh dw oh ow y:range/outPlane idx:range/outPlane inPlane:width outPlane' },
   /**
+   * Max over torch's adaptive windows (rows ⌊oy·h/oh⌋ … ⌈(oy+1)·h/oh⌉ − 1, the same for columns;
+   * they may overlap) of each of `planes` h×w planes, with maxPoolForward's rule and outputs (y
+   * and idx, the argmax's index in its plane); its backward is maxPoolBackward.
+   */
+  adaptiveMaxPoolForward: { args: 'x:range/inPlane planes:count h w oh ow y:range/outPlane idx:range/outPlane inPlane:width outPlane' },
+  /**
    * dx = 0, then dx[p][idx[p][o]] += dy[p][o] for o in order. inPlane = h·w and outPlane = oh·ow
    * (the split's strides: ranges of planes).
    */

@@ -10,7 +10,7 @@ import { BatchNorm1d, BatchNorm2d, LayerNorm } from '../nn/norm.js';
 import { Embedding } from '../nn/embedding.js';
 import { Conv1d, Conv2d } from '../nn/conv.js';
 import { ConvTranspose2d } from '../nn/conv-transpose.js';
-import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d } from '../nn/pooling.js';
+import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d } from '../nn/pooling.js';
 import { outputLength } from '../nn/window.js';
 import { OnnxExportError, type Attribute, type OnnxGraph } from './onnx-graph.js';
 import { checkPadFits } from '../ops/pad.js';
@@ -233,21 +233,23 @@ const avgPool: Emitter<AvgPool2d | AvgPool1d> = (layer, x, site) => {
   return { value: site.graph.node('Mul', [value, site.graph.scalar((kh * kw) / divisor)]), shape };
 };
 
-const adaptiveAvgPool: Emitter<AdaptiveAvgPool2d | AdaptiveAvgPool1d> = (layer, x, site) => {
-  const oned = layer instanceof AdaptiveAvgPool1d;
+/**
+ * The adaptive pools: the global pool to size 1, else equal windows (the input a multiple of the
+ * output) as a plain pool; torch's uneven, overlapping windows have no ONNX operator.
+ */
+const adaptivePool = (global: string, windows: string): Emitter<AdaptiveAvgPool2d | AdaptiveMaxPool2d | AdaptiveAvgPool1d | AdaptiveMaxPool1d> => (layer, x, site) => {
+  const oned = layer instanceof AdaptiveAvgPool1d || layer instanceof AdaptiveMaxPool1d;
   const sizes = spatialSizes(site, x, null, oned ? 1 : 2);
   const out = oned ? layer.outputSize : layer.outputFor(sizes[0], sizes[1]);
   const shape = [x.shape[0], ...out];
-  if (out.every((o) => o === 1)) return { value: site.graph.node('GlobalAveragePool', [x.value]), shape };
-  // Equal windows (the input a multiple of the output) are an AveragePool; torch's uneven,
-  // overlapping windows have no ONNX operator.
+  if (out.every((o) => o === 1)) return { value: site.graph.node(global, [x.value]), shape };
   if (sizes.some((size, dim) => size % out[dim] !== 0)) {
     throw new OnnxExportError(
       `${site.owner}: ${site.where} pools ${sizes.join('×')} to ${out.join('×')}, which is not a whole number of equal windows; ONNX has no adaptive pooling (an input size divisible by the output size, or output ${out.map(() => 1).join('×')}, exports)`,
     );
   }
   const k = sizes.map((size, dim) => size / out[dim]);
-  return { value: site.graph.node('AveragePool', [x.value], { kernel_shape: { ints: k }, strides: { ints: k } }), shape };
+  return { value: site.graph.node(windows, [x.value], { kernel_shape: { ints: k }, strides: { ints: k } }), shape };
 };
 
 const batchNorm = (rank: string, fits: (shape: number[]) => boolean): Emitter<BatchNorm1d> => (layer, x, site) => {
@@ -301,8 +303,10 @@ export const EMITTERS = new Map<abstract new (...args: never[]) => Module, Emitt
   [MaxPool1d, maxPool],
   [AvgPool2d, avgPool],
   [AvgPool1d, avgPool],
-  [AdaptiveAvgPool2d, adaptiveAvgPool],
-  [AdaptiveAvgPool1d, adaptiveAvgPool],
+  [AdaptiveAvgPool2d, adaptivePool('GlobalAveragePool', 'AveragePool')],
+  [AdaptiveAvgPool1d, adaptivePool('GlobalAveragePool', 'AveragePool')],
+  [AdaptiveMaxPool2d, adaptivePool('GlobalMaxPool', 'MaxPool')],
+  [AdaptiveMaxPool1d, adaptivePool('GlobalMaxPool', 'MaxPool')],
   [BatchNorm1d, batchNorm('[batch, C] or [batch, C, L]', (s) => s.length === 1 || s.length === 2)],
   [BatchNorm2d, batchNorm('[batch, C, H, W]', (s) => s.length === 3)],
   [LayerNorm, layerNorm],

@@ -10,7 +10,7 @@ export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { Conv2d, Conv1d, ConvNd, type ConvOptions, type Conv2dOptions, type Conv1dOptions, type Conv2dPaddingMode } from './conv.js';
 export { ConvTranspose2d, type ConvTranspose2dOptions } from './conv-transpose.js';
 export {
-  MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d,
+  MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d,
   type MaxPoolOptions, type AvgPoolOptions, type MaxPool2dOptions, type AvgPool2dOptions, type MaxPool1dOptions, type AvgPool1dOptions,
 } from './pooling.js';
 export type { Pair, PairLike, Single, SingleLike } from './window.js';
@@ -28,12 +28,12 @@ import { BatchNorm1d, BatchNorm2d, LayerNorm } from './norm.js';
 import { Embedding } from './embedding.js';
 import { Conv2d, Conv1d } from './conv.js';
 import { ConvTranspose2d } from './conv-transpose.js';
-import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d } from './pooling.js';
+import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d } from './pooling.js';
 import { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } from './losses.js';
 
 /** Every layer class, by name (the gradient-check test enumerates it). @internal */
 export const layerClasses = { Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Sequential,
   BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
-  Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d } as const;
+  AdaptiveMaxPool2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d } as const;
 /** Every loss class, by name (the gradient-check test enumerates it). @internal */
 export const lossClasses = { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } as const;

@@ -199,11 +199,14 @@ const ADAPTIVE_OUTPUT_SIZE: Rule = required({
 });
 
 /**
- * Average pooling to a fixed output size, as torch: output row i averages input rows
- * ⌊i·H/outH⌋ … ⌈(i+1)·H/outH⌉ − 1 (windows may overlap), and the same for columns.
+ * Pooling to a fixed output size, as torch's adaptive pools: output row i pools input rows
+ * ⌊i·H/outH⌋ … ⌈(i+1)·H/outH⌉ − 1 (windows may overlap), and the same for columns; by their mean
+ * (AdaptiveAvgPool) or their max (AdaptiveMaxPool: the gradient to each window's maximum, the
+ * first on ties, a NaN winning, as MaxPool).
  */
-abstract class AdaptiveAvgPool<S extends Pair | Single, Like> extends Module {
+abstract class AdaptivePool<S extends Pair | Single, Like> extends Module {
   protected abstract readonly spatial: Spatial<S, Like>;
+  protected abstract readonly reduction: 'mean' | 'max';
 
   /** The output plane for an input plane h×w. */
   protected abstract planeOutput(h: number, w: number): Pair;
@@ -212,32 +215,41 @@ abstract class AdaptiveAvgPool<S extends Pair | Single, Like> extends Module {
     checkInput(this, 'x', x);
     const { n, c, h, w, batched } = this.spatial.input(this, x, null);
     const [oh, ow] = this.planeOutput(h, w);
-    const y = this.buffer('y', this.spatial.shape(n, c, oh, ow, batched));
-    const k = requireBackend();
-    k.adaptiveAvgPoolForward(x.offset, n * c, h, w, oh, ow, y.offset, h * w, oh * ow);
+    const shape = this.spatial.shape(n, c, oh, ow, batched);
+    const y = this.buffer('y', shape);
+    const k = requireBackend(), planes = n * c;
+    if (this.reduction === 'max') {
+      // The argmax of each window, so the backward is MaxPool's scatter.
+      const idx = this.buffer('idx', shape);
+      k.adaptiveMaxPoolForward(x.offset, planes, h, w, oh, ow, y.offset, idx.offset, h * w, oh * ow);
+      return record(y, this.describe(), [x], [idx], (g, sink) => {
+        sink.write(x, (dst) => k.maxPoolBackward(g.offset, idx.offset, planes, h, w, oh, ow, dst, h * w, oh * ow));
+      });
+    }
+    k.adaptiveAvgPoolForward(x.offset, planes, h, w, oh, ow, y.offset, h * w, oh * ow);
     return record(y, this.describe(), [x], [], (g, sink) => {
-      sink.write(x, (dst) => k.adaptiveAvgPoolBackward(g.offset, n * c, h, w, oh, ow, dst, h * w, oh * ow));
+      sink.write(x, (dst) => k.adaptiveAvgPoolBackward(g.offset, planes, h, w, oh, ow, dst, h * w, oh * ow));
     });
   }
 }
 
 /**
- * torch.nn.AdaptiveAvgPool2d over [N, C, H, W] (or one [C, H, W] sample). `outputSize` 1 is the
- * global average; null for one side keeps the input's size there, as torch's None.
+ * An adaptive pool over [N, C, H, W] (or one [C, H, W] sample). `outputSize` 1 is the global
+ * pool; null for one side keeps the input's size there, as torch's None.
  */
-export class AdaptiveAvgPool2d extends AdaptiveAvgPool<Pair, PairLike> {
+abstract class AdaptivePool2d extends AdaptivePool<Pair, PairLike> {
   readonly outputSize: [number | null, number | null];
   protected readonly spatial = PLANE;
 
   constructor(outputSize: number | readonly [number | null, number | null]) {
     super();
-    checkValue('AdaptiveAvgPool2d', 'outputSize', outputSize, ADAPTIVE_OUTPUT_SIZE);
+    checkValue(new.target.name, 'outputSize', outputSize, ADAPTIVE_OUTPUT_SIZE);
     this.outputSize = typeof outputSize === 'number' ? [outputSize, outputSize] : [outputSize[0], outputSize[1]];
   }
 
   override describe(): string {
     const [oh, ow] = this.outputSize;
-    return `AdaptiveAvgPool2d(${oh === ow && oh !== null ? oh : `[${oh}, ${ow}]`})`;
+    return `${this.constructor.name}(${oh === ow && oh !== null ? oh : `[${oh}, ${ow}]`})`;
   }
 
   /** The output height and width for an input plane h×w (null sides keep the input's). */
@@ -250,22 +262,42 @@ export class AdaptiveAvgPool2d extends AdaptiveAvgPool<Pair, PairLike> {
   }
 }
 
-/** torch.nn.AdaptiveAvgPool1d over [N, C, L] (or one [C, L] sample): L positions averaged to `outputSize`. */
-export class AdaptiveAvgPool1d extends AdaptiveAvgPool<Single, SingleLike> {
+/** An adaptive pool over [N, C, L] (or one [C, L] sample): L positions pooled to `outputSize`. */
+abstract class AdaptivePool1d extends AdaptivePool<Single, SingleLike> {
   readonly outputSize: Single;
   protected readonly spatial = SEQUENCE;
 
   constructor(outputSize: SingleLike) {
     super();
-    checkValue('AdaptiveAvgPool1d', 'outputSize', outputSize, required(POSITIVE_SINGLE));
+    checkValue(new.target.name, 'outputSize', outputSize, required(POSITIVE_SINGLE));
     this.outputSize = SEQUENCE.sizes(outputSize);
   }
 
   override describe(): string {
-    return `AdaptiveAvgPool1d(${this.outputSize[0]})`;
+    return `${this.constructor.name}(${this.outputSize[0]})`;
   }
 
   protected planeOutput(): Pair {
     return [1, this.outputSize[0]];
   }
+}
+
+/** torch.nn.AdaptiveAvgPool2d: each adaptive window's mean (see AdaptivePool). */
+export class AdaptiveAvgPool2d extends AdaptivePool2d {
+  protected readonly reduction = 'mean';
+}
+
+/** torch.nn.AdaptiveMaxPool2d: each adaptive window's max (see AdaptivePool). */
+export class AdaptiveMaxPool2d extends AdaptivePool2d {
+  protected readonly reduction = 'max';
+}
+
+/** torch.nn.AdaptiveAvgPool1d: each adaptive window's mean, over positions. */
+export class AdaptiveAvgPool1d extends AdaptivePool1d {
+  protected readonly reduction = 'mean';
+}
+
+/** torch.nn.AdaptiveMaxPool1d: each adaptive window's max over positions; AdaptiveMaxPool1d(1) is a text CNN's max over time. */
+export class AdaptiveMaxPool1d extends AdaptivePool1d {
+  protected readonly reduction = 'max';
 }

@@ -35,6 +35,34 @@ export function maxPoolForward(
   }
 }
 
+export function adaptiveMaxPoolForward(
+  h: HeapView, x: number, planes: number, height: number, width: number, oh: number, ow: number, y: number, idx: number,
+  inPlane: number, outPlane: number,
+): void {
+  void inPlane; void outPlane;
+  const f = h.f32;
+  let o = y >>> 2, io = idx >>> 2;
+  for (let p = 0; p < planes; p++) {
+    const X = (x >>> 2) + p * height * width;
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = Math.floor((oy * height) / oh), y1 = Math.ceil(((oy + 1) * height) / oh);
+      for (let ox = 0; ox < ow; ox++, o++, io++) {
+        const x0 = Math.floor((ox * width) / ow), x1 = Math.ceil(((ox + 1) * width) / ow);
+        let best = -Infinity, at = -1;
+        for (let iy = y0; iy < y1; iy++) {
+          for (let ix = x0; ix < x1; ix++) {
+            const v = f[X + iy * width + ix];
+            // torch's rule: the first element, then `val > max || isnan(val)` (a NaN wins).
+            if (at < 0 || v > best || v !== v) { best = v; at = iy * width + ix; }
+          }
+        }
+        f[o] = best;
+        f[io] = at;
+      }
+    }
+  }
+}
+
 export function maxPoolBackward(
   h: HeapView, dy: number, idx: number, planes: number, height: number, width: number, oh: number, ow: number, dx: number,
   inPlane: number, outPlane: number,

@@ -1,11 +1,13 @@
-"""Writes test/fixtures/conv1d-torch.json, PyTorch's values for test/conv1d.test.ts.
+"""Writes test/fixtures/layers-torch.json, PyTorch's values for test/torch-layers.test.ts.
 
-    /usr/bin/python3 scripts/make-conv1d-fixture.py
+    /usr/bin/python3 scripts/make-layers-fixture.py
 
-The 1-D layers over [N, C, L] (and one [C, L] sample) with every option: torch.nn.Conv1d (stride,
-padding, 'same' with an even kernel, dilation, groups, no bias, 1×1, the three padding modes),
-MaxPool1d (stride, padding, dilation, ceil_mode), AvgPool1d (padding, ceil_mode,
-count_include_pad) and AdaptiveAvgPool1d (even and uneven windows). For each: the parameters
+Layers given by torch.nn name, positional arguments and options, each case run as is by the test.
+The 1-D layers over [N, C, L] (and one [C, L] sample) with every option: Conv1d (stride, padding,
+'same' with an even kernel, dilation, groups, no bias, 1×1, the three padding modes), MaxPool1d
+(stride, padding, dilation, ceil_mode), AvgPool1d (padding, ceil_mode, count_include_pad),
+AdaptiveAvgPool1d and AdaptiveMaxPool1d (even, uneven and overlapping windows); AdaptiveMaxPool2d
+(None for a side, more outputs than inputs, the global max). For each: the parameters
 (drawn here, loaded into Descent's layer), input, upstream gradient, output, and the input and
 parameter gradients (torch 1.13, float32), tensors as {shape, data} with every float32 value
 written exactly.
@@ -41,6 +43,13 @@ LAYERS = [
     ('AdaptiveAvgPool1d', (3,), dict(), (2, 3, 8)),
     ('AdaptiveAvgPool1d', (1,), dict(), (2, 4, 7)),
     ('AdaptiveAvgPool1d', (5,), dict(), (3, 5)),
+    ('AdaptiveMaxPool1d', (3,), dict(), (2, 3, 8)),
+    ('AdaptiveMaxPool1d', (1,), dict(), (2, 4, 7)),
+    ('AdaptiveMaxPool1d', (4,), dict(), (2, 3)),
+    ('AdaptiveMaxPool2d', (1,), dict(), (2, 3, 5, 6)),
+    ('AdaptiveMaxPool2d', ((3, 2),), dict(), (2, 2, 7, 5)),
+    ('AdaptiveMaxPool2d', ((None, 3),), dict(), (1, 2, 4, 9)),
+    ('AdaptiveMaxPool2d', ((6, 4),), dict(), (3, 4, 3)),
 ]
 NAMES = {'padding_mode': 'paddingMode', 'ceil_mode': 'ceilMode', 'count_include_pad': 'countIncludePad'}
 
@@ -57,8 +66,8 @@ for name, args, kwargs, shape in LAYERS:
         for key, p in layer.named_parameters():
             p.copy_(draw(tuple(p.shape), 0.5 if key == 'weight' else 1.0))
             params[key] = tensor(p)
-    # MaxPool: distinct values per window, so the argmax (and the gradient) has no ties.
-    x = (draw(shape) if name != 'MaxPool1d' else torch.from_numpy(rng.permutation(int(np.prod(shape))).reshape(shape).astype(np.float32) * 0.1))
+    # Max pools: distinct values, so the argmax (and the gradient) has no ties.
+    x = (draw(shape) if 'Max' not in name else torch.from_numpy(rng.permutation(int(np.prod(shape))).reshape(shape).astype(np.float32) * 0.1))
     x.requires_grad_(True)
     y = layer(x)
     g = draw(tuple(y.shape))
@@ -67,8 +76,9 @@ for name, args, kwargs, shape in LAYERS:
     expected = {'output': tensor(y), 'gradInput': tensor(x.grad)}
     for key, p in layer.named_parameters():
         expected['grad_' + key] = tensor(p.grad)
-    cases.append({'name': f'{name}({", ".join(map(str, args))}, {json.dumps(options)}) on {list(shape)}',
-                  'layer': name, 'args': list(args), 'options': options, 'parameters': params,
+    args = [list(a) if isinstance(a, tuple) else a for a in args]
+    cases.append({'name': f'{name}({", ".join(json.dumps(a) for a in args)}{", " + json.dumps(options) if options else ""}) on {list(shape)}',
+                  'layer': name, 'args': args, 'options': options, 'parameters': params,
                   'input': tensor(x), 'gradOutput': tensor(g), 'expected': expected})
 
-write_cases('conv1d-torch.json', cases)
+write_cases('layers-torch.json', cases)

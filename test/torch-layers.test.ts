@@ -1,0 +1,53 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import fixture from './fixtures/layers-torch.json';
+import { AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, Conv1d, MaxPool1d, type Module } from '../src/index.js';
+import { CONFIGS, use } from './helpers.js';
+import { expectAllClose, fromGolden, type GoldenTensor } from './golden.js';
+
+// Layers against PyTorch 1.13, each case a torch.nn layer by name, positional arguments and
+// options (test/fixtures/layers-torch.json, written by scripts/make-layers-fixture.py): the 1-D
+// layers with every option, the three padding modes and 2-D and 3-D inputs, and the adaptive max
+// pools. The parameters are loaded from the case; output, input and parameter gradients compared.
+
+interface Case {
+  name: string; layer: keyof typeof LAYERS; args: unknown[]; options: Record<string, unknown>;
+  parameters: Record<string, GoldenTensor>; input: GoldenTensor; gradOutput: GoldenTensor;
+  expected: Record<string, GoldenTensor>;
+}
+
+const LAYERS = { Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } as const;
+
+/** The layer as torch built it: the adaptive pools take their output size alone. */
+function build(c: Case): Module {
+  const Layer = LAYERS[c.layer] as unknown as new (...args: unknown[]) => Module;
+  return new Layer(...c.args, ...(c.layer.startsWith('Adaptive') ? [] : [c.options]));
+}
+
+for (const config of CONFIGS) {
+  describe(`torch's layers by name on ${config.label}`, () => {
+    beforeAll(() => use(config.options));
+
+    for (const c of fixture.cases as Case[]) {
+      it(`${c.name}: output and gradients match torch`, () => {
+        const layer = build(c);
+        const named = Object.fromEntries(layer.namedParameters());
+        expect(Object.keys(named).sort()).toEqual(Object.keys(c.parameters).sort());
+        for (const [key, value] of Object.entries(c.parameters)) {
+          expect([...named[key].shape], key).toEqual(value.shape);
+          named[key].data.set(value.data);
+        }
+        const x = fromGolden(c.input).requiresGrad_(), g = fromGolden(c.gradOutput);
+        const y = layer.forward(x);
+        expect([...y.shape]).toEqual(c.expected.output.shape);
+        expectAllClose(y.toArray(), c.expected.output.data, 1e-5, 1e-4, `${c.name} output`);
+        y.backward(g);
+        expectAllClose(x.grad!.toArray(), c.expected.gradInput.data, 1e-5, 1e-4, `${c.name} gradInput`);
+        for (const key of Object.keys(c.parameters)) {
+          expectAllClose(named[key].grad!.toArray(), c.expected[`grad_${key}`].data, 1e-5, 1e-4, `${c.name} grad ${key}`);
+        }
+        [x, g].forEach((t) => t.dispose());
+        layer.dispose();
+      });
+    }
+  });
+}
