@@ -7,7 +7,10 @@ The 1-D layers over [N, C, L] (and one [C, L] sample) with every option: Conv1d 
 'same' with an even kernel, dilation, groups, no bias, 1×1, the three padding modes), MaxPool1d
 (stride, padding, dilation, ceil_mode), AvgPool1d (padding, ceil_mode, count_include_pad),
 AdaptiveAvgPool1d and AdaptiveMaxPool1d (even, uneven and overlapping windows); AdaptiveMaxPool2d
-(None for a side, more outputs than inputs, the global max). For each: the parameters
+(None for a side, more outputs than inputs, the global max); ConvTranspose2d over geometries that
+exercise every option (stride, padding, output_padding, dilation, groups, no bias, 1×1, a
+non-square kernel); AvgPool2d with divisor_override (with padding, strides, ceil_mode and
+count_include_pad both ways, which the override makes moot). For each: the parameters
 (drawn here, loaded into Descent's layer), input, upstream gradient, output, and the input and
 parameter gradients (torch 1.13, float32), tensors as {shape, data} with every float32 value
 written exactly.
@@ -50,8 +53,22 @@ LAYERS = [
     ('AdaptiveMaxPool2d', ((3, 2),), dict(), (2, 2, 7, 5)),
     ('AdaptiveMaxPool2d', ((None, 3),), dict(), (1, 2, 4, 9)),
     ('AdaptiveMaxPool2d', ((6, 4),), dict(), (3, 4, 3)),
+    ('ConvTranspose2d', (3, 2, 3), dict(), (2, 3, 5, 6)),
+    ('ConvTranspose2d', (4, 6, 3), dict(stride=2, padding=1, output_padding=1), (2, 4, 3, 4)),
+    ('ConvTranspose2d', (2, 3, (2, 4)), dict(stride=(2, 1), padding=(0, 1)), (2, 2, 3, 4)),
+    ('ConvTranspose2d', (4, 4, 3), dict(dilation=2, padding=2, groups=2, bias=False), (1, 4, 5, 5)),
+    ('ConvTranspose2d', (6, 4, 1), dict(), (2, 6, 3, 3)),
+    ('ConvTranspose2d', (6, 9, 3), dict(stride=3, groups=3, output_padding=2), (2, 6, 2, 3)),
+    ('ConvTranspose2d', (2, 2, 3), dict(stride=1, dilation=2, output_padding=1), (1, 2, 4, 4)),
+    ('ConvTranspose2d', (8, 4, 4), dict(stride=2, padding=1), (2, 8, 4, 5)),
+    ('ConvTranspose2d', (5, 3, 5), dict(stride=2, padding=2, output_padding=1), (1, 5, 1, 1)),
+    ('AvgPool2d', (3,), dict(divisor_override=5), (2, 3, 7, 8)),
+    ('AvgPool2d', ((2, 3),), dict(stride=(2, 1), padding=1, divisor_override=2), (1, 2, 5, 7)),
+    ('AvgPool2d', (3,), dict(stride=2, padding=1, ceil_mode=True, count_include_pad=False, divisor_override=7), (2, 2, 8, 9)),
+    ('AvgPool2d', (2,), dict(divisor_override=1), (1, 3, 5, 5)),
 ]
-NAMES = {'padding_mode': 'paddingMode', 'ceil_mode': 'ceilMode', 'count_include_pad': 'countIncludePad'}
+NAMES = {'padding_mode': 'paddingMode', 'ceil_mode': 'ceilMode', 'count_include_pad': 'countIncludePad',
+         'output_padding': 'outputPadding', 'divisor_override': 'divisorOverride'}
 
 
 def draw(shape, scale=1.0):
@@ -72,7 +89,7 @@ for name, args, kwargs, shape in LAYERS:
     y = layer(x)
     g = draw(tuple(y.shape))
     y.backward(g)
-    options = {NAMES.get(k, k): v for k, v in kwargs.items()}
+    options = {NAMES.get(k, k): (list(v) if isinstance(v, tuple) else v) for k, v in kwargs.items()}
     expected = {'output': tensor(y), 'gradInput': tensor(x.grad)}
     for key, p in layer.named_parameters():
         expected['grad_' + key] = tensor(p.grad)

@@ -1,5 +1,4 @@
-"""What the fixture scripts (make-pad-fixture.py, make-torch-options-fixture.py,
-make-conv-transpose-fixture.py, make-layers-fixture.py) share: a tensor as the tests read it, and the file they write."""
+"""What the fixture scripts (make-pad-fixture.py, make-layers-fixture.py) share: a tensor as the tests read it, and the file they write."""
 import json
 import os
 

@@ -1,47 +1,18 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import fixture from './fixtures/conv-transpose-torch.json';
 import {
   Adam, ConvTranspose2d, Conv2d, CrossEntropyLoss, Flatten, Linear, OptionError, ReLU, Sequential, ShapeError, memory, tensor, type Tensor,
 } from '../src/index.js';
 import { CONFIGS, randomFloats, use } from './helpers.js';
 import { expectRejected } from './rejects.js';
-import { expectAllClose, fromGolden, type GoldenTensor } from './golden.js';
 
-// ConvTranspose2d against PyTorch 1.13 (test/fixtures/conv-transpose-torch.json, written by
-// scripts/make-conv-transpose-fixture.py: stride, padding, outputPadding, dilation, groups, no bias,
-// 1×1, a non-square kernel), against its definition as the adjoint of Conv2d, and its errors.
-
-interface Case {
-  name: string; inChannels: number; outChannels: number; kernelSize: number | [number, number]; options: Record<string, unknown>;
-  weight: GoldenTensor; bias: GoldenTensor | null; input: GoldenTensor; gradOutput: GoldenTensor;
-  expected: { output: GoldenTensor; gradInput: GoldenTensor; gradWeight: GoldenTensor; gradBias?: GoldenTensor };
-}
+// ConvTranspose2d against its definition as the adjoint of Conv2d, its init, training, bits and
+// errors; its values against PyTorch 1.13 (every option): test/torch-layers.test.ts.
 
 const bitsOf = (t: Tensor) => Array.from(new Uint32Array(t.toArray().buffer));
 
 for (const config of CONFIGS) {
   describe(`ConvTranspose2d on ${config.label}`, () => {
     beforeAll(() => use(config.options));
-
-    for (const c of fixture.cases as Case[]) {
-      it(`${c.name}: output and the input, weight and bias gradients match torch`, () => {
-        const layer = new ConvTranspose2d(c.inChannels, c.outChannels, c.kernelSize, c.options);
-        expect([...layer.weight.shape]).toEqual(c.weight.shape);
-        layer.weight.data.set(c.weight.data);
-        if (c.bias) layer.bias!.data.set(c.bias.data);
-        else expect(layer.bias).toBeNull();
-        const x = fromGolden(c.input).requiresGrad_(), g = fromGolden(c.gradOutput);
-        const y = layer.forward(x);
-        expect([...y.shape]).toEqual(c.expected.output.shape);
-        expectAllClose(y.toArray(), c.expected.output.data, 1e-5, 1e-4, `${c.name} output`);
-        y.backward(g);
-        expectAllClose(x.grad!.toArray(), c.expected.gradInput.data, 1e-5, 1e-4, `${c.name} gradInput`);
-        expectAllClose(layer.weight.grad!.toArray(), c.expected.gradWeight.data, 1e-5, 1e-4, `${c.name} gradWeight`);
-        if (c.expected.gradBias) expectAllClose(layer.bias!.grad!.toArray(), c.expected.gradBias.data, 1e-5, 1e-4, `${c.name} gradBias`);
-        [x, g].forEach((t) => t.dispose());
-        layer.dispose();
-      });
-    }
 
     it('is the adjoint of Conv2d with the same weight: <convT(x), z> = <x, conv(z)>, in float64', () => {
       const geometries = [

@@ -1,13 +1,14 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import fixture from './fixtures/layers-torch.json';
-import { AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, Conv1d, MaxPool1d, type Module } from '../src/index.js';
+import { AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, Conv1d, ConvTranspose2d, MaxPool1d, type Module } from '../src/index.js';
 import { CONFIGS, use } from './helpers.js';
 import { expectAllClose, fromGolden, type GoldenTensor } from './golden.js';
 
 // Layers against PyTorch 1.13, each case a torch.nn layer by name, positional arguments and
 // options (test/fixtures/layers-torch.json, written by scripts/make-layers-fixture.py): the 1-D
-// layers with every option, the three padding modes and 2-D and 3-D inputs, and the adaptive max
-// pools. The parameters are loaded from the case; output, input and parameter gradients compared.
+// layers with every option, the three padding modes and 2-D and 3-D inputs; the adaptive max
+// pools; ConvTranspose2d with every option; AvgPool2d's divisorOverride. The parameters are loaded
+// from the case; output, input and parameter gradients compared.
 
 interface Case {
   name: string; layer: keyof typeof LAYERS; args: unknown[]; options: Record<string, unknown>;
@@ -15,7 +16,7 @@ interface Case {
   expected: Record<string, GoldenTensor>;
 }
 
-const LAYERS = { Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d } as const;
+const LAYERS = { Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ConvTranspose2d, AvgPool2d } as const;
 
 /** The layer as torch built it: the adaptive pools take their output size alone. */
 function build(c: Case): Module {
