@@ -1,5 +1,6 @@
-// Activations and row-wise softmax on raw f32 pointers. The piecewise-linear activations have a
-// v128 body and a scalar tail; the transcendental ones go element by element in both builds.
+// Activations and row-wise softmax on raw f32 pointers. ReLU, LeakyReLU and the sigmoid and tanh
+// backwards have a v128 body and a scalar tail; the transcendental and the hard (clipped)
+// activations go element by element in both builds.
 // Every reduction has one fixed order (a sequential float64 sum, or the four emulated lanes of
 // reduce.ts), so the SIMD and scalar builds give bit-identical results.
 import { max, sum } from './reduce';
@@ -8,11 +9,15 @@ import { Act } from '../src/backend/codes';
 
 const IDENTITY = Act.identity, RELU = Act.relu, LEAKY_RELU = Act.leakyRelu, SIGMOID = Act.sigmoid, TANH = Act.tanh;
 const GELU_ERF = Act.geluErf, GELU_TANH = Act.geluTanh;
+const SILU = Act.silu, MISH = Act.mish, ELU = Act.elu, SELU = Act.selu, HARDSWISH = Act.hardswish, HARDSIGMOID = Act.hardsigmoid, RELU6 = Act.relu6;
 
 const SQRT1_2: f64 = 0.7071067811865476; // 1/√2
 const INV_SQRT_2PI: f64 = 0.3989422804014327; // 1/√(2π)
 const GELU_K0: f64 = 0.7978845608028654; // √(2/π)
 const GELU_K1: f64 = 0.044715;
+// torch's SELU constants (Klambauer et al.).
+const SELU_ALPHA: f64 = 1.6732632423543772848170429916717;
+const SELU_SCALE: f64 = 1.0507009873554804934193349852946;
 
 /**
  * erfc(z) for z ≥ 0 in float64, relative error below 2e-11 on [0, 10] (0 beyond, where
@@ -72,6 +77,54 @@ function normalCdf(x: f64): f64 {
   return s + x * 2 * (e * r * r) * du;
 }
 
+/**
+ * The smooth activations computed in float64 and rounded once, as GELU: SiLU x·σ(x), Mish
+ * x·tanh(softplus x), ELU (x > 0 ? x : α·(eˣ − 1), α = param) and SELU (scale·ELU with torch's α).
+ */
+@inline function smooth(act: i32, param: f64, x: f64): f64 {
+  if (act == SILU) return x / (1 + Math.exp(-x));
+  if (act == MISH) return x * Math.tanh(Math.log1p(Math.exp(x)));
+  if (act == ELU) return x > 0 ? x : param * Math.expm1(x);
+  return SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x));
+}
+
+/**
+ * dy·f′ of the smooth activations, from x: SiLU σ(1 + x(1 − σ)); Mish t + x·σ·(1 − t²), t =
+ * tanh(softplus x); ELU and SELU select as torch does (x ≤ 0 ? dy·α·eˣ : dy, a NaN input passing dy).
+ */
+@inline function smoothBackward(act: i32, param: f64, x: f64, dy: f64): f64 {
+  if (act == SILU) {
+    const s = 1 / (1 + Math.exp(-x));
+    return dy * (s * (1 + x * (1 - s)));
+  }
+  if (act == MISH) {
+    const s = 1 / (1 + Math.exp(-x)), t = Math.tanh(Math.log1p(Math.exp(x)));
+    return dy * (t + x * s * (1 - t * t));
+  }
+  if (act == ELU) return x <= 0 ? dy * (param * Math.exp(x)) : dy;
+  return x <= 0 ? dy * (SELU_SCALE * SELU_ALPHA * Math.exp(x)) : dy * SELU_SCALE;
+}
+
+/**
+ * The hard (piecewise) activations in float32, in torch's order of operations: Hardswish
+ * x·min(max(x + 3, 0), 6)/6, Hardsigmoid min(max(x + 3, 0), 6)/6, ReLU6 min(max(x, 0), 6).
+ */
+@inline function hard(act: i32, x: f32): f32 {
+  if (act == RELU6) return Mathf.min(Mathf.max(x, 0), 6);
+  const clipped = Mathf.min(Mathf.max(x + <f32>3, 0), 6);
+  return act == HARDSWISH ? x * clipped / <f32>6 : clipped / <f32>6;
+}
+
+/**
+ * dy·f′ of the hard activations, selected as torch's backward kernels do: Hardswish x < −3 ? 0 :
+ * x ≤ 3 ? dy·(x/3 + ½) : dy; Hardsigmoid −3 < x < 3 ? dy·⅙ : 0; ReLU6 (x ≤ 0 or x ≥ 6) ? 0 : dy.
+ */
+@inline function hardBackward(act: i32, x: f32, dy: f32): f32 {
+  if (act == RELU6) return x <= 0 || x >= 6 ? 0 : dy;
+  if (act == HARDSIGMOID) return x > -3 && x < 3 ? dy * (<f32>1 / <f32>6) : 0;
+  return x < -3 ? 0 : x <= 3 ? dy * (x / <f32>3 + <f32>0.5) : dy;
+}
+
 /** y[i] = f(x[i]); y may alias x. */
 export function activationForward(act: i32, param: f32, x: usize, y: usize, n: i32): void {
   let i = 0;
@@ -125,12 +178,24 @@ export function activationForward(act: i32, param: f32, x: usize, y: usize, n: i
       const o = <usize>i << 2;
       store<f32>(y + o, <f32>geluTanh(<f64>load<f32>(x + o)));
     }
+  } else if (act == SILU || act == MISH || act == ELU || act == SELU) {
+    const p = <f64>param;
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(y + o, <f32>smooth(act, p, <f64>load<f32>(x + o)));
+    }
+  } else if (act == HARDSWISH || act == HARDSIGMOID || act == RELU6) {
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(y + o, hard(act, load<f32>(x + o)));
+    }
   }
 }
 
 /**
  * dx[i] = dy[i]·f′: ReLU and LeakyReLU from x (ReLU′(0) = 0, LeakyReLU′(0) = slope, as torch),
- * sigmoid and tanh from the output y, GELU from x. dx may alias dy.
+ * sigmoid and tanh from the output y, the others (GELU, SiLU, Mish, ELU, SELU, the hard ones) from
+ * x. dx may alias dy.
  */
 export function activationBackward(
   act: i32, param: f32, x: usize, y: usize, dy: usize, dx: usize, n: i32,
@@ -205,6 +270,17 @@ export function activationBackward(
     for (; i < n; i++) {
       const o = <usize>i << 2;
       store<f32>(dx + o, <f32>(<f64>load<f32>(dy + o) * geluTanhGrad(<f64>load<f32>(x + o))));
+    }
+  } else if (act == SILU || act == MISH || act == ELU || act == SELU) {
+    const p = <f64>param;
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(dx + o, <f32>smoothBackward(act, p, <f64>load<f32>(x + o), <f64>load<f32>(dy + o)));
+    }
+  } else if (act == HARDSWISH || act == HARDSIGMOID || act == RELU6) {
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      store<f32>(dx + o, hardBackward(act, load<f32>(x + o), load<f32>(dy + o)));
     }
   }
 }

@@ -10,7 +10,8 @@ AdaptiveAvgPool1d and AdaptiveMaxPool1d (even, uneven and overlapping windows); 
 (None for a side, more outputs than inputs, the global max); ConvTranspose2d over geometries that
 exercise every option (stride, padding, output_padding, dilation, groups, no bias, 1×1, a
 non-square kernel); AvgPool2d with divisor_override (with padding, strides, ceil_mode and
-count_include_pad both ways, which the override makes moot). For each: the parameters
+count_include_pad both ways, which the override makes moot); the activations SiLU, Mish, ELU
+(alpha), SELU, Hardswish, Hardsigmoid and ReLU6 on values around their kinks. For each: the parameters
 (drawn here, loaded into Descent's layer), input, upstream gradient, output, and the input and
 parameter gradients (torch 1.13, float32), tensors as {shape, data} with every float32 value
 written exactly.
@@ -66,7 +67,17 @@ LAYERS = [
     ('AvgPool2d', ((2, 3),), dict(stride=(2, 1), padding=1, divisor_override=2), (1, 2, 5, 7)),
     ('AvgPool2d', (3,), dict(stride=2, padding=1, ceil_mode=True, count_include_pad=False, divisor_override=7), (2, 2, 8, 9)),
     ('AvgPool2d', (2,), dict(divisor_override=1), (1, 3, 5, 5)),
+    ('SiLU', (), dict(), (4, 37)),
+    ('Mish', (), dict(), (4, 37)),
+    ('ELU', (), dict(), (4, 37)),
+    ('ELU', (0.3,), dict(), (2, 3, 11)),
+    ('ELU', (), dict(alpha=1.7), (37,)),
+    ('SELU', (), dict(), (4, 37)),
+    ('Hardswish', (), dict(), (4, 37)),
+    ('Hardsigmoid', (), dict(), (4, 37)),
+    ('ReLU6', (), dict(), (4, 37)),
 ]
+ACTIVATIONS = {'SiLU', 'Mish', 'ELU', 'SELU', 'Hardswish', 'Hardsigmoid', 'ReLU6'}
 NAMES = {'padding_mode': 'paddingMode', 'ceil_mode': 'ceilMode', 'count_include_pad': 'countIncludePad',
          'output_padding': 'outputPadding', 'divisor_override': 'divisorOverride'}
 
@@ -84,7 +95,8 @@ for name, args, kwargs, shape in LAYERS:
             p.copy_(draw(tuple(p.shape), 0.5 if key == 'weight' else 1.0))
             params[key] = tensor(p)
     # Max pools: distinct values, so the argmax (and the gradient) has no ties.
-    x = (draw(shape) if 'Max' not in name else torch.from_numpy(rng.permutation(int(np.prod(shape))).reshape(shape).astype(np.float32) * 0.1))
+    # Activations: wide values, past the hard ones' kinks at ±3 and 6, and their tails.
+    x = (draw(shape, 4.0) if name in ACTIVATIONS else draw(shape) if 'Max' not in name else torch.from_numpy(rng.permutation(int(np.prod(shape))).reshape(shape).astype(np.float32) * 0.1))
     x.requires_grad_(True)
     y = layer(x)
     g = draw(tuple(y.shape))

@@ -1,7 +1,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import {
   GELU, LeakyReLU, LogSoftmax, OptionError, ReLU, ShapeError, Sigmoid, Softmax, Tanh, gelu, leakyRelu, logSoftmax, relu, sigmoid,
-  softmax, tanh, tensor, type Tensor,
+  softmax, tanh, tensor, type Tensor, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, silu, mish, elu, selu, hardswish, hardsigmoid,
+  relu6, Linear, Sequential, Conv2d, type Activation,
 } from '../src/index.js';
 import { CONFIGS, randomFloats, use } from './helpers.js';
 import { expectRejected } from './rejects.js';
@@ -70,9 +71,41 @@ for (const config of CONFIGS) {
         [softmax(x), new Softmax().forward(x)], [logSoftmax(x, 1), new LogSoftmax(1).forward(x)],
         [x.relu(), relu(x)], [x.sigmoid(), sigmoid(x)], [x.tanh(), tanh(x)], [x.leakyRelu(0.1), leakyRelu(x, 0.1)], [x.gelu(), gelu(x)],
         [x.softmax(-1), softmax(x)], [x.logSoftmax(), logSoftmax(x)],
+        [silu(x), new SiLU().forward(x)], [mish(x), new Mish().forward(x)], [elu(x, 0.7), new ELU(0.7).forward(x)], [elu(x), new ELU().forward(x)],
+        [selu(x), new SELU().forward(x)], [hardswish(x), new Hardswish().forward(x)], [hardsigmoid(x), new Hardsigmoid().forward(x)],
+        [relu6(x), new ReLU6().forward(x)], [x.silu(), silu(x)], [x.mish(), mish(x)], [x.elu(0.7), elu(x, 0.7)], [x.selu(), selu(x)],
+        [x.hardswish(), hardswish(x)], [x.hardsigmoid(), hardsigmoid(x)], [x.relu6(), relu6(x)],
       ];
       for (const [a, b] of pairs) expect(bitsOf(a)).toEqual(bitsOf(b));
       x.dispose();
+    });
+
+    it('each activation fused into a Linear and a Conv2d (one layer in a Sequential) gives the unfused bits, forward and backward', () => {
+      const makers: (() => Activation)[] = [
+        () => new SiLU(), () => new Mish(), () => new ELU(0.6), () => new SELU(), () => new Hardswish(), () => new Hardsigmoid(), () => new ReLU6(),
+      ];
+      for (const make of makers) {
+        for (const conv of [false, true]) {
+          const grads: number[][] = [];
+          const outputs: number[][] = [];
+          for (const fused of [true, false]) {
+            const layer = conv ? new Conv2d(2, 3, 3, { padding: 1 }) : new Linear(5, 4);
+            layer.weight.data.set(Float32Array.from(randomFloats(layer.weight.size, 20), (u) => 2 * u));
+            layer.bias!.data.set(randomFloats(layer.bias!.size, 23));
+            const act = make();
+            const model = new Sequential(fused ? [layer, act] : [layer, new Sequential([act])]);
+            const x = (conv ? tensor(randomFloats(2 * 2 * 4 * 4, 21), [2, 2, 4, 4]) : tensor(Float32Array.from(randomFloats(15, 21), (u) => 4 * u), [3, 5])).requiresGrad_();
+            const y = model.forward(x);
+            y.backward(tensor(randomFloats(y.size, 22), [...y.shape]));
+            outputs.push(bitsOf(y));
+            grads.push(bitsOf(x.grad!), bitsOf(layer.weight.grad!), bitsOf(layer.bias!.grad!));
+            x.dispose();
+            model.dispose();
+          }
+          expect(outputs[1], `${make().describe()} after ${conv ? 'Conv2d' : 'Linear'}`).toEqual(outputs[0]);
+          expect(grads.slice(3), `${make().describe()} after ${conv ? 'Conv2d' : 'Linear'}: gradients`).toEqual(grads.slice(0, 3));
+        }
+      }
     });
 
     it('a gradient through a chain of them: relu then logSoftmax (float64 reference)', () => {

@@ -5,7 +5,8 @@ import {
   Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Sequential,
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad,
-  relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax,
+  relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
+  SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6,
   BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
   Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool1d,
 } from '../src/index.js';
@@ -84,6 +85,14 @@ const OP_SPECS: Record<keyof typeof differentiableOps, Spec> = {
   tanh: (r, c, s) => { const a = leaf(values(r * c, s, -3, 3), [r, c]); return opCase([a], () => tanh(a)); },
   leakyRelu: (r, c, s) => { const a = leaf(values(r * c, s, -3, 3, [0]), [r, c]); return opCase([a], () => leakyRelu(a, 0.2)); },
   gelu: (r, c, s) => { const a = leaf(values(r * c, s, -3, 3), [r, c]); return opCase([a], () => gelu(a, { approximate: s % 2 ? 'tanh' : 'none' })); },
+  silu: (r, c, s) => { const a = leaf(values(r * c, s, -4, 4), [r, c]); return opCase([a], () => silu(a)); },
+  mish: (r, c, s) => { const a = leaf(values(r * c, s, -4, 4), [r, c]); return opCase([a], () => mish(a)); },
+  elu: (r, c, s) => { const a = leaf(values(r * c, s, -3, 3, [0]), [r, c]); return opCase([a], () => elu(a, s % 2 ? 0.5 : 1)); },
+  selu: (r, c, s) => { const a = leaf(values(r * c, s, -3, 3, [0]), [r, c]); return opCase([a], () => selu(a)); },
+  hardswish: (r, c, s) => { const a = leaf(values(r * c, s, -4, 4, [-3, 3]), [r, c]); return opCase([a], () => hardswish(a)); },
+  hardsigmoid: (r, c, s) => { const a = leaf(values(r * c, s, -4, 4, [-3, 3]), [r, c]); return opCase([a], () => hardsigmoid(a)); },
+  // A gap of 0.1 at 6, where the central difference step (1e-2·|x|) reaches 0.06.
+  relu6: (r, c, s) => { const a = leaf(values(r * c, s, -2, 7, [0, 6], 0.1), [r, c]); return opCase([a], () => relu6(a)); },
   softmax: (r, c, s) => { const a = leaf(values(2 * r * c, s), [2, r, c]); return opCase([a], () => softmax(a, 2)); },
   logSoftmax: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => logSoftmax(a)); },
   pad: (r, c, s) => {
@@ -96,10 +105,10 @@ const OP_SPECS: Record<keyof typeof differentiableOps, Spec> = {
   },
 };
 
-function activationCase(make: () => Module, kinks: number[] = []): Spec {
+function activationCase(make: () => Module, kinks: number[] = [], lo = -3, hi = 3, gap?: number): Spec {
   return (r, c, s) => {
     const m = make();
-    const x = leaf(values(r * c, s, -3, 3, kinks), [r, c]);
+    const x = leaf(values(r * c, s, lo, hi, kinks, gap), [r, c]);
     return moduleCase(m, x, () => m.forward(x));
   };
 }
@@ -116,6 +125,13 @@ const LAYER_SPECS: Record<Exclude<keyof typeof layerClasses, NormLayer | ConvLay
   Sigmoid: activationCase(() => new Sigmoid()),
   Tanh: activationCase(() => new Tanh()),
   GELU: (r, c, s) => (s % 2 ? activationCase(() => new GELU()) : activationCase(() => new GELU({ approximate: 'tanh' })))(r, c, s),
+  SiLU: activationCase(() => new SiLU()),
+  Mish: activationCase(() => new Mish()),
+  ELU: (r, c, s) => activationCase(() => new ELU(s % 2 ? 0.3 : { alpha: 1.5 }), [0])(r, c, s),
+  SELU: activationCase(() => new SELU(), [0]),
+  Hardswish: activationCase(() => new Hardswish(), [-3, 3], -4.5, 4.5),
+  Hardsigmoid: activationCase(() => new Hardsigmoid(), [-3, 3], -4.5, 4.5),
+  ReLU6: activationCase(() => new ReLU6(), [0, 6], -2, 7, 0.1),
   Dropout: (r, c, s) => {
     const m = new Dropout({ p: 0.3 });
     const x = leaf(values(r * c, s), [r, c]);

@@ -116,6 +116,7 @@ const normalPdf = (x: number) => Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI)
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 const K0 = Math.sqrt(2 / Math.PI), K1 = 0.044715;
 const geluU = (x: number) => K0 * (x + K1 * x ** 3);
+const SELU_ALPHA = 1.6732632423543772848170429916717, SELU_SCALE = 1.0507009873554804934193349852946;
 
 const ACTS = Object.values(Act);
 
@@ -128,6 +129,13 @@ function activation(act: number, x: number): number {
     case Act.tanh: return Math.tanh(x);
     case Act.geluErf: return x * normalCdf(x);
     case Act.geluTanh: return x * sigmoid(2 * geluU(x));
+    case Act.silu: return x * sigmoid(x);
+    case Act.mish: return x * Math.tanh(Math.log1p(Math.exp(x)));
+    case Act.elu: return x > 0 ? x : SLOPE * Math.expm1(x);
+    case Act.selu: return SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x));
+    case Act.hardswish: return x <= -3 ? 0 : x >= 3 ? x : (x * (x + 3)) / 6;
+    case Act.hardsigmoid: return x <= -3 ? 0 : x >= 3 ? 1 : x / 6 + 0.5;
+    case Act.relu6: return Math.min(Math.max(x, 0), 6);
     default: return x;
   }
 }
@@ -144,10 +152,23 @@ function activationGrad(act: number, x: number, y: number, dy: number): [number,
       const s = sigmoid(2 * geluU(x)), t = 2 * x * s * sigmoid(-2 * geluU(x)) * K0 * (1 + 3 * K1 * x * x);
       return [dy * (s + t), Math.abs(dy) * (s + Math.abs(t))];
     }
+    case Act.silu: {
+      const s = sigmoid(x), t = x * s * (1 - s);
+      return [dy * (s + t), Math.abs(dy) * (s + Math.abs(t))];
+    }
+    case Act.mish: {
+      const t = Math.tanh(Math.log1p(Math.exp(x))), u = x * sigmoid(x) * (1 - t * t);
+      return [dy * (t + u), Math.abs(dy) * (Math.abs(t) + Math.abs(u))];
+    }
+    case Act.elu: return x > 0 ? [dy, 0] : [dy * SLOPE * Math.exp(x), Math.abs(dy * SLOPE * Math.exp(x))];
+    case Act.selu: return x > 0 ? [dy * SELU_SCALE, Math.abs(dy) * SELU_SCALE] : [dy * SELU_SCALE * SELU_ALPHA * Math.exp(x), Math.abs(dy) * SELU_SCALE * SELU_ALPHA * Math.exp(x)];
+    case Act.hardswish: return x < -3 ? [0, 0] : x <= 3 ? [dy * (x / 3 + 0.5), Math.abs(dy) * (Math.abs(x / 3) + 0.5)] : [dy, 0];
+    case Act.hardsigmoid: return x > -3 && x < 3 ? [dy / 6, Math.abs(dy) / 6] : [0, 0];
+    case Act.relu6: return [x <= 0 || x >= 6 ? 0 : dy, 0];
     default: return [dy, 0];
   }
 }
-const exactActivations: number[] = [Act.identity, Act.relu, Act.leakyRelu];
+const exactActivations: number[] = [Act.identity, Act.relu, Act.leakyRelu, Act.relu6];
 
 /** Per row: log-softmax in float64 (max-subtracted), and the row's log Σ exp. */
 function logSoftmax(x: ArrayLike<number>, m: number, n: number): Float64Array {

@@ -11,7 +11,7 @@ import { tensor } from '../src/ops/creation.js';
 import { noGrad } from '../src/autograd/grad-mode.js';
 import { OptionError, ShapeError } from '../src/core/errors.js';
 import {
-  Module, Sequential, Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Conv2d, ConvTranspose2d,
+  Module, Sequential, Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Conv2d, ConvTranspose2d,
   MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding,
   Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
 } from '../src/nn/index.js';
@@ -95,6 +95,21 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
       expect(ops.filter((op) => op === 'Gemm')).toHaveLength(7);
       expect(ops).not.toContain('Dropout');
       expect(ops.includes('Gelu')).toBe(opsetVersion >= 20);
+      model.dispose();
+    });
+  }
+
+  for (const opsetVersion of [17, 18]) {
+    it(`SiLU, Mish (${opsetVersion >= 18 ? 'as Mish' : 'from Softplus and Tanh'}), ELU, SELU, Hardswish, Hardsigmoid and ReLU6 (opset ${opsetVersion})`, async () => {
+      const model = new Sequential([
+        new Linear(6, 8), new SiLU(), new Linear(8, 8), new Mish(), new Linear(8, 8), new ELU(0.4), new Linear(8, 8), new SELU(),
+        new Linear(8, 8), new Hardswish(), new Linear(8, 8), new Hardsigmoid(), new Linear(8, 8), new ReLU6(),
+      ], { seed: 9 });
+      // Inputs spread wide, so the hard activations' every piece is reached.
+      await expectSameOutputs(model, [6], { opsetVersion, batches: [5], draw: (r) => 6 * r.normal() });
+      const ops = fromBinary(ModelProtoSchema, toOnnx(model, { inputShape: [6], opsetVersion })).graph!.node.map((n) => n.opType);
+      expect(ops.includes('Mish')).toBe(opsetVersion >= 18);
+      expect(ops).toEqual(expect.arrayContaining(['Sigmoid', 'Elu', 'Selu', 'HardSwish', 'HardSigmoid', 'Clip']));
       model.dispose();
     });
   }

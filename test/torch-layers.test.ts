@@ -1,13 +1,17 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import fixture from './fixtures/layers-torch.json';
-import { AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, Conv1d, ConvTranspose2d, MaxPool1d, type Module } from '../src/index.js';
+import {
+  AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, Conv1d, ConvTranspose2d, ELU, Hardsigmoid, Hardswish, MaxPool1d, Mish,
+  ReLU6, SELU, SiLU, type Module,
+} from '../src/index.js';
 import { CONFIGS, use } from './helpers.js';
 import { expectAllClose, fromGolden, type GoldenTensor } from './golden.js';
 
 // Layers against PyTorch 1.13, each case a torch.nn layer by name, positional arguments and
 // options (test/fixtures/layers-torch.json, written by scripts/make-layers-fixture.py): the 1-D
 // layers with every option, the three padding modes and 2-D and 3-D inputs; the adaptive max
-// pools; ConvTranspose2d with every option; AvgPool2d's divisorOverride. The parameters are loaded
+// pools; ConvTranspose2d with every option; AvgPool2d's divisorOverride; the activations beyond
+// ReLU, Sigmoid, Tanh, LeakyReLU and GELU (those: ../shared/golden). The parameters are loaded
 // from the case; output, input and parameter gradients compared.
 
 interface Case {
@@ -16,12 +20,16 @@ interface Case {
   expected: Record<string, GoldenTensor>;
 }
 
-const LAYERS = { Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ConvTranspose2d, AvgPool2d } as const;
+const LAYERS = {
+  Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ConvTranspose2d, AvgPool2d,
+  SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6,
+} as const;
 
-/** The layer as torch built it: the adaptive pools take their output size alone. */
+/** The layer as torch built it: positional arguments, then the options (none for the adaptive pools; ELU's alpha either way). */
 function build(c: Case): Module {
   const Layer = LAYERS[c.layer] as unknown as new (...args: unknown[]) => Module;
-  return new Layer(...c.args, ...(c.layer.startsWith('Adaptive') ? [] : [c.options]));
+  const options = c.layer.startsWith('Adaptive') || Object.keys(c.options).length === 0 ? [] : [c.options];
+  return new Layer(...c.args, ...options);
 }
 
 for (const config of CONFIGS) {

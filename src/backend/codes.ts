@@ -8,7 +8,7 @@
 
 /**
  * Activation codes for the fused epilogues and `activationForward` / `activationBackward`.
- * `param` is LeakyReLU's negative slope and is ignored by the others.
+ * `param` is LeakyReLU's negative slope or ELU's alpha and is ignored by the others.
  */
 export namespace Act {
   export const identity = 0;
@@ -18,6 +18,13 @@ export namespace Act {
   export const tanh = 4;
   export const geluErf = 5;
   export const geluTanh = 6;
+  export const silu = 7;
+  export const mish = 8;
+  export const elu = 9;
+  export const selu = 10;
+  export const hardswish = 11;
+  export const hardsigmoid = 12;
+  export const relu6 = 13;
 }
 
 /** Unary op codes for `unary` / `unaryBackward`. `param` is pow's exponent. */

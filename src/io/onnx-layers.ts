@@ -4,7 +4,7 @@ import { TensorProto_DataType } from 'onnx-buf';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../core/tensor.js';
 import { Linear } from '../nn/linear.js';
-import { ReLU, LeakyReLU, Sigmoid, Tanh, GELU } from '../nn/activations.js';
+import { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6 } from '../nn/activations.js';
 import { Dropout, Dropout2d, Flatten, Softmax, LogSoftmax } from '../nn/layers.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from '../nn/norm.js';
 import { Embedding } from '../nn/embedding.js';
@@ -116,6 +116,24 @@ const gelu: Emitter<GELU> = (layer, x, { graph }) => ({
   value: graph.opset >= 20 ? graph.node('Gelu', [x.value], { approximate: { string: layer.approximate } }) : geluFormula(layer, x.value, graph),
   shape: x.shape,
 });
+
+/** x·σ(x): ONNX has no SiLU (torch exports it so too). */
+const siluEmitter: Emitter<SiLU> = (_layer, x, { graph }) => ({ value: graph.node('Mul', [x.value, graph.node('Sigmoid', [x.value])]), shape: x.shape });
+
+/** Mish from opset 18; before, its formula x·tanh(softplus x). */
+const mishEmitter: Emitter<Mish> = (_layer, x, { graph }) => ({
+  value: graph.opset >= 18 ? graph.node('Mish', [x.value]) : graph.node('Mul', [x.value, graph.node('Tanh', [graph.node('Softplus', [x.value])])]),
+  shape: x.shape,
+});
+
+/** ONNX's HardSigmoid is max(0, min(1, alpha·x + beta)); torch's is alpha ⅙, beta ½. */
+const hardsigmoidEmitter: Emitter<Hardsigmoid> = (_layer, x, { graph }) => ({
+  value: graph.node('HardSigmoid', [x.value], { alpha: { float: 1 / 6 }, beta: { float: 0.5 } }),
+  shape: x.shape,
+});
+
+/** ReLU6 as Clip to [0, 6] (its bounds are inputs from opset 11). */
+const relu6Emitter: Emitter<ReLU6> = (_layer, x, { graph }) => ({ value: graph.node('Clip', [x.value, graph.scalar(0), graph.scalar(6)]), shape: x.shape });
 
 const rowSoftmax = (op: string): Emitter<Softmax> => (layer, x, site) => {
   // Descent normalises over the last dimension only; ONNX's axis -1 is the same one.
@@ -291,6 +309,14 @@ export const EMITTERS = new Map<abstract new (...args: never[]) => Module, Emitt
   [Tanh, unary('Tanh')],
   [LeakyReLU, (layer: LeakyReLU, x: Flow, { graph }: Site) => ({ value: graph.node('LeakyRelu', [x.value], { alpha: { float: layer.negativeSlope } }), shape: x.shape })],
   [GELU, gelu],
+  [SiLU, siluEmitter],
+  [Mish, mishEmitter],
+  [ELU, (layer: ELU, x: Flow, { graph }: Site) => ({ value: graph.node('Elu', [x.value], { alpha: { float: layer.alpha } }), shape: x.shape })],
+  // ONNX's Selu defaults are torch's constants (as float32); written out all the same.
+  [SELU, (_layer: SELU, x: Flow, { graph }: Site) => ({ value: graph.node('Selu', [x.value], { alpha: { float: 1.6732632423543772 }, gamma: { float: 1.0507009873554805 } }), shape: x.shape })],
+  [Hardswish, unary('HardSwish')],
+  [Hardsigmoid, hardsigmoidEmitter],
+  [ReLU6, relu6Emitter],
   [Softmax, rowSoftmax('Softmax')],
   [LogSoftmax, rowSoftmax('LogSoftmax')],
   [Flatten, flatten],

@@ -12,13 +12,13 @@ import { FINITE, checkOptions, oneOf } from '../core/validate.js';
 export abstract class Activation extends Module {
   abstract readonly code: ActCode;
 
-  /** ReLU, Sigmoid and Tanh take no options: any key (torch's `inplace`, a typo) is an error. */
+  /** The activations without parameters take no options: any key (torch's `inplace`, a typo) is an error. */
   constructor(options?: Record<string, never>) {
     super();
     checkOptions(new.target.name, options, {});
   }
 
-  /** LeakyReLU's slope; 0 for the others. */
+  /** LeakyReLU's slope, ELU's alpha; 0 for the others. */
   get param(): number {
     return 0;
   }
@@ -58,6 +58,57 @@ export class LeakyReLU extends Activation {
 
   override describe(): string {
     return `LeakyReLU(${this.negativeSlope})`;
+  }
+}
+
+/** x·σ(x) (torch's SiLU, also called swish). */
+export class SiLU extends Activation {
+  readonly code = Act.silu;
+}
+
+/** x·tanh(softplus x) (torch's Mish). */
+export class Mish extends Activation {
+  readonly code = Act.mish;
+}
+
+/** scale·ELU(x) with torch's fixed α ≈ 1.6733 and scale ≈ 1.0507 (self-normalising). */
+export class SELU extends Activation {
+  readonly code = Act.selu;
+}
+
+/** x·min(max(x + 3, 0), 6)/6 (MobileNetV3's). */
+export class Hardswish extends Activation {
+  readonly code = Act.hardswish;
+}
+
+/** min(max(x + 3, 0), 6)/6. */
+export class Hardsigmoid extends Activation {
+  readonly code = Act.hardsigmoid;
+}
+
+/** min(max(x, 0), 6) (MobileNetV2's). */
+export class ReLU6 extends Activation {
+  readonly code = Act.relu6;
+}
+
+/** x for x > 0, alpha·(eˣ − 1) below. */
+export class ELU extends Activation {
+  readonly code = Act.elu;
+  readonly alpha: number;
+
+  /** `new ELU(0.5)` as torch's positional alpha, or `{ alpha }` (default 1). */
+  constructor(options?: number | { alpha?: number }) {
+    super();
+    const given = typeof options === 'number' ? { alpha: options } : options;
+    this.alpha = checkOptions<{ alpha: number }>('ELU', given, { alpha: FINITE }).alpha ?? 1;
+  }
+
+  override get param(): number {
+    return this.alpha;
+  }
+
+  override describe(): string {
+    return `ELU(${this.alpha})`;
   }
 }
 

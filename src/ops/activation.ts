@@ -41,6 +41,26 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   return activationInto('leakyRelu', Act.leakyRelu, negativeSlope, x, new Tensor(x.shape));
 }
 
+/** x·σ(x), torch's F.silu (swish). */
+export const silu = (x: Tensor): Tensor => activation('silu', Act.silu, x);
+/** x·tanh(softplus x), torch's F.mish. */
+export const mish = (x: Tensor): Tensor => activation('mish', Act.mish, x);
+/** scale·(x > 0 ? x : α(eˣ − 1)) with torch's fixed α and scale, F.selu. */
+export const selu = (x: Tensor): Tensor => activation('selu', Act.selu, x);
+/** x·min(max(x + 3, 0), 6)/6, torch's F.hardswish. */
+export const hardswish = (x: Tensor): Tensor => activation('hardswish', Act.hardswish, x);
+/** min(max(x + 3, 0), 6)/6, torch's F.hardsigmoid. */
+export const hardsigmoid = (x: Tensor): Tensor => activation('hardsigmoid', Act.hardsigmoid, x);
+/** min(max(x, 0), 6), torch's F.relu6. */
+export const relu6 = (x: Tensor): Tensor => activation('relu6', Act.relu6, x);
+
+/** x for x > 0, alpha·(eˣ − 1) below (torch's F.elu, default alpha 1). */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  checkValue('elu', 'x', x, X);
+  checkValue('elu', 'alpha', alpha, FINITE);
+  return activationInto('elu', Act.elu, alpha, x, new Tensor(x.shape));
+}
+
 export interface GeluOptions {
   /** 'none' (default): x·Φ(x) with the exact erf; 'tanh': torch's tanh approximation. */
   approximate?: 'none' | 'tanh';

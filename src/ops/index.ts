@@ -5,12 +5,14 @@ import { add, sub, mul, div, exp, log, neg, sqrt, abs, pow } from './elementwise
 import { sum, mean } from './reduce.js';
 import { reshape, flatten, transpose } from './shape-ops.js';
 import { pad, type PadOptions } from './pad.js';
-import { relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, type GeluOptions } from './activation.js';
+import {
+  relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6, type GeluOptions,
+} from './activation.js';
 
 /** Every differentiable op by name, for the gradient-check test. @internal */
 export const differentiableOps = {
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad,
-  relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax,
+  relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
 } as const;
 
 // The same ops as methods, for PyTorch-style chaining: `x.matmul(w, { transB: true }).add(b).exp()`.
@@ -45,6 +47,13 @@ declare module '../core/tensor.js' {
     gelu(options?: GeluOptions): Tensor;
     softmax(dim?: number): Tensor;
     logSoftmax(dim?: number): Tensor;
+    silu(): Tensor;
+    mish(): Tensor;
+    elu(alpha?: number): Tensor;
+    selu(): Tensor;
+    hardswish(): Tensor;
+    hardsigmoid(): Tensor;
+    relu6(): Tensor;
   }
 }
 

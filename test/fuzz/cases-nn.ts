@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {
-  BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Dropout2d, Flatten, GELU, HuberLoss, L1Loss, LeakyReLU, Linear, LogSoftmax,
+  BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Dropout2d, ELU, Flatten, GELU, Hardsigmoid, Hardswish, Mish, ReLU6, SELU, SiLU, HuberLoss, L1Loss, LeakyReLU, Linear, LogSoftmax,
   MSELoss, NLLLoss, ReLU, Random, Sequential, Sigmoid, SmoothL1Loss, Softmax, Tanh, init, type Module,
 } from '../../src/index.js';
 import {
@@ -17,7 +17,7 @@ const negative = fc.double({ max: 0, noNaN: true }).filter((v) => Math.fround(v)
 const above = (x: number) => fc.double({ min: x, noNaN: true }).filter((v) => Math.fround(v) > x);
 const model = () => new Sequential([new Linear(4, 3), new ReLU(), new Linear(3, 2)]);
 
-const noOptionLayers = { ReLU, Sigmoid, Tanh } as const;
+const noOptionLayers = { ReLU, Sigmoid, Tanh, SiLU, Mish, SELU, Hardswish, Hardsigmoid, ReLU6 } as const;
 const losses = { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } as const;
 const lossKeys: Record<string, string[]> = {
   HuberLoss: ['delta'], SmoothL1Loss: ['beta'], BCEWithLogitsLoss: ['posWeight'], CrossEntropyLoss: ['labelSmoothing'],
@@ -50,6 +50,10 @@ export const nnCases: FuzzCase[] = [
     fc.constantFrom(...NON_FINITE).map((v) => ({ negativeSlope: v })), notNumber.map((v) => ({ negativeSlope: v })),
     unknownKeyOptions(['negativeSlope'], ['negative_slope', 'slope', 'alpha']), fc.constantFrom(...NON_FINITE, 'abc', null, true)),
   (o) => new LeakyReLU(o as never)),
+  fuzz('new ELU(options) with a bad alpha or key', fc.oneof(
+    fc.constantFrom(...NON_FINITE).map((v) => ({ alpha: v })), notNumber.map((v) => ({ alpha: v })),
+    unknownKeyOptions(['alpha'], ['inplace', 'negativeSlope', 'scale']), fc.constantFrom(...NON_FINITE, 'abc', null, true)),
+  (o) => new ELU(o as never)),
   fuzz('new GELU(options) with a bad approximate or key', fc.oneof(
     fc.oneof(fc.string().filter((s) => s !== 'none' && s !== 'tanh'), notNumber).map((v) => ({ approximate: v })),
     unknownKeyOptions(['approximate']), notOptions),

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import {
   Tensor, abs, add, div, exp, flatten, full, gemm, init, log, matmul, mean, mul, neg, ones, pow, reshape, sqrt, sub,
   sum, tensor, transpose, zeros, noGrad, tidy, relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax,
+  silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
 } from '../../src/index.js';
 import {
   JUNK, NON_FINITE, T, badShape, live, disposedTensor, fuzz, notBoolean, notNumber, notOperand, notOptions, notTensor,
@@ -106,9 +107,11 @@ export const opCases: FuzzCase[] = [
     }),
   ([shape, a, b]) => withTensor(shape, (x) => flatten(x, a as number, b))),
   // activations as ops
-  ...([['relu', relu], ['sigmoid', sigmoid], ['tanh', tanh], ['leakyRelu', leakyRelu], ['gelu', gelu], ['softmax', softmax], ['logSoftmax', logSoftmax]] as const).map(([name, op]) =>
+  ...([['relu', relu], ['sigmoid', sigmoid], ['tanh', tanh], ['leakyRelu', leakyRelu], ['gelu', gelu], ['softmax', softmax], ['logSoftmax', logSoftmax],
+    ['silu', silu], ['mish', mish], ['elu', elu], ['selu', selu], ['hardswish', hardswish], ['hardsigmoid', hardsigmoid], ['relu6', relu6]] as const).map(([name, op]) =>
     fuzz(`${name}(x) with x not a live tensor`, fc.oneof(notTensor, disposedTensor(), fc.constant(undefined)), (x) => (op as (x: Tensor) => Tensor)(x as Tensor))),
   fuzz('leakyRelu(x, negativeSlope) not a finite number', fc.oneof(notNumber, fc.constantFrom(...NON_FINITE)), (v) => withTensor([2, 3], (x) => leakyRelu(x, v as number))),
+  fuzz('elu(x, alpha) not a finite number', fc.oneof(notNumber.filter((v) => v !== undefined), fc.constantFrom(...NON_FINITE)), (v) => withTensor([2, 3], (x) => elu(x, v as number))),
   fuzz('gelu(x, options) with a bad approximate or key', fc.oneof(notOptions,
     fc.oneof(fc.string().filter((v) => v !== 'none' && v !== 'tanh'), notNumber).map((approximate) => ({ approximate })), unknownKeyOptions(['approximate'])),
   (o) => withTensor([2, 3], (x) => gelu(x, o as never))),

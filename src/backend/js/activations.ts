@@ -9,6 +9,9 @@ const INV_SQRT_PI = 1 / Math.sqrt(Math.PI);
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 const GELU_K0 = Math.sqrt(2 / Math.PI);
 const GELU_K1 = 0.044715;
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+const SELU_SCALE = 1.0507009873554804934193349852946;
+const f32 = Math.fround;
 
 /**
  * erfc(z) for z ≥ 0 in float64. Below 2.5 it is 1 − erf(z), erf from its series
@@ -46,6 +49,14 @@ export function activate(act: number, param: number, x: number): number {
     case Act.geluErf: return x * normalCdf(x);
     // 0.5x(1 + tanh u) written as x·σ(2u), which does not cancel for negative x
     case Act.geluTanh: return x / (1 + Math.exp(-2 * GELU_K0 * (x + GELU_K1 * x * x * x)));
+    case Act.silu: return x / (1 + Math.exp(-x));
+    case Act.mish: return x * Math.tanh(Math.log1p(Math.exp(x)));
+    case Act.elu: return x > 0 ? x : param * Math.expm1(x);
+    case Act.selu: return SELU_SCALE * (x > 0 ? x : SELU_ALPHA * Math.expm1(x));
+    // The hard ones in float32, in torch's order of operations (the kernels' bits).
+    case Act.hardswish: return f32(f32(x * Math.min(Math.max(f32(x + 3), 0), 6)) / 6);
+    case Act.hardsigmoid: return f32(Math.min(Math.max(f32(x + 3), 0), 6) / 6);
+    case Act.relu6: return Math.min(Math.max(x, 0), 6);
     default: return x;
   }
 }
@@ -65,7 +76,31 @@ export function activationGrad(act: number, param: number, x: number, y: number)
       const s = 1 / (1 + Math.exp(-2 * u)), sNeg = 1 / (1 + Math.exp(2 * u));
       return s + 2 * x * s * sNeg * GELU_K0 * (1 + 3 * GELU_K1 * x * x);
     }
+    case Act.silu: {
+      const s = 1 / (1 + Math.exp(-x));
+      return s * (1 + x * (1 - s));
+    }
+    case Act.mish: {
+      const s = 1 / (1 + Math.exp(-x)), t = Math.tanh(Math.log1p(Math.exp(x)));
+      return t + x * s * (1 - t * t);
+    }
+    case Act.elu: return param * Math.exp(x); // x ≤ 0 (the rest select, below)
+    case Act.selu: return SELU_SCALE * SELU_ALPHA * Math.exp(x);
     default: return 1;
+  }
+}
+
+/** dy·f′ where torch's backward selects (a NaN input passing dy through) rather than multiplies. */
+function selected(act: number, param: number, x: number, g: number): number | null {
+  switch (act) {
+    case Act.relu: return x <= 0 ? 0 : g;
+    case Act.leakyRelu: return x > 0 ? g : g * param;
+    case Act.elu: return x <= 0 ? null : g;
+    case Act.selu: return x <= 0 ? null : g * SELU_SCALE;
+    case Act.hardswish: return x < -3 ? 0 : x <= 3 ? f32(g * f32(f32(x / 3) + 0.5)) : g;
+    case Act.hardsigmoid: return x > -3 && x < 3 ? f32(g * f32(1 / 6)) : 0;
+    case Act.relu6: return x <= 0 || x >= 6 ? 0 : g;
+    default: return null;
   }
 }
 
@@ -80,10 +115,8 @@ export function activationBackward(
   const f = h.f32, X = x >>> 2, Y = y >>> 2, G = dy >>> 2, D = dx >>> 2, p = Math.fround(param);
   for (let i = 0; i < n; i++) {
     const g = f[G + i];
-    // Only ReLU and LeakyReLU select; the rest multiply (so a zero gradient times ∞ stays NaN).
-    if (act === Act.relu) f[D + i] = f[X + i] <= 0 ? 0 : g;
-    else if (act === Act.leakyRelu) f[D + i] = f[X + i] > 0 ? g : g * p;
-    else f[D + i] = g * activationGrad(act, p, f[X + i], f[Y + i]);
+    // The piecewise ones select as torch does; the rest multiply (so a zero gradient times ∞ stays NaN).
+    f[D + i] = selected(act, p, f[X + i], g) ?? g * activationGrad(act, p, f[X + i], f[Y + i]);
   }
 }
 
