@@ -11,7 +11,8 @@ AdaptiveAvgPool1d and AdaptiveMaxPool1d (even, uneven and overlapping windows); 
 exercise every option (stride, padding, output_padding, dilation, groups, no bias, 1×1, a
 non-square kernel); AvgPool2d with divisor_override (with padding, strides, ceil_mode and
 count_include_pad both ways, which the override makes moot); the activations SiLU, Mish, ELU
-(alpha), SELU, Hardswish, Hardsigmoid and ReLU6 on values around their kinks. For each: the parameters
+(alpha), SELU, Hardswish, Hardsigmoid and ReLU6 on values around their kinks; GroupNorm (groups of
+several channels, of one, one group; 2-D to 5-D inputs; eps; without affine). For each: the parameters
 (drawn here, loaded into Descent's layer), input, upstream gradient, output, and the input and
 parameter gradients (torch 1.13, float32), tensors as {shape, data} with every float32 value
 written exactly.
@@ -76,6 +77,11 @@ LAYERS = [
     ('Hardswish', (), dict(), (4, 37)),
     ('Hardsigmoid', (), dict(), (4, 37)),
     ('ReLU6', (), dict(), (4, 37)),
+    ('GroupNorm', (2, 4), dict(), (2, 4, 3, 5)),
+    ('GroupNorm', (3, 6), dict(eps=1e-3, affine=False), (3, 6, 7)),
+    ('GroupNorm', (1, 3), dict(), (4, 3)),
+    ('GroupNorm', (4, 4), dict(), (2, 4, 2, 2, 3)),
+    ('GroupNorm', (2, 6), dict(eps=0.1), (5, 6, 4, 4)),
 ]
 ACTIVATIONS = {'SiLU', 'Mish', 'ELU', 'SELU', 'Hardswish', 'Hardsigmoid', 'ReLU6'}
 NAMES = {'padding_mode': 'paddingMode', 'ceil_mode': 'ceilMode', 'count_include_pad': 'countIncludePad',

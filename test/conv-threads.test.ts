@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ConvTranspose2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, tensor, type Tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ConvTranspose2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, GroupNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, tensor, type Tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -133,6 +133,21 @@ describe('threads: convolutions split without changing a bit', () => {
       const x = tensor(randomFloats(1500 * 77, 42), [1500, 77]).requiresGrad_();
       const y = norm.forward(x);
       y.backward(tensor(randomFloats(y.size, 43), y.shape));
+      const bits = bitsOf([y, x.grad!, norm.weight!.grad, norm.bias!.grad]);
+      x.dispose();
+      return bits;
+    });
+  });
+
+  it('GroupNorm (layer norm\'s kernels by groups, batch norm\'s for the channels) gives the same bits on 1, 2 and 3 threads', async () => {
+    // 48 samples of 12 channels of 9×11 in 4 groups: over the size where the calls may be split.
+    await expectSameBitsOnThreads((keep) => {
+      const norm = keep(new GroupNorm(4, 12));
+      norm.weight!.data.set(randomFloats(12, 44));
+      norm.bias!.data.set(randomFloats(12, 45));
+      const x = tensor(randomFloats(48 * 12 * 99, 46), [48, 12, 9, 11]).requiresGrad_();
+      const y = norm.forward(x);
+      y.backward(tensor(randomFloats(y.size, 47), y.shape));
       const bits = bitsOf([y, x.grad!, norm.weight!.grad, norm.bias!.grad]);
       x.dispose();
       return bits;

@@ -7,7 +7,7 @@ import {
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
   SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6,
-  BatchNorm1d, BatchNorm2d, LayerNorm, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
+  BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
   Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool1d,
 } from '../src/index.js';
 import { CONFIGS, use, randomFloats } from './helpers.js';
@@ -264,7 +264,7 @@ for (const config of CONFIGS) {
 
 // ---- normalisation and embedding layers (issue #15), merged into LAYER_SPECS above ----------------
 
-type NormLayer = 'BatchNorm1d' | 'BatchNorm2d' | 'LayerNorm' | 'Embedding';
+type NormLayer = 'BatchNorm1d' | 'BatchNorm2d' | 'LayerNorm' | 'GroupNorm' | 'Embedding';
 
 /** Odd seeds run in eval mode over given running statistics (the affine gradient only). */
 function batchNormCase(m: BatchNorm1d | BatchNorm2d, shape: number[], s: number): Case {
@@ -288,6 +288,17 @@ const NORM_SPECS: Record<NormLayer, Spec> = {
     m.weight?.data.set(values(m.weight.size, s + 5, 0.5, 2));
     m.bias?.data.set(values(m.bias.size, s + 6));
     const shape = s % 2 ? [r, 3, c] : [r, c + 3];
+    const x = leaf(values(shape.reduce((p, d) => p * d, 1), s, -3, 3), shape);
+    return moduleCase(m, x, () => m.forward(x));
+  },
+  // Groups of one channel (instance norm), of several, one group (the whole sample); 3-D and 4-D inputs; with and without
+  // affine. At least 4 values a group: with 2, x̂ = ±1 flips where the two values cross.
+  GroupNorm: (r, c, s) => {
+    const [groups, channels] = [[2, 4], [3, 3], [1, 2], [2, 6]][s % 4];
+    const m = new GroupNorm(groups, channels, { affine: s % 5 !== 0, eps: 1e-3 });
+    m.weight?.data.set(values(channels, s + 5, 0.5, 2));
+    m.bias?.data.set(values(channels, s + 6));
+    const shape = [[r, channels, c + 1], [r, channels, 2, c + 1], [r + 1, channels, 3], [r, channels, c + 2]][s % 4];
     const x = leaf(values(shape.reduce((p, d) => p * d, 1), s, -3, 3), shape);
     return moduleCase(m, x, () => m.forward(x));
   },

@@ -13,7 +13,7 @@ import { OptionError, ShapeError } from '../src/core/errors.js';
 import {
   Module, Sequential, Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Conv2d, ConvTranspose2d,
   MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding,
-  Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
+  Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, GroupNorm,
 } from '../src/nn/index.js';
 import { makeModel, inputShape as catalogInputShape } from '../src/catalog/models.js';
 import { OnnxExportError, saveOnnx, toOnnx } from '../src/onnx.js';
@@ -237,6 +237,22 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
     expect(() => toOnnx(new Conv1d(2, 2, 3), { inputShape: [2, 4, 4] })).toThrow(/^toOnnx: the model \(Conv1d\(2→2, 3\)\) takes \[batch, 2, L\], but its input is \[batch, 2, 4, 4\]$/);
     expect(() => toOnnx(new Conv1d(2, 2, 5), { inputShape: [2, 3] })).toThrow(/takes an input large enough for its window \(the output would be 0\)/);
     model.dispose();
+  });
+
+  it('GroupNorm on images and sequences, with and without affine: InstanceNormalization over the groups, then the channels\' scale and shift', async () => {
+    const model = new Sequential([new Conv2d(2, 6, 3, { padding: 1 }), new GroupNorm(3, 6), new ReLU(), new GroupNorm(6, 6, { affine: false, eps: 1e-3 }), new GroupNorm(1, 6)], { seed: 8 });
+    for (const layer of [model.layers[1], model.layers[4]] as GroupNorm[]) {
+      layer.weight!.data.set(inputs([6], 3, (r) => 1 + r.normal()));
+      layer.bias!.data.set(inputs([6], 4));
+    }
+    await expectSameOutputs(model, [2, 5, 4]);
+    const sequence = new Sequential([new GroupNorm(2, 4, { eps: 0.01 })]);
+    await expectSameOutputs(sequence, [4, 9]);
+    const names = fromBinary(ModelProtoSchema, toOnnx(model, { inputShape: [2, 5, 4] })).graph!.initializer.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['1.weight', '1.bias', '4.weight', '4.bias']));
+    expect(() => toOnnx(new GroupNorm(2, 4), { inputShape: [3, 5] })).toThrow(/takes \[batch, 4, \*\], but its input is \[batch, 3, 5\]/);
+    model.dispose();
+    sequence.dispose();
   });
 
   it('BatchNorm1d on [batch, C] and [batch, C, L], LayerNorm with and without affine', async () => {

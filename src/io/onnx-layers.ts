@@ -7,6 +7,7 @@ import { Linear } from '../nn/linear.js';
 import { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6 } from '../nn/activations.js';
 import { Dropout, Dropout2d, Flatten, Softmax, LogSoftmax } from '../nn/layers.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from '../nn/norm.js';
+import { GroupNorm } from '../nn/group-norm.js';
 import { Embedding } from '../nn/embedding.js';
 import { Conv1d, Conv2d } from '../nn/conv.js';
 import { ConvTranspose2d } from '../nn/conv-transpose.js';
@@ -294,6 +295,27 @@ const layerNorm: Emitter<LayerNorm> = (layer, x, site) => {
   return { value: site.graph.node('LayerNormalization', inputs, { axis: { int: -n }, epsilon: { float: layer.eps } }), shape: x.shape };
 };
 
+/**
+ * GroupNorm as torch exports it: [batch, G, rest] normalised by InstanceNormalization (scale 1,
+ * bias 0), reshaped back, then the per-channel weight and bias ([C] initializers under their
+ * state_dict names, reshaped to [C, 1, …] to broadcast over the positions). ONNX's own
+ * GroupNormalization is not used: opset 18 defined its scale per group, opset 21 per channel.
+ */
+const groupNorm: Emitter<GroupNorm> = (layer, x, site) => {
+  const { graph } = site;
+  if (x.shape.length < 1 || x.shape[0] !== layer.numChannels) fail(site, x, `[batch, ${layer.numChannels}, *]`);
+  const g = layer.numGroups, positions = x.shape.length - 1;
+  const grouped = graph.node('Reshape', [x.value, graph.int64s(graph.fresh(`${site.prefix}groups`), [3], [0, g, -1])]);
+  const normalised = graph.node('InstanceNormalization', [grouped, filled(site, 'ones', [g], 1), filled(site, 'zeros', [g], 0)], { epsilon: { float: layer.eps } });
+  let value = graph.node('Reshape', [normalised, graph.int64s(graph.fresh(`${site.prefix}shape`), [x.shape.length + 1], [0, ...x.shape])]);
+  if (layer.weight && layer.bias) {
+    const perChannel = graph.int64s(graph.fresh(`${site.prefix}channels`), [positions + 1], [layer.numChannels, ...Array<number>(positions).fill(1)]);
+    value = graph.node('Mul', [value, graph.node('Reshape', [weight(site, 'weight', layer.weight), perChannel])]);
+    value = graph.node('Add', [value, graph.node('Reshape', [weight(site, 'bias', layer.bias), perChannel])]);
+  }
+  return { value, shape: x.shape };
+};
+
 const embedding: Emitter<Embedding> = (layer, x, site) => {
   const { graph } = site;
   // Descent's indices are float32 tensors of whole numbers; Gather takes integers.
@@ -336,5 +358,6 @@ export const EMITTERS = new Map<abstract new (...args: never[]) => Module, Emitt
   [BatchNorm1d, batchNorm('[batch, C] or [batch, C, L]', (s) => s.length === 1 || s.length === 2)],
   [BatchNorm2d, batchNorm('[batch, C, H, W]', (s) => s.length === 3)],
   [LayerNorm, layerNorm],
+  [GroupNorm, groupNorm],
   [Embedding, embedding],
 ] as [abstract new (...args: never[]) => Module, Emitter<never>][]);

@@ -146,12 +146,12 @@ function track<T extends Tensor>(taken: Tensor[], t: T): T {
  * A gradient computed once into scratch (weight and bias come from one pass over x and dy),
  * copied into the sink's block, or added to it when it accumulates.
  */
-function fromScratch(at: number, count: number): (dst: number, add: boolean) => void {
+export function fromScratch(at: number, count: number): (dst: number, add: boolean) => void {
   const k = requireBackend();
   return (dst, add) => (add ? k.add(dst, at, dst, count) : k.copy(at, dst, count));
 }
 
-function filled<T extends Tensor>(t: T, value: number): T {
+export function filled<T extends Tensor>(t: T, value: number): T {
   requireBackend().fill(t.offset, t.size, value);
   return t;
 }

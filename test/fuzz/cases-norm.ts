@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { BatchNorm1d, BatchNorm2d, Embedding, LayerNorm } from '../../src/index.js';
+import { BatchNorm1d, BatchNorm2d, Embedding, GroupNorm, LayerNorm } from '../../src/index.js';
 import {
   NON_FINITE, disposedTensor, fuzz, live, notBoolean, notNumber, notOptions, notTensor, shapeOfRank, tensorNotOfRank,
   unknownKeyOptions, using, type FuzzCase,
 } from './case.js';
 
-// Invalid calls to BatchNorm1d/2d, LayerNorm and Embedding: constructors, options, forward inputs.
+// Invalid calls to BatchNorm1d/2d, LayerNorm, GroupNorm and Embedding: constructors, options, forward inputs.
 
 const notPositiveInt = fc.oneof(fc.integer({ max: 0 }), fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE), notNumber);
 const batchNorms = { BatchNorm1d, BatchNorm2d } as const;
@@ -47,6 +47,18 @@ export const normCases: FuzzCase[] = [
     notBoolean.map((v) => ({ bias: v })), fc.constant({ elementwiseAffine: false, bias: true }),
     notBoolean.map((v) => ({ elementwiseAffine: v })), fc.double({ max: 0, noNaN: true }).map((eps) => ({ eps }))),
   (o) => new LayerNorm(4, o as never)),
+  fuzz('new GroupNorm(groups, channels) not positive integers, or groups not dividing channels',
+    fc.oneof(fc.tuple(notPositiveInt, fc.constant(4)), fc.tuple(fc.constant(2), notPositiveInt),
+      fc.tuple(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 12 })).filter(([g, c]) => c % g !== 0)),
+    ([g, c]) => new GroupNorm(g as number, c as number)),
+  fuzz('new GroupNorm(2, 4, options) with a bad key or value', fc.oneof(notOptions,
+    unknownKeyOptions(['eps', 'affine'], ['num_groups', 'momentum', 'elementwiseAffine', 'trackRunningStats']),
+    fc.oneof(fc.double({ max: 0 }), fc.constantFrom(...NON_FINITE), notNumber).map((eps) => ({ eps })), notBoolean.map((affine) => ({ affine })))
+      .filter((o) => !(o && typeof o === 'object' && 'eps' in o && (o as { eps: unknown }).eps === undefined)),
+  (o) => new GroupNorm(2, 4, o as never)),
+  fuzz('GroupNorm.forward(x) with x not a live [N, 4, *] tensor', fc.oneof(notTensor, disposedTensor([2, 4, 3]),
+    fc.integer({ min: 0, max: 4 }).chain(shapeOfRank).filter((s) => s.length < 2 || s[1] !== 4).map((s) => live.bind(null, s))),
+  (x) => using(() => new GroupNorm(2, 4), (m) => m.forward((typeof x === 'function' ? x() : x) as never))),
   fuzz('LayerNorm.forward(x) with x not ending in normalizedShape', fc.integer({ min: 0, max: 3 }).chain(shapeOfRank).filter((s) => s.length < 2 || s[s.length - 2] !== 2 || s[s.length - 1] !== 4),
     (s) => using(() => new LayerNorm([2, 4]), (m) => m.forward(live(s)))),
   fuzz('new Embedding(num, dim) with a size that is not a positive integer', fc.tuple(notPositiveInt, fc.boolean()),
