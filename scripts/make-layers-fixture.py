@@ -12,7 +12,8 @@ exercise every option (stride, padding, output_padding, dilation, groups, no bia
 non-square kernel); AvgPool2d with divisor_override (with padding, strides, ceil_mode and
 count_include_pad both ways, which the override makes moot); the activations SiLU, Mish, ELU
 (alpha), SELU, Hardswish, Hardsigmoid and ReLU6 on values around their kinks; GroupNorm (groups of
-several channels, of one, one group; 2-D to 5-D inputs; eps; without affine). For each: the parameters
+several channels, of one, one group; 2-D to 5-D inputs; eps; without affine); InstanceNorm1d and
+InstanceNorm2d (batched and one sample, affine or not). For each: the parameters
 (drawn here, loaded into Descent's layer), input, upstream gradient, output, and the input and
 parameter gradients (torch 1.13, float32), tensors as {shape, data} with every float32 value
 written exactly.
@@ -82,6 +83,10 @@ LAYERS = [
     ('GroupNorm', (1, 3), dict(), (4, 3)),
     ('GroupNorm', (4, 4), dict(), (2, 4, 2, 2, 3)),
     ('GroupNorm', (2, 6), dict(eps=0.1), (5, 6, 4, 4)),
+    ('InstanceNorm1d', (3,), dict(), (2, 3, 9)),
+    ('InstanceNorm1d', (4,), dict(affine=True, eps=1e-3), (4, 7)),
+    ('InstanceNorm2d', (3,), dict(affine=True), (2, 3, 5, 4)),
+    ('InstanceNorm2d', (2,), dict(momentum=0.5), (2, 3, 6)),
 ]
 ACTIVATIONS = {'SiLU', 'Mish', 'ELU', 'SELU', 'Hardswish', 'Hardsigmoid', 'ReLU6'}
 NAMES = {'padding_mode': 'paddingMode', 'ceil_mode': 'ceilMode', 'count_include_pad': 'countIncludePad',

@@ -7,7 +7,7 @@ import {
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
   SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6,
-  BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
+  BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
   Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool1d,
 } from '../src/index.js';
 import { CONFIGS, use, randomFloats } from './helpers.js';
@@ -264,7 +264,7 @@ for (const config of CONFIGS) {
 
 // ---- normalisation and embedding layers (issue #15), merged into LAYER_SPECS above ----------------
 
-type NormLayer = 'BatchNorm1d' | 'BatchNorm2d' | 'LayerNorm' | 'GroupNorm' | 'Embedding';
+type NormLayer = 'BatchNorm1d' | 'BatchNorm2d' | 'LayerNorm' | 'GroupNorm' | 'InstanceNorm1d' | 'InstanceNorm2d' | 'Embedding';
 
 /** Odd seeds run in eval mode over given running statistics (the affine gradient only). */
 function batchNormCase(m: BatchNorm1d | BatchNorm2d, shape: number[], s: number): Case {
@@ -299,6 +299,23 @@ const NORM_SPECS: Record<NormLayer, Spec> = {
     m.weight?.data.set(values(channels, s + 5, 0.5, 2));
     m.bias?.data.set(values(channels, s + 6));
     const shape = [[r, channels, c + 1], [r, channels, 2, c + 1], [r + 1, channels, 3], [r, channels, c + 2]][s % 4];
+    const x = leaf(values(shape.reduce((p, d) => p * d, 1), s, -3, 3), shape);
+    return moduleCase(m, x, () => m.forward(x));
+  },
+  // Batched and unbatched, with and without affine; at least 4 positions a channel.
+  InstanceNorm1d: (r, c, s) => {
+    const m = new InstanceNorm1d(3, { affine: s % 2 === 1 });
+    m.weight?.data.set(values(3, s + 5, 0.5, 2));
+    m.bias?.data.set(values(3, s + 6));
+    const shape = s % 3 ? [r, 3, c + 3] : [3, c + 3];
+    const x = leaf(values(shape.reduce((p, d) => p * d, 1), s, -3, 3), shape);
+    return moduleCase(m, x, () => m.forward(x));
+  },
+  InstanceNorm2d: (r, c, s) => {
+    const m = new InstanceNorm2d(2, { affine: s % 2 === 0, eps: 1e-3 });
+    m.weight?.data.set(values(2, s + 5, 0.5, 2));
+    m.bias?.data.set(values(2, s + 6));
+    const shape = s % 3 ? [r, 2, 2, c + 1] : [2, 3, c + 1];
     const x = leaf(values(shape.reduce((p, d) => p * d, 1), s, -3, 3), shape);
     return moduleCase(m, x, () => m.forward(x));
   },

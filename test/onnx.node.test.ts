@@ -13,7 +13,7 @@ import { OptionError, ShapeError } from '../src/core/errors.js';
 import {
   Module, Sequential, Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Conv2d, ConvTranspose2d,
   MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding,
-  Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, GroupNorm,
+  Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
 } from '../src/nn/index.js';
 import { makeModel, inputShape as catalogInputShape } from '../src/catalog/models.js';
 import { OnnxExportError, saveOnnx, toOnnx } from '../src/onnx.js';
@@ -239,15 +239,18 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
     model.dispose();
   });
 
-  it('GroupNorm on images and sequences, with and without affine: InstanceNormalization over the groups, then the channels\' scale and shift', async () => {
+  it('GroupNorm on images and sequences, with and without affine: InstanceNormalization over the groups, then the channels\' scale and shift; InstanceNorm1d/2d', async () => {
     const model = new Sequential([new Conv2d(2, 6, 3, { padding: 1 }), new GroupNorm(3, 6), new ReLU(), new GroupNorm(6, 6, { affine: false, eps: 1e-3 }), new GroupNorm(1, 6)], { seed: 8 });
     for (const layer of [model.layers[1], model.layers[4]] as GroupNorm[]) {
       layer.weight!.data.set(inputs([6], 3, (r) => 1 + r.normal()));
       layer.bias!.data.set(inputs([6], 4));
     }
     await expectSameOutputs(model, [2, 5, 4]);
-    const sequence = new Sequential([new GroupNorm(2, 4, { eps: 0.01 })]);
+    const sequence = new Sequential([new GroupNorm(2, 4, { eps: 0.01 }), new InstanceNorm1d(4), new InstanceNorm1d(4, { affine: true })]);
     await expectSameOutputs(sequence, [4, 9]);
+    const instance = new Sequential([new InstanceNorm2d(3, { affine: true, eps: 1e-3 }), new Tanh(), new InstanceNorm2d(3)]);
+    await expectSameOutputs(instance, [3, 4, 5]);
+    instance.dispose();
     const names = fromBinary(ModelProtoSchema, toOnnx(model, { inputShape: [2, 5, 4] })).graph!.initializer.map((t) => t.name);
     expect(names).toEqual(expect.arrayContaining(['1.weight', '1.bias', '4.weight', '4.bias']));
     expect(() => toOnnx(new GroupNorm(2, 4), { inputShape: [3, 5] })).toThrow(/takes \[batch, 4, \*\], but its input is \[batch, 3, 5\]/);

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import {
-  AdaptiveAvgPool2d, AvgPool2d, Embedding, LayerNorm, OptionError, SGD, ShapeError, globalRandom, manualSeed, tensor, type Tensor,
+  AdaptiveAvgPool2d, AvgPool2d, Embedding, InstanceNorm1d, InstanceNorm2d, LayerNorm, OptionError, SGD, ShapeError, globalRandom, manualSeed, tensor, type Tensor,
 } from '../src/index.js';
 import { CONFIGS, randomFloats, use } from './helpers.js';
 import { expectRejected } from './rejects.js';
@@ -110,6 +110,16 @@ for (const config of CONFIGS) {
       expectRejected(() => new LayerNorm(4, { elementwiseAffine: false, bias: true }), OptionError, /^LayerNorm: bias true needs elementwiseAffine/);
       expectRejected(() => new AvgPool2d(2, { divisorOverride: 0 }), OptionError, /^AvgPool2d: divisorOverride must be an integer in \[1, ∞\), got 0/);
       expect(new AvgPool2d([2, 3], { stride: [2, 1], padding: 1, divisorOverride: 2 }).describe()).toBe('AvgPool2d([2, 3], stride [2, 1], padding 1, divisorOverride 2)');
+      // InstanceNorm: torch's momentum accepted (unused without running statistics); running statistics refused, not ignored.
+      expectRejected(() => new InstanceNorm2d(3, { trackRunningStats: true }), OptionError, /^InstanceNorm2d: trackRunningStats true is not supported/);
+      expectRejected(() => new InstanceNorm1d(3, { track_running_stats: false } as never), OptionError, /^InstanceNorm1d: unknown option track_running_stats \(valid: eps, momentum, affine, trackRunningStats\); did you mean trackRunningStats\?/);
+      const instance = new InstanceNorm1d(3, { momentum: 0.3, affine: true });
+      expect([instance.describe(), instance.momentum, Object.keys(instance.stateDict())]).toEqual(['InstanceNorm1d(3, affine)', 0.3, ['weight', 'bias']]);
+      const sample = tensor(randomFloats(6, 5), [3, 2]), wrong = tensor([1, 2, 3, 4], [2, 2]);
+      expectRejected(() => instance.forward(wrong), ShapeError, /^InstanceNorm1d\(3, affine\): input must be \[N, C, L\] or \[C, L\] with C = 3, got shape \[2, 2\]/);
+      expect([...instance.forward(sample).shape]).toEqual([3, 2]);
+      [sample, wrong].forEach((t) => t.dispose());
+      instance.dispose();
       expectRejected(() => new AdaptiveAvgPool2d([0, null] as never), OptionError, /^AdaptiveAvgPool2d: outputSize must be a positive integer or a pair \[h, w\] of them \(null: the input's size\)/);
       [table, square].forEach((t) => t.dispose());
     });

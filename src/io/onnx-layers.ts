@@ -7,7 +7,7 @@ import { Linear } from '../nn/linear.js';
 import { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6 } from '../nn/activations.js';
 import { Dropout, Dropout2d, Flatten, Softmax, LogSoftmax } from '../nn/layers.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from '../nn/norm.js';
-import { GroupNorm } from '../nn/group-norm.js';
+import { GroupNorm, InstanceNorm1d, InstanceNorm2d } from '../nn/group-norm.js';
 import { Embedding } from '../nn/embedding.js';
 import { Conv1d, Conv2d } from '../nn/conv.js';
 import { ConvTranspose2d } from '../nn/conv-transpose.js';
@@ -316,6 +316,15 @@ const groupNorm: Emitter<GroupNorm> = (layer, x, site) => {
   return { value, shape: x.shape };
 };
 
+/** InstanceNorm1d/2d: ONNX's InstanceNormalization (scale 1 and bias 0 without affine). */
+const instanceNorm = (dims: 1 | 2): Emitter<InstanceNorm1d | InstanceNorm2d> => (layer, x, site) => {
+  const c = layer.numFeatures;
+  if (x.shape.length !== dims + 1 || x.shape[0] !== c) fail(site, x, dims === 1 ? `[batch, ${c}, L]` : `[batch, ${c}, H, W]`);
+  const scale = layer.weight ? weight(site, 'weight', layer.weight) : filled(site, 'ones', [c], 1);
+  const bias = layer.bias ? weight(site, 'bias', layer.bias) : filled(site, 'zeros', [c], 0);
+  return { value: site.graph.node('InstanceNormalization', [x.value, scale, bias], { epsilon: { float: layer.eps } }), shape: x.shape };
+};
+
 const embedding: Emitter<Embedding> = (layer, x, site) => {
   const { graph } = site;
   // Descent's indices are float32 tensors of whole numbers; Gather takes integers.
@@ -359,5 +368,7 @@ export const EMITTERS = new Map<abstract new (...args: never[]) => Module, Emitt
   [BatchNorm2d, batchNorm('[batch, C, H, W]', (s) => s.length === 3)],
   [LayerNorm, layerNorm],
   [GroupNorm, groupNorm],
+  [InstanceNorm1d, instanceNorm(1)],
+  [InstanceNorm2d, instanceNorm(2)],
   [Embedding, embedding],
 ] as [abstract new (...args: never[]) => Module, Emitter<never>][]);

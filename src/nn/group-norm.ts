@@ -1,7 +1,7 @@
 import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
 import { requireBackend } from '../core/runtime.js';
-import { BOOLEAN, POSITIVE, POSITIVE_INT, checkOptions, checkValue, required } from '../core/validate.js';
+import { BOOLEAN, POSITIVE, POSITIVE_INT, UNIT, checkOptions, checkValue, required } from '../core/validate.js';
 import { record } from '../autograd/node.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
@@ -72,7 +72,12 @@ export class GroupNorm extends Module {
     if (x.rank < 2 || x.shape[1] !== this.numChannels) {
       throw new ShapeError(`${this.describe()}: input must be [N, ${this.numChannels}, *], got shape ${formatShape(x.shape)}`);
     }
-    const n = x.shape[0], c = this.numChannels, hw = x.size / Math.max(n * c, 1);
+    return this.normalise(x, x.shape[0]);
+  }
+
+  /** x as n samples of numChannels channels (each channel's positions contiguous), normalised. */
+  protected normalise(x: Tensor, n: number): Tensor {
+    const c = this.numChannels, hw = x.size / Math.max(n * c, 1);
     const rows = n * this.numGroups, d = (c / this.numGroups) * hw;
     const { weight, bias } = this;
     const y = this.buffer('y', x.shape);
@@ -109,4 +114,65 @@ export class GroupNorm extends Module {
       });
     });
   }
+}
+
+export interface InstanceNormOptions {
+  /** Added to the variance before the square root (default 1e-5). */
+  eps?: number;
+  /** Weight of a batch in running statistics: accepted as torch does, unused without them. */
+  momentum?: number;
+  /** Learn a per-channel scale and shift (default false, as torch's). */
+  affine?: boolean;
+  /** Running statistics: not supported here (only false, torch's default). */
+  trackRunningStats?: boolean;
+}
+
+/**
+ * Instance normalisation, as torch.nn.InstanceNorm1d/2d: each channel of each sample normalised
+ * over its own positions — GroupNorm with a group per channel (affine off by default). Takes a
+ * batch or one unbatched sample, as torch. Running statistics (trackRunningStats: true) are not
+ * supported: asking for them is an OptionError, never a silent difference in eval.
+ */
+abstract class InstanceNorm extends GroupNorm {
+  readonly numFeatures: number;
+  readonly momentum: number;
+
+  constructor(numFeatures: number, given?: InstanceNormOptions) {
+    const owner = new.target.name;
+    checkValue(owner, 'numFeatures', numFeatures, COUNT);
+    const options = checkOptions<InstanceNormOptions>(owner, given, { eps: POSITIVE, momentum: UNIT, affine: BOOLEAN, trackRunningStats: BOOLEAN });
+    if (options.trackRunningStats) {
+      throw new OptionError(`${owner}: trackRunningStats true is not supported (instance statistics are used in training and eval alike, torch's default); use BatchNorm for running statistics`);
+    }
+    super(numFeatures, numFeatures, { eps: options.eps, affine: options.affine ?? false });
+    this.numFeatures = numFeatures;
+    this.momentum = options.momentum ?? 0.1;
+  }
+
+  /** The spatial rank: 1 ([N, C, L]) or 2 ([N, C, H, W]). */
+  protected abstract readonly dims: 1 | 2;
+
+  override describe(): string {
+    return `${this.constructor.name}(${this.numFeatures}${this.affine ? ', affine' : ''})`;
+  }
+
+  override forward(x: Tensor): Tensor {
+    checkInput(this, 'x', x);
+    const batched = x.rank === this.dims + 2;
+    const layout = this.dims === 1 ? '[N, C, L] or [C, L]' : '[N, C, H, W] or [C, H, W]';
+    if ((!batched && x.rank !== this.dims + 1) || x.shape[batched ? 1 : 0] !== this.numFeatures) {
+      throw new ShapeError(`${this.describe()}: input must be ${layout} with C = ${this.numFeatures}, got shape ${formatShape(x.shape)}`);
+    }
+    return this.normalise(x, batched ? x.shape[0] : 1);
+  }
+}
+
+/** torch.nn.InstanceNorm1d over [N, C, L] or one [C, L] sample. */
+export class InstanceNorm1d extends InstanceNorm {
+  protected readonly dims = 1;
+}
+
+/** torch.nn.InstanceNorm2d over [N, C, H, W] or one [C, H, W] sample. */
+export class InstanceNorm2d extends InstanceNorm {
+  protected readonly dims = 2;
 }

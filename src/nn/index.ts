@@ -6,7 +6,7 @@ export { Activation, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU
 export { Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, type FlattenOptions } from './layers.js';
 export { Sequential, type SequentialOptions } from './sequential.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './norm.js';
-export { GroupNorm, type GroupNormOptions } from './group-norm.js';
+export { GroupNorm, InstanceNorm1d, InstanceNorm2d, type GroupNormOptions, type InstanceNormOptions } from './group-norm.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { Conv2d, Conv1d, ConvNd, type ConvOptions, type Conv2dOptions, type Conv1dOptions, type Conv2dPaddingMode } from './conv.js';
 export { ConvTranspose2d, type ConvTranspose2dOptions } from './conv-transpose.js';
@@ -26,7 +26,7 @@ import { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish,
 import { Dropout, Dropout2d, Flatten, Softmax, LogSoftmax } from './layers.js';
 import { Sequential } from './sequential.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from './norm.js';
-import { GroupNorm } from './group-norm.js';
+import { GroupNorm, InstanceNorm1d, InstanceNorm2d } from './group-norm.js';
 import { Embedding } from './embedding.js';
 import { Conv2d, Conv1d } from './conv.js';
 import { ConvTranspose2d } from './conv-transpose.js';
@@ -35,7 +35,7 @@ import { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, C
 
 /** Every layer class, by name (the gradient-check test enumerates it). @internal */
 export const layerClasses = { Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Sequential,
-  BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
+  BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
   AdaptiveMaxPool2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d } as const;
 /** Every loss class, by name (the gradient-check test enumerates it). @internal */
 export const lossClasses = { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } as const;

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { BatchNorm1d, BatchNorm2d, Embedding, GroupNorm, LayerNorm } from '../../src/index.js';
+import { BatchNorm1d, BatchNorm2d, Embedding, GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm } from '../../src/index.js';
 import {
   NON_FINITE, disposedTensor, fuzz, live, notBoolean, notNumber, notOptions, notTensor, shapeOfRank, tensorNotOfRank,
   unknownKeyOptions, using, type FuzzCase,
 } from './case.js';
 
-// Invalid calls to BatchNorm1d/2d, LayerNorm, GroupNorm and Embedding: constructors, options, forward inputs.
+// Invalid calls to BatchNorm1d/2d, LayerNorm, GroupNorm, InstanceNorm1d/2d and Embedding: constructors, options, forward inputs.
 
 const notPositiveInt = fc.oneof(fc.integer({ max: 0 }), fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE), notNumber);
 const batchNorms = { BatchNorm1d, BatchNorm2d } as const;
@@ -59,6 +59,18 @@ export const normCases: FuzzCase[] = [
   fuzz('GroupNorm.forward(x) with x not a live [N, 4, *] tensor', fc.oneof(notTensor, disposedTensor([2, 4, 3]),
     fc.integer({ min: 0, max: 4 }).chain(shapeOfRank).filter((s) => s.length < 2 || s[1] !== 4).map((s) => live.bind(null, s))),
   (x) => using(() => new GroupNorm(2, 4), (m) => m.forward((typeof x === 'function' ? x() : x) as never))),
+  fuzz('new InstanceNorm1d/2d(numFeatures, options) with a bad size, key or value, or trackRunningStats true', fc.tuple(fc.boolean(), fc.oneof(
+    notPositiveInt.map((n) => ({ n, o: {} })),
+    fc.oneof(notOptions, unknownKeyOptions(['eps', 'momentum', 'affine', 'trackRunningStats'], ['track_running_stats', 'num_features', 'elementwiseAffine']),
+      fc.constant({ trackRunningStats: true }), notBoolean.map((affine) => ({ affine })), fc.constantFrom(-0.5, 1.5, NaN, '0.1').map((momentum) => ({ momentum }))).map((o) => ({ n: 3, o })))),
+  ([oned, { n, o }]) => (oned ? new InstanceNorm1d(n as number, o as never) : new InstanceNorm2d(n as number, o as never))),
+  fuzz('InstanceNorm1d/2d(3).forward(x) with x not a live batch or sample of 3 channels', fc.boolean().chain((oned) => {
+    const dims = oned ? 1 : 2;
+    const takes = (s: number[]) => (s.length === dims + 2 && s[1] === 3) || (s.length === dims + 1 && s[0] === 3);
+    return fc.tuple(fc.constant(oned), fc.oneof(notTensor, disposedTensor([2, 3, 4]),
+      fc.integer({ min: 0, max: 5 }).chain(shapeOfRank).filter((s) => !takes(s)).map((s) => live.bind(null, s))));
+  }),
+  ([oned, x]) => using(() => (oned ? new InstanceNorm1d(3) : new InstanceNorm2d(3)), (m) => m.forward((typeof x === 'function' ? x() : x) as never))),
   fuzz('LayerNorm.forward(x) with x not ending in normalizedShape', fc.integer({ min: 0, max: 3 }).chain(shapeOfRank).filter((s) => s.length < 2 || s[s.length - 2] !== 2 || s[s.length - 1] !== 4),
     (s) => using(() => new LayerNorm([2, 4]), (m) => m.forward(live(s)))),
   fuzz('new Embedding(num, dim) with a size that is not a positive integer', fc.tuple(notPositiveInt, fc.boolean()),
