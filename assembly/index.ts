@@ -15,6 +15,7 @@ export * from './conv-depthwise';
 export * from './conv-depthwise-grad';
 export * from './pool';
 export * from './pad';
+export * from './upsample';
 
 /** End of the module's static data: the TypeScript allocator starts above it. */
 export function heapBase(): usize {

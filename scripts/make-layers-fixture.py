@@ -13,7 +13,8 @@ non-square kernel); AvgPool2d with divisor_override (with padding, strides, ceil
 count_include_pad both ways, which the override makes moot); the activations SiLU, Mish, ELU
 (alpha), SELU, Hardswish, Hardsigmoid and ReLU6 on values around their kinks; GroupNorm (groups of
 several channels, of one, one group; 2-D to 5-D inputs; eps; without affine); InstanceNorm1d and
-InstanceNorm2d (batched and one sample, affine or not). For each: the parameters
+InstanceNorm2d (batched and one sample, affine or not); Upsample (nearest, nearest-exact, linear,
+bilinear; up and down, by size and by factor, align_corners, recompute_scale_factor). For each: the parameters
 (drawn here, loaded into Descent's layer), input, upstream gradient, output, and the input and
 parameter gradients (torch 1.13, float32), tensors as {shape, data} with every float32 value
 written exactly.
@@ -87,10 +88,24 @@ LAYERS = [
     ('InstanceNorm1d', (4,), dict(affine=True, eps=1e-3), (4, 7)),
     ('InstanceNorm2d', (3,), dict(affine=True), (2, 3, 5, 4)),
     ('InstanceNorm2d', (2,), dict(momentum=0.5), (2, 3, 6)),
+    ('Upsample', (), dict(scale_factor=2), (2, 3, 4, 5)),
+    ('Upsample', (), dict(size=(7, 9)), (1, 2, 4, 5)),
+    ('Upsample', (), dict(scale_factor=0.5), (1, 2, 6, 7)),
+    ('Upsample', (), dict(scale_factor=1.7), (1, 2, 5, 3)),
+    ('Upsample', (), dict(size=(5, 7), mode='nearest-exact'), (2, 2, 3, 4)),
+    ('Upsample', (), dict(scale_factor=2, mode='bilinear'), (2, 2, 3, 4)),
+    ('Upsample', (), dict(size=(5, 8), mode='bilinear', align_corners=True), (1, 3, 3, 4)),
+    ('Upsample', (), dict(scale_factor=0.6, mode='bilinear'), (1, 2, 7, 9)),
+    ('Upsample', (), dict(scale_factor=1.5, mode='bilinear', recompute_scale_factor=True), (1, 2, 5, 5)),
+    ('Upsample', (), dict(scale_factor=(2, 1.5), mode='bilinear'), (1, 2, 3, 4)),
+    ('Upsample', (), dict(size=11, mode='linear'), (2, 3, 6)),
+    ('Upsample', (), dict(scale_factor=2, mode='linear', align_corners=True), (2, 2, 5)),
+    ('Upsample', (), dict(scale_factor=3), (2, 2, 4)),
 ]
 ACTIVATIONS = {'SiLU', 'Mish', 'ELU', 'SELU', 'Hardswish', 'Hardsigmoid', 'ReLU6'}
 NAMES = {'padding_mode': 'paddingMode', 'ceil_mode': 'ceilMode', 'count_include_pad': 'countIncludePad',
-         'output_padding': 'outputPadding', 'divisor_override': 'divisorOverride'}
+         'output_padding': 'outputPadding', 'divisor_override': 'divisorOverride', 'scale_factor': 'scaleFactor',
+         'align_corners': 'alignCorners', 'recompute_scale_factor': 'recomputeScaleFactor'}
 
 
 def draw(shape, scale=1.0):

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ConvTranspose2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, GroupNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, tensor, type Tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ConvTranspose2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, GroupNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, interpolate, tensor, type Tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -212,6 +212,21 @@ describe('threads: convolutions split without changing a bit', () => {
         y.backward(tensor(randomFloats(y.size, 84 + i), y.shape));
         bits.push(...bitsOf([y, x.grad!, ...(layer instanceof Conv1d ? [layer.weight.grad!, ...(layer.bias ? [layer.bias.grad!] : [])] : [])]));
         x.dispose();
+      }
+      return bits;
+    });
+  });
+
+  it('interpolate split by planes gives the same bits on 1, 2 and 3 threads (nearest, nearest-exact, bilinear both ways)', async () => {
+    await expectSameBitsOnThreads(() => {
+      const bits: Uint32Array[] = [];
+      const all = [{ scaleFactor: 2 }, { size: [37, 29], mode: 'nearest-exact' }, { scaleFactor: 1.7, mode: 'bilinear' }, { size: [11, 40], mode: 'bilinear', alignCorners: true }];
+      for (const [i, options] of all.entries()) {
+        const x = tensor(randomFloats(16 * 12 * 20 * 20, 90 + i), [16, 12, 20, 20]).requiresGrad_();
+        const y = interpolate(x, options as never);
+        y.backward(tensor(randomFloats(y.size, 94 + i), y.shape));
+        bits.push(...bitsOf([y, x.grad!]));
+        [x, y].forEach((t) => t.dispose());
       }
       return bits;
     });

@@ -4,7 +4,7 @@ import {
   differentiableOps, layerClasses, lossClasses, tensor, noGrad, manualSeed, Module, Tensor, Parameter,
   Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Sequential,
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
-  add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad,
+  add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad, interpolate, Upsample,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
   SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6,
   BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
@@ -95,6 +95,16 @@ const OP_SPECS: Record<keyof typeof differentiableOps, Spec> = {
   relu6: (r, c, s) => { const a = leaf(values(r * c, s, -2, 7, [0, 6], 0.1), [r, c]); return opCase([a], () => relu6(a)); },
   softmax: (r, c, s) => { const a = leaf(values(2 * r * c, s), [2, r, c]); return opCase([a], () => softmax(a, 2)); },
   logSoftmax: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => logSoftmax(a)); },
+  // Each mode, up and down, by size and by factor (recomputed too), 3-D and 4-D inputs.
+  interpolate: (r, c, s) => {
+    const options = [
+      { scaleFactor: 2 }, { size: [r + 2, c + 3], mode: 'nearest-exact' }, { scaleFactor: 1.5, mode: 'bilinear' },
+      { size: [2 * r + 1, c + 1], mode: 'bilinear', alignCorners: true }, { scaleFactor: 0.6, mode: 'bilinear', recomputeScaleFactor: true },
+      { size: 2 * c + 3, mode: 'linear' }, { scaleFactor: 2.5, mode: 'linear', alignCorners: true }, { size: [Math.max(1, r - 1), 2 * c] },
+    ][s % 8] as Parameters<typeof interpolate>[1];
+    const a = leaf(values(2 * r * c, s), s % 8 === 5 || s % 8 === 6 ? [1, 2, r * c] : [1, 2, r, c]);
+    return opCase([a], () => interpolate(a, options));
+  },
   pad: (r, c, s) => {
     // Each mode in turn, on the last two dimensions or the last one, as far as the mode allows.
     const mode = (['constant', 'reflect', 'replicate', 'circular'] as const)[s % 4];
@@ -149,6 +159,11 @@ const LAYER_SPECS: Record<Exclude<keyof typeof layerClasses, NormLayer | ConvLay
     return moduleCase(m, x, () => m.forward(x));
   },
   LogSoftmax: activationCase(() => new LogSoftmax()),
+  Upsample: (r, c, s) => {
+    const m = new Upsample([{ scaleFactor: 2 }, { size: [r + 1, 2 * c + 1], mode: 'bilinear' }, { scaleFactor: [1.7, 2], mode: 'bilinear', alignCorners: true }][s % 3] as never);
+    const x = leaf(values(2 * 3 * r * c, s), [2, 3, r, c]);
+    return moduleCase(m, x, () => m.forward(x));
+  },
   Sequential: (r, c, s) => {
     // Every fused pair and a plain layer, so the fused epilogues' backward is checked too.
     const m = new Sequential([new Linear(c, 5), new Tanh(), new Linear(5, 4), new GELU(), new Linear(4, 3), new Sigmoid(), new Linear(3, 2)]);

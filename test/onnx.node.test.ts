@@ -13,7 +13,7 @@ import { OptionError, ShapeError } from '../src/core/errors.js';
 import {
   Module, Sequential, Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Conv2d, ConvTranspose2d,
   MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding,
-  Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
+  Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, Upsample,
 } from '../src/nn/index.js';
 import { makeModel, inputShape as catalogInputShape } from '../src/catalog/models.js';
 import { OnnxExportError, saveOnnx, toOnnx } from '../src/onnx.js';
@@ -256,6 +256,24 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
     expect(() => toOnnx(new GroupNorm(2, 4), { inputShape: [3, 5] })).toThrow(/takes \[batch, 4, \*\], but its input is \[batch, 3, 5\]/);
     model.dispose();
     sequence.dispose();
+  });
+
+  it('Upsample as Resize: nearest, nearest-exact, (bi)linear with and without alignCorners, by factor and by size, up and down', async () => {
+    const layers: [Upsample, number[]][] = [
+      [new Upsample({ scaleFactor: 2 }), [2, 3, 4]], [new Upsample({ scaleFactor: 1.7 }), [2, 5, 3]], [new Upsample({ size: [7, 9] }), [2, 4, 5]],
+      [new Upsample({ size: [5, 7], mode: 'nearest-exact' }), [2, 3, 4]], [new Upsample({ scaleFactor: 2, mode: 'bilinear' }), [2, 3, 4]],
+      [new Upsample({ size: [5, 8], mode: 'bilinear', alignCorners: true }), [3, 3, 4]], [new Upsample({ scaleFactor: 0.6, mode: 'bilinear' }), [2, 7, 9]],
+      [new Upsample({ scaleFactor: 1.5, mode: 'bilinear', recomputeScaleFactor: true }), [2, 5, 5]], [new Upsample({ size: 11, mode: 'linear' }), [3, 6]],
+      [new Upsample({ scaleFactor: 2, mode: 'linear', alignCorners: true }), [2, 5]], [new Upsample({ scaleFactor: 3 }), [2, 4]],
+    ];
+    for (const [layer, sample] of layers) {
+      try {
+        await expectSameOutputs(new Sequential([layer]), sample);
+      } catch (error) {
+        throw new Error(`${layer.describe()} on [batch, ${sample.join(', ')}]: ${(error as Error).message}`);
+      }
+    }
+    expect(() => toOnnx(new Upsample({ scaleFactor: 2, mode: 'linear' }), { inputShape: [2, 3, 4] })).toThrow(/takes \[batch, C, L\], but its input is \[batch, 2, 3, 4\]/);
   });
 
   it('BatchNorm1d on [batch, C] and [batch, C, L], LayerNorm with and without affine', async () => {

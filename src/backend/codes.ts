@@ -56,6 +56,17 @@ export namespace Loss {
 }
 
 /**
+ * How upsample picks its sources (torch's interpolate modes): `nearest` the element at
+ * ⌊dst·scale⌋ (torch's legacy nearest), `nearestExact` at ⌊(dst + ½)·scale⌋, `linear` the two
+ * neighbours of the source coordinate along each axis, weighted (linear, bilinear).
+ */
+export namespace Interp {
+  export const nearest = 0;
+  export const nearestExact = 1;
+  export const linear = 2;
+}
+
+/**
  * How padPlanes fills the border (torch.nn.functional.pad's modes): the constant `value`, the
  * plane mirrored about its edge row or column (the edge not repeated), the edge repeated, or the
  * plane wrapped around.

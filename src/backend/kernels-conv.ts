@@ -155,6 +155,18 @@ export const CONV_KERNELS = {
   /** dx = 0, then each window's elements += dy/size, windows in order. */
   adaptiveAvgPoolBackward: { args: 'dy:range/outPlane planes:count h w oh ow dx:range/inPlane inPlane:width outPlane' },
   /**
+   * Resamples each of `planes` h×w planes to oh×ow by `mode` (Interp in codes.ts), as torch's
+   * interpolate: along each axis the source coordinate of output index d is, in float32, for
+   * nearest min(⌊d·scale⌋, n − 1) (d itself when the sizes agree, d >> 1 when doubling), for
+   * nearestExact min(⌊(d + ½)·scale⌋, n − 1), and for linear r = alignCorners ? scale·d :
+   * max(scale·(d + ½) − ½, 0), whose neighbours i0 = ⌊r⌋ and i1 = min(i0 + 1, n − 1) get weights
+   * 1 − λ and λ = clamp(r − i0, 0, 1) (rows outside, columns inside). scaleH and scaleW are the
+   * sources per output along each axis as torch computes them (TypeScript: layers/upsample.ts).
+   */
+  upsampleForward: { args: 'x:range/inPlane planes:count h w oh ow mode scaleH scaleW alignCorners y:range/outPlane inPlane:width outPlane' },
+  /** The adjoint of upsampleForward: dx = 0, then each output's gradient added to its sources (times their weights), outputs in order. */
+  upsampleBackward: { args: 'dy:range/outPlane planes:count h w oh ow mode scaleH scaleW alignCorners dx:range/inPlane inPlane:width outPlane' },
+  /**
    * Each of `planes` h×w planes written into a (top + h + bottom)×(left + w + right) plane of out,
    * the border filled by `mode` (Pad in codes.ts): out[oy][ox] = x[sy][sx] with each source index
    * found along its axis alone (reflect: −i before and 2(n − 1) − i after; replicate: the nearest

@@ -8,6 +8,7 @@ import { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish,
 import { Dropout, Dropout2d, Flatten, Softmax, LogSoftmax } from '../nn/layers.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from '../nn/norm.js';
 import { GroupNorm, InstanceNorm1d, InstanceNorm2d } from '../nn/group-norm.js';
+import { Upsample } from '../nn/upsample.js';
 import { Embedding } from '../nn/embedding.js';
 import { Conv1d, Conv2d } from '../nn/conv.js';
 import { ConvTranspose2d } from '../nn/conv-transpose.js';
@@ -325,6 +326,47 @@ const instanceNorm = (dims: 1 | 2): Emitter<InstanceNorm1d | InstanceNorm2d> => 
   return { value: site.graph.node('InstanceNormalization', [x.value, scale, bias], { epsilon: { float: layer.eps } }), shape: x.shape };
 };
 
+/**
+ * Upsample as ONNX's Resize, torch's rules as its attributes: nearest is 'asymmetric' with floor,
+ * nearest-exact 'half_pixel' rounding halves up, the linear modes 'pytorch_half_pixel' (or
+ * 'align_corners'). A factor torch uses as given (1/factor per output) is Resize's `scales`;
+ * sizes (or a recomputed factor, which torch turns into in/out) are its `sizes`, the batch and
+ * channels taken from the input's Shape.
+ */
+const upsample: Emitter<Upsample> = (layer, x, site) => {
+  const { graph } = site;
+  const dims = x.shape.length - 1;
+  if ((dims !== 1 && dims !== 2) || (layer.mode === 'linear' && dims !== 1) || (layer.mode === 'bilinear' && dims !== 2)) {
+    fail(site, x, layer.mode === 'linear' ? '[batch, C, L]' : layer.mode === 'bilinear' ? '[batch, C, H, W]' : '[batch, C, L] or [batch, C, H, W]');
+  }
+  const sizes = x.shape.slice(1), pick = (values: readonly number[], d: number) => values[values.length === 1 ? 0 : d];
+  if ((layer.size && layer.size.length !== 1 && layer.size.length !== dims) || (layer.scaleFactor && layer.scaleFactor.length !== 1 && layer.scaleFactor.length !== dims)) {
+    fail(site, x, `${dims === 1 ? 'a sequence' : 'an image'} with as many sizes as the layer's ${layer.size ? 'size' : 'scaleFactor'}`);
+  }
+  const out = sizes.map((n, d) => (layer.size ? pick(layer.size, d) : Math.floor(n * pick(layer.scaleFactor!, d))));
+  windowOutput(site, x, out);
+  const transform = layer.mode === 'nearest' ? 'asymmetric' : layer.mode === 'nearest-exact' ? 'half_pixel' : layer.alignCorners ? 'align_corners' : 'pytorch_half_pixel';
+  const attributes: Record<string, Attribute> = {
+    mode: { string: layer.mode.startsWith('nearest') ? 'nearest' : 'linear' },
+    coordinate_transformation_mode: { string: transform },
+    ...(layer.mode.startsWith('nearest') ? { nearest_mode: { string: layer.mode === 'nearest' ? 'floor' : 'round_prefer_ceil' } } : {}),
+  };
+  let inputs: string[];
+  if (layer.scaleFactor && !layer.recomputeScaleFactor) {
+    const factors = sizes.map((_, d) => Math.fround(pick(layer.scaleFactor!, d)));
+    // Resize's output size is ⌊n·factor⌋ in float32; torch's in float64: where they differ, refuse.
+    if (sizes.some((n, d) => Math.floor(Math.fround(n * factors[d])) !== out[d])) {
+      throw new OnnxExportError(`${site.owner}: ${site.where} on [batch, ${x.shape.join(', ')}] gives ${out.join('×')}, which ONNX's Resize computes as another size from the float32 scale factor; a size, or another input size, exports`);
+    }
+    inputs = [x.value, '', graph.floats(graph.fresh(`${site.prefix}scales`), [dims + 2], Float32Array.from([1, 1, ...factors]))];
+  } else {
+    const batchAndChannels = graph.node('Slice', [graph.node('Shape', [x.value]), graph.int64s(graph.fresh(`${site.prefix}from`), [1], [0]), graph.int64s(graph.fresh(`${site.prefix}to`), [1], [2])]);
+    const target = graph.node('Concat', [batchAndChannels, graph.int64s(graph.fresh(`${site.prefix}size`), [dims], out)], { axis: { int: 0 } });
+    inputs = [x.value, '', '', target];
+  }
+  return { value: graph.node('Resize', inputs, attributes), shape: [x.shape[0], ...out] };
+};
+
 const embedding: Emitter<Embedding> = (layer, x, site) => {
   const { graph } = site;
   // Descent's indices are float32 tensors of whole numbers; Gather takes integers.
@@ -370,5 +412,6 @@ export const EMITTERS = new Map<abstract new (...args: never[]) => Module, Emitt
   [GroupNorm, groupNorm],
   [InstanceNorm1d, instanceNorm(1)],
   [InstanceNorm2d, instanceNorm(2)],
+  [Upsample, upsample],
   [Embedding, embedding],
 ] as [abstract new (...args: never[]) => Module, Emitter<never>][]);

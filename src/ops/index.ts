@@ -5,13 +5,14 @@ import { add, sub, mul, div, exp, log, neg, sqrt, abs, pow } from './elementwise
 import { sum, mean } from './reduce.js';
 import { reshape, flatten, transpose } from './shape-ops.js';
 import { pad, type PadOptions } from './pad.js';
+import { interpolate, type InterpolateOptions } from './interpolate.js';
 import {
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6, type GeluOptions,
 } from './activation.js';
 
 /** Every differentiable op by name, for the gradient-check test. @internal */
 export const differentiableOps = {
-  add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad,
+  add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad, interpolate,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
 } as const;
 
@@ -40,6 +41,7 @@ declare module '../core/tensor.js' {
     flatten(startDim?: number, endDim?: number): Tensor;
     transpose(dim0?: number, dim1?: number): Tensor;
     pad(padding: readonly number[], options?: PadOptions): Tensor;
+    interpolate(options?: InterpolateOptions): Tensor;
     relu(): Tensor;
     sigmoid(): Tensor;
     tanh(): Tensor;

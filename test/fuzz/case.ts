@@ -135,3 +135,13 @@ export const tensorNotOfRank = (ranks: number[]) =>
 
 /** A disposed tensor of a plausible shape. */
 export const disposedTensor = (shape: number[] = [2, 3]) => fc.constant(T(shape, { disposed: true }));
+
+/** Runs `use` with a zero tensor of `shape`, disposed afterwards. */
+export function withTensor<R>(shape: number[], use: (t: Tensor) => R): R {
+  const t = zeros(shape);
+  try {
+    return use(t);
+  } finally {
+    t.dispose();
+  }
+}

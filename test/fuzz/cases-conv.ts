@@ -1,11 +1,12 @@
 import fc from 'fast-check';
-import { AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, MaxPool1d, MaxPool2d, pad, type Tensor } from '../../src/index.js';
+import { Upsample, interpolate, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, MaxPool1d, MaxPool2d, pad, type Tensor } from '../../src/index.js';
 import {
   NON_FINITE, disposedTensor, fuzz, live, notBoolean, notNumber, notOptions, notTensor, shapeOfRank, tensorNotOfRank,
-  unknownKeyOptions, using, type FuzzCase,
+  unknownKeyOptions, using, withTensor, type FuzzCase,
 } from './case.js';
 
-// Invalid calls to Conv2d, ConvTranspose2d, the 1-D layers, the pooling layers and pad: constructors, options, forward inputs.
+// Invalid calls to Conv2d, ConvTranspose2d, the 1-D layers, the pooling layers, pad and interpolate / Upsample: constructors,
+// options, forward inputs.
 
 const notPositiveInt = fc.oneof(fc.integer({ max: 0 }), fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE), notNumber);
 /** Not a positive integer or a pair [h, w] of them (kernelSize, stride, dilation). */
@@ -119,6 +120,20 @@ export const convCases: FuzzCase[] = [
   fuzz('AdaptiveAvgPool1d/AdaptiveMaxPool1d.forward(x) with x not a live [N, C, L] or [C, L] tensor',
     fc.tuple(fc.boolean(), fc.oneof(tensorNotOfRank([2, 3]), notTensor, disposedTensor([1, 1, 3]))),
     ([max, x]) => using(() => (max ? new AdaptiveMaxPool1d(2) : new AdaptiveAvgPool1d(2)), (m) => m.forward(x as never))),
+  fuzz('interpolate(x, options) / new Upsample(options) with a bad size, factor, mode, key, or both or neither of size and scaleFactor',
+    fc.tuple(fc.boolean(), fc.oneof(notOptions.filter((o) => o !== undefined), unknownKeyOptions(['size', 'scaleFactor', 'mode', 'alignCorners', 'recomputeScaleFactor', 'antialias'], ['scale_factor', 'align_corners', 'scale']),
+      fc.constantFrom({}, { size: 4, scaleFactor: 2 }, { scaleFactor: 2, alignCorners: true }, { size: 3, mode: 'nearest-exact', alignCorners: false },
+        { scaleFactor: 2, mode: 'bicubic' }, { scaleFactor: 2, mode: 'area' }, { scaleFactor: 2, antialias: true }, { size: 3, recomputeScaleFactor: true }),
+      fc.oneof(notPositiveInt, fc.constantFrom([], [2, 0], [2.5])).map((size) => ({ size })),
+      fc.oneof(fc.double({ max: 0 }), fc.constantFrom(...NON_FINITE, [], [2, -1], '2')).map((scaleFactor) => ({ scaleFactor })))),
+    ([functional, o]) => (functional ? withTensor([1, 2, 3, 4], (x) => interpolate(x, o as never)) : new Upsample(o as never))),
+  fuzz('interpolate(x, …) with x not a live [N, C, L] or [N, C, H, W] tensor, a mode for another rank, too many sizes, or no output',
+    fc.oneof(
+      fc.oneof(notTensor, disposedTensor([1, 2, 3, 4]), tensorNotOfRank([3, 4])).map((x) => ({ x, o: { scaleFactor: 2 } })),
+      fc.constantFrom({ x: [1, 2, 3, 4], o: { scaleFactor: 2, mode: 'linear' } }, { x: [1, 2, 5], o: { scaleFactor: 2, mode: 'bilinear' } },
+        { x: [1, 2, 3, 4], o: { size: [2, 3, 4] } }, { x: [1, 2, 5], o: { scaleFactor: [2, 2] } }, { x: [1, 2, 3, 4], o: { scaleFactor: 0.2 } })
+        .map(({ x, o }) => ({ x: live.bind(null, [...x]), o }))),
+    ({ x, o }) => interpolate((typeof x === 'function' ? x() : x) as never, o as never)),
   fuzz('pad(x, padding) with x not a live tensor', fc.oneof(notTensor, disposedTensor([2, 3]), fc.constant(undefined)), (x) => pad(x as never, [1, 1])),
   fuzz('pad(x, padding) with padding not 2 or 4 non-negative integers',
     fc.oneof(fc.constantFrom(undefined, null, 2, 'same', [], [1], [1, 1, 1], [1, 1, 1, 1, 1, 1], [1, -1], [0.5, 1], [NaN, 0], ['1', 1]),

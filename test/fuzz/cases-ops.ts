@@ -6,7 +6,7 @@ import {
 } from '../../src/index.js';
 import {
   JUNK, NON_FINITE, T, badShape, live, disposedTensor, fuzz, notBoolean, notNumber, notOperand, notOptions, notTensor,
-  shapeOfRank, tensorNotOfRank, unknownKeyOptions, type FuzzCase,
+  shapeOfRank, tensorNotOfRank, unknownKeyOptions, withTensor, type FuzzCase,
 } from './case.js';
 
 // Invalid calls to tensor creation, the ops, the Tensor methods, backward and init.
@@ -34,15 +34,6 @@ const reduceCases = (name: 'sum' | 'mean', op: typeof sum) => [
   fuzz(`${name}(x, { keepdim }) not a boolean`, notBoolean, (k) => withTensor([2, 3], (x) => op(x, { keepdim: k as boolean }))),
 ];
 
-/** Runs `use` with a zero tensor of `shape`, disposed afterwards. */
-function withTensor<R>(shape: number[], use: (t: Tensor) => R): R {
-  const t = zeros(shape);
-  try {
-    return use(t);
-  } finally {
-    t.dispose();
-  }
-}
 
 const binary = { add, sub, mul, div } as const;
 const unary = { exp, log, neg, sqrt, abs } as const;
