@@ -7,7 +7,8 @@ import { POSITIVE_INT, STRING, arrayOf, checkOptions, checkValue, instanceOf, in
 import { Module } from '../nn/module.js';
 import { Sequential } from '../nn/sequential.js';
 import { OnnxExportError, OnnxGraph } from './onnx-graph.js';
-import { EMITTERS, type Flow } from './onnx-layers.js';
+import { EMITTERS } from './onnx-layers.js';
+import type { Flow } from './onnx-emit.js';
 import { writeFileAtomic } from './files.js';
 
 // ONNX export: the model as an ONNX graph for inference anywhere ONNX Runtime (Node, the web,
