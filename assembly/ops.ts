@@ -228,3 +228,12 @@ export function transposeAxes(x: usize, outer: i32, m: i32, mid: i32, n: i32, in
     }
   }
 }
+
+/**
+ * rows runs of `width` floats: y + r·yStride ← x + r·xStride (floats), r in order; a row's copy
+ * is a memmove. cat, stack, narrow and their gradients.
+ */
+export function copyRows(x: usize, rows: i32, width: i32, y: usize, xStride: i32, yStride: i32): void {
+  const bytes = <usize>width << 2;
+  for (let r = 0; r < rows; r++) memory.copy(y + ((<usize>r * <usize>yStride) << 2), x + ((<usize>r * <usize>xStride) << 2), bytes);
+}

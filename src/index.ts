@@ -32,6 +32,7 @@ export { sum, mean, type ReduceOptions } from './ops/reduce.js';
 export { reshape, flatten, transpose } from './ops/shape-ops.js';
 export { pad, type PadOptions, type PadMode } from './ops/pad.js';
 export { interpolate, type InterpolateOptions, type InterpolateMode } from './ops/interpolate.js';
+export { cat, stack, narrow, split, chunk } from './ops/join.js';
 export {
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6, type GeluOptions,
 } from './ops/activation.js';

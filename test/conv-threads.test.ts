@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ConvTranspose2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, GroupNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, interpolate, tensor, type Tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ConvTranspose2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, GroupNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, interpolate, cat, chunk, narrow, tensor, type Tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -228,6 +228,19 @@ describe('threads: convolutions split without changing a bit', () => {
         bits.push(...bitsOf([y, x.grad!]));
         [x, y].forEach((t) => t.dispose());
       }
+      return bits;
+    });
+  });
+
+  it('cat, narrow and chunk (copyRows split by rows) give the same bits on 1, 2 and 3 threads, forward and backward', async () => {
+    await expectSameBitsOnThreads(() => {
+      const a = tensor(randomFloats(64 * 30 * 129, 98), [64, 30, 129]).requiresGrad_(), b = tensor(randomFloats(64 * 11 * 129, 99), [64, 11, 129]).requiresGrad_();
+      const joined = cat([a, b, a], 1);
+      const parts = chunk(narrow(joined, 2, 3, 120), 3, -1);
+      const y = cat(parts.map((p, i) => p.mul(i + 1)), 0);
+      y.backward(tensor(randomFloats(y.size, 100), y.shape));
+      const bits = bitsOf([joined, y, a.grad!, b.grad!]);
+      [a, b, joined, y, ...parts].forEach((t) => t.dispose());
       return bits;
     });
   });

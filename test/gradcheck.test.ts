@@ -4,7 +4,7 @@ import {
   differentiableOps, layerClasses, lossClasses, tensor, noGrad, manualSeed, Module, Tensor, Parameter,
   Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Sequential,
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
-  add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad, interpolate, Upsample,
+  add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad, interpolate, Upsample, cat, stack, narrow, split, chunk,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
   SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6,
   BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
@@ -95,6 +95,36 @@ const OP_SPECS: Record<keyof typeof differentiableOps, Spec> = {
   relu6: (r, c, s) => { const a = leaf(values(r * c, s, -2, 7, [0, 6], 0.1), [r, c]); return opCase([a], () => relu6(a)); },
   softmax: (r, c, s) => { const a = leaf(values(2 * r * c, s), [2, r, c]); return opCase([a], () => softmax(a, 2)); },
   logSoftmax: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => logSoftmax(a)); },
+  // Joined along the first, a middle and the last dimension (negative too), a tensor twice.
+  cat: (r, c, s) => {
+    const a = leaf(values(2 * r * c, s), [2, r, c]);
+    if (s % 3 === 0) {
+      const b = leaf(values(2 * r * 3, s + 1), [2, r, 3]);
+      return opCase([a, b], () => cat([a, b, a], -1));
+    }
+    if (s % 3 === 1) {
+      const e = leaf(values(r * c, s + 2), [1, r, c]);
+      return opCase([a, e], () => cat([e, a], 0));
+    }
+    return opCase([a], () => cat([a, mul(a, 2)], 1));
+  },
+  stack: (r, c, s) => {
+    const a = leaf(values(r * c, s), [r, c]), b = leaf(values(r * c, s + 1), [r, c]);
+    return opCase([a, b], () => stack([a, b, a], [0, 1, 2, -1][s % 4]));
+  },
+  narrow: (r, c, s) => {
+    const a = leaf(values(2 * r * (c + 2), s), [2, r, c + 2]);
+    return opCase([a], () => (s % 2 ? narrow(a, 2, 1, c) : narrow(a, -2, Math.floor(r / 2), r - Math.floor(r / 2))));
+  },
+  // Every part used, each weighted differently, so each part's gradient lands in its own place.
+  split: (r, c, s) => {
+    const a = leaf(values(r * (c + 3), s), [r, c + 3]);
+    return opCase([a], () => cat((s % 2 ? split(a, 2, 1) : split(a, [1, c + 2], -1)).map((p, i) => mul(p, i + 1)), 1));
+  },
+  chunk: (r, c, s) => {
+    const a = leaf(values((r + 2) * c, s), [r + 2, c]);
+    return opCase([a], () => cat(chunk(a, 3, 0).map((p, i) => mul(p, i + 1)), 0));
+  },
   // Each mode, up and down, by size and by factor (recomputed too), 3-D and 4-D inputs.
   interpolate: (r, c, s) => {
     const options = [

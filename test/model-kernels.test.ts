@@ -541,6 +541,18 @@ for (const config of CONFIGS) {
         }), { numRuns: 80 });
     });
 
+    it('copyRows copies rows of any width between strides, and leaves the gaps alone', () => {
+      fc.assert(fc.property(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 9 }), fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 }), seed,
+        (rows, width, xGap, yGap, s) => {
+          const xStride = width + xGap, yStride = width + yGap;
+          const x = values(Math.max(rows * xStride, 1), s), before = values(Math.max(rows * yStride, 1), s + 1);
+          const [, y] = onHeap([x, before], (px, py) => kernels().copyRows(px, rows, width, py, xStride, yStride));
+          const want = Array.from(before);
+          for (let r = 0; r < rows; r++) for (let t = 0; t < width; t++) want[r * yStride + t] = x[r * xStride + t];
+          expectExact(y, want, 'copyRows');
+        }), { numRuns: 80 });
+    });
+
     it('every backward kernel matches central differences of the float64 forward', () => {
       fc.assert(fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 20 }), seed, (m, n, s) => {
         const size = m * n;

@@ -71,6 +71,12 @@ export const MODEL_KERNELS = {
    * index. Split by outer blocks; y must not overlap x.
    */
   transposeAxes: { args: 'x:range outer:count m mid n inner y:range block:width' },
+  /**
+   * rows runs of `width` floats copied: y + r·yStride ← x + r·xStride (floats; a row may overlap
+   * itself, rows must not overlap each other). The copies of cat, stack and narrow, forward and
+   * backward. Split by rows.
+   */
+  copyRows: { args: 'x:range/xStride rows:count width:width y:range/yStride xStride yStride' },
 } as const satisfies Record<string, KernelSpec>;
 
 export type ModelKernels = KernelFunctions<typeof MODEL_KERNELS>;

@@ -6,6 +6,7 @@ import { sum, mean } from './reduce.js';
 import { reshape, flatten, transpose } from './shape-ops.js';
 import { pad, type PadOptions } from './pad.js';
 import { interpolate, type InterpolateOptions } from './interpolate.js';
+import { cat, stack, narrow, split, chunk } from './join.js';
 import {
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6, type GeluOptions,
 } from './activation.js';
@@ -13,6 +14,7 @@ import {
 /** Every differentiable op by name, for the gradient-check test. @internal */
 export const differentiableOps = {
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad, interpolate,
+  cat, stack, narrow, split, chunk,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
 } as const;
 
@@ -42,6 +44,9 @@ declare module '../core/tensor.js' {
     transpose(dim0?: number, dim1?: number): Tensor;
     pad(padding: readonly number[], options?: PadOptions): Tensor;
     interpolate(options?: InterpolateOptions): Tensor;
+    narrow(dim: number, start: number, length: number): Tensor;
+    split(splitSize: number | readonly number[], dim?: number): Tensor[];
+    chunk(chunks: number, dim?: number): Tensor[];
     relu(): Tensor;
     sigmoid(): Tensor;
     tanh(): Tensor;
@@ -60,8 +65,10 @@ declare module '../core/tensor.js' {
 }
 
 // Each method is the op with the tensor as its first argument; an op added above gets its method
-// here (and must be declared in the interface above for TypeScript).
-for (const [name, op] of Object.entries(differentiableOps)) {
+// here (and must be declared in the interface above for TypeScript). cat and stack take a list of
+// tensors, as torch's (which are not methods either).
+const FUNCTIONS_ONLY = new Set<string>(['cat', 'stack']);
+for (const [name, op] of Object.entries(differentiableOps).filter(([name]) => !FUNCTIONS_ONLY.has(name))) {
   Object.defineProperty(Tensor.prototype, name, {
     value(this: Tensor, ...args: unknown[]) {
       return (op as (x: Tensor, ...rest: unknown[]) => Tensor)(this, ...args);

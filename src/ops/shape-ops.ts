@@ -53,7 +53,7 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
  * A dimension argument checked against a shape and made non-negative, as torch resolves it (a 0-d
  * shape counts as one dimension): an integer in [−rank, rank − 1].
  */
-function dimIndex(owner: string, name: string, d: number, shape: readonly number[]): number {
+export function dimIndex(owner: string, name: string, d: number, shape: readonly number[]): number {
   const rank = Math.max(shape.length, 1);
   checkValue(owner, name, d, int());
   if (d < -rank || d >= rank) {

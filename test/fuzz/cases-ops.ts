@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import {
   Tensor, abs, add, div, exp, flatten, full, gemm, init, log, matmul, mean, mul, neg, ones, pow, reshape, sqrt, sub,
   sum, tensor, transpose, zeros, noGrad, tidy, relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax,
-  silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
+  silu, mish, elu, selu, hardswish, hardsigmoid, relu6, cat, stack, narrow, split, chunk,
 } from '../../src/index.js';
 import {
   JUNK, NON_FINITE, T, badShape, live, disposedTensor, fuzz, notBoolean, notNumber, notOperand, notOptions, notTensor,
@@ -97,6 +97,23 @@ export const opCases: FuzzCase[] = [
       return !(inRange(a) && inRange(end) && ((a as number) + rank) % rank <= (end + rank) % rank);
     }),
   ([shape, a, b]) => withTensor(shape, (x) => flatten(x, a as number, b))),
+  // joining and parts along a dimension
+  fuzz('cat/stack(tensors, dim) with tensors not a non-empty array of live tensors, shapes that do not match, or dim out of range',
+    fc.tuple(fc.boolean(), fc.oneof(
+      fc.oneof(fc.constantFrom(undefined, null, [], 3, 'x'), fc.oneof(notTensor, disposedTensor([2, 3])).map((t) => [T([2, 3]), t])).map((ts) => ({ ts, dim: 0 })),
+      fc.constantFrom({ ts: [T([2, 3]), T([2, 4])], dim: 0 }, { ts: [T([2, 3]), T([3])], dim: 0 }, { ts: [T([]), T([])], dim: 0 }),
+      fc.oneof(fc.integer({ min: 3, max: 9 }), fc.integer({ min: -9, max: -4 }), fc.double({ noInteger: true }), notNumber.filter((v) => v !== undefined))
+        .map((dim) => ({ ts: [T([2, 3]), T([2, 3])], dim }))))
+      // Scalars stack (into a vector); only cat refuses them.
+      .filter(([isCat, { ts }]) => isCat || !(Array.isArray(ts) && ts.length === 2 && ts.every((t) => t instanceof Object && (t as { shape?: number[] }).shape?.length === 0))),
+    ([isCat, { ts, dim }]) => (isCat ? cat(ts as never, dim as number) : stack(ts as never, dim as number))),
+  fuzz('narrow(x, dim, start, length) with a dim, start or length out of range, or running past the end',
+    fc.oneof(fc.constantFrom([2, 0, 2], [1, 3, 1], [1, 1, 3], [1, -4, 1], [1, 0, -1], [0, 0.5, 1], [5, 0, 1]), fc.tuple(notNumber.filter((v) => v !== undefined), fc.constant(0), fc.constant(1))),
+    ([dim, start, length]) => withTensor([2, 3], (x) => narrow(x, dim as number, start as number, length as number))),
+  fuzz('split(x, splitSize, dim) / chunk(x, chunks, dim) with a size that is not positive, sizes that do not add up, or a dim out of range',
+    fc.tuple(fc.boolean(), fc.oneof(fc.constantFrom(0, -1, 1.5, NaN, [], [1, 1], [1, -1, 3], [2, 'a']).map((size) => ({ size, dim: 1 })),
+      fc.integer({ min: 2, max: 5 }).map((dim) => ({ size: 1, dim })))).filter(([isSplit, { size }]) => isSplit || !Array.isArray(size)),
+    ([isSplit, { size, dim }]) => withTensor([2, 3], (x) => (isSplit ? split(x, size as number, dim) : chunk(x, size as number, dim)))),
   // activations as ops
   ...([['relu', relu], ['sigmoid', sigmoid], ['tanh', tanh], ['leakyRelu', leakyRelu], ['gelu', gelu], ['softmax', softmax], ['logSoftmax', logSoftmax],
     ['silu', silu], ['mish', mish], ['elu', elu], ['selu', selu], ['hardswish', hardswish], ['hardsigmoid', hardsigmoid], ['relu6', relu6]] as const).map(([name, op]) =>

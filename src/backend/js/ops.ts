@@ -103,3 +103,11 @@ export function transposeAxes(h: HeapView, x: number, outer: number, m: number, 
     }
   }
 }
+
+export function copyRows(h: HeapView, x: number, rows: number, width: number, y: number, xStride: number, yStride: number): void {
+  const f = h.f32;
+  for (let r = 0; r < rows; r++) {
+    const src = (x >>> 2) + r * xStride;
+    f.copyWithin((y >>> 2) + r * yStride, src, src + width);
+  }
+}

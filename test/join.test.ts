@@ -1,0 +1,134 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import fc from 'fast-check';
+import {
+  Adam, Conv2d, MSELoss, MaxPool2d, Module, OptionError, ReLU, ShapeError, Upsample, cat, chunk, memory, narrow, split, stack, tensor, tidy,
+  type Tensor,
+} from '../src/index.js';
+import { CONFIGS, randomFloats, use } from './helpers.js';
+import { expectRejected } from './rejects.js';
+
+// cat, stack, narrow, split and chunk: element by element against index arithmetic written here on
+// random shapes (size-1 dimensions and sizes not a multiple of 4 included), torch's part sizes for
+// split and chunk, a U-Net block (a skip connection by cat) that trains with a flat heap, and the
+// errors. Their gradients: gradcheck.test.ts.
+
+const shape = fc.array(fc.integer({ min: 1, max: 5 }), { minLength: 1, maxLength: 4 });
+
+/** The element of a row-major shape at a multi-index. */
+const at = (values: Float32Array, dims: readonly number[], index: number[]) => values[index.reduce((o, i, d) => o * dims[d] + i, 0)];
+/** Every multi-index of a shape, in row-major order. */
+function* indices(dims: readonly number[]): Generator<number[]> {
+  const index = dims.map(() => 0);
+  const total = dims.reduce((p, d) => p * d, 1);
+  for (let n = 0; n < total; n++) {
+    yield [...index];
+    for (let d = dims.length - 1; d >= 0 && ++index[d] === dims[d]; d--) index[d] = 0;
+  }
+}
+
+for (const config of CONFIGS) {
+  describe(`cat, stack, narrow, split, chunk on ${config.label}`, () => {
+    beforeAll(() => use(config.options));
+
+    it('cat and stack put each element where the index arithmetic says, on random shapes and dims', () => {
+      fc.assert(fc.property(shape, fc.nat(), fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }), (dims, seed, sizes) => {
+        const d = seed % dims.length;
+        const parts = sizes.map((s, i) => tensor(randomFloats(dims.reduce((p, v) => p * v, 1) / dims[d] * s, seed + i), dims.map((v, j) => (j === d ? s : v))));
+        const joined = cat(parts, d - (seed % 2 ? dims.length : 0));
+        const offsets = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+        const got = joined.toArray();
+        for (const [i, p] of parts.entries()) {
+          const values = p.toArray();
+          for (const index of indices(p.shape)) {
+            const outIndex = index.map((v, j) => (j === d ? v + offsets[i] : v));
+            expect(at(got, joined.shape, outIndex)).toBe(at(values, p.shape, index));
+          }
+        }
+        const same = sizes.map((_, i) => tensor(randomFloats(dims.reduce((p, v) => p * v, 1), seed + 10 + i), dims));
+        const sd = seed % (dims.length + 1);
+        const stacked = stack(same, sd);
+        expect([...stacked.shape]).toEqual([...dims.slice(0, sd), same.length, ...dims.slice(sd)]);
+        const sv = stacked.toArray();
+        for (const [i, p] of same.entries()) {
+          const values = p.toArray();
+          for (const index of indices(dims)) expect(at(sv, stacked.shape, [...index.slice(0, sd), i, ...index.slice(sd)])).toBe(at(values, dims, index));
+        }
+        [...parts, joined, ...same, stacked].forEach((t) => t.dispose());
+      }), { numRuns: 40, seed: 3 });
+    });
+
+    it("narrow, split and chunk take torch's parts; cat of the parts gives x back bit for bit", () => {
+      fc.assert(fc.property(shape, fc.nat(), fc.integer({ min: 1, max: 6 }), (dims, seed, n) => {
+        const d = seed % dims.length, size = dims[d];
+        const x = tensor(randomFloats(dims.reduce((p, v) => p * v, 1), seed), dims);
+        const bySize = split(x, n, d), byChunks = chunk(x, n, d);
+        // torch: split into parts of n (the last shorter); chunk into ⌈size/n⌉-sized parts, maybe fewer than n.
+        expect(bySize.map((t) => t.shape[d])).toEqual(Array.from({ length: Math.ceil(size / n) }, (_, i) => Math.min(n, size - i * n)));
+        const step = Math.ceil(size / n);
+        expect(byChunks.map((t) => t.shape[d])).toEqual(Array.from({ length: Math.ceil(size / step) }, (_, i) => Math.min(step, size - i * step)));
+        for (const pieces of [bySize, byChunks]) {
+          const back = cat(pieces, d);
+          expect(Array.from(back.toArray())).toEqual(Array.from(x.toArray()));
+          back.dispose();
+        }
+        const start = seed % size, length = size - start;
+        const part = narrow(x, d, start - (seed % 3 === 0 ? size : 0), length);
+        const pv = part.toArray(), xv = x.toArray();
+        for (const index of indices(part.shape)) expect(at(pv, part.shape, index)).toBe(at(xv, dims, index.map((v, j) => (j === d ? v + start : v))));
+        [x, part, ...bySize, ...byChunks].forEach((t) => t.dispose());
+      }), { numRuns: 40, seed: 4 });
+    });
+
+    it('a U-Net block (down, up, the skip joined by cat) learns, heap flat inside tidy', () => {
+      class Block extends Module {
+        readonly encode = new Conv2d(1, 4, 3, { padding: 1 });
+        readonly pool = new MaxPool2d(2);
+        readonly up = new Upsample({ scaleFactor: 2 });
+        readonly decode = new Conv2d(8, 1, 3, { padding: 1 });
+        readonly relu = new ReLU();
+
+        forward(x: Tensor): Tensor {
+          const skip = this.relu.forward(this.encode.forward(x));
+          return this.decode.forward(cat([this.up.forward(this.pool.forward(skip)), skip], 1));
+        }
+      }
+      const model = new Block();
+      const optimizer = new Adam(model.parameters(), { lr: 1e-2 });
+      const lossFn = new MSELoss();
+      const x = tensor(randomFloats(4 * 64, 5), [4, 1, 8, 8]);
+      const losses: number[] = [];
+      let heap = 0;
+      for (let step = 0; step < 40; step++) {
+        tidy(() => {
+          optimizer.zeroGrad();
+          const loss = lossFn.forward(model.forward(x), x); // reconstruct the input
+          loss.backward();
+          optimizer.step();
+          losses.push(loss.item());
+        });
+        if (step === 1) heap = memory().bytesInUse;
+      }
+      expect(memory().bytesInUse).toBe(heap);
+      expect(losses[39]).toBeLessThan(losses[0] * 0.3);
+      x.dispose();
+      model.dispose();
+    });
+
+    it('bad arguments: typed errors naming the function, the argument and what was expected; the heap unchanged', () => {
+      const a = tensor(randomFloats(6, 1), [2, 3]), b = tensor(randomFloats(8, 2), [2, 4]), scalar = tensor(1);
+      expectRejected(() => cat([], 0), OptionError, /^cat: tensors must be a non-empty array of Tensors, got \[\]/);
+      expectRejected(() => cat([a, b], 0), ShapeError, /^cat: tensors\[1\] has shape \[2, 4\], which does not match tensors\[0\]'s \[2, 3\] outside dimension 0/);
+      expectRejected(() => cat([a, b], 2), ShapeError, /^cat: dim 2 is out of range for an input of shape \[2, 3\]: expected an integer from -2 to 1/);
+      expectRejected(() => cat([scalar, scalar]), ShapeError, /^cat: tensors are 0-d/);
+      expectRejected(() => stack([a, b]), ShapeError, /^stack: tensors\[1\] has shape \[2, 4\], expected tensors\[0\]'s \[2, 3\]/);
+      expectRejected(() => stack([a], 3), ShapeError, /^stack: dim 3 is out of range/);
+      expectRejected(() => narrow(a, 1, 2, 2), ShapeError, /^narrow: start 2 and length 2 run past dimension 1 of size 3/);
+      expectRejected(() => narrow(a, 1, 4, 0), OptionError, /^narrow: start must be an integer in \[-3, 3\], got 4/);
+      expectRejected(() => split(a, [1, 1], 1), ShapeError, /^split: the sizes \[1, 1\] add up to 2, but dimension 1 of shape \[2, 3\] has 3/);
+      expectRejected(() => split(a, 0), OptionError, /^split: splitSize must be a positive integer or a non-empty array of sizes, got 0/);
+      expectRejected(() => chunk(a, 0), OptionError, /^chunk: chunks must be an integer in \[1, ∞\), got 0/);
+      expectRejected(() => cat([a, [1, 2] as never]), OptionError, /^cat: tensors\[1\] must be a Tensor, got \[1, 2\]/);
+      [a, b, scalar].forEach((t) => t.dispose());
+    });
+  });
+}
