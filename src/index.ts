@@ -36,7 +36,7 @@ export { cat, stack, narrow, split, chunk } from './ops/join.js';
 export {
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6, type GeluOptions,
 } from './ops/activation.js';
-export { differentiableOps } from './ops/index.js';
+export { differentiableOps, functionOnlyOps } from './ops/index.js';
 export * from './nn/index.js';
 export {
   DescentError, ShapeError, OptionError, DisposedError, HeapError, BackendError, NonFiniteError,

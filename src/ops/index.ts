@@ -67,8 +67,9 @@ declare module '../core/tensor.js' {
 // Each method is the op with the tensor as its first argument; an op added above gets its method
 // here (and must be declared in the interface above for TypeScript). cat and stack take a list of
 // tensors, as torch's (which are not methods either).
-const FUNCTIONS_ONLY = new Set<string>(['cat', 'stack']);
-for (const [name, op] of Object.entries(differentiableOps).filter(([name]) => !FUNCTIONS_ONLY.has(name))) {
+/** The ops that are functions only, not Tensor methods. @internal */
+export const functionOnlyOps: readonly string[] = ['cat', 'stack'];
+for (const [name, op] of Object.entries(differentiableOps).filter(([name]) => !functionOnlyOps.includes(name))) {
   Object.defineProperty(Tensor.prototype, name, {
     value(this: Tensor, ...args: unknown[]) {
       return (op as (x: Tensor, ...rest: unknown[]) => Tensor)(this, ...args);
