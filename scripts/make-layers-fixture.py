@@ -14,7 +14,8 @@ count_include_pad both ways, which the override makes moot); the activations SiL
 (alpha), SELU, Hardswish, Hardsigmoid and ReLU6 on values around their kinks; GroupNorm (groups of
 several channels, of one, one group; 2-D to 5-D inputs; eps; without affine); InstanceNorm1d and
 InstanceNorm2d (batched and one sample, affine or not); Upsample (nearest, nearest-exact, linear,
-bilinear; up and down, by size and by factor, align_corners, recompute_scale_factor). For each: the parameters
+bilinear; up and down, by size and by factor, align_corners, recompute_scale_factor); the padding
+layers (each side its own size; 2-D and 3-D / 3-D and 4-D inputs). For each: the parameters
 (drawn here, loaded into Descent's layer), input, upstream gradient, output, and the input and
 parameter gradients (torch 1.13, float32), tensors as {shape, data} with every float32 value
 written exactly.
@@ -101,7 +102,19 @@ LAYERS = [
     ('Upsample', (), dict(size=11, mode='linear'), (2, 3, 6)),
     ('Upsample', (), dict(scale_factor=2, mode='linear', align_corners=True), (2, 2, 5)),
     ('Upsample', (), dict(scale_factor=3), (2, 2, 4)),
+    ('ZeroPad2d', ((1, 2, 0, 3),), dict(), (2, 2, 3, 4)),
+    ('ZeroPad1d', (2,), dict(), (2, 3, 5)),
+    ('ConstantPad1d', ((2, 1), -1.5), dict(), (3, 4)),
+    ('ConstantPad2d', (1, 0.25), dict(), (1, 2, 3, 3)),
+    ('ReflectionPad1d', ((3, 1),), dict(), (2, 2, 5)),
+    ('ReflectionPad2d', ((1, 2, 2, 0),), dict(), (2, 2, 4, 5)),
+    ('ReplicationPad1d', (3,), dict(), (2, 4)),
+    ('ReplicationPad2d', ((0, 3, 1, 2),), dict(), (1, 2, 3, 4)),
+    ('CircularPad1d', ((2, 3),), dict(), (2, 2, 4)),
+    ('CircularPad2d', ((1, 2, 2, 1),), dict(), (1, 2, 3, 4)),
 ]
+# Padding layers torch 1.13 lacks (ZeroPad1d and CircularPad1d/2d came in 2.1): F.pad with their mode.
+LATER = {'ZeroPad1d': 'constant', 'CircularPad1d': 'circular', 'CircularPad2d': 'circular'}
 ACTIVATIONS = {'SiLU', 'Mish', 'ELU', 'SELU', 'Hardswish', 'Hardsigmoid', 'ReLU6'}
 NAMES = {'padding_mode': 'paddingMode', 'ceil_mode': 'ceilMode', 'count_include_pad': 'countIncludePad',
          'output_padding': 'outputPadding', 'divisor_override': 'divisorOverride', 'scale_factor': 'scaleFactor',
@@ -114,7 +127,12 @@ def draw(shape, scale=1.0):
 
 cases = []
 for name, args, kwargs, shape in LAYERS:
-    layer = getattr(torch.nn, name)(*args, **kwargs)
+    if name in LATER:
+        sides = args[0] if isinstance(args[0], tuple) else (args[0],) * (2 if name.endswith('1d') else 4)
+        layer = (lambda sides, mode: lambda t: torch.nn.functional.pad(t, sides, mode=mode))(sides, LATER[name])
+        layer.named_parameters = lambda: []
+    else:
+        layer = getattr(torch.nn, name)(*args, **kwargs)
     params = {}
     with torch.no_grad():
         for key, p in layer.named_parameters():

@@ -5,6 +5,7 @@ import {
   Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Sequential,
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad, interpolate, Upsample, cat, stack, narrow, split, chunk,
+  ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
   SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6,
   BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
@@ -377,7 +378,9 @@ Object.assign(LAYER_SPECS, NORM_SPECS);
 
 // ---- convolution and pooling layers (issue #15), merged into LAYER_SPECS above ---------------------
 
-type ConvLayer = 'Conv2d' | 'ConvTranspose2d' | 'MaxPool2d' | 'AvgPool2d' | 'AdaptiveAvgPool2d' | 'Conv1d' | 'MaxPool1d' | 'AvgPool1d' | 'AdaptiveAvgPool1d' | 'AdaptiveMaxPool2d' | 'AdaptiveMaxPool1d';
+type ConvLayer = 'Conv2d' | 'ConvTranspose2d' | 'MaxPool2d' | 'AvgPool2d' | 'AdaptiveAvgPool2d' | 'Conv1d' | 'MaxPool1d' | 'AvgPool1d' | 'AdaptiveAvgPool1d' | 'AdaptiveMaxPool2d' | 'AdaptiveMaxPool1d' | PadLayer;
+type PadLayer = 'ZeroPad1d' | 'ZeroPad2d' | 'ConstantPad1d' | 'ConstantPad2d' | 'ReflectionPad1d' | 'ReflectionPad2d'
+  | 'ReplicationPad1d' | 'ReplicationPad2d' | 'CircularPad1d' | 'CircularPad2d';
 
 /** An image input [n, c, h, w] (3-D [c, h, w] when n is 0), values as `values` draws them. */
 function image(n: number, c: number, h: number, w: number, s: number, v = values(Math.max(n, 1) * c * h * w, s)): Tensor {
@@ -400,6 +403,22 @@ function distinctPlanes(planes: number, plane: number, seed: number): Float32Arr
     order.forEach(([, i], rank) => { v[p * plane + i] = (rank - plane / 2) * 0.06; });
   }
   return v;
+}
+
+/** A spec per padding layer: 1-D on [n, 2, c + 3] or [2, c + 3], 2-D on [n, 2, r + 2, c + 3] or [2, r + 2, c + 3]. */
+function padSpecs(): Record<PadLayer, Spec> {
+  const make = (Layer: new (p: never, v: never) => Module, dims: 1 | 2, value?: number): Spec => (r, c, s) => {
+    const padding = dims === 1 ? [Math.min(2, c + 2), 1] : [Math.min(2, c + 2), 1, Math.min(1, r + 1), Math.min(2, r + 1)];
+    const m = new Layer(padding as never, value as never);
+    const shape = dims === 1 ? [2, c + 3] : [2, r + 2, c + 3];
+    const x = leaf(values(shape.reduce((p, d) => p * d, 1) * (s % 2 ? 1 : 2), s), s % 2 ? shape : [2, ...shape]);
+    return moduleCase(m, x, () => m.forward(x));
+  };
+  return {
+    ZeroPad1d: make(ZeroPad1d, 1), ZeroPad2d: make(ZeroPad2d, 2), ConstantPad1d: make(ConstantPad1d, 1, 0.5), ConstantPad2d: make(ConstantPad2d, 2, -1),
+    ReflectionPad1d: make(ReflectionPad1d, 1), ReflectionPad2d: make(ReflectionPad2d, 2), ReplicationPad1d: make(ReplicationPad1d, 1),
+    ReplicationPad2d: make(ReplicationPad2d, 2), CircularPad1d: make(CircularPad1d, 1), CircularPad2d: make(CircularPad2d, 2),
+  };
 }
 
 const CONV_SPECS: Record<ConvLayer, Spec> = {
@@ -452,6 +471,8 @@ const CONV_SPECS: Record<ConvLayer, Spec> = {
     const x = image(s % 3 ? 2 : 0, 2, r + 1, c + 1, s);
     return moduleCase(m, x, () => m.forward(x));
   },
+  // The padding layers: batched and single inputs, every side its own size (within what each mode allows).
+  ...padSpecs(),
   // Overlapping windows (7 → 3), more outputs than inputs, the global max; distinct values, so no tie moves under a step.
   AdaptiveMaxPool2d: (r, c, s) => {
     const m = new AdaptiveMaxPool2d(s % 2 ? [3, r + 2] : 1);

@@ -14,6 +14,7 @@ import {
   Module, Sequential, Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Conv2d, ConvTranspose2d,
   MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding,
   Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, Upsample,
+  ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
 } from '../src/nn/index.js';
 import { makeModel, inputShape as catalogInputShape } from '../src/catalog/models.js';
 import { OnnxExportError, saveOnnx, toOnnx } from '../src/onnx.js';
@@ -274,6 +275,18 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
       }
     }
     expect(() => toOnnx(new Upsample({ scaleFactor: 2, mode: 'linear' }), { inputShape: [2, 3, 4] })).toThrow(/takes \[batch, C, L\], but its input is \[batch, 2, 3, 4\]/);
+  });
+
+  it('the padding layers as Pad: zeros, a constant, reflect, edge (replicate), wrap (circular, opset 19)', async () => {
+    const images = new Sequential([
+      new ZeroPad2d([1, 2, 0, 1]), new ConstantPad2d(1, -0.5), new ReflectionPad2d([2, 1, 1, 2]), new ReplicationPad2d([0, 1, 2, 0]), new CircularPad2d([1, 1, 2, 0]),
+    ]);
+    await expectSameOutputs(images, [2, 3, 4], { opsetVersion: 19 });
+    const sequences = new Sequential([new ZeroPad1d(1), new ConstantPad1d([0, 2], 3), new ReflectionPad1d([2, 3]), new ReplicationPad1d(2), new CircularPad1d([3, 1])]);
+    await expectSameOutputs(sequences, [2, 5], { opsetVersion: 19 });
+    expect(() => toOnnx(new CircularPad1d(1), { inputShape: [2, 5], opsetVersion: 17 })).toThrow(/pads in mode 'circular', which ONNX's Pad has \(as mode 'wrap'\) from opset 19/);
+    expect(() => toOnnx(new ReflectionPad1d(5), { inputShape: [2, 5] })).toThrow(/mode 'reflect' needs each padding of the length below its size 5/);
+    expect(() => toOnnx(new ZeroPad2d(1), { inputShape: [2, 5] })).toThrow(/takes \[batch, C, H, W\], but its input is \[batch, 2, 5\]/);
   });
 
   it('BatchNorm1d on [batch, C] and [batch, C, L], LayerNorm with and without affine', async () => {

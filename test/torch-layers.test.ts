@@ -3,6 +3,7 @@ import fixture from './fixtures/layers-torch.json';
 import {
   AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, Conv1d, ConvTranspose2d, ELU, Hardsigmoid, Hardswish, MaxPool1d, Mish,
   ReLU6, SELU, SiLU, GroupNorm, InstanceNorm1d, InstanceNorm2d, Upsample, type Module,
+  ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
 } from '../src/index.js';
 import { CONFIGS, use } from './helpers.js';
 import { expectAllClose, fromGolden, type GoldenTensor } from './golden.js';
@@ -11,7 +12,8 @@ import { expectAllClose, fromGolden, type GoldenTensor } from './golden.js';
 // options (test/fixtures/layers-torch.json, written by scripts/make-layers-fixture.py): the 1-D
 // layers with every option, the three padding modes and 2-D and 3-D inputs; the adaptive max
 // pools; ConvTranspose2d with every option; AvgPool2d's divisorOverride; the activations beyond
-// ReLU, Sigmoid, Tanh, LeakyReLU and GELU (those: ../shared/golden); GroupNorm and InstanceNorm; Upsample. The parameters are loaded
+// ReLU, Sigmoid, Tanh, LeakyReLU and GELU (those: ../shared/golden); GroupNorm and InstanceNorm; Upsample; the padding layers (those torch 1.13
+// lacks, ZeroPad1d and CircularPad1d/2d, against F.pad of their mode). The parameters are loaded
 // from the case; output, input and parameter gradients compared.
 
 interface Case {
@@ -23,6 +25,7 @@ interface Case {
 const LAYERS = {
   Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ConvTranspose2d, AvgPool2d,
   SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, GroupNorm, InstanceNorm1d, InstanceNorm2d, Upsample,
+  ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
 } as const;
 
 /** The layer as torch built it: positional arguments, then the options (none for the adaptive pools; ELU's alpha either way). */

@@ -7,6 +7,7 @@ import { Dropout, Dropout2d, Flatten, Softmax, LogSoftmax } from '../nn/layers.j
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from '../nn/norm.js';
 import { GroupNorm, InstanceNorm1d, InstanceNorm2d } from '../nn/group-norm.js';
 import { Upsample } from '../nn/upsample.js';
+import { ZeroPad1d, ConstantPad1d, ReflectionPad1d, ReplicationPad1d, CircularPad1d, ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, CircularPad2d } from '../nn/padding.js';
 import { Embedding } from '../nn/embedding.js';
 import { Conv1d, Conv2d } from '../nn/conv.js';
 import { ConvTranspose2d } from '../nn/conv-transpose.js';
@@ -14,7 +15,7 @@ import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxPool1d, 
 import { OnnxExportError, type OnnxGraph } from './onnx-graph.js';
 import { flattenRange } from '../ops/shape-ops.js';
 import { fail, filled, unary, weight, type Emitter, type Flow, type Site } from './onnx-emit.js';
-import { adaptivePool, avgPool, conv, convTranspose2d, maxPool, upsample } from './onnx-windows.js';
+import { adaptivePool, avgPool, conv, convTranspose2d, maxPool, padLayer, upsample } from './onnx-windows.js';
 
 // Each layer class and the ONNX nodes it becomes (the window layers' emitters: onnx-windows.ts), in eval semantics (Dropout and Dropout2d are the identity,
 // BatchNorm uses its running statistics). An emitter gets the value flowing in and its shape per
@@ -192,5 +193,15 @@ export const EMITTERS = new Map<abstract new (...args: never[]) => Module, Emitt
   [InstanceNorm1d, instanceNorm(1)],
   [InstanceNorm2d, instanceNorm(2)],
   [Upsample, upsample],
+  [ZeroPad1d, padLayer(1)],
+  [ConstantPad1d, padLayer(1)],
+  [ReflectionPad1d, padLayer(1)],
+  [ReplicationPad1d, padLayer(1)],
+  [CircularPad1d, padLayer(1)],
+  [ZeroPad2d, padLayer(2)],
+  [ConstantPad2d, padLayer(2)],
+  [ReflectionPad2d, padLayer(2)],
+  [ReplicationPad2d, padLayer(2)],
+  [CircularPad2d, padLayer(2)],
   [Embedding, embedding],
 ] as [abstract new (...args: never[]) => Module, Emitter<never>][]);

@@ -2,6 +2,7 @@ import { Conv1d, type Conv2d } from '../nn/conv.js';
 import type { ConvTranspose2d } from '../nn/conv-transpose.js';
 import { AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, type AdaptiveAvgPool2d, type AdaptiveMaxPool2d, type AvgPool2d, type MaxPool1d, type MaxPool2d } from '../nn/pooling.js';
 import type { Upsample } from '../nn/upsample.js';
+import type { ZeroPad1d } from '../nn/padding.js';
 import { outputLength } from '../nn/window.js';
 import { checkPadFits } from '../ops/pad.js';
 import { OnnxExportError, type Attribute } from './onnx-graph.js';
@@ -11,7 +12,7 @@ import { fail, image, pads, spatialSizes, weight, windowOutput, type Emitter, ty
 // adaptive) and Upsample, for one or two spatial dimensions (attributes one entry per dimension).
 
 /** ONNX Pad's mode for each non-zero padding mode of Conv2d, and the opset that brought it. */
-const ONNX_PAD_MODES = { reflect: ['reflect', 11], replicate: ['edge', 11], circular: ['wrap', 19] } as const;
+export const ONNX_PAD_MODES = { reflect: ['reflect', 11], replicate: ['edge', 11], circular: ['wrap', 19] } as const;
 
 /** Conv2d and Conv1d: ONNX's Conv takes either, its attributes one entry per spatial dimension. */
 export const conv: Emitter<Conv2d | Conv1d> = (layer, x, site) => {
@@ -163,4 +164,27 @@ export const upsample: Emitter<Upsample> = (layer, x, site) => {
     inputs = [x.value, '', '', target];
   }
   return { value: graph.node('Resize', inputs, attributes), shape: [x.shape[0], ...out] };
+};
+
+/** A padding layer as Pad (the constant's value as its input; reflect, edge, wrap as its mode). */
+export const padLayer = (dims: 1 | 2): Emitter<ZeroPad1d> => (layer, x, site) => {
+  const { graph } = site;
+  if (x.shape.length !== dims + 1) fail(site, x, dims === 1 ? '[batch, C, L]' : '[batch, C, H, W]');
+  const [left, right, top = 0, bottom = 0] = layer.padding;
+  const h = dims === 2 ? x.shape[1] : 1, w = x.shape[dims];
+  const where = `${site.owner}: ${site.where}`;
+  let mode = 'constant';
+  if (layer.mode !== 'constant') {
+    const [onnxMode, since] = ONNX_PAD_MODES[layer.mode];
+    if (graph.opset < since) {
+      throw new OnnxExportError(`${where} pads in mode '${layer.mode}', which ONNX's Pad has (as mode '${onnxMode}') from opset ${since}; export with opsetVersion ${since} or later`);
+    }
+    mode = onnxMode;
+  }
+  checkPadFits(where, layer.mode, { planes: x.shape[0], h, w, top, bottom, left, right }, dims === 2 ? ['height', 'width'] : [null, 'length']);
+  const pads = dims === 2 ? [0, 0, top, left, 0, 0, bottom, right] : [0, 0, left, 0, 0, right];
+  const inputs = [x.value, graph.int64s(graph.fresh(`${site.prefix}pads`), [pads.length], pads)];
+  if (layer.mode === 'constant') inputs.push(graph.scalar(layer.value));
+  const shape = dims === 2 ? [x.shape[0], h + top + bottom, w + left + right] : [x.shape[0], w + left + right];
+  return { value: graph.node('Pad', inputs, { mode: { string: mode } }), shape };
 };

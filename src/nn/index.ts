@@ -15,6 +15,9 @@ export {
   type MaxPoolOptions, type AvgPoolOptions, type MaxPool2dOptions, type AvgPool2dOptions, type MaxPool1dOptions, type AvgPool1dOptions,
 } from './pooling.js';
 export { Upsample, type UpsampleOptions } from './upsample.js';
+export {
+  ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
+} from './padding.js';
 export type { Pair, PairLike, Single, SingleLike } from './window.js';
 export {
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
@@ -29,6 +32,9 @@ import { Sequential } from './sequential.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from './norm.js';
 import { GroupNorm, InstanceNorm1d, InstanceNorm2d } from './group-norm.js';
 import { Upsample } from './upsample.js';
+import {
+  ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
+} from './padding.js';
 import { Embedding } from './embedding.js';
 import { Conv2d, Conv1d } from './conv.js';
 import { ConvTranspose2d } from './conv-transpose.js';
@@ -38,6 +44,7 @@ import { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, C
 /** Every layer class, by name (the gradient-check test enumerates it). @internal */
 export const layerClasses = { Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Sequential,
   BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
-  AdaptiveMaxPool2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, Upsample } as const;
+  AdaptiveMaxPool2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, Upsample,
+  ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d } as const;
 /** Every loss class, by name (the gradient-check test enumerates it). @internal */
 export const lossClasses = { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } as const;

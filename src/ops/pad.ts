@@ -61,20 +61,29 @@ export function pad(x: Tensor, padding: readonly number[], given?: PadOptions): 
   if (padding.length !== 2 && padding.length !== 4) {
     throw new OptionError(`pad: padding must have 2 entries [left, right] or 4 [left, right, top, bottom], got ${padding.length} ([${padding.join(', ')}])`);
   }
+  const { geometry, outShape } = padGeometry('pad', x, padding, mode);
+  return padInto(x, new Tensor(outShape), geometry, mode, value, 'pad');
+}
+
+/**
+ * The planes and borders of padding x's last dimension ([left, right]) or last two ([left, right,
+ * top, bottom]), checked against `mode`, and the padded shape. @internal
+ */
+export function padGeometry(owner: string, x: Tensor, padding: readonly number[], mode: PadMode): { geometry: PadGeometry; outShape: number[] } {
   const dims = padding.length / 2;
   if (x.rank < dims) {
-    throw new ShapeError(`pad: padding of ${padding.length} entries pads the last ${dims} dimensions, but x has shape ${formatShape(x.shape)}`);
+    throw new ShapeError(`${owner}: padding of ${padding.length} entries pads the last ${dims} dimensions, but x has shape ${formatShape(x.shape)}`);
   }
   const h = dims === 2 ? x.shape[x.rank - 2] : 1, w = x.shape[x.rank - 1];
   const geometry: PadGeometry = {
     planes: x.shape.slice(0, x.rank - dims).reduce((p, d) => p * d, 1), h, w,
     left: padding[0], right: padding[1], top: dims === 2 ? padding[2] : 0, bottom: dims === 2 ? padding[3] : 0,
   };
-  checkPadFits('pad', mode, geometry, dims === 2 ? ['height', 'width'] : [null, 'last dimension']);
+  checkPadFits(owner, mode, geometry, dims === 2 ? ['height', 'width'] : [null, 'last dimension']);
   const outShape = [...x.shape];
   outShape[x.rank - 1] = w + geometry.left + geometry.right;
   if (dims === 2) outShape[x.rank - 2] = h + geometry.top + geometry.bottom;
-  return padInto(x, new Tensor(outShape), geometry, mode, value, 'pad');
+  return { geometry, outShape };
 }
 
 /**

@@ -1,4 +1,7 @@
 import fc from 'fast-check';
+import {
+  ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
+} from '../../src/index.js';
 import { Upsample, interpolate, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, Conv1d, Conv2d, ConvTranspose2d, MaxPool1d, MaxPool2d, pad, type Tensor } from '../../src/index.js';
 import {
   NON_FINITE, disposedTensor, fuzz, live, notBoolean, notNumber, notOptions, notTensor, shapeOfRank, tensorNotOfRank,
@@ -22,6 +25,10 @@ const notPaddingSingle = fc.oneof(fc.integer({ max: -1 }), fc.double({ noInteger
 const pools = { MaxPool2d, AvgPool2d } as const;
 const poolName = fc.constantFrom('MaxPool2d', 'AvgPool2d') as fc.Arbitrary<keyof typeof pools>;
 const pools1d = { MaxPool1d, AvgPool1d } as const;
+const padLayers = {
+  ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
+} as const;
+const padLayerName = fc.constantFrom(...(Object.keys(padLayers) as (keyof typeof padLayers)[]));
 const pool1dName = fc.constantFrom('MaxPool1d', 'AvgPool1d') as fc.Arbitrary<keyof typeof pools1d>;
 
 export const convCases: FuzzCase[] = [
@@ -134,6 +141,29 @@ export const convCases: FuzzCase[] = [
         { x: [1, 2, 3, 4], o: { size: [2, 3, 4] } }, { x: [1, 2, 5], o: { scaleFactor: [2, 2] } }, { x: [1, 2, 3, 4], o: { scaleFactor: 0.2 } })
         .map(({ x, o }) => ({ x: live.bind(null, [...x]), o }))),
     ({ x, o }) => interpolate((typeof x === 'function' ? x() : x) as never, o as never)),
+  fuzz('new ZeroPad2d / ConstantPad1d / ReflectionPad2d / … (padding) with padding not a size or a list of 2 (1-D) or 4 (2-D), or a value not a number',
+    fc.tuple(padLayerName, fc.oneof(fc.constantFrom(-1, 1.5, NaN, '2', null, undefined, [], [1], [1, 2, 3], [1, 2, 3, 4, 5], [1, -1], [1, 2, 3, -4]), fc.constant('value'))),
+    ([name, padding]) => {
+      const Layer = padLayers[name] as new (p: unknown, v?: unknown) => unknown;
+      const sides = name.endsWith('1d') ? 2 : 4;
+      // 'value': a valid padding with a value that is not a number (the constant layers; the others get three sides).
+      if (padding === 'value') return name.startsWith('Constant') ? new Layer(1, 'x') : new Layer([1, 2, 3]);
+      // A list of the layer's own length of valid sizes would be valid: three sides instead.
+      const bad = Array.isArray(padding) && padding.length === sides && padding.every((v) => Number.isInteger(v) && v >= 0) ? [1, 2, 3] : padding;
+      return new Layer(bad, 0);
+    }),
+  fuzz('ZeroPad2d / ReflectionPad1d / … .forward(x) with x not a live tensor of the layer\'s rank, or reflect / circular padding wider than x allows',
+    fc.tuple(padLayerName, fc.oneof(notTensor, disposedTensor([1, 2, 3, 4]), fc.constantFrom([5], [1, 2, 3, 4, 5, 6]).map((s) => live.bind(null, [...s])),
+      fc.constant('wide'))),
+    ([name, x]) => {
+      const oned = name.endsWith('1d');
+      const wide = x === 'wide';
+      const mode = name.startsWith('Reflection') ? 'reflect' : name.startsWith('Circular') ? 'circular' : null;
+      const Layer = padLayers[name] as new (p: unknown, v?: unknown) => { forward(x: unknown): unknown; dispose(): void };
+      // 'wide': a padding of 4 on a side of 2, which only reflect and circular refuse; for the others a 2-D tensor on a 2-D layer instead.
+      const input = wide ? (mode ? live.bind(null, oned ? [1, 1, 2] : [1, 1, 2, 2]) : live.bind(null, oned ? [7] : [2, 3])) : x;
+      return using(() => new Layer(wide && mode ? 4 : 1, 0), (m) => m.forward((typeof input === 'function' ? input() : input) as never));
+    }),
   fuzz('pad(x, padding) with x not a live tensor', fc.oneof(notTensor, disposedTensor([2, 3]), fc.constant(undefined)), (x) => pad(x as never, [1, 1])),
   fuzz('pad(x, padding) with padding not 2 or 4 non-negative integers',
     fc.oneof(fc.constantFrom(undefined, null, 2, 'same', [], [1], [1, 1, 1], [1, 1, 1, 1, 1, 1], [1, -1], [0.5, 1], [NaN, 0], ['1', 1]),
