@@ -15,7 +15,9 @@ count_include_pad both ways, which the override makes moot); the activations SiL
 several channels, of one, one group; 2-D to 5-D inputs; eps; without affine); InstanceNorm1d and
 InstanceNorm2d (batched and one sample, affine or not); Upsample (nearest, nearest-exact, linear,
 bilinear; up and down, by size and by factor, align_corners, recompute_scale_factor); the padding
-layers (each side its own size; 2-D and 3-D / 3-D and 4-D inputs). For each: the parameters
+layers (each side its own size; 2-D and 3-D / 3-D and 4-D inputs); CrossEntropyLoss and NLLLoss
+in torch's K-dimensional form (class indices and probabilities, label smoothing, each reduction),
+the target given in the case. For each: the parameters
 (drawn here, loaded into Descent's layer), input, upstream gradient, output, and the input and
 parameter gradients (torch 1.13, float32), tensors as {shape, data} with every float32 value
 written exactly.
@@ -113,16 +115,28 @@ LAYERS = [
     ('CircularPad1d', ((2, 3),), dict(), (2, 2, 4)),
     ('CircularPad2d', ((1, 2, 2, 1),), dict(), (1, 2, 3, 4)),
 ]
+# Losses over [N, C, d1, …] (torch's K-dimensional form): (loss, options, input shape, target kind)
+# with the target drawn here — class indices of [N, d1, …], or probabilities of the input's shape.
+LOSSES = [
+    ('CrossEntropyLoss', dict(), (2, 3, 4, 5), 'index'),
+    ('CrossEntropyLoss', dict(reduction='sum', label_smoothing=0.1), (3, 4, 6), 'index'),
+    ('CrossEntropyLoss', dict(reduction='none'), (2, 5, 3, 2), 'index'),
+    ('CrossEntropyLoss', dict(), (2, 3, 4, 2), 'probability'),
+    ('CrossEntropyLoss', dict(label_smoothing=0.2), (4, 3), 'index'),
+    ('NLLLoss', dict(), (2, 4, 3, 3), 'index'),
+    ('NLLLoss', dict(reduction='none'), (3, 2, 5), 'index'),
+]
+
 # Padding layers torch 1.13 lacks (ZeroPad1d and CircularPad1d/2d came in 2.1): F.pad with their mode.
 LATER = {'ZeroPad1d': 'constant', 'CircularPad1d': 'circular', 'CircularPad2d': 'circular'}
 ACTIVATIONS = {'SiLU', 'Mish', 'ELU', 'SELU', 'Hardswish', 'Hardsigmoid', 'ReLU6'}
 NAMES = {'padding_mode': 'paddingMode', 'ceil_mode': 'ceilMode', 'count_include_pad': 'countIncludePad',
          'output_padding': 'outputPadding', 'divisor_override': 'divisorOverride', 'scale_factor': 'scaleFactor',
-         'align_corners': 'alignCorners', 'recompute_scale_factor': 'recomputeScaleFactor'}
+         'align_corners': 'alignCorners', 'recompute_scale_factor': 'recomputeScaleFactor', 'label_smoothing': 'labelSmoothing'}
 
 
 def draw(shape, scale=1.0):
-    return torch.from_numpy(rng.standard_normal(shape).astype(np.float32) * scale)
+    return torch.from_numpy(np.asarray(rng.standard_normal(shape) * scale, dtype=np.float32))
 
 
 cases = []
@@ -153,5 +167,28 @@ for name, args, kwargs, shape in LAYERS:
     cases.append({'name': f'{name}({", ".join(json.dumps(a) for a in args)}{", " + json.dumps(options) if options else ""}) on {list(shape)}',
                   'layer': name, 'args': args, 'options': options, 'parameters': params,
                   'input': tensor(x), 'gradOutput': tensor(g), 'expected': expected})
+
+for name, kwargs, shape, kind in LOSSES:
+    loss = getattr(torch.nn, name)(**kwargs)
+    x = draw(shape).requires_grad_(True)
+    items = (shape[0],) + tuple(shape[2:])
+    if kind == 'index':
+        target = torch.from_numpy(rng.integers(0, shape[1], items).astype(np.float32))
+        y = loss(torch.log_softmax(x, 1) if name == 'NLLLoss' else x, target.long())
+    else:
+        target = torch.softmax(draw(shape), 1)
+        y = loss(x, target)
+    g = draw(tuple(y.shape))
+    y.backward(g)
+    options = {NAMES.get(k, k): v for k, v in kwargs.items()}
+    # NLLLoss is fed log-probabilities: the case's input is log_softmax(x), and its gradient is taken there.
+    source = torch.log_softmax(x, 1).detach().requires_grad_(True) if name == 'NLLLoss' else x
+    if name == 'NLLLoss':
+        yy = loss(source, target.long())
+        yy.backward(g)
+    cases.append({'name': f'{name}({json.dumps(options) if options else ""}) on {list(shape)}, {kind} target',
+                  'layer': name, 'args': [], 'options': options, 'parameters': {},
+                  'input': tensor(source), 'target': tensor(target), 'gradOutput': tensor(g),
+                  'expected': {'output': tensor(y), 'gradInput': tensor(source.grad)}})
 
 write_cases('layers-torch.json', cases)

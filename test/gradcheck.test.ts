@@ -211,6 +211,12 @@ function lossCase(make: (cols: number) => Module & { forward(i: Tensor, t: Tenso
     return moduleCase(m, x, () => m.forward(x, t), [t]);
   };
 }
+/** A classification loss on [r, c, 2, 3] scores with class indices [r, 2, 3] (torch's K-dimensional form). */
+function kDimensional(m: Module & { forward(i: Tensor, t: Tensor): Tensor }, r: number, c: number, s: number): Case {
+  const x = leaf(values(r * c * 6, s), [r, c, 2, 3]);
+  const t = tensor(Array.from(randomFloats(r * 6, s + 9), (u) => Math.min(c - 1, Math.floor(((u + 1) / 2) * c))), [r, 2, 3]);
+  return moduleCase(m, x, () => m.forward(x, t), [t]);
+}
 const regressionTarget = (r: number, c: number, s: number) => tensor(values(r * c, s + 7), [r, c]);
 // Kinks of |x − t| sit where x = t: draw x, then push each target away from its input.
 const awayFrom = (gapAt: number[]) => (r: number, c: number, s: number) => {
@@ -231,11 +237,12 @@ const LOSS_SPECS: Record<keyof typeof lossClasses, Spec> = {
   BCEWithLogitsLoss: lossCase(
     (cols) => new BCEWithLogitsLoss({ posWeight: [0.5, 1.5, 2, 1, 3, 0.7, 1.2, 0.9, 1.1].slice(0, cols) }),
     (r, c, s) => values(r * c, s), (r, c, s) => tensor(values(r * c, s + 3, 0, 1), [r, c])),
-  CrossEntropyLoss: (r, c, s) => (s % 2
+  // Every third seed the K-dimensional form [r, c, 2, 3] with targets [r, 2, 3]: the classes moved last and back.
+  CrossEntropyLoss: (r, c, s) => (s % 3 === 2 ? kDimensional(new CrossEntropyLoss({ reduction: s % 2 ? 'none' : 'mean' }), r, c, s) : (s % 2
     ? lossCase(() => new CrossEntropyLoss({ labelSmoothing: 0.1 }), (rr, cc, ss) => values(rr * cc, ss), classTargets)
     : lossCase(() => new CrossEntropyLoss({ reduction: 'sum' }), (rr, cc, ss) => values(rr * cc, ss),
-      (rr, cc, ss) => { const p = values(rr * cc, ss + 5, 0, 1); for (let i = 0; i < rr; i++) { let z = 0; for (let j = 0; j < cc; j++) z += p[i * cc + j]; for (let j = 0; j < cc; j++) p[i * cc + j] /= z; } return tensor(p, [rr, cc]); }))(r, c, s),
-  NLLLoss: lossCase(() => new NLLLoss(), (r, c, s) => values(r * c, s), classTargets),
+      (rr, cc, ss) => { const p = values(rr * cc, ss + 5, 0, 1); for (let i = 0; i < rr; i++) { let z = 0; for (let j = 0; j < cc; j++) z += p[i * cc + j]; for (let j = 0; j < cc; j++) p[i * cc + j] /= z; } return tensor(p, [rr, cc]); }))(r, c, s)),
+  NLLLoss: (r, c, s) => (s % 3 === 2 ? kDimensional(new NLLLoss(), r, c, s) : lossCase(() => new NLLLoss(), (rr, cc, ss) => values(rr * cc, ss), classTargets)(r, c, s)),
 };
 
 /** F = Σ g ⊙ f in float64. */

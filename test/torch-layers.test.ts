@@ -2,10 +2,11 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import fixture from './fixtures/layers-torch.json';
 import {
   AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, Conv1d, ConvTranspose2d, ELU, Hardsigmoid, Hardswish, MaxPool1d, Mish,
-  ReLU6, SELU, SiLU, GroupNorm, InstanceNorm1d, InstanceNorm2d, Upsample, type Module,
+  ReLU6, SELU, SiLU, GroupNorm, CrossEntropyLoss, NLLLoss, InstanceNorm1d, InstanceNorm2d, Upsample, type Module,
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
 } from '../src/index.js';
 import { CONFIGS, use } from './helpers.js';
+import type { Tensor } from '../src/index.js';
 import { expectAllClose, fromGolden, type GoldenTensor } from './golden.js';
 
 // Layers against PyTorch 1.13, each case a torch.nn layer by name, positional arguments and
@@ -13,18 +14,19 @@ import { expectAllClose, fromGolden, type GoldenTensor } from './golden.js';
 // layers with every option, the three padding modes and 2-D and 3-D inputs; the adaptive max
 // pools; ConvTranspose2d with every option; AvgPool2d's divisorOverride; the activations beyond
 // ReLU, Sigmoid, Tanh, LeakyReLU and GELU (those: ../shared/golden); GroupNorm and InstanceNorm; Upsample; the padding layers (those torch 1.13
-// lacks, ZeroPad1d and CircularPad1d/2d, against F.pad of their mode). The parameters are loaded
+// lacks, ZeroPad1d and CircularPad1d/2d, against F.pad of their mode); CrossEntropyLoss and NLLLoss on
+// [N, C, d1, …] (the case's target passed too). The parameters are loaded
 // from the case; output, input and parameter gradients compared.
 
 interface Case {
   name: string; layer: keyof typeof LAYERS; args: unknown[]; options: Record<string, unknown>;
-  parameters: Record<string, GoldenTensor>; input: GoldenTensor; gradOutput: GoldenTensor;
+  parameters: Record<string, GoldenTensor>; input: GoldenTensor; target?: GoldenTensor; gradOutput: GoldenTensor;
   expected: Record<string, GoldenTensor>;
 }
 
 const LAYERS = {
   Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ConvTranspose2d, AvgPool2d,
-  SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, GroupNorm, InstanceNorm1d, InstanceNorm2d, Upsample,
+  SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, CrossEntropyLoss, NLLLoss, GroupNorm, InstanceNorm1d, InstanceNorm2d, Upsample,
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
 } as const;
 
@@ -49,7 +51,8 @@ for (const config of CONFIGS) {
           named[key].data.set(value.data);
         }
         const x = fromGolden(c.input).requiresGrad_(), g = fromGolden(c.gradOutput);
-        const y = layer.forward(x);
+        const target = c.target ? fromGolden(c.target) : null;
+        const y = target ? (layer as Module & { forward(x: Tensor, t: Tensor): Tensor }).forward(x, target) : layer.forward(x);
         expect([...y.shape]).toEqual(c.expected.output.shape);
         expectAllClose(y.toArray(), c.expected.output.data, 1e-5, 1e-4, `${c.name} output`);
         y.backward(g);
@@ -57,7 +60,7 @@ for (const config of CONFIGS) {
         for (const key of Object.keys(c.parameters)) {
           expectAllClose(named[key].grad!.toArray(), c.expected[`grad_${key}`].data, 1e-5, 1e-4, `${c.name} grad ${key}`);
         }
-        [x, g].forEach((t) => t.dispose());
+        [x, g, ...(target ? [target] : [])].forEach((t) => t.dispose());
         layer.dispose();
       });
     }

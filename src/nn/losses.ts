@@ -38,6 +38,24 @@ abstract class Loss extends Module {
   }
 
   /**
+   * The class scores as rows, [rows, classes]: the input itself when it is [B, C]; for torch's
+   * K-dimensional form [N, C, d1, …, dk] (a segmentation's per-pixel scores) its classes moved last
+   * into a buffer of the loss, `key` ([N·d1⋯dk, C], one transposeAxes call, recorded so the gradient
+   * moves back), with the item shape [N, d1, …, dk] the unreduced losses take.
+   */
+  protected classRows(input: Tensor, key: string, recorded: boolean): { rows: Tensor; itemShape: number[] } {
+    if (input.rank === 2) return { rows: input, itemShape: [input.shape[0]] };
+    const [n, c] = input.shape, rest = input.shape.slice(2), d = rest.reduce((p, v) => p * v, 1);
+    const rows = this.buffer(key, [n * d, c]);
+    const k = requireBackend();
+    k.transposeAxes(input.offset, n, c, 1, d, 1, rows.offset, c * d);
+    const moved = recorded ? record(rows, `${this.describe()} classes last`, [input], [], (g, sink) => {
+      sink.write(input, (dst) => k.transposeAxes(g.offset, n, d, 1, c, 1, dst, c * d));
+    }) : rows;
+    return { rows: moved, itemShape: [n, ...rest] };
+  }
+
+  /**
    * Reduces per-item losses to the output and records the backward. `backward(scale, rowScale,
    * dst)` writes d(loss)/d(input) with each item's upstream factor: `scale` for all items, or
    * the offset `rowScale` of per-item factors (0 when unused).
@@ -164,12 +182,17 @@ export class BCEWithLogitsLoss extends ElementwiseLoss {
   }
 }
 
-/** Validates class-index targets: integers in [0, classes), one per row of the input. */
+/**
+ * Validates class-index targets: integers in [0, classes), one per row of a [B, C] input, or of
+ * shape [N, d1, …] for an input [N, C, d1, …].
+ */
 function checkClassTargets(owner: string, input: Tensor, target: Tensor): void {
-  if (target.rank !== 1 || target.shape[0] !== input.shape[0]) {
+  const expected = [input.shape[0], ...input.shape.slice(2)];
+  if (!sameShape(target.shape, expected)) {
+    const what = input.rank === 2 ? `${input.shape[0]} class indices (one per row)` : `class indices of shape ${formatShape(expected)}`;
     throw new ShapeError(
       `${owner}: target ${formatShape(target.shape)} does not match input ${formatShape(input.shape)}: ` +
-        `expected ${input.shape[0]} class indices (one per row), or probabilities of the input's shape`,
+        `expected ${what}, or probabilities of the input's shape`,
     );
   }
   const classes = input.shape[1];
@@ -182,15 +205,17 @@ function checkClassTargets(owner: string, input: Tensor, target: Tensor): void {
 }
 
 function checkLogits(owner: Module, input: Tensor): void {
-  if (input.rank !== 2 || input.shape[1] < 1) {
-    throw new ShapeError(`${owner.describe()}: input must be [batch, classes], got ${formatShape(input.shape)}`);
+  if (input.rank < 2 || input.shape[1] < 1) {
+    throw new ShapeError(`${owner.describe()}: input must be [batch, classes] or [batch, classes, d1, …], got ${formatShape(input.shape)}`);
   }
 }
 
+
 /**
- * Softmax + negative log-likelihood on logits [B, C], fused. Targets are class indices [B]
- * (float32 integers) or probabilities [B, C]; `labelSmoothing` ε mixes the target with the
- * uniform distribution: q ← (1 − ε)q + ε/C. 'mean' divides by B.
+ * Softmax + negative log-likelihood on logits [B, C] (or [N, C, d1, …] with targets [N, d1, …]:
+ * per position, as torch), fused. Targets are class indices (float32 integers) or probabilities
+ * of the input's shape; `labelSmoothing` ε mixes the target with the uniform distribution:
+ * q ← (1 − ε)q + ε/C. 'mean' divides by the number of items (B, or N·d1⋯dk).
  */
 export class CrossEntropyLoss extends Loss {
   readonly labelSmoothing: number;
@@ -204,8 +229,7 @@ export class CrossEntropyLoss extends Loss {
     checkInput(this, 'input', input);
     this.checkTarget(target);
     checkLogits(this, input);
-    const [m, n] = input.shape;
-    const probTargets = target.rank === 2 ? 1 : 0;
+    const probTargets = target.rank === input.rank ? 1 : 0;
     if (probTargets) {
       if (!sameShape(target.shape, input.shape)) {
         throw new ShapeError(`CrossEntropyLoss: probability target ${formatShape(target.shape)} must match input ${formatShape(input.shape)}`);
@@ -213,17 +237,20 @@ export class CrossEntropyLoss extends Loss {
     } else {
       checkClassTargets('CrossEntropyLoss', input, target);
     }
+    const { rows: logits, itemShape } = this.classRows(input, 'rowsInput', true);
+    const targets = probTargets ? this.classRows(target, 'rowsTarget', false).rows : target;
+    const [m, n] = logits.shape;
     const probs = this.buffer('probs', [m, n]);
-    const rows = this.buffer('perItem', [m]);
+    const perItem = this.buffer('perItem', itemShape);
     const k = requireBackend();
     const ls = this.labelSmoothing;
-    k.crossEntropyForward(input.offset, target.offset, probTargets, ls, m, n, probs.offset, rows.offset);
-    return this.reduce(input, rows, m, [target, probs], (scale, rowScale, dst) =>
-      k.crossEntropyBackward(probs.offset, target.offset, probTargets, ls, m, n, scale, rowScale, dst));
+    k.crossEntropyForward(logits.offset, targets.offset, probTargets, ls, m, n, probs.offset, perItem.offset);
+    return this.reduce(logits, perItem, m, [targets, probs], (scale, rowScale, dst) =>
+      k.crossEntropyBackward(probs.offset, targets.offset, probTargets, ls, m, n, scale, rowScale, dst));
   }
 }
 
-/** −logp[i, t_i] on log-probabilities [B, C] and class indices [B]. 'mean' divides by B. */
+/** −logp[i, t_i] on log-probabilities [B, C] and class indices [B] (or [N, C, d1, …] and [N, d1, …]). 'mean' divides by the items. */
 export class NLLLoss extends Loss {
   constructor(options?: ReductionOptions) {
     super(options);
@@ -234,11 +261,12 @@ export class NLLLoss extends Loss {
     this.checkTarget(target);
     checkLogits(this, input);
     checkClassTargets('NLLLoss', input, target);
-    const [m, n] = input.shape;
-    const rows = this.buffer('perItem', [m]);
+    const { rows: logp, itemShape } = this.classRows(input, 'rowsInput', true);
+    const [m, n] = logp.shape;
+    const perItem = this.buffer('perItem', itemShape);
     const k = requireBackend();
-    k.nllForward(input.offset, target.offset, m, n, rows.offset);
-    return this.reduce(input, rows, m, [target], (scale, rowScale, dst) =>
+    k.nllForward(logp.offset, target.offset, m, n, perItem.offset);
+    return this.reduce(logp, perItem, m, [target], (scale, rowScale, dst) =>
       k.nllBackward(target.offset, m, n, scale, rowScale, dst));
   }
 }
