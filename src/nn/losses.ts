@@ -187,8 +187,11 @@ export class BCEWithLogitsLoss extends ElementwiseLoss {
  * shape [N, d1, …] for an input [N, C, d1, …].
  */
 function checkClassTargets(owner: string, input: Tensor, target: Tensor): void {
-  const expected = [input.shape[0], ...input.shape.slice(2)];
-  if (!sameShape(target.shape, expected)) {
+  // [B, C] (every training step of a classifier) is checked without building the expected shape.
+  const fits = input.rank === 2 ? target.rank === 1 && target.shape[0] === input.shape[0]
+    : target.rank === input.rank - 1 && target.shape[0] === input.shape[0] && target.shape.every((s, i) => i === 0 || s === input.shape[i + 1]);
+  if (!fits) {
+    const expected = [input.shape[0], ...input.shape.slice(2)];
     const what = input.rank === 2 ? `${input.shape[0]} class indices (one per row)` : `class indices of shape ${formatShape(expected)}`;
     throw new ShapeError(
       `${owner}: target ${formatShape(target.shape)} does not match input ${formatShape(input.shape)}: ` +
