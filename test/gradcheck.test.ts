@@ -4,7 +4,7 @@ import {
   differentiableOps, layerClasses, lossClasses, tensor, noGrad, manualSeed, Module, Tensor, Parameter,
   Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Sequential,
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
-  add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad, interpolate, Upsample, cat, stack, narrow, split, chunk,
+  add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad, interpolate, Upsample, cat, stack, narrow, split, chunk, view, unsqueeze, squeeze, permute,
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
   SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6,
@@ -96,6 +96,15 @@ const OP_SPECS: Record<keyof typeof differentiableOps, Spec> = {
   relu6: (r, c, s) => { const a = leaf(values(r * c, s, -2, 7, [0, 6], 0.1), [r, c]); return opCase([a], () => relu6(a)); },
   softmax: (r, c, s) => { const a = leaf(values(2 * r * c, s), [2, r, c]); return opCase([a], () => softmax(a, 2)); },
   logSoftmax: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => logSoftmax(a)); },
+  view: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => mul(view(a, [c, r]), 2)); },
+  unsqueeze: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => mul(unsqueeze(a, [0, 1, 2, -1][s % 4]), 2)); },
+  squeeze: (r, c, s) => { const a = leaf(values(r * c, s), [1, r, 1, c]); return opCase([a], () => mul(squeeze(a, s % 2 ? undefined : [0, -2]), 2)); },
+  // Every order of a 4-D tensor's dimensions the seed picks (up to three swaps), negative dims too.
+  permute: (r, c, s) => {
+    const orders = [[0, 1, 2, 3], [3, 2, 1, 0], [1, 3, 0, 2], [2, 0, 3, -3], [0, 2, 1, 3], [-1, 0, 1, 2]];
+    const a = leaf(values(2 * r * 3 * c, s), [2, r, 3, c]);
+    return opCase([a], () => permute(a, orders[s % orders.length]));
+  },
   // Joined along the first, a middle and the last dimension (negative too), a tensor twice.
   cat: (r, c, s) => {
     const a = leaf(values(2 * r * c, s), [2, r, c]);

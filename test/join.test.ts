@@ -2,12 +2,13 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import {
   Adam, Conv2d, CrossEntropyLoss, MaxPool2d, Module, OptionError, ReLU, ShapeError, Upsample, cat, chunk, memory, narrow, split, stack, tensor, tidy,
-  type Tensor,
+  permute, squeeze, unsqueeze, view, type Tensor,
 } from '../src/index.js';
 import { CONFIGS, randomFloats, use } from './helpers.js';
 import { expectRejected } from './rejects.js';
 
-// cat, stack, narrow, split and chunk: element by element against index arithmetic written here on
+// cat, stack, narrow, split and chunk (and permute, squeeze, unsqueeze, view): element by element
+// against index arithmetic written here on
 // random shapes (size-1 dimensions and sizes not a multiple of 4 included), torch's part sizes for
 // split and chunk, a U-Net block (a skip connection by cat) that trains with a flat heap, and the
 // errors. Their gradients: gradcheck.test.ts.
@@ -79,6 +80,29 @@ for (const config of CONFIGS) {
       }), { numRuns: 40, seed: 4 });
     });
 
+    it('permute puts every element where its order says (random shapes and orders, up to 5-D); squeeze, unsqueeze and view keep the elements', () => {
+      fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 5 }), fc.nat(), (dims, seed) => {
+        const order = dims.map((_, i) => i).sort((a, b) => ((a * 7919 + seed) % 13) - ((b * 7919 + seed) % 13));
+        const x = tensor(randomFloats(dims.reduce((p, v) => p * v, 1), seed), dims);
+        const y = permute(x, order.map((d, i) => (i % 2 ? d - dims.length : d)));
+        expect([...y.shape]).toEqual(order.map((d) => dims[d]));
+        const xv = x.toArray(), yv = y.toArray();
+        for (const index of indices(y.shape)) {
+          const source = dims.map(() => 0);
+          order.forEach((d, i) => { source[d] = index[i]; });
+          expect(at(yv, y.shape, index)).toBe(at(xv, dims, source));
+        }
+        const u = unsqueeze(x, seed % (dims.length + 1)), q = squeeze(u), v = view(x, [-1]);
+        expect([...u.shape]).toEqual([...dims.slice(0, seed % (dims.length + 1)), 1, ...dims.slice(seed % (dims.length + 1))]);
+        expect([...q.shape]).toEqual(dims.filter((d) => d !== 1));
+        for (const t of [u, q, v]) expect(Array.from(t.toArray())).toEqual(Array.from(xv));
+        [x, y, u, q, v].forEach((t) => t.dispose());
+      }), { numRuns: 40, seed: 6 });
+      const x = tensor(randomFloats(6, 2), [1, 2, 1, 3]);
+      expect([[...squeeze(x, 0).shape], [...squeeze(x, [0, 2]).shape], [...squeeze(x, 1).shape], [...x.unsqueeze(-1).shape]]).toEqual([[2, 1, 3], [2, 3], [1, 2, 1, 3], [1, 2, 1, 3, 1]]);
+      x.dispose();
+    });
+
     it('a U-Net block (down, up, the skip joined by cat) learns a per-pixel segmentation (CrossEntropyLoss over [N, C, H, W]), heap flat inside tidy', () => {
       class Block extends Module {
         readonly encode = new Conv2d(1, 4, 3, { padding: 1 });
@@ -129,6 +153,12 @@ for (const config of CONFIGS) {
       expectRejected(() => split(a, [1, 1], 1), ShapeError, /^split: the sizes \[1, 1\] add up to 2, but dimension 1 of shape \[2, 3\] has 3/);
       expectRejected(() => split(a, 0), OptionError, /^split: splitSize must be a positive integer or a non-empty array of sizes, got 0/);
       expectRejected(() => chunk(a, 0), OptionError, /^chunk: chunks must be an integer in \[1, ∞\), got 0/);
+      expectRejected(() => permute(a, [0, 0]), ShapeError, /^permute: dims \[0, 0\] must list each dimension of x \(shape \[2, 3\]\) once/);
+      expectRejected(() => permute(a, [0]), ShapeError, /must list each dimension/);
+      expectRejected(() => permute(a, [0, 2]), ShapeError, /^permute: dims 2 is out of range for an input of shape \[2, 3\]/);
+      expectRejected(() => unsqueeze(a, 3), ShapeError, /^unsqueeze: dim 3 is out of range/);
+      expectRejected(() => squeeze(a, 2), ShapeError, /^squeeze: dim 2 is out of range/);
+      expectRejected(() => view(a, [4, -1]), ShapeError, /^view: cannot view \[2, 3\] \(6 elements\) as \[4, -1\]/);
       expectRejected(() => cat([a, [1, 2] as never]), OptionError, /^cat: tensors\[1\] must be a Tensor, got \[1, 2\]/);
       [a, b, scalar].forEach((t) => t.dispose());
     });

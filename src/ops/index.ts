@@ -3,7 +3,7 @@
 import { matmul } from './matmul.js';
 import { add, sub, mul, div, exp, log, neg, sqrt, abs, pow } from './elementwise.js';
 import { sum, mean } from './reduce.js';
-import { reshape, flatten, transpose } from './shape-ops.js';
+import { reshape, flatten, transpose, view, unsqueeze, squeeze, permute } from './shape-ops.js';
 import { pad, type PadOptions } from './pad.js';
 import { interpolate, type InterpolateOptions } from './interpolate.js';
 import { cat, stack, narrow, split, chunk } from './join.js';
@@ -14,7 +14,7 @@ import {
 /** Every differentiable op by name, for the gradient-check test. @internal */
 export const differentiableOps = {
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad, interpolate,
-  cat, stack, narrow, split, chunk,
+  cat, stack, narrow, split, chunk, view, unsqueeze, squeeze, permute,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
 } as const;
 
@@ -42,6 +42,10 @@ declare module '../core/tensor.js' {
     reshape(shape: readonly number[]): Tensor;
     flatten(startDim?: number, endDim?: number): Tensor;
     transpose(dim0?: number, dim1?: number): Tensor;
+    view(shape: readonly number[]): Tensor;
+    unsqueeze(dim: number): Tensor;
+    squeeze(dim?: number | readonly number[]): Tensor;
+    permute(dims: readonly number[]): Tensor;
     pad(padding: readonly number[], options?: PadOptions): Tensor;
     interpolate(options?: InterpolateOptions): Tensor;
     narrow(dim: number, start: number, length: number): Tensor;

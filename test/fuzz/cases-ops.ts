@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import {
   Tensor, abs, add, div, exp, flatten, full, gemm, init, log, matmul, mean, mul, neg, ones, pow, reshape, sqrt, sub,
   sum, tensor, transpose, zeros, noGrad, tidy, relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax,
-  silu, mish, elu, selu, hardswish, hardsigmoid, relu6, cat, stack, narrow, split, chunk,
+  silu, mish, elu, selu, hardswish, hardsigmoid, relu6, cat, stack, narrow, split, chunk, view, unsqueeze, squeeze, permute,
 } from '../../src/index.js';
 import {
   JUNK, NON_FINITE, T, badShape, live, disposedTensor, fuzz, notBoolean, notNumber, notOperand, notOptions, notTensor,
@@ -127,6 +127,15 @@ export const opCases: FuzzCase[] = [
     fc.tuple(fc.boolean(), fc.integer({ min: 0, max: 3 }).chain(shapeOfRank), fc.oneof(fc.integer({ min: -5, max: 5 }), fc.double({ noInteger: true }), notNumber))
       .filter(([, shape, d]) => !(Number.isInteger(d) && shape.length > 0 && ((d as number) === -1 || (d as number) === shape.length - 1))),
     ([log, shape, d]) => withTensor(shape, (x) => (log ? logSoftmax : softmax)(x, d as number))),
+  fuzz('view(x, shape) with the wrong element count or x not a live tensor', fc.oneof(notSix.filter((s) => s.length > 0).map((s) => ({ x: T([2, 3]) as unknown, s })),
+    fc.oneof(notTensor, disposedTensor()).map((x) => ({ x, s: [6] }))), ({ x, s }) => view(x as Tensor, s)),
+  fuzz('unsqueeze(x, dim) / squeeze(x, dim) with dim outside x or not an integer, or x not a live tensor', fc.tuple(fc.boolean(), fc.oneof(
+    fc.oneof(fc.integer({ min: 3, max: 8 }), fc.integer({ min: -8, max: -4 }), fc.double({ noInteger: true }), fc.constantFrom('1', null, [0, 5])).map((dim) => ({ x: T([2, 1]) as unknown, dim })),
+    fc.oneof(notTensor, disposedTensor()).map((x) => ({ x, dim: 0 as unknown })))),
+  ([isUn, { x, dim }]) => (isUn ? unsqueeze(x as Tensor, dim as number) : squeeze(x as Tensor, dim as number))),
+  fuzz('permute(x, dims) with dims not each dimension once, out of range, or not integers', fc.oneof(
+    fc.constantFrom([], [0], [0, 0, 1], [0, 1, 3], [2, 1, 0, 3], [0, 1, -4], [0.5, 1, 2], '012', null, [[0], 1, 2])),
+  (dims) => withTensor([2, 3, 4], (x) => permute(x, dims as never))),
   fuzz('transpose(x) with x not a live tensor', fc.oneof(notTensor, disposedTensor(), fc.constant(undefined)), (x) => transpose(x as Tensor)),
   fuzz('transpose(x, dim0, dim1) with a dim outside x or not an integer',
     fc.tuple(fc.integer({ min: 0, max: 4 }).chain(shapeOfRank), fc.oneof(fc.integer({ min: -6, max: 6 }), fc.double({ noInteger: true }), notNumber),
