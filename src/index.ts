@@ -29,7 +29,7 @@ export type { MatmulOptions, GemmOptions } from './ops/matmul.js';
 export { add, sub, mul, div, exp, log, neg, sqrt, abs, pow } from './ops/elementwise.js';
 export type { Operand } from './ops/scalar-operand.js';
 export { sum, mean, type ReduceOptions } from './ops/reduce.js';
-export { reshape, flatten, transpose, view, unsqueeze, squeeze, permute } from './ops/shape-ops.js';
+export { reshape, flatten, transpose, view, unsqueeze, squeeze, permute, unflatten } from './ops/shape-ops.js';
 export { pad, type PadOptions, type PadMode } from './ops/pad.js';
 export { interpolate, type InterpolateOptions, type InterpolateMode } from './ops/interpolate.js';
 export { cat, stack, narrow, split, chunk } from './ops/join.js';

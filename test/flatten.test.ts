@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { Flatten, OptionError, ShapeError, flatten, tensor, transpose } from '../src/index.js';
+import { Flatten, Identity, OptionError, ShapeError, Unflatten, flatten, tensor, transpose, unflatten } from '../src/index.js';
 import { CONFIGS, use } from './helpers.js';
 import { expectRejected } from './rejects.js';
 
@@ -77,6 +77,38 @@ for (const config of CONFIGS) {
 }
 
 for (const config of CONFIGS) {
+  describe(`unflatten and Unflatten (flatten's inverse, as torch's), and Identity, on ${config.label}`, () => {
+    beforeAll(() => use(config.options));
+
+    it('splits a dimension into sizes (one inferred), sharing memory; flatten of the result gives x back; the gradient flows back', () => {
+      const x = tensor(Float32Array.from({ length: 2 * 12 * 5 }, (_, i) => i), [2, 12, 5]).requiresGrad_();
+      const layer = new Unflatten(1, [3, -1]);
+      const y = layer.forward(x);
+      expect([...y.shape]).toEqual([2, 3, 4, 5]);
+      expect(Array.from(y.toArray())).toEqual(Array.from(x.toArray()));
+      expect([...unflatten(x, -1, [5, 1]).shape]).toEqual([2, 12, 5, 1]);
+      expect([...flatten(y, 1, 2).shape]).toEqual([2, 12, 5]);
+      expect([...x.unflatten(0, [1, 2]).shape]).toEqual([1, 2, 12, 5]);
+      y.backward(tensor(Float32Array.from({ length: y.size }, (_, i) => 2 * i), [...y.shape]));
+      expect(Array.from(x.grad!.toArray())).toEqual(Array.from({ length: x.size }, (_, i) => 2 * i));
+      expect(layer.describe()).toBe('Unflatten(1, [3, -1])');
+      const id = new Identity();
+      expect(id.forward(x)).toBe(x);
+      x.dispose();
+    });
+
+    it('sizes that do not split the dimension, a dim out of range, arguments to Identity: typed errors; the heap unchanged', () => {
+      const x = tensor(new Float32Array(24), [2, 12]);
+      expectRejected(() => unflatten(x, 1, [5, -1]), ShapeError, /^unflatten: sizes \[5, -1\] do not split dimension 1 of size 12/);
+      expectRejected(() => unflatten(x, 1, [2, 2]), ShapeError, /do not split dimension 1 of size 12/);
+      expectRejected(() => unflatten(x, 1, [-1, -1]), ShapeError, /do not split/);
+      expectRejected(() => unflatten(x, 2, [3, 4]), ShapeError, /^unflatten: dim 2 is out of range/);
+      expectRejected(() => new Unflatten(1, [] as never), OptionError, /^Unflatten: unflattenedSize must be a non-empty array of sizes/);
+      expectRejected(() => new Identity(5 as never), OptionError, /^Identity: takes no arguments/);
+      x.dispose();
+    });
+  });
+
   describe(`transpose of any rank, as torch.transpose, on ${config.label}`, () => {
     beforeAll(() => use(config.options));
 

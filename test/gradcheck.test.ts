@@ -4,7 +4,7 @@ import {
   differentiableOps, layerClasses, lossClasses, tensor, noGrad, manualSeed, Module, Tensor, Parameter,
   Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Sequential,
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
-  add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad, interpolate, Upsample, cat, stack, narrow, split, chunk, view, unsqueeze, squeeze, permute,
+  add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad, interpolate, Upsample, cat, stack, narrow, split, chunk, view, unsqueeze, squeeze, permute, unflatten, Unflatten, Identity,
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
   SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6,
@@ -97,6 +97,7 @@ const OP_SPECS: Record<keyof typeof differentiableOps, Spec> = {
   softmax: (r, c, s) => { const a = leaf(values(2 * r * c, s), [2, r, c]); return opCase([a], () => softmax(a, 2)); },
   logSoftmax: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => logSoftmax(a)); },
   view: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => mul(view(a, [c, r]), 2)); },
+  unflatten: (r, c, s) => { const a = leaf(values(r * 2 * c, s), [r, 2 * c]); return opCase([a], () => mul(unflatten(a, -1, s % 2 ? [2, c] : [-1, 1]), 2)); },
   unsqueeze: (r, c, s) => { const a = leaf(values(r * c, s), [r, c]); return opCase([a], () => mul(unsqueeze(a, [0, 1, 2, -1][s % 4]), 2)); },
   squeeze: (r, c, s) => { const a = leaf(values(r * c, s), [1, r, 1, c]); return opCase([a], () => mul(squeeze(a, s % 2 ? undefined : [0, -2]), 2)); },
   // Every order of a 4-D tensor's dimensions the seed picks (up to three swaps), negative dims too.
@@ -192,6 +193,8 @@ const LAYER_SPECS: Record<Exclude<keyof typeof layerClasses, NormLayer | ConvLay
     const x = leaf(values(2 * 3 * r * c, s), [2, 3, r, c]);
     return moduleCase(m, x, () => m.forward(x), [], () => manualSeed(s));
   },
+  Unflatten: (r, c, s) => { const m = new Unflatten(1, [c, -1]); const x = leaf(values(r * c * 3, s), [r, 3 * c]); return moduleCase(m, x, () => mul(m.forward(x), 2)); },
+  Identity: (r, c, s) => { const m = new Identity(); const x = leaf(values(r * c, s), [r, c]); return moduleCase(m, x, () => mul(m.forward(x), 3)); },
   Flatten: (r, c, s) => { const m = new Flatten(); const x = leaf(values(r * c, s), [r, 1, c]); return moduleCase(m, x, () => m.forward(x)); },
   Softmax: (r, c, s) => {
     const m = new Softmax();

@@ -11,7 +11,7 @@ import { tensor } from '../src/ops/creation.js';
 import { noGrad } from '../src/autograd/grad-mode.js';
 import { OptionError, ShapeError } from '../src/core/errors.js';
 import {
-  Module, Sequential, Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Conv2d, ConvTranspose2d,
+  Module, Sequential, Linear, ReLU, Unflatten, Identity, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Conv2d, ConvTranspose2d,
   MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding,
   Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, Upsample,
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
@@ -287,6 +287,15 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
     expect(() => toOnnx(new CircularPad1d(1), { inputShape: [2, 5], opsetVersion: 17 })).toThrow(/pads in mode 'circular', which ONNX's Pad has \(as mode 'wrap'\) from opset 19/);
     expect(() => toOnnx(new ReflectionPad1d(5), { inputShape: [2, 5] })).toThrow(/mode 'reflect' needs each padding of the length below its size 5/);
     expect(() => toOnnx(new ZeroPad2d(1), { inputShape: [2, 5] })).toThrow(/takes \[batch, C, H, W\], but its input is \[batch, 2, 5\]/);
+  });
+
+  it('Unflatten as a Reshape keeping the batch (a decoder: Linear → Unflatten → ConvTranspose2d); Identity dropped', async () => {
+    const model = new Sequential([new Linear(6, 2 * 3 * 3), new Identity(), new Unflatten(1, [2, -1, 3]), new ConvTranspose2d(2, 1, 2, { stride: 2 }), new Unflatten(-1, [2, 3])], { seed: 3 });
+    await expectSameOutputs(model, [6]);
+    expect(fromBinary(ModelProtoSchema, toOnnx(model, { inputShape: [6] })).graph!.node.map((n) => n.opType)).toEqual(['Gemm', 'Reshape', 'ConvTranspose', 'Reshape']);
+    expect(() => toOnnx(new Unflatten(0, [2, -1]), { inputShape: [4] })).toThrow(/splits the batch dimension/);
+    expect(() => toOnnx(new Unflatten(1, [4, 2]), { inputShape: [6] })).toThrow(/takes a dimension 1 of 8 entries, but its input is \[batch, 6\]/);
+    model.dispose();
   });
 
   it('BatchNorm1d on [batch, C] and [batch, C, L], LayerNorm with and without affine', async () => {

@@ -3,7 +3,7 @@ import { TensorProto_DataType } from 'onnx-buf';
 import type { Module } from '../nn/module.js';
 import { Linear } from '../nn/linear.js';
 import { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6 } from '../nn/activations.js';
-import { Dropout, Dropout2d, Flatten, Softmax, LogSoftmax } from '../nn/layers.js';
+import { Dropout, Dropout2d, Flatten, Unflatten, Identity, Softmax, LogSoftmax } from '../nn/layers.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from '../nn/norm.js';
 import { GroupNorm, InstanceNorm1d, InstanceNorm2d } from '../nn/group-norm.js';
 import { Upsample } from '../nn/upsample.js';
@@ -93,6 +93,24 @@ const flatten: Emitter<Flatten> = (layer, x, site) => {
   return { value: site.graph.node('Reshape', [x.value, target]), shape };
 };
 
+/** Unflatten as a Reshape keeping the batch (dimension 0, the graph's dynamic batch, refused as Flatten's startDim 0). */
+const unflattenEmitter: Emitter<Unflatten> = (layer, x, site) => {
+  const rank = x.shape.length + 1;
+  if (layer.dim === 0 || layer.dim === -rank) {
+    throw new OnnxExportError(`${site.owner}: ${site.where} splits the batch dimension, which the exported graph keeps dynamic; unflatten from dimension 1 in the exported model`);
+  }
+  const d = layer.dim < 0 ? layer.dim + rank : layer.dim;
+  if (d < 1 || d >= rank) fail(site, x, `an input with a dimension ${layer.dim}`);
+  const size = x.shape[d - 1], known = layer.unflattenedSize.reduce((p, v) => (v === -1 ? p : p * v), 1);
+  const split = layer.unflattenedSize.map((v) => (v === -1 ? size / known : v));
+  if (!Number.isInteger(split.reduce((p, v) => p * v, 1)) || split.reduce((p, v) => p * v, 1) !== size) {
+    fail(site, x, `a dimension ${layer.dim} of ${known}${layer.unflattenedSize.includes(-1) ? '·k' : ''} entries`);
+  }
+  const shape = [...x.shape.slice(0, d - 1), ...split, ...x.shape.slice(d)];
+  const target = site.graph.int64s(site.graph.fresh(`${site.prefix}shape`), [shape.length + 1], [0, ...shape]);
+  return { value: site.graph.node('Reshape', [x.value, target]), shape };
+};
+
 const batchNorm = (rank: string, fits: (shape: number[]) => boolean): Emitter<BatchNorm1d> => (layer, x, site) => {
   if (!fits(x.shape) || x.shape[0] !== layer.numFeatures) fail(site, x, rank.replaceAll('C', String(layer.numFeatures)));
   const { runningMean, runningVar } = layer;
@@ -173,6 +191,8 @@ export const EMITTERS = new Map<abstract new (...args: never[]) => Module, Emitt
   [Softmax, rowSoftmax('Softmax')],
   [LogSoftmax, rowSoftmax('LogSoftmax')],
   [Flatten, flatten],
+  [Unflatten, unflattenEmitter],
+  [Identity, (_layer: Identity, x: Flow) => x],
   [Dropout, (_layer: Dropout, x: Flow) => x],
   [Dropout2d, (_layer: Dropout2d, x: Flow) => x],
   [Conv2d, conv],

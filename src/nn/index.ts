@@ -3,7 +3,7 @@ export { Module, type StateDict, type StateEntry } from './module.js';
 export { Parameter } from './parameter.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { Activation, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6 } from './activations.js';
-export { Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, type FlattenOptions } from './layers.js';
+export { Dropout, Dropout2d, Flatten, Unflatten, Identity, Softmax, LogSoftmax, type FlattenOptions } from './layers.js';
 export { Sequential, type SequentialOptions } from './sequential.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './norm.js';
 export { GroupNorm, InstanceNorm1d, InstanceNorm2d, type GroupNormOptions, type InstanceNormOptions } from './group-norm.js';
@@ -27,7 +27,7 @@ export * as initializers from './init.js';
 
 import { Linear } from './linear.js';
 import { ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6 } from './activations.js';
-import { Dropout, Dropout2d, Flatten, Softmax, LogSoftmax } from './layers.js';
+import { Dropout, Dropout2d, Flatten, Unflatten, Identity, Softmax, LogSoftmax } from './layers.js';
 import { Sequential } from './sequential.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from './norm.js';
 import { GroupNorm, InstanceNorm1d, InstanceNorm2d } from './group-norm.js';
@@ -42,7 +42,7 @@ import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxPool1d, 
 import { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } from './losses.js';
 
 /** Every layer class, by name (the gradient-check test enumerates it). @internal */
-export const layerClasses = { Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Sequential,
+export const layerClasses = { Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, Dropout, Dropout2d, Flatten, Unflatten, Identity, Softmax, LogSoftmax, Sequential,
   BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
   AdaptiveMaxPool2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, Upsample,
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d } as const;

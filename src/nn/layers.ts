@@ -3,11 +3,11 @@ import { requireBackend } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
 import { Binary, type Backend } from '../backend/backend.js';
 import { record } from '../autograd/node.js';
-import { flatten, flattenRange } from '../ops/shape-ops.js';
+import { flatten, flattenRange, unflatten } from '../ops/shape-ops.js';
 import { lastDimRows, logSoftmaxKernels, rowsInto, softmaxKernels, type RowKernels } from '../ops/activation.js';
 import { Module } from './module.js';
 import { checkInput } from './validate.js';
-import { UNIT, checkOptions, int, render } from '../core/validate.js';
+import { UNIT, checkOptions, checkValue, int, render, required } from '../core/validate.js';
 import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 
 /**
@@ -106,6 +106,49 @@ export class Flatten extends Module {
     checkInput(this, 'x', x);
     flattenRange(this.describe(), x.shape, this.startDim, this.endDim);
     return flatten(x, this.startDim, this.endDim);
+  }
+}
+
+/**
+ * torch.nn.Unflatten(dim, unflattenedSize): dimension `dim` split into `unflattenedSize` (one entry
+ * may be −1) — a Linear's features back into channels and a plane before a decoder's
+ * ConvTranspose2d, as `new Unflatten(1, [16, 7, 7])`. Shares memory with its input.
+ */
+export class Unflatten extends Module {
+  readonly dim: number;
+  readonly unflattenedSize: readonly number[];
+
+  constructor(dim: number, unflattenedSize: readonly number[]) {
+    super();
+    checkValue('Unflatten', 'dim', dim, required(int()));
+    checkValue('Unflatten', 'unflattenedSize', unflattenedSize, required({ type: 'array', of: int(-1), minLength: 1, description: 'a non-empty array of sizes (one may be -1)' }));
+    this.dim = dim;
+    this.unflattenedSize = [...unflattenedSize];
+  }
+
+  override describe(): string {
+    return `Unflatten(${this.dim}, [${this.unflattenedSize.join(', ')}])`;
+  }
+
+  forward(x: Tensor): Tensor {
+    checkInput(this, 'x', x);
+    return unflatten(x, this.dim, this.unflattenedSize);
+  }
+}
+
+/**
+ * torch.nn.Identity: its input, unchanged (a placeholder, e.g. for a replaced classifier head).
+ * torch's ignores any arguments; this one takes none, so a misplaced option is an error.
+ */
+export class Identity extends Module {
+  constructor(...args: never[]) {
+    super();
+    if (args.length > 0) throw new OptionError(`Identity: takes no arguments (torch's ignores them; here they would be silently unused), got ${args.length}`);
+  }
+
+  forward(x: Tensor): Tensor {
+    checkInput(this, 'x', x);
+    return x;
   }
 }
 

@@ -3,7 +3,7 @@
 import { matmul } from './matmul.js';
 import { add, sub, mul, div, exp, log, neg, sqrt, abs, pow } from './elementwise.js';
 import { sum, mean } from './reduce.js';
-import { reshape, flatten, transpose, view, unsqueeze, squeeze, permute } from './shape-ops.js';
+import { reshape, flatten, transpose, view, unsqueeze, squeeze, permute, unflatten } from './shape-ops.js';
 import { pad, type PadOptions } from './pad.js';
 import { interpolate, type InterpolateOptions } from './interpolate.js';
 import { cat, stack, narrow, split, chunk } from './join.js';
@@ -14,7 +14,7 @@ import {
 /** Every differentiable op by name, for the gradient-check test. @internal */
 export const differentiableOps = {
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad, interpolate,
-  cat, stack, narrow, split, chunk, view, unsqueeze, squeeze, permute,
+  cat, stack, narrow, split, chunk, view, unsqueeze, squeeze, permute, unflatten,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
 } as const;
 
@@ -46,6 +46,7 @@ declare module '../core/tensor.js' {
     unsqueeze(dim: number): Tensor;
     squeeze(dim?: number | readonly number[]): Tensor;
     permute(dims: readonly number[]): Tensor;
+    unflatten(dim: number, sizes: readonly number[]): Tensor;
     pad(padding: readonly number[], options?: PadOptions): Tensor;
     interpolate(options?: InterpolateOptions): Tensor;
     narrow(dim: number, start: number, length: number): Tensor;

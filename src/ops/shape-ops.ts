@@ -46,6 +46,24 @@ function viewAs(x: Tensor, shape: readonly number[], name: string): Tensor {
   });
 }
 
+/**
+ * torch.unflatten: dimension `dim` of x (negative counts from the end) split into `sizes`, whose
+ * product must be its size (one entry may be −1, inferred); shares memory. flatten's inverse.
+ */
+export function unflatten(x: Tensor, dim: number, sizes: readonly number[]): Tensor {
+  checkValue('unflatten', 'x', x, X);
+  const d = dimIndex('unflatten', 'dim', dim, x.shape);
+  checkValue('unflatten', 'sizes', sizes, required({ type: 'array', of: int(-1), minLength: 1, description: 'a non-empty array of sizes (one may be -1)' }));
+  if (x.rank === 0) throw new ShapeError('unflatten: x is 0-d (a scalar), which has no dimension to unflatten');
+  const size = x.shape[d], inferred = sizes.indexOf(-1), known = sizes.reduce((p, v) => (v === -1 ? p : p * v), 1);
+  const fits = inferred === -1 ? known === size : sizes.lastIndexOf(-1) === inferred && known > 0 && size % known === 0;
+  if (!fits) {
+    throw new ShapeError(`unflatten: sizes [${sizes.join(', ')}] do not split dimension ${d} of size ${size} (x of shape ${formatShape(x.shape)})`);
+  }
+  const split = sizes.map((v) => (v === -1 ? size / known : v));
+  return viewAs(x, [...x.shape.slice(0, d), ...split, ...x.shape.slice(d + 1)], 'unflatten');
+}
+
 /** torch's view: reshape's name in torch code (here the same: no copy, any contiguous tensor). */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
   return reshapeAs('view', x, shape);

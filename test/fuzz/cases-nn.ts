@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {
-  BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Dropout2d, ELU, Flatten, GELU, Hardsigmoid, Hardswish, Mish, ReLU6, SELU, SiLU, HuberLoss, L1Loss, LeakyReLU, Linear, LogSoftmax,
+  BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Dropout2d, ELU, Flatten, Identity, Unflatten, GELU, Hardsigmoid, Hardswish, Mish, ReLU6, SELU, SiLU, HuberLoss, L1Loss, LeakyReLU, Linear, LogSoftmax,
   MSELoss, NLLLoss, ReLU, Random, Sequential, Sigmoid, SmoothL1Loss, Softmax, Tanh, init, type Module,
 } from '../../src/index.js';
 import {
@@ -46,6 +46,10 @@ export const nnCases: FuzzCase[] = [
       return !(inRange(a) && inRange(b) && (a + rank) % rank <= (b + rank) % rank);
     }),
   ([shape, a, b]) => using(() => new Flatten(a, b), (layer) => layer.forward(live(shape)))),
+  fuzz('new Unflatten(dim, sizes) with dim not an integer or sizes not a non-empty array of sizes; new Identity(anything)', fc.oneof(
+    fc.tuple(fc.oneof(fc.double({ noInteger: true }), notNumber), fc.constant([2, 3])), fc.tuple(fc.constant(1), fc.constantFrom([], [0.5], [-2, 3], 'ab', null, 6)),
+    fc.tuple(fc.constant('identity'), fc.oneof(fc.integer(), fc.constant({}), fc.constant(null)))),
+  ([dim, sizes]) => (dim === 'identity' ? new Identity(sizes as never) : new Unflatten(dim as number, sizes as never))),
   fuzz('new LeakyReLU(options) with a bad slope or key', fc.oneof(
     fc.constantFrom(...NON_FINITE).map((v) => ({ negativeSlope: v })), notNumber.map((v) => ({ negativeSlope: v })),
     unknownKeyOptions(['negativeSlope'], ['negative_slope', 'slope', 'alpha']), fc.constantFrom(...NON_FINITE, 'abc', null, true)),

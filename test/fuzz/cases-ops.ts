@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import {
   Tensor, abs, add, div, exp, flatten, full, gemm, init, log, matmul, mean, mul, neg, ones, pow, reshape, sqrt, sub,
   sum, tensor, transpose, zeros, noGrad, tidy, relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax,
-  silu, mish, elu, selu, hardswish, hardsigmoid, relu6, cat, stack, narrow, split, chunk, view, unsqueeze, squeeze, permute,
+  silu, mish, elu, selu, hardswish, hardsigmoid, relu6, cat, stack, narrow, split, chunk, view, unsqueeze, squeeze, permute, unflatten,
 } from '../../src/index.js';
 import {
   JUNK, NON_FINITE, T, badShape, live, disposedTensor, fuzz, notBoolean, notNumber, notOperand, notOptions, notTensor,
@@ -133,6 +133,9 @@ export const opCases: FuzzCase[] = [
     fc.oneof(fc.integer({ min: 3, max: 8 }), fc.integer({ min: -8, max: -4 }), fc.double({ noInteger: true }), fc.constantFrom('1', null, [0, 5])).map((dim) => ({ x: T([2, 1]) as unknown, dim })),
     fc.oneof(notTensor, disposedTensor()).map((x) => ({ x, dim: 0 as unknown })))),
   ([isUn, { x, dim }]) => (isUn ? unsqueeze(x as Tensor, dim as number) : squeeze(x as Tensor, dim as number))),
+  fuzz('unflatten(x, dim, sizes) with sizes that do not split the dimension, or a bad dim', fc.oneof(
+    fc.constantFrom([1, [5, -1]], [1, [2, 2]], [1, [-1, -1]], [1, []], [1, [0, -1]], [2, [3, 4]], [-3, [2, 6]], [0.5, [2, 1]], [1, 'ab'], [1, [2.5, 4.8]])),
+  ([dim, sizes]) => withTensor([2, 12], (x) => unflatten(x, dim as number, sizes as never))),
   fuzz('permute(x, dims) with dims not each dimension once, out of range, or not integers', fc.oneof(
     fc.constantFrom([], [0], [0, 0, 1], [0, 1, 3], [2, 1, 0, 3], [0, 1, -4], [0.5, 1, 2], '012', null, [[0], 1, 2])),
   (dims) => withTensor([2, 3, 4], (x) => permute(x, dims as never))),
