@@ -16,6 +16,7 @@ export * from './conv-depthwise-grad';
 export * from './pool';
 export * from './pad';
 export * from './upsample';
+export * from './recurrent';
 
 /** End of the module's static data: the TypeScript allocator starts above it. */
 export function heapBase(): usize {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ConvTranspose2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, GroupNorm, BatchNorm1d, BatchNorm2d, Embedding, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, interpolate, cat, chunk, narrow, tensor, type Tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ConvTranspose2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, GroupNorm, BatchNorm1d, BatchNorm2d, Embedding, LSTM, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, interpolate, cat, chunk, narrow, tensor, type Tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -241,6 +241,19 @@ describe('threads: convolutions split without changing a bit', () => {
       y.backward(tensor(randomFloats(y.size, 100), y.shape));
       const bits = bitsOf([joined, y, a.grad!, b.grad!]);
       [a, b, joined, y, ...parts].forEach((t) => t.dispose());
+      return bits;
+    });
+  });
+
+  it('LSTM (gemm per step, the cell kernels split by rows) gives the same bits on 1, 2 and 3 threads, forward and backward', async () => {
+    await expectSameBitsOnThreads((keep) => {
+      const lstm = keep(new LSTM(24, 40, { numLayers: 2, batchFirst: true }));
+      lstm.parameters().forEach((p, i) => p.data.set(randomFloats(p.size, 110 + i)));
+      const x = tensor(randomFloats(64 * 9 * 24, 120), [64, 9, 24]).requiresGrad_();
+      const y = lstm.forward(x);
+      y.backward(tensor(randomFloats(y.size, 121), y.shape));
+      const bits = bitsOf([y, x.grad!, ...lstm.parameters().map((p) => p.grad)]);
+      x.dispose();
       return bits;
     });
   });

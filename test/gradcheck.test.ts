@@ -8,7 +8,7 @@ import {
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
   SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6,
-  BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
+  BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, LSTM, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
   Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool1d,
 } from '../src/index.js';
 import { CONFIGS, use, randomFloats } from './helpers.js';
@@ -192,6 +192,16 @@ const LAYER_SPECS: Record<Exclude<keyof typeof layerClasses, NormLayer | ConvLay
     const m = new Dropout2d(0.4);
     const x = leaf(values(2 * 3 * r * c, s), [2, 3, r, c]);
     return moduleCase(m, x, () => m.forward(x), [], () => manualSeed(s));
+  },
+  // Layers, batchFirst, no bias, an unbatched sequence, an initial state; every parameter and the input.
+  LSTM: (r, c, s) => {
+    const m = new LSTM(c, 3, [{}, { numLayers: 2 }, { batchFirst: true, bias: false }, { numLayers: 2, batchFirst: true }][s % 4]);
+    const steps = (r % 3) + 2, n = 2;
+    const shape = s % 4 === 0 && r % 2 ? [steps, c] : m.batchFirst ? [n, steps, c] : [steps, n, c];
+    const x = leaf(values(shape.reduce((p, d) => p * d, 1), s), shape);
+    const batched = shape.length === 3;
+    const state = s % 2 && batched ? { h: tensor(values(m.numLayers * n * 3, s + 4), [m.numLayers, n, 3]), c: tensor(values(m.numLayers * n * 3, s + 5), [m.numLayers, n, 3]) } : undefined;
+    return moduleCase(m, x, () => m.forward(x, state), state ? [state.h, state.c] : []);
   },
   Unflatten: (r, c, s) => { const m = new Unflatten(1, [c, -1]); const x = leaf(values(r * c * 3, s), [r, 3 * c]); return moduleCase(m, x, () => mul(m.forward(x), 2)); },
   Identity: (r, c, s) => { const m = new Identity(); const x = leaf(values(r * c, s), [r, c]); return moduleCase(m, x, () => mul(m.forward(x), 3)); },

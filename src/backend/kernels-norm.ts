@@ -64,6 +64,18 @@ export const NORM_KERNELS = {
    * dbias advance one float a column, the rows keep their stride d; each thread its own region).
    */
   layerNormParamGrads: { args: 'x:item dy:item cols:count m:width d mean invstd dweight:item dbias:item work:thread/workBytes workBytes' },
+  /**
+   * The LSTM cell for n rows: gates [n, 4·hsize] (rows gateStride floats apart) hold the
+   * pre-activations of [i | f | g | o] and are overwritten by σ, σ, tanh, σ of them; then
+   * c = f·cPrev + i·g and h = o·tanh(c) ([n, hsize] each). Split by rows.
+   */
+  lstmCellForward: { args: 'gates:range/gateStride cPrev:range/hsize c:range/hsize h:range/hsize n:count hsize:width gateStride' },
+  /**
+   * Its backward from the activated gates, cPrev and c: dc (in: from the step after) += dh·o·(1 −
+   * tanh²c); dgates ← the pre-activation gradients dc·g·i(1 − i), dc·cPrev·f(1 − f), dc·i·(1 − g²),
+   * dh·tanh(c)·o(1 − o); dc (out) ← dc·f, the previous cell's gradient. Split by rows.
+   */
+  lstmCellBackward: { args: 'gates:range/gateStride cPrev:range/hsize c:range/hsize dh:range/hsize dc:range/hsize dgates:range/gateStride n:count hsize:width gateStride' },
   /** out[i] = weight[indices[i]] (rows of `dim`); indices are float32 exact integers, validated. */
   embeddingForward: { args: 'weight indices:item count:count dim:width out:range' },
   /**

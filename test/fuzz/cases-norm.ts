@@ -1,11 +1,11 @@
 import fc from 'fast-check';
-import { BatchNorm1d, BatchNorm2d, Embedding, GroupNorm, InstanceNorm1d, InstanceNorm2d, LayerNorm } from '../../src/index.js';
+import { BatchNorm1d, BatchNorm2d, Embedding, GroupNorm, InstanceNorm1d, InstanceNorm2d, LSTM, LayerNorm, tensor } from '../../src/index.js';
 import {
   NON_FINITE, disposedTensor, fuzz, live, notBoolean, notNumber, notOptions, notTensor, shapeOfRank, tensorNotOfRank,
   unknownKeyOptions, using, type FuzzCase,
 } from './case.js';
 
-// Invalid calls to BatchNorm1d/2d, LayerNorm, GroupNorm, InstanceNorm1d/2d and Embedding: constructors, options, forward inputs.
+// Invalid calls to BatchNorm1d/2d, LayerNorm, GroupNorm, InstanceNorm1d/2d, Embedding and LSTM: constructors, options, forward inputs.
 
 const notPositiveInt = fc.oneof(fc.integer({ max: 0 }), fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE), notNumber);
 const batchNorms = { BatchNorm1d, BatchNorm2d } as const;
@@ -71,6 +71,27 @@ export const normCases: FuzzCase[] = [
       fc.integer({ min: 0, max: 5 }).chain(shapeOfRank).filter((s) => !takes(s)).map((s) => live.bind(null, s))));
   }),
   ([oned, x]) => using(() => (oned ? new InstanceNorm1d(3) : new InstanceNorm2d(3)), (m) => m.forward((typeof x === 'function' ? x() : x) as never))),
+  fuzz('new LSTM(inputSize, hiddenSize, options) with a bad size, key or value (dropout, bidirectional, projSize beyond torch\'s defaults)',
+    fc.oneof(fc.tuple(notPositiveInt, fc.constant(4), fc.constant({})), fc.tuple(fc.constant(3), notPositiveInt, fc.constant({})),
+      fc.tuple(fc.constant(3), fc.constant(4), fc.oneof(notOptions, unknownKeyOptions(['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize'], ['num_layers', 'batch_first', 'proj_size', 'hidden_size']),
+        fc.constantFrom({ numLayers: 0 }, { numLayers: 1.5 }, { dropout: 0.2 }, { bidirectional: true }, { projSize: 2 }, { bias: 'yes' }, { batchFirst: 1 })))),
+    ([i, h, o]) => new LSTM(i as number, h as number, o as never)),
+  fuzz('LSTM(3, 4).forward(x, state) with x not [T, N, 3] or [T, 3], or a state of the wrong shape or needing gradients',
+    fc.oneof(fc.oneof(notTensor, disposedTensor([2, 1, 3])).map((x) => ({ x, state: undefined as unknown })),
+      fc.constantFrom([5], [2, 1, 4], [2, 1, 2, 3], [0, 1, 3]).map((s) => ({ x: live.bind(null, [...s]), state: undefined as unknown })),
+      fc.constantFrom('h', 'c', 'shape', 'grad', 'junk').map((bad) => ({ x: live.bind(null, [2, 1, 3]), state: bad as unknown }))),
+    ({ x, state }) => using(() => new LSTM(3, 4), (m) => {
+      const input = (typeof x === 'function' ? x() : x) as never;
+      if (state === undefined) return m.forward(input);
+      const made = [tensor(new Float32Array(4), [1, 1, 4]), tensor(new Float32Array(4), [1, 1, 4]), tensor(new Float32Array(8), [2, 1, 4])];
+      try {
+        const given = state === 'h' ? { c: made[0] } : state === 'c' ? { h: made[0] } : state === 'shape' ? { h: made[2], c: made[1] }
+          : state === 'grad' ? { h: made[0].requiresGrad_(), c: made[1] } : 'junk';
+        return m.forward(input, given as never);
+      } finally {
+        made.forEach((t) => t.dispose());
+      }
+    })),
   fuzz('LayerNorm.forward(x) with x not ending in normalizedShape', fc.integer({ min: 0, max: 3 }).chain(shapeOfRank).filter((s) => s.length < 2 || s[s.length - 2] !== 2 || s[s.length - 1] !== 4),
     (s) => using(() => new LayerNorm([2, 4]), (m) => m.forward(live(s)))),
   fuzz('new Embedding(num, dim) with a size that is not a positive integer', fc.tuple(notPositiveInt, fc.boolean()),

@@ -14,6 +14,7 @@ import * as depthwise from './conv-depthwise.js';
 import * as pool from './pool.js';
 import * as pad from './pad.js';
 import * as upsample from './upsample.js';
+import * as recurrent from './recurrent.js';
 
 /** A kernel's js twin: the kernel's arguments after the heap view it reads and writes. */
 type Twins = { [K in keyof Kernels]: (h: HeapView, ...args: Parameters<Kernels[K]>) => ReturnType<Kernels[K]> };
@@ -25,7 +26,7 @@ const optimTwins = Object.fromEntries(Object.entries(OPTIM_TWINS).map(([name, k]
   [K in keyof typeof OPTIM_TWINS]: (typeof OPTIM_TWINS)[K]['twin'];
 };
 const twins: Twins = {
-  ...elementwise, ...activations, ...losses, ...ops, ...norm, ...embedding, ...conv, ...depthwise, ...pool, ...pad, ...upsample, ...optimTwins,
+  ...elementwise, ...activations, ...losses, ...ops, ...norm, ...embedding, ...conv, ...depthwise, ...pool, ...pad, ...upsample, ...recurrent, ...optimTwins,
   gemm, gemmWorkspaceBytes: () => 0,
 };
 

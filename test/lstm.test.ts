@@ -1,0 +1,124 @@
+import { describe, it, expect, beforeAll } from 'vitest';
+import {
+  Adam, CrossEntropyLoss, Embedding, LSTM, Linear, Module, OptionError, ShapeError, memory, narrow, squeeze, tensor, tidy, type Tensor,
+} from '../src/index.js';
+import { CONFIGS, randomFloats, use } from './helpers.js';
+import { expectRejected } from './rejects.js';
+
+// LSTM beyond its values against PyTorch (test/torch-layers.test.ts) and its finite differences
+// (gradcheck.test.ts): the carried state, torch's initialisation, a sequence classifier that
+// learns with a flat heap, the same bits on every wasm build, and the errors.
+
+const bitsOf = (t: Tensor) => Array.from(new Uint32Array(t.toArray().buffer));
+
+/** Embedding → LSTM → the last step's hidden state → Linear: a sequence classifier. */
+class Classifier extends Module {
+  readonly embed = new Embedding(12, 6);
+  readonly lstm = new LSTM(6, 8, { batchFirst: true, numLayers: 2 });
+  readonly head = new Linear(8, 2);
+
+  forward(tokens: Tensor): Tensor {
+    const out = this.lstm.forward(this.embed.forward(tokens)); // [N, T, 8]
+    return this.head.forward(squeeze(narrow(out, 1, out.shape[1] - 1, 1), 1));
+  }
+}
+
+for (const config of CONFIGS) {
+  describe(`LSTM on ${config.label}`, () => {
+    beforeAll(() => use(config.options));
+
+    it('state holds (h_n, c_n); running a sequence in two halves with the state carried gives the whole run\'s outputs', () => {
+      const lstm = new LSTM(3, 4, { numLayers: 2 });
+      const x = tensor(randomFloats(6 * 2 * 3, 1), [6, 2, 3]);
+      const whole = lstm.forward(x).toArray();
+      const { h, c } = lstm.state!;
+      expect([...h.shape]).toEqual([2, 2, 4]);
+      // The top layer's h_n is the output's last step.
+      expect(Array.from(h.toArray().subarray(8, 16))).toEqual(Array.from(whole.subarray(5 * 8, 6 * 8)));
+      const finalC = c.toArray();
+      const first = tensor(x.toArray().subarray(0, 3 * 6), [3, 2, 3]), second = tensor(x.toArray().subarray(3 * 6), [3, 2, 3]);
+      const a = lstm.forward(first).toArray();
+      const carried = { h: tensor(lstm.state!.h.toArray(), [2, 2, 4]), c: tensor(lstm.state!.c.toArray(), [2, 2, 4]) };
+      const b = lstm.forward(second, carried).toArray();
+      const halves = [...a, ...b];
+      halves.forEach((v, i) => expect(Math.abs(v - whole[i])).toBeLessThan(1e-6));
+      Array.from(lstm.state!.c.toArray()).forEach((v, i) => expect(Math.abs(v - finalC[i])).toBeLessThan(1e-6));
+      [x, first, second, carried.h, carried.c].forEach((t) => t.dispose());
+      lstm.dispose();
+    });
+
+    it("torch's names, shapes and initial bounds U(±1/√H)", () => {
+      const lstm = new LSTM(5, 4, { numLayers: 2 });
+      expect(lstm.namedParameters().map(([name, p]) => `${name} ${p.shape.join('×')}`)).toEqual([
+        'weight_ih_l0 16×5', 'weight_hh_l0 16×4', 'bias_ih_l0 16', 'bias_hh_l0 16', 'weight_ih_l1 16×4', 'weight_hh_l1 16×4', 'bias_ih_l1 16', 'bias_hh_l1 16',
+      ]);
+      for (const p of lstm.parameters()) {
+        const largest = Math.max(...Array.from(p.toArray(), Math.abs));
+        expect(largest).toBeLessThanOrEqual(0.5);
+        expect(largest).toBeGreaterThan(0.3);
+      }
+      expect(new LSTM(2, 3, { bias: false, batchFirst: true }).describe()).toBe('LSTM(2, 3, no bias, batchFirst)');
+      lstm.dispose();
+    });
+
+    it('a sequence classifier (Embedding → 2-layer LSTM → last step → Linear) learns which token comes first, heap flat', () => {
+      const model = new Classifier();
+      const optimizer = new Adam(model.parameters(), { lr: 2e-2 });
+      const lossFn = new CrossEntropyLoss();
+      const tokens = Array.from(randomFloats(16 * 7, 3), (u) => Math.abs(Math.floor(u * 1000)) % 12);
+      const x = tensor(tokens, [16, 7]), y = tensor(Array.from({ length: 16 }, (_, i) => (tokens[i * 7] < 6 ? 0 : 1)));
+      const losses: number[] = [];
+      let heap = 0;
+      for (let step = 0; step < 60; step++) {
+        tidy(() => {
+          optimizer.zeroGrad();
+          const loss = lossFn.forward(model.forward(x), y);
+          loss.backward();
+          optimizer.step();
+          losses.push(loss.item());
+        });
+        if (step === 1) heap = memory().bytesInUse;
+      }
+      expect(memory().bytesInUse).toBe(heap);
+      expect(losses[59]).toBeLessThan(losses[0] * 0.3);
+      [x, y].forEach((t) => t.dispose());
+      model.dispose();
+    });
+
+    it('bad options, inputs and states: typed errors naming the argument; the heap unchanged', () => {
+      expect(() => new LSTM(3, 4, { dropout: 0.5 })).toThrow(/^LSTM: dropout must be 0, got 0.5/);
+      expect(() => new LSTM(3, 4, { bidirectional: true })).toThrow(/^LSTM: bidirectional must be false, got true/);
+      expect(() => new LSTM(3, 4, { projSize: 2 })).toThrow(OptionError);
+      expect(() => new LSTM(3, 4, { batch_first: true } as never)).toThrow(/unknown option batch_first .*did you mean batchFirst\?/);
+      expect(() => new LSTM(0, 4)).toThrow(/^LSTM: inputSize must be/);
+      const lstm = new LSTM(3, 4);
+      const wrong = tensor(new Float32Array(2 * 5 * 2), [5, 2, 2]), flat = tensor(new Float32Array(3), [3]), x = tensor(new Float32Array(5 * 2 * 3), [5, 2, 3]);
+      const badH = tensor(new Float32Array(8), [2, 4]), goodC = tensor(new Float32Array(8), [1, 2, 4]), gradH = tensor(new Float32Array(8), [1, 2, 4]).requiresGrad_();
+      expectRejected(() => lstm.forward(wrong), ShapeError, /^LSTM\(3, 4\): input must be \[T, N, inputSize\] or \[T, inputSize\] with inputSize 3, got shape \[5, 2, 2\]/);
+      expectRejected(() => lstm.forward(flat), ShapeError, /input must be/);
+      expectRejected(() => lstm.forward(x, { h: badH, c: goodC }), ShapeError, /^LSTM\(3, 4\): state.h must be \[1, 2, 4\] \(\[numLayers, N, hiddenSize\]\), got \[2, 4\]/);
+      expectRejected(() => lstm.forward(x, { h: gradH, c: goodC }), OptionError, /gradients to the initial state are not supported/);
+      [wrong, flat, x, badH, goodC, gradH].forEach((t) => t.dispose());
+      lstm.dispose();
+    });
+  });
+}
+
+describe('LSTM gives the same bits on every wasm build', () => {
+  it('simd = scalar: output and every gradient of a 2-layer, batchFirst LSTM', async () => {
+    const hashes: number[] = [];
+    for (const config of CONFIGS.filter((c) => c.options.backend !== 'js')) {
+      await use(config.options);
+      const lstm = new LSTM(5, 6, { numLayers: 2, batchFirst: true });
+      lstm.parameters().forEach((p, i) => p.data.set(randomFloats(p.size, 40 + i)));
+      const x = tensor(randomFloats(3 * 7 * 5, 50), [3, 7, 5]).requiresGrad_();
+      const y = lstm.forward(x);
+      y.backward(tensor(randomFloats(y.size, 51), [...y.shape]));
+      const bits = [bitsOf(y), bitsOf(x.grad!), ...lstm.parameters().map((p) => bitsOf(p.grad))].flat();
+      hashes.push(bits.reduce((h, v) => (Math.imul(h, 31) + v) >>> 0, 7));
+      x.dispose();
+      lstm.dispose();
+    }
+    expect(new Set(hashes).size).toBe(1);
+  });
+});
