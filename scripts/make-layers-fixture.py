@@ -17,8 +17,8 @@ InstanceNorm2d (batched and one sample, affine or not); Upsample (nearest, neare
 bilinear; up and down, by size and by factor, align_corners, recompute_scale_factor); the padding
 layers (each side its own size; 2-D and 3-D / 3-D and 4-D inputs); CrossEntropyLoss and NLLLoss
 in torch's K-dimensional form (class indices and probabilities, label smoothing, each reduction),
-the target given in the case; LSTM (layers, batch_first, no bias, one unbatched sequence; its
-`output`). For each: the parameters
+the target given in the case; LSTM and GRU (layers, batch_first, no bias, one unbatched sequence;
+their `output`). For each: the parameters
 (drawn here, loaded into Descent's layer), input, upstream gradient, output, and the input and
 parameter gradients (torch 1.13, float32), tensors as {shape, data} with every float32 value
 written exactly.
@@ -116,13 +116,17 @@ LAYERS = [
     ('CircularPad1d', ((2, 3),), dict(), (2, 2, 4)),
     ('CircularPad2d', ((1, 2, 2, 1),), dict(), (1, 2, 3, 4)),
 ]
-# LSTMs: (input size, hidden size, options, input shape); forward returns torch's `output`.
-LSTMS = [
-    (3, 4, dict(), (5, 2, 3)),
-    (4, 3, dict(num_layers=2), (4, 3, 4)),
-    (2, 5, dict(batch_first=True), (3, 6, 2)),
-    (3, 2, dict(bias=False, num_layers=3, batch_first=True), (2, 4, 3)),
-    (4, 4, dict(), (7, 4)),
+# LSTMs and GRUs: (layer, input size, hidden size, options, input shape); forward returns torch's `output`.
+RECURRENT = [
+    ('LSTM', 3, 4, dict(), (5, 2, 3)),
+    ('LSTM', 4, 3, dict(num_layers=2), (4, 3, 4)),
+    ('LSTM', 2, 5, dict(batch_first=True), (3, 6, 2)),
+    ('LSTM', 3, 2, dict(bias=False, num_layers=3, batch_first=True), (2, 4, 3)),
+    ('LSTM', 4, 4, dict(), (7, 4)),
+    ('GRU', 3, 4, dict(), (5, 2, 3)),
+    ('GRU', 4, 3, dict(num_layers=2, batch_first=True), (3, 4, 4)),
+    ('GRU', 2, 5, dict(bias=False), (6, 3, 2)),
+    ('GRU', 4, 4, dict(num_layers=2), (7, 4)),
 ]
 
 # Losses over [N, C, d1, …] (torch's K-dimensional form): (loss, options, input shape, target kind)
@@ -202,8 +206,8 @@ for name, kwargs, shape, kind in LOSSES:
                   'input': tensor(source), 'target': tensor(target), 'gradOutput': tensor(g),
                   'expected': {'output': tensor(y), 'gradInput': tensor(source.grad)}})
 
-for cin, hidden, kwargs, shape in LSTMS:
-    layer = torch.nn.LSTM(cin, hidden, **kwargs)
+for name, cin, hidden, kwargs, shape in RECURRENT:
+    layer = getattr(torch.nn, name)(cin, hidden, **kwargs)
     params = {}
     with torch.no_grad():
         for key, p in layer.named_parameters():
@@ -217,8 +221,8 @@ for cin, hidden, kwargs, shape in LSTMS:
     expected = {'output': tensor(y), 'gradInput': tensor(x.grad)}
     for key, p in layer.named_parameters():
         expected['grad_' + key] = tensor(p.grad)
-    cases.append({'name': f'LSTM({cin}, {hidden}{", " + json.dumps(options) if options else ""}) on {list(shape)}',
-                  'layer': 'LSTM', 'args': [cin, hidden], 'options': options, 'parameters': params,
+    cases.append({'name': f'{name}({cin}, {hidden}{", " + json.dumps(options) if options else ""}) on {list(shape)}',
+                  'layer': name, 'args': [cin, hidden], 'options': options, 'parameters': params,
                   'input': tensor(x), 'gradOutput': tensor(g), 'expected': expected})
 
 write_cases('layers-torch.json', cases)

@@ -8,7 +8,7 @@ import {
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
   SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6,
-  BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, LSTM, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
+  BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, LSTM, GRU, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
   Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool1d,
 } from '../src/index.js';
 import { CONFIGS, use, randomFloats } from './helpers.js';
@@ -164,6 +164,19 @@ function activationCase(make: () => Module, kinks: number[] = [], lo = -3, hi = 
   };
 }
 
+/** LSTM or GRU over a few geometries (the seed picks), with an initial state on odd seeds. */
+function recurrentCase(Layer: typeof LSTM | typeof GRU, cell: boolean): Spec {
+  return (r, c, s) => {
+    const m = new Layer(c, 3, [{}, { numLayers: 2 }, { batchFirst: true, bias: false }, { numLayers: 2, batchFirst: true }][s % 4]);
+    const steps = (r % 3) + 2, n = 2;
+    const shape = s % 4 === 0 && r % 2 ? [steps, c] : m.batchFirst ? [n, steps, c] : [steps, n, c];
+    const x = leaf(values(shape.reduce((p, d) => p * d, 1), s), shape);
+    const stateOf = (seed: number) => tensor(values(m.numLayers * n * 3, seed), [m.numLayers, n, 3]);
+    const state = s % 2 && shape.length === 3 ? { h: stateOf(s + 4), ...(cell ? { c: stateOf(s + 5) } : {}) } : undefined;
+    return moduleCase(m, x, () => (m as LSTM).forward(x, state as never), state ? Object.values(state) : []);
+  };
+}
+
 const LAYER_SPECS: Record<Exclude<keyof typeof layerClasses, NormLayer | ConvLayer>, Spec> = {
   Linear: (r, c, s) => {
     // Odd seeds use a 3-D input [r, 2, c]: leading dimensions are rows, as in torch.
@@ -194,15 +207,8 @@ const LAYER_SPECS: Record<Exclude<keyof typeof layerClasses, NormLayer | ConvLay
     return moduleCase(m, x, () => m.forward(x), [], () => manualSeed(s));
   },
   // Layers, batchFirst, no bias, an unbatched sequence, an initial state; every parameter and the input.
-  LSTM: (r, c, s) => {
-    const m = new LSTM(c, 3, [{}, { numLayers: 2 }, { batchFirst: true, bias: false }, { numLayers: 2, batchFirst: true }][s % 4]);
-    const steps = (r % 3) + 2, n = 2;
-    const shape = s % 4 === 0 && r % 2 ? [steps, c] : m.batchFirst ? [n, steps, c] : [steps, n, c];
-    const x = leaf(values(shape.reduce((p, d) => p * d, 1), s), shape);
-    const batched = shape.length === 3;
-    const state = s % 2 && batched ? { h: tensor(values(m.numLayers * n * 3, s + 4), [m.numLayers, n, 3]), c: tensor(values(m.numLayers * n * 3, s + 5), [m.numLayers, n, 3]) } : undefined;
-    return moduleCase(m, x, () => m.forward(x, state), state ? [state.h, state.c] : []);
-  },
+  LSTM: recurrentCase(LSTM, true),
+  GRU: recurrentCase(GRU, false),
   Unflatten: (r, c, s) => { const m = new Unflatten(1, [c, -1]); const x = leaf(values(r * c * 3, s), [r, 3 * c]); return moduleCase(m, x, () => mul(m.forward(x), 2)); },
   Identity: (r, c, s) => { const m = new Identity(); const x = leaf(values(r * c, s), [r, c]); return moduleCase(m, x, () => mul(m.forward(x), 3)); },
   Flatten: (r, c, s) => { const m = new Flatten(); const x = leaf(values(r * c, s), [r, 1, c]); return moduleCase(m, x, () => m.forward(x)); },

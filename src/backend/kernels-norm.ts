@@ -76,6 +76,17 @@ export const NORM_KERNELS = {
    * dh·tanh(c)·o(1 − o); dc (out) ← dc·f, the previous cell's gradient. Split by rows.
    */
   lstmCellBackward: { args: 'gates:range/gateStride cPrev:range/hsize c:range/hsize dh:range/hsize dc:range/hsize dgates:range/gateStride n:count hsize:width gateStride' },
+  /**
+   * The GRU cell for n rows: gx [n, 3·hsize] holds x·W_ihᵀ + b_ih of [r | z | n] and is overwritten
+   * by r = σ(gx_r + gh_r), z = σ(gx_z + gh_z), n = tanh(gx_n + r·gh_n); gh (h·W_hhᵀ + b_hh) is kept;
+   * h = (1 − z)·n + z·hPrev. Split by rows.
+   */
+  gruCellForward: { args: 'gx:range/gateStride gh:range/gateStride hPrev:range/hsize h:range/hsize n:count hsize:width gateStride' },
+  /**
+   * Its backward: dgx ← [dr | dz | dn] and dgh ← [dr | dz | dn·r] (the pre-activation gradients of
+   * the two products), dhPrev ← dh·z (the direct path). Split by rows.
+   */
+  gruCellBackward: { args: 'gx:range/gateStride gh:range/gateStride hPrev:range/hsize dh:range/hsize dgx:range/gateStride dgh:range/gateStride dhPrev:range/hsize n:count hsize:width gateStride' },
   /** out[i] = weight[indices[i]] (rows of `dim`); indices are float32 exact integers, validated. */
   embeddingForward: { args: 'weight indices:item count:count dim:width out:range' },
   /**

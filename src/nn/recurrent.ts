@@ -10,7 +10,8 @@ import { Parameter } from './parameter.js';
 import { GENERATOR, uniform } from './init.js';
 import { checkInput } from './validate.js';
 
-export interface LSTMOptions {
+/** The options of LSTM and GRU (torch's names in camelCase). */
+export interface RecurrentOptions {
   /** Stacked layers, each reading the one below's hidden states (default 1). */
   numLayers?: number;
   /** Learn bias_ih and bias_hh (default true). */
@@ -25,46 +26,39 @@ export interface LSTMOptions {
   projSize?: number;
 }
 
+export type LSTMOptions = RecurrentOptions;
+export type GRUOptions = RecurrentOptions;
+
 /** The initial state for LSTM.forward: h0 and c0, [numLayers, N, hiddenSize] (or [numLayers, hiddenSize] unbatched). */
 export interface LSTMState {
   h: Tensor;
   c: Tensor;
 }
 
+/** The initial state for GRU.forward: h0, [numLayers, N, hiddenSize] (or [numLayers, hiddenSize] unbatched). */
+export interface GRUState {
+  h: Tensor;
+}
+
 const SIZE = required(POSITIVE_INT);
 
 /**
- * A long short-term memory network, as torch.nn.LSTM: for each step t and layer,
- * [i | f | g | o] = x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh, activated σ, σ, tanh, σ;
- * c_t = f·c_{t−1} + i·g, h_t = o·tanh(c_t). Parameters under torch's names (weight_ih_l0
- * [4H, inputSize], weight_hh_l0 [4H, H], bias_ih_l0, bias_hh_l0 [4H], then _l1 …), each
- * initialised U(±1/√H) in that order, as torch.
- *
- * forward(x) returns the top layer's hidden state at every step — torch's `output`, [T, N, H]
- * ([N, T, H] with batchFirst; [T, H] for one unbatched sequence) — and is differentiable: the
- * last step's slice is h_n of the top layer (`narrow(out, timeDim, T − 1, 1)`). After it, `state`
- * holds (h_n, c_n) of every layer, [numLayers, N, H], as constants (torch's hidden state, detached,
- * as it is carried between batches); `forward(x, state)` starts from a given one (zeros otherwise).
- *
- * The products run as gemm: all steps' x·W_ihᵀ of a layer in one call, then per step h·W_hhᵀ
- * accumulated into the gates, and the elementwise cell in lstmCellForward; backward through time
- * by lstmCellBackward, the weight gradients as gemm over all steps at once (the same bits on
- * every thread count: gemm's split never changes a sum's order).
+ * What LSTM and GRU share: torch's options, the parameters (weight_ih_l{k} [gates·H, in],
+ * weight_hh_l{k} [gates·H, H], bias_ih_l{k}, bias_hh_l{k}) and their U(±1/√H) initialisation, the
+ * input's layout and the initial state's checks.
  */
-export class LSTM extends Module {
+export abstract class RecurrentBase extends Module {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly numLayers: number;
   readonly bias: boolean;
   readonly batchFirst: boolean;
-  /** (h_n, c_n) after the last forward, [numLayers, N, H] (constants), or null before it. */
-  state: LSTMState | null = null;
 
-  constructor(inputSize: number, hiddenSize: number, given?: LSTMOptions) {
+  protected constructor(owner: string, gates: number, inputSize: number, hiddenSize: number, given: RecurrentOptions | undefined) {
     super();
-    checkValue('LSTM', 'inputSize', inputSize, SIZE);
-    checkValue('LSTM', 'hiddenSize', hiddenSize, SIZE);
-    const options = checkOptions<LSTMOptions>('LSTM', given, {
+    checkValue(owner, 'inputSize', inputSize, SIZE);
+    checkValue(owner, 'hiddenSize', hiddenSize, SIZE);
+    const options = checkOptions<RecurrentOptions>(owner, given, {
       numLayers: POSITIVE_INT, bias: BOOLEAN, batchFirst: BOOLEAN, dropout: oneOf(0), bidirectional: oneOf(false), projSize: int(0, 0),
     });
     this.inputSize = inputSize;
@@ -72,7 +66,7 @@ export class LSTM extends Module {
     this.numLayers = options.numLayers ?? 1;
     this.bias = options.bias ?? true;
     this.batchFirst = options.batchFirst ?? false;
-    const g = 4 * hiddenSize, own = this as unknown as Record<string, Parameter>;
+    const g = gates * hiddenSize, own = this as unknown as Record<string, Parameter>;
     const made: Parameter[] = [];
     try {
       for (let l = 0; l < this.numLayers; l++) {
@@ -100,16 +94,17 @@ export class LSTM extends Module {
   override describe(): string {
     const extras = [this.numLayers !== 1 ? `numLayers ${this.numLayers}` : '', this.bias ? '' : 'no bias', this.batchFirst ? 'batchFirst' : '']
       .filter((s) => s !== '');
-    return `LSTM(${this.inputSize}, ${this.hiddenSize}${extras.map((s) => `, ${s}`).join('')})`;
+    return `${this.constructor.name}(${this.inputSize}, ${this.hiddenSize}${extras.map((s) => `, ${s}`).join('')})`;
   }
 
   /** Layer l's parameters (read at call time: a Sequential moves them into its block). */
-  private layer(l: number): { wih: Parameter; whh: Parameter; bih: Parameter | null; bhh: Parameter | null } {
+  protected layer(l: number): { wih: Parameter; whh: Parameter; bih: Parameter | null; bhh: Parameter | null } {
     const own = this as unknown as Record<string, Parameter | undefined>;
     return { wih: own[`weight_ih_l${l}`]!, whh: own[`weight_hh_l${l}`]!, bih: own[`bias_ih_l${l}`] ?? null, bhh: own[`bias_hh_l${l}`] ?? null };
   }
 
-  override forward(x: Tensor, initial?: LSTMState): Tensor {
+  /** x's layout: batched or one sequence, time-major or not, its steps and sequences (checked). */
+  protected sequence(x: Tensor): { batched: boolean; timeMajor: boolean; steps: number; n: number; stateShape: number[] } {
     checkInput(this, 'x', x);
     const batched = x.rank === 3;
     if ((x.rank !== 2 && x.rank !== 3) || x.shape[x.rank - 1] !== this.inputSize) {
@@ -119,9 +114,63 @@ export class LSTM extends Module {
     const timeMajor = !(batched && this.batchFirst);
     const steps = batched && this.batchFirst ? x.shape[1] : x.shape[0], n = batched ? x.shape[this.batchFirst ? 0 : 1] : 1;
     if (steps < 1 || n < 1) throw new ShapeError(`${this.describe()}: input of shape ${formatShape(x.shape)} has no steps or no sequences`);
+    return { batched, timeMajor, steps, n, stateShape: batched ? [this.numLayers, n, this.hiddenSize] : [this.numLayers, this.hiddenSize] };
+  }
+
+  /** An initial state's tensors `keys`: live tensors of `shape` that take no gradient. */
+  protected checkState(initial: unknown, keys: readonly string[], shape: number[]): void {
+    if (initial === null || typeof initial !== 'object') {
+      throw new OptionError(`${this.describe()}.forward: state must be { ${keys.join(', ')} }, got ${String(initial)}`);
+    }
+    for (const key of keys) {
+      const t = (initial as Record<string, unknown>)[key];
+      checkInput(this, `state.${key}`, t);
+      if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
+        throw new ShapeError(`${this.describe()}: state.${key} must be ${formatShape(shape)} ([numLayers, N, hiddenSize]), got ${formatShape(t.shape)}`);
+      }
+      if (t.requiresGrad) {
+        throw new OptionError(`${this.describe()}: gradients to the initial state are not supported; pass state.${key} without requiresGrad (detached, as a carried state is)`);
+      }
+    }
+  }
+}
+
+/** gemm(transA, transB, m × n × k) on the backend, α = 1, with the shared workspace. */
+export function product(transA: number, transB: number, m: number, n: number, k: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void {
+  const backend = requireBackend();
+  backend.gemm(transA, transB, m, n, k, 1, a, lda, b, ldb, beta, c, ldc, gemmWorkspace(backend.gemmWorkspaceBytes(m, n, k)));
+}
+
+/**
+ * A long short-term memory network, as torch.nn.LSTM: for each step t and layer,
+ * [i | f | g | o] = x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh, activated σ, σ, tanh, σ;
+ * c_t = f·c_{t−1} + i·g, h_t = o·tanh(c_t). Parameters under torch's names (weight_ih_l0
+ * [4H, inputSize], weight_hh_l0 [4H, H], bias_ih_l0, bias_hh_l0 [4H], then _l1 …), each
+ * initialised U(±1/√H) in that order, as torch.
+ *
+ * forward(x) returns the top layer's hidden state at every step — torch's `output`, [T, N, H]
+ * ([N, T, H] with batchFirst; [T, H] for one unbatched sequence) — and is differentiable: the
+ * last step's slice is h_n of the top layer (`narrow(out, timeDim, T − 1, 1)`). After it, `state`
+ * holds (h_n, c_n) of every layer, [numLayers, N, H], as constants (torch's hidden state, detached,
+ * as it is carried between batches); `forward(x, state)` starts from a given one (zeros otherwise).
+ *
+ * The products run as gemm: all steps' x·W_ihᵀ of a layer in one call, then per step h·W_hhᵀ
+ * accumulated into the gates, and the elementwise cell in lstmCellForward; backward through time
+ * by lstmCellBackward, the weight gradients as gemm over all steps at once (the same bits on
+ * every thread count: gemm's split never changes a sum's order).
+ */
+export class LSTM extends RecurrentBase {
+  /** (h_n, c_n) after the last forward, [numLayers, N, H] (constants), or null before it. */
+  state: LSTMState | null = null;
+
+  constructor(inputSize: number, hiddenSize: number, given?: LSTMOptions) {
+    super('LSTM', 4, inputSize, hiddenSize, given);
+  }
+
+  override forward(x: Tensor, initial?: LSTMState): Tensor {
+    const { batched, timeMajor, steps, n, stateShape } = this.sequence(x);
     const H = this.hiddenSize, L = this.numLayers, G = 4 * H, rows = steps * n;
-    const stateShape = batched ? [L, n, H] : [L, H];
-    if (initial !== undefined) this.checkState(initial, stateShape);
+    if (initial !== undefined) this.checkState(initial, ['h', 'c'], stateShape);
     const k = requireBackend();
     // Every buffer the step needs is taken here, so the backward allocates nothing.
     const xTime = timeMajor ? x : this.buffer('xTime', [steps, n, this.inputSize]);
@@ -144,13 +193,11 @@ export class LSTM extends Module {
       k.fill(h0.offset, h0.size, 0);
       k.fill(c0.offset, c0.size, 0);
     }
-    const gemm = (transA: number, transB: number, m: number, cols: number, inner: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number) =>
-      k.gemm(transA, transB, m, cols, inner, 1, a, lda, b, ldb, beta, c, ldc, gemmWorkspace(k.gemmWorkspaceBytes(m, cols, inner)));
     for (let l = 0; l < L; l++) {
       const { wih, whh, bih, bhh } = this.layer(l);
       const input = l === 0 ? xTime.offset : hidden[l - 1].offset, width = l === 0 ? this.inputSize : H;
       const gl = gates[l].offset, cl = cells[l].offset, hl = hidden[l].offset;
-      gemm(0, 1, rows, G, width, input, width, wih.offset, width, 0, gl, G);
+      product(0, 1, rows, G, width, input, width, wih.offset, width, 0, gl, G);
       if (bih && bhh) {
         k.biasActivation(gl, rows, G, bih.offset, Act.identity, 0, gl);
         k.biasActivation(gl, rows, G, bhh.offset, Act.identity, 0, gl);
@@ -158,7 +205,7 @@ export class LSTM extends Module {
       for (let t = 0; t < steps; t++) {
         const hPrev = t === 0 ? h0.offset + l * n * H * f : hl + (t - 1) * n * H * f;
         const cPrev = t === 0 ? c0.offset + l * n * H * f : cl + (t - 1) * n * H * f;
-        gemm(0, 1, n, G, H, hPrev, H, whh.offset, H, 1, gl + t * n * G * f, G);
+        product(0, 1, n, G, H, hPrev, H, whh.offset, H, 1, gl + t * n * G * f, G);
         k.lstmCellForward(gl + t * n * G * f, cPrev, cl + t * n * H * f, hl + t * n * H * f, n, H, G);
       }
       k.copy(hl + (steps - 1) * n * H * f, hn.offset + l * n * H * f, n * H);
@@ -181,52 +228,35 @@ export class LSTM extends Module {
           const cPrev = t === 0 ? c0.offset + l * n * H * f : cl + (t - 1) * n * H * f;
           k.add(d + t * n * H * f, dhNext.offset, dh.offset, n * H);
           k.lstmCellBackward(gl + t * n * G * f, cPrev, cl + t * n * H * f, dh.offset, dc.offset, dgates.offset + t * n * G * f, n, H, G);
-          gemm(0, 0, n, H, G, dgates.offset + t * n * G * f, G, whh.offset, H, 0, dhNext.offset, H);
+          product(0, 0, n, H, G, dgates.offset + t * n * G * f, G, whh.offset, H, 0, dhNext.offset, H);
         }
         // dW_hh = Σ_t dgates_tᵀ·h_{t−1}: the steps after the first in one product, then the first's (h0).
         sink.writeOrAdd(whh, (dst, add) => {
           let beta = add ? 1 : 0;
           if (steps > 1) {
-            gemm(1, 0, G, H, (steps - 1) * n, dgates.offset + n * G * f, G, hl, H, beta, dst, H);
+            product(1, 0, G, H, (steps - 1) * n, dgates.offset + n * G * f, G, hl, H, beta, dst, H);
             beta = 1;
           }
-          gemm(1, 0, G, H, n, dgates.offset, G, h0.offset + l * n * H * f, H, beta, dst, H);
+          product(1, 0, G, H, n, dgates.offset, G, h0.offset + l * n * H * f, H, beta, dst, H);
         });
-        sink.writeOrAdd(wih, (dst, add) => gemm(1, 0, G, width, rows, dgates.offset, G, input, width, add ? 1 : 0, dst, width));
+        sink.writeOrAdd(wih, (dst, add) => product(1, 0, G, width, rows, dgates.offset, G, input, width, add ? 1 : 0, dst, width));
         if (bih && bhh) {
           sink.writeOrAdd(bih, (dst, add) => k.sumRows(dgates.offset, rows, G, dst, add ? 1 : 0));
           sink.writeOrAdd(bhh, (dst, add) => k.sumRows(dgates.offset, rows, G, dst, add ? 1 : 0));
         }
         if (l > 0) {
           // The gradient of the layer below's output.
-          gemm(0, 0, rows, H, G, dgates.offset, G, wih.offset, H, 0, dOut[(L - l) % 2].offset, H);
+          product(0, 0, rows, H, G, dgates.offset, G, wih.offset, H, 0, dOut[(L - l) % 2].offset, H);
         } else {
           sink.write(x, (dst) => {
-            if (timeMajor) gemm(0, 0, rows, width, G, dgates.offset, G, wih.offset, width, 0, dst, width);
+            if (timeMajor) product(0, 0, rows, width, G, dgates.offset, G, wih.offset, width, 0, dst, width);
             else {
-              gemm(0, 0, rows, width, G, dgates.offset, G, wih.offset, width, 0, dxTime!.offset, width);
+              product(0, 0, rows, width, G, dgates.offset, G, wih.offset, width, 0, dxTime!.offset, width);
               k.transposeAxes(dxTime!.offset, 1, steps, 1, n, width, dst, x.size);
             }
           });
         }
       }
     });
-  }
-
-  /** The initial state's h and c: live tensors of `shape` that take no gradient. */
-  private checkState(initial: LSTMState, shape: number[]): void {
-    if (initial === null || typeof initial !== 'object') {
-      throw new OptionError(`${this.describe()}.forward: state must be { h, c }, got ${String(initial)}`);
-    }
-    for (const key of ['h', 'c'] as const) {
-      const t = initial[key];
-      checkInput(this, `state.${key}`, t);
-      if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
-        throw new ShapeError(`${this.describe()}: state.${key} must be ${formatShape(shape)} ([numLayers, N, hiddenSize]), got ${formatShape(t.shape)}`);
-      }
-      if (t.requiresGrad) {
-        throw new OptionError(`${this.describe()}: gradients to the initial state are not supported; pass state.${key} without requiresGrad (detached, as a carried state is)`);
-      }
-    }
   }
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { BatchNorm1d, BatchNorm2d, Embedding, GroupNorm, InstanceNorm1d, InstanceNorm2d, LSTM, LayerNorm, tensor } from '../../src/index.js';
+import { BatchNorm1d, BatchNorm2d, Embedding, GroupNorm, GRU, InstanceNorm1d, InstanceNorm2d, LSTM, LayerNorm, tensor } from '../../src/index.js';
 import {
   NON_FINITE, disposedTensor, fuzz, live, notBoolean, notNumber, notOptions, notTensor, shapeOfRank, tensorNotOfRank,
   unknownKeyOptions, using, type FuzzCase,
@@ -76,6 +76,19 @@ export const normCases: FuzzCase[] = [
       fc.tuple(fc.constant(3), fc.constant(4), fc.oneof(notOptions, unknownKeyOptions(['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize'], ['num_layers', 'batch_first', 'proj_size', 'hidden_size']),
         fc.constantFrom({ numLayers: 0 }, { numLayers: 1.5 }, { dropout: 0.2 }, { bidirectional: true }, { projSize: 2 }, { bias: 'yes' }, { batchFirst: 1 })))),
     ([i, h, o]) => new LSTM(i as number, h as number, o as never)),
+  fuzz('new GRU(inputSize, hiddenSize, options) with a bad size or option; GRU(3, 4).forward(x, state) with a bad input or state',
+    fc.oneof(fc.tuple(notPositiveInt, fc.constant(4)).map(([i, h]) => () => new GRU(i as number, h)),
+      fc.constantFrom({ dropout: 0.3 }, { bidirectional: true }, { num_layers: 2 }, { numLayers: 0 }).map((o) => () => new GRU(3, 4, o as never)),
+      fc.constantFrom([5], [2, 1, 4], [2, 1, 2, 3]).map((shape) => () => using(() => new GRU(3, 4), (m) => m.forward(live([...shape])))),
+      fc.constantFrom('shape', 'missing', 'grad').map((bad) => () => using(() => new GRU(3, 4), (m) => {
+        const x = live([2, 1, 3]), h = tensor(new Float32Array(bad === 'shape' ? 8 : 4), bad === 'shape' ? [2, 1, 4] : [1, 1, 4]);
+        try {
+          return m.forward(x, (bad === 'missing' ? {} : { h: bad === 'grad' ? h.requiresGrad_() : h }) as never);
+        } finally {
+          h.dispose();
+        }
+      }))),
+    (call) => call()),
   fuzz('LSTM(3, 4).forward(x, state) with x not [T, N, 3] or [T, 3], or a state of the wrong shape or needing gradients',
     fc.oneof(fc.oneof(notTensor, disposedTensor([2, 1, 3])).map((x) => ({ x, state: undefined as unknown })),
       fc.constantFrom([5], [2, 1, 4], [2, 1, 2, 3], [0, 1, 3]).map((s) => ({ x: live.bind(null, [...s]), state: undefined as unknown })),

@@ -36,3 +36,39 @@ export function lstmCellBackward(
     }
   }
 }
+
+export function gruCellForward(h: HeapView, gx: number, gh: number, hPrev: number, hOut: number, n: number, hsize: number, gateStride: number): void {
+  const f = h.f32;
+  for (let r = 0; r < n; r++) {
+    const X = (gx >>> 2) + r * gateStride, Hh = (gh >>> 2) + r * gateStride, R = r * hsize;
+    for (let j = 0; j < hsize; j++) {
+      const reset = f[X + j] = sigmoid(f[X + j] + f[Hh + j]);
+      const update = f[X + hsize + j] = sigmoid(f[X + hsize + j] + f[Hh + hsize + j]);
+      const fresh = f[X + 2 * hsize + j] = Math.tanh(f[X + 2 * hsize + j] + reset * f[Hh + 2 * hsize + j]);
+      f[(hOut >>> 2) + R + j] = (1 - update) * fresh + update * f[(hPrev >>> 2) + R + j];
+    }
+  }
+}
+
+export function gruCellBackward(
+  h: HeapView, gx: number, gh: number, hPrev: number, dh: number, dgx: number, dgh: number, dhPrev: number, n: number, hsize: number, gateStride: number,
+): void {
+  const f = h.f32;
+  for (let r = 0; r < n; r++) {
+    const O = r * gateStride, R = r * hsize;
+    for (let j = 0; j < hsize; j++) {
+      const reset = f[(gx >>> 2) + O + j], update = f[(gx >>> 2) + O + hsize + j], fresh = f[(gx >>> 2) + O + 2 * hsize + j];
+      const g = f[(dh >>> 2) + R + j], prev = f[(hPrev >>> 2) + R + j];
+      const dn = g * (1 - update) * (1 - fresh * fresh);
+      const dz = g * (prev - fresh) * (update * (1 - update));
+      const dr = dn * f[(gh >>> 2) + O + 2 * hsize + j] * (reset * (1 - reset));
+      f[(dgx >>> 2) + O + j] = dr;
+      f[(dgx >>> 2) + O + hsize + j] = dz;
+      f[(dgx >>> 2) + O + 2 * hsize + j] = dn;
+      f[(dgh >>> 2) + O + j] = dr;
+      f[(dgh >>> 2) + O + hsize + j] = dz;
+      f[(dgh >>> 2) + O + 2 * hsize + j] = dn * reset;
+      f[(dhPrev >>> 2) + R + j] = g * update;
+    }
+  }
+}

@@ -1,13 +1,13 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import {
-  Adam, CrossEntropyLoss, Embedding, LSTM, Linear, Module, OptionError, ShapeError, memory, narrow, squeeze, tensor, tidy, type Tensor,
+  Adam, CrossEntropyLoss, Embedding, GRU, LSTM, Linear, Module, OptionError, ShapeError, memory, narrow, squeeze, tensor, tidy, type Tensor,
 } from '../src/index.js';
 import { CONFIGS, randomFloats, use } from './helpers.js';
 import { expectRejected } from './rejects.js';
 
-// LSTM beyond its values against PyTorch (test/torch-layers.test.ts) and its finite differences
-// (gradcheck.test.ts): the carried state, torch's initialisation, a sequence classifier that
-// learns with a flat heap, the same bits on every wasm build, and the errors.
+// LSTM and GRU beyond their values against PyTorch (test/torch-layers.test.ts) and their finite
+// differences (gradcheck.test.ts): the carried state, torch's initialisation, a sequence classifier
+// that learns with a flat heap, the same bits on every wasm build, and the errors.
 
 const bitsOf = (t: Tensor) => Array.from(new Uint32Array(t.toArray().buffer));
 
@@ -45,6 +45,30 @@ for (const config of CONFIGS) {
       Array.from(lstm.state!.c.toArray()).forEach((v, i) => expect(Math.abs(v - finalC[i])).toBeLessThan(1e-6));
       [x, first, second, carried.h, carried.c].forEach((t) => t.dispose());
       lstm.dispose();
+    });
+
+    it('GRU: state holds h_n (the output\'s last step); two halves with the state carried give the whole run; torch\'s names', () => {
+      const gru = new GRU(3, 4, { numLayers: 2, batchFirst: true });
+      const x = tensor(randomFloats(2 * 6 * 3, 2), [2, 6, 3]);
+      const whole = gru.forward(x).toArray();
+      const top = gru.state!.h.toArray().subarray(8, 16);
+      for (let s = 0; s < 2; s++) expect(Array.from(top.subarray(s * 4, s * 4 + 4))).toEqual(Array.from(whole.subarray((s * 6 + 5) * 4, (s * 6 + 6) * 4)));
+      const xs = x.toArray();
+      const part = (from: number) => tensor(Float32Array.from({ length: 2 * 3 * 3 }, (_, i) => xs[Math.floor(i / 9) * 18 + from * 3 + (i % 9)]), [2, 3, 3]);
+      const first = part(0), second = part(3);
+      const a = gru.forward(first).toArray();
+      const carried = { h: tensor(gru.state!.h.toArray(), [2, 2, 4]) };
+      const b = gru.forward(second, carried).toArray();
+      for (let s = 0; s < 2; s++) {
+        for (let i = 0; i < 12; i++) {
+          expect(Math.abs(a[s * 12 + i] - whole[s * 24 + i])).toBeLessThan(1e-6);
+          expect(Math.abs(b[s * 12 + i] - whole[s * 24 + 12 + i])).toBeLessThan(1e-6);
+        }
+      }
+      expect(gru.namedParameters().map(([name, p]) => `${name} ${p.shape.join('×')}`).slice(0, 4)).toEqual(['weight_ih_l0 12×3', 'weight_hh_l0 12×4', 'bias_ih_l0 12', 'bias_hh_l0 12']);
+      expect(gru.describe()).toBe('GRU(3, 4, numLayers 2, batchFirst)');
+      [x, first, second, carried.h].forEach((t) => t.dispose());
+      gru.dispose();
     });
 
     it("torch's names, shapes and initial bounds U(±1/√H)", () => {
@@ -104,12 +128,12 @@ for (const config of CONFIGS) {
   });
 }
 
-describe('LSTM gives the same bits on every wasm build', () => {
-  it('simd = scalar: output and every gradient of a 2-layer, batchFirst LSTM', async () => {
+describe('LSTM and GRU give the same bits on every wasm build', () => {
+  it.each([['LSTM', LSTM], ['GRU', GRU]] as const)('simd = scalar: output and every gradient of a 2-layer, batchFirst %s', async (_, Layer) => {
     const hashes: number[] = [];
     for (const config of CONFIGS.filter((c) => c.options.backend !== 'js')) {
       await use(config.options);
-      const lstm = new LSTM(5, 6, { numLayers: 2, batchFirst: true });
+      const lstm = new Layer(5, 6, { numLayers: 2, batchFirst: true });
       lstm.parameters().forEach((p, i) => p.data.set(randomFloats(p.size, 40 + i)));
       const x = tensor(randomFloats(3 * 7 * 5, 50), [3, 7, 5]).requiresGrad_();
       const y = lstm.forward(x);
