@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import {
-  Adam, CrossEntropyLoss, Embedding, GRU, LSTM, Linear, Module, OptionError, ShapeError, memory, narrow, squeeze, tensor, tidy, type Tensor,
+  Adam, CrossEntropyLoss, Embedding, GRU, LSTM, Linear, manualSeed, globalRandom, mul, Module, OptionError, ShapeError, memory, narrow, squeeze, tensor, tidy, type Tensor,
 } from '../src/index.js';
 import { CONFIGS, randomFloats, use } from './helpers.js';
 import { expectRejected } from './rejects.js';
@@ -71,6 +71,27 @@ for (const config of CONFIGS) {
       gru.dispose();
     });
 
+    it.each([['LSTM', LSTM], ['GRU', GRU]] as const)('%s dropout between layers: training = the layers run one by one with a mask (Dropout\'s rule, drawn in order) between them; eval = none', (_, Layer) => {
+      const stacked = new Layer(3, 4, { numLayers: 2, dropout: 0.3 }), bottom = new Layer(3, 4), top = new Layer(4, 4);
+      // The two single layers take the stacked layers' weights.
+      const params = stacked.parameters(), half = params.length / 2;
+      [...bottom.parameters(), ...top.parameters()].forEach((p, i) => p.data.set(params[i].data));
+      const x = tensor(randomFloats(5 * 2 * 3, 7), [5, 2, 3]);
+      manualSeed(11);
+      const trained = stacked.forward(x).toArray();
+      manualSeed(11);
+      const mask = tensor(Float32Array.from({ length: 5 * 2 * 4 }, () => (globalRandom.uniform() < 0.3 ? 0 : 1 / 0.7)), [5, 2, 4]);
+      const masked = mul(bottom.forward(x), mask);
+      expect(Array.from(top.forward(masked).toArray())).toEqual(Array.from(trained));
+      stacked.eval();
+      const evaluated = stacked.forward(x).toArray();
+      expect(Array.from(evaluated)).toEqual(Array.from(top.forward(bottom.forward(x)).toArray()));
+      expect(half).toBe(4);
+      expect(stacked.describe()).toBe(`${stacked.constructor.name}(3, 4, numLayers 2, dropout 0.3)`);
+      [x, mask, masked].forEach((t) => t.dispose());
+      [stacked, bottom, top].forEach((m) => m.dispose());
+    });
+
     it("torch's names, shapes and initial bounds U(±1/√H)", () => {
       const lstm = new LSTM(5, 4, { numLayers: 2 });
       expect(lstm.namedParameters().map(([name, p]) => `${name} ${p.shape.join('×')}`)).toEqual([
@@ -110,7 +131,8 @@ for (const config of CONFIGS) {
     });
 
     it('bad options, inputs and states: typed errors naming the argument; the heap unchanged', () => {
-      expect(() => new LSTM(3, 4, { dropout: 0.5 })).toThrow(/^LSTM: dropout must be 0, got 0.5/);
+      expect(() => new LSTM(3, 4, { dropout: 0.5 })).toThrow(/^LSTM: dropout 0.5 applies between layers, and numLayers 1 has none/);
+      expect(() => new LSTM(3, 4, { numLayers: 2, dropout: 1.5 })).toThrow(/^LSTM: dropout must be in \[0, 1\], got 1.5/);
       expect(() => new LSTM(3, 4, { bidirectional: true })).toThrow(/^LSTM: bidirectional must be false, got true/);
       expect(() => new LSTM(3, 4, { projSize: 2 })).toThrow(OptionError);
       expect(() => new LSTM(3, 4, { batch_first: true } as never)).toThrow(/unknown option batch_first .*did you mean batchFirst\?/);

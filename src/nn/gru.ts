@@ -43,9 +43,11 @@ export class GRU extends RecurrentBase {
     if (initial) k.copy(initial.h.offset, h0.offset, h0.size);
     else k.fill(h0.offset, h0.size, 0);
     const hPrev = (l: number, t: number) => (t === 0 ? h0.offset + l * n * H * f : hidden[l].offset + (t - 1) * n * H * f);
+    const drops: ({ input: Tensor; mask: Tensor } | null)[] = [];
+    const inputOf = (l: number) => (l === 0 ? xTime : drops[l - 1]?.input ?? hidden[l - 1]).offset;
     for (let l = 0; l < L; l++) {
       const { wih, whh, bih, bhh } = this.layer(l);
-      const input = l === 0 ? xTime.offset : hidden[l - 1].offset, width = l === 0 ? this.inputSize : H;
+      const input = inputOf(l), width = l === 0 ? this.inputSize : H;
       const xl = gx[l].offset, hl = gh[l].offset;
       product(0, 1, rows, G, width, input, width, wih.offset, width, 0, xl, G);
       if (bih) k.biasActivation(xl, rows, G, bih.offset, Act.identity, 0, xl);
@@ -56,6 +58,7 @@ export class GRU extends RecurrentBase {
         k.gruCellForward(xl + t * n * G * f, step, hPrev(l, t), hidden[l].offset + t * n * H * f, n, H, G);
       }
       k.copy(hidden[l].offset + (steps - 1) * n * H * f, hn.offset + l * n * H * f, n * H);
+      drops.push(this.dropBetween(l, hidden[l], steps, n));
     }
     if (!timeMajor) k.transposeAxes(hidden[L - 1].offset, 1, steps, 1, n, H, y.offset, y.size);
     this.state = { h: hn };
@@ -65,7 +68,7 @@ export class GRU extends RecurrentBase {
       else k.transposeAxes(g.offset, 1, n, 1, steps, H, dOut[0].offset, rows * H);
       for (let l = L - 1; l >= 0; l--) {
         const { wih, whh, bih, bhh } = this.layer(l);
-        const input = l === 0 ? xTime.offset : hidden[l - 1].offset, width = l === 0 ? this.inputSize : H;
+        const input = inputOf(l), width = l === 0 ? this.inputSize : H;
         const d = dOut[(L - 1 - l) % 2].offset;
         k.fill(dhNext.offset, n * H, 0);
         for (let t = steps - 1; t >= 0; t--) {
@@ -89,7 +92,10 @@ export class GRU extends RecurrentBase {
           sink.writeOrAdd(bhh, (dst, add) => k.sumRows(dgh.offset, rows, G, dst, add ? 1 : 0));
         }
         if (l > 0) {
-          product(0, 0, rows, H, G, dgx.offset, G, wih.offset, H, 0, dOut[(L - l) % 2].offset, H);
+          const below = dOut[(L - l) % 2].offset;
+          product(0, 0, rows, H, G, dgx.offset, G, wih.offset, H, 0, below, H);
+          const drop = drops[l - 1];
+          if (drop) k.mul(below, drop.mask.offset, below, rows * H); // through the dropout between the layers
         } else {
           sink.write(x, (dst) => {
             if (timeMajor) product(0, 0, rows, width, G, dgx.offset, G, wih.offset, width, 0, dst, width);

@@ -4,7 +4,7 @@ import { gemmWorkspace, requireBackend } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
 import { Act } from '../backend/backend.js';
 import { record } from '../autograd/node.js';
-import { BOOLEAN, POSITIVE_INT, checkOptions, checkValue, int, oneOf, required } from '../core/validate.js';
+import { BOOLEAN, POSITIVE_INT, UNIT, checkOptions, checkValue, int, oneOf, required } from '../core/validate.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { GENERATOR, uniform } from './init.js';
@@ -18,7 +18,7 @@ export interface RecurrentOptions {
   bias?: boolean;
   /** Input and output [N, T, features] instead of [T, N, features] (default false, as torch). */
   batchFirst?: boolean;
-  /** torch's dropout between layers: only 0 here (a Dropout after the LSTM, or between single-layer LSTMs, instead). */
+  /** Dropout on each layer's output but the last, in training (default 0; needs numLayers > 1, where torch warns). */
   dropout?: number;
   /** torch's bidirectional: only false here. */
   bidirectional?: boolean;
@@ -53,19 +53,25 @@ export abstract class RecurrentBase extends Module {
   readonly numLayers: number;
   readonly bias: boolean;
   readonly batchFirst: boolean;
+  /** Dropout between layers in training (0: none). */
+  readonly dropout: number;
 
   protected constructor(owner: string, gates: number, inputSize: number, hiddenSize: number, given: RecurrentOptions | undefined) {
     super();
     checkValue(owner, 'inputSize', inputSize, SIZE);
     checkValue(owner, 'hiddenSize', hiddenSize, SIZE);
     const options = checkOptions<RecurrentOptions>(owner, given, {
-      numLayers: POSITIVE_INT, bias: BOOLEAN, batchFirst: BOOLEAN, dropout: oneOf(0), bidirectional: oneOf(false), projSize: int(0, 0),
+      numLayers: POSITIVE_INT, bias: BOOLEAN, batchFirst: BOOLEAN, dropout: UNIT, bidirectional: oneOf(false), projSize: int(0, 0),
     });
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
     this.numLayers = options.numLayers ?? 1;
     this.bias = options.bias ?? true;
     this.batchFirst = options.batchFirst ?? false;
+    this.dropout = options.dropout ?? 0;
+    if (this.dropout > 0 && this.numLayers === 1) {
+      throw new OptionError(`${owner}: dropout ${this.dropout} applies between layers, and numLayers 1 has none (torch warns and ignores it); drop it, or use numLayers > 1`);
+    }
     const g = gates * hiddenSize, own = this as unknown as Record<string, Parameter>;
     const made: Parameter[] = [];
     try {
@@ -92,7 +98,10 @@ export abstract class RecurrentBase extends Module {
   }
 
   override describe(): string {
-    const extras = [this.numLayers !== 1 ? `numLayers ${this.numLayers}` : '', this.bias ? '' : 'no bias', this.batchFirst ? 'batchFirst' : '']
+    const extras = [
+      this.numLayers !== 1 ? `numLayers ${this.numLayers}` : '', this.bias ? '' : 'no bias', this.batchFirst ? 'batchFirst' : '',
+      this.dropout ? `dropout ${this.dropout}` : '',
+    ]
       .filter((s) => s !== '');
     return `${this.constructor.name}(${this.inputSize}, ${this.hiddenSize}${extras.map((s) => `, ${s}`).join('')})`;
   }
@@ -101,6 +110,21 @@ export abstract class RecurrentBase extends Module {
   protected layer(l: number): { wih: Parameter; whh: Parameter; bih: Parameter | null; bhh: Parameter | null } {
     const own = this as unknown as Record<string, Parameter | undefined>;
     return { wih: own[`weight_ih_l${l}`]!, whh: own[`weight_hh_l${l}`]!, bih: own[`bias_ih_l${l}`] ?? null, bhh: own[`bias_hh_l${l}`] ?? null };
+  }
+
+  /**
+   * Dropout between layers (training, dropout > 0, not after the last layer): layer l's output
+   * `hidden` times a fresh mask (Dropout's rule: 0 with probability p, else 1/(1 − p), drawn from
+   * the seeded generator in order) into a buffer that layer l + 1 reads; null when none applies.
+   */
+  protected dropBetween(l: number, hidden: Tensor, steps: number, n: number): { input: Tensor; mask: Tensor } | null {
+    if (!this.training || this.dropout === 0 || l === this.numLayers - 1) return null;
+    const shape = [steps, n, this.hiddenSize];
+    const mask = this.buffer(`mask${l}`, shape), input = this.buffer(`dropped${l}`, shape);
+    const keepScale = this.dropout === 1 ? 0 : 1 / (1 - this.dropout);
+    mask.data.set(Float32Array.from({ length: mask.size }, () => (globalRandom.uniform() < this.dropout ? 0 : keepScale)));
+    requireBackend().mul(hidden.offset, mask.offset, input.offset, mask.size);
+    return { input, mask };
   }
 
   /** x's layout: batched or one sequence, time-major or not, its steps and sequences (checked). */
@@ -193,9 +217,11 @@ export class LSTM extends RecurrentBase {
       k.fill(h0.offset, h0.size, 0);
       k.fill(c0.offset, c0.size, 0);
     }
+    const drops: ({ input: Tensor; mask: Tensor } | null)[] = [];
+    const inputOf = (l: number) => (l === 0 ? xTime : drops[l - 1]?.input ?? hidden[l - 1]).offset;
     for (let l = 0; l < L; l++) {
       const { wih, whh, bih, bhh } = this.layer(l);
-      const input = l === 0 ? xTime.offset : hidden[l - 1].offset, width = l === 0 ? this.inputSize : H;
+      const input = inputOf(l), width = l === 0 ? this.inputSize : H;
       const gl = gates[l].offset, cl = cells[l].offset, hl = hidden[l].offset;
       product(0, 1, rows, G, width, input, width, wih.offset, width, 0, gl, G);
       if (bih && bhh) {
@@ -210,6 +236,7 @@ export class LSTM extends RecurrentBase {
       }
       k.copy(hl + (steps - 1) * n * H * f, hn.offset + l * n * H * f, n * H);
       k.copy(cl + (steps - 1) * n * H * f, cn.offset + l * n * H * f, n * H);
+      drops.push(this.dropBetween(l, hidden[l], steps, n));
     }
     if (!timeMajor) k.transposeAxes(hidden[L - 1].offset, 1, steps, 1, n, H, y.offset, y.size);
     this.state = { h: hn, c: cn };
@@ -220,7 +247,7 @@ export class LSTM extends RecurrentBase {
       else k.transposeAxes(g.offset, 1, n, 1, steps, H, dOut[0].offset, rows * H);
       for (let l = L - 1; l >= 0; l--) {
         const { wih, whh, bih, bhh } = this.layer(l);
-        const input = l === 0 ? xTime.offset : hidden[l - 1].offset, width = l === 0 ? this.inputSize : H;
+        const input = inputOf(l), width = l === 0 ? this.inputSize : H;
         const gl = gates[l].offset, cl = cells[l].offset, hl = hidden[l].offset, d = dOut[(L - 1 - l) % 2].offset;
         k.fill(dc.offset, n * H, 0);
         k.fill(dhNext.offset, n * H, 0);
@@ -246,7 +273,10 @@ export class LSTM extends RecurrentBase {
         }
         if (l > 0) {
           // The gradient of the layer below's output.
-          product(0, 0, rows, H, G, dgates.offset, G, wih.offset, H, 0, dOut[(L - l) % 2].offset, H);
+          const below = dOut[(L - l) % 2].offset;
+          product(0, 0, rows, H, G, dgates.offset, G, wih.offset, H, 0, below, H);
+          const drop = drops[l - 1];
+          if (drop) k.mul(below, drop.mask.offset, below, rows * H); // through the dropout between the layers
         } else {
           sink.write(x, (dst) => {
             if (timeMajor) product(0, 0, rows, width, G, dgates.offset, G, wih.offset, width, 0, dst, width);
