@@ -29,10 +29,30 @@ export function upsampleForward(
   x: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, mode: i32, scaleH: f32, scaleW: f32, alignCorners: i32,
   y: usize, inPlane: i32, outPlane: i32,
 ): void {
-  const align = alignCorners != 0;
-  let o = y;
+  resample(x, y, planes, h, w, oh, ow, mode, scaleH, scaleW, alignCorners != 0, false);
+}
+
+export function upsampleBackward(
+  dy: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, mode: i32, scaleH: f32, scaleW: f32, alignCorners: i32,
+  dx: usize, inPlane: i32, outPlane: i32,
+): void {
+  memory.fill(dx, 0, <usize>(planes * h * w) << 2);
+  resample(dx, dy, planes, h, w, oh, ow, mode, scaleH, scaleW, alignCorners != 0, true);
+}
+
+/**
+ * The walk both kernels share: each output of each plane in order, its source rows r0, r1 and
+ * columns c0, c1 with their weights. `input` is x (dx backward), `output` y (dy). Forward: the
+ * weighted sum into output (each row's pair first); backward: output's gradient added to the
+ * sources, in torch's order (h0, w0), (h0, w1), (h1, w0), (h1, w1), each weight the product of
+ * the two. A weight of 0 skips its source. Each kernel passes a constant flag.
+ */
+@inline function resample(
+  input: usize, output: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, mode: i32, scaleH: f32, scaleW: f32, align: bool, backward: bool,
+): void {
+  let o = output;
   for (let p = 0; p < planes; p++) {
-    const plane = x + (<usize>(p * h * w) << 2);
+    const plane = input + (<usize>(p * h * w) << 2);
     for (let oy = 0; oy < oh; oy++) {
       const ry = coordinate(oy, h, oh, mode, scaleH, align), y0 = <i32>ry, y1 = y0 < h - 1 ? y0 + 1 : y0;
       const lh1 = weight(ry, y0), lh0 = <f32>1 - lh1;
@@ -41,6 +61,16 @@ export function upsampleForward(
         const rx = coordinate(ox, w, ow, mode, scaleW, align), x0 = <i32>rx;
         const lw1 = weight(rx, x0), lw0 = <f32>1 - lw1;
         const c0 = <usize>x0 << 2, c1 = <usize>(x0 < w - 1 ? x0 + 1 : x0) << 2;
+        if (backward) {
+          const g = load<f32>(o);
+          addTo(r0 + c0, lh0 * lw0 * g);
+          if (lw1 != 0) addTo(r0 + c1, lh0 * lw1 * g);
+          if (lh1 != 0) {
+            addTo(r1 + c0, lh1 * lw0 * g);
+            if (lw1 != 0) addTo(r1 + c1, lh1 * lw1 * g);
+          }
+          continue;
+        }
         let v = load<f32>(r0 + c0);
         if (lw1 != 0) v = lw0 * v + lw1 * load<f32>(r0 + c1);
         if (lh1 != 0) {
@@ -49,36 +79,6 @@ export function upsampleForward(
           v = lh0 * v + lh1 * below;
         }
         store<f32>(o, v);
-      }
-    }
-  }
-}
-
-export function upsampleBackward(
-  dy: usize, planes: i32, h: i32, w: i32, oh: i32, ow: i32, mode: i32, scaleH: f32, scaleW: f32, alignCorners: i32,
-  dx: usize, inPlane: i32, outPlane: i32,
-): void {
-  const align = alignCorners != 0;
-  memory.fill(dx, 0, <usize>(planes * h * w) << 2);
-  let o = dy;
-  for (let p = 0; p < planes; p++) {
-    const plane = dx + (<usize>(p * h * w) << 2);
-    for (let oy = 0; oy < oh; oy++) {
-      const ry = coordinate(oy, h, oh, mode, scaleH, align), y0 = <i32>ry, y1 = y0 < h - 1 ? y0 + 1 : y0;
-      const lh1 = weight(ry, y0), lh0 = <f32>1 - lh1;
-      const r0 = plane + (<usize>(y0 * w) << 2), r1 = plane + (<usize>(y1 * w) << 2);
-      for (let ox = 0; ox < ow; ox++, o += 4) {
-        const rx = coordinate(ox, w, ow, mode, scaleW, align), x0 = <i32>rx;
-        const lw1 = weight(rx, x0), lw0 = <f32>1 - lw1;
-        const c0 = <usize>x0 << 2, c1 = <usize>(x0 < w - 1 ? x0 + 1 : x0) << 2;
-        const g = load<f32>(o);
-        // torch's order: (h0, w0), (h0, w1), (h1, w0), (h1, w1), each weight the product of the two.
-        addTo(r0 + c0, lh0 * lw0 * g);
-        if (lw1 != 0) addTo(r0 + c1, lh0 * lw1 * g);
-        if (lh1 != 0) {
-          addTo(r1 + c0, lh1 * lw0 * g);
-          if (lw1 != 0) addTo(r1 + c1, lh1 * lw1 * g);
-        }
       }
     }
   }

@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import {
-  Adam, ConvTranspose2d, Conv2d, CrossEntropyLoss, Flatten, Linear, OptionError, ReLU, Sequential, ShapeError, memory, tensor, type Tensor,
+  Adam, ConvTranspose2d, Conv2d, CrossEntropyLoss, Flatten, Linear, OptionError, ReLU, Sequential, ShapeError, tensor, type Tensor,
 } from '../src/index.js';
-import { CONFIGS, randomFloats, use } from './helpers.js';
+import { CONFIGS, expectLearnsWithFlatHeap, randomFloats, use } from './helpers.js';
 import { expectRejected } from './rejects.js';
 
 // ConvTranspose2d against its definition as the adjoint of Conv2d, its init, training, bits and
@@ -51,18 +51,7 @@ for (const config of CONFIGS) {
       const optimizer = new Adam(model.parameters(), { lr: 1e-2 });
       const lossFn = new CrossEntropyLoss();
       const x = tensor(randomFloats(6 * 2 * 4 * 4, 50), [6, 2, 4, 4]), target = tensor([0, 1, 2, 0, 1, 2]);
-      const losses: number[] = [];
-      let heap = 0;
-      for (let step = 0; step < 30; step++) {
-        optimizer.zeroGrad();
-        const loss = lossFn.forward(model.forward(x), target);
-        loss.backward();
-        optimizer.step();
-        losses.push(loss.item());
-        if (step === 1) heap = memory().bytesInUse;
-      }
-      expect(memory().bytesInUse).toBe(heap);
-      expect(losses[29]).toBeLessThan(losses[0] * 0.5);
+      expectLearnsWithFlatHeap(model, optimizer, lossFn, x, target, 30, 0.5);
       [x, target].forEach((t) => t.dispose());
       model.dispose();
     });

@@ -1,9 +1,9 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import {
   Adam, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AvgPool1d, Conv1d, Conv2d, CrossEntropyLoss, Embedding, Flatten, Linear, MaxPool1d, Module, OptionError, ReLU,
-  Sequential, ShapeError, memory, tensor, tidy, transpose, type Tensor,
+  Sequential, ShapeError, tensor, transpose, type Tensor,
 } from '../src/index.js';
-import { CONFIGS, randomFloats, use } from './helpers.js';
+import { CONFIGS, expectLearnsWithFlatHeap, randomFloats, use } from './helpers.js';
 import { expectRejected } from './rejects.js';
 
 // The 1-D layers (Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d) against
@@ -81,21 +81,7 @@ for (const config of CONFIGS) {
       const tokens = Array.from(randomFloats(16 * 10, 5), (u) => Math.abs(Math.floor(u * 1000)) % 20);
       const labels = Array.from({ length: 16 }, (_, i) => (tokens.slice(i * 10, i * 10 + 10).includes(7) ? 1 : 0));
       const x = tensor(tokens, [16, 10]), target = tensor(labels);
-      const losses: number[] = [];
-      let heap = 0;
-      for (let step = 0; step < 40; step++) {
-        // tidy frees what the transpose creates each step (a layer's output is its own buffer).
-        tidy(() => {
-          optimizer.zeroGrad();
-          const loss = lossFn.forward(model.forward(x), target);
-          loss.backward();
-          optimizer.step();
-          losses.push(loss.item());
-        });
-        if (step === 1) heap = memory().bytesInUse;
-      }
-      expect(memory().bytesInUse).toBe(heap);
-      expect(losses[39]).toBeLessThan(losses[0] * 0.3);
+      expectLearnsWithFlatHeap(model, optimizer, lossFn, x, target, 40, 0.3);
       [x, target].forEach((t) => t.dispose());
       model.dispose();
     });

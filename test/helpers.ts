@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { init, type InitOptions } from '../src/index.js';
+import { init, memory, tidy, type InitOptions, type Module, type Optimizer, type Tensor } from '../src/index.js';
 
 /** Every kernel implementation a test must hold to the same reference. */
 export const CONFIGS: { label: string; options: InitOptions }[] = [
@@ -72,4 +72,30 @@ export function expectGemmClose(
       }
     }
   }
+}
+
+/**
+ * Trains `steps` full steps of `model` on (x, target) — zeroGrad, forward, `loss`, backward, step,
+ * inside tidy (a custom forward's op outputs freed) — and expects the heap flat from the second
+ * step on and the last loss below `factor` times the first. Returns the losses.
+ */
+export function expectLearnsWithFlatHeap(
+  model: Module, optimizer: Optimizer, loss: Module & { forward(input: Tensor, target: Tensor): Tensor }, x: Tensor, target: Tensor,
+  steps: number, factor: number,
+): number[] {
+  const losses: number[] = [];
+  let heap = 0;
+  for (let step = 0; step < steps; step++) {
+    tidy(() => {
+      optimizer.zeroGrad();
+      const value = loss.forward(model.forward(x), target);
+      value.backward();
+      optimizer.step();
+      losses.push(value.item());
+    });
+    if (step === 1) heap = memory().bytesInUse;
+  }
+  expect(memory().bytesInUse, 'heap after the second step').toBe(heap);
+  expect(losses[steps - 1], `last loss against ${factor} × the first (${losses[0]})`).toBeLessThan(losses[0] * factor);
+  return losses;
 }

@@ -1,10 +1,10 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import {
-  Adam, Conv2d, CrossEntropyLoss, MaxPool2d, Module, OptionError, ReLU, ShapeError, Upsample, cat, chunk, memory, narrow, split, stack, tensor, tidy,
+  Adam, Conv2d, CrossEntropyLoss, MaxPool2d, Module, OptionError, ReLU, ShapeError, Upsample, cat, chunk, narrow, split, stack, tensor,
   permute, squeeze, unsqueeze, view, type Tensor,
 } from '../src/index.js';
-import { CONFIGS, randomFloats, use } from './helpers.js';
+import { CONFIGS, expectLearnsWithFlatHeap, randomFloats, use } from './helpers.js';
 import { expectRejected } from './rejects.js';
 
 // cat, stack, narrow, split and chunk (and permute, squeeze, unsqueeze, view): element by element
@@ -122,20 +122,7 @@ for (const config of CONFIGS) {
       // Each pixel's class: its value's third of [−1, 1).
       const x = tensor(randomFloats(4 * 64, 5), [4, 1, 8, 8]);
       const classes = tensor(Array.from(x.toArray(), (v) => Math.min(2, Math.floor(((v + 1) / 2) * 3))), [4, 8, 8]);
-      const losses: number[] = [];
-      let heap = 0;
-      for (let step = 0; step < 40; step++) {
-        tidy(() => {
-          optimizer.zeroGrad();
-          const loss = lossFn.forward(model.forward(x), classes);
-          loss.backward();
-          optimizer.step();
-          losses.push(loss.item());
-        });
-        if (step === 1) heap = memory().bytesInUse;
-      }
-      expect(memory().bytesInUse).toBe(heap);
-      expect(losses[39]).toBeLessThan(losses[0] * 0.5);
+      expectLearnsWithFlatHeap(model, optimizer, lossFn, x, classes, 40, 0.5);
       [x, classes].forEach((t) => t.dispose());
       model.dispose();
     });

@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import {
-  Adam, CrossEntropyLoss, Embedding, GRU, LSTM, Linear, manualSeed, globalRandom, mul, Module, OptionError, ShapeError, memory, narrow, squeeze, tensor, tidy, type Tensor,
+  Adam, CrossEntropyLoss, Embedding, GRU, LSTM, Linear, manualSeed, globalRandom, mul, Module, OptionError, ShapeError, narrow, squeeze, tensor, type Tensor,
 } from '../src/index.js';
-import { CONFIGS, randomFloats, use } from './helpers.js';
+import { CONFIGS, expectLearnsWithFlatHeap, randomFloats, use } from './helpers.js';
 import { expectRejected } from './rejects.js';
 
 // LSTM and GRU beyond their values against PyTorch (test/torch-layers.test.ts) and their finite
@@ -112,20 +112,7 @@ for (const config of CONFIGS) {
       const lossFn = new CrossEntropyLoss();
       const tokens = Array.from(randomFloats(16 * 7, 3), (u) => Math.abs(Math.floor(u * 1000)) % 12);
       const x = tensor(tokens, [16, 7]), y = tensor(Array.from({ length: 16 }, (_, i) => (tokens[i * 7] < 6 ? 0 : 1)));
-      const losses: number[] = [];
-      let heap = 0;
-      for (let step = 0; step < 60; step++) {
-        tidy(() => {
-          optimizer.zeroGrad();
-          const loss = lossFn.forward(model.forward(x), y);
-          loss.backward();
-          optimizer.step();
-          losses.push(loss.item());
-        });
-        if (step === 1) heap = memory().bytesInUse;
-      }
-      expect(memory().bytesInUse).toBe(heap);
-      expect(losses[59]).toBeLessThan(losses[0] * 0.3);
+      expectLearnsWithFlatHeap(model, optimizer, lossFn, x, y, 60, 0.3);
       [x, y].forEach((t) => t.dispose());
       model.dispose();
     });

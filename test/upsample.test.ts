@@ -1,9 +1,9 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import {
-  Adam, Conv2d, MSELoss, OptionError, ReLU, Sequential, ShapeError, Upsample, interpolate, memory, tensor, type Tensor,
+  Adam, Conv2d, MSELoss, OptionError, ReLU, Sequential, ShapeError, Upsample, interpolate, tensor, type Tensor,
 } from '../src/index.js';
-import { CONFIGS, randomFloats, use } from './helpers.js';
+import { CONFIGS, expectLearnsWithFlatHeap, randomFloats, use } from './helpers.js';
 import { expectRejected } from './rejects.js';
 
 // interpolate and Upsample: against torch's formulas in float64 on random sizes (1 and sizes not a
@@ -92,18 +92,7 @@ for (const config of CONFIGS) {
       const lossFn = new MSELoss();
       // The target: the input enlarged smoothly, which the net can learn.
       const x = tensor(randomFloats(4 * 2 * 4 * 4, 7), [4, 2, 4, 4]), target = interpolate(x, { size: [12, 12], mode: 'bilinear', alignCorners: true });
-      const losses: number[] = [];
-      let heap = 0;
-      for (let step = 0; step < 40; step++) {
-        optimizer.zeroGrad();
-        const loss = lossFn.forward(model.forward(x), target);
-        loss.backward();
-        optimizer.step();
-        losses.push(loss.item());
-        if (step === 1) heap = memory().bytesInUse;
-      }
-      expect(memory().bytesInUse).toBe(heap);
-      expect(losses[39]).toBeLessThan(losses[0] * 0.3);
+      expectLearnsWithFlatHeap(model, optimizer, lossFn, x, target, 40, 0.3);
       [x, target].forEach((t) => t.dispose());
       model.dispose();
     });

@@ -67,7 +67,7 @@ export class GRU extends RecurrentBase {
       if (timeMajor) k.copy(g.offset, dOut[0].offset, rows * H);
       else k.transposeAxes(g.offset, 1, n, 1, steps, H, dOut[0].offset, rows * H);
       for (let l = L - 1; l >= 0; l--) {
-        const { wih, whh, bih, bhh } = this.layer(l);
+        const { whh } = this.layer(l);
         const input = inputOf(l), width = l === 0 ? this.inputSize : H;
         const d = dOut[(L - 1 - l) % 2].offset;
         k.fill(dhNext.offset, n * H, 0);
@@ -77,34 +77,10 @@ export class GRU extends RecurrentBase {
           k.gruCellBackward(gx[l].offset + at, gh[l].offset + at, hPrev(l, t), dh.offset, dgx.offset + at, dgh.offset + at, dhNext.offset, n, H, G);
           product(0, 0, n, H, G, dgh.offset + at, G, whh.offset, H, 1, dhNext.offset, H);
         }
-        // dW_hh = Σ_t dgh_tᵀ·h_{t−1}: the steps after the first in one product, then the first's (h0).
-        sink.writeOrAdd(whh, (dst, add) => {
-          let beta = add ? 1 : 0;
-          if (steps > 1) {
-            product(1, 0, G, H, (steps - 1) * n, dgh.offset + n * G * f, G, hidden[l].offset, H, beta, dst, H);
-            beta = 1;
-          }
-          product(1, 0, G, H, n, dgh.offset, G, hPrev(l, 0), H, beta, dst, H);
+        this.layerGradients(sink, x, l, {
+          dih: dgx.offset, dhh: dgh.offset, input, width, hidden: hidden[l].offset, h0: hPrev(l, 0), steps, n,
+          below: dOut[(L - l) % 2].offset, mask: drops[l - 1]?.mask ?? null, timeMajor, dxTime,
         });
-        sink.writeOrAdd(wih, (dst, add) => product(1, 0, G, width, rows, dgx.offset, G, input, width, add ? 1 : 0, dst, width));
-        if (bih && bhh) {
-          sink.writeOrAdd(bih, (dst, add) => k.sumRows(dgx.offset, rows, G, dst, add ? 1 : 0));
-          sink.writeOrAdd(bhh, (dst, add) => k.sumRows(dgh.offset, rows, G, dst, add ? 1 : 0));
-        }
-        if (l > 0) {
-          const below = dOut[(L - l) % 2].offset;
-          product(0, 0, rows, H, G, dgx.offset, G, wih.offset, H, 0, below, H);
-          const drop = drops[l - 1];
-          if (drop) k.mul(below, drop.mask.offset, below, rows * H); // through the dropout between the layers
-        } else {
-          sink.write(x, (dst) => {
-            if (timeMajor) product(0, 0, rows, width, G, dgx.offset, G, wih.offset, width, 0, dst, width);
-            else {
-              product(0, 0, rows, width, G, dgx.offset, G, wih.offset, width, 0, dxTime!.offset, width);
-              k.transposeAxes(dxTime!.offset, 1, steps, 1, n, width, dst, x.size);
-            }
-          });
-        }
       }
     });
   }

@@ -6,7 +6,7 @@ import { Module } from './module.js';
 import { checkInput } from './validate.js';
 import type { ReLU } from './activations.js';
 import {
-  PLANE, POSITIVE_PAIR, POSITIVE_SINGLE, SEQUENCE, checkOutputSize, checkPoolPadding, formatSizes, outputLength,
+  PLANE, POSITIVE_SINGLE, SEQUENCE, checkOutputSize, checkPoolPadding, formatSizes, outputLength,
   type Pair, type PairLike, type Single, type SingleLike, type Spatial,
 } from './window.js';
 

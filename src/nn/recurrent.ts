@@ -4,6 +4,7 @@ import { gemmWorkspace, requireBackend } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
 import { Act } from '../backend/backend.js';
 import { record } from '../autograd/node.js';
+import type { GradSink } from '../core/grad-fn.js';
 import { BOOLEAN, POSITIVE_INT, UNIT, checkOptions, checkValue, int, oneOf, required } from '../core/validate.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
@@ -127,6 +128,47 @@ export abstract class RecurrentBase extends Module {
     return { input, mask };
   }
 
+  /**
+   * Layer l's parameter gradients and its input's, from the gates' pre-activation gradients of
+   * every step: `dih` [T·N, G] those of the input product, `dhh` of the hidden one (one buffer for
+   * LSTM). dW_hh = Σ_t dhh_tᵀ·h_{t−1} (the steps after the first in one product, then the first's
+   * with h0), dW_ih = dihᵀ·input, the biases their column sums; the input's gradient goes to the
+   * layer below (`below`, through its dropout mask) or, for layer 0, to x (time-major, or through
+   * `dxTime` and a transpose).
+   */
+  protected layerGradients(sink: GradSink, x: Tensor, l: number, at: {
+    dih: number; dhh: number; input: number; width: number; hidden: number; h0: number; steps: number; n: number;
+    below: number; mask: Tensor | null; timeMajor: boolean; dxTime: Tensor | null;
+  }): void {
+    const k = requireBackend(), { wih, whh, bih, bhh } = this.layer(l);
+    const H = this.hiddenSize, G = whh.shape[0], rows = at.steps * at.n, { dih, dhh, input, width } = at;
+    sink.writeOrAdd(whh, (dst, add) => {
+      let beta = add ? 1 : 0;
+      if (at.steps > 1) {
+        product(1, 0, G, H, (at.steps - 1) * at.n, dhh + at.n * G * 4, G, at.hidden, H, beta, dst, H);
+        beta = 1;
+      }
+      product(1, 0, G, H, at.n, dhh, G, at.h0, H, beta, dst, H);
+    });
+    sink.writeOrAdd(wih, (dst, add) => product(1, 0, G, width, rows, dih, G, input, width, add ? 1 : 0, dst, width));
+    if (bih && bhh) {
+      sink.writeOrAdd(bih, (dst, add) => k.sumRows(dih, rows, G, dst, add ? 1 : 0));
+      sink.writeOrAdd(bhh, (dst, add) => k.sumRows(dhh, rows, G, dst, add ? 1 : 0));
+    }
+    if (l > 0) {
+      product(0, 0, rows, H, G, dih, G, wih.offset, H, 0, at.below, H);
+      if (at.mask) k.mul(at.below, at.mask.offset, at.below, rows * H); // through the dropout between the layers
+      return;
+    }
+    sink.write(x, (dst) => {
+      if (at.timeMajor) product(0, 0, rows, width, G, dih, G, wih.offset, width, 0, dst, width);
+      else {
+        product(0, 0, rows, width, G, dih, G, wih.offset, width, 0, at.dxTime!.offset, width);
+        k.transposeAxes(at.dxTime!.offset, 1, at.steps, 1, at.n, width, dst, x.size);
+      }
+    });
+  }
+
   /** x's layout: batched or one sequence, time-major or not, its steps and sequences (checked). */
   protected sequence(x: Tensor): { batched: boolean; timeMajor: boolean; steps: number; n: number; stateShape: number[] } {
     checkInput(this, 'x', x);
@@ -246,7 +288,7 @@ export class LSTM extends RecurrentBase {
       if (timeMajor) k.copy(g.offset, dOut[0].offset, rows * H);
       else k.transposeAxes(g.offset, 1, n, 1, steps, H, dOut[0].offset, rows * H);
       for (let l = L - 1; l >= 0; l--) {
-        const { wih, whh, bih, bhh } = this.layer(l);
+        const { whh } = this.layer(l);
         const input = inputOf(l), width = l === 0 ? this.inputSize : H;
         const gl = gates[l].offset, cl = cells[l].offset, hl = hidden[l].offset, d = dOut[(L - 1 - l) % 2].offset;
         k.fill(dc.offset, n * H, 0);
@@ -257,35 +299,10 @@ export class LSTM extends RecurrentBase {
           k.lstmCellBackward(gl + t * n * G * f, cPrev, cl + t * n * H * f, dh.offset, dc.offset, dgates.offset + t * n * G * f, n, H, G);
           product(0, 0, n, H, G, dgates.offset + t * n * G * f, G, whh.offset, H, 0, dhNext.offset, H);
         }
-        // dW_hh = Σ_t dgates_tᵀ·h_{t−1}: the steps after the first in one product, then the first's (h0).
-        sink.writeOrAdd(whh, (dst, add) => {
-          let beta = add ? 1 : 0;
-          if (steps > 1) {
-            product(1, 0, G, H, (steps - 1) * n, dgates.offset + n * G * f, G, hl, H, beta, dst, H);
-            beta = 1;
-          }
-          product(1, 0, G, H, n, dgates.offset, G, h0.offset + l * n * H * f, H, beta, dst, H);
+        this.layerGradients(sink, x, l, {
+          dih: dgates.offset, dhh: dgates.offset, input, width, hidden: hl, h0: h0.offset + l * n * H * f, steps, n,
+          below: dOut[(L - l) % 2].offset, mask: drops[l - 1]?.mask ?? null, timeMajor, dxTime,
         });
-        sink.writeOrAdd(wih, (dst, add) => product(1, 0, G, width, rows, dgates.offset, G, input, width, add ? 1 : 0, dst, width));
-        if (bih && bhh) {
-          sink.writeOrAdd(bih, (dst, add) => k.sumRows(dgates.offset, rows, G, dst, add ? 1 : 0));
-          sink.writeOrAdd(bhh, (dst, add) => k.sumRows(dgates.offset, rows, G, dst, add ? 1 : 0));
-        }
-        if (l > 0) {
-          // The gradient of the layer below's output.
-          const below = dOut[(L - l) % 2].offset;
-          product(0, 0, rows, H, G, dgates.offset, G, wih.offset, H, 0, below, H);
-          const drop = drops[l - 1];
-          if (drop) k.mul(below, drop.mask.offset, below, rows * H); // through the dropout between the layers
-        } else {
-          sink.write(x, (dst) => {
-            if (timeMajor) product(0, 0, rows, width, G, dgates.offset, G, wih.offset, width, 0, dst, width);
-            else {
-              product(0, 0, rows, width, G, dgates.offset, G, wih.offset, width, 0, dxTime!.offset, width);
-              k.transposeAxes(dxTime!.offset, 1, steps, 1, n, width, dst, x.size);
-            }
-          });
-        }
       }
     });
   }
