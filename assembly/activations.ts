@@ -291,3 +291,51 @@ function dot(a: usize, b: usize, n: i32): f32 {
   if (j + 2 < n) s2 += load<f32>(a + (<usize>(j + 2) << 2)) * load<f32>(b + (<usize>(j + 2) << 2));
   return (s0 + s2) + (s1 + s3);
 }
+
+/**
+ * PReLU, per channel: y = x > 0 ? x : weight[ch]·x over n samples of c channels of hw positions
+ * (a sample `sample` floats after the last; one weight for all: c = 1).
+ */
+export function preluForward(x: usize, n: i32, c: i32, hw: i32, weight: usize, y: usize, sample: i32): void {
+  for (let s = 0; s < n; s++) {
+    for (let ch = 0; ch < c; ch++) {
+      const w = load<f32>(weight + (<usize>ch << 2)), at = (<usize>s * <usize>sample + <usize>ch * <usize>hw) << 2;
+      for (let i = 0; i < hw; i++) {
+        const v = load<f32>(x + at + (<usize>i << 2));
+        store<f32>(y + at + (<usize>i << 2), v > 0 ? v : w * v);
+      }
+    }
+  }
+}
+
+/** dx = x > 0 ? dy : weight[ch]·dy (torch's prelu backward for the input). */
+export function preluBackward(x: usize, dy: usize, n: i32, c: i32, hw: i32, weight: usize, dx: usize, sample: i32): void {
+  for (let s = 0; s < n; s++) {
+    for (let ch = 0; ch < c; ch++) {
+      const w = load<f32>(weight + (<usize>ch << 2)), at = (<usize>s * <usize>sample + <usize>ch * <usize>hw) << 2;
+      for (let i = 0; i < hw; i++) {
+        const o = at + (<usize>i << 2);
+        const g = load<f32>(dy + o);
+        store<f32>(dx + o, load<f32>(x + o) > 0 ? g : w * g);
+      }
+    }
+  }
+}
+
+/**
+ * The weight's gradient per channel: Σ over samples, then positions, in order, of (x > 0 ? 0 : x·dy),
+ * in float64, rounded once. Channel ch's values at x + ch·hw within each sample (`sample` floats apart).
+ */
+export function preluWeightGrad(x: usize, dy: usize, n: i32, c: i32, hw: i32, out: usize, sample: i32, span: i32): void {
+  for (let ch = 0; ch < c; ch++) {
+    let total: f64 = 0;
+    for (let s = 0; s < n; s++) {
+      const at = (<usize>s * <usize>sample + <usize>ch * <usize>hw) << 2;
+      for (let i = 0; i < hw; i++) {
+        const v = load<f32>(x + at + (<usize>i << 2));
+        if (!(v > 0)) total += <f64>v * <f64>load<f32>(dy + at + (<usize>i << 2));
+      }
+    }
+    store<f32>(out + (<usize>ch << 2), <f32>total);
+  }
+}

@@ -11,7 +11,8 @@ AdaptiveAvgPool1d and AdaptiveMaxPool1d (even, uneven and overlapping windows); 
 exercise every option (stride, padding, output_padding, dilation, groups, no bias, 1×1, a
 non-square kernel); AvgPool2d with divisor_override (with padding, strides, ceil_mode and
 count_include_pad both ways, which the override makes moot); the activations SiLU, Mish, ELU
-(alpha), SELU, Hardswish, Hardsigmoid and ReLU6 on values around their kinks; GroupNorm (groups of
+(alpha), SELU, Hardswish, Hardsigmoid and ReLU6 on values around their kinks; PReLU (one slope, one
+per channel); GroupNorm (groups of
 several channels, of one, one group; 2-D to 5-D inputs; eps; without affine); InstanceNorm1d and
 InstanceNorm2d (batched and one sample, affine or not); Upsample (nearest, nearest-exact, linear,
 bilinear; up and down, by size and by factor, align_corners, recompute_scale_factor); the padding
@@ -83,6 +84,9 @@ LAYERS = [
     ('Hardswish', (), dict(), (4, 37)),
     ('Hardsigmoid', (), dict(), (4, 37)),
     ('ReLU6', (), dict(), (4, 37)),
+    ('PReLU', (), dict(), (4, 9)),
+    ('PReLU', (3,), dict(init=0.1), (2, 3, 4, 5)),
+    ('PReLU', (4,), dict(), (5, 4)),
     ('GroupNorm', (2, 4), dict(), (2, 4, 3, 5)),
     ('GroupNorm', (3, 6), dict(eps=1e-3, affine=False), (3, 6, 7)),
     ('GroupNorm', (1, 3), dict(), (4, 3)),

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import {
   GELU, LeakyReLU, LogSoftmax, OptionError, ReLU, ShapeError, Sigmoid, Softmax, Tanh, gelu, leakyRelu, logSoftmax, relu, sigmoid,
   softmax, tanh, tensor, type Tensor, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, silu, mish, elu, selu, hardswish, hardsigmoid,
-  relu6, Linear, Sequential, Conv2d, type Activation,
+  relu6, Linear, Sequential, Conv2d, PReLU, type Activation,
 } from '../src/index.js';
 import { CONFIGS, randomFloats, use } from './helpers.js';
 import { expectRejected } from './rejects.js';
@@ -106,6 +106,30 @@ for (const config of CONFIGS) {
           expect(grads.slice(3), `${make().describe()} after ${conv ? 'Conv2d' : 'Linear'}: gradients`).toEqual(grads.slice(0, 3));
         }
       }
+    });
+
+    it("PReLU: torch's positional numParameters and init, its weight per channel, its gradients against float64; typed errors", () => {
+      const layer = new PReLU(3, { init: 0.1 });
+      expect([layer.describe(), Object.keys(layer.stateDict()), Array.from(layer.weight.toArray(), (v) => Math.fround(v))]).toEqual(['PReLU(3)', ['weight'], [0.1, 0.1, 0.1].map(Math.fround)]);
+      layer.weight.data.set([0.1, -0.5, 2]);
+      const xs = Float32Array.from(randomFloats(2 * 3 * 4, 31), (u) => 3 * u), gs = randomFloats(2 * 3 * 4, 32);
+      const x = tensor(xs, [2, 3, 4]).requiresGrad_();
+      const y = layer.forward(x);
+      y.backward(tensor(gs, [2, 3, 4]));
+      const slopes = [0.1, -0.5, 2].map(Math.fround), dw = [0, 0, 0];
+      xs.forEach((v, i) => {
+        const ch = Math.floor(i / 4) % 3;
+        expect(y.toArray()[i]).toBe(v > 0 ? v : Math.fround(slopes[ch] * v));
+        expect(x.grad!.toArray()[i]).toBe(v > 0 ? gs[i] : Math.fround(slopes[ch] * gs[i]));
+        if (!(v > 0)) dw[ch] += v * gs[i];
+      });
+      dw.forEach((v, ch) => expect(Math.abs(layer.weight.grad.toArray()[ch] - v)).toBeLessThan(1e-6 * (1 + Math.abs(v))));
+      const wrong = tensor(new Float32Array(8), [2, 4]);
+      expectRejected(() => layer.forward(wrong), ShapeError, /^PReLU\(3\): input must have 3 channels in dimension 1 \(one slope each\), got shape \[2, 4\]/);
+      expect(() => new PReLU({ init: 0.1 }, { init: 0.2 } as never)).toThrow(/^PReLU: options as a second argument need numParameters as the first/);
+      expect(() => new PReLU({ num_parameters: 3 } as never)).toThrow(/unknown option num_parameters .*did you mean numParameters\?/);
+      [x, wrong].forEach((t) => t.dispose());
+      layer.dispose();
     });
 
     it('a gradient through a chain of them: relu then logSoftmax (float64 reference)', () => {

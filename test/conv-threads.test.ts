@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ConvTranspose2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, GroupNorm, BatchNorm1d, BatchNorm2d, Embedding, LSTM, GRU, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, interpolate, cat, chunk, narrow, tensor, type Tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ConvTranspose2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, GroupNorm, BatchNorm1d, BatchNorm2d, Embedding, LSTM, GRU, PReLU, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, interpolate, cat, chunk, narrow, tensor, type Tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -253,6 +253,19 @@ describe('threads: convolutions split without changing a bit', () => {
       const y = lstm.forward(x);
       y.backward(tensor(randomFloats(y.size, 121), y.shape));
       const bits = bitsOf([y, x.grad!, ...lstm.parameters().map((p) => p.grad)]);
+      x.dispose();
+      return bits;
+    });
+  });
+
+  it('PReLU (split by samples, its weight gradient by channels) gives the same bits on 1, 2 and 3 threads', async () => {
+    await expectSameBitsOnThreads((keep) => {
+      const layer = keep(new PReLU(16));
+      layer.weight.data.set(randomFloats(16, 130));
+      const x = tensor(randomFloats(64 * 16 * 130, 131), [64, 16, 130]).requiresGrad_();
+      const y = layer.forward(x);
+      y.backward(tensor(randomFloats(y.size, 132), y.shape));
+      const bits = bitsOf([y, x.grad!, layer.weight.grad]);
       x.dispose();
       return bits;
     });

@@ -7,7 +7,7 @@ import {
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad, interpolate, Upsample, cat, stack, narrow, split, chunk, view, unsqueeze, squeeze, permute, unflatten, Unflatten, Identity,
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
-  SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6,
+  SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, PReLU,
   BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, LSTM, GRU, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
   Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool1d,
 } from '../src/index.js';
@@ -190,6 +190,14 @@ const LAYER_SPECS: Record<Exclude<keyof typeof layerClasses, NormLayer | ConvLay
   Sigmoid: activationCase(() => new Sigmoid()),
   Tanh: activationCase(() => new Tanh()),
   GELU: (r, c, s) => (s % 2 ? activationCase(() => new GELU()) : activationCase(() => new GELU({ approximate: 'tanh' })))(r, c, s),
+  // One slope for all on a matrix, or one per channel of [r, 3, c]; slopes off 0.25 so their gradient is checked where it differs.
+  PReLU: (r, c, s) => {
+    const m = new PReLU(s % 2 ? 3 : { init: 0.1 });
+    m.weight.data.set(values(m.weight.size, s + 2, -0.5, 0.8));
+    const shape = s % 2 ? [r, 3, c] : [r, c];
+    const x = leaf(values(shape.reduce((p, d) => p * d, 1), s, -3, 3, [0]), shape);
+    return moduleCase(m, x, () => m.forward(x));
+  },
   SiLU: activationCase(() => new SiLU()),
   Mish: activationCase(() => new Mish()),
   ELU: (r, c, s) => activationCase(() => new ELU(s % 2 ? 0.3 : { alpha: 1.5 }), [0])(r, c, s),

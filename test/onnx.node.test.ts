@@ -11,7 +11,7 @@ import { tensor } from '../src/ops/creation.js';
 import { noGrad } from '../src/autograd/grad-mode.js';
 import { OptionError, ShapeError } from '../src/core/errors.js';
 import {
-  Module, Sequential, Linear, ReLU, Unflatten, Identity, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Conv2d, ConvTranspose2d,
+  Module, Sequential, Linear, ReLU, Unflatten, Identity, PReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Conv2d, ConvTranspose2d,
   MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, BatchNorm1d, BatchNorm2d, LayerNorm, Embedding,
   Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, GroupNorm, InstanceNorm1d, InstanceNorm2d, Upsample,
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
@@ -104,13 +104,13 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
     it(`SiLU, Mish (${opsetVersion >= 18 ? 'as Mish' : 'from Softplus and Tanh'}), ELU, SELU, Hardswish, Hardsigmoid and ReLU6 (opset ${opsetVersion})`, async () => {
       const model = new Sequential([
         new Linear(6, 8), new SiLU(), new Linear(8, 8), new Mish(), new Linear(8, 8), new ELU(0.4), new Linear(8, 8), new SELU(),
-        new Linear(8, 8), new Hardswish(), new Linear(8, 8), new Hardsigmoid(), new Linear(8, 8), new ReLU6(),
+        new Linear(8, 8), new Hardswish(), new Linear(8, 8), new Hardsigmoid(), new Linear(8, 8), new ReLU6(), new Linear(8, 8), new PReLU({ init: 0.3 }),
       ], { seed: 9 });
       // Inputs spread wide, so the hard activations' every piece is reached.
       await expectSameOutputs(model, [6], { opsetVersion, batches: [5], draw: (r) => 6 * r.normal() });
       const ops = fromBinary(ModelProtoSchema, toOnnx(model, { inputShape: [6], opsetVersion })).graph!.node.map((n) => n.opType);
       expect(ops.includes('Mish')).toBe(opsetVersion >= 18);
-      expect(ops).toEqual(expect.arrayContaining(['Sigmoid', 'Elu', 'Selu', 'HardSwish', 'HardSigmoid', 'Clip']));
+      expect(ops).toEqual(expect.arrayContaining(['Sigmoid', 'Elu', 'Selu', 'HardSwish', 'HardSigmoid', 'Clip', 'PRelu']));
       model.dispose();
     });
   }
@@ -279,7 +279,7 @@ describe('toOnnx: ONNX Runtime computes what Descent computes', () => {
 
   it('the padding layers as Pad: zeros, a constant, reflect, edge (replicate), wrap (circular, opset 19)', async () => {
     const images = new Sequential([
-      new ZeroPad2d([1, 2, 0, 1]), new ConstantPad2d(1, -0.5), new ReflectionPad2d([2, 1, 1, 2]), new ReplicationPad2d([0, 1, 2, 0]), new CircularPad2d([1, 1, 2, 0]),
+      new PReLU(2, { init: -0.5 }), new ZeroPad2d([1, 2, 0, 1]), new ConstantPad2d(1, -0.5), new ReflectionPad2d([2, 1, 1, 2]), new ReplicationPad2d([0, 1, 2, 0]), new CircularPad2d([1, 1, 2, 0]),
     ]);
     await expectSameOutputs(images, [2, 3, 4], { opsetVersion: 19 });
     const sequences = new Sequential([new ZeroPad1d(1), new ConstantPad1d([0, 2], 3), new ReflectionPad1d([2, 3]), new ReplicationPad1d(2), new CircularPad1d([3, 1])]);

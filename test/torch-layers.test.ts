@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import fixture from './fixtures/layers-torch.json';
 import {
   AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, Conv1d, ConvTranspose2d, ELU, Hardsigmoid, Hardswish, MaxPool1d, Mish,
-  ReLU6, SELU, SiLU, GroupNorm, CrossEntropyLoss, NLLLoss, LSTM, GRU, InstanceNorm1d, InstanceNorm2d, Upsample, type Module,
+  ReLU6, SELU, SiLU, PReLU, GroupNorm, CrossEntropyLoss, NLLLoss, LSTM, GRU, InstanceNorm1d, InstanceNorm2d, Upsample, type Module,
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
 } from '../src/index.js';
 import { CONFIGS, use } from './helpers.js';
@@ -26,7 +26,7 @@ interface Case {
 
 const LAYERS = {
   Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ConvTranspose2d, AvgPool2d,
-  SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, CrossEntropyLoss, NLLLoss, LSTM, GRU, GroupNorm, InstanceNorm1d, InstanceNorm2d, Upsample,
+  SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, PReLU, CrossEntropyLoss, NLLLoss, LSTM, GRU, GroupNorm, InstanceNorm1d, InstanceNorm2d, Upsample,
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
 } as const;
 

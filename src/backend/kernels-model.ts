@@ -18,6 +18,19 @@ export const MODEL_KERNELS = {
    * y = f(z) (skipped for identity; y may equal c).
    */
   biasActivation: { args: 'c:range m:count n:width bias act param y:range' },
+  /**
+   * PReLU: y = x > 0 ? x : weight[ch]·x over n samples (`sample` floats apart) of c channels of hw
+   * positions (c = 1: one weight for all). Split by samples.
+   */
+  preluForward: { args: 'x:range/sample n:count c hw weight y:range/sample sample:width' },
+  /** Its input gradient: dx = x > 0 ? dy : weight[ch]·dy. Split by samples. */
+  preluBackward: { args: 'x:range/sample dy:range/sample n:count c hw weight dx:range/sample sample:width' },
+  /**
+   * Its weight gradient: out[ch] = Σ (x > 0 ? 0 : x·dy) over the samples, then the positions, in
+   * order, in float64. Split by channels (span = n·hw, a channel's values).
+   */
+  preluWeightGrad: { args: 'x:range/hw dy:range/hw n c:count hw out:item sample span:width' },
+
   /** out[j] (+)= Σ_i x[i][j] (column sums: a bias gradient); accumulate ≠ 0 adds to out. */
   sumRows: { args: 'x m n out accumulate' },
   /** out[i] (+)= Σ_j x[i][j] (row sums; split by rows, each row's sum whole on one thread). */

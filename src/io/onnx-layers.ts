@@ -7,6 +7,7 @@ import { Dropout, Dropout2d, Flatten, Unflatten, Identity, Softmax, LogSoftmax }
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from '../nn/norm.js';
 import { GroupNorm, InstanceNorm1d, InstanceNorm2d } from '../nn/group-norm.js';
 import { Upsample } from '../nn/upsample.js';
+import { PReLU } from '../nn/prelu.js';
 import { ZeroPad1d, ConstantPad1d, ReflectionPad1d, ReplicationPad1d, CircularPad1d, ZeroPad2d, ConstantPad2d, ReflectionPad2d, ReplicationPad2d, CircularPad2d } from '../nn/padding.js';
 import { Embedding } from '../nn/embedding.js';
 import { Conv1d, Conv2d } from '../nn/conv.js';
@@ -91,6 +92,18 @@ const flatten: Emitter<Flatten> = (layer, x, site) => {
   if (end === x.shape.length && start === 1) return { value: site.graph.node('Flatten', [x.value], { axis: { int: 1 } }), shape };
   const target = site.graph.int64s(site.graph.fresh(`${site.prefix}shape`), [shape.length + 1], [0, ...shape]);
   return { value: site.graph.node('Reshape', [x.value, target]), shape };
+};
+
+/** PReLU as PRelu, its per-channel slopes (torch's `weight` [C]) reshaped to [C, 1, …] to broadcast over the positions. */
+const prelu: Emitter<PReLU> = (layer, x, site) => {
+  const c = layer.weight.size;
+  if (c > 1 && x.shape[0] !== c) fail(site, x, `[batch, ${c}, …]`);
+  let slope = weight(site, 'weight', layer.weight);
+  if (c > 1 && x.shape.length > 1) {
+    const perChannel = site.graph.int64s(site.graph.fresh(`${site.prefix}channels`), [x.shape.length], [c, ...Array<number>(x.shape.length - 1).fill(1)]);
+    slope = site.graph.node('Reshape', [slope, perChannel]);
+  }
+  return { value: site.graph.node('PRelu', [x.value, slope]), shape: x.shape };
 };
 
 /** Unflatten as a Reshape keeping the batch (dimension 0, the graph's dynamic batch, refused as Flatten's startDim 0). */
@@ -188,6 +201,7 @@ export const EMITTERS = new Map<abstract new (...args: never[]) => Module, Emitt
   [Hardswish, unary('HardSwish')],
   [Hardsigmoid, hardsigmoidEmitter],
   [ReLU6, relu6Emitter],
+  [PReLU, prelu],
   [Softmax, rowSoftmax('Softmax')],
   [LogSoftmax, rowSoftmax('LogSoftmax')],
   [Flatten, flatten],

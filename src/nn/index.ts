@@ -17,6 +17,7 @@ export {
   type MaxPoolOptions, type AvgPoolOptions, type MaxPool2dOptions, type AvgPool2dOptions, type MaxPool1dOptions, type AvgPool1dOptions,
 } from './pooling.js';
 export { Upsample, type UpsampleOptions } from './upsample.js';
+export { PReLU, type PReLUOptions } from './prelu.js';
 export {
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
 } from './padding.js';
@@ -34,6 +35,7 @@ import { Sequential } from './sequential.js';
 import { BatchNorm1d, BatchNorm2d, LayerNorm } from './norm.js';
 import { GroupNorm, InstanceNorm1d, InstanceNorm2d } from './group-norm.js';
 import { Upsample } from './upsample.js';
+import { PReLU } from './prelu.js';
 import {
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
 } from './padding.js';
@@ -46,7 +48,7 @@ import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxPool1d, 
 import { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } from './losses.js';
 
 /** Every layer class, by name (the gradient-check test enumerates it). @internal */
-export const layerClasses = { Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, Dropout, Dropout2d, Flatten, Unflatten, Identity, Softmax, LogSoftmax, Sequential,
+export const layerClasses = { Linear, PReLU, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, Dropout, Dropout2d, Flatten, Unflatten, Identity, Softmax, LogSoftmax, Sequential,
   BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, LSTM, GRU, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
   AdaptiveMaxPool2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, Upsample,
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d } as const;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {
-  BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Dropout2d, ELU, Flatten, Identity, Unflatten, GELU, Hardsigmoid, Hardswish, Mish, ReLU6, SELU, SiLU, HuberLoss, L1Loss, LeakyReLU, Linear, LogSoftmax,
+  BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Dropout2d, ELU, Flatten, Identity, PReLU, Unflatten, GELU, Hardsigmoid, Hardswish, Mish, ReLU6, SELU, SiLU, HuberLoss, L1Loss, LeakyReLU, Linear, LogSoftmax,
   MSELoss, NLLLoss, ReLU, Random, Sequential, Sigmoid, SmoothL1Loss, Softmax, Tanh, init, type Module,
 } from '../../src/index.js';
 import {
@@ -50,6 +50,12 @@ export const nnCases: FuzzCase[] = [
     fc.tuple(fc.oneof(fc.double({ noInteger: true }), notNumber), fc.constant([2, 3])), fc.tuple(fc.constant(1), fc.constantFrom([], [0.5], [-2, 3], 'ab', null, 6)),
     fc.tuple(fc.constant('identity'), fc.oneof(fc.integer(), fc.constant({}), fc.constant(null)))),
   ([dim, sizes]) => (dim === 'identity' ? new Identity(sizes as never) : new Unflatten(dim as number, sizes as never))),
+  fuzz('new PReLU(numParameters | options, options) with a bad count, init or key; PReLU(3).forward(x) without 3 channels in dimension 1',
+    fc.oneof(
+      fc.oneof(notPositiveInt.filter((v) => v !== undefined), fc.constantFrom({ init: NaN }, { init: '0.1' }, { num_parameters: 2 }, { numParameters: 0 })).map((o) => () => new PReLU(o as never)),
+      fc.constantFrom({ init: 'x' }, { foo: 1 }, 3).map((o) => () => new PReLU(2, o as never)),
+      fc.constantFrom([2], [2, 4], [2, 2, 3], []).map((shape) => () => using(() => new PReLU(3), (m) => m.forward(live([...shape]))))),
+    (call) => call()),
   fuzz('new LeakyReLU(options) with a bad slope or key', fc.oneof(
     fc.constantFrom(...NON_FINITE).map((v) => ({ negativeSlope: v })), notNumber.map((v) => ({ negativeSlope: v })),
     unknownKeyOptions(['negativeSlope'], ['negative_slope', 'slope', 'alpha']), fc.constantFrom(...NON_FINITE, 'abc', null, true)),

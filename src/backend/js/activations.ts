@@ -187,3 +187,45 @@ export function rowMax(f: Float32Array, start: number, n: number): number {
   }
   return top;
 }
+
+export function preluForward(h: HeapView, x: number, n: number, c: number, hw: number, weight: number, y: number, sample: number): void {
+  const f = h.f32;
+  for (let s = 0; s < n; s++) {
+    for (let ch = 0; ch < c; ch++) {
+      const w = f[(weight >>> 2) + ch], at = s * sample + ch * hw;
+      for (let i = 0; i < hw; i++) {
+        const v = f[(x >>> 2) + at + i];
+        f[(y >>> 2) + at + i] = v > 0 ? v : w * v;
+      }
+    }
+  }
+}
+
+export function preluBackward(h: HeapView, x: number, dy: number, n: number, c: number, hw: number, weight: number, dx: number, sample: number): void {
+  const f = h.f32;
+  for (let s = 0; s < n; s++) {
+    for (let ch = 0; ch < c; ch++) {
+      const w = f[(weight >>> 2) + ch], at = s * sample + ch * hw;
+      for (let i = 0; i < hw; i++) {
+        const g = f[(dy >>> 2) + at + i];
+        f[(dx >>> 2) + at + i] = f[(x >>> 2) + at + i] > 0 ? g : w * g;
+      }
+    }
+  }
+}
+
+export function preluWeightGrad(h: HeapView, x: number, dy: number, n: number, c: number, hw: number, out: number, sample: number, span: number): void {
+  void span;
+  const f = h.f32;
+  for (let ch = 0; ch < c; ch++) {
+    let total = 0;
+    for (let s = 0; s < n; s++) {
+      const at = s * sample + ch * hw;
+      for (let i = 0; i < hw; i++) {
+        const v = f[(x >>> 2) + at + i];
+        if (!(v > 0)) total += v * f[(dy >>> 2) + at + i];
+      }
+    }
+    f[(out >>> 2) + ch] = total;
+  }
+}
