@@ -13,48 +13,67 @@ const BCE_WITH_LOGITS = Loss.bceWithLogits;
 const BCE_LOG_MIN: f32 = -100;
 const BCE_GRAD_EPS: f32 = 1e-12;
 
+/** Class c's weight, or 1 without weights (weight = 0). */
+@inline function classWeight(weight: usize, c: i32): f32 {
+  return weight != 0 ? load<f32>(weight + (<usize>c << 2)) : 1;
+}
+
+/** Σ_c w_c over the n classes in float64 (n without weights). */
+function weightTotal(weight: usize, n: i32): f64 {
+  if (weight == 0) return <f64>n;
+  let total: f64 = 0;
+  for (let c = 0; c < n; c++) total += <f64>load<f32>(weight + (<usize>c << 2));
+  return total;
+}
+
 /**
- * Softmax of each row of logits into probs, and loss_i = −Σ_j q_j·log p_j with q the (smoothed)
- * target. With d_j = x_j − max and L = log Σ exp d_j, log p_j = d_j − L, so the loss is
- * (Σ q)·L − Σ q·d: every term is non-negative, nothing cancels, and no log of an underflowed
- * probability is taken. probs may alias logits.
+ * Softmax of each row of logits into probs, and loss_i = −Σ_j a_j·log p_j with a = w ⊙ q, q the
+ * (smoothed) target and w the class weights (0 = none: all 1). With d_j = x_j − max and
+ * L = log Σ exp d_j, log p_j = d_j − L, so the loss is (Σ a)·L − Σ a·d: every term is
+ * non-negative, nothing cancels, and no log of an underflowed probability is taken. A row whose
+ * class index is `ignoreIndex` has loss 0 (its index is never read as a class). probs may alias
+ * logits.
  */
 export function crossEntropyForward(
-  logits: usize, target: usize, probTargets: i32, labelSmoothing: f32,
+  logits: usize, target: usize, probTargets: i32, labelSmoothing: f32, weight: usize, ignoreIndex: i32,
   m: i32, n: i32, probs: usize, losses: usize,
 ): void {
   const row = <usize>n << 2;
   const keep = <f32>1 - labelSmoothing;
   const spread = labelSmoothing / <f32>n;
+  const total = weightTotal(weight, n);
   for (let r = 0; r < m; r++) {
     const xr = logits + <usize>r * row, pr = probs + <usize>r * row, tr = target + <usize>r * row;
     const top = max(xr, n);
     const t = probTargets ? 0 : <i32>load<f32>(target + (<usize>r << 2));
-    const dt = probTargets ? 0 : <f64>load<f32>(xr + (<usize>t << 2)) - <f64>top;
-    let s: f64 = 0, sumD: f64 = 0, sumQ: f64 = 0, sumQD: f64 = 0;
+    const counted = probTargets || t != ignoreIndex;
+    const indexed = !probTargets && counted;
+    const dt = indexed ? <f64>load<f32>(xr + (<usize>t << 2)) - <f64>top : 0;
+    let s: f64 = 0, sumWD: f64 = 0, sumA: f64 = 0, sumAD: f64 = 0;
     for (let j = 0; j < n; j++) {
       const o = <usize>j << 2;
       const v = load<f32>(xr + o);
       const d = <f64>v - <f64>top;
+      const w = <f64>classWeight(weight, j); // exactly 1 without weights: the products below are unchanged
       if (probTargets) {
-        const q = <f64>(keep * load<f32>(tr + o) + spread);
-        sumQ += q;
-        if (q != 0) sumQD += q * d; // a class of weight 0 adds 0, even at a −∞ logit
+        const a = <f64>(keep * load<f32>(tr + o) + spread) * w;
+        sumA += a;
+        if (a != 0) sumAD += a * d; // a class of weight 0 adds 0, even at a −∞ logit
       } else {
-        sumD += d;
+        sumWD += d * w;
       }
       const e = Mathf.exp(v - top);
       store<f32>(pr + o, e);
       s += e;
     }
     const logS = Math.log(s);
-    let loss: f64;
+    let loss: f64 = 0;
     if (probTargets) {
-      loss = sumQ * logS - sumQD;
-    } else {
-      loss = <f64>keep * (logS - dt);
+      loss = sumA * logS - sumAD;
+    } else if (indexed) {
+      loss = <f64>keep * <f64>classWeight(weight, t) * (logS - dt);
       // Skipped at ε = 0, where 0·(−∞) from a −∞ logit would give NaN.
-      if (labelSmoothing != 0) loss += <f64>spread * (<f64>n * logS - sumD);
+      if (labelSmoothing != 0) loss += <f64>spread * (total * logS - sumWD);
     }
     store<f32>(losses + (<usize>r << 2), <f32>loss);
     divideRow(pr, n, <f32>s);
@@ -62,68 +81,100 @@ export function crossEntropyForward(
 }
 
 /**
- * dlogits[i][j] = s_i·(p_ij − q_ij), s_i = rowScale[i] when rowScale ≠ 0, else scale.
- * dlogits may alias probs.
+ * dlogits[i][j] = s_i·(p_ij·A_i − a_ij), a = w ⊙ q as in crossEntropyForward and A_i = Σ_j a_ij
+ * (1 for class indices without weights), s_i = rowScale[i] when rowScale ≠ 0, else scale; an
+ * ignored row's gradient is 0. dlogits may alias probs.
  */
 export function crossEntropyBackward(
-  probs: usize, target: usize, probTargets: i32, labelSmoothing: f32,
+  probs: usize, target: usize, probTargets: i32, labelSmoothing: f32, weight: usize, ignoreIndex: i32,
   m: i32, n: i32, scale: f32, rowScale: usize, dlogits: usize,
 ): void {
   const row = <usize>n << 2;
   const keep = <f32>1 - labelSmoothing;
   const spread = labelSmoothing / <f32>n;
+  const total = <f32>weightTotal(weight, n);
   for (let r = 0; r < m; r++) {
     const pr = probs + <usize>r * row, tr = target + <usize>r * row, gr = dlogits + <usize>r * row;
     const s = rowScale != 0 ? load<f32>(rowScale + (<usize>r << 2)) : scale;
-    let j = 0;
     if (probTargets) {
-      if (ASC_FEATURE_SIMD) {
-        const vk = f32x4.splat(keep), vs = f32x4.splat(spread), vg = f32x4.splat(s);
-        for (; j + 4 <= n; j += 4) {
-          const o = <usize>j << 2;
-          const q = f32x4.add(f32x4.mul(vk, v128.load(tr + o)), vs);
-          v128.store(gr + o, f32x4.mul(f32x4.sub(v128.load(pr + o), q), vg));
-        }
-      }
-      for (; j < n; j++) {
+      probabilityRowGradient(pr, tr, weight, keep, spread, n, s, gr);
+      continue;
+    }
+    const t = <i32>load<f32>(target + (<usize>r << 2));
+    if (t == ignoreIndex) {
+      fill(gr, n, 0);
+      continue;
+    }
+    // a_j = w_j·spread, plus w_t·keep at the class; A = keep·w_t + spread·Σw.
+    const wt = classWeight(weight, t);
+    const sum = weight != 0 ? keep * wt + spread * total : <f32>1;
+    const to = <usize>t << 2;
+    const pt = load<f32>(pr + to); // read before the row pass, in case dlogits aliases probs
+    let j = 0;
+    if (ASC_FEATURE_SIMD) {
+      const vs = f32x4.splat(spread), vg = f32x4.splat(s), va = f32x4.splat(sum);
+      for (; j + 4 <= n; j += 4) {
         const o = <usize>j << 2;
-        const q = keep * load<f32>(tr + o) + spread;
-        store<f32>(gr + o, (load<f32>(pr + o) - q) * s);
+        const a = weight != 0 ? f32x4.mul(vs, v128.load(weight + o)) : vs;
+        const p = weight != 0 ? f32x4.mul(v128.load(pr + o), va) : v128.load(pr + o);
+        v128.store(gr + o, f32x4.mul(f32x4.sub(p, a), vg));
       }
-    } else {
-      const to = <usize>(<i32>load<f32>(target + (<usize>r << 2))) << 2;
-      const pt = load<f32>(pr + to); // read before the row pass, in case dlogits aliases probs
-      if (ASC_FEATURE_SIMD) {
-        const vs = f32x4.splat(spread), vg = f32x4.splat(s);
-        for (; j + 4 <= n; j += 4) {
-          const o = <usize>j << 2;
-          v128.store(gr + o, f32x4.mul(f32x4.sub(v128.load(pr + o), vs), vg));
-        }
-      }
-      for (; j < n; j++) {
-        const o = <usize>j << 2;
-        store<f32>(gr + o, (load<f32>(pr + o) - spread) * s);
-      }
-      store<f32>(gr + to, (pt - (keep + spread)) * s);
+    }
+    for (; j < n; j++) {
+      const o = <usize>j << 2;
+      const a = weight != 0 ? spread * load<f32>(weight + o) : spread;
+      const p = weight != 0 ? load<f32>(pr + o) * sum : load<f32>(pr + o);
+      store<f32>(gr + o, (p - a) * s);
+    }
+    const at = weight != 0 ? (keep + spread) * wt : keep + spread;
+    store<f32>(gr + to, ((weight != 0 ? pt * sum : pt) - at) * s);
+  }
+}
+
+/** One row of probability targets: g_j = s·(p_j·A − a_j), a_j = (keep·t_j + spread)·w_j, A = Σ a (torch's gradient for targets of any sum). */
+@inline function probabilityRowGradient(pr: usize, tr: usize, weight: usize, keep: f32, spread: f32, n: i32, s: f32, gr: usize): void {
+  let total: f64 = 0;
+  for (let j = 0; j < n; j++) {
+    const o = <usize>j << 2;
+    total += <f64>((keep * load<f32>(tr + o) + spread) * classWeight(weight, j));
+  }
+  const sum = <f32>total;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vk = f32x4.splat(keep), vs = f32x4.splat(spread), vg = f32x4.splat(s), va = f32x4.splat(sum);
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      const q = f32x4.add(f32x4.mul(vk, v128.load(tr + o)), vs);
+      const a = weight != 0 ? f32x4.mul(q, v128.load(weight + o)) : q;
+      v128.store(gr + o, f32x4.mul(f32x4.sub(f32x4.mul(v128.load(pr + o), va), a), vg));
     }
   }
-}
-
-/** losses[i] = −logp[i][t_i] (NLLLoss). */
-export function nllForward(logp: usize, target: usize, m: i32, n: i32, losses: usize): void {
-  for (let r = 0; r < m; r++) {
-    const t = <i32>load<f32>(target + (<usize>r << 2));
-    store<f32>(losses + (<usize>r << 2), -load<f32>(logp + ((<usize>r * <usize>n + <usize>t) << 2)));
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    const a = (keep * load<f32>(tr + o) + spread) * classWeight(weight, j);
+    store<f32>(gr + o, (load<f32>(pr + o) * sum - a) * s);
   }
 }
 
-/** dlogp = 0 except dlogp[i][t_i] = −s_i (s_i as in crossEntropyBackward). */
-export function nllBackward(target: usize, m: i32, n: i32, scale: f32, rowScale: usize, dlogp: usize): void {
+/** losses[i] = −w_t·logp[i][t_i] (NLLLoss; w = 1 without weights), 0 where t_i = ignoreIndex. */
+export function nllForward(logp: usize, target: usize, weight: usize, ignoreIndex: i32, m: i32, n: i32, losses: usize): void {
+  for (let r = 0; r < m; r++) {
+    const t = <i32>load<f32>(target + (<usize>r << 2));
+    const loss: f32 = t == ignoreIndex ? <f32>0 : -(classWeight(weight, t) * load<f32>(logp + ((<usize>r * <usize>n + <usize>t) << 2)));
+    store<f32>(losses + (<usize>r << 2), loss);
+  }
+}
+
+/** dlogp = 0 except dlogp[i][t_i] = −s_i·w_t (s_i as in crossEntropyBackward; nothing for an ignored row). */
+export function nllBackward(
+  target: usize, weight: usize, ignoreIndex: i32, m: i32, n: i32, scale: f32, rowScale: usize, dlogp: usize,
+): void {
   fill(dlogp, m * n, 0);
   for (let r = 0; r < m; r++) {
     const t = <i32>load<f32>(target + (<usize>r << 2));
+    if (t == ignoreIndex) continue;
     const s = rowScale != 0 ? load<f32>(rowScale + (<usize>r << 2)) : scale;
-    store<f32>(dlogp + ((<usize>r * <usize>n + <usize>t) << 2), -s);
+    store<f32>(dlogp + ((<usize>r * <usize>n + <usize>t) << 2), -(s * classWeight(weight, t)));
   }
 }
 

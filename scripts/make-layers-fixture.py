@@ -143,6 +143,16 @@ LOSSES = [
     ('CrossEntropyLoss', dict(label_smoothing=0.2), (4, 3), 'index'),
     ('NLLLoss', dict(), (2, 4, 3, 3), 'index'),
     ('NLLLoss', dict(reduction='none'), (3, 2, 5), 'index'),
+    # torch's weight and ignore_index: 'ignored' sets every third item's class to the ignored index.
+    ('CrossEntropyLoss', dict(weight=(0.5, 2.0, 1.0, 0.25)), (5, 4), 'index'),
+    ('CrossEntropyLoss', dict(weight=(1.5, 0.3, 0.8), ignore_index=1, label_smoothing=0.15), (2, 3, 4, 5), 'index'),
+    ('CrossEntropyLoss', dict(), (6, 5), 'ignored'),
+    ('CrossEntropyLoss', dict(weight=(0.2, 1.0, 3.0, 0.7), reduction='none', ignore_index=7), (3, 4, 6), 'ignored'),
+    ('CrossEntropyLoss', dict(weight=(2.0, 0.5, 1.0), reduction='sum', label_smoothing=0.2), (5, 3), 'ignored'),
+    ('CrossEntropyLoss', dict(weight=(0.4, 1.2, 2.5), label_smoothing=0.1), (4, 3, 2, 2), 'probability'),
+    ('CrossEntropyLoss', dict(), (4, 5), 'unnormalised'),
+    ('NLLLoss', dict(weight=(1.0, 0.1, 2.0, 0.6), ignore_index=0), (2, 4, 3, 3), 'index'),
+    ('NLLLoss', dict(weight=(0.3, 1.7, 1.1), reduction='sum'), (7, 3), 'ignored'),
 ]
 
 # Padding layers torch 1.13 lacks (ZeroPad1d and CircularPad1d/2d came in 2.1): F.pad with their mode.
@@ -151,7 +161,7 @@ ACTIVATIONS = {'SiLU', 'Mish', 'ELU', 'SELU', 'Hardswish', 'Hardsigmoid', 'ReLU6
 NAMES = {'padding_mode': 'paddingMode', 'ceil_mode': 'ceilMode', 'count_include_pad': 'countIncludePad',
          'output_padding': 'outputPadding', 'divisor_override': 'divisorOverride', 'scale_factor': 'scaleFactor',
          'align_corners': 'alignCorners', 'recompute_scale_factor': 'recomputeScaleFactor', 'label_smoothing': 'labelSmoothing',
-         'num_layers': 'numLayers', 'batch_first': 'batchFirst'}
+         'num_layers': 'numLayers', 'batch_first': 'batchFirst', 'ignore_index': 'ignoreIndex'}
 
 
 def draw(shape, scale=1.0):
@@ -188,18 +198,21 @@ for name, args, kwargs, shape in LAYERS:
                   'input': tensor(x), 'gradOutput': tensor(g), 'expected': expected})
 
 for name, kwargs, shape, kind in LOSSES:
-    loss = getattr(torch.nn, name)(**kwargs)
+    loss = getattr(torch.nn, name)(**{k: torch.tensor(v) if k == 'weight' else v for k, v in kwargs.items()})
     x = draw(shape).requires_grad_(True)
     items = (shape[0],) + tuple(shape[2:])
-    if kind == 'index':
+    if kind in ('index', 'ignored'):
         target = torch.from_numpy(rng.integers(0, shape[1], items).astype(np.float32))
+        if kind == 'ignored':
+            target.view(-1)[1::3] = kwargs.get('ignore_index', -100)
         y = loss(torch.log_softmax(x, 1) if name == 'NLLLoss' else x, target.long())
     else:
-        target = torch.softmax(draw(shape), 1)
+        # probabilities, or non-negative targets of any sum (torch's gradient is p·Σq − q)
+        target = torch.softmax(draw(shape), 1) if kind == 'probability' else torch.from_numpy(rng.random(shape).astype(np.float32))
         y = loss(x, target)
     g = draw(tuple(y.shape))
     y.backward(g)
-    options = {NAMES.get(k, k): v for k, v in kwargs.items()}
+    options = {NAMES.get(k, k): list(v) if isinstance(v, tuple) else v for k, v in kwargs.items()}
     # NLLLoss is fed log-probabilities: the case's input is log_softmax(x), and its gradient is taken there.
     source = torch.log_softmax(x, 1).detach().requires_grad_(True) if name == 'NLLLoss' else x
     if name == 'NLLLoss':

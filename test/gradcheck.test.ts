@@ -254,6 +254,8 @@ function kDimensional(m: Module & { forward(i: Tensor, t: Tensor): Tensor }, r: 
   const t = tensor(Array.from(randomFloats(r * 6, s + 9), (u) => Math.min(c - 1, Math.floor(((u + 1) / 2) * c))), [r, 2, 3]);
   return moduleCase(m, x, () => m.forward(x, t), [t]);
 }
+/** c class weights in [0.2, 2.6], none alike. */
+const classWeights = (c: number) => Array.from({ length: c }, (_, j) => 0.2 + ((j * 7) % 13) * 0.2);
 const regressionTarget = (r: number, c: number, s: number) => tensor(values(r * c, s + 7), [r, c]);
 // Kinks of |x − t| sit where x = t: draw x, then push each target away from its input.
 const awayFrom = (gapAt: number[]) => (r: number, c: number, s: number) => {
@@ -275,11 +277,16 @@ const LOSS_SPECS: Record<keyof typeof lossClasses, Spec> = {
     (cols) => new BCEWithLogitsLoss({ posWeight: [0.5, 1.5, 2, 1, 3, 0.7, 1.2, 0.9, 1.1].slice(0, cols) }),
     (r, c, s) => values(r * c, s), (r, c, s) => tensor(values(r * c, s + 3, 0, 1), [r, c])),
   // Every third seed the K-dimensional form [r, c, 2, 3] with targets [r, 2, 3]: the classes moved last and back.
-  CrossEntropyLoss: (r, c, s) => (s % 3 === 2 ? kDimensional(new CrossEntropyLoss({ reduction: s % 2 ? 'none' : 'mean' }), r, c, s) : (s % 2
-    ? lossCase(() => new CrossEntropyLoss({ labelSmoothing: 0.1 }), (rr, cc, ss) => values(rr * cc, ss), classTargets)
-    : lossCase(() => new CrossEntropyLoss({ reduction: 'sum' }), (rr, cc, ss) => values(rr * cc, ss),
-      (rr, cc, ss) => { const p = values(rr * cc, ss + 5, 0, 1); for (let i = 0; i < rr; i++) { let z = 0; for (let j = 0; j < cc; j++) z += p[i * cc + j]; for (let j = 0; j < cc; j++) p[i * cc + j] /= z; } return tensor(p, [rr, cc]); }))(r, c, s)),
-  NLLLoss: (r, c, s) => (s % 3 === 2 ? kDimensional(new NLLLoss(), r, c, s) : lossCase(() => new NLLLoss(), (rr, cc, ss) => values(rr * cc, ss), classTargets)(r, c, s)),
+  // Class weights throughout but in one form; an ignored index only where no reduction or 'sum' (a mean over no item is NaN).
+  CrossEntropyLoss: (r, c, s) => (s % 3 === 2
+    ? kDimensional(new CrossEntropyLoss({ reduction: s % 2 ? 'none' : 'mean', weight: classWeights(c), ...(s % 2 ? { ignoreIndex: 1 } : {}) }), r, c, s)
+    : (s % 2
+      ? lossCase(() => new CrossEntropyLoss({ labelSmoothing: 0.1, weight: classWeights(c) }), (rr, cc, ss) => values(rr * cc, ss), classTargets)
+      // probability targets of any sum (torch's gradient p·Σq − q)
+      : lossCase(() => new CrossEntropyLoss({ reduction: 'sum' }), (rr, cc, ss) => values(rr * cc, ss), (rr, cc, ss) => tensor(values(rr * cc, ss + 5, 0, 1), [rr, cc])))(r, c, s)),
+  NLLLoss: (r, c, s) => (s % 3 === 2
+    ? kDimensional(new NLLLoss({ reduction: 'sum', weight: classWeights(c), ignoreIndex: 0 }), r, c, s)
+    : lossCase(() => new NLLLoss(), (rr, cc, ss) => values(rr * cc, ss), classTargets)(r, c, s)),
 };
 
 /** F = Σ g ⊙ f in float64. */

@@ -183,16 +183,34 @@ function logSoftmax(x: ArrayLike<number>, m: number, n: number): Float64Array {
   return out;
 }
 
-/** The smoothed target distribution q = (1 − ε)·t + ε/n, t one-hot or given. */
-function smoothedTargets(target: ArrayLike<number>, probTargets: boolean, eps: number, m: number, n: number): Float64Array {
+/**
+ * The smoothed target distribution q = (1 − ε)·t + ε/n, t one-hot or given, times the class
+ * weights w when given (a = w ⊙ q); all 0 on a row whose class index is `ignoreIndex`.
+ */
+function smoothedTargets(
+  target: ArrayLike<number>, probTargets: boolean, eps: number, m: number, n: number,
+  weight: ArrayLike<number> | null = null, ignoreIndex = NO_IGNORE,
+): Float64Array {
   const q = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
+    if (!probTargets && target[i] === ignoreIndex) continue;
     for (let j = 0; j < n; j++) {
       const t = probTargets ? target[i * n + j] : target[i] === j ? 1 : 0;
-      q[i * n + j] = (1 - eps) * t + eps / n;
+      q[i * n + j] = ((1 - eps) * t + eps / n) * (weight ? weight[j] : 1);
     }
   }
   return q;
+}
+
+/** An ignoreIndex no class index equals (torch's default). */
+const NO_IGNORE = -100;
+
+/** The class-loss kernels' options drawn together: class weights (or none) and an ignored index (a real class, or −100 set on every third row). */
+const classOptions = fc.record({ weighted: fc.boolean(), ignore: fc.constantFrom(NO_IGNORE, 0, -1) });
+
+/** Class indices with every third row set to `ignore` when it is negative (a real class index is ignored where it occurs). */
+function classIndicesIgnoring(m: number, n: number, s: number, ignore: number): Float32Array {
+  return classIndices(m, n, s).map((t, i) => (ignore < 0 && ignore !== NO_IGNORE && i % 3 === 1 ? ignore : t));
 }
 
 const LOSSES = Object.values(Loss);
@@ -339,11 +357,12 @@ for (const config of CONFIGS) {
       }), { numRuns: 50 });
     });
 
-    it('crossEntropyForward: softmax and −Σ q·log p, class indices or probabilities, label smoothing', () => {
-      fc.assert(fc.property(rows, cols, seed, fc.boolean(), fc.constantFrom(0, 0.1, 0.35), (m, n, s, probTargets, eps) => {
-        const x = values(m * n, s, -12, 12);
-        const target = probTargets ? targetRows(m, n, s + 1) : classIndices(m, n, s + 1);
-        const logp = logSoftmax(x, m, n), q = smoothedTargets(target, probTargets, f32(eps), m, n);
+    it('crossEntropyForward: softmax and −Σ w·q·log p, class indices or probabilities, label smoothing, class weights, ignored rows', () => {
+      fc.assert(fc.property(rows, cols, seed, fc.boolean(), fc.constantFrom(0, 0.1, 0.35), classOptions, (m, n, s, probTargets, eps, o) => {
+        const x = values(m * n, s, -12, 12), w = o.weighted ? values(n, s + 5, 0, 3) : null;
+        const ignore = probTargets ? NO_IGNORE : o.ignore;
+        const target = probTargets ? targetRows(m, n, s + 1) : classIndicesIgnoring(m, n, s + 1, ignore);
+        const logp = logSoftmax(x, m, n), q = smoothedTargets(target, probTargets, f32(eps), m, n, w, ignore);
         const ref = new Float64Array(m), mag = new Float64Array(m);
         for (let i = 0; i < m; i++) {
           let spreadTerm = 0; // Σ p·|x − max| bounds the rounding of the log-sum-exp
@@ -354,38 +373,50 @@ for (const config of CONFIGS) {
             mag[i] += q[k] * (Math.abs(logp[k]) + 4 + spreadTerm);
           }
         }
-        const [, , probs, losses] = onHeap([x, target, new Float32Array(m * n), new Float32Array(m)], (px, pt, pp, pl) =>
-          kernels().crossEntropyForward(px, pt, probTargets ? 1 : 0, eps, m, n, pp, pl));
+        const [, , , probs, losses] = onHeap([x, target, w ?? [], new Float32Array(m * n), new Float32Array(m)], (px, pt, pw, pp, pl) =>
+          kernels().crossEntropyForward(px, pt, probTargets ? 1 : 0, eps, w ? pw : 0, ignore, m, n, pp, pl));
         expectWithin(losses, ref, mag, 8, 'loss');
         expectWithin(probs, Array.from(logp, Math.exp), Array.from(logp, (l) => Math.exp(l) * (n + 40)), 4, 'probs');
       }));
     });
 
-    it('crossEntropyBackward is s·(p − q), s the scale or each row\'s upstream gradient', () => {
-      fc.assert(fc.property(rows, cols, seed, fc.boolean(), fc.boolean(), fc.constantFrom(0, 0.1, 0.35), (m, n, s, probTargets, perRow, eps) => {
+    it('crossEntropyBackward is s·(p·Σa − a), a = w ⊙ q, s the scale or each row\'s upstream gradient, 0 on an ignored row', () => {
+      fc.assert(fc.property(rows, cols, seed, fc.boolean(), fc.boolean(), fc.constantFrom(0, 0.1, 0.35), classOptions, (m, n, s, probTargets, perRow, eps, o) => {
         const logp = logSoftmax(values(m * n, s), m, n);
-        const p = Float32Array.from(logp, Math.exp);
-        const target = probTargets ? targetRows(m, n, s + 1) : classIndices(m, n, s + 1);
+        const p = Float32Array.from(logp, Math.exp), w = o.weighted ? values(n, s + 5, 0, 3) : null;
+        const ignore = probTargets ? NO_IGNORE : o.ignore;
+        // Probability rows summing to 1 or not: torch's gradient is p·Σq − q either way.
+        const target = probTargets ? targetRows(m, n, s + 1).map((v, k) => (s % 2 ? v : v * (1 + (k % 3)))) : classIndicesIgnoring(m, n, s + 1, ignore);
         const rowScale = values(m, s + 2, -3, 3), scale = f32(1 / m);
-        const q = smoothedTargets(target, probTargets, f32(eps), m, n);
+        const q = smoothedTargets(target, probTargets, f32(eps), m, n, w, ignore);
+        const sums = Array.from({ length: m }, (_, i) => q.subarray(i * n, i * n + n).reduce((a, b) => a + b, 0));
         const si = (k: number) => (perRow ? rowScale[Math.floor(k / n)] : scale);
-        const [, , , d] = onHeap([p, target, rowScale, new Float32Array(m * n)], (pp, pt, pr, pd) =>
-          kernels().crossEntropyBackward(pp, pt, probTargets ? 1 : 0, eps, m, n, scale, perRow ? pr : 0, pd));
-        expectWithin(d, Array.from(p, (v, k) => si(k) * (v - q[k])), Array.from(p, (v, k) => Math.abs(si(k)) * (v + q[k])), 4, 'dlogits');
-        const [inPlace] = onHeap([p, target, rowScale], (pp, pt, pr) =>
-          kernels().crossEntropyBackward(pp, pt, probTargets ? 1 : 0, eps, m, n, scale, perRow ? pr : 0, pp));
+        const ref = Array.from(p, (v, k) => si(k) * (v * sums[Math.floor(k / n)] - q[k]));
+        const mag = Array.from(p, (v, k) => Math.abs(si(k)) * (v * Math.abs(sums[Math.floor(k / n)]) + Math.abs(q[k])));
+        const wp = (pw: number) => (w ? pw : 0);
+        const [, , , , d] = onHeap([p, target, rowScale, w ?? [], new Float32Array(m * n)], (pp, pt, pr, pw, pd) =>
+          kernels().crossEntropyBackward(pp, pt, probTargets ? 1 : 0, eps, wp(pw), ignore, m, n, scale, perRow ? pr : 0, pd));
+        expectWithin(d, ref, mag, 6, 'dlogits');
+        const [inPlace] = onHeap([p, target, rowScale, w ?? []], (pp, pt, pr, pw) =>
+          kernels().crossEntropyBackward(pp, pt, probTargets ? 1 : 0, eps, wp(pw), ignore, m, n, scale, perRow ? pr : 0, pp));
         expect(Array.from(inPlace)).toEqual(Array.from(d));
       }));
     });
 
-    it('nllForward picks −logp[i][t_i]; nllBackward puts −s_i there and 0 elsewhere', () => {
-      fc.assert(fc.property(rows, cols, seed, fc.boolean(), (m, n, s, perRow) => {
-        const logp = values(m * n, s, -9, 0), t = classIndices(m, n, s + 1), rowScale = values(m, s + 2);
-        const [, , losses] = onHeap([logp, t, new Float32Array(m)], (pl, pt, po) => kernels().nllForward(pl, pt, m, n, po));
-        expectExact(losses, Array.from(t, (ti, i) => -logp[i * n + ti]), 'losses');
-        const [, , d] = onHeap([t, rowScale, values(m * n, s + 3)], (pt, pr, pd) =>
-          kernels().nllBackward(pt, m, n, 0.25, perRow ? pr : 0, pd));
-        expectExact(d, Array.from(d, (_, k) => (t[Math.floor(k / n)] === k % n ? -(perRow ? rowScale[Math.floor(k / n)] : 0.25) : 0)), 'dlogp');
+    it('nllForward picks −w_t·logp[i][t_i]; nllBackward puts −s_i·w_t there and 0 elsewhere; an ignored row gives 0', () => {
+      fc.assert(fc.property(rows, cols, seed, fc.boolean(), classOptions, (m, n, s, perRow, o) => {
+        const logp = values(m * n, s, -9, 0), t = classIndicesIgnoring(m, n, s + 1, o.ignore), rowScale = values(m, s + 2);
+        const w = o.weighted ? values(n, s + 5, 0, 3) : null, weightOf = (c: number) => (w ? w[c] : 1);
+        const counted = (i: number) => t[i] !== o.ignore;
+        const [, , , losses] = onHeap([logp, t, w ?? [], new Float32Array(m)], (pl, pt, pw, po) => kernels().nllForward(pl, pt, w ? pw : 0, o.ignore, m, n, po));
+        expectExact(losses, Array.from(t, (ti, i) => (counted(i) ? -f32(weightOf(ti) * logp[i * n + ti]) : 0)), 'losses');
+        const [, , , d] = onHeap([t, rowScale, w ?? [], values(m * n, s + 3)], (pt, pr, pw, pd) =>
+          kernels().nllBackward(pt, w ? pw : 0, o.ignore, m, n, 0.25, perRow ? pr : 0, pd));
+        const si = (i: number) => (perRow ? rowScale[i] : 0.25);
+        expectExact(d, Array.from(d, (_, k) => {
+          const i = Math.floor(k / n);
+          return counted(i) && t[i] === k % n ? -f32(si(i) * weightOf(t[i])) : 0;
+        }), 'dlogp');
       }));
     });
 
@@ -580,23 +611,24 @@ for (const config of CONFIGS) {
         expectDifferences(dxS, rowDifferences((r) => logSoftmax(r, 1, n).map(Math.exp)), rowScale, 'softmax');
         const [, , dxL] = onHeap([lp, dy, new Float32Array(size)], (py, pg, pd) => kernels().logSoftmaxRowsBackward(py, pg, pd, m, n));
         expectDifferences(dxL, rowDifferences((r) => logSoftmax(r, 1, n)), rowScale, 'logSoftmax');
-        for (const probTargets of [false, true]) {
+        for (const [probTargets, w] of [[false, null], [true, null], [false, values(n, s + 7, 0.1, 3)], [true, values(n, s + 8, 0.1, 3)]] as const) {
           const target = probTargets ? targetRows(m, n, s + 2) : classIndices(m, n, s + 2);
           const upstream = values(m, s + 3).map((v) => v || 1), eps = 0.1;
           const ce = (i: number, r: ArrayLike<number>) => {
-            const q = smoothedTargets(probTargets ? target.subarray(i * n, i * n + n) : [target[i]], probTargets, f32(eps), 1, n);
+            const q = smoothedTargets(probTargets ? target.subarray(i * n, i * n + n) : [target[i]], probTargets, f32(eps), 1, n, w);
             return -Array.from(logSoftmax(r, 1, n)).reduce((acc, l, j) => acc + q[j] * l, 0);
           };
           const fd = Array.from(x, (_, k) => {
             const i = Math.floor(k / n), row = Array.from(x.subarray(i * n, i * n + n));
             return upstream[i] * centralDifference((u) => { const r = row.slice(); r[k % n] = u; return ce(i, r); }, x[k]);
           });
-          const [, , , d] = onHeap([p, target, upstream, new Float32Array(size)], (pp, pt, pr, pd) =>
-            kernels().crossEntropyBackward(pp, pt, probTargets ? 1 : 0, eps, m, n, 1, pr, pd));
-          expectDifferences(d, fd, Array.from(x, (_, k) => Math.abs(upstream[Math.floor(k / n)])), `cross-entropy (prob targets ${probTargets})`);
+          const [, , , , d] = onHeap([p, target, upstream, w ?? [], new Float32Array(size)], (pp, pt, pr, pw, pd) =>
+            kernels().crossEntropyBackward(pp, pt, probTargets ? 1 : 0, eps, w ? pw : 0, NO_IGNORE, m, n, 1, pr, pd));
+          const wMax = w ? Math.max(...w) : 1;
+          expectDifferences(d, fd, Array.from(x, (_, k) => wMax * Math.abs(upstream[Math.floor(k / n)])), `cross-entropy (prob targets ${probTargets}, weights ${w !== null})`);
         }
         const t = classIndices(m, n, s + 4);
-        const [, dNll] = onHeap([t, new Float32Array(size)], (pt, pd) => kernels().nllBackward(pt, m, n, 0.5, 0, pd));
+        const [, dNll] = onHeap([t, new Float32Array(size)], (pt, pd) => kernels().nllBackward(pt, 0, NO_IGNORE, m, n, 0.5, 0, pd));
         expectDifferences(dNll, Array.from(x, (_, k) => 0.5 * centralDifference((u) => (t[Math.floor(k / n)] === k % n ? -u : 0), x[k])), dyScale, 'nll');
         for (const kind of LOSSES) {
           const [input, target] = lossInputs(kind, size, s + 5);
@@ -651,7 +683,7 @@ for (const config of CONFIGS) {
       const [, l] = onHeap([x, new Float32Array(8)], (px, py) => kernels().logSoftmaxRows(px, py, 2, 4));
       expectWithin(l, [-Math.log1p(e), -1 - Math.log1p(e), -2e4 - Math.log1p(e), -1e4 - Math.log1p(e), 0, -2e4, -2e4, -2e4], [1, 1, 3e4, 2e4, 1, 3e4, 3e4, 3e4], 4, 'logSoftmax');
       const [, , , losses] = onHeap([x, [1, 0], new Float32Array(8), new Float32Array(2)], (px, pt, pp, pl) =>
-        kernels().crossEntropyForward(px, pt, 0, 0, 2, 4, pp, pl));
+        kernels().crossEntropyForward(px, pt, 0, 0, 0, NO_IGNORE, 2, 4, pp, pl));
       expectWithin(losses, [1 + Math.log1p(e), 0], [2, 1], 4, 'cross-entropy');
     });
 
@@ -660,7 +692,7 @@ for (const config of CONFIGS) {
       const oneHot = Float32Array.from({ length: m * n }, (_, k) => (t[Math.floor(k / n)] === k % n ? 1 : 0));
       for (const eps of [0, 0.2]) {
         const run = (target: Float32Array, probTargets: number) => onHeap([x, target, new Float32Array(m * n), new Float32Array(m)], (px, pt, pp, pl) =>
-          kernels().crossEntropyForward(px, pt, probTargets, eps, m, n, pp, pl))[3];
+          kernels().crossEntropyForward(px, pt, probTargets, eps, 0, NO_IGNORE, m, n, pp, pl))[3];
         const byIndex = run(t, 0), byProbability = run(oneHot, 1);
         expectWithin(byIndex, byProbability, Array.from(byProbability, (v) => Math.abs(v) + 1), 8, `ε = ${eps}`);
       }
@@ -676,9 +708,9 @@ for (const config of CONFIGS) {
         k.softmaxRows(a, b, 0, 5); k.softmaxRows(a, b, 5, 0);
         k.logSoftmaxRows(a, b, 0, 5); k.logSoftmaxRows(a, b, 5, 0);
         k.softmaxRowsBackward(a, b, c, 0, 5); k.logSoftmaxRowsBackward(a, b, c, 5, 0);
-        k.crossEntropyForward(a, b, 0, 0.1, 0, 5, c, d);
-        k.crossEntropyBackward(a, b, 1, 0.1, 0, 5, 1, 0, c);
-        k.nllForward(a, b, 0, 5, c); k.nllBackward(a, 0, 5, 1, 0, b);
+        k.crossEntropyForward(a, b, 0, 0.1, 0, NO_IGNORE, 0, 5, c, d);
+        k.crossEntropyBackward(a, b, 1, 0.1, 0, NO_IGNORE, 0, 5, 1, 0, c);
+        k.nllForward(a, b, 0, NO_IGNORE, 0, 5, c); k.nllBackward(a, 0, NO_IGNORE, 0, 5, 1, 0, b);
         for (const kind of LOSSES) { k.lossForward(kind, 1, a, b, 0, 0, 1, c); k.lossBackward(kind, 1, a, b, 0, 0, 1, 1, 0, d); }
         for (const op of Object.values(Unary)) { k.unary(op, 2, a, b, 0); k.unaryBackward(op, 2, a, b, c, d, 0); }
         for (const op of Object.values(Binary)) { k.binary(op, a, 5, 1, b, 0, 1, c, 0, 5); k.binary(op, a, 0, 1, b, 0, 1, c, 5, 0); }
@@ -715,13 +747,20 @@ function everyKernelOnce(k: ModelKernels): Float32Array[] {
   }
   run([x, out()], (px, py) => { k.softmaxRows(px, py, m, n); k.logSoftmaxRows(px, px, m, n); });
   run([y, dy, out()], (py, pg, pd) => { k.softmaxRowsBackward(py, pg, pd, m, n); k.logSoftmaxRowsBackward(py, pg, pg, m, n); });
+  // With and without class weights; class 2 ignored where it occurs.
+  const classWeights = positive.subarray(0, n);
   for (const [target, pt] of [[t, 0], [probs, 1]] as const) {
-    run([x, target, out(), new Float32Array(m), out()], (px, ptg, pp, pl, pd) => {
-      k.crossEntropyForward(px, ptg, pt, 0.1, m, n, pp, pl);
-      k.crossEntropyBackward(pp, ptg, pt, 0.1, m, n, 1 / m, 0, pd);
-    });
+    for (const weighted of [false, true]) {
+      run([x, target, classWeights, out(), new Float32Array(m), out()], (px, ptg, pw, pp, pl, pd) => {
+        k.crossEntropyForward(px, ptg, pt, 0.1, weighted ? pw : 0, 2, m, n, pp, pl);
+        k.crossEntropyBackward(pp, ptg, pt, 0.1, weighted ? pw : 0, 2, m, n, 1 / m, 0, pd);
+      });
+    }
   }
-  run([x, t, new Float32Array(m), out()], (px, pt, pl, pd) => { k.nllForward(px, pt, m, n, pl); k.nllBackward(pt, m, n, 0.5, 0, pd); });
+  run([x, t, classWeights, new Float32Array(m), out()], (px, pt, pw, pl, pd) => {
+    k.nllForward(px, pt, pw, 2, m, n, pl);
+    k.nllBackward(pt, pw, 2, m, n, 0.5, 0, pd);
+  });
   for (const kind of LOSSES) {
     const input = kind === Loss.bce ? y : x;
     run([input, positive.map((v) => v / 3), positive.subarray(0, n), out(), out()], (px, pt, pw, po, pd) => {

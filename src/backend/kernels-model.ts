@@ -45,20 +45,22 @@ export const MODEL_KERNELS = {
   logSoftmaxRowsBackward: { args: 'y dy dx m n' },
   /**
    * Fused softmax + cross-entropy forward over logits [m, n]. probTargets = 0: `target` holds m
-   * class indices; 1: `target` holds [m, n] probabilities. With label smoothing ε the target
-   * distribution q becomes (1−ε)q + ε/n. Writes the softmax to `probs` ([m, n], kept for the
-   * backward) and each row's loss −Σ_j q_j·log p_j to `losses` ([m]).
+   * class indices, a row whose index is `ignoreIndex` losing 0; 1: `target` holds [m, n]
+   * probabilities. With label smoothing ε the target q becomes (1−ε)q + ε/n; `weight` (0 = none)
+   * holds n class weights, a = w ⊙ q. Writes the softmax to `probs` ([m, n], kept for the
+   * backward) and each row's loss −Σ_j a_j·log p_j to `losses` ([m]).
    */
-  crossEntropyForward: { args: 'logits target probTargets labelSmoothing m n probs losses' },
+  crossEntropyForward: { args: 'logits target probTargets labelSmoothing weight ignoreIndex m n probs losses' },
   /**
-   * dlogits[i][j] = s_i·(p_ij − q_ij) with s_i = rowScale[i] when rowScale ≠ 0 (the upstream
-   * gradient of reduction 'none'), else `scale` (1/m for 'mean', 1 for 'sum').
+   * dlogits[i][j] = s_i·(p_ij·Σ_k a_ik − a_ij) (0 for an ignored row), with s_i = rowScale[i]
+   * when rowScale ≠ 0 (the upstream gradient of reduction 'none'), else `scale` (the mean's
+   * 1/divisor, 1 for 'sum').
    */
-  crossEntropyBackward: { args: 'probs target probTargets labelSmoothing m n scale rowScale dlogits' },
-  /** losses[i] = −logp[i][t_i] (NLLLoss), t = class indices. */
-  nllForward: { args: 'logp target m n losses' },
-  /** dlogp = 0 except dlogp[i][t_i] = −s_i (s_i as in crossEntropyBackward). */
-  nllBackward: { args: 'target m n scale rowScale dlogp' },
+  crossEntropyBackward: { args: 'probs target probTargets labelSmoothing weight ignoreIndex m n scale rowScale dlogits' },
+  /** losses[i] = −w_t·logp[i][t_i] (NLLLoss), t = class indices, w the class weights (0 = none), 0 where t_i = ignoreIndex. */
+  nllForward: { args: 'logp target weight ignoreIndex m n losses' },
+  /** dlogp = 0 except dlogp[i][t_i] = −s_i·w_t (s_i as in crossEntropyBackward; none for an ignored row). */
+  nllBackward: { args: 'target weight ignoreIndex m n scale rowScale dlogp' },
   /**
    * Elementwise loss out[i] = ℓ(input[i], target[i]). `weight` (0 = none) is BCEWithLogits'
    * posWeight, indexed by column i % cols. BCE clamps each log at −100 as torch does.

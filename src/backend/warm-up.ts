@@ -39,8 +39,9 @@ function warmUpLinear(backend: Backend, h: Heap): void {
         backend.activationBackward(1, 0, c, c, c, d, rows * n);
         backend.sumRows(d, rows, n, b, 0);
       }
-      backend.crossEntropyForward(c, targets, 0, 0, rows, classes, d, losses);
-      backend.crossEntropyBackward(d, targets, 0, 0, rows, classes, 1 / rows, 0, c);
+      // no class weights, and no row ignored (every target is 3)
+      backend.crossEntropyForward(c, targets, 0, 0, 0, -1, rows, classes, d, losses);
+      backend.crossEntropyBackward(d, targets, 0, 0, 0, -1, rows, classes, 1 / rows, 0, c);
       backend.adamUpdate(a, b, c, d, 0, floats, 1e-9, 1e-8, 0.9, 0.1, 0.999, 0.001, 0, 1, 0, 0);
       backend.axpy(floats, 0, b, a);
       backend.sum(a, floats);

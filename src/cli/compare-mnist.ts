@@ -5,7 +5,7 @@ import { init } from '../backend/init.js';
 import { manualSeed } from '../core/rng.js';
 import type { Sequential } from '../nn/sequential.js';
 import { reshape } from '../ops/shape-ops.js';
-import { CrossEntropyLoss } from '../nn/losses.js';
+import { CrossEntropyLoss } from '../nn/class-losses.js';
 import { datasets } from '../data/index.js';
 import type { Tensor } from '../core/tensor.js';
 import { makeModel, makeOptimizer, COLOURS, MNIST_LEARNING_RATES, inputShape, type ModelName } from '../catalog/index.js';

@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import { init, getBackend } from '../backend/init.js';
 import { manualSeed } from '../core/rng.js';
 import { reshape } from '../ops/shape-ops.js';
-import { CrossEntropyLoss } from '../nn/losses.js';
+import { CrossEntropyLoss } from '../nn/class-losses.js';
 import { datasets } from '../data/index.js';
 import { MinMaxScaler, StandardScaler } from '../data/scalers.js';
 import { EarlyStopping, ModelCheckpoint, type Callback } from '../train/index.js';

@@ -20,8 +20,10 @@ const model = () => new Sequential([new Linear(4, 3), new ReLU(), new Linear(3, 
 const noOptionLayers = { ReLU, Sigmoid, Tanh, SiLU, Mish, SELU, Hardswish, Hardsigmoid, ReLU6 } as const;
 const losses = { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } as const;
 const lossKeys: Record<string, string[]> = {
-  HuberLoss: ['delta'], SmoothL1Loss: ['beta'], BCEWithLogitsLoss: ['posWeight'], CrossEntropyLoss: ['labelSmoothing'],
+  HuberLoss: ['delta'], SmoothL1Loss: ['beta'], BCEWithLogitsLoss: ['posWeight'], CrossEntropyLoss: ['labelSmoothing', 'weight', 'ignoreIndex'],
+  NLLLoss: ['weight', 'ignoreIndex'],
 };
+const classLosses = { CrossEntropyLoss, NLLLoss } as const;
 const initializers = ['uniform', 'normal', 'zeros', 'ones', 'kaimingUniform', 'kaimingNormal', 'xavierUniform', 'xavierNormal'] as const;
 
 export const nnCases: FuzzCase[] = [
@@ -82,7 +84,7 @@ export const nnCases: FuzzCase[] = [
   ...Object.entries(losses).flatMap(([name, Loss]) => [
     fuzz(`new ${name}(options) with a bad reduction or a foreign key`, fc.oneof(
       fc.oneof(fc.string().filter((s) => !['mean', 'sum', 'none'].includes(s)), notNumber).map((reduction) => ({ reduction })),
-      unknownKeyOptions(['reduction', ...(lossKeys[name] ?? [])], ['reduce', 'size_average', 'weight', 'ignoreIndex']), notOptions),
+      unknownKeyOptions(['reduction', ...(lossKeys[name] ?? [])], ['reduce', 'size_average', 'weight', 'ignoreIndex', 'ignore_index', 'posWeight']), notOptions),
     (o) => new (Loss as new (o: unknown) => Module)(o)),
   ]),
   fuzz('new HuberLoss({ delta }) not positive', fc.oneof(negative, fc.constantFrom(0, -0, ...NON_FINITE), notNumber), (delta) => new HuberLoss({ delta: delta as number })),
@@ -92,6 +94,16 @@ export const nnCases: FuzzCase[] = [
   fuzz('new BCEWithLogitsLoss({ posWeight }) not a 1-D tensor or numbers', fc.oneof(
     fc.constantFrom('abc', null, 5, [NaN], ['1'], {}, true), tensorNotOfRank([1]), disposedTensor([2])),
   (pw) => new BCEWithLogitsLoss({ posWeight: pw as never })),
+  fuzz('new CrossEntropyLoss/NLLLoss({ weight }) not a 1-D tensor of finite numbers', fc.tuple(fc.constantFrom('CrossEntropyLoss', 'NLLLoss'), fc.oneof(
+    fc.constantFrom('abc', null, 5, [NaN], [1, Infinity], ['1'], {}, true, new Float32Array([1, NaN])), tensorNotOfRank([1]), disposedTensor([3]))),
+  ([name, w]) => new classLosses[name]({ weight: w as never })),
+  fuzz('new CrossEntropyLoss/NLLLoss({ ignoreIndex }) not an integer float32 holds', fc.tuple(fc.constantFrom('CrossEntropyLoss', 'NLLLoss'), fc.oneof(
+    fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE, 2 ** 24 + 1, -(2 ** 30)), notNumber)),
+  ([name, i]) => new classLosses[name]({ ignoreIndex: i as number })),
+  fuzz('CrossEntropyLoss/NLLLoss forward with a weight per class of another count', fc.tuple(fc.constantFrom('CrossEntropyLoss', 'NLLLoss'), fc.integer({ min: 1, max: 6 }).filter((c) => c !== 3)),
+    ([name, count]) => using(() => new classLosses[name]({ weight: new Array(count).fill(1) }), (l) => l.forward(live([2, 3]), live([2], { values: [0, 2] })))),
+  fuzz('CrossEntropyLoss forward with probability targets and an ignoreIndex', fc.integer({ min: -99, max: 5 }),
+    (i) => using(() => new CrossEntropyLoss({ ignoreIndex: i }), (l) => l.forward(live([2, 3]), live([2, 3])))),
   fuzz('new Sequential(layers) with layers not an array of modules', fc.oneof(
     fc.constantFrom(...JUNK.filter((v) => !(Array.isArray(v) && v.length === 0)), undefined, 5), fc.array(fc.oneof(notNumber, fc.integer()), { minLength: 1, maxLength: 3 })),
   (layers) => new Sequential(layers as never)),
@@ -112,7 +124,7 @@ export const nnCases: FuzzCase[] = [
     .filter(([, a, b]) => a[0] !== b[0] || a[1] !== b[1]),
   ([name, a, b]) => using(() => new losses[name](), (l) => l.forward(live(a), live(b)))),
   fuzz('CrossEntropyLoss/NLLLoss forward with targets that are not class indices',
-    fc.tuple(fc.constantFrom('CrossEntropyLoss', 'NLLLoss'), fc.oneof(fc.integer({ min: 3 }), fc.integer({ max: -1 }), fc.double({ min: -5, max: 5, noNaN: true }).filter((v) => !Number.isInteger(Math.fround(v))), fc.constantFrom(...NON_FINITE))),
+    fc.tuple(fc.constantFrom('CrossEntropyLoss', 'NLLLoss'), fc.oneof(fc.integer({ min: 3 }), fc.integer({ max: -1 }).filter((t) => t !== -100 /* torch's ignoreIndex */), fc.double({ min: -5, max: 5, noNaN: true }).filter((v) => !Number.isInteger(Math.fround(v))), fc.constantFrom(...NON_FINITE))),
     ([name, bad]) => using(() => new losses[name](), (l) => l.forward(live([2, 3]), live([2], { values: [0, bad] })))),
   fuzz('CrossEntropyLoss forward with input not [batch, classes] for a target of 2 class indices', tensorNotOfRank([2]),
     (x) => using(() => new CrossEntropyLoss(), (l) => l.forward(x as never, live([2])))),

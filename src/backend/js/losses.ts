@@ -4,15 +4,25 @@ import { rowMax } from './activations.js';
 
 // Twins of assembly/losses.ts in float64, with torch's formulas written as torch writes them.
 
-/** The smoothed target q_ij: (1 − ε)·t + ε/n, t one-hot at the class index or the given row. */
-function targetAt(f: Float32Array, T: number, probTargets: number, eps: number, i: number, j: number, n: number): number {
+/** Class c's weight, or 1 without weights (weight = 0). */
+function classWeight(f: Float32Array, weight: number, c: number): number {
+  return weight !== 0 ? f[(weight >>> 2) + c] : 1;
+}
+
+/** The weighted smoothed target a_ij = w_j·((1 − ε)·t + ε/n), t one-hot at the class index or the given row. */
+function targetAt(f: Float32Array, T: number, probTargets: number, eps: number, weight: number, i: number, j: number, n: number): number {
   const t = probTargets ? f[T + i * n + j] : f[T + i] === j ? 1 : 0;
-  return (1 - eps) * t + eps / n;
+  return ((1 - eps) * t + eps / n) * classWeight(f, weight, j);
+}
+
+/** Whether row i's class index is the ignored one (never, for probability targets). */
+function ignored(f: Float32Array, T: number, probTargets: number, ignoreIndex: number, i: number): boolean {
+  return !probTargets && f[T + i] === ignoreIndex;
 }
 
 export function crossEntropyForward(
-  h: HeapView, logits: number, target: number, probTargets: number, labelSmoothing: number,
-  m: number, n: number, probs: number, losses: number,
+  h: HeapView, logits: number, target: number, probTargets: number, labelSmoothing: number, weight: number,
+  ignoreIndex: number, m: number, n: number, probs: number, losses: number,
 ): void {
   const f = h.f32, T = target >>> 2, eps = Math.fround(labelSmoothing);
   for (let i = 0; i < m; i++) {
@@ -21,11 +31,11 @@ export function crossEntropyForward(
     let s = 0;
     for (let j = 0; j < n; j++) s += Math.exp(f[X + j] - top);
     const logS = Math.log(s);
-    // −Σ q·log p with log p = (x − max) − log Σ exp(x − max)
+    // −Σ a·log p with log p = (x − max) − log Σ exp(x − max)
     let loss = 0;
-    for (let j = 0; j < n; j++) {
-      const q = targetAt(f, T, probTargets, eps, i, j, n);
-      if (q !== 0) loss -= q * (f[X + j] - top - logS);
+    for (let j = 0; j < n && !ignored(f, T, probTargets, ignoreIndex, i); j++) {
+      const a = targetAt(f, T, probTargets, eps, weight, i, j, n);
+      if (a !== 0) loss -= a * (f[X + j] - top - logS);
     }
     for (let j = 0; j < n; j++) f[P + j] = Math.exp(f[X + j] - top) / s;
     f[(losses >>> 2) + i] = loss;
@@ -33,30 +43,44 @@ export function crossEntropyForward(
 }
 
 export function crossEntropyBackward(
-  h: HeapView, probs: number, target: number, probTargets: number, labelSmoothing: number,
-  m: number, n: number, scale: number, rowScale: number, dlogits: number,
+  h: HeapView, probs: number, target: number, probTargets: number, labelSmoothing: number, weight: number,
+  ignoreIndex: number, m: number, n: number, scale: number, rowScale: number, dlogits: number,
 ): void {
   const f = h.f32, T = target >>> 2, eps = Math.fround(labelSmoothing);
   for (let i = 0; i < m; i++) {
     const s = rowScale !== 0 ? f[(rowScale >>> 2) + i] : Math.fround(scale);
     const P = (probs >>> 2) + i * n, D = (dlogits >>> 2) + i * n;
-    for (let j = 0; j < n; j++) f[D + j] = s * (f[P + j] - targetAt(f, T, probTargets, eps, i, j, n));
+    if (ignored(f, T, probTargets, ignoreIndex, i)) {
+      f.fill(0, D, D + n);
+      continue;
+    }
+    // ∂/∂x_j of −Σ a·log p = p_j·Σ a − a_j
+    let sum = 0;
+    for (let j = 0; j < n; j++) sum += targetAt(f, T, probTargets, eps, weight, i, j, n);
+    for (let j = 0; j < n; j++) f[D + j] = s * (f[P + j] * sum - targetAt(f, T, probTargets, eps, weight, i, j, n));
   }
 }
 
-export function nllForward(h: HeapView, logp: number, target: number, m: number, n: number, losses: number): void {
+export function nllForward(
+  h: HeapView, logp: number, target: number, weight: number, ignoreIndex: number, m: number, n: number, losses: number,
+): void {
   const f = h.f32;
-  for (let i = 0; i < m; i++) f[(losses >>> 2) + i] = -f[(logp >>> 2) + i * n + f[(target >>> 2) + i]];
+  for (let i = 0; i < m; i++) {
+    const t = f[(target >>> 2) + i];
+    f[(losses >>> 2) + i] = t === ignoreIndex ? 0 : -classWeight(f, weight, t) * f[(logp >>> 2) + i * n + t];
+  }
 }
 
 export function nllBackward(
-  h: HeapView, target: number, m: number, n: number, scale: number, rowScale: number, dlogp: number,
+  h: HeapView, target: number, weight: number, ignoreIndex: number, m: number, n: number, scale: number, rowScale: number, dlogp: number,
 ): void {
   const f = h.f32, D = dlogp >>> 2;
   f.fill(0, D, D + m * n);
   for (let i = 0; i < m; i++) {
+    const t = f[(target >>> 2) + i];
+    if (t === ignoreIndex) continue;
     const s = rowScale !== 0 ? f[(rowScale >>> 2) + i] : Math.fround(scale);
-    f[D + i * n + f[(target >>> 2) + i]] = -s;
+    f[D + i * n + t] = -s * classWeight(f, weight, t);
   }
 }
 
