@@ -86,7 +86,7 @@ export interface ReductionOptions {
 /** A vector option (BCEWithLogits' posWeight, the class losses' weight): a 1-D tensor, an array or a Float32Array. */
 export const VECTOR = anyOf(tensorOf(1), arrayOf(FINITE), instanceOf(Float32Array));
 
-export type VectorLike = Tensor | number[] | Float32Array;
+export type VectorLike = Tensor | readonly number[] | Float32Array;
 
 /** The loss's own copy of a vector option (kept past any scope; the loss frees it), its entries checked finite. */
 export function keptVector(owner: string, name: string, given: VectorLike): Tensor {
