@@ -18,8 +18,8 @@ InstanceNorm2d (batched and one sample, affine or not); Upsample (nearest, neare
 bilinear; up and down, by size and by factor, align_corners, recompute_scale_factor); the padding
 layers (each side its own size; 2-D and 3-D / 3-D and 4-D inputs); CrossEntropyLoss and NLLLoss
 in torch's K-dimensional form (class indices and probabilities, label smoothing, each reduction),
-the target given in the case; LSTM and GRU (layers, batch_first, no bias, one unbatched sequence;
-their `output`). For each: the parameters
+the target given in the case; LSTM and GRU (layers, batch_first, no bias, one unbatched sequence,
+bidirectional, a given initial state; their `output` and h_n / c_n). For each: the parameters
 (drawn here, loaded into Descent's layer), input, upstream gradient, output, and the input and
 parameter gradients (torch 1.13, float32), tensors as {shape, data} with every float32 value
 written exactly.
@@ -131,6 +131,18 @@ RECURRENT = [
     ('GRU', 4, 3, dict(num_layers=2, batch_first=True), (3, 4, 4)),
     ('GRU', 2, 5, dict(bias=False), (6, 3, 2)),
     ('GRU', 4, 4, dict(num_layers=2), (7, 4)),
+    # bidirectional: the reverse direction's parameters, output columns and h_n rows; the last
+    # entries start from a given state (h0, and c0 for LSTM).
+    ('LSTM', 3, 4, dict(bidirectional=True), (5, 2, 3)),
+    ('LSTM', 4, 3, dict(bidirectional=True, num_layers=2, batch_first=True), (3, 4, 4)),
+    ('LSTM', 3, 2, dict(bidirectional=True, bias=False, num_layers=3), (4, 3)),
+    ('GRU', 3, 4, dict(bidirectional=True), (6, 2, 3)),
+    ('GRU', 2, 3, dict(bidirectional=True, num_layers=2), (4, 3, 2)),
+    ('GRU', 4, 2, dict(bidirectional=True, batch_first=True, bias=False, num_layers=2), (2, 5, 4)),
+    ('GRU', 2, 3, dict(bidirectional=True), (1, 2, 2)),
+    ('LSTM', 3, 4, dict(bidirectional=True, num_layers=2), (4, 2, 3), 'state'),
+    ('GRU', 3, 2, dict(bidirectional=True, batch_first=True), (3, 5, 3), 'state'),
+    ('LSTM', 2, 3, dict(num_layers=2, batch_first=True), (2, 4, 2), 'state'),
 ]
 
 # Losses over [N, C, d1, …] (torch's K-dimensional form): (loss, options, input shape, target kind)
@@ -223,7 +235,7 @@ for name, kwargs, shape, kind in LOSSES:
                   'input': tensor(source), 'target': tensor(target), 'gradOutput': tensor(g),
                   'expected': {'output': tensor(y), 'gradInput': tensor(source.grad)}})
 
-for name, cin, hidden, kwargs, shape in RECURRENT:
+for name, cin, hidden, kwargs, shape, *given in RECURRENT:
     layer = getattr(torch.nn, name)(cin, hidden, **kwargs)
     params = {}
     with torch.no_grad():
@@ -231,15 +243,23 @@ for name, cin, hidden, kwargs, shape in RECURRENT:
             p.copy_(draw(tuple(p.shape), 0.5))
             params[key] = tensor(p)
     x = draw(shape).requires_grad_(True)
-    y, _ = layer(x)
+    units = layer.num_layers * (2 if layer.bidirectional else 1)
+    state_shape = (units,) + ((shape[0 if layer.batch_first else 1],) if len(shape) == 3 else ()) + (hidden,)
+    state = {'h': draw(state_shape)} if given else {}
+    if given and name == 'LSTM':
+        state['c'] = draw(state_shape)
+    y, final = layer(x, (state['h'], state['c']) if 'c' in state else state.get('h'))
     g = draw(tuple(y.shape))
     y.backward(g)
     options = {NAMES.get(k, k): v for k, v in kwargs.items()}
     expected = {'output': tensor(y), 'gradInput': tensor(x.grad)}
+    for key, value in zip(('h_n', 'c_n'), final if name == 'LSTM' else (final,)):
+        expected[key] = tensor(value)
     for key, p in layer.named_parameters():
         expected['grad_' + key] = tensor(p.grad)
-    cases.append({'name': f'{name}({cin}, {hidden}{", " + json.dumps(options) if options else ""}) on {list(shape)}',
+    cases.append({'name': f'{name}({cin}, {hidden}{", " + json.dumps(options) if options else ""}) on {list(shape)}{" from a given state" if given else ""}',
                   'layer': name, 'args': [cin, hidden], 'options': options, 'parameters': params,
-                  'input': tensor(x), 'gradOutput': tensor(g), 'expected': expected})
+                  'input': tensor(x), 'gradOutput': tensor(g), 'expected': expected,
+                  **({'state': {k: tensor(v) for k, v in state.items()}} if given else {})})
 
 write_cases('layers-torch.json', cases)

@@ -245,9 +245,9 @@ describe('threads: convolutions split without changing a bit', () => {
     });
   });
 
-  it.each([['LSTM', LSTM], ['GRU', GRU]] as const)('%s (gemm per step, the cell kernels split by rows) gives the same bits on 1, 2 and 3 threads, forward and backward', async (_, Layer) => {
-    await expectSameBitsOnThreads((keep) => {
-      const lstm = keep(new Layer(24, 40, { numLayers: 2, batchFirst: true }));
+  it.each([['LSTM', LSTM], ['GRU', GRU]] as const)('%s (gemm per step, the cell kernels split by rows), one-way and bidirectional, gives the same bits on 1, 2 and 3 threads, forward and backward', async (_, Layer) => {
+    await expectSameBitsOnThreads((keep) => [false, true].flatMap((bidirectional) => {
+      const lstm = keep(new Layer(24, 40, { numLayers: 2, batchFirst: true, bidirectional }));
       lstm.parameters().forEach((p, i) => p.data.set(randomFloats(p.size, 110 + i)));
       const x = tensor(randomFloats(64 * 9 * 24, 120), [64, 9, 24]).requiresGrad_();
       const y = lstm.forward(x);
@@ -255,7 +255,7 @@ describe('threads: convolutions split without changing a bit', () => {
       const bits = bitsOf([y, x.grad!, ...lstm.parameters().map((p) => p.grad)]);
       x.dispose();
       return bits;
-    });
+    }));
   });
 
   it('PReLU (split by samples, its weight gradient by channels) gives the same bits on 1, 2 and 3 threads', async () => {

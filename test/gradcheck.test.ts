@@ -164,14 +164,15 @@ function activationCase(make: () => Module, kinks: number[] = [], lo = -3, hi = 
   };
 }
 
-/** LSTM or GRU over a few geometries (the seed picks), with an initial state on odd seeds. */
+/** LSTM or GRU over a few geometries (the seed picks; two bidirectional), with an initial state on odd seeds. */
 function recurrentCase(Layer: typeof LSTM | typeof GRU, cell: boolean): Spec {
   return (r, c, s) => {
-    const m = new Layer(c, 3, [{}, { numLayers: 2 }, { batchFirst: true, bias: false }, { numLayers: 2, batchFirst: true, dropout: 0.4 }][s % 4]);
+    const m = new Layer(c, 3, [{}, { numLayers: 2 }, { batchFirst: true, bias: false }, { numLayers: 2, batchFirst: true, dropout: 0.4 },
+      { bidirectional: true }, { numLayers: 2, bidirectional: true, dropout: 0.3 }][s % 6]);
     const steps = (r % 3) + 2, n = 2;
-    const shape = s % 4 === 0 && r % 2 ? [steps, c] : m.batchFirst ? [n, steps, c] : [steps, n, c];
+    const shape = (s % 6 === 0 || s % 6 === 4) && r % 2 ? [steps, c] : m.batchFirst ? [n, steps, c] : [steps, n, c];
     const x = leaf(values(shape.reduce((p, d) => p * d, 1), s), shape);
-    const stateOf = (seed: number) => tensor(values(m.numLayers * n * 3, seed), [m.numLayers, n, 3]);
+    const units = m.numLayers * m.directions, stateOf = (seed: number) => tensor(values(units * n * 3, seed), [units, n, 3]);
     const state = s % 2 && shape.length === 3 ? { h: stateOf(s + 4), ...(cell ? { c: stateOf(s + 5) } : {}) } : undefined;
     // Dropout between layers: the same masks on every evaluation (the generator reseeded before each).
     return moduleCase(m, x, () => (m as LSTM).forward(x, state as never), state ? Object.values(state) : [], () => manualSeed(s));

@@ -23,6 +23,29 @@ class Classifier extends Module {
   }
 }
 
+/** Embedding → bidirectional GRU → the first step's output → Linear: only the reverse direction has read the whole sequence there. */
+class FirstStepClassifier extends Module {
+  readonly embed = new Embedding(12, 6);
+  readonly gru = new GRU(6, 5, { batchFirst: true, bidirectional: true });
+  readonly head = new Linear(10, 2);
+
+  forward(tokens: Tensor): Tensor {
+    return this.head.forward(squeeze(narrow(this.gru.forward(this.embed.forward(tokens)), 1, 0, 1), 1)); // [N, T, 10] → [N, 10]
+  }
+}
+
+/** Columns [from, from + width) of rows of `stride` floats, with the row blocks of `block` rows (the time steps) in reverse order when `flip`. */
+function slice(values: Float32Array, steps: number, block: number, stride: number, from: number, width: number, flip: boolean): Float32Array {
+  const out = new Float32Array(steps * block * width);
+  for (let t = 0; t < steps; t++) {
+    for (let r = 0; r < block; r++) {
+      const source = ((flip ? steps - 1 - t : t) * block + r) * stride + from;
+      out.set(values.subarray(source, source + width), (t * block + r) * width);
+    }
+  }
+  return out;
+}
+
 for (const config of CONFIGS) {
   describe(`LSTM on ${config.label}`, () => {
     beforeAll(() => use(config.options));
@@ -71,25 +94,55 @@ for (const config of CONFIGS) {
       gru.dispose();
     });
 
-    it.each([['LSTM', LSTM], ['GRU', GRU]] as const)('%s dropout between layers: training = the layers run one by one with a mask (Dropout\'s rule, drawn in order) between them; eval = none', (_, Layer) => {
-      const stacked = new Layer(3, 4, { numLayers: 2, dropout: 0.3 }), bottom = new Layer(3, 4), top = new Layer(4, 4);
-      // The two single layers take the stacked layers' weights.
+    it.each([['LSTM', LSTM, false], ['GRU', GRU, false], ['LSTM', LSTM, true], ['GRU', GRU, true]] as const)('%s (bidirectional %s) dropout between layers: training = the layers run one by one with a mask (Dropout\'s rule, drawn in order) between them; eval = none', (_, Layer, bidirectional) => {
+      const D = bidirectional ? 2 : 1;
+      const stacked = new Layer(3, 4, { numLayers: 2, dropout: 0.3, bidirectional }), bottom = new Layer(3, 4, { bidirectional }), top = new Layer(4 * D, 4, { bidirectional });
+      // The two single layers take the stacked layers' weights (torch's order: layer 0's directions, then layer 1's).
       const params = stacked.parameters(), half = params.length / 2;
       [...bottom.parameters(), ...top.parameters()].forEach((p, i) => p.data.set(params[i].data));
       const x = tensor(randomFloats(5 * 2 * 3, 7), [5, 2, 3]);
       manualSeed(11);
       const trained = stacked.forward(x).toArray();
       manualSeed(11);
-      const mask = tensor(Float32Array.from({ length: 5 * 2 * 4 }, () => (globalRandom.uniform() < 0.3 ? 0 : 1 / 0.7)), [5, 2, 4]);
+      const mask = tensor(Float32Array.from({ length: 5 * 2 * 4 * D }, () => (globalRandom.uniform() < 0.3 ? 0 : 1 / 0.7)), [5, 2, 4 * D]);
       const masked = mul(bottom.forward(x), mask);
       expect(Array.from(top.forward(masked).toArray())).toEqual(Array.from(trained));
       stacked.eval();
       const evaluated = stacked.forward(x).toArray();
       expect(Array.from(evaluated)).toEqual(Array.from(top.forward(bottom.forward(x)).toArray()));
-      expect(half).toBe(4);
-      expect(stacked.describe()).toBe(`${stacked.constructor.name}(3, 4, numLayers 2, dropout 0.3)`);
+      expect(half).toBe(4 * D);
+      expect(stacked.describe()).toBe(`${stacked.constructor.name}(3, 4, numLayers 2, dropout 0.3${bidirectional ? ', bidirectional' : ''})`);
       [x, mask, masked].forEach((t) => t.dispose());
       [stacked, bottom, top].forEach((m) => m.dispose());
+    });
+
+    it.each([['LSTM', LSTM], ['GRU', GRU]] as const)('%s bidirectional: the reverse half is a one-way layer with the _reverse weights over the flipped sequence (output and h_n bit for bit; the parameter gradients, summed over the steps in the other order, to float32 rounding); x\'s gradient is the two directions\' sum', (_, Layer) => {
+      const T = 5, N = 2, C = 3, H = 4;
+      const both = new Layer(C, H, { bidirectional: true }), forward = new Layer(C, H), reverse = new Layer(C, H);
+      const named = Object.fromEntries(both.namedParameters());
+      for (const [one, suffix] of [[forward, ''], [reverse, '_reverse']] as const) {
+        for (const [name, p] of one.namedParameters()) p.data.set(named[`${name}${suffix}`].data);
+      }
+      const xs = randomFloats(T * N * C, 21), gs = randomFloats(T * N * 2 * H, 22);
+      const x = tensor(xs, [T, N, C]).requiresGrad_(), xf = tensor(xs, [T, N, C]).requiresGrad_();
+      const xr = tensor(slice(xs, T, N, C, 0, C, true), [T, N, C]).requiresGrad_();
+      const y = both.forward(x), yf = forward.forward(xf), yr = reverse.forward(xr);
+      expect([...y.shape]).toEqual([T, N, 2 * H]);
+      const out = y.toArray();
+      expect(Array.from(slice(out, T, N, 2 * H, 0, H, false))).toEqual(Array.from(yf.toArray()));
+      expect(Array.from(slice(out, T, N, 2 * H, H, H, true))).toEqual(Array.from(yr.toArray()));
+      // h_n: [2, N, H], the forward direction's last state, then the reverse one's (after reading step 0).
+      expect(Array.from(both.state!.h.toArray())).toEqual([...forward.state!.h.toArray(), ...reverse.state!.h.toArray()]);
+      y.backward(tensor(gs, [T, N, 2 * H]));
+      yf.backward(tensor(slice(gs, T, N, 2 * H, 0, H, false), [T, N, H]));
+      yr.backward(tensor(slice(gs, T, N, 2 * H, H, H, true), [T, N, H]));
+      const close = (got: Float32Array, want: Float32Array, what: string) =>
+        Array.from(got).forEach((v, i) => expect(Math.abs(v - want[i]), `${what}[${i}]`).toBeLessThanOrEqual(2e-6 * (1 + Math.abs(want[i]))));
+      for (const [name, p] of forward.namedParameters()) expect(bitsOf(named[name].grad), name).toEqual(bitsOf(p.grad));
+      for (const [name, p] of reverse.namedParameters()) close(named[`${name}_reverse`].grad.toArray(), p.grad.toArray(), `${name}_reverse`);
+      close(x.grad!.toArray(), slice(xr.grad!.toArray(), T, N, C, 0, C, true).map((v, i) => v + xf.grad!.toArray()[i]), 'x.grad');
+      [x, xf, xr].forEach((t) => t.dispose());
+      [both, forward, reverse].forEach((m) => m.dispose());
     });
 
     it("torch's names, shapes and initial bounds U(±1/√H)", () => {
@@ -104,6 +157,16 @@ for (const config of CONFIGS) {
       }
       expect(new LSTM(2, 3, { bias: false, batchFirst: true }).describe()).toBe('LSTM(2, 3, no bias, batchFirst)');
       lstm.dispose();
+      // Bidirectional: each layer's reverse direction after its forward one; the layers above read both (2H wide).
+      const gru = new GRU(5, 4, { numLayers: 2, bidirectional: true });
+      expect(gru.namedParameters().map(([name, p]) => `${name} ${p.shape.join('×')}`)).toEqual([
+        'weight_ih_l0 12×5', 'weight_hh_l0 12×4', 'bias_ih_l0 12', 'bias_hh_l0 12',
+        'weight_ih_l0_reverse 12×5', 'weight_hh_l0_reverse 12×4', 'bias_ih_l0_reverse 12', 'bias_hh_l0_reverse 12',
+        'weight_ih_l1 12×8', 'weight_hh_l1 12×4', 'bias_ih_l1 12', 'bias_hh_l1 12',
+        'weight_ih_l1_reverse 12×8', 'weight_hh_l1_reverse 12×4', 'bias_ih_l1_reverse 12', 'bias_hh_l1_reverse 12',
+      ]);
+      expect(gru.describe()).toBe('GRU(5, 4, numLayers 2, bidirectional)');
+      gru.dispose();
     });
 
     it('a sequence classifier (Embedding → 2-layer LSTM → last step → Linear) learns which token comes first, heap flat', () => {
@@ -117,10 +180,21 @@ for (const config of CONFIGS) {
       model.dispose();
     });
 
+    it('a bidirectional GRU read at its first step learns which token comes last (only the reverse direction has seen it), heap flat', () => {
+      const model = new FirstStepClassifier();
+      const optimizer = new Adam(model.parameters(), { lr: 2e-2 });
+      const lossFn = new CrossEntropyLoss();
+      const tokens = Array.from(randomFloats(16 * 7, 4), (u) => Math.abs(Math.floor(u * 1000)) % 12);
+      const x = tensor(tokens, [16, 7]), y = tensor(Array.from({ length: 16 }, (_, i) => (tokens[i * 7 + 6] < 6 ? 0 : 1)));
+      expectLearnsWithFlatHeap(model, optimizer, lossFn, x, y, 60, 0.3);
+      [x, y].forEach((t) => t.dispose());
+      model.dispose();
+    });
+
     it('bad options, inputs and states: typed errors naming the argument; the heap unchanged', () => {
       expect(() => new LSTM(3, 4, { dropout: 0.5 })).toThrow(/^LSTM: dropout 0.5 applies between layers, and numLayers 1 has none/);
       expect(() => new LSTM(3, 4, { numLayers: 2, dropout: 1.5 })).toThrow(/^LSTM: dropout must be in \[0, 1\], got 1.5/);
-      expect(() => new LSTM(3, 4, { bidirectional: true })).toThrow(/^LSTM: bidirectional must be false, got true/);
+      expect(() => new LSTM(3, 4, { bidirectional: 1 } as never)).toThrow(/^LSTM: bidirectional must be a boolean, got 1/);
       expect(() => new LSTM(3, 4, { projSize: 2 })).toThrow(OptionError);
       expect(() => new LSTM(3, 4, { batch_first: true } as never)).toThrow(/unknown option batch_first .*did you mean batchFirst\?/);
       expect(() => new LSTM(0, 4)).toThrow(/^LSTM: inputSize must be/);
@@ -131,18 +205,20 @@ for (const config of CONFIGS) {
       expectRejected(() => lstm.forward(flat), ShapeError, /input must be/);
       expectRejected(() => lstm.forward(x, { h: badH, c: goodC }), ShapeError, /^LSTM\(3, 4\): state.h must be \[1, 2, 4\] \(\[numLayers, N, hiddenSize\]\), got \[2, 4\]/);
       expectRejected(() => lstm.forward(x, { h: gradH, c: goodC }), OptionError, /gradients to the initial state are not supported/);
+      const both = new LSTM(3, 4, { bidirectional: true });
+      expectRejected(() => both.forward(x, { h: goodC, c: goodC }), ShapeError, /^LSTM\(3, 4, bidirectional\): state.h must be \[2, 2, 4\] \(\[2·numLayers, N, hiddenSize\]\), got \[1, 2, 4\]/);
       [wrong, flat, x, badH, goodC, gradH].forEach((t) => t.dispose());
-      lstm.dispose();
+      [lstm, both].forEach((m) => m.dispose());
     });
   });
 }
 
 describe('LSTM and GRU give the same bits on every wasm build', () => {
-  it.each([['LSTM', LSTM], ['GRU', GRU]] as const)('simd = scalar: output and every gradient of a 2-layer, batchFirst %s', async (_, Layer) => {
+  it.each([['LSTM', LSTM, false], ['GRU', GRU, false], ['LSTM', LSTM, true], ['GRU', GRU, true]] as const)('simd = scalar: output and every gradient of a 2-layer, batchFirst %s (bidirectional %s)', async (_, Layer, bidirectional) => {
     const hashes: number[] = [];
     for (const config of CONFIGS.filter((c) => c.options.backend !== 'js')) {
       await use(config.options);
-      const lstm = new Layer(5, 6, { numLayers: 2, batchFirst: true });
+      const lstm = new Layer(5, 6, { numLayers: 2, batchFirst: true, bidirectional });
       lstm.parameters().forEach((p, i) => p.data.set(randomFloats(p.size, 40 + i)));
       const x = tensor(randomFloats(3 * 7 * 5, 50), [3, 7, 5]).requiresGrad_();
       const y = lstm.forward(x);

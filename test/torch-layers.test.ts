@@ -15,12 +15,15 @@ import { expectAllClose, fromGolden, type GoldenTensor } from './golden.js';
 // pools; ConvTranspose2d with every option; AvgPool2d's divisorOverride; the activations beyond
 // ReLU, Sigmoid, Tanh, LeakyReLU and GELU (those: ../shared/golden); GroupNorm and InstanceNorm; Upsample; the padding layers (those torch 1.13
 // lacks, ZeroPad1d and CircularPad1d/2d, against F.pad of their mode); CrossEntropyLoss and NLLLoss on
-// [N, C, d1, …] (the case's target passed too); LSTM's and GRU's output. The parameters are loaded
+// [N, C, d1, …] (the case's target passed too); LSTM's and GRU's output and final state, bidirectional
+// too, some from a given state. The parameters are loaded
 // from the case; output, input and parameter gradients compared.
 
 interface Case {
   name: string; layer: keyof typeof LAYERS; args: unknown[]; options: Record<string, unknown>;
   parameters: Record<string, GoldenTensor>; input: GoldenTensor; target?: GoldenTensor; gradOutput: GoldenTensor;
+  /** A recurrent layer's initial state (h, and c for LSTM). */
+  state?: Record<string, GoldenTensor>;
   expected: Record<string, GoldenTensor>;
 }
 
@@ -52,15 +55,23 @@ for (const config of CONFIGS) {
         }
         const x = fromGolden(c.input).requiresGrad_(), g = fromGolden(c.gradOutput);
         const target = c.target ? fromGolden(c.target) : null;
-        const y = target ? (layer as Module & { forward(x: Tensor, t: Tensor): Tensor }).forward(x, target) : layer.forward(x);
+        const state = c.state ? Object.fromEntries(Object.entries(c.state).map(([key, value]) => [key, fromGolden(value)])) : null;
+        const y = target || state ? (layer as Module & { forward(x: Tensor, t: unknown): Tensor }).forward(x, target ?? state) : layer.forward(x);
         expect([...y.shape]).toEqual(c.expected.output.shape);
         expectAllClose(y.toArray(), c.expected.output.data, 1e-5, 1e-4, `${c.name} output`);
+        // A recurrent layer's final state (h_n, c_n), every layer and direction.
+        for (const [key, name] of [['h', 'h_n'], ['c', 'c_n']] as const) {
+          if (!c.expected[name]) continue;
+          const final = (layer as unknown as { state: Record<string, Tensor> }).state[key];
+          expect([...final.shape], name).toEqual(c.expected[name].shape);
+          expectAllClose(final.toArray(), c.expected[name].data, 1e-5, 1e-4, `${c.name} ${name}`);
+        }
         y.backward(g);
         expectAllClose(x.grad!.toArray(), c.expected.gradInput.data, 1e-5, 1e-4, `${c.name} gradInput`);
         for (const key of Object.keys(c.parameters)) {
           expectAllClose(named[key].grad!.toArray(), c.expected[`grad_${key}`].data, 1e-5, 1e-4, `${c.name} grad ${key}`);
         }
-        [x, g, ...(target ? [target] : [])].forEach((t) => t.dispose());
+        [x, g, ...(target ? [target] : []), ...Object.values(state ?? {})].forEach((t) => t.dispose());
         layer.dispose();
       });
     }

@@ -8,7 +8,8 @@ export { Sequential, type SequentialOptions } from './sequential.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './norm.js';
 export { GroupNorm, InstanceNorm1d, InstanceNorm2d, type GroupNormOptions, type InstanceNormOptions } from './group-norm.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
-export { LSTM, type LSTMOptions, type LSTMState, type GRUOptions, type GRUState, type RecurrentOptions } from './recurrent.js';
+export { LSTM } from './lstm.js';
+export type { LSTMOptions, LSTMState, GRUOptions, GRUState, RecurrentOptions } from './recurrent.js';
 export { GRU } from './gru.js';
 export { Conv2d, Conv1d, ConvNd, type ConvOptions, type Conv2dOptions, type Conv1dOptions, type Conv2dPaddingMode } from './conv.js';
 export { ConvTranspose2d, type ConvTranspose2dOptions } from './conv-transpose.js';
@@ -39,7 +40,7 @@ import {
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
 } from './padding.js';
 import { Embedding } from './embedding.js';
-import { LSTM } from './recurrent.js';
+import { LSTM } from './lstm.js';
 import { GRU } from './gru.js';
 import { Conv2d, Conv1d } from './conv.js';
 import { ConvTranspose2d } from './conv-transpose.js';

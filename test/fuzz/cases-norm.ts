@@ -71,14 +71,14 @@ export const normCases: FuzzCase[] = [
       fc.integer({ min: 0, max: 5 }).chain(shapeOfRank).filter((s) => !takes(s)).map((s) => live.bind(null, s))));
   }),
   ([oned, x]) => using(() => (oned ? new InstanceNorm1d(3) : new InstanceNorm2d(3)), (m) => m.forward((typeof x === 'function' ? x() : x) as never))),
-  fuzz('new LSTM(inputSize, hiddenSize, options) with a bad size, key or value (dropout, bidirectional, projSize beyond torch\'s defaults)',
+  fuzz('new LSTM(inputSize, hiddenSize, options) with a bad size, key or value (dropout without layers, projSize beyond torch\'s default)',
     fc.oneof(fc.tuple(notPositiveInt, fc.constant(4), fc.constant({})), fc.tuple(fc.constant(3), notPositiveInt, fc.constant({})),
       fc.tuple(fc.constant(3), fc.constant(4), fc.oneof(notOptions, unknownKeyOptions(['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'projSize'], ['num_layers', 'batch_first', 'proj_size', 'hidden_size']),
-        fc.constantFrom({ numLayers: 0 }, { numLayers: 1.5 }, { dropout: 0.2 }, { bidirectional: true }, { projSize: 2 }, { bias: 'yes' }, { batchFirst: 1 })))),
+        fc.constantFrom({ numLayers: 0 }, { numLayers: 1.5 }, { dropout: 0.2 }, { bidirectional: 1 }, { projSize: 2 }, { bias: 'yes' }, { batchFirst: 1 })))),
     ([i, h, o]) => new LSTM(i as number, h as number, o as never)),
   fuzz('new GRU(inputSize, hiddenSize, options) with a bad size or option; GRU(3, 4).forward(x, state) with a bad input or state',
     fc.oneof(fc.tuple(notPositiveInt, fc.constant(4)).map(([i, h]) => () => new GRU(i as number, h)),
-      fc.constantFrom({ dropout: 0.3 }, { bidirectional: true }, { num_layers: 2 }, { numLayers: 0 }).map((o) => () => new GRU(3, 4, o as never)),
+      fc.constantFrom({ dropout: 0.3 }, { bidirectional: 'yes' }, { num_layers: 2 }, { numLayers: 0 }).map((o) => () => new GRU(3, 4, o as never)),
       fc.constantFrom([5], [2, 1, 4], [2, 1, 2, 3]).map((shape) => () => using(() => new GRU(3, 4), (m) => m.forward(live([...shape])))),
       fc.constantFrom('shape', 'missing', 'grad').map((bad) => () => using(() => new GRU(3, 4), (m) => {
         const x = live([2, 1, 3]), h = tensor(new Float32Array(bad === 'shape' ? 8 : 4), bad === 'shape' ? [2, 1, 4] : [1, 1, 4]);
