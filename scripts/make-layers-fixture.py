@@ -18,8 +18,8 @@ InstanceNorm2d (batched and one sample, affine or not); Upsample (nearest, neare
 bilinear; up and down, by size and by factor, align_corners, recompute_scale_factor); the padding
 layers (each side its own size; 2-D and 3-D / 3-D and 4-D inputs); CrossEntropyLoss and NLLLoss
 in torch's K-dimensional form (class indices and probabilities, label smoothing, each reduction),
-the target given in the case; LSTM and GRU (layers, batch_first, no bias, one unbatched sequence,
-bidirectional, a given initial state; their `output` and h_n / c_n). For each: the parameters
+the target given in the case; LSTM, GRU and RNN (layers, batch_first, no bias, one unbatched
+sequence, bidirectional, a given initial state, RNN's relu; their `output` and h_n / c_n). For each: the parameters
 (drawn here, loaded into Descent's layer), input, upstream gradient, output, and the input and
 parameter gradients (torch 1.13, float32), tensors as {shape, data} with every float32 value
 written exactly.
@@ -120,7 +120,7 @@ LAYERS = [
     ('CircularPad1d', ((2, 3),), dict(), (2, 2, 4)),
     ('CircularPad2d', ((1, 2, 2, 1),), dict(), (1, 2, 3, 4)),
 ]
-# LSTMs and GRUs: (layer, input size, hidden size, options, input shape); forward returns torch's `output`.
+# LSTMs, GRUs and RNNs: (layer, input size, hidden size, options, input shape); forward returns torch's `output`.
 RECURRENT = [
     ('LSTM', 3, 4, dict(), (5, 2, 3)),
     ('LSTM', 4, 3, dict(num_layers=2), (4, 3, 4)),
@@ -143,6 +143,12 @@ RECURRENT = [
     ('LSTM', 3, 4, dict(bidirectional=True, num_layers=2), (4, 2, 3), 'state'),
     ('GRU', 3, 2, dict(bidirectional=True, batch_first=True), (3, 5, 3), 'state'),
     ('LSTM', 2, 3, dict(num_layers=2, batch_first=True), (2, 4, 2), 'state'),
+    # Elman RNNs: tanh and relu, every option above.
+    ('RNN', 3, 4, dict(), (5, 2, 3)),
+    ('RNN', 4, 3, dict(nonlinearity='relu', num_layers=2, batch_first=True), (3, 4, 4)),
+    ('RNN', 2, 5, dict(bidirectional=True, bias=False), (6, 3, 2)),
+    ('RNN', 3, 3, dict(nonlinearity='relu', bidirectional=True, num_layers=2), (4, 3), 'state'),
+    ('RNN', 2, 4, dict(num_layers=3), (7, 2, 2), 'state'),
 ]
 
 # Losses over [N, C, d1, …] (torch's K-dimensional form): (loss, options, input shape, target kind)

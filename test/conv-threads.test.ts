@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { init, Sequential, Conv2d, ConvTranspose2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, GroupNorm, BatchNorm1d, BatchNorm2d, Embedding, LSTM, GRU, PReLU, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, interpolate, cat, chunk, narrow, tensor, type Tensor } from '../src/index.js';
+import { init, Sequential, Conv2d, ConvTranspose2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ReLU, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, LayerNorm, GroupNorm, BatchNorm1d, BatchNorm2d, Embedding, LSTM, GRU, RNN, PReLU, Flatten, Linear, CrossEntropyLoss, manualSeed, pad, interpolate, cat, chunk, narrow, tensor, type Tensor } from '../src/index.js';
 import { SGD } from '../src/optim/index.js';
 import { randomFloats } from './helpers.js';
 import { convParityRun } from './conv-parity-run.js';
@@ -245,7 +245,7 @@ describe('threads: convolutions split without changing a bit', () => {
     });
   });
 
-  it.each([['LSTM', LSTM], ['GRU', GRU]] as const)('%s (gemm per step, the cell kernels split by rows), one-way and bidirectional, gives the same bits on 1, 2 and 3 threads, forward and backward', async (_, Layer) => {
+  it.each([['LSTM', LSTM], ['GRU', GRU], ['RNN', RNN]] as const)('%s (gemm per step, the cell kernels split by rows), one-way and bidirectional, gives the same bits on 1, 2 and 3 threads, forward and backward', async (_, Layer) => {
     await expectSameBitsOnThreads((keep) => [false, true].flatMap((bidirectional) => {
       const lstm = keep(new Layer(24, 40, { numLayers: 2, batchFirst: true, bidirectional }));
       lstm.parameters().forEach((p, i) => p.data.set(randomFloats(p.size, 110 + i)));

@@ -8,7 +8,7 @@ import {
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
   SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, PReLU,
-  BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, LSTM, GRU, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
+  BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, RNN, LSTM, GRU, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
   Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool2d, AdaptiveMaxPool1d,
 } from '../src/index.js';
 import { CONFIGS, use, randomFloats } from './helpers.js';
@@ -164,8 +164,8 @@ function activationCase(make: () => Module, kinks: number[] = [], lo = -3, hi = 
   };
 }
 
-/** LSTM or GRU over a few geometries (the seed picks; two bidirectional), with an initial state on odd seeds. */
-function recurrentCase(Layer: typeof LSTM | typeof GRU, cell: boolean): Spec {
+/** LSTM, GRU or RNN (tanh: relu's kink is checked against torch) over a few geometries (the seed picks; two bidirectional), with an initial state on odd seeds. */
+function recurrentCase(Layer: typeof LSTM | typeof GRU | typeof RNN, cell: boolean): Spec {
   return (r, c, s) => {
     const m = new Layer(c, 3, [{}, { numLayers: 2 }, { batchFirst: true, bias: false }, { numLayers: 2, batchFirst: true, dropout: 0.4 },
       { bidirectional: true }, { numLayers: 2, bidirectional: true, dropout: 0.3 }][s % 6]);
@@ -219,6 +219,7 @@ const LAYER_SPECS: Record<Exclude<keyof typeof layerClasses, NormLayer | ConvLay
   // Layers, batchFirst, no bias, an unbatched sequence, an initial state; every parameter and the input.
   LSTM: recurrentCase(LSTM, true),
   GRU: recurrentCase(GRU, false),
+  RNN: recurrentCase(RNN, false),
   Unflatten: (r, c, s) => { const m = new Unflatten(1, [c, -1]); const x = leaf(values(r * c * 3, s), [r, 3 * c]); return moduleCase(m, x, () => mul(m.forward(x), 2)); },
   Identity: (r, c, s) => { const m = new Identity(); const x = leaf(values(r * c, s), [r, c]); return moduleCase(m, x, () => mul(m.forward(x), 3)); },
   Flatten: (r, c, s) => { const m = new Flatten(); const x = leaf(values(r * c, s), [r, 1, c]); return moduleCase(m, x, () => m.forward(x)); },

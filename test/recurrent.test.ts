@@ -1,11 +1,11 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import {
-  Adam, CrossEntropyLoss, Embedding, GRU, LSTM, Linear, manualSeed, globalRandom, mul, Module, OptionError, ShapeError, narrow, squeeze, tensor, type Tensor,
+  Adam, CrossEntropyLoss, Embedding, GRU, LSTM, RNN, Linear, manualSeed, globalRandom, mul, Module, OptionError, ShapeError, narrow, squeeze, tensor, type Tensor,
 } from '../src/index.js';
 import { CONFIGS, expectLearnsWithFlatHeap, randomFloats, use } from './helpers.js';
 import { expectRejected } from './rejects.js';
 
-// LSTM and GRU beyond their values against PyTorch (test/torch-layers.test.ts) and their finite
+// LSTM, GRU and RNN beyond their values against PyTorch (test/torch-layers.test.ts) and their finite
 // differences (gradcheck.test.ts): the carried state, torch's initialisation, a sequence classifier
 // that learns with a flat heap, the same bits on every wasm build, and the errors.
 
@@ -94,7 +94,7 @@ for (const config of CONFIGS) {
       gru.dispose();
     });
 
-    it.each([['LSTM', LSTM, false], ['GRU', GRU, false], ['LSTM', LSTM, true], ['GRU', GRU, true]] as const)('%s (bidirectional %s) dropout between layers: training = the layers run one by one with a mask (Dropout\'s rule, drawn in order) between them; eval = none', (_, Layer, bidirectional) => {
+    it.each([['LSTM', LSTM, false], ['GRU', GRU, false], ['RNN', RNN, false], ['LSTM', LSTM, true], ['GRU', GRU, true], ['RNN', RNN, true]] as const)('%s (bidirectional %s) dropout between layers: training = the layers run one by one with a mask (Dropout\'s rule, drawn in order) between them; eval = none', (_, Layer, bidirectional) => {
       const D = bidirectional ? 2 : 1;
       const stacked = new Layer(3, 4, { numLayers: 2, dropout: 0.3, bidirectional }), bottom = new Layer(3, 4, { bidirectional }), top = new Layer(4 * D, 4, { bidirectional });
       // The two single layers take the stacked layers' weights (torch's order: layer 0's directions, then layer 1's).
@@ -116,7 +116,7 @@ for (const config of CONFIGS) {
       [stacked, bottom, top].forEach((m) => m.dispose());
     });
 
-    it.each([['LSTM', LSTM], ['GRU', GRU]] as const)('%s bidirectional: the reverse half is a one-way layer with the _reverse weights over the flipped sequence (output and h_n bit for bit; the parameter gradients, summed over the steps in the other order, to float32 rounding); x\'s gradient is the two directions\' sum', (_, Layer) => {
+    it.each([['LSTM', LSTM], ['GRU', GRU], ['RNN', RNN]] as const)('%s bidirectional: the reverse half is a one-way layer with the _reverse weights over the flipped sequence (output and h_n bit for bit; the parameter gradients, summed over the steps in the other order, to float32 rounding); x\'s gradient is the two directions\' sum', (_, Layer) => {
       const T = 5, N = 2, C = 3, H = 4;
       const both = new Layer(C, H, { bidirectional: true }), forward = new Layer(C, H), reverse = new Layer(C, H);
       const named = Object.fromEntries(both.namedParameters());
@@ -180,6 +180,42 @@ for (const config of CONFIGS) {
       model.dispose();
     });
 
+    it.each(['tanh', 'relu'] as const)('RNN (%s): h_t = act(x_t·W_ihᵀ + b_ih + h_{t−1}·W_hhᵀ + b_hh) in float64 here; two halves with the state carried give the whole run; names', (nonlinearity) => {
+      const T = 4, N = 3, C = 2, H = 5;
+      const rnn = new RNN(C, H, { nonlinearity, batchFirst: true });
+      const [wih, whh, bih, bhh] = rnn.parameters().map((p) => Array.from(p.toArray()));
+      const xs = randomFloats(N * T * C, 31), h0s = randomFloats(N * H, 32);
+      const act = nonlinearity === 'tanh' ? Math.tanh : (v: number) => Math.max(v, 0);
+      const want = new Float64Array(N * T * H);
+      for (let b = 0; b < N; b++) {
+        let h = Array.from(h0s.subarray(b * H, b * H + H));
+        for (let t = 0; t < T; t++) {
+          const x = xs.subarray((b * T + t) * C, (b * T + t + 1) * C);
+          h = h.map((_, j) => act(bih[j] + bhh[j] + x.reduce((a, v, i) => a + v * wih[j * C + i], 0) + h.reduce((a, v, i) => a + v * whh[j * H + i], 0)));
+          want.set(h, (b * T + t) * H);
+        }
+      }
+      const x = tensor(xs, [N, T, C]), h0 = tensor(h0s, [1, N, H]);
+      const got = rnn.forward(x, { h: h0 }).toArray();
+      got.forEach((v, i) => expect(Math.abs(v - want[i]), `output[${i}]`).toBeLessThan(1e-5));
+      // The state after two steps carried into the last two gives the same outputs.
+      const part = (from: number) => tensor(Float32Array.from({ length: N * 2 * C }, (_, i) => xs[Math.floor(i / (2 * C)) * T * C + from * C + (i % (2 * C))]), [N, 2, C]);
+      const first = part(0), second = part(2);
+      const a = rnn.forward(first, { h: h0 }).toArray();
+      const carried = { h: tensor(rnn.state!.h.toArray(), [1, N, H]) };
+      const b = rnn.forward(second, carried).toArray();
+      for (let n = 0; n < N; n++) {
+        for (let i = 0; i < 2 * H; i++) {
+          expect(Math.abs(a[n * 2 * H + i] - got[n * T * H + i])).toBeLessThan(1e-6);
+          expect(Math.abs(b[n * 2 * H + i] - got[n * T * H + 2 * H + i])).toBeLessThan(1e-6);
+        }
+      }
+      expect(rnn.namedParameters().map(([name, p]) => `${name} ${p.shape.join('×')}`)).toEqual(['weight_ih_l0 5×2', 'weight_hh_l0 5×5', 'bias_ih_l0 5', 'bias_hh_l0 5']);
+      expect(rnn.describe()).toBe(nonlinearity === 'relu' ? 'RNN(2, 5, nonlinearity relu, batchFirst)' : 'RNN(2, 5, batchFirst)');
+      [x, h0, first, second, carried.h].forEach((t) => t.dispose());
+      rnn.dispose();
+    });
+
     it('a bidirectional GRU read at its first step learns which token comes last (only the reverse direction has seen it), heap flat', () => {
       const model = new FirstStepClassifier();
       const optimizer = new Adam(model.parameters(), { lr: 2e-2 });
@@ -198,6 +234,9 @@ for (const config of CONFIGS) {
       expect(() => new LSTM(3, 4, { projSize: 2 })).toThrow(OptionError);
       expect(() => new LSTM(3, 4, { batch_first: true } as never)).toThrow(/unknown option batch_first .*did you mean batchFirst\?/);
       expect(() => new LSTM(0, 4)).toThrow(/^LSTM: inputSize must be/);
+      expect(() => new RNN(3, 4, { nonlinearity: 'sigmoid' } as never)).toThrow(/^RNN: nonlinearity must be 'tanh' or 'relu', got "sigmoid"/);
+      expect(() => new RNN(3, 4, { non_linearity: 'relu' } as never)).toThrow(/unknown option non_linearity .*did you mean nonlinearity\?/);
+      expect(() => new LSTM(3, 4, { nonlinearity: 'relu' } as never)).toThrow(/^LSTM: unknown option nonlinearity/);
       const lstm = new LSTM(3, 4);
       const wrong = tensor(new Float32Array(2 * 5 * 2), [5, 2, 2]), flat = tensor(new Float32Array(3), [3]), x = tensor(new Float32Array(5 * 2 * 3), [5, 2, 3]);
       const badH = tensor(new Float32Array(8), [2, 4]), goodC = tensor(new Float32Array(8), [1, 2, 4]), gradH = tensor(new Float32Array(8), [1, 2, 4]).requiresGrad_();
@@ -214,7 +253,7 @@ for (const config of CONFIGS) {
 }
 
 describe('LSTM and GRU give the same bits on every wasm build', () => {
-  it.each([['LSTM', LSTM, false], ['GRU', GRU, false], ['LSTM', LSTM, true], ['GRU', GRU, true]] as const)('simd = scalar: output and every gradient of a 2-layer, batchFirst %s (bidirectional %s)', async (_, Layer, bidirectional) => {
+  it.each([['LSTM', LSTM, false], ['GRU', GRU, false], ['RNN', RNN, false], ['LSTM', LSTM, true], ['GRU', GRU, true], ['RNN', RNN, true]] as const)('simd = scalar: output and every gradient of a 2-layer, batchFirst %s (bidirectional %s)', async (_, Layer, bidirectional) => {
     const hashes: number[] = [];
     for (const config of CONFIGS.filter((c) => c.options.backend !== 'js')) {
       await use(config.options);

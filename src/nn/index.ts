@@ -9,8 +9,9 @@ export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerN
 export { GroupNorm, InstanceNorm1d, InstanceNorm2d, type GroupNormOptions, type InstanceNormOptions } from './group-norm.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';
 export { LSTM } from './lstm.js';
-export type { LSTMOptions, LSTMState, GRUOptions, GRUState, RecurrentOptions } from './recurrent.js';
+export type { LSTMOptions, LSTMState, GRUOptions, GRUState, RNNOptions, RNNState, RecurrentOptions } from './recurrent-options.js';
 export { GRU } from './gru.js';
+export { RNN } from './rnn.js';
 export { Conv2d, Conv1d, ConvNd, type ConvOptions, type Conv2dOptions, type Conv1dOptions, type Conv2dPaddingMode } from './conv.js';
 export { ConvTranspose2d, type ConvTranspose2dOptions } from './conv-transpose.js';
 export {
@@ -42,6 +43,7 @@ import {
 import { Embedding } from './embedding.js';
 import { LSTM } from './lstm.js';
 import { GRU } from './gru.js';
+import { RNN } from './rnn.js';
 import { Conv2d, Conv1d } from './conv.js';
 import { ConvTranspose2d } from './conv-transpose.js';
 import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d } from './pooling.js';
@@ -50,7 +52,7 @@ import { CrossEntropyLoss, NLLLoss } from './class-losses.js';
 
 /** Every layer class, by name (the gradient-check test enumerates it). @internal */
 export const layerClasses = { Linear, PReLU, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, Dropout, Dropout2d, Flatten, Unflatten, Identity, Softmax, LogSoftmax, Sequential,
-  BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, LSTM, GRU, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
+  BatchNorm1d, BatchNorm2d, LayerNorm, GroupNorm, InstanceNorm1d, InstanceNorm2d, Embedding, RNN, LSTM, GRU, Conv2d, ConvTranspose2d, MaxPool2d, AvgPool2d, AdaptiveAvgPool2d,
   AdaptiveMaxPool2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, Upsample,
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d } as const;
 /** Every loss class, by name (the gradient-check test enumerates it). @internal */

@@ -1,10 +1,20 @@
 import { requireBackend } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
 import { Act } from '../backend/backend.js';
-import { record } from '../autograd/node.js';
-import { RecurrentBase, product, timeAt, type LSTMOptions, type LSTMState } from './recurrent.js';
+import { RecurrentBase, product, stateBefore, type SequenceLayout, type Unit } from './recurrent.js';
+import type { LSTMOptions, LSTMState } from './recurrent-options.js';
 
 const F = 4; // bytes a float
+
+/** An LSTM forward's own buffers: per unit its gates [T, N, 4H] and cell states [T, N, H]; c0, c_n; per direction the gates' gradients; dc. */
+interface LSTMCell {
+  gates: Tensor[];
+  cells: Tensor[];
+  c0: Tensor;
+  cn: Tensor;
+  dgates: Tensor[];
+  dc: Tensor;
+}
 
 /**
  * A long short-term memory network, as torch.nn.LSTM: for each step t and layer,
@@ -25,7 +35,7 @@ const F = 4; // bytes a float
  * by lstmCellBackward, the weight gradients as gemm over all steps at once (the same bits on
  * every thread count: gemm's split never changes a sum's order).
  */
-export class LSTM extends RecurrentBase {
+export class LSTM extends RecurrentBase<LSTMCell> {
   /** (h_n, c_n) after the last forward, [numLayers·directions, N, H] (constants), or null before it. */
   state: LSTMState | null = null;
 
@@ -34,84 +44,56 @@ export class LSTM extends RecurrentBase {
   }
 
   override forward(x: Tensor, initial?: LSTMState): Tensor {
-    const layout = this.sequence(x), { timeMajor, steps, n, stateShape } = layout;
-    const H = this.hiddenSize, L = this.numLayers, D = this.directions, G = 4 * H, rows = steps * n, nH = n * H * F;
-    if (initial !== undefined) this.checkState(initial, ['h', 'c'], stateShape);
-    const k = requireBackend();
-    // Every buffer the step needs is taken here, so the backward allocates nothing.
-    const xTime = timeMajor ? x : this.buffer('xTime', [steps, n, this.inputSize]);
-    const h0 = this.buffer('h0', [L * D, n, H]), c0 = this.buffer('c0', [L * D, n, H]);
-    const named = (base: string, u: number) => `${base}${Math.floor(u / D)}${u % D ? '_reverse' : ''}`;
-    const gates = Array.from({ length: L * D }, (_, u) => this.buffer(named('gates', u), [steps, n, G]));
-    const cells = Array.from({ length: L * D }, (_, u) => this.buffer(named('cells', u), [steps, n, H]));
-    const { hidden, out } = this.hiddenBuffers(layout);
-    const y = timeMajor ? out[L - 1] : this.buffer('y', [n, steps, D * H]);
-    const dgates = Array.from({ length: D }, (_, d) => this.buffer(d ? 'dgatesReverse' : 'dgates', [steps, n, G]));
-    const dOut = [this.buffer('dOutA', [steps, n, D * H]), this.buffer('dOutB', [steps, n, D * H])];
-    const dDirection = D === 1 ? null : this.buffer('dDirection', [steps, n, H]);
-    const dh = this.buffer('dh', [n, H]), dhNext = this.buffer('dhNext', [n, H]), dc = this.buffer('dc', [n, H]);
-    const dxTime = timeMajor ? null : this.buffer('dxTime', [steps, n, this.inputSize]);
-    const hn = this.buffer('hn', stateShape), cn = this.buffer('cn', stateShape);
-    if (!timeMajor) k.transposeAxes(x.offset, 1, n, 1, steps, this.inputSize, xTime.offset, x.size);
-    if (initial) {
-      k.copy(initial.h.offset, h0.offset, h0.size);
-      k.copy(initial.c.offset, c0.offset, c0.size);
-    } else {
-      k.fill(h0.offset, h0.size, 0);
-      k.fill(c0.offset, c0.size, 0);
+    const { y, hn, cell } = this.run(x, initial as Record<string, Tensor> | undefined, ['h', 'c']);
+    this.state = { h: hn, c: cell.cn };
+    return y;
+  }
+
+  protected prepare({ steps, n, stateShape }: SequenceLayout, initial: Record<string, Tensor> | undefined): LSTMCell {
+    const H = this.hiddenSize, units = this.numLayers * this.directions, k = requireBackend();
+    const cell = {
+      gates: this.unitBuffers('gates', [steps, n, 4 * H]), cells: this.unitBuffers('cells', [steps, n, H]),
+      c0: this.buffer('c0', [units, n, H]), cn: this.buffer('cn', stateShape),
+      dgates: Array.from({ length: this.directions }, (_, d) => this.buffer(d ? 'dgatesReverse' : 'dgates', [steps, n, 4 * H])),
+      dc: this.buffer('dc', [n, H]),
+    };
+    if (initial) k.copy(initial.c.offset, cell.c0.offset, cell.c0.size);
+    else k.fill(cell.c0.offset, cell.c0.size, 0);
+    return cell;
+  }
+
+  protected inputProduct(cell: LSTMCell, { u, l, d, input, width, steps, n }: Unit): void {
+    const { wih, bih, bhh } = this.layer(l, d), k = requireBackend(), G = 4 * this.hiddenSize, gates = cell.gates[u].offset;
+    product(0, 1, steps * n, G, width, input, width, wih.offset, width, 0, gates, G);
+    if (bih && bhh) {
+      k.biasActivation(gates, steps * n, G, bih.offset, Act.identity, 0, gates);
+      k.biasActivation(gates, steps * n, G, bhh.offset, Act.identity, 0, gates);
     }
-    const previous = (states: Tensor, first: Tensor, u: number, s: number) => this.previous(states, first, u, s, steps, n);
-    const drops: ({ input: Tensor; mask: Tensor } | null)[] = [];
-    const inputOf = (l: number) => (l === 0 ? xTime : drops[l - 1]?.input ?? out[l - 1]).offset;
-    for (let l = 0; l < L; l++) {
-      const input = inputOf(l), width = this.inputWidth(l);
-      for (let d = 0; d < D; d++) {
-        const u = l * D + d, { wih, whh, bih, bhh } = this.layer(l, d);
-        const gl = gates[u].offset, cl = cells[u].offset, hl = hidden[u].offset;
-        product(0, 1, rows, G, width, input, width, wih.offset, width, 0, gl, G);
-        if (bih && bhh) {
-          k.biasActivation(gl, rows, G, bih.offset, Act.identity, 0, gl);
-          k.biasActivation(gl, rows, G, bhh.offset, Act.identity, 0, gl);
-        }
-        for (let s = 0; s < steps; s++) {
-          const t = timeAt(d, s, steps);
-          product(0, 1, n, G, H, previous(hidden[u], h0, u, s), H, whh.offset, H, 1, gl + t * n * G * F, G);
-          k.lstmCellForward(gl + t * n * G * F, previous(cells[u], c0, u, s), cl + t * nH, hl + t * nH, n, H, G);
-        }
-        const last = timeAt(d, steps - 1, steps);
-        k.copy(hl + last * nH, hn.offset + u * nH, n * H);
-        k.copy(cl + last * nH, cn.offset + u * nH, n * H);
-      }
-      this.joinDirections(hidden, out[l], l, rows);
-      drops.push(this.dropBetween(l, out[l], steps, n));
-    }
-    if (!timeMajor) k.transposeAxes(out[L - 1].offset, 1, steps, 1, n, D * H, y.offset, y.size);
-    this.state = { h: hn, c: cn };
-    const params = this.parameters();
-    return record(y, this.describe(), [x, ...params], [x, ...params], (g, sink) => {
-      // The top layer's output gradient, time-major.
-      if (timeMajor) k.copy(g.offset, dOut[0].offset, rows * D * H);
-      else k.transposeAxes(g.offset, 1, n, 1, steps, D * H, dOut[0].offset, rows * D * H);
-      for (let l = L - 1; l >= 0; l--) {
-        const input = inputOf(l), layerGradient = dOut[(L - 1 - l) % 2].offset;
-        for (let d = 0; d < D; d++) {
-          const u = l * D + d, { whh } = this.layer(l, d);
-          const gl = gates[u].offset, cl = cells[u].offset, dg = dgates[d].offset;
-          const dHidden = this.directionGradient(d, layerGradient, dDirection!, rows);
-          k.fill(dc.offset, n * H, 0);
-          k.fill(dhNext.offset, n * H, 0);
-          for (let s = steps - 1; s >= 0; s--) {
-            const t = timeAt(d, s, steps);
-            k.add(dHidden + t * nH, dhNext.offset, dh.offset, n * H);
-            k.lstmCellBackward(gl + t * n * G * F, previous(cells[u], c0, u, s), cl + t * nH, dh.offset, dc.offset, dg + t * n * G * F, n, H, G);
-            product(0, 0, n, H, G, dg + t * n * G * F, G, whh.offset, H, 0, dhNext.offset, H);
-          }
-          this.parameterGradients(sink, l, d, { dih: dg, dhh: dg, input, hidden: hidden[u].offset, h0: h0.offset + u * nH, steps, n });
-        }
-        this.inputGradient(sink, x, l, {
-          dih: dgates.map((t) => t.offset), steps, n, below: dOut[(L - l) % 2].offset, mask: drops[l - 1]?.mask ?? null, timeMajor, dxTime,
-        });
-      }
-    });
+  }
+
+  protected forwardStep(cell: LSTMCell, unit: Unit, s: number, t: number): void {
+    const H = this.hiddenSize, G = 4 * H, { u, n } = unit, gates = cell.gates[u].offset + t * n * G * F;
+    product(0, 1, n, G, H, stateBefore(unit, unit.hidden, unit.h0, s, H), H, this.layer(unit.l, unit.d).whh.offset, H, 1, gates, G);
+    requireBackend().lstmCellForward(gates, this.cellBefore(cell, unit, s), cell.cells[u].offset + t * n * H * F, unit.hidden + t * n * H * F, n, H, G);
+    if (s === unit.steps - 1) requireBackend().copy(cell.cells[u].offset + t * n * H * F, cell.cn.offset + u * n * H * F, n * H);
+  }
+
+  protected beginBackward(cell: LSTMCell): void {
+    requireBackend().fill(cell.dc.offset, cell.dc.size, 0);
+  }
+
+  protected backwardStep(cell: LSTMCell, unit: Unit, s: number, t: number, dh: number, dhNext: number): void {
+    const H = this.hiddenSize, G = 4 * H, { u, n } = unit, dgates = cell.dgates[unit.d].offset + t * n * G * F;
+    requireBackend().lstmCellBackward(cell.gates[u].offset + t * n * G * F, this.cellBefore(cell, unit, s), cell.cells[u].offset + t * n * H * F, dh, cell.dc.offset, dgates, n, H, G);
+    product(0, 0, n, H, G, dgates, G, this.layer(unit.l, unit.d).whh.offset, H, 0, dhNext, H);
+  }
+
+  protected gateGradients(cell: LSTMCell, d: number): { dih: number; dhh: number } {
+    return { dih: cell.dgates[d].offset, dhh: cell.dgates[d].offset };
+  }
+
+  /** The unit's cell state before its s-th step. */
+  private cellBefore(cell: LSTMCell, unit: Unit, s: number): number {
+    return stateBefore(unit, cell.cells[unit.u].offset, cell.c0.offset + unit.u * unit.n * this.hiddenSize * F, s, this.hiddenSize);
   }
 }

@@ -3,45 +3,13 @@ import { globalRandom, type Random } from '../core/rng.js';
 import { gemmWorkspace, requireBackend } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
 import type { GradSink } from '../core/grad-fn.js';
-import { BOOLEAN, POSITIVE_INT, UNIT, checkOptions, checkValue, int, required } from '../core/validate.js';
+import { record } from '../autograd/node.js';
+import { BOOLEAN, POSITIVE_INT, UNIT, checkOptions, checkValue, int, required, type Rule } from '../core/validate.js';
 import { Module } from './module.js';
 import { Parameter } from './parameter.js';
 import { GENERATOR, uniform } from './init.js';
 import { checkInput } from './validate.js';
-
-/** The options of LSTM and GRU (torch's names in camelCase). */
-export interface RecurrentOptions {
-  /** Stacked layers, each reading the one below's hidden states (default 1). */
-  numLayers?: number;
-  /** Learn bias_ih and bias_hh (default true). */
-  bias?: boolean;
-  /** Input and output [N, T, features] instead of [T, N, features] (default false, as torch). */
-  batchFirst?: boolean;
-  /** Dropout on each layer's output but the last, in training (default 0; needs numLayers > 1, where torch warns). */
-  dropout?: number;
-  /**
-   * A second direction per layer that reads the sequence from its end, its hidden states beside
-   * the first's: the output is [T, N, 2·hiddenSize], the state [2·numLayers, N, hiddenSize], and
-   * each layer above reads both (default false).
-   */
-  bidirectional?: boolean;
-  /** torch's proj_size: only 0 here. */
-  projSize?: number;
-}
-
-export type LSTMOptions = RecurrentOptions;
-export type GRUOptions = RecurrentOptions;
-
-/** The initial state for LSTM.forward: h0 and c0, [numLayers·directions, N, hiddenSize] (or without N unbatched). */
-export interface LSTMState {
-  h: Tensor;
-  c: Tensor;
-}
-
-/** The initial state for GRU.forward: h0, [numLayers·directions, N, hiddenSize] (or without N unbatched). */
-export interface GRUState {
-  h: Tensor;
-}
+import type { RecurrentOptions } from './recurrent-options.js';
 
 const SIZE = required(POSITIVE_INT);
 const F = 4; // bytes a float
@@ -49,6 +17,28 @@ const F = 4; // bytes a float
 /** The time direction d reads at its s-th step: the forward one from the start, the reverse one from the end. */
 export function timeAt(d: number, s: number, steps: number): number {
   return d === 0 ? s : steps - 1 - s;
+}
+
+/** Where `unit`'s state before its s-th step is: the step before in its direction's walk in `states` ([T, N, width]), or `initial`. */
+export function stateBefore(unit: Unit, states: number, initial: number, s: number, width: number): number {
+  return s === 0 ? initial : states + timeAt(unit.d, s - 1, unit.steps) * unit.n * width * F;
+}
+
+/** One unit's place in a forward: its layer and direction, its input and where its states are. */
+export interface Unit {
+  /** l·directions + d. */
+  u: number;
+  l: number;
+  d: number;
+  /** The layer's input [T·N, width], time-major. */
+  input: number;
+  width: number;
+  /** The unit's hidden states [T, N, H], time-major. */
+  hidden: number;
+  /** Its initial state [N, H]. */
+  h0: number;
+  steps: number;
+  n: number;
 }
 
 /** A sequence's layout, from the input's shape. */
@@ -61,14 +51,17 @@ export interface SequenceLayout {
 }
 
 /**
- * What LSTM and GRU share: torch's options, the parameters (weight_ih_l{k} [gates·H, in],
+ * What LSTM, GRU and RNN share: torch's options, the parameters (weight_ih_l{k} [gates·H, in],
  * weight_hh_l{k} [gates·H, H], bias_ih_l{k}, bias_hh_l{k}, then the same with `_reverse` when
- * bidirectional) and their U(±1/√H) initialisation, the input's layout, the order in which each
- * direction walks the steps, the buffers between layers and the initial state's checks.
+ * bidirectional) and their U(±1/√H) initialisation, the input's layout and the state's checks, and
+ * the forward and backward over layers, directions and steps (`run`): each kind of cell supplies
+ * its buffers, its input product, one step forward and one step back.
  *
  * A (layer, direction) pair is a "unit", numbered l·directions + d as torch numbers h_n's rows.
+ * The reverse direction walks the steps from the last to the first; every buffer a run needs is
+ * taken before it computes, so the backward allocates nothing.
  */
-export abstract class RecurrentBase extends Module {
+export abstract class RecurrentBase<Cell> extends Module {
   readonly inputSize: number;
   readonly hiddenSize: number;
   readonly numLayers: number;
@@ -80,12 +73,12 @@ export abstract class RecurrentBase extends Module {
   /** 2 when bidirectional, else 1. */
   readonly directions: number;
 
-  protected constructor(owner: string, gates: number, inputSize: number, hiddenSize: number, given: RecurrentOptions | undefined) {
+  protected constructor(owner: string, gates: number, inputSize: number, hiddenSize: number, given: RecurrentOptions | undefined, rules: Record<string, Rule> = {}) {
     super();
     checkValue(owner, 'inputSize', inputSize, SIZE);
     checkValue(owner, 'hiddenSize', hiddenSize, SIZE);
     const options = checkOptions<RecurrentOptions>(owner, given, {
-      numLayers: POSITIVE_INT, bias: BOOLEAN, batchFirst: BOOLEAN, dropout: UNIT, bidirectional: BOOLEAN, projSize: int(0, 0),
+      numLayers: POSITIVE_INT, bias: BOOLEAN, batchFirst: BOOLEAN, dropout: UNIT, bidirectional: BOOLEAN, projSize: int(0, 0), ...rules,
     });
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
@@ -104,7 +97,7 @@ export abstract class RecurrentBase extends Module {
       for (let l = 0; l < this.numLayers; l++) {
         for (let d = 0; d < this.directions; d++) {
           const suffix = `l${l}${d ? '_reverse' : ''}`;
-          made.push(own[`weight_ih_${suffix}`] = new Parameter(null, [g, l === 0 ? inputSize : this.directions * hiddenSize]));
+          made.push(own[`weight_ih_${suffix}`] = new Parameter(null, [g, this.inputWidth(l)]));
           made.push(own[`weight_hh_${suffix}`] = new Parameter(null, [g, hiddenSize]));
           if (this.bias) {
             made.push(own[`bias_ih_${suffix}`] = new Parameter(null, [g]));
@@ -128,11 +121,16 @@ export abstract class RecurrentBase extends Module {
 
   override describe(): string {
     const extras = [
-      this.numLayers !== 1 ? `numLayers ${this.numLayers}` : '', this.bias ? '' : 'no bias', this.batchFirst ? 'batchFirst' : '',
+      ...this.cellOptions(), this.numLayers !== 1 ? `numLayers ${this.numLayers}` : '', this.bias ? '' : 'no bias', this.batchFirst ? 'batchFirst' : '',
       this.dropout ? `dropout ${this.dropout}` : '', this.bidirectional ? 'bidirectional' : '',
     ]
       .filter((s) => s !== '');
     return `${this.constructor.name}(${this.inputSize}, ${this.hiddenSize}${extras.map((s) => `, ${s}`).join('')})`;
+  }
+
+  /** The cell's own options for describe() (RNN's nonlinearity when not the default). */
+  protected cellOptions(): string[] {
+    return [];
   }
 
   /** Layer l's parameters in direction d (read at call time: a Sequential moves them into its block). */
@@ -146,14 +144,85 @@ export abstract class RecurrentBase extends Module {
     return l === 0 ? this.inputSize : this.directions * this.hiddenSize;
   }
 
+  /** A buffer per unit, `name0`, `name0_reverse`, `name1` … */
+  protected unitBuffers(name: string, shape: readonly number[]): Tensor[] {
+    const D = this.directions;
+    return Array.from({ length: this.numLayers * D }, (_, u) => this.buffer(`${name}${Math.floor(u / D)}${u % D ? '_reverse' : ''}`, shape));
+  }
+
+  /** The cell's buffers for this layout (and its state beyond h, from `initial` or zeros), taken before anything runs. */
+  protected abstract prepare(layout: SequenceLayout, initial: Record<string, Tensor> | undefined): Cell;
+  /** Unit's input product over all steps into its gates, with the biases that go there. */
+  protected abstract inputProduct(cell: Cell, unit: Unit): void;
+  /** Unit's step s (at time t): from the state before it to its hidden state at t (and the cell's own). */
+  protected abstract forwardStep(cell: Cell, unit: Unit, s: number, t: number): void;
+  /** Before unit's backward through time (LSTM zeroes the cell state's gradient). */
+  protected abstract beginBackward(cell: Cell, unit: Unit): void;
+  /** Its step back: from `dh` (what reaches h_t) to the gates' gradients at t and `dhNext`, what reaches the state before. */
+  protected abstract backwardStep(cell: Cell, unit: Unit, s: number, t: number, dh: number, dhNext: number): void;
+  /** The gates' gradients of direction d over all steps, after its backward: the input product's and the hidden one's. */
+  protected abstract gateGradients(cell: Cell, d: number): { dih: number; dhh: number };
+
   /**
-   * Where unit u's state before its s-th step is: the step before in its direction's walk (time
-   * t − 1 forward, t + 1 reversed) in `states` [T, N, H], or the unit's row of `initial`.
+   * The forward of every layer and direction over x: returns torch's `output` (recorded for
+   * backward) and h_n [numLayers·D, N, H] (a constant); `initial` is checked for `keys`.
    */
-  protected previous(states: Tensor, initial: Tensor, u: number, s: number, steps: number, n: number): number {
-    const d = u % this.directions, rowBytes = n * this.hiddenSize * F;
-    if (s === 0) return initial.offset + u * rowBytes;
-    return states.offset + timeAt(d, s - 1, steps) * rowBytes;
+  protected run(x: Tensor, initial: Record<string, Tensor> | undefined, keys: readonly string[]): { y: Tensor; hn: Tensor; cell: Cell } {
+    const layout = this.sequence(x), { timeMajor, steps, n, stateShape } = layout;
+    const H = this.hiddenSize, L = this.numLayers, D = this.directions, rows = steps * n, nH = n * H * F;
+    if (initial !== undefined) this.checkState(initial, keys, stateShape);
+    const k = requireBackend();
+    const xTime = timeMajor ? x : this.buffer('xTime', [steps, n, this.inputSize]);
+    const h0 = this.buffer('h0', [L * D, n, H]);
+    const { hidden, out } = this.hiddenBuffers(layout);
+    const y = timeMajor ? out[L - 1] : this.buffer('y', [n, steps, D * H]);
+    const dOut = [this.buffer('dOutA', [steps, n, D * H]), this.buffer('dOutB', [steps, n, D * H])];
+    const dDirection = D === 1 ? null : this.buffer('dDirection', [steps, n, H]);
+    const dh = this.buffer('dh', [n, H]), dhNext = this.buffer('dhNext', [n, H]);
+    const dxTime = timeMajor ? null : this.buffer('dxTime', [steps, n, this.inputSize]);
+    const hn = this.buffer('hn', stateShape);
+    const cell = this.prepare(layout, initial);
+    if (!timeMajor) k.transposeAxes(x.offset, 1, n, 1, steps, this.inputSize, xTime.offset, x.size);
+    if (initial) k.copy(initial.h.offset, h0.offset, h0.size);
+    else k.fill(h0.offset, h0.size, 0);
+    const drops: ({ input: Tensor; mask: Tensor } | null)[] = [];
+    const units: Unit[] = [];
+    for (let l = 0; l < L; l++) {
+      const input = (l === 0 ? xTime : drops[l - 1]?.input ?? out[l - 1]).offset;
+      for (let d = 0; d < D; d++) {
+        const u = l * D + d, unit: Unit = { u, l, d, input, width: this.inputWidth(l), hidden: hidden[u].offset, h0: h0.offset + u * nH, steps, n };
+        units.push(unit);
+        this.inputProduct(cell, unit);
+        for (let s = 0; s < steps; s++) this.forwardStep(cell, unit, s, timeAt(d, s, steps));
+        k.copy(unit.hidden + timeAt(d, steps - 1, steps) * nH, hn.offset + u * nH, n * H);
+      }
+      this.joinDirections(hidden, out[l], l, rows);
+      drops.push(this.dropBetween(l, out[l], steps, n));
+    }
+    if (!timeMajor) k.transposeAxes(out[L - 1].offset, 1, steps, 1, n, D * H, y.offset, y.size);
+    const params = this.parameters();
+    const recorded = record(y, this.describe(), [x, ...params], [x, ...params], (g, sink) => {
+      // The top layer's output gradient, time-major.
+      if (timeMajor) k.copy(g.offset, dOut[0].offset, rows * D * H);
+      else k.transposeAxes(g.offset, 1, n, 1, steps, D * H, dOut[0].offset, rows * D * H);
+      for (let l = L - 1; l >= 0; l--) {
+        const layerGradient = dOut[(L - 1 - l) % 2].offset;
+        for (let d = 0; d < D; d++) {
+          const unit = units[l * D + d], dHidden = this.directionGradient(d, layerGradient, dDirection!, rows);
+          this.beginBackward(cell, unit);
+          k.fill(dhNext.offset, n * H, 0);
+          for (let s = steps - 1; s >= 0; s--) {
+            const t = timeAt(d, s, steps);
+            k.add(dHidden + t * nH, dhNext.offset, dh.offset, n * H);
+            this.backwardStep(cell, unit, s, t, dh.offset, dhNext.offset);
+          }
+          this.parameterGradients(sink, unit, this.gateGradients(cell, d));
+        }
+        const dih = Array.from({ length: D }, (_, d) => this.gateGradients(cell, d).dih);
+        this.inputGradient(sink, x, l, { dih, steps, n, below: dOut[(L - l) % 2].offset, mask: drops[l - 1]?.mask ?? null, timeMajor, dxTime });
+      }
+    });
+    return { y: recorded, hn, cell };
   }
 
   /**
@@ -203,29 +272,27 @@ export abstract class RecurrentBase extends Module {
   }
 
   /**
-   * Unit (l, d)'s parameter gradients from its gates' pre-activation gradients of every step:
-   * `dih` [T·N, G] those of the input product, `dhh` of the hidden one (one buffer for LSTM).
+   * A unit's parameter gradients from its gates' pre-activation gradients of every step: `dih`
+   * [T·N, G] those of the input product, `dhh` of the hidden one (one buffer for LSTM and RNN).
    * dW_hh = Σ_t dhh_tᵀ·h_prev(t) — the steps after the direction's first in one product (forward:
    * times 1… against hidden 0…; reversed: times 0… against hidden 1…), then its first step's with
    * h0 — dW_ih = dihᵀ·input, the biases their column sums.
    */
-  protected parameterGradients(sink: GradSink, l: number, d: number, at: {
-    dih: number; dhh: number; input: number; hidden: number; h0: number; steps: number; n: number;
-  }): void {
-    const k = requireBackend(), { wih, whh, bih, bhh } = this.layer(l, d);
-    const H = this.hiddenSize, G = whh.shape[0], width = this.inputWidth(l), rows = at.steps * at.n, { dih, dhh, n } = at;
-    const first = dhh + timeAt(d, 0, at.steps) * n * G * F;
+  protected parameterGradients(sink: GradSink, unit: Unit, { dih, dhh }: { dih: number; dhh: number }): void {
+    const k = requireBackend(), { wih, whh, bih, bhh } = this.layer(unit.l, unit.d), { d, steps, n, width } = unit;
+    const H = this.hiddenSize, G = whh.shape[0], rows = steps * n;
+    const first = dhh + timeAt(d, 0, steps) * n * G * F;
     sink.writeOrAdd(whh, (dst, add) => {
       let beta = add ? 1 : 0;
-      if (at.steps > 1) {
-        const rest = (at.steps - 1) * n;
-        if (d === 0) product(1, 0, G, H, rest, dhh + n * G * F, G, at.hidden, H, beta, dst, H);
-        else product(1, 0, G, H, rest, dhh, G, at.hidden + n * H * F, H, beta, dst, H);
+      if (steps > 1) {
+        const rest = (steps - 1) * n;
+        if (d === 0) product(1, 0, G, H, rest, dhh + n * G * F, G, unit.hidden, H, beta, dst, H);
+        else product(1, 0, G, H, rest, dhh, G, unit.hidden + n * H * F, H, beta, dst, H);
         beta = 1;
       }
-      product(1, 0, G, H, n, first, G, at.h0, H, beta, dst, H);
+      product(1, 0, G, H, n, first, G, unit.h0, H, beta, dst, H);
     });
-    sink.writeOrAdd(wih, (dst, add) => product(1, 0, G, width, rows, dih, G, at.input, width, add ? 1 : 0, dst, width));
+    sink.writeOrAdd(wih, (dst, add) => product(1, 0, G, width, rows, dih, G, unit.input, width, add ? 1 : 0, dst, width));
     if (bih && bhh) {
       sink.writeOrAdd(bih, (dst, add) => k.sumRows(dih, rows, G, dst, add ? 1 : 0));
       sink.writeOrAdd(bhh, (dst, add) => k.sumRows(dhh, rows, G, dst, add ? 1 : 0));

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { BatchNorm1d, BatchNorm2d, Embedding, GroupNorm, GRU, InstanceNorm1d, InstanceNorm2d, LSTM, LayerNorm, tensor } from '../../src/index.js';
+import { BatchNorm1d, BatchNorm2d, Embedding, GroupNorm, GRU, InstanceNorm1d, InstanceNorm2d, LSTM, LayerNorm, RNN, tensor } from '../../src/index.js';
 import {
   NON_FINITE, disposedTensor, fuzz, live, notBoolean, notNumber, notOptions, notTensor, shapeOfRank, tensorNotOfRank,
   unknownKeyOptions, using, type FuzzCase,
@@ -84,6 +84,20 @@ export const normCases: FuzzCase[] = [
         const x = live([2, 1, 3]), h = tensor(new Float32Array(bad === 'shape' ? 8 : 4), bad === 'shape' ? [2, 1, 4] : [1, 1, 4]);
         try {
           return m.forward(x, (bad === 'missing' ? {} : { h: bad === 'grad' ? h.requiresGrad_() : h }) as never);
+        } finally {
+          h.dispose();
+        }
+      }))),
+    (call) => call()),
+  fuzz('new RNN(inputSize, hiddenSize, options) with a bad size, nonlinearity or option; a bidirectional RNN(3, 4).forward(x, state) with a bad input or a one-way state',
+    fc.oneof(fc.tuple(fc.constant(3), notPositiveInt).map(([i, h]) => () => new RNN(i, h as number)),
+      fc.constantFrom({ nonlinearity: 'sigmoid' }, { nonlinearity: 'Tanh' }, { nonlinearity: 1 }, { non_linearity: 'relu' }, { bidirectional: 'no' }, { dropout: 0.5 })
+        .map((o) => () => new RNN(3, 4, o as never)),
+      fc.constantFrom([5], [2, 1, 4], [2, 1, 2, 3]).map((shape) => () => using(() => new RNN(3, 4, { bidirectional: true }), (m) => m.forward(live([...shape])))),
+      fc.constant(() => using(() => new RNN(3, 4, { bidirectional: true }), (m) => {
+        const x = live([2, 1, 3]), h = tensor(new Float32Array(4), [1, 1, 4]);
+        try {
+          return m.forward(x, { h });
         } finally {
           h.dispose();
         }
