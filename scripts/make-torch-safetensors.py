@@ -2,9 +2,10 @@
 
     /usr/bin/python3 scripts/make-torch-safetensors.py
 
-Two models, built and run in PyTorch (torch 1.13 here): an MLP, and a small CNN with BatchNorm2d
+Three models, built and run in PyTorch (torch 1.13 here): an MLP, a small CNN with BatchNorm2d
 and BatchNorm1d whose running statistics and num_batches_tracked (an int64 buffer) were moved by a
-few training-mode forwards. Each state_dict is written as test/fixtures/torch-<name>.safetensors,
+few training-mode forwards, and a sequence classifier (Embedding, a 2-layer bidirectional LSTM, a
+Linear head on the last step). Each state_dict is written as test/fixtures/torch-<name>.safetensors,
 and test/fixtures/torch-models.json holds the input and the logits PyTorch computed in eval mode.
 
 The files are written as `safetensors.torch.save_file(model.state_dict(), path)` writes them: the
@@ -62,18 +63,33 @@ def cnn():
     )
 
 
+class SequenceClassifier(nn.Module):
+    """Embedding -> 2-layer bidirectional LSTM (batch_first) -> the last step's output -> Linear."""
+
+    def __init__(self):
+        super().__init__()
+        self.embed = nn.Embedding(10, 6)
+        self.lstm = nn.LSTM(6, 5, num_layers=2, bidirectional=True, batch_first=True)
+        self.head = nn.Linear(10, 3)
+
+    def forward(self, tokens):
+        out, _ = self.lstm(self.embed(tokens))
+        return self.head(out[:, -1])
+
+
 def main():
     assert sys.byteorder == 'little', 'safetensors stores little-endian bytes'
     torch.manual_seed(0)
     fixture = {'torch': torch.__version__.split('+')[0]}
-    for name, build, shape in [('mlp', mlp, [5, 4]), ('cnn', cnn, [2, 1, 6, 6])]:
+    for name, build, shape in [('mlp', mlp, [5, 4]), ('cnn', cnn, [2, 1, 6, 6]), ('sequence', SequenceClassifier, [3, 7])]:
         model = build()
+        draw = (lambda: torch.randint(0, 10, shape)) if name == 'sequence' else (lambda: torch.randn(*shape))
         model.train()
         with torch.no_grad():
             for _ in range(3):  # moves the running statistics and num_batches_tracked off their defaults
-                model(torch.randn(*shape) * 2 + 0.5)
+                model(draw() if name == 'sequence' else draw() * 2 + 0.5)
         model.eval()
-        x = torch.randn(*shape)
+        x = draw()
         with torch.no_grad():
             logits = model(x)
         file = f'torch-{name}.safetensors'
@@ -81,7 +97,7 @@ def main():
         fixture[name] = {
             'file': file,
             'inputShape': shape,
-            'input': x.flatten().tolist(),  # float32 values, exact as JSON doubles
+            'input': x.flatten().tolist(),  # float32 values (token indices for the sequence model), exact as JSON doubles
             'logits': logits.flatten().tolist(),
         }
     with open(os.path.join(FIXTURES, 'torch-models.json'), 'w') as f:

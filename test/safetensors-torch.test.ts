@@ -2,13 +2,16 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import { init } from '../src/backend/init.js';
 import { tensor } from '../src/ops/creation.js';
 import { noGrad } from '../src/autograd/grad-mode.js';
-import { Sequential, Linear, ReLU, Tanh, Conv2d, BatchNorm2d, BatchNorm1d, MaxPool2d, Flatten, type Module } from '../src/nn/index.js';
+import { Sequential, Linear, ReLU, Tanh, Conv2d, BatchNorm2d, BatchNorm1d, MaxPool2d, Flatten, Embedding, LSTM, Module } from '../src/nn/index.js';
+import { narrow, squeeze } from '../src/index.js';
+import type { Tensor } from '../src/core/tensor.js';
 import { CheckpointError, decodeSafetensors, encodeSafetensors, load, serialize, type NamedTensor } from '../src/io/index.js';
 import { importNodeBuiltin } from '../src/core/node-builtin.js';
 import fixture from './fixtures/torch-models.json';
 
-// Files PyTorch wrote (scripts/make-torch-safetensors.py: the state_dict of an MLP and of a CNN with
-// BatchNorm2d/1d, in the byte layout of safetensors.torch.save_file), loaded by `load` and run:
+// Files PyTorch wrote (scripts/make-torch-safetensors.py: the state_dict of an MLP, of a CNN with
+// BatchNorm2d/1d and of a sequence classifier with a 2-layer bidirectional LSTM, in the byte layout
+// of safetensors.torch.save_file), loaded by `load` and run:
 // the logits must be PyTorch's within 1e-5. In Node from a path and from bytes; in the page from
 // the bytes a fetch returns.
 
@@ -24,6 +27,19 @@ const cnn = () => new Sequential([
   new Linear(4 * 3 * 3, 5), new BatchNorm1d(5), new Tanh(), new Linear(5, 3),
 ]);
 
+/** torch's SequenceClassifier: Embedding → 2-layer bidirectional LSTM (batchFirst) → the last step → Linear; the same attribute names. */
+class SequenceClassifier extends Module {
+  readonly embed = new Embedding(10, 6);
+  readonly lstm = new LSTM(6, 5, { numLayers: 2, bidirectional: true, batchFirst: true });
+  readonly head = new Linear(10, 3);
+
+  forward(tokens: Tensor): Tensor {
+    const out = this.lstm.forward(this.embed.forward(tokens));
+    return this.head.forward(squeeze(narrow(out, 1, out.shape[1] - 1, 1), 1));
+  }
+}
+const sequence = () => new SequenceClassifier();
+
 function logits(model: Module, { input, inputShape }: { input: number[]; inputShape: number[] }): Float32Array {
   model.eval();
   return noGrad(() => model.forward(tensor(input, inputShape)).toArray());
@@ -38,7 +54,7 @@ function expectClose(actual: Float32Array, expected: number[]): void {
 describe('load reads a safetensors state dict written by PyTorch', () => {
   beforeAll(async () => {
     await init();
-    for (const { file } of [fixture.mlp, fixture.cnn]) {
+    for (const { file } of [fixture.mlp, fixture.cnn, fixture.sequence]) {
       const buffer = inNode
         ? (await importNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises')).readFile(path(file))
         : fetch(url(file)).then((response) => response.arrayBuffer());
@@ -46,7 +62,7 @@ describe('load reads a safetensors state dict written by PyTorch', () => {
     }
   });
 
-  for (const [name, build] of [['mlp', mlp], ['cnn', cnn]] as const) {
+  for (const [name, build] of [['mlp', mlp], ['cnn', cnn], ['sequence', sequence]] as const) {
     it(`${name}: from bytes, the logits are PyTorch's within 1e-5`, async () => {
       const spec = fixture[name];
       const fromBytes = build();
