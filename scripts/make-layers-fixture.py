@@ -19,7 +19,8 @@ bilinear; up and down, by size and by factor, align_corners, recompute_scale_fac
 layers (each side its own size; 2-D and 3-D / 3-D and 4-D inputs); CrossEntropyLoss and NLLLoss
 in torch's K-dimensional form (class indices and probabilities, label smoothing, each reduction),
 the target given in the case; LSTM, GRU and RNN (layers, batch_first, no bias, one unbatched
-sequence, bidirectional, a given initial state, RNN's relu; their `output` and h_n / c_n). For each: the parameters
+sequence, bidirectional, a given initial state, RNN's relu, LSTM's proj_size; their `output` and
+h_n / c_n). For each: the parameters
 (drawn here, loaded into Descent's layer), input, upstream gradient, output, and the input and
 parameter gradients (torch 1.13, float32), tensors as {shape, data} with every float32 value
 written exactly.
@@ -149,6 +150,10 @@ RECURRENT = [
     ('RNN', 2, 5, dict(bidirectional=True, bias=False), (6, 3, 2)),
     ('RNN', 3, 3, dict(nonlinearity='relu', bidirectional=True, num_layers=2), (4, 3), 'state'),
     ('RNN', 2, 4, dict(num_layers=3), (7, 2, 2), 'state'),
+    # LSTM's proj_size: h projected by weight_hr (c keeps hidden_size).
+    ('LSTM', 3, 5, dict(proj_size=2), (4, 2, 3)),
+    ('LSTM', 4, 4, dict(proj_size=3, num_layers=2, bidirectional=True, batch_first=True), (2, 5, 4), 'state'),
+    ('LSTM', 2, 3, dict(proj_size=1, bias=False), (5, 2)),
 ]
 
 # Losses over [N, C, d1, …] (torch's K-dimensional form): (loss, options, input shape, target kind)
@@ -179,7 +184,7 @@ ACTIVATIONS = {'SiLU', 'Mish', 'ELU', 'SELU', 'Hardswish', 'Hardsigmoid', 'ReLU6
 NAMES = {'padding_mode': 'paddingMode', 'ceil_mode': 'ceilMode', 'count_include_pad': 'countIncludePad',
          'output_padding': 'outputPadding', 'divisor_override': 'divisorOverride', 'scale_factor': 'scaleFactor',
          'align_corners': 'alignCorners', 'recompute_scale_factor': 'recomputeScaleFactor', 'label_smoothing': 'labelSmoothing',
-         'num_layers': 'numLayers', 'batch_first': 'batchFirst', 'ignore_index': 'ignoreIndex'}
+         'num_layers': 'numLayers', 'batch_first': 'batchFirst', 'proj_size': 'projSize', 'ignore_index': 'ignoreIndex'}
 
 
 def draw(shape, scale=1.0):
@@ -250,10 +255,10 @@ for name, cin, hidden, kwargs, shape, *given in RECURRENT:
             params[key] = tensor(p)
     x = draw(shape).requires_grad_(True)
     units = layer.num_layers * (2 if layer.bidirectional else 1)
-    state_shape = (units,) + ((shape[0 if layer.batch_first else 1],) if len(shape) == 3 else ()) + (hidden,)
-    state = {'h': draw(state_shape)} if given else {}
+    batch = (shape[0 if layer.batch_first else 1],) if len(shape) == 3 else ()
+    state = {'h': draw((units,) + batch + (kwargs.get('proj_size', 0) or hidden,))} if given else {}
     if given and name == 'LSTM':
-        state['c'] = draw(state_shape)
+        state['c'] = draw((units,) + batch + (hidden,))
     y, final = layer(x, (state['h'], state['c']) if 'c' in state else state.get('h'))
     g = draw(tuple(y.shape))
     y.backward(g)

@@ -164,16 +164,18 @@ function activationCase(make: () => Module, kinks: number[] = [], lo = -3, hi = 
   };
 }
 
-/** LSTM, GRU or RNN (tanh: relu's kink is checked against torch) over a few geometries (the seed picks; two bidirectional), with an initial state on odd seeds. */
+/** LSTM, GRU or RNN (tanh: relu's kink is checked against torch) over a few geometries (the seed picks; two bidirectional, two of LSTM's projected), with an initial state on odd seeds. */
 function recurrentCase(Layer: typeof LSTM | typeof GRU | typeof RNN, cell: boolean): Spec {
   return (r, c, s) => {
-    const m = new Layer(c, 3, [{}, { numLayers: 2 }, { batchFirst: true, bias: false }, { numLayers: 2, batchFirst: true, dropout: 0.4 },
-      { bidirectional: true }, { numLayers: 2, bidirectional: true, dropout: 0.3 }][s % 6]);
+    // LSTM's second and last geometries project h to 2 (projSize).
+    const proj = cell ? { projSize: 2 } : {};
+    const m = new Layer(c, 3, [{}, { numLayers: 2, ...proj }, { batchFirst: true, bias: false }, { numLayers: 2, batchFirst: true, dropout: 0.4 },
+      { bidirectional: true }, { numLayers: 2, bidirectional: true, dropout: 0.3, ...proj }][s % 6]);
     const steps = (r % 3) + 2, n = 2;
     const shape = (s % 6 === 0 || s % 6 === 4) && r % 2 ? [steps, c] : m.batchFirst ? [n, steps, c] : [steps, n, c];
     const x = leaf(values(shape.reduce((p, d) => p * d, 1), s), shape);
-    const units = m.numLayers * m.directions, stateOf = (seed: number) => tensor(values(units * n * 3, seed), [units, n, 3]);
-    const state = s % 2 && shape.length === 3 ? { h: stateOf(s + 4), ...(cell ? { c: stateOf(s + 5) } : {}) } : undefined;
+    const units = m.numLayers * m.directions, stateOf = (seed: number, width: number) => tensor(values(units * n * width, seed), [units, n, width]);
+    const state = s % 2 && shape.length === 3 ? { h: stateOf(s + 4, m.stateSize), ...(cell ? { c: stateOf(s + 5, 3) } : {}) } : undefined;
     // Dropout between layers: the same masks on every evaluation (the generator reseeded before each).
     return moduleCase(m, x, () => (m as LSTM).forward(x, state as never), state ? Object.values(state) : [], () => manualSeed(s));
   };

@@ -167,6 +167,18 @@ for (const config of CONFIGS) {
       ]);
       expect(gru.describe()).toBe('GRU(5, 4, numLayers 2, bidirectional)');
       gru.dispose();
+      // projSize: weight_hr after each direction's biases; h (and so weight_hh's columns and the layer above's input) P wide.
+      const projected = new LSTM(5, 4, { numLayers: 2, projSize: 3 });
+      expect(projected.namedParameters().map(([name, p]) => `${name} ${p.shape.join('×')}`)).toEqual([
+        'weight_ih_l0 16×5', 'weight_hh_l0 16×3', 'bias_ih_l0 16', 'bias_hh_l0 16', 'weight_hr_l0 3×4',
+        'weight_ih_l1 16×3', 'weight_hh_l1 16×3', 'bias_ih_l1 16', 'bias_hh_l1 16', 'weight_hr_l1 3×4',
+      ]);
+      expect(projected.describe()).toBe('LSTM(5, 4, numLayers 2, projSize 3)');
+      const x = tensor(randomFloats(6 * 2 * 5, 9), [6, 2, 5]);
+      expect([...projected.forward(x).shape]).toEqual([6, 2, 3]);
+      expect([[...projected.state!.h.shape], [...projected.state!.c.shape]]).toEqual([[2, 2, 3], [2, 2, 4]]);
+      x.dispose();
+      projected.dispose();
     });
 
     it('a sequence classifier (Embedding → 2-layer LSTM → last step → Linear) learns which token comes first, heap flat', () => {
@@ -231,7 +243,8 @@ for (const config of CONFIGS) {
       expect(() => new LSTM(3, 4, { dropout: 0.5 })).toThrow(/^LSTM: dropout 0.5 applies between layers, and numLayers 1 has none/);
       expect(() => new LSTM(3, 4, { numLayers: 2, dropout: 1.5 })).toThrow(/^LSTM: dropout must be in \[0, 1\], got 1.5/);
       expect(() => new LSTM(3, 4, { bidirectional: 1 } as never)).toThrow(/^LSTM: bidirectional must be a boolean, got 1/);
-      expect(() => new LSTM(3, 4, { projSize: 2 })).toThrow(OptionError);
+      expect(() => new LSTM(3, 4, { projSize: 4 })).toThrow(/^LSTM: projSize must be an integer in \[0, 3\], got 4/);
+      expect(() => new GRU(3, 4, { projSize: 2 })).toThrow(OptionError);
       expect(() => new LSTM(3, 4, { batch_first: true } as never)).toThrow(/unknown option batch_first .*did you mean batchFirst\?/);
       expect(() => new LSTM(0, 4)).toThrow(/^LSTM: inputSize must be/);
       expect(() => new RNN(3, 4, { nonlinearity: 'sigmoid' } as never)).toThrow(/^RNN: nonlinearity must be 'tanh' or 'relu', got "sigmoid"/);
@@ -244,6 +257,10 @@ for (const config of CONFIGS) {
       expectRejected(() => lstm.forward(flat), ShapeError, /input must be/);
       expectRejected(() => lstm.forward(x, { h: badH, c: goodC }), ShapeError, /^LSTM\(3, 4\): state.h must be \[1, 2, 4\] \(\[numLayers, N, hiddenSize\]\), got \[2, 4\]/);
       expectRejected(() => lstm.forward(x, { h: gradH, c: goodC }), OptionError, /gradients to the initial state are not supported/);
+      const projected = new LSTM(3, 4, { projSize: 2 }), h2 = tensor(new Float32Array(4), [1, 2, 2]);
+      expectRejected(() => projected.forward(x, { h: goodC, c: goodC }), ShapeError, /^LSTM\(3, 4, projSize 2\): state.h must be \[1, 2, 2\] \(\[numLayers, N, projSize\]\), got \[1, 2, 4\]/);
+      expectRejected(() => projected.forward(x, { h: h2, c: h2 }), ShapeError, /state.c must be \[1, 2, 4\] \(\[numLayers, N, hiddenSize\]\), got \[1, 2, 2\]/);
+      [projected, h2].forEach((t) => t.dispose());
       const both = new LSTM(3, 4, { bidirectional: true });
       expectRejected(() => both.forward(x, { h: goodC, c: goodC }), ShapeError, /^LSTM\(3, 4, bidirectional\): state.h must be \[2, 2, 4\] \(\[2·numLayers, N, hiddenSize\]\), got \[1, 2, 4\]/);
       [wrong, flat, x, badH, goodC, gradH].forEach((t) => t.dispose());
@@ -257,7 +274,7 @@ describe('LSTM and GRU give the same bits on every wasm build', () => {
     const hashes: number[] = [];
     for (const config of CONFIGS.filter((c) => c.options.backend !== 'js')) {
       await use(config.options);
-      const lstm = new Layer(5, 6, { numLayers: 2, batchFirst: true, bidirectional });
+      const lstm = new Layer(5, 6, { numLayers: 2, batchFirst: true, bidirectional, ...(Layer === LSTM && bidirectional ? { projSize: 4 } : {}) });
       lstm.parameters().forEach((p, i) => p.data.set(randomFloats(p.size, 40 + i)));
       const x = tensor(randomFloats(3 * 7 * 5, 50), [3, 7, 5]).requiresGrad_();
       const y = lstm.forward(x);

@@ -33,7 +33,7 @@ export class GRU extends RecurrentBase<GRUCell> {
   }
 
   override forward(x: Tensor, initial?: GRUState): Tensor {
-    const { y, hn } = this.run(x, initial as Record<string, Tensor> | undefined, ['h']);
+    const { y, hn } = this.run(x, initial as Record<string, Tensor> | undefined, { h: this.stateSize });
     this.state = { h: hn };
     return y;
   }

@@ -18,7 +18,11 @@ export interface RecurrentOptions {
    * each layer above reads both (default false).
    */
   bidirectional?: boolean;
-  /** torch's proj_size: only 0 here. */
+  /**
+   * LSTM: h_t projected to this size by weight_hr_l{k} [projSize, hiddenSize] (0 < projSize <
+   * hiddenSize), so the output, h_n and the layers above are projSize wide (c stays hiddenSize);
+   * 0 (default): none. GRU and RNN: only 0, as torch.
+   */
   projSize?: number;
 }
 

@@ -72,6 +72,10 @@ export abstract class RecurrentBase<Cell> extends Module {
   readonly bidirectional: boolean;
   /** 2 when bidirectional, else 1. */
   readonly directions: number;
+  /** LSTM's projection of h (0: none). */
+  readonly projSize: number;
+  /** The width of h, what each step hands the next and the layer above: projSize when set, else hiddenSize. */
+  readonly stateSize: number;
 
   protected constructor(owner: string, gates: number, inputSize: number, hiddenSize: number, given: RecurrentOptions | undefined, rules: Record<string, Rule> = {}) {
     super();
@@ -88,6 +92,8 @@ export abstract class RecurrentBase<Cell> extends Module {
     this.dropout = options.dropout ?? 0;
     this.bidirectional = options.bidirectional ?? false;
     this.directions = this.bidirectional ? 2 : 1;
+    this.projSize = options.projSize ?? 0;
+    this.stateSize = this.projSize || hiddenSize;
     if (this.dropout > 0 && this.numLayers === 1) {
       throw new OptionError(`${owner}: dropout ${this.dropout} applies between layers, and numLayers 1 has none (torch warns and ignores it); drop it, or use numLayers > 1`);
     }
@@ -98,11 +104,12 @@ export abstract class RecurrentBase<Cell> extends Module {
         for (let d = 0; d < this.directions; d++) {
           const suffix = `l${l}${d ? '_reverse' : ''}`;
           made.push(own[`weight_ih_${suffix}`] = new Parameter(null, [g, this.inputWidth(l)]));
-          made.push(own[`weight_hh_${suffix}`] = new Parameter(null, [g, hiddenSize]));
+          made.push(own[`weight_hh_${suffix}`] = new Parameter(null, [g, this.stateSize]));
           if (this.bias) {
             made.push(own[`bias_ih_${suffix}`] = new Parameter(null, [g]));
             made.push(own[`bias_hh_${suffix}`] = new Parameter(null, [g]));
           }
+          if (this.projSize) made.push(own[`weight_hr_${suffix}`] = new Parameter(null, [this.projSize, hiddenSize]));
         }
       }
     } catch (error) {
@@ -112,7 +119,7 @@ export abstract class RecurrentBase<Cell> extends Module {
     this.resetParameters();
   }
 
-  /** Draws every parameter U(±1/√hiddenSize), in torch's order (weight_ih, weight_hh, bias_ih, bias_hh per layer and direction). */
+  /** Draws every parameter U(±1/√hiddenSize), in torch's order (weight_ih, weight_hh, bias_ih, bias_hh, weight_hr per layer and direction). */
   resetParameters(generator: Random = globalRandom): void {
     checkValue(`${this.describe()}.resetParameters`, 'generator', generator, GENERATOR);
     const bound = 1 / Math.sqrt(this.hiddenSize);
@@ -122,7 +129,7 @@ export abstract class RecurrentBase<Cell> extends Module {
   override describe(): string {
     const extras = [
       ...this.cellOptions(), this.numLayers !== 1 ? `numLayers ${this.numLayers}` : '', this.bias ? '' : 'no bias', this.batchFirst ? 'batchFirst' : '',
-      this.dropout ? `dropout ${this.dropout}` : '', this.bidirectional ? 'bidirectional' : '',
+      this.dropout ? `dropout ${this.dropout}` : '', this.bidirectional ? 'bidirectional' : '', this.projSize ? `projSize ${this.projSize}` : '',
     ]
       .filter((s) => s !== '');
     return `${this.constructor.name}(${this.inputSize}, ${this.hiddenSize}${extras.map((s) => `, ${s}`).join('')})`;
@@ -134,14 +141,17 @@ export abstract class RecurrentBase<Cell> extends Module {
   }
 
   /** Layer l's parameters in direction d (read at call time: a Sequential moves them into its block). */
-  protected layer(l: number, d: number): { wih: Parameter; whh: Parameter; bih: Parameter | null; bhh: Parameter | null } {
+  protected layer(l: number, d: number): { wih: Parameter; whh: Parameter; bih: Parameter | null; bhh: Parameter | null; whr: Parameter | null } {
     const own = this as unknown as Record<string, Parameter | undefined>, suffix = `l${l}${d ? '_reverse' : ''}`;
-    return { wih: own[`weight_ih_${suffix}`]!, whh: own[`weight_hh_${suffix}`]!, bih: own[`bias_ih_${suffix}`] ?? null, bhh: own[`bias_hh_${suffix}`] ?? null };
+    return {
+      wih: own[`weight_ih_${suffix}`]!, whh: own[`weight_hh_${suffix}`]!, bih: own[`bias_ih_${suffix}`] ?? null, bhh: own[`bias_hh_${suffix}`] ?? null,
+      whr: own[`weight_hr_${suffix}`] ?? null,
+    };
   }
 
   /** The width of layer l's input: the input's features, or the layer below's hidden states of every direction. */
   protected inputWidth(l: number): number {
-    return l === 0 ? this.inputSize : this.directions * this.hiddenSize;
+    return l === 0 ? this.inputSize : this.directions * this.stateSize;
   }
 
   /** A buffer per unit, `name0`, `name0_reverse`, `name1` … */
@@ -162,23 +172,26 @@ export abstract class RecurrentBase<Cell> extends Module {
   protected abstract backwardStep(cell: Cell, unit: Unit, s: number, t: number, dh: number, dhNext: number): void;
   /** The gates' gradients of direction d over all steps, after its backward: the input product's and the hidden one's. */
   protected abstract gateGradients(cell: Cell, d: number): { dih: number; dhh: number };
+  /** The gradients of the cell's own parameters after unit's backward (LSTM's projection). */
+  protected cellGradients(_sink: GradSink, _cell: Cell, _unit: Unit): void {}
 
   /**
    * The forward of every layer and direction over x: returns torch's `output` (recorded for
-   * backward) and h_n [numLayers·D, N, H] (a constant); `initial` is checked for `keys`.
+   * backward) and h_n [numLayers·D, N, stateSize] (a constant); `initial` is checked for each of
+   * `keys`, a state's name and its width (h: stateSize; LSTM's c: hiddenSize).
    */
-  protected run(x: Tensor, initial: Record<string, Tensor> | undefined, keys: readonly string[]): { y: Tensor; hn: Tensor; cell: Cell } {
+  protected run(x: Tensor, initial: Record<string, Tensor> | undefined, keys: Record<string, number>): { y: Tensor; hn: Tensor; cell: Cell } {
     const layout = this.sequence(x), { timeMajor, steps, n, stateShape } = layout;
-    const H = this.hiddenSize, L = this.numLayers, D = this.directions, rows = steps * n, nH = n * H * F;
+    const S = this.stateSize, L = this.numLayers, D = this.directions, rows = steps * n, nS = n * S * F;
     if (initial !== undefined) this.checkState(initial, keys, stateShape);
     const k = requireBackend();
     const xTime = timeMajor ? x : this.buffer('xTime', [steps, n, this.inputSize]);
-    const h0 = this.buffer('h0', [L * D, n, H]);
+    const h0 = this.buffer('h0', [L * D, n, S]);
     const { hidden, out } = this.hiddenBuffers(layout);
-    const y = timeMajor ? out[L - 1] : this.buffer('y', [n, steps, D * H]);
-    const dOut = [this.buffer('dOutA', [steps, n, D * H]), this.buffer('dOutB', [steps, n, D * H])];
-    const dDirection = D === 1 ? null : this.buffer('dDirection', [steps, n, H]);
-    const dh = this.buffer('dh', [n, H]), dhNext = this.buffer('dhNext', [n, H]);
+    const y = timeMajor ? out[L - 1] : this.buffer('y', [n, steps, D * S]);
+    const dOut = [this.buffer('dOutA', [steps, n, D * S]), this.buffer('dOutB', [steps, n, D * S])];
+    const dDirection = D === 1 ? null : this.buffer('dDirection', [steps, n, S]);
+    const dh = this.buffer('dh', [n, S]), dhNext = this.buffer('dhNext', [n, S]);
     const dxTime = timeMajor ? null : this.buffer('dxTime', [steps, n, this.inputSize]);
     const hn = this.buffer('hn', stateShape);
     const cell = this.prepare(layout, initial);
@@ -190,33 +203,34 @@ export abstract class RecurrentBase<Cell> extends Module {
     for (let l = 0; l < L; l++) {
       const input = (l === 0 ? xTime : drops[l - 1]?.input ?? out[l - 1]).offset;
       for (let d = 0; d < D; d++) {
-        const u = l * D + d, unit: Unit = { u, l, d, input, width: this.inputWidth(l), hidden: hidden[u].offset, h0: h0.offset + u * nH, steps, n };
+        const u = l * D + d, unit: Unit = { u, l, d, input, width: this.inputWidth(l), hidden: hidden[u].offset, h0: h0.offset + u * nS, steps, n };
         units.push(unit);
         this.inputProduct(cell, unit);
         for (let s = 0; s < steps; s++) this.forwardStep(cell, unit, s, timeAt(d, s, steps));
-        k.copy(unit.hidden + timeAt(d, steps - 1, steps) * nH, hn.offset + u * nH, n * H);
+        k.copy(unit.hidden + timeAt(d, steps - 1, steps) * nS, hn.offset + u * nS, n * S);
       }
       this.joinDirections(hidden, out[l], l, rows);
       drops.push(this.dropBetween(l, out[l], steps, n));
     }
-    if (!timeMajor) k.transposeAxes(out[L - 1].offset, 1, steps, 1, n, D * H, y.offset, y.size);
+    if (!timeMajor) k.transposeAxes(out[L - 1].offset, 1, steps, 1, n, D * S, y.offset, y.size);
     const params = this.parameters();
     const recorded = record(y, this.describe(), [x, ...params], [x, ...params], (g, sink) => {
       // The top layer's output gradient, time-major.
-      if (timeMajor) k.copy(g.offset, dOut[0].offset, rows * D * H);
-      else k.transposeAxes(g.offset, 1, n, 1, steps, D * H, dOut[0].offset, rows * D * H);
+      if (timeMajor) k.copy(g.offset, dOut[0].offset, rows * D * S);
+      else k.transposeAxes(g.offset, 1, n, 1, steps, D * S, dOut[0].offset, rows * D * S);
       for (let l = L - 1; l >= 0; l--) {
         const layerGradient = dOut[(L - 1 - l) % 2].offset;
         for (let d = 0; d < D; d++) {
           const unit = units[l * D + d], dHidden = this.directionGradient(d, layerGradient, dDirection!, rows);
           this.beginBackward(cell, unit);
-          k.fill(dhNext.offset, n * H, 0);
+          k.fill(dhNext.offset, n * S, 0);
           for (let s = steps - 1; s >= 0; s--) {
             const t = timeAt(d, s, steps);
-            k.add(dHidden + t * nH, dhNext.offset, dh.offset, n * H);
+            k.add(dHidden + t * nS, dhNext.offset, dh.offset, n * S);
             this.backwardStep(cell, unit, s, t, dh.offset, dhNext.offset);
           }
           this.parameterGradients(sink, unit, this.gateGradients(cell, d));
+          this.cellGradients(sink, cell, unit);
         }
         const dih = Array.from({ length: D }, (_, d) => this.gateGradients(cell, d).dih);
         this.inputGradient(sink, x, l, { dih, steps, n, below: dOut[(L - l) % 2].offset, mask: drops[l - 1]?.mask ?? null, timeMajor, dxTime });
@@ -231,28 +245,28 @@ export abstract class RecurrentBase<Cell> extends Module {
    * top layer's output is the module's when time-major, so it gets the output's shape.
    */
   protected hiddenBuffers(at: SequenceLayout): { hidden: Tensor[]; out: Tensor[] } {
-    const { steps, n } = at, H = this.hiddenSize, D = this.directions, L = this.numLayers;
+    const { steps, n } = at, S = this.stateSize, D = this.directions, L = this.numLayers;
     const shapeOf = (l: number, width: number) => (l === L - 1 && at.timeMajor && !at.batched ? [steps, width] : [steps, n, width]);
     const hidden: Tensor[] = [], out: Tensor[] = [];
     for (let l = 0; l < L; l++) {
-      for (let d = 0; d < D; d++) hidden.push(this.buffer(`hidden${l}${d ? '_reverse' : ''}`, D === 1 ? shapeOf(l, H) : [steps, n, H]));
-      out.push(D === 1 ? hidden[l] : this.buffer(`out${l}`, shapeOf(l, D * H)));
+      for (let d = 0; d < D; d++) hidden.push(this.buffer(`hidden${l}${d ? '_reverse' : ''}`, D === 1 ? shapeOf(l, S) : [steps, n, S]));
+      out.push(D === 1 ? hidden[l] : this.buffer(`out${l}`, shapeOf(l, D * S)));
     }
     return { hidden, out };
   }
 
-  /** Layer l's output from its units' hidden states: each direction's H columns of every row. */
+  /** Layer l's output from its units' hidden states: each direction's S columns of every row. */
   protected joinDirections(hidden: Tensor[], out: Tensor, l: number, rows: number): void {
-    const D = this.directions, H = this.hiddenSize;
+    const D = this.directions, S = this.stateSize;
     if (D === 1) return;
-    for (let d = 0; d < D; d++) requireBackend().copyRows(hidden[l * D + d].offset, rows, H, out.offset + d * H * F, H, D * H);
+    for (let d = 0; d < D; d++) requireBackend().copyRows(hidden[l * D + d].offset, rows, S, out.offset + d * S * F, S, D * S);
   }
 
-  /** Direction d's part of a layer's output gradient `d` ([T·N, D·H]) into `into` [T·N, H]; with one direction, `d` itself. */
+  /** Direction d's part of a layer's output gradient `d` ([T·N, D·S]) into `into` [T·N, S]; with one direction, `d` itself. */
   protected directionGradient(d: number, gradient: number, into: Tensor, rows: number): number {
-    const D = this.directions, H = this.hiddenSize;
+    const D = this.directions, S = this.stateSize;
     if (D === 1) return gradient;
-    requireBackend().copyRows(gradient + d * H * F, rows, H, into.offset, D * H, H);
+    requireBackend().copyRows(gradient + d * S * F, rows, S, into.offset, D * S, S);
     return into.offset;
   }
 
@@ -263,7 +277,7 @@ export abstract class RecurrentBase<Cell> extends Module {
    */
   protected dropBetween(l: number, out: Tensor, steps: number, n: number): { input: Tensor; mask: Tensor } | null {
     if (!this.training || this.dropout === 0 || l === this.numLayers - 1) return null;
-    const shape = [steps, n, this.directions * this.hiddenSize];
+    const shape = [steps, n, this.directions * this.stateSize];
     const mask = this.buffer(`mask${l}`, shape), input = this.buffer(`dropped${l}`, shape);
     const keepScale = this.dropout === 1 ? 0 : 1 / (1 - this.dropout);
     mask.data.set(Float32Array.from({ length: mask.size }, () => (globalRandom.uniform() < this.dropout ? 0 : keepScale)));
@@ -280,17 +294,17 @@ export abstract class RecurrentBase<Cell> extends Module {
    */
   protected parameterGradients(sink: GradSink, unit: Unit, { dih, dhh }: { dih: number; dhh: number }): void {
     const k = requireBackend(), { wih, whh, bih, bhh } = this.layer(unit.l, unit.d), { d, steps, n, width } = unit;
-    const H = this.hiddenSize, G = whh.shape[0], rows = steps * n;
+    const S = this.stateSize, G = whh.shape[0], rows = steps * n;
     const first = dhh + timeAt(d, 0, steps) * n * G * F;
     sink.writeOrAdd(whh, (dst, add) => {
       let beta = add ? 1 : 0;
       if (steps > 1) {
         const rest = (steps - 1) * n;
-        if (d === 0) product(1, 0, G, H, rest, dhh + n * G * F, G, unit.hidden, H, beta, dst, H);
-        else product(1, 0, G, H, rest, dhh, G, unit.hidden + n * H * F, H, beta, dst, H);
+        if (d === 0) product(1, 0, G, S, rest, dhh + n * G * F, G, unit.hidden, S, beta, dst, S);
+        else product(1, 0, G, S, rest, dhh, G, unit.hidden + n * S * F, S, beta, dst, S);
         beta = 1;
       }
-      product(1, 0, G, H, n, first, G, unit.h0, H, beta, dst, H);
+      product(1, 0, G, S, n, first, G, unit.h0, S, beta, dst, S);
     });
     sink.writeOrAdd(wih, (dst, add) => product(1, 0, G, width, rows, dih, G, unit.input, width, add ? 1 : 0, dst, width));
     if (bih && bhh) {
@@ -338,20 +352,21 @@ export abstract class RecurrentBase<Cell> extends Module {
     const steps = batched && this.batchFirst ? x.shape[1] : x.shape[0], n = batched ? x.shape[this.batchFirst ? 0 : 1] : 1;
     if (steps < 1 || n < 1) throw new ShapeError(`${this.describe()}: input of shape ${formatShape(x.shape)} has no steps or no sequences`);
     const units = this.numLayers * this.directions;
-    return { batched, timeMajor, steps, n, stateShape: batched ? [units, n, this.hiddenSize] : [units, this.hiddenSize] };
+    return { batched, timeMajor, steps, n, stateShape: batched ? [units, n, this.stateSize] : [units, this.stateSize] };
   }
 
-  /** An initial state's tensors `keys`: live tensors of `shape` that take no gradient. */
-  protected checkState(initial: unknown, keys: readonly string[], shape: number[]): void {
+  /** An initial state's tensors `keys` (name → width): live tensors of `shape` with that last size, taking no gradient. */
+  protected checkState(initial: unknown, keys: Record<string, number>, shape: readonly number[]): void {
     if (initial === null || typeof initial !== 'object') {
-      throw new OptionError(`${this.describe()}.forward: state must be { ${keys.join(', ')} }, got ${String(initial)}`);
+      throw new OptionError(`${this.describe()}.forward: state must be { ${Object.keys(keys).join(', ')} }, got ${String(initial)}`);
     }
-    const layout = this.bidirectional ? '[2·numLayers, N, hiddenSize]' : '[numLayers, N, hiddenSize]';
-    for (const key of keys) {
-      const t = (initial as Record<string, unknown>)[key];
+    const units = this.bidirectional ? '2·numLayers' : 'numLayers';
+    for (const [key, width] of Object.entries(keys)) {
+      const t = (initial as Record<string, unknown>)[key], want = [...shape.slice(0, -1), width];
       checkInput(this, `state.${key}`, t);
-      if (t.shape.length !== shape.length || t.shape.some((s, i) => s !== shape[i])) {
-        throw new ShapeError(`${this.describe()}: state.${key} must be ${formatShape(shape)} (${layout}), got ${formatShape(t.shape)}`);
+      if (t.shape.length !== want.length || t.shape.some((s, i) => s !== want[i])) {
+        const layout = `[${units}, N, ${width === this.hiddenSize ? 'hiddenSize' : 'projSize'}]`;
+        throw new ShapeError(`${this.describe()}: state.${key} must be ${formatShape(want)} (${layout}), got ${formatShape(t.shape)}`);
       }
       if (t.requiresGrad) {
         throw new OptionError(`${this.describe()}: gradients to the initial state are not supported; pass state.${key} without requiresGrad (detached, as a carried state is)`);

@@ -35,7 +35,7 @@ export class RNN extends RecurrentBase<RNNCell> {
   }
 
   override forward(x: Tensor, initial?: RNNState): Tensor {
-    const { y, hn } = this.run(x, initial as Record<string, Tensor> | undefined, ['h']);
+    const { y, hn } = this.run(x, initial as Record<string, Tensor> | undefined, { h: this.stateSize });
     this.state = { h: hn };
     return y;
   }
