@@ -6,6 +6,9 @@ import { Tensor } from '../core/tensor.js';
 import { requireBackend } from '../core/runtime.js';
 import { Parameter } from './parameter.js';
 
+/** Arrays that list a module's children which are fields too (Sequential's `layers`). */
+const childViews = new WeakSet<readonly unknown[]>();
+
 /** A saved parameter: its shape and a copy of its values (JSON- and safetensors-friendly). */
 export interface StateEntry {
   shape: number[];
@@ -49,14 +52,44 @@ export abstract class Module {
     return Object.entries(this).filter((e): e is [string, Module] => e[1] instanceof Module);
   }
 
-  /** Every parameter with its torch-style dotted name (`0.weight`, `encoder.2.bias`). */
+  /**
+   * Every parameter with its torch-style dotted name (`0.weight`, `encoder.2.bias`). A field that
+   * is an array of modules or parameters not registered otherwise is an OptionError here, where
+   * torch would silently miss a plain list: a ModuleList registers them.
+   */
   namedParameters(prefix = ''): [string, Parameter][] {
+    return this.walkParameters(prefix, true);
+  }
+
+  private walkParameters(prefix: string, strict: boolean): [string, Parameter][] {
     const out: [string, Parameter][] = [];
     for (const [name, value] of Object.entries(this)) {
       if (value instanceof Parameter) out.push([prefix + name, value]);
-      else if (value instanceof Module) out.push(...value.namedParameters(`${prefix}${name}.`));
+      else if (value instanceof Module) out.push(...value.walkParameters(`${prefix}${name}.`, strict));
+      else if (strict && Array.isArray(value) && !childViews.has(value)) this.checkArrayField(name, value);
     }
     return out;
+  }
+
+  /** An array field may hold modules and parameters only when each is also a field of its own. */
+  private checkArrayField(field: string, values: readonly unknown[]): void {
+    const held = values.filter((v) => v instanceof Module || v instanceof Parameter);
+    if (held.length === 0) return;
+    const fields = new Set(Object.values(this));
+    const loose = held.filter((v) => !fields.has(v));
+    if (loose.length === 0) return;
+    const what = loose.every((v) => v instanceof Module) ? `${loose.length} module${loose.length > 1 ? 's' : ''}` : `${loose.length} modules or parameters`;
+    throw new OptionError(
+      `${this.describe()}: field ${field} is an array holding ${what} that nothing registers, so parameters(), stateDict(), train() ` +
+        `and an optimizer would miss them (torch misses a plain list the same way, silently); hold modules in a ModuleList, ` +
+        `torch's nn.ModuleList: this.${field} = new ModuleList([...]), or make each a field of its own`,
+    );
+  }
+
+  /** Marks `array` as a view of this module's children (Sequential's `layers`), not a field that needs registering. */
+  protected static childrenView<T extends readonly Module[]>(array: T): T {
+    childViews.add(array);
+    return array;
   }
 
   /** Every registered buffer with its torch-style dotted name (`1.running_mean`) and saved dtype. */
@@ -173,7 +206,7 @@ export abstract class Module {
   /** Frees the module's parameters and output buffers. The module is unusable afterwards. */
   dispose(): void {
     this.disposed = true;
-    for (const p of this.parameters()) p.dispose();
+    for (const [, p] of this.walkParameters('', false)) p.dispose();
     for (const [, t] of this.stateBuffers) t.dispose();
     for (const t of this.outputs.values()) t.dispose();
     this.outputs.clear();

@@ -41,7 +41,7 @@ export class Sequential extends Module {
     layers.forEach((layer, i) => {
       (this as unknown as Record<string, Module>)[String(i)] = layer;
     });
-    this.layers = [...layers];
+    this.layers = Module.childrenView([...layers]); // the children 0, 1, … listed
     if (options.seed !== undefined) reinitialise(layers, new Random(options.seed));
     const params = this.parameters();
     const total = params.reduce((n, p) => n + p.size, 0);

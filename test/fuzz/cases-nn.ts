@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {
   BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Dropout2d, ELU, Flatten, Identity, PReLU, Unflatten, GELU, Hardsigmoid, Hardswish, Mish, ReLU6, SELU, SiLU, HuberLoss, L1Loss, LeakyReLU, Linear, LogSoftmax,
-  MSELoss, NLLLoss, ReLU, Random, Sequential, Sigmoid, SmoothL1Loss, Softmax, Tanh, init, type Module,
+  MSELoss, ModuleList, NLLLoss, ReLU, Random, Sequential, Sigmoid, SmoothL1Loss, Softmax, Tanh, init, type Module,
 } from '../../src/index.js';
 import {
   JUNK, NON_FINITE, disposedTensor, fuzz, live, notBoolean, notNumber, notOptions, notTensor, shapeOfRank, tensorNotOfRank,
@@ -111,6 +111,20 @@ export const nnCases: FuzzCase[] = [
     fc.oneof(fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE, 2 ** 60), notNumber).map((seed) => ({ seed })),
     unknownKeyOptions(['seed'], ['seeds', 'generator']), notOptions),
   (o) => new Sequential([new ReLU()], o as never)),
+  fuzz('new ModuleList(modules) with modules not an array of modules', fc.oneof(
+    fc.constantFrom(...JUNK.filter((v) => !Array.isArray(v)), 5, null), fc.array(fc.oneof(notNumber, fc.integer()), { minLength: 1, maxLength: 3 })),
+  (modules) => new ModuleList(modules as never)),
+  fuzz('ModuleList.at(index) out of range or not an integer; append() of junk, a held or a disposed module', fc.oneof(
+    fc.oneof(fc.integer({ min: 2 }), fc.integer({ max: -3 }), fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE), notNumber).map((i) => ({ at: i })),
+    fc.constantFrom('junk', 'held', 'disposed').map((append) => ({ append }))),
+  (call) => using(() => new ModuleList([new Linear(2, 2), new ReLU()]), (list) => {
+    if ('at' in call) return list.at(call.at as never);
+    if (call.append === 'held') return list.append(list.at(0));
+    if (call.append === 'junk') return list.append({} as never);
+    const gone = new Linear(2, 2);
+    gone.dispose();
+    return list.append(gone);
+  })),
   { name: 'new Sequential([layer, layer]) (the same module twice)', call: () => { const l = new Linear(2, 2); try { return new Sequential([l, l]); } finally { l.dispose(); } } },
   { name: 'new Sequential([a disposed layer])', call: () => { const l = new Linear(2, 2); l.dispose(); return new Sequential([l]); } },
 
