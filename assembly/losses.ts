@@ -7,7 +7,7 @@ import { divideRow } from './rows';
 import { Loss } from '../src/backend/codes';
 
 const MSE = Loss.mse, L1 = Loss.l1, HUBER = Loss.huber, SMOOTH_L1 = Loss.smoothL1, BCE = Loss.bce;
-const BCE_WITH_LOGITS = Loss.bceWithLogits;
+const BCE_WITH_LOGITS = Loss.bceWithLogits, KL_DIV = Loss.klDiv;
 
 /** torch's floor for each log in BCE, and for the denominator of its gradient. */
 const BCE_LOG_MIN: f32 = -100;
@@ -184,8 +184,8 @@ export function nllBackward(
 }
 
 /**
- * out[i] = ℓ(input[i], target[i]). param is Huber's delta or SmoothL1's beta; weight (0 = none)
- * is BCEWithLogits' pos_weight indexed by column i % cols.
+ * out[i] = ℓ(input[i], target[i]). param is Huber's delta, SmoothL1's beta or KLDivLoss's
+ * log_target (1) flag; weight (0 = none) is BCEWithLogits' pos_weight indexed by column i % cols.
  */
 export function lossForward(
   kind: i32, param: f32, input: usize, target: usize, weight: usize, n: i32, cols: i32, out: usize,
@@ -270,6 +270,13 @@ export function lossForward(
       store<f32>(out + o, (<f32>1 - t) * x + (<f32>1 + (p - <f32>1) * t) * softplusNeg);
       if (++c == cols) c = 0;
     }
+  } else if (kind == KL_DIV) {
+    // torch: log_target ? exp(t)·(t − x) : xlogy(t, t) − t·x (xlogy(0, ·) = 0)
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      const x = load<f32>(input + o), t = load<f32>(target + o);
+      store<f32>(out + o, param != 0 ? Mathf.exp(t) * (t - x) : (t == 0 ? <f32>0 : t * Mathf.log(t)) - t * x);
+    }
   }
 }
 
@@ -319,11 +326,14 @@ export function lossBackward(
     } else if (kind == BCE) {
       // torch: (x − t) / max((1 − x)·x, 1e-12)
       d = r / Mathf.max((<f32>1 - x) * x, BCE_GRAD_EPS);
-    } else {
+    } else if (kind == BCE_WITH_LOGITS) {
       // torch: (p·t + 1 − t)·σ(x) − p·t
       const pt = posWeight(weight, c) * t;
       d = (pt + <f32>1 - t) * (<f32>1 / (<f32>1 + Mathf.exp(-x))) - pt;
       if (++c == cols) c = 0;
+    } else {
+      // KLDivLoss: −exp(t) with log targets, else −t
+      d = param != 0 ? -Mathf.exp(t) : -t;
     }
     store<f32>(dInput + o, d * s);
   }

@@ -18,7 +18,7 @@ InstanceNorm2d (batched and one sample, affine or not); Upsample (nearest, neare
 bilinear; up and down, by size and by factor, align_corners, recompute_scale_factor); the padding
 layers (each side its own size; 2-D and 3-D / 3-D and 4-D inputs); CrossEntropyLoss and NLLLoss
 in torch's K-dimensional form (class indices and probabilities, label smoothing, each reduction),
-the target given in the case; LSTM, GRU and RNN (layers, batch_first, no bias, one unbatched
+KLDivLoss (each reduction with batchmean, log_target, zero targets), the target given in the case; LSTM, GRU and RNN (layers, batch_first, no bias, one unbatched
 sequence, bidirectional, a given initial state, RNN's relu, LSTM's proj_size; their `output` and
 h_n / c_n). For each: the parameters
 (drawn here, loaded into Descent's layer), input, upstream gradient, output, and the input and
@@ -176,6 +176,12 @@ LOSSES = [
     ('CrossEntropyLoss', dict(), (4, 5), 'unnormalised'),
     ('NLLLoss', dict(weight=(1.0, 0.1, 2.0, 0.6), ignore_index=0), (2, 4, 3, 3), 'index'),
     ('NLLLoss', dict(weight=(0.3, 1.7, 1.1), reduction='sum'), (7, 3), 'ignored'),
+    # KLDivLoss: 'distribution' softmax targets with every fifth entry exactly 0; 'logdistribution' log-probabilities.
+    ('KLDivLoss', dict(reduction='batchmean'), (4, 5), 'distribution'),
+    ('KLDivLoss', dict(), (3, 4, 2), 'distribution'),
+    ('KLDivLoss', dict(reduction='sum', log_target=True), (5, 3), 'logdistribution'),
+    ('KLDivLoss', dict(reduction='none'), (2, 3, 4), 'distribution'),
+    ('KLDivLoss', dict(reduction='batchmean', log_target=True), (3, 2, 5), 'logdistribution'),
 ]
 
 # Padding layers torch 1.13 lacks (ZeroPad1d and CircularPad1d/2d came in 2.1): F.pad with their mode.
@@ -184,7 +190,7 @@ ACTIVATIONS = {'SiLU', 'Mish', 'ELU', 'SELU', 'Hardswish', 'Hardsigmoid', 'ReLU6
 NAMES = {'padding_mode': 'paddingMode', 'ceil_mode': 'ceilMode', 'count_include_pad': 'countIncludePad',
          'output_padding': 'outputPadding', 'divisor_override': 'divisorOverride', 'scale_factor': 'scaleFactor',
          'align_corners': 'alignCorners', 'recompute_scale_factor': 'recomputeScaleFactor', 'label_smoothing': 'labelSmoothing',
-         'num_layers': 'numLayers', 'batch_first': 'batchFirst', 'proj_size': 'projSize', 'ignore_index': 'ignoreIndex'}
+         'num_layers': 'numLayers', 'batch_first': 'batchFirst', 'proj_size': 'projSize', 'ignore_index': 'ignoreIndex', 'log_target': 'logTarget'}
 
 
 def draw(shape, scale=1.0):
@@ -231,7 +237,13 @@ for name, kwargs, shape, kind in LOSSES:
         y = loss(torch.log_softmax(x, 1) if name == 'NLLLoss' else x, target.long())
     else:
         # probabilities, or non-negative targets of any sum (torch's gradient is p·Σq − q)
-        target = torch.softmax(draw(shape), 1) if kind == 'probability' else torch.from_numpy(rng.random(shape).astype(np.float32))
+        if kind == 'distribution':
+            target = torch.softmax(draw(shape), 1)
+            target.view(-1)[::5] = 0
+        elif kind == 'logdistribution':
+            target = torch.log_softmax(draw(shape), 1)
+        else:
+            target = torch.softmax(draw(shape), 1) if kind == 'probability' else torch.from_numpy(rng.random(shape).astype(np.float32))
         y = loss(x, target)
     g = draw(tuple(y.shape))
     y.backward(g)

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import {
   differentiableOps, layerClasses, lossClasses, tensor, noGrad, manualSeed, Module, Tensor, Parameter,
   Linear, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, Dropout, Dropout2d, Flatten, Softmax, LogSoftmax, Sequential,
-  MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss,
+  MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, KLDivLoss, CrossEntropyLoss, NLLLoss,
   add, sub, mul, div, exp, log, neg, sqrt, abs, pow, matmul, sum, mean, reshape, flatten, transpose, pad, interpolate, Upsample, cat, stack, narrow, split, chunk, view, unsqueeze, squeeze, permute, unflatten, Unflatten, Identity,
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
   relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax, silu, mish, elu, selu, hardswish, hardsigmoid, relu6,
@@ -280,6 +280,11 @@ const LOSS_SPECS: Record<keyof typeof lossClasses, Spec> = {
   BCEWithLogitsLoss: lossCase(
     (cols) => new BCEWithLogitsLoss({ posWeight: [0.5, 1.5, 2, 1, 3, 0.7, 1.2, 0.9, 1.1].slice(0, cols) }),
     (r, c, s) => values(r * c, s), (r, c, s) => tensor(values(r * c, s + 3, 0, 1), [r, c])),
+  // Log-probabilities against probabilities (some exactly 0), or log targets on odd seeds; each reduction in turn.
+  KLDivLoss: (r, c, s) => lossCase(
+    () => new KLDivLoss({ reduction: (['batchmean', 'mean', 'sum', 'none'] as const)[s % 4], logTarget: s % 2 === 1 }),
+    (rr, cc, ss) => values(rr * cc, ss, -3, -0.1),
+    (rr, cc, ss) => tensor(s % 2 ? values(rr * cc, ss + 3, -4, 0) : values(rr * cc, ss + 3, -0.5, 1).map((v) => Math.max(v, 0)), [rr, cc]))(r, c, s),
   // Every third seed the K-dimensional form [r, c, 2, 3] with targets [r, 2, 3]: the classes moved last and back.
   // Class weights throughout but in one form; an ignored index only where no reduction or 'sum' (a mean over no item is NaN).
   CrossEntropyLoss: (r, c, s) => (s % 3 === 2

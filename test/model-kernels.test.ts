@@ -216,7 +216,7 @@ function classIndicesIgnoring(m: number, n: number, s: number, ignore: number): 
 const LOSSES = Object.values(Loss);
 const softplus = (x: number) => Math.log1p(Math.exp(x));
 
-/** ℓ(x, t) from its definition (param: Huber's delta or SmoothL1's beta; w: BCEWithLogits' pos_weight). */
+/** ℓ(x, t) from its definition (param: Huber's delta, SmoothL1's beta or KLDivLoss's log_target; w: BCEWithLogits' pos_weight). */
 function lossValue(kind: number, param: number, x: number, t: number, w: number): number {
   const a = Math.abs(x - t);
   switch (kind) {
@@ -225,6 +225,8 @@ function lossValue(kind: number, param: number, x: number, t: number, w: number)
     case Loss.huber: return a < param ? 0.5 * a * a : param * (a - 0.5 * param);
     case Loss.smoothL1: return param === 0 ? a : a < param ? (0.5 * a * a) / param : a - 0.5 * param;
     case Loss.bce: return -(t * Math.max(Math.log(x), -100) + (1 - t) * Math.max(Math.log(1 - x), -100));
+    // KL(t ‖ x) with x log-probabilities: t·(log t − x), 0 where t = 0; log targets: eᵗ·(t − x)
+    case Loss.klDiv: return param ? Math.exp(t) * (t - x) : t === 0 ? 0 : t * (Math.log(t) - x);
     // −(w·t·log σ(x) + (1 − t)·log σ(−x)), log σ(v) = −softplus(−v)
     default: return w * t * softplus(-x) + (1 - t) * softplus(x);
   }
@@ -237,6 +239,7 @@ function lossGrad(kind: number, param: number, x: number, t: number, w: number):
     case Loss.huber: return Math.abs(r) <= param ? r : param * Math.sign(r);
     case Loss.smoothL1: return Math.abs(r) < param ? r / param : Math.sign(r);
     case Loss.bce: return r / Math.max(x * (1 - x), 1e-12);
+    case Loss.klDiv: return param ? -Math.exp(t) : -t;
     default: return w * t * (sigmoid(x) - 1) + (1 - t) * sigmoid(x);
   }
 }
@@ -244,14 +247,17 @@ function lossGrad(kind: number, param: number, x: number, t: number, w: number):
 function lossInputs(kind: number, n: number, s: number): [Float32Array, Float32Array] {
   if (kind === Loss.bce) return [values(n, s, 0.02, 0.98).map((v) => v || 0.5), values(n, s + 1, 0, 1)];
   if (kind === Loss.bceWithLogits) return [values(n, s, -6, 6), values(n, s + 1, 0, 1)];
+  // KLDivLoss: log-probabilities against probabilities (some exactly 0), or against log-probabilities (lossParam 1)
+  if (kind === Loss.klDiv) return [values(n, s, -5, 0), s % 2 ? values(n, s + 1, -5, 0) : values(n, s + 1, 0, 1).map((v, i) => (i % 4 === 1 ? 0 : v))];
   const x = values(n, s);
   const t = values(n, s + 1).map((v, i) => (i % 5 === 2 ? x[i] : v)); // some residuals exactly 0
   return [x, t];
 }
-/** Huber's delta (> 0) or SmoothL1's beta (0 included: plain L1) for a seed; 0 for the others. */
+/** Huber's delta (> 0), SmoothL1's beta (0 included: plain L1) or KLDivLoss's log_target for a seed; 0 for the others. */
 function lossParam(kind: number, s: number): number {
   if (kind === Loss.huber) return [0.5, 1, 1.75][s % 3];
   if (kind === Loss.smoothL1) return [0, 0.5, 1, 1.75][s % 4];
+  if (kind === Loss.klDiv) return s % 2; // log_target
   return 0;
 }
 
@@ -431,8 +437,10 @@ for (const config of CONFIGS) {
             const wi = (i: number) => (weighted ? w[i % c] : 1);
             const ref = Array.from(x, (v, i) => lossValue(kind, param, v, t[i], wi(i)));
             // terms that cancel: (1 − t)·x against softplus in BCEWithLogits; the rounding of x − t elsewhere
+            // KLDivLoss: t·log t against t·x (eᵗ·t against eᵗ·x with log targets)
+            const kl = (v: number, ti: number) => (param ? Math.exp(ti) * (Math.abs(ti) + Math.abs(v)) : Math.abs(ti * Math.log(ti || 1)) + Math.abs(ti * v));
             const mag = Array.from(x, (v, i) => Math.abs(ref[i]) + Math.abs(v - t[i]) * Math.abs(lossGrad(kind, param, v, t[i], wi(i)))
-              + (kind === Loss.bceWithLogits ? (1 + wi(i)) * (Math.abs(v) + 1) : 0));
+              + (kind === Loss.bceWithLogits ? (1 + wi(i)) * (Math.abs(v) + 1) : kind === Loss.klDiv ? kl(v, t[i]) : 0));
             expectWithin(out, ref, mag, 8, `loss ${kind}`);
           }
         }
@@ -632,8 +640,8 @@ for (const config of CONFIGS) {
         expectDifferences(dNll, Array.from(x, (_, k) => 0.5 * centralDifference((u) => (t[Math.floor(k / n)] === k % n ? -u : 0), x[k])), dyScale, 'nll');
         for (const kind of LOSSES) {
           const [input, target] = lossInputs(kind, size, s + 5);
-          const param = kind === Loss.smoothL1 ? 0.5 : kind === Loss.huber ? 1 : 0;
-          const xs = kind === Loss.bce || kind === Loss.bceWithLogits ? input : awayFrom(input.map((v, i) => v - target[i]), [-param, 0, param], 1e-3).map((r, i) => f32(r + target[i]));
+          const param = kind === Loss.smoothL1 ? 0.5 : kind === Loss.huber ? 1 : kind === Loss.klDiv ? lossParam(kind, s + 5) : 0;
+          const xs = kind === Loss.bce || kind === Loss.bceWithLogits || kind === Loss.klDiv ? input : awayFrom(input.map((v, i) => v - target[i]), [-param, 0, param], 1e-3).map((r, i) => f32(r + target[i]));
           const [, , , , d] = onHeap([xs, target, [2], dy, new Float32Array(size)], (px, pt, pw, pg, pd) =>
             kernels().lossBackward(kind, param, px, pt, kind === Loss.bceWithLogits ? pw : 0, size, 1, 0, pg, pd));
           const w = kind === Loss.bceWithLogits ? 2 : 1;

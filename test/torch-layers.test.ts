@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import fixture from './fixtures/layers-torch.json';
 import {
   AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d, AvgPool2d, Conv1d, ConvTranspose2d, ELU, Hardsigmoid, Hardswish, MaxPool1d, Mish,
-  ReLU6, SELU, SiLU, PReLU, GroupNorm, CrossEntropyLoss, NLLLoss, RNN, LSTM, GRU, InstanceNorm1d, InstanceNorm2d, Upsample, type Module,
+  ReLU6, SELU, SiLU, PReLU, GroupNorm, CrossEntropyLoss, NLLLoss, KLDivLoss, RNN, LSTM, GRU, InstanceNorm1d, InstanceNorm2d, Upsample, type Module,
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
 } from '../src/index.js';
 import { CONFIGS, use } from './helpers.js';
@@ -15,7 +15,7 @@ import { expectAllClose, fromGolden, type GoldenTensor } from './golden.js';
 // pools; ConvTranspose2d with every option; AvgPool2d's divisorOverride; the activations beyond
 // ReLU, Sigmoid, Tanh, LeakyReLU and GELU (those: ../shared/golden); GroupNorm and InstanceNorm; Upsample; the padding layers (those torch 1.13
 // lacks, ZeroPad1d and CircularPad1d/2d, against F.pad of their mode); CrossEntropyLoss and NLLLoss on
-// [N, C, d1, …] (the case's target passed too); LSTM's, GRU's and RNN's output and final state, bidirectional
+// [N, C, d1, …] and KLDivLoss (the case's target passed too); LSTM's, GRU's and RNN's output and final state, bidirectional
 // too, some from a given state. The parameters are loaded
 // from the case; output, input and parameter gradients compared.
 
@@ -29,7 +29,7 @@ interface Case {
 
 const LAYERS = {
   Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, ConvTranspose2d, AvgPool2d,
-  SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, PReLU, CrossEntropyLoss, NLLLoss, RNN, LSTM, GRU, GroupNorm, InstanceNorm1d, InstanceNorm2d, Upsample,
+  SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6, PReLU, CrossEntropyLoss, NLLLoss, KLDivLoss, RNN, LSTM, GRU, GroupNorm, InstanceNorm1d, InstanceNorm2d, Upsample,
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
 } as const;
 

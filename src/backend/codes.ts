@@ -53,6 +53,8 @@ export namespace Loss {
   export const smoothL1 = 3;
   export const bce = 4;
   export const bceWithLogits = 5;
+  /** KLDivLoss on log-probabilities; param 1: the target is log-probabilities too (log_target). */
+  export const klDiv = 6;
 }
 
 /**

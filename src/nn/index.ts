@@ -25,7 +25,7 @@ export {
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d,
 } from './padding.js';
 export type { Pair, PairLike, Single, SingleLike } from './window.js';
-export { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss } from './losses.js';
+export { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, KLDivLoss, type KLDivLossOptions } from './losses.js';
 export { CrossEntropyLoss, NLLLoss, type ClassLossOptions, type CrossEntropyLossOptions } from './class-losses.js';
 export type { Reduction, ReductionOptions, VectorLike } from './loss.js';
 export * as initializers from './init.js';
@@ -48,7 +48,7 @@ import { RNN } from './rnn.js';
 import { Conv2d, Conv1d } from './conv.js';
 import { ConvTranspose2d } from './conv-transpose.js';
 import { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d, AdaptiveMaxPool2d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d } from './pooling.js';
-import { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss } from './losses.js';
+import { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, KLDivLoss } from './losses.js';
 import { CrossEntropyLoss, NLLLoss } from './class-losses.js';
 
 /** Every layer class, by name (the gradient-check test enumerates it). @internal */
@@ -57,4 +57,4 @@ export const layerClasses = { Linear, PReLU, ReLU, LeakyReLU, Sigmoid, Tanh, GEL
   AdaptiveMaxPool2d, Conv1d, MaxPool1d, AvgPool1d, AdaptiveAvgPool1d, AdaptiveMaxPool1d, Upsample,
   ZeroPad1d, ZeroPad2d, ConstantPad1d, ConstantPad2d, ReflectionPad1d, ReflectionPad2d, ReplicationPad1d, ReplicationPad2d, CircularPad1d, CircularPad2d } as const;
 /** Every loss class, by name (the gradient-check test enumerates it). @internal */
-export const lossClasses = { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } as const;
+export const lossClasses = { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, KLDivLoss, CrossEntropyLoss, NLLLoss } as const;

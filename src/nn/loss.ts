@@ -17,12 +17,13 @@ export type Reduction = 'mean' | 'sum' | 'none';
 const REDUCTION: Rules = { reduction: oneOf('mean', 'sum', 'none') };
 
 export abstract class Loss extends Module {
-  readonly reduction: Reduction;
+  /** How the per-item losses are reduced ('batchmean': KLDivLoss's sum divided by the batch size). */
+  readonly reduction: Reduction | 'batchmean';
 
   /** Checks the options against `reduction` plus the loss's own `rules` (torch's `weight`, a typo: errors). */
   constructor(given: unknown, rules: Rules = {}) {
     super();
-    const options = checkOptions<ReductionOptions>(new.target.name, given, { ...REDUCTION, ...rules });
+    const options = checkOptions<{ reduction?: Reduction | 'batchmean' }>(new.target.name, given, { ...REDUCTION, ...rules });
     this.reduction = options.reduction ?? 'mean';
   }
 
@@ -70,7 +71,7 @@ export abstract class Loss extends Module {
     }
     const out = this.buffer('loss', []);
     k.sumCols(perItem.offset, 1, perItem.size, out.offset, 0);
-    const factor = this.reduction === 'mean' ? 1 / meanDivisor : 1;
+    const factor = this.reduction === 'sum' ? 1 : 1 / meanDivisor; // 'mean', 'batchmean'
     if (factor !== 1) k.scale(out.offset, out.offset, 1, factor);
     return record(out, this.describe(), [input], saved, (g, sink) => {
       const scale = Math.fround(g.data[0] * factor);

@@ -4,11 +4,11 @@ import { sameShape } from '../core/shape.js';
 import type { Tensor } from '../core/tensor.js';
 import { Loss as LossCode } from '../backend/backend.js';
 import { checkInput } from './validate.js';
-import { NON_NEGATIVE, POSITIVE } from '../core/validate.js';
-import { Loss, VECTOR, keptVector, type ReductionOptions, type VectorLike } from './loss.js';
+import { BOOLEAN, NON_NEGATIVE, POSITIVE, oneOf } from '../core/validate.js';
+import { Loss, VECTOR, keptVector, type Reduction, type ReductionOptions, type VectorLike } from './loss.js';
 
-// The regression and binary losses: elementwise on an input and a target of its shape, one
-// kernel pair (lossForward / lossBackward) selected by a code.
+// The regression, binary and distribution losses: elementwise on an input and a target of its
+// shape, one kernel pair (lossForward / lossBackward) selected by a code.
 
 /** Losses computed elementwise from input and a same-shaped target. */
 abstract class ElementwiseLoss extends Loss {
@@ -33,11 +33,16 @@ abstract class ElementwiseLoss extends Loss {
     const k = requireBackend();
     const { kind, param } = this;
     k.lossForward(kind, param, input.offset, target.offset, w, n, cols, per.offset);
-    return this.reduce(input, per, n, [input, target], (scale, rowScale, dst) =>
+    return this.reduce(input, per, this.meanDivisor(input), [input, target], (scale, rowScale, dst) =>
       k.lossBackward(kind, param, input.offset, target.offset, w, n, cols, scale, rowScale, dst));
   }
 
   protected validate(_input: Tensor, _target: Tensor): void {}
+
+  /** What 'mean' divides the sum by: every element. */
+  protected meanDivisor(input: Tensor): number {
+    return input.size;
+  }
 }
 
 /** (x − y)² */
@@ -101,3 +106,31 @@ export class BCEWithLogitsLoss extends ElementwiseLoss {
   }
 }
 
+
+/** KLDivLoss's options: torch's reductions with 'batchmean', and log_target. */
+export interface KLDivLossOptions {
+  /** 'mean' (default, as torch: over every element), 'batchmean' (the sum over the batch size: the KL divergence per sample), 'sum' or 'none'. */
+  reduction?: Reduction | 'batchmean';
+  /** The target holds log-probabilities too (default false: probabilities). */
+  logTarget?: boolean;
+}
+
+/**
+ * The Kullback–Leibler divergence, as torch.nn.KLDivLoss: the input holds log-probabilities (a
+ * logSoftmax), the target probabilities, and each element is t·(log t − x) (0 where t = 0), or
+ * eᵗ·(t − x) with `logTarget`. The gradient is −t (−eᵗ). torch's default reduction 'mean'
+ * averages over every element; 'batchmean' gives the divergence per sample.
+ */
+export class KLDivLoss extends ElementwiseLoss {
+  protected readonly kind = LossCode.klDiv;
+  readonly logTarget: boolean;
+  constructor(options?: KLDivLossOptions) {
+    super(options, { reduction: oneOf('mean', 'batchmean', 'sum', 'none'), logTarget: BOOLEAN });
+    this.logTarget = options?.logTarget ?? false;
+    this.param = this.logTarget ? 1 : 0;
+  }
+
+  protected override meanDivisor(input: Tensor): number {
+    return this.reduction === 'batchmean' ? (input.rank === 0 ? 1 : input.shape[0]) : input.size;
+  }
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import {
-  BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, Dropout, Dropout2d, ELU, Flatten, Identity, PReLU, Unflatten, GELU, Hardsigmoid, Hardswish, Mish, ReLU6, SELU, SiLU, HuberLoss, L1Loss, LeakyReLU, Linear, LogSoftmax,
+  BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, KLDivLoss, Dropout, Dropout2d, ELU, Flatten, Identity, PReLU, Unflatten, GELU, Hardsigmoid, Hardswish, Mish, ReLU6, SELU, SiLU, HuberLoss, L1Loss, LeakyReLU, Linear, LogSoftmax,
   MSELoss, ModuleList, NLLLoss, ReLU, Random, Sequential, Sigmoid, SmoothL1Loss, Softmax, Tanh, init, type Module,
 } from '../../src/index.js';
 import {
@@ -18,9 +18,9 @@ const above = (x: number) => fc.double({ min: x, noNaN: true }).filter((v) => Ma
 const model = () => new Sequential([new Linear(4, 3), new ReLU(), new Linear(3, 2)]);
 
 const noOptionLayers = { ReLU, Sigmoid, Tanh, SiLU, Mish, SELU, Hardswish, Hardsigmoid, ReLU6 } as const;
-const losses = { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, NLLLoss } as const;
+const losses = { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, BCELoss, BCEWithLogitsLoss, KLDivLoss, CrossEntropyLoss, NLLLoss } as const;
 const lossKeys: Record<string, string[]> = {
-  HuberLoss: ['delta'], SmoothL1Loss: ['beta'], BCEWithLogitsLoss: ['posWeight'], CrossEntropyLoss: ['labelSmoothing', 'weight', 'ignoreIndex'],
+  HuberLoss: ['delta'], SmoothL1Loss: ['beta'], BCEWithLogitsLoss: ['posWeight'], KLDivLoss: ['logTarget'], CrossEntropyLoss: ['labelSmoothing', 'weight', 'ignoreIndex'],
   NLLLoss: ['weight', 'ignoreIndex'],
 };
 const classLosses = { CrossEntropyLoss, NLLLoss } as const;
@@ -83,10 +83,11 @@ export const nnCases: FuzzCase[] = [
     (o) => new Layer(o as never))),
   ...Object.entries(losses).flatMap(([name, Loss]) => [
     fuzz(`new ${name}(options) with a bad reduction or a foreign key`, fc.oneof(
-      fc.oneof(fc.string().filter((s) => !['mean', 'sum', 'none'].includes(s)), notNumber).map((reduction) => ({ reduction })),
+      fc.oneof(fc.string().filter((s) => !['mean', 'sum', 'none', 'batchmean'].includes(s)), notNumber).map((reduction) => ({ reduction })),
       unknownKeyOptions(['reduction', ...(lossKeys[name] ?? [])], ['reduce', 'size_average', 'weight', 'ignoreIndex', 'ignore_index', 'posWeight']), notOptions),
     (o) => new (Loss as new (o: unknown) => Module)(o)),
   ]),
+  fuzz('new KLDivLoss({ logTarget }) not a boolean', fc.oneof(notBoolean, fc.constantFrom(0, 1, 'true')), (logTarget) => new KLDivLoss({ logTarget: logTarget as never })),
   fuzz('new HuberLoss({ delta }) not positive', fc.oneof(negative, fc.constantFrom(0, -0, ...NON_FINITE), notNumber), (delta) => new HuberLoss({ delta: delta as number })),
   fuzz('new SmoothL1Loss({ beta }) negative', fc.oneof(negative, fc.constantFrom(...NON_FINITE), notNumber), (beta) => new SmoothL1Loss({ beta: beta as number })),
   fuzz('new CrossEntropyLoss({ labelSmoothing }) outside [0, 1]', fc.oneof(above(1), negative, notNumber),

@@ -84,7 +84,7 @@ export function nllBackward(
   }
 }
 
-/** ℓ(x, t) for one elementwise loss; param is delta (Huber) or beta (SmoothL1), p the pos_weight. */
+/** ℓ(x, t) for one elementwise loss; param is delta (Huber), beta (SmoothL1) or log_target (KLDivLoss, 1), p the pos_weight. */
 export function lossValue(kind: number, param: number, x: number, t: number, p: number): number {
   const r = x - t, a = Math.abs(r);
   switch (kind) {
@@ -96,6 +96,8 @@ export function lossValue(kind: number, param: number, x: number, t: number, p: 
     case Loss.bce: return -(t * Math.max(Math.log(x), -100) + (1 - t) * Math.max(Math.log1p(-x), -100));
     // torch's stable form: (1 − t)·x + (1 + (p − 1)t)·(log1p(e^{−|x|}) + max(−x, 0))
     case Loss.bceWithLogits: return (1 - t) * x + (1 + (p - 1) * t) * (Math.log1p(Math.exp(-Math.abs(x))) + Math.max(-x, 0));
+    // torch: log_target ? exp(t)·(t − x) : xlogy(t, t) − t·x, xlogy(0, ·) = 0
+    case Loss.klDiv: return param !== 0 ? Math.exp(t) * (t - x) : (t === 0 ? 0 : t * Math.log(t)) - t * x;
     default: throw new Error(`unknown loss code ${kind}`);
   }
 }
@@ -112,6 +114,7 @@ export function lossGrad(kind: number, param: number, x: number, t: number, p: n
     case Loss.bce: return r / Math.max((1 - x) * x, 1e-12);
     // torch: (p·t + 1 − t)·σ(x) − p·t
     case Loss.bceWithLogits: return (p * t + 1 - t) / (1 + Math.exp(-x)) - p * t;
+    case Loss.klDiv: return param !== 0 ? -Math.exp(t) : -t;
     default: throw new Error(`unknown loss code ${kind}`);
   }
 }
