@@ -4,8 +4,8 @@
 
 Three models, built and run in PyTorch (torch 1.13 here): an MLP, a small CNN with BatchNorm2d
 and BatchNorm1d whose running statistics and num_batches_tracked (an int64 buffer) were moved by a
-few training-mode forwards, and a sequence classifier (Embedding, a 2-layer bidirectional LSTM, a
-Linear head on the last step). Each state_dict is written as test/fixtures/torch-<name>.safetensors,
+few training-mode forwards, a sequence classifier (Embedding, a 2-layer bidirectional LSTM, a
+Linear head on the last step), and a Sequential built from an OrderedDict (named layers). Each state_dict is written as test/fixtures/torch-<name>.safetensors,
 and test/fixtures/torch-models.json holds the input and the logits PyTorch computed in eval mode.
 
 The files are written as `safetensors.torch.save_file(model.state_dict(), path)` writes them: the
@@ -23,6 +23,7 @@ import json
 import os
 import struct
 import sys
+from collections import OrderedDict
 
 import torch
 from torch import nn
@@ -77,11 +78,16 @@ class SequenceClassifier(nn.Module):
         return self.head(out[:, -1])
 
 
+def named():
+    """torch's named form of Sequential: its state_dict keys are fc1.weight, …, not 0.weight."""
+    return nn.Sequential(OrderedDict(fc1=nn.Linear(4, 8), act=nn.Tanh(), fc2=nn.Linear(8, 3)))
+
+
 def main():
     assert sys.byteorder == 'little', 'safetensors stores little-endian bytes'
     torch.manual_seed(0)
     fixture = {'torch': torch.__version__.split('+')[0]}
-    for name, build, shape in [('mlp', mlp, [5, 4]), ('cnn', cnn, [2, 1, 6, 6]), ('sequence', SequenceClassifier, [3, 7])]:
+    for name, build, shape in [('mlp', mlp, [5, 4]), ('cnn', cnn, [2, 1, 6, 6]), ('sequence', SequenceClassifier, [3, 7]), ('named', named, [5, 4])]:
         model = build()
         draw = (lambda: torch.randint(0, 10, shape)) if name == 'sequence' else (lambda: torch.randn(*shape))
         model.train()

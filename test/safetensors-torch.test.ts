@@ -10,7 +10,8 @@ import { importNodeBuiltin } from '../src/core/node-builtin.js';
 import fixture from './fixtures/torch-models.json';
 
 // Files PyTorch wrote (scripts/make-torch-safetensors.py: the state_dict of an MLP, of a CNN with
-// BatchNorm2d/1d and of a sequence classifier with a 2-layer bidirectional LSTM, in the byte layout
+// BatchNorm2d/1d, of a sequence classifier with a 2-layer bidirectional LSTM and of a Sequential of
+// named layers (torch's OrderedDict form), in the byte layout
 // of safetensors.torch.save_file), loaded by `load` and run:
 // the logits must be PyTorch's within 1e-5. In Node from a path and from bytes; in the page from
 // the bytes a fetch returns.
@@ -39,6 +40,8 @@ class SequenceClassifier extends Module {
   }
 }
 const sequence = () => new SequenceClassifier();
+/** torch's nn.Sequential(OrderedDict(fc1=…, act=…, fc2=…)): the state_dict says fc1.weight, not 0.weight. */
+const named = () => new Sequential({ fc1: new Linear(4, 8), act: new Tanh(), fc2: new Linear(8, 3) });
 
 function logits(model: Module, { input, inputShape }: { input: number[]; inputShape: number[] }): Float32Array {
   model.eval();
@@ -54,7 +57,7 @@ function expectClose(actual: Float32Array, expected: number[]): void {
 describe('load reads a safetensors state dict written by PyTorch', () => {
   beforeAll(async () => {
     await init();
-    for (const { file } of [fixture.mlp, fixture.cnn, fixture.sequence]) {
+    for (const { file } of [fixture.mlp, fixture.cnn, fixture.sequence, fixture.named]) {
       const buffer = inNode
         ? (await importNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises')).readFile(path(file))
         : fetch(url(file)).then((response) => response.arrayBuffer());
@@ -62,7 +65,7 @@ describe('load reads a safetensors state dict written by PyTorch', () => {
     }
   });
 
-  for (const [name, build] of [['mlp', mlp], ['cnn', cnn], ['sequence', sequence]] as const) {
+  for (const [name, build] of [['mlp', mlp], ['cnn', cnn], ['sequence', sequence], ['named', named]] as const) {
     it(`${name}: from bytes, the logits are PyTorch's within 1e-5`, async () => {
       const spec = fixture[name];
       const fromBytes = build();

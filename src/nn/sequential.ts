@@ -1,5 +1,5 @@
 import { DisposedError, OptionError } from '../core/errors.js';
-import { SEED, arrayOf, checkOptions, checkValue, instanceOf, required } from '../core/validate.js';
+import { SEED, arrayOf, checkOptions, checkValue, instanceOf, render, required } from '../core/validate.js';
 import { Random } from '../core/rng.js';
 import { keep } from '../core/scope.js';
 import { Tensor } from '../core/tensor.js';
@@ -21,10 +21,15 @@ export interface SequentialOptions {
   seed?: number;
 }
 
+/** Named layers in order, as torch's `nn.Sequential(OrderedDict(...))`: `{ conv1: …, relu1: … }`. */
+export type NamedLayers = Record<string, Module>;
+
 /**
  * Layers applied in order. Children are named `0`, `1`, … as in torch, so `0.weight` is the
- * first layer's weight. All parameters are gathered into one contiguous block and all gradients
- * into another (same order), so an optimizer updates the whole model in one kernel call. A Linear or convolution followed by an activation runs as one fused layer.
+ * first layer's weight; given an object of named layers (torch's OrderedDict form) they carry
+ * those names, so `conv1.weight`. All parameters are gathered into one contiguous block and all
+ * gradients into another (same order), so an optimizer updates the whole model in one kernel
+ * call. A Linear or convolution followed by an activation runs as one fused layer.
  */
 export class Sequential extends Module {
   readonly layers: readonly Module[];
@@ -33,16 +38,14 @@ export class Sequential extends Module {
   /** Every gradient, in the same order and offsets as `parameterBlock`. */
   readonly gradientBlock: Tensor;
 
-  constructor(layers: Module[], given?: SequentialOptions) {
+  constructor(layers: readonly Module[] | NamedLayers, given?: SequentialOptions) {
     super();
-    checkValue('Sequential', 'layers', layers, LAYERS);
+    const named = namedLayers(layers);
     const options = checkOptions<SequentialOptions>('Sequential', given, { seed: SEED });
-    checkLayers(layers);
-    layers.forEach((layer, i) => {
-      (this as unknown as Record<string, Module>)[String(i)] = layer;
-    });
-    this.layers = Module.childrenView([...layers]); // the children 0, 1, … listed
-    if (options.seed !== undefined) reinitialise(layers, new Random(options.seed));
+    checkLayers(named, Array.isArray(layers));
+    for (const [name, layer] of named) (this as unknown as Record<string, Module>)[name] = layer;
+    this.layers = Module.childrenView(named.map(([, layer]) => layer)); // the children listed
+    if (options.seed !== undefined) reinitialise(this.layers, new Random(options.seed));
     const params = this.parameters();
     const total = params.reduce((n, p) => n + p.size, 0);
     this.parameterBlock = keep(new Tensor([total]));
@@ -105,23 +108,53 @@ function reluThenMaxPool(layers: readonly Module[], i: number): boolean {
 }
 
 const LAYERS = required(arrayOf(instanceOf(Module, 'Module')));
+/** Fields of a Sequential that a layer's name would overwrite. */
+const RESERVED = new Set(['layers', 'parameterBlock', 'gradientBlock', 'training', 'outputs', 'stateBuffers', 'disposed', 'fused']);
+
+/** The layers with their children's names: `0`, `1`, … for an array; the keys of named layers, checked. */
+function namedLayers(layers: unknown): [string, Module][] {
+  if (Array.isArray(layers)) {
+    checkValue('Sequential', 'layers', layers, LAYERS);
+    return layers.map((layer: Module, i) => [String(i), layer]);
+  }
+  const proto = layers === null || typeof layers !== 'object' ? undefined : Object.getPrototypeOf(layers);
+  if (proto !== Object.prototype && proto !== null) {
+    throw new OptionError(`Sequential: layers must be an array of modules, or an object of named modules ({ conv1: …, relu1: … }, torch's OrderedDict form), got ${render(layers)}`);
+  }
+  const entries = Object.entries(layers as Record<string, unknown>);
+  for (const [name, layer] of entries) {
+    if (!(layer instanceof Module)) throw new OptionError(`Sequential: layers.${name} must be a Module, got ${render(layer)}`);
+    if (name === '' || name.includes('.')) {
+      throw new OptionError(`Sequential: the layer name ${JSON.stringify(name)} must be non-empty and without '.' (as torch: dots join the names in a state_dict)`);
+    }
+    if (/^(0|[1-9][0-9]*)$/.test(name)) {
+      throw new OptionError(`Sequential: the layer name ${name} is a number; numbered layers are an array's (JavaScript lists an object's numeric keys first, whatever the order written): pass an array, or names that are not numbers`);
+    }
+    if (RESERVED.has(name) || name in Sequential.prototype) {
+      throw new OptionError(`Sequential: the layer name ${name} is one Sequential uses itself; choose another`);
+    }
+  }
+  return entries as [string, Module][];
+}
 
 /**
  * Each layer once, alive: the model gathers its layers' parameters into its own block, which a
  * layer listed twice (or a disposed one) cannot share.
  */
-function checkLayers(layers: readonly Module[]): void {
-  layers.forEach((layer, i) => {
-    const first = layers.indexOf(layer);
+function checkLayers(layers: readonly [string, Module][], numbered: boolean): void {
+  const label = (name: string) => (numbered ? `layers[${name}]` : `layers.${name}`);
+  const modules = layers.map(([, layer]) => layer);
+  layers.forEach(([name, layer], i) => {
+    const first = modules.indexOf(layer);
     if (first !== i) {
-      throw new OptionError(`Sequential: layers[${i}] is the same ${layer.describe()} as layers[${first}]; a module can appear once (create another layer)`);
+      throw new OptionError(`Sequential: ${label(name)} is the same ${layer.describe()} as ${label(layers[first][0])}; a module can appear once (create another layer)`);
     }
-    for (const [name, p] of layer.namedParameters()) {
-      if (p.isDisposed) throw new DisposedError(`Sequential: layers[${i}] (${layer.describe()}) was disposed: its ${name} is freed`);
+    for (const [key, p] of layer.namedParameters()) {
+      if (p.isDisposed) throw new DisposedError(`Sequential: ${label(name)} (${layer.describe()}) was disposed: its ${key} is freed`);
     }
   });
 }
 
-function reinitialise(layers: Module[], generator: Random): void {
+function reinitialise(layers: readonly Module[], generator: Random): void {
   for (const layer of layers) (layer as { resetParameters?: (g: Random) => void }).resetParameters?.(generator);
 }

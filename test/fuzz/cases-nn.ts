@@ -105,8 +105,9 @@ export const nnCases: FuzzCase[] = [
     ([name, count]) => using(() => new classLosses[name]({ weight: new Array(count).fill(1) }), (l) => l.forward(live([2, 3]), live([2], { values: [0, 2] })))),
   fuzz('CrossEntropyLoss forward with probability targets and an ignoreIndex', fc.integer({ min: -99, max: 5 }),
     (i) => using(() => new CrossEntropyLoss({ ignoreIndex: i }), (l) => l.forward(live([2, 3]), live([2, 3])))),
-  fuzz('new Sequential(layers) with layers not an array of modules', fc.oneof(
-    fc.constantFrom(...JUNK.filter((v) => !(Array.isArray(v) && v.length === 0)), undefined, 5), fc.array(fc.oneof(notNumber, fc.integer()), { minLength: 1, maxLength: 3 })),
+  fuzz('new Sequential(layers) with layers not an array of modules or an object of named ones', fc.oneof(
+    // (an empty array or object is an empty model, as torch's nn.Sequential())
+    fc.constantFrom(...JUNK.filter((v) => !(typeof v === 'object' && v !== null && Object.keys(v).length === 0 && [Array.prototype, Object.prototype, null].includes(Object.getPrototypeOf(v)))), undefined, 5), fc.array(fc.oneof(notNumber, fc.integer()), { minLength: 1, maxLength: 3 })),
   (layers) => new Sequential(layers as never)),
   fuzz('new Sequential(layers, options) with a bad seed or key', fc.oneof(
     fc.oneof(fc.double({ noInteger: true }), fc.constantFrom(...NON_FINITE, 2 ** 60), notNumber).map((seed) => ({ seed })),
@@ -126,6 +127,13 @@ export const nnCases: FuzzCase[] = [
     gone.dispose();
     return list.append(gone);
   })),
+  fuzz('new Sequential({ name: layer }) with a name torch refuses, a number, a reserved name or a value not a module', fc.oneof(
+    fc.constantFrom('', 'a.b', '.', '0', '12', 'layers', 'forward', 'parameterBlock', 'constructor').map((name) => ({ name, value: 'layer' })),
+    fc.oneof(notNumber, fc.integer()).map((value) => ({ name: 'fc', value }))),
+  ({ name, value }) => {
+    const layer = new ReLU();
+    return new Sequential({ [name]: value === 'layer' ? layer : value } as never);
+  }),
   { name: 'new Sequential([layer, layer]) (the same module twice)', call: () => { const l = new Linear(2, 2); try { return new Sequential([l, l]); } finally { l.dispose(); } } },
   { name: 'new Sequential([a disposed layer])', call: () => { const l = new Linear(2, 2); l.dispose(); return new Sequential([l]); } },
 
