@@ -1,9 +1,10 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { Adam, CrossEntropyLoss, Dropout, Linear, Module, ModuleList, OptionError, ReLU, Sequential, manualSeed, relu, tensor, type Tensor } from '../src/index.js';
+import { Adam, CrossEntropyLoss, Dropout, Linear, Module, ModuleDict, ModuleList, OptionError, ReLU, Sequential, manualSeed, relu, tensor, type Tensor } from '../src/index.js';
 import { CONFIGS, expectLearnsWithFlatHeap, randomFloats, use } from './helpers.js';
 
-// ModuleList (torch's nn.ModuleList): children registered under torch's names, reached by train(),
-// stateDict() and optimizers; and the error for what torch silently misses, an array field of modules.
+// ModuleList and ModuleDict (torch's nn.ModuleList / nn.ModuleDict): children registered under
+// torch's names, reached by train(), stateDict() and optimizers; and the error for what torch
+// silently misses, an array field of modules.
 
 class Tower extends Module {
   readonly blocks = new ModuleList([new Linear(4, 6), new Linear(6, 6)]);
@@ -28,6 +29,16 @@ class Forgetful extends Module {
 
   forward(x: Tensor): Tensor {
     return this.blocks[1].forward(this.blocks[0].forward(x));
+  }
+}
+
+/** A shared trunk and one head per task, held by name. */
+class MultiHead extends Module {
+  readonly trunk = new Linear(5, 8);
+  readonly heads = new ModuleDict<Module>({ digit: new Linear(8, 10), parity: new Linear(8, 2) });
+
+  forward(x: Tensor): Tensor {
+    return this.heads.get('digit').forward(relu(this.trunk.forward(x)));
   }
 }
 
@@ -72,6 +83,31 @@ for (const config of CONFIGS) {
       tower.dispose();
     });
 
+    it("ModuleDict: torch's names (heads.digit.weight) in the order given, get/has/keys/size, set replaces in place; its errors", () => {
+      const model = new MultiHead();
+      expect(model.namedParameters().map(([name]) => name)).toEqual([
+        'trunk.weight', 'trunk.bias', 'heads.digit.weight', 'heads.digit.bias', 'heads.parity.weight', 'heads.parity.bias',
+      ]);
+      expect([model.heads.size, model.heads.has('parity'), model.heads.has('colour'), model.heads.keys()]).toEqual([2, true, false, ['digit', 'parity']]);
+      expect(model.heads.describe()).toBe('ModuleDict(digit, parity)');
+      const wider = new Linear(8, 12), old = model.heads.get('digit');
+      model.heads.set('digit', wider).set('colour', new Linear(8, 3));
+      expect(model.heads.keys()).toEqual(['digit', 'parity', 'colour']);
+      expect(model.heads.get('digit')).toBe(wider);
+      const x = tensor(randomFloats(4 * 5, 8), [4, 5]);
+      expect([...model.forward(x).shape]).toEqual([4, 12]);
+      expect(() => model.heads.get('color')).toThrow(/^ModuleDict.get: no module named "color"; it holds digit, parity, colour/);
+      expect(() => model.heads.set('a.b', new ReLU())).toThrow(/^ModuleDict.set: the name "a.b" must be non-empty and without '\.'/);
+      expect(() => model.heads.set('3', new ReLU())).toThrow(/^ModuleDict.set: the name 3 is a number/);
+      for (const name of ['get', 'size', 'training']) expect(() => model.heads.set(name, new ReLU())).toThrow(new RegExp(`^ModuleDict.set: the name ${name} is one the module uses itself`));
+      expect(() => model.heads.set('copy', wider)).toThrow(/^ModuleDict.set: Linear\(8→12\) is already held at digit/);
+      expect(() => model.heads.set('bad', 'relu' as never)).toThrow(/^ModuleDict.set: module must be a Module/);
+      expect(() => new ModuleDict([new ReLU()] as never)).toThrow(/^ModuleDict: modules must be an object of named modules/);
+      expect(() => model.heads.forward()).toThrow(/^ModuleDict\(digit, parity, colour\).forward: a ModuleDict only holds modules/);
+      x.dispose();
+      [model, old].forEach((m) => m.dispose());
+    });
+
     it('errors: an array field of modules (torch misses it silently) names ModuleList; bad indices, modules and forward are typed', () => {
       const forgetful = new Forgetful();
       expect(() => forgetful.parameters()).toThrow(OptionError);
@@ -85,7 +121,7 @@ for (const config of CONFIGS) {
       expect(() => list.append({} as never)).toThrow(/^ModuleList.append: module must be a Module/);
       expect(() => new ModuleList([new Linear(2, 2), 3] as never)).toThrow(/^ModuleList: modules\[1\] must be a Module/);
       expect(() => list.forward()).toThrow(/^ModuleList\(1 module\).forward: a ModuleList only holds modules/);
-      expect(() => list.append(list.at(0))).toThrow(/^ModuleList.append: Linear\(2→2\) is already held at index 0/);
+      expect(() => list.append(list.at(0))).toThrow(/^ModuleList.append: Linear\(2→2\) is already held at 0/);
       const gone = new Linear(2, 2);
       gone.dispose();
       expect(() => list.append(gone)).toThrow(/^ModuleList.append: Linear\(2→2\) was disposed/);

@@ -52,11 +52,11 @@ for (const config of CONFIGS) {
 
     it('refuses names torch refuses or JavaScript would reorder, names Sequential uses, values that are not modules, a module twice and a disposed one', () => {
       const a = new Linear(2, 2), b = new ReLU();
-      expect(() => new Sequential({ 'fc.1': a })).toThrow(/^Sequential: the layer name "fc.1" must be non-empty and without '\.'/);
+      expect(() => new Sequential({ 'fc.1': a })).toThrow(/^Sequential: the name "fc.1" must be non-empty and without '\.'/);
       expect(() => new Sequential({ '': a })).toThrow(OptionError);
-      expect(() => new Sequential({ fc: a, 2: b })).toThrow(/^Sequential: the layer name 2 is a number; numbered layers are an array's/);
-      expect(() => new Sequential({ layers: a })).toThrow(/^Sequential: the layer name layers is one Sequential uses itself/);
-      expect(() => new Sequential({ forward: a })).toThrow(/the layer name forward is one Sequential uses itself/);
+      expect(() => new Sequential({ fc: a, 2: b })).toThrow(/^Sequential: the name 2 is a number; numbered modules are a list's/);
+      expect(() => new Sequential({ layers: a })).toThrow(/^Sequential: the name layers is one the module uses itself/);
+      expect(() => new Sequential({ forward: a })).toThrow(/the name forward is one the module uses itself/);
       expect(() => new Sequential({ fc: a, act: 'relu' } as never)).toThrow(/^Sequential: layers.act must be a Module, got "relu"/);
       expect(() => new Sequential({ first: a, second: a })).toThrow(/^Sequential: layers.second is the same Linear\(2→2\) as layers.first; a module can appear once/);
       expect(() => new Sequential(new Map([['fc', a]]) as never)).toThrow(/^Sequential: layers must be an array of modules, or an object of named modules/);

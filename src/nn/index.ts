@@ -5,7 +5,7 @@ export { Linear, type LinearOptions } from './linear.js';
 export { Activation, ReLU, LeakyReLU, Sigmoid, Tanh, GELU, SiLU, Mish, ELU, SELU, Hardswish, Hardsigmoid, ReLU6 } from './activations.js';
 export { Dropout, Dropout2d, Flatten, Unflatten, Identity, Softmax, LogSoftmax, type FlattenOptions } from './layers.js';
 export { Sequential, type SequentialOptions, type NamedLayers } from './sequential.js';
-export { ModuleList } from './module-list.js';
+export { ModuleList, ModuleDict } from './module-list.js';
 export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './norm.js';
 export { GroupNorm, InstanceNorm1d, InstanceNorm2d, type GroupNormOptions, type InstanceNormOptions } from './group-norm.js';
 export { Embedding, type EmbeddingOptions } from './embedding.js';

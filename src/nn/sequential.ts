@@ -10,6 +10,7 @@ import { ConvNd } from './conv.js';
 import { Activation, ReLU } from './activations.js';
 import { MaxPool2d } from './pooling.js';
 import { checkInput } from './validate.js';
+import { checkChildName } from './child-names.js';
 
 export interface SequentialOptions {
   /**
@@ -108,8 +109,8 @@ function reluThenMaxPool(layers: readonly Module[], i: number): boolean {
 }
 
 const LAYERS = required(arrayOf(instanceOf(Module, 'Module')));
-/** Fields of a Sequential that a layer's name would overwrite. */
-const RESERVED = new Set(['layers', 'parameterBlock', 'gradientBlock', 'training', 'outputs', 'stateBuffers', 'disposed', 'fused']);
+/** Sequential's own fields, which a layer's name would overwrite. */
+const FIELDS = ['layers', 'parameterBlock', 'gradientBlock'];
 
 /** The layers with their children's names: `0`, `1`, … for an array; the keys of named layers, checked. */
 function namedLayers(layers: unknown): [string, Module][] {
@@ -124,15 +125,7 @@ function namedLayers(layers: unknown): [string, Module][] {
   const entries = Object.entries(layers as Record<string, unknown>);
   for (const [name, layer] of entries) {
     if (!(layer instanceof Module)) throw new OptionError(`Sequential: layers.${name} must be a Module, got ${render(layer)}`);
-    if (name === '' || name.includes('.')) {
-      throw new OptionError(`Sequential: the layer name ${JSON.stringify(name)} must be non-empty and without '.' (as torch: dots join the names in a state_dict)`);
-    }
-    if (/^(0|[1-9][0-9]*)$/.test(name)) {
-      throw new OptionError(`Sequential: the layer name ${name} is a number; numbered layers are an array's (JavaScript lists an object's numeric keys first, whatever the order written): pass an array, or names that are not numbers`);
-    }
-    if (RESERVED.has(name) || name in Sequential.prototype) {
-      throw new OptionError(`Sequential: the layer name ${name} is one Sequential uses itself; choose another`);
-    }
+    checkChildName('Sequential', name, Sequential.prototype, FIELDS);
   }
   return entries as [string, Module][];
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import {
   BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, KLDivLoss, Dropout, Dropout2d, ELU, Flatten, Identity, PReLU, Unflatten, GELU, Hardsigmoid, Hardswish, Mish, ReLU6, SELU, SiLU, HuberLoss, L1Loss, LeakyReLU, Linear, LogSoftmax,
-  MSELoss, ModuleList, NLLLoss, ReLU, Random, Sequential, Sigmoid, SmoothL1Loss, Softmax, Tanh, init, type Module,
+  MSELoss, ModuleDict, ModuleList, NLLLoss, ReLU, Random, Sequential, Sigmoid, SmoothL1Loss, Softmax, Tanh, init, type Module,
 } from '../../src/index.js';
 import {
   JUNK, NON_FINITE, disposedTensor, fuzz, live, notBoolean, notNumber, notOptions, notTensor, shapeOfRank, tensorNotOfRank,
@@ -134,6 +134,13 @@ export const nnCases: FuzzCase[] = [
     const layer = new ReLU();
     return new Sequential({ [name]: value === 'layer' ? layer : value } as never);
   }),
+  fuzz('new ModuleDict(modules) / set(name, module) / get(name) with junk, a bad or reserved name, a held module or a missing name', fc.oneof(
+    fc.constantFrom(...JUNK.filter((v) => !(typeof v === 'object' && v !== null && Object.keys(v).length === 0 && [Object.prototype, null].includes(Object.getPrototypeOf(v)))), 5)
+      .map((modules) => () => new ModuleDict(modules as never)),
+    fc.oneof(fc.constantFrom('', 'a.b', '0', '7', 'get', 'size', 'training', 'keys'), notNumber).map((name) => () => using(() => new ModuleDict(), (d) => d.set(name as never, new ReLU()))),
+    fc.constantFrom('held', 'missing', 'junk').map((bad) => () => using(() => new ModuleDict({ a: new ReLU() }), (d) =>
+      (bad === 'held' ? d.set('b', d.get('a')) : bad === 'missing' ? d.get('b') : d.set('b', {} as never))))),
+  (call) => call()),
   { name: 'new Sequential([layer, layer]) (the same module twice)', call: () => { const l = new Linear(2, 2); try { return new Sequential([l, l]); } finally { l.dispose(); } } },
   { name: 'new Sequential([a disposed layer])', call: () => { const l = new Linear(2, 2); l.dispose(); return new Sequential([l]); } },
 
