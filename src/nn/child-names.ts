@@ -22,3 +22,10 @@ export function checkChildName(where: string, name: string, prototype: object, f
     throw new OptionError(`${where}: the name ${name} is one the module uses itself; choose another`);
   }
 }
+
+/** A plain object (an object literal, or one without a prototype): what holds modules by name. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}

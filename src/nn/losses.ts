@@ -106,7 +106,6 @@ export class BCEWithLogitsLoss extends ElementwiseLoss {
   }
 }
 
-
 /** KLDivLoss's options: torch's reductions with 'batchmean', and log_target. */
 export interface KLDivLossOptions {
   /** 'mean' (default, as torch: over every element), 'batchmean' (the sum over the batch size: the KL divergence per sample), 'sum' or 'none'. */
@@ -131,6 +130,6 @@ export class KLDivLoss extends ElementwiseLoss {
   }
 
   protected override meanDivisor(input: Tensor): number {
-    return this.reduction === 'batchmean' ? (input.rank === 0 ? 1 : input.shape[0]) : input.size;
+    return this.reduction === 'batchmean' ? (input.rank === 0 ? 1 : input.shape[0]) : super.meanDivisor(input);
   }
 }

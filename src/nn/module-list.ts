@@ -1,7 +1,7 @@
 import { DisposedError, OptionError } from '../core/errors.js';
 import { STRING, arrayOf, checkValue, instanceOf, int, render, required } from '../core/validate.js';
 import { Module } from './module.js';
-import { checkChildName } from './child-names.js';
+import { checkChildName, isPlainObject } from './child-names.js';
 
 const MODULE = required(instanceOf(Module));
 const MODULES = required(arrayOf(instanceOf(Module)));
@@ -90,8 +90,7 @@ export class ModuleList<M extends Module = Module> extends Module implements Ite
 export class ModuleDict<M extends Module = Module> extends Module {
   constructor(modules: Readonly<Record<string, M>> = {}) {
     super();
-    const proto = modules === null || typeof modules !== 'object' ? undefined : Object.getPrototypeOf(modules);
-    if (proto !== Object.prototype && proto !== null) {
+    if (!isPlainObject(modules)) {
       throw new OptionError(`ModuleDict: modules must be an object of named modules ({ digit: …, parity: … }), got ${render(modules)}`);
     }
     for (const [name, m] of Object.entries(modules)) this.set(name, m);

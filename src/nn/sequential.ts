@@ -10,7 +10,7 @@ import { ConvNd } from './conv.js';
 import { Activation, ReLU } from './activations.js';
 import { MaxPool2d } from './pooling.js';
 import { checkInput } from './validate.js';
-import { checkChildName } from './child-names.js';
+import { checkChildName, isPlainObject } from './child-names.js';
 
 export interface SequentialOptions {
   /**
@@ -118,11 +118,10 @@ function namedLayers(layers: unknown): [string, Module][] {
     checkValue('Sequential', 'layers', layers, LAYERS);
     return layers.map((layer: Module, i) => [String(i), layer]);
   }
-  const proto = layers === null || typeof layers !== 'object' ? undefined : Object.getPrototypeOf(layers);
-  if (proto !== Object.prototype && proto !== null) {
+  if (!isPlainObject(layers)) {
     throw new OptionError(`Sequential: layers must be an array of modules, or an object of named modules ({ conv1: …, relu1: … }, torch's OrderedDict form), got ${render(layers)}`);
   }
-  const entries = Object.entries(layers as Record<string, unknown>);
+  const entries = Object.entries(layers);
   for (const [name, layer] of entries) {
     if (!(layer instanceof Module)) throw new OptionError(`Sequential: layers.${name} must be a Module, got ${render(layer)}`);
     checkChildName('Sequential', name, Sequential.prototype, FIELDS);
