@@ -42,7 +42,7 @@ export class GRU extends RecurrentBase<GRUCell> {
     const G = 3 * this.hiddenSize;
     return {
       gx: this.unitBuffers('gx', [steps, n, G]), gh: this.unitBuffers('gh', [steps, n, G]),
-      dgx: Array.from({ length: this.directions }, (_, d) => this.buffer(d ? 'dgxReverse' : 'dgx', [steps, n, G])),
+      dgx: this.directionBuffers('dgx', [steps, n, G]),
       dgh: this.buffer('dgh', [steps, n, G]),
     };
   }
@@ -60,8 +60,6 @@ export class GRU extends RecurrentBase<GRUCell> {
     if (bhh) k.biasActivation(step, n, G, bhh.offset, Act.identity, 0, step);
     k.gruCellForward(cell.gx[u].offset + at, step, before, unit.hidden + t * n * H * F, n, H, G);
   }
-
-  protected beginBackward(): void {}
 
   protected backwardStep(cell: GRUCell, unit: Unit, s: number, t: number, dh: number, dhNext: number): void {
     const H = this.hiddenSize, G = 3 * H, { u, n } = unit, at = t * n * G * F, dgh = cell.dgh.offset + at;

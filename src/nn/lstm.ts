@@ -64,13 +64,12 @@ export class LSTM extends RecurrentBase<LSTMCell> {
 
   protected prepare({ steps, n, stateShape }: SequenceLayout, initial: Record<string, Tensor> | undefined): LSTMCell {
     const H = this.hiddenSize, P = this.projSize, units = this.numLayers * this.directions, k = requireBackend();
-    const perDirection = (name: string, width: number) => Array.from({ length: this.directions }, (_, d) => this.buffer(`${name}${d ? 'Reverse' : ''}`, [steps, n, width]));
     const cell = {
       gates: this.unitBuffers('gates', [steps, n, 4 * H]), cells: this.unitBuffers('cells', [steps, n, H]),
       c0: this.buffer('c0', [units, n, H]), cn: this.buffer('cn', [...stateShape.slice(0, -1), H]),
-      dgates: perDirection('dgates', 4 * H), dc: this.buffer('dc', [n, H]),
+      dgates: this.directionBuffers('dgates', [steps, n, 4 * H]), dc: this.buffer('dc', [n, H]),
       unprojected: P ? this.unitBuffers('unprojected', [steps, n, H]) : null,
-      dProjected: P ? perDirection('dProjected', P) : null,
+      dProjected: P ? this.directionBuffers('dProjected', [steps, n, P]) : null,
       dUnprojected: P ? this.buffer('dUnprojected', [n, H]) : null,
     };
     if (initial) k.copy(initial.c.offset, cell.c0.offset, cell.c0.size);
@@ -97,7 +96,7 @@ export class LSTM extends RecurrentBase<LSTMCell> {
     if (s === unit.steps - 1) k.copy(c, cell.cn.offset + u * n * H * F, n * H);
   }
 
-  protected beginBackward(cell: LSTMCell): void {
+  protected override beginBackward(cell: LSTMCell): void {
     requireBackend().fill(cell.dc.offset, cell.dc.size, 0);
   }
 

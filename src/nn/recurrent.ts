@@ -14,6 +14,11 @@ import type { RecurrentOptions } from './recurrent-options.js';
 const SIZE = required(POSITIVE_INT);
 const F = 4; // bytes a float
 
+/** What names layer l's direction d, as torch's parameter names do (`0`, `0_reverse`, `1` …): weight_ih_l0_reverse, hidden0_reverse. */
+function unitName(l: number, d: number): string {
+  return `${l}${d ? '_reverse' : ''}`;
+}
+
 /** The time direction d reads at its s-th step: the forward one from the start, the reverse one from the end. */
 export function timeAt(d: number, s: number, steps: number): number {
   return d === 0 ? s : steps - 1 - s;
@@ -102,7 +107,7 @@ export abstract class RecurrentBase<Cell> extends Module {
     try {
       for (let l = 0; l < this.numLayers; l++) {
         for (let d = 0; d < this.directions; d++) {
-          const suffix = `l${l}${d ? '_reverse' : ''}`;
+          const suffix = `l${unitName(l, d)}`;
           made.push(own[`weight_ih_${suffix}`] = new Parameter(null, [g, this.inputWidth(l)]));
           made.push(own[`weight_hh_${suffix}`] = new Parameter(null, [g, this.stateSize]));
           if (this.bias) {
@@ -142,7 +147,7 @@ export abstract class RecurrentBase<Cell> extends Module {
 
   /** Layer l's parameters in direction d (read at call time: a Sequential moves them into its block). */
   protected layer(l: number, d: number): { wih: Parameter; whh: Parameter; bih: Parameter | null; bhh: Parameter | null; whr: Parameter | null } {
-    const own = this as unknown as Record<string, Parameter | undefined>, suffix = `l${l}${d ? '_reverse' : ''}`;
+    const own = this as unknown as Record<string, Parameter | undefined>, suffix = `l${unitName(l, d)}`;
     return {
       wih: own[`weight_ih_${suffix}`]!, whh: own[`weight_hh_${suffix}`]!, bih: own[`bias_ih_${suffix}`] ?? null, bhh: own[`bias_hh_${suffix}`] ?? null,
       whr: own[`weight_hr_${suffix}`] ?? null,
@@ -157,7 +162,12 @@ export abstract class RecurrentBase<Cell> extends Module {
   /** A buffer per unit, `name0`, `name0_reverse`, `name1` … */
   protected unitBuffers(name: string, shape: readonly number[]): Tensor[] {
     const D = this.directions;
-    return Array.from({ length: this.numLayers * D }, (_, u) => this.buffer(`${name}${Math.floor(u / D)}${u % D ? '_reverse' : ''}`, shape));
+    return Array.from({ length: this.numLayers * D }, (_, u) => this.buffer(`${name}${unitName(Math.floor(u / D), u % D)}`, shape));
+  }
+
+  /** A buffer per direction, `name` and `nameReverse` (what one unit's backward fills and the input gradient then reads). */
+  protected directionBuffers(name: string, shape: readonly number[]): Tensor[] {
+    return Array.from({ length: this.directions }, (_, d) => this.buffer(`${name}${d ? 'Reverse' : ''}`, shape));
   }
 
   /** The cell's buffers for this layout (and its state beyond h, from `initial` or zeros), taken before anything runs. */
@@ -167,7 +177,7 @@ export abstract class RecurrentBase<Cell> extends Module {
   /** Unit's step s (at time t): from the state before it to its hidden state at t (and the cell's own). */
   protected abstract forwardStep(cell: Cell, unit: Unit, s: number, t: number): void;
   /** Before unit's backward through time (LSTM zeroes the cell state's gradient). */
-  protected abstract beginBackward(cell: Cell, unit: Unit): void;
+  protected beginBackward(_cell: Cell, _unit: Unit): void {}
   /** Its step back: from `dh` (what reaches h_t) to the gates' gradients at t and `dhNext`, what reaches the state before. */
   protected abstract backwardStep(cell: Cell, unit: Unit, s: number, t: number, dh: number, dhNext: number): void;
   /** The gates' gradients of direction d over all steps, after its backward: the input product's and the hidden one's. */
@@ -249,7 +259,7 @@ export abstract class RecurrentBase<Cell> extends Module {
     const shapeOf = (l: number, width: number) => (l === L - 1 && at.timeMajor && !at.batched ? [steps, width] : [steps, n, width]);
     const hidden: Tensor[] = [], out: Tensor[] = [];
     for (let l = 0; l < L; l++) {
-      for (let d = 0; d < D; d++) hidden.push(this.buffer(`hidden${l}${d ? '_reverse' : ''}`, D === 1 ? shapeOf(l, S) : [steps, n, S]));
+      for (let d = 0; d < D; d++) hidden.push(this.buffer(`hidden${unitName(l, d)}`, D === 1 ? shapeOf(l, S) : [steps, n, S]));
       out.push(D === 1 ? hidden[l] : this.buffer(`out${l}`, shapeOf(l, D * S)));
     }
     return { hidden, out };

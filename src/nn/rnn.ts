@@ -46,7 +46,7 @@ export class RNN extends RecurrentBase<RNNCell> {
 
   protected prepare({ steps, n }: SequenceLayout): RNNCell {
     const H = this.hiddenSize;
-    return { pre: this.unitBuffers('pre', [steps, n, H]), dpre: Array.from({ length: this.directions }, (_, d) => this.buffer(d ? 'dpreReverse' : 'dpre', [steps, n, H])) };
+    return { pre: this.unitBuffers('pre', [steps, n, H]), dpre: this.directionBuffers('dpre', [steps, n, H]) };
   }
 
   protected inputProduct(cell: RNNCell, { u, l, d, input, width, steps, n }: Unit): void {
@@ -63,8 +63,6 @@ export class RNN extends RecurrentBase<RNNCell> {
     product(0, 1, n, H, H, stateBefore(unit, unit.hidden, unit.h0, s, H), H, this.layer(unit.l, unit.d).whh.offset, H, 1, pre, H);
     requireBackend().activationForward(this.act, 0, pre, unit.hidden + at, n * H);
   }
-
-  protected beginBackward(): void {}
 
   protected backwardStep(cell: RNNCell, unit: Unit, _s: number, t: number, dh: number, dhNext: number): void {
     const H = this.hiddenSize, { u, n } = unit, at = t * n * H * F, dpre = cell.dpre[unit.d].offset + at;
