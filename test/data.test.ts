@@ -173,8 +173,11 @@ describe('data: bad input is a typed error, and nothing is kept', () => {
     const scalar = tensor(3);
     expectRejected(() => new TensorDataset(scalar), ShapeError, 'TensorDataset: tensors[0] must have a first (sample) dimension, got a scalar tensor of shape []');
     const loader = new DataLoader(ds, { shuffle: true, seed: 1 });
-    expectRejected(() => loader.setState(null as never), OptionError, /^DataLoader.setState: state must be an array of 4 entries each an integer in \[0, ∞\), got null$/);
-    expectRejected(() => loader.setState([0, 0, 0, 0]), OptionError, 'setState: expected four 32-bit unsigned integers, not all zero, got [0, 0, 0, 0]');
+    expectRejected(() => loader.setState(null as never), OptionError, /^DataLoader.setState: state must be the 625 integers a seeded loader's getState\(\) returns, got null$/);
+    expectRejected(() => loader.setState(new Array(625).fill(0)), OptionError, /^setState: expected 625 integers \(624 32-bit words, not all zero, and a position in \[0, 624\]\), got \[0, 0, 0/);
+    const unseeded = new DataLoader(ds, { shuffle: true });
+    expect(unseeded.getState()).toBe(null);
+    expectRejected(() => unseeded.setState(loader.getState()), OptionError, /^DataLoader.setState: this loader has no seed, it draws from the global generator; its state is null, got \[/);
     x.dispose(); y.dispose(); scalar.dispose();
   });
 

@@ -51,13 +51,13 @@ for (const config of CONFIGS) {
       layer.dispose();
     });
 
-    it('Dropout draws the mask as before (one draw per element, in order), heap flat over steps', () => {
+    it('Dropout draws torch\'s mask (one 53-bit draw per element, in order, kept below 1 − p), heap flat over steps', () => {
       manualSeed(3);
       const x = tensor(new Float32Array(40).fill(1), [4, 10]);
       const layer = new Dropout(0.5);
       const out = Array.from(layer.forward(x).toArray());
       manualSeed(3);
-      const want = Array.from({ length: 40 }, () => (globalRandom.uniform() < 0.5 ? 0 : 2));
+      const want = Array.from({ length: 40 }, () => (globalRandom.nextDouble() < 0.5 ? 2 : 0));
       expect(out).toEqual(want);
       const before = memory().bytesInUse;
       for (let i = 0; i < 5; i++) layer.forward(x);

@@ -104,7 +104,8 @@ for (const config of CONFIGS) {
       manualSeed(11);
       const trained = stacked.forward(x).toArray();
       manualSeed(11);
-      const mask = tensor(Float32Array.from({ length: 5 * 2 * 4 * D }, () => (globalRandom.uniform() < 0.3 ? 0 : 1 / 0.7)), [5, 2, 4 * D]);
+      // torch's rule: kept where a 53-bit double draw is below 1 − p, then scaled by 1/(1 − p) in float32.
+      const mask = tensor(Float32Array.from({ length: 5 * 2 * 4 * D }, () => (globalRandom.nextDouble() < 0.7 ? Math.fround(1 / Math.fround(0.7)) : 0)), [5, 2, 4 * D]);
       const masked = mul(bottom.forward(x), mask);
       expect(Array.from(top.forward(masked).toArray())).toEqual(Array.from(trained));
       stacked.eval();

@@ -7,6 +7,7 @@ import { reshape } from '../ops/shape-ops.js';
 import { CrossEntropyLoss } from '../nn/class-losses.js';
 import { datasets } from '../data/index.js';
 import { MinMaxScaler, StandardScaler } from '../data/scalers.js';
+import { normalizePixels } from './normalize-pixels.js';
 import { EarlyStopping, ModelCheckpoint, type Callback } from '../train/index.js';
 import { readCheckpoint, restore, save } from '../io/index.js';
 import { saveOnnx } from '../io/onnx.js';
@@ -37,7 +38,8 @@ export interface TrainConfig {
   dropout: number;
   earlyStopping?: number;
   validationSplit: number;
-  scaler: string;
+  /** Absent in a new run's flags: normalize with --model cnn, none with mlp. */
+  scaler?: string;
   backend: 'wasm' | 'js';
   /** Kernel threads: a resumed run takes the flag, not the saved value (results do not depend on it). */
   threads?: number | 'auto';
@@ -68,7 +70,7 @@ export function registerTrain(program: Command): void {
     .option('--dropout <p>', 'dropout after each hidden activation, in [0, 1)', fraction('--dropout'), 0)
     .option('--early-stopping <patience>', 'stop when the validation loss has not improved for this many epochs (holds out --validation-split) (default: off)', positiveInt('--early-stopping'))
     .option('--validation-split <fraction>', 'fraction of the training digits held out for validation (default: 0.1 with --early-stopping, else 0: the test digits are shown instead)', fraction('--validation-split'))
-    .addOption(new Option('--scaler <name>', 'input scaling').choices(['none', 'minmax', 'standard']).default('none'))
+    .addOption(new Option('--scaler <name>', 'input scaling: per-pixel minmax or standard (scikit-learn\'s), or normalize: one mean and std over all training pixels, as torchvision\'s Normalize (default: normalize with --model cnn, as torch\'s MNIST example; none with mlp, the course\'s raw grey levels)').choices(['none', 'minmax', 'standard', 'normalize']))
     .addOption(new Option('--backend <name>', 'kernels').choices(['wasm', 'js']).default('wasm'))
     .option('--threads <n>', "wasm kernel threads, or 'auto' for every core (the weights are the same bits whatever the count)", threadCount, 1)
     .option('--seed <n>', 'seed of the weights and the batch order', seed, 0)
@@ -112,6 +114,7 @@ async function train(flags: TrainConfig, resume: string | undefined, given: read
       : `the run in ${resume} has done all its ${initialEpoch} epochs; give --epochs ${initialEpoch + 1} or more to train on`);
   }
   if (config.earlyStopping !== undefined && config.validationSplit === undefined) config.validationSplit = 0.1;
+  config.scaler ??= config.model === 'cnn' ? 'normalize' : 'none';
   config.validationSplit ??= 0;
   await prepareOut(config.out, onnx ? [...OUTPUTS, 'model.onnx'] : OUTPUTS);
 
@@ -121,8 +124,8 @@ async function train(flags: TrainConfig, resume: string | undefined, given: read
   let { xTrain, xTest } = data;
   const { yTrain, yTest } = data;
   if (config.scaler !== 'none') {
-    const scaler = config.scaler === 'minmax' ? new MinMaxScaler() : new StandardScaler();
-    const a = scaler.fitTransform(xTrain), b = scaler.transform(xTest);
+    const scaler = config.scaler === 'minmax' ? new MinMaxScaler() : config.scaler === 'standard' ? new StandardScaler() : null;
+    const [a, b] = scaler ? [scaler.fitTransform(xTrain), scaler.transform(xTest)] : normalizePixels(xTrain, xTest);
     xTrain.dispose(); xTest.dispose();
     xTrain = a; xTest = b;
   }
@@ -131,6 +134,8 @@ async function train(flags: TrainConfig, resume: string | undefined, given: read
     xTrain = reshape(xTrain, [-1, 1, 28, 28]);
     xTest = reshape(xTest, [-1, 1, 28, 28]);
   }
+  // As a torch script: torch.manual_seed(seed), the model, then a DataLoader(shuffle=True) drawing
+  // each epoch's order from the global generator — the same seed gives torch's weights and order.
   const model = makeModel(config.model ?? 'mlp', config);
   const optimizer = makeOptimizer(config.optimizer, model.parameters(), config);
   const trainCount = Math.round(xTrain.shape[0] * (1 - config.validationSplit));
@@ -158,7 +163,7 @@ async function train(flags: TrainConfig, resume: string | undefined, given: read
   const start = performance.now();
   const history = await model.fit(xTrain, yTrain, {
     loss: lossFn, optimizer, scheduler, schedulerStep: per, epochs: config.epochs, batchSize: config.batchSize,
-    seed: config.seed, metrics: ['accuracy'], verbose: 1, callbacks, initialEpoch, loaderState,
+    metrics: ['accuracy'], verbose: 1, callbacks, initialEpoch, loaderState,
     ...(config.validationSplit > 0 ? { validationSplit: config.validationSplit } : { validationData: [xTest, yTest] as [Tensor, Tensor] }),
   });
   const seconds = (performance.now() - start) / 1000;

@@ -3,25 +3,30 @@ import { render } from './validate.js';
 
 // The seeded random number generator behind initialisation, shuffling and dropout.
 //
-// xoshiro128** (Blackman & Vigna, 2018): 128 bits of state, 32-bit integer arithmetic only, so it
-// gives the same stream in every JavaScript engine and could be mirrored in wasm bit for bit.
-// Normal draws use Marsaglia's polar method with a logarithm written here in +, ×, ÷ and a
-// series, because Math.log is allowed to differ between engines by an ulp; IEEE basic arithmetic
-// and Math.sqrt are correctly rounded everywhere, so the normals are identical in Node,
-// Chromium and any other host.
+// It is PyTorch's CPU generator, draw for draw: MT19937 seeded as torch.manual_seed seeds it,
+// float uniforms from 24 bits as torch's uniform_, torch's randperm, and 53-bit doubles for
+// dropout's Bernoulli draws. So `manualSeed(s)` followed by the same layers gives torch's initial
+// weights bit for bit, and a shuffling DataLoader visits torch's batch order (test/torch-rng.test.ts
+// checks both against torch 1.13). Everything is 32-bit integer and IEEE basic arithmetic, so the
+// stream is the same in every JavaScript engine. Normal draws are the one place torch's numbers
+// are not reproduced: torch computes them with the host's log, cos and sin; here Marsaglia's polar
+// method uses a logarithm written in +, ×, ÷ and a series, because Math.log may differ between
+// engines by an ulp, and IEEE basic arithmetic and Math.sqrt are correctly rounded everywhere.
 
 const TWO_POW_24_INV = 1 / 16777216;
 const TWO_POW_32 = 4294967296;
+const TWO_POW_53_INV = 1 / 9007199254740992;
 const LN2 = 0.6931471805599453;
 const SQRT_HALF = 0.7071067811865476;
+const N = 624; // MT19937's state words
+const M = 397;
 
-/** splitmix32 — spreads a seed into well-mixed state words (as the xoshiro authors advise). */
-function splitmix32(x: number): [number, number] {
-  const next = (x + 0x9e3779b9) | 0;
-  let z = next;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return [next, (z ^ (z >>> 16)) >>> 0];
+/**
+ * The 32 bits MT19937 is seeded with for a torch seed: torch takes the seed as a 64-bit word (a
+ * negative one in two's complement) and MT19937 keeps its low 32 bits.
+ */
+function seedWord(seed: number): number {
+  return ((seed % TWO_POW_32) + TWO_POW_32) % TWO_POW_32;
 }
 
 /** Natural logarithm of x > 0 from exactly-rounded operations only (see the file comment). */
@@ -45,50 +50,67 @@ export function deterministicLog(x: number): number {
   return e * LN2 + 2 * sum;
 }
 
+/**
+ * A seeded generator: torch.Generator on the CPU (see the file comment). `new Random(seed)` is
+ * `torch.Generator().manual_seed(seed)`.
+ */
 export class Random {
-  private s0 = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private s3 = 0;
+  private readonly mt = new Int32Array(N);
+  private index = N;
 
   constructor(seed = 0) {
     this.seed(seed);
   }
 
-  /** Resets the stream. Any safe integer (negative too) is a valid seed. */
+  /** Resets the stream, as torch.manual_seed. Any safe integer (negative too) is a valid seed. */
   seed(seed: number): void {
     if (!Number.isSafeInteger(seed)) {
       throw new OptionError(`Random.seed: seed must be a safe integer, got ${render(seed)}`);
     }
-    const lo = seed >>> 0;
-    const hi = Math.floor(seed / TWO_POW_32) | 0;
-    let x = lo ^ Math.imul(hi, 0x27d4eb2d);
-    [x, this.s0] = splitmix32(x);
-    [x, this.s1] = splitmix32(x ^ hi);
-    [x, this.s2] = splitmix32(x);
-    [x, this.s3] = splitmix32(x);
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s3 = 1; // the all-zero state is a fixed point
+    const mt = this.mt;
+    mt[0] = seedWord(seed);
+    for (let i = 1; i < N; i++) {
+      const prev = mt[i - 1];
+      mt[i] = Math.imul(1812433253, prev ^ (prev >>> 30)) + i;
+    }
+    this.index = N;
   }
 
   /** The next 32-bit unsigned integer. */
   nextU32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result;
+    if (this.index >= N) this.twist();
+    let y = this.mt[this.index++];
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
   }
 
-  /** A float32 uniform in [lo, hi): 24 random bits, so every value is exactly representable. */
+  /**
+   * A seed for another generator, as torch draws one (`torch.empty((), dtype=torch.int64).random_()`,
+   * what DataLoader does each epoch): a 64-bit draw, high word first, of which a generator keeps
+   * the low 32 bits.
+   */
+  nextSeed(): number {
+    this.nextU32();
+    return this.nextU32();
+  }
+
+  /** A double uniform in [0, 1) from 53 bits of a 64-bit draw (torch's double uniform_, bernoulli_). */
+  nextDouble(): number {
+    const hi = this.nextU32() & 0x1fffff;
+    const lo = this.nextU32();
+    return (hi * TWO_POW_32 + lo) * TWO_POW_53_INV;
+  }
+
+  /** A float32 uniform in [lo, hi), as torch's uniform_: 24 random bits, the affine map in double. */
   uniform(lo = 0, hi = 1): number {
     // Two comparisons per draw: cheap next to the draw, and a NaN never leaks out of a typo.
     if (!(lo <= hi) || !Number.isFinite(hi - lo)) badRange('uniform', 'lo', 'hi', lo, hi);
-    const u = (this.nextU32() >>> 8) * TWO_POW_24_INV;
-    return Math.fround(lo + (hi - lo) * u);
+    const from = Math.fround(lo), to = Math.fround(hi);
+    const u = (this.nextU32() & 0xffffff) * TWO_POW_24_INV;
+    return Math.fround(u * (to - from) + from);
   }
 
   /** An integer uniform in [0, n) without modulo bias (rejection sampling). */
@@ -101,6 +123,23 @@ export class Random {
       const x = this.nextU32();
       if (x < limit) return x % n;
     }
+  }
+
+  /** A random permutation of 0 … n − 1, as torch.randperm(n, generator) on the CPU. */
+  randperm(n: number): Uint32Array {
+    if (!Number.isInteger(n) || n < 0 || n >= TWO_POW_32) {
+      throw new OptionError(`Random.randperm: n must be an integer in [0, 2^32), got ${render(n)}`);
+    }
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    // torch's swap walk: position i takes one of positions i … n − 1 (u32 modulo the count).
+    for (let i = 0; i < n - 1; i++) {
+      const j = i + (this.nextU32() % (n - i));
+      const t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    return order;
   }
 
   /** A float32 normal with the given mean and standard deviation. */
@@ -128,33 +167,50 @@ export class Random {
     for (let i = 0; i < out.length; i++) out[i] = this.normal(mean, std);
   }
 
-  /** The four state words: save them to resume the stream exactly (checkpoints do). */
-  getState(): [number, number, number, number] {
-    return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];
+  /** The 624 state words and the position in them: save them to resume the stream exactly (checkpoints do). */
+  getState(): number[] {
+    return [...Array.from(this.mt, (w) => w >>> 0), this.index];
   }
 
   setState(state: readonly number[]): void {
-    if (
-      !Array.isArray(state) ||
-      state.length !== 4 ||
-      !state.every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32) ||
-      state.every((w) => w === 0)
-    ) {
+    if (!isState(state)) {
       throw new OptionError(
-        `setState: expected four 32-bit unsigned integers, not all zero, got ${render(state)}`,
+        `setState: expected ${STATE_LENGTH} integers (${N} 32-bit words, not all zero, and a position in [0, ${N}]), got ${render(state)}`,
       );
     }
-    [this.s0, this.s1, this.s2, this.s3] = state.map((w) => w | 0);
+    for (let i = 0; i < N; i++) this.mt[i] = state[i] | 0;
+    this.index = state[N];
   }
+
+  /** MT19937's regeneration of all 624 words (Matsumoto & Nishimura, 1998). */
+  private twist(): void {
+    const mt = this.mt;
+    for (let k = 0; k < N; k++) {
+      const y = (mt[k] & 0x80000000) | (mt[(k + 1) % N] & 0x7fffffff);
+      mt[k] = mt[(k + M) % N] ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+    }
+    this.index = 0;
+  }
+}
+
+/** The length of a generator's saved state: MT19937's words and the position in them. */
+export const STATE_LENGTH = N + 1;
+
+/** Whether `state` is a state `Random.getState` could have returned. */
+export function isState(state: unknown): state is number[] {
+  if (!Array.isArray(state) || state.length !== STATE_LENGTH) return false;
+  let nonzero = false;
+  for (let i = 0; i < N; i++) {
+    const w = state[i];
+    if (!Number.isInteger(w) || w < 0 || w >= TWO_POW_32) return false;
+    if (w !== 0) nonzero = true;
+  }
+  return nonzero && Number.isInteger(state[N]) && state[N] >= 0 && state[N] <= N;
 }
 
 function badRange(method: string, a: string, b: string, x: unknown, y: unknown): never {
   const what = method === 'normal' ? `finite numbers with ${b} ≥ 0` : `finite numbers with ${a} ≤ ${b}`;
   throw new OptionError(`Random.${method}: ${a} and ${b} must be ${what}, got ${render(x)} and ${render(y)}`);
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }
 
 /** The library-wide generator; `manualSeed` resets it (as torch.manual_seed). */

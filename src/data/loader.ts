@@ -1,6 +1,7 @@
-import { Random, globalRandom } from '../core/rng.js';
+import { Random, STATE_LENGTH, globalRandom } from '../core/rng.js';
+import { OptionError } from '../core/errors.js';
 import type { Tensor } from '../core/tensor.js';
-import { BOOLEAN, POSITIVE_INT, arrayOf, checkOptions, checkValue, int, required } from '../core/validate.js';
+import { BOOLEAN, POSITIVE_INT, arrayOf, checkOptions, checkValue, int, render, required } from '../core/validate.js';
 import { GATHER_TRUSTED, checkDataset, ownedBuffer, type Dataset } from './dataset.js';
 
 export interface DataLoaderOptions {
@@ -10,19 +11,27 @@ export interface DataLoaderOptions {
   shuffle?: boolean;
   /** Drop the last batch when it is smaller than batchSize (default false). */
   dropLast?: boolean;
-  /** Seed of the shuffling generator; default: a seed drawn from the global generator. */
+  /**
+   * Seed of the loader's own generator, as torch's `generator=torch.Generator().manual_seed(seed)`.
+   * Default: none; each epoch draws from the global generator, as torch's DataLoader does.
+   */
   seed?: number;
 }
 
 /** Any integer seeds a Random; the generator itself rejects the unsafe ones. */
 export const SEED = int();
 const RULES = { batchSize: POSITIVE_INT, shuffle: BOOLEAN, dropLast: BOOLEAN, seed: SEED };
-/** What getState() returns: the generator's four state words. */
-export const STATE = arrayOf(int(0), 4);
+/** What getState() returns for a loader with its own generator: that generator's state. */
+export const STATE = { ...arrayOf(int(0), STATE_LENGTH), description: `the ${STATE_LENGTH} integers a seeded loader's getState() returns` };
 
 /**
  * Batches of a dataset, as torch.utils.data.DataLoader. `for (const [x, y] of loader)` walks one
- * epoch; with `shuffle` the order is redrawn from the loader's own seeded generator each epoch.
+ * epoch; with `shuffle` each epoch's order is torch's: the same seed gives torch's batch order.
+ * Each epoch draws as torch's does: a 64-bit "base seed" (for worker processes, which Descent
+ * does not have; drawn so that the stream stays in step with torch's), then, when shuffling,
+ * a permutation — from the loader's own generator when it has a `seed`, else from a generator
+ * seeded by one more draw of the global one. All of an epoch's draws happen as it begins (torch
+ * makes the last ones as the epoch's last index is taken: the same unless a loop breaks early).
  * The batch tensors are buffers the loader owns and refills: valid until the next batch.
  */
 export class DataLoader implements Iterable<Tensor[]> {
@@ -30,7 +39,8 @@ export class DataLoader implements Iterable<Tensor[]> {
   readonly batchSize: number;
   readonly shuffle: boolean;
   readonly dropLast: boolean;
-  private readonly random: Random;
+  /** The loader's own generator (a `seed` was given), or null: it draws from the global one. */
+  private readonly random: Random | null;
   private buffers = new Map<number, Tensor[]>();
 
   constructor(dataset: Dataset, options?: DataLoaderOptions) {
@@ -40,7 +50,7 @@ export class DataLoader implements Iterable<Tensor[]> {
     this.batchSize = batchSize;
     this.shuffle = shuffle;
     this.dropLast = dropLast;
-    this.random = new Random(seed ?? globalRandom.nextU32());
+    this.random = seed === undefined ? null : new Random(seed);
   }
 
   /** Batches per epoch. */
@@ -49,18 +59,21 @@ export class DataLoader implements Iterable<Tensor[]> {
     return this.dropLast ? Math.floor(n / this.batchSize) : Math.ceil(n / this.batchSize);
   }
 
-  /** The sample order of the next epoch (advances the shuffling generator when shuffling). */
+  /** The sample order of the next epoch (each call is an epoch's draws, see the class comment). */
   nextOrder(): Uint32Array {
-    const order = new Uint32Array(this.dataset.length);
-    for (let i = 0; i < order.length; i++) order[i] = i;
+    const n = this.dataset.length;
+    const generator = this.random ?? globalRandom;
+    generator.nextSeed(); // torch's _base_seed
     if (this.shuffle) {
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = this.random.int(i + 1);
-        const t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
+      const sampler = this.random ?? new Random(globalRandom.nextSeed());
+      const order = sampler.randperm(n);
+      // torch's RandomSampler then computes randperm(n)[:0] (its num_samples % n remainder) when
+      // the epoch's last index is taken: draws that matter when the generator is the loader's own.
+      for (let i = 1; i < n; i++) sampler.nextU32();
+      return order;
     }
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
     return order;
   }
 
@@ -77,14 +90,22 @@ export class DataLoader implements Iterable<Tensor[]> {
     }
   }
 
-  /** The shuffling generator's state, for checkpoints (a resumed run reshuffles identically). */
-  getState(): number[] {
-    return this.random.getState();
+  /**
+   * The loader's own generator's state, for checkpoints (a resumed run reshuffles identically);
+   * null for a loader without a seed, whose draws come from the global generator (checkpoints
+   * save that one themselves).
+   */
+  getState(): number[] | null {
+    return this.random?.getState() ?? null;
   }
 
-  setState(state: readonly number[]): void {
+  setState(state: readonly number[] | null): void {
+    if (this.random === null) {
+      if (state !== null) throw new OptionError(`DataLoader.setState: this loader has no seed, it draws from the global generator; its state is null, got ${render(state)}`);
+      return;
+    }
     checkValue('DataLoader.setState', 'state', state, required(STATE)); // the generator checks the words themselves
-    this.random.setState(state);
+    this.random.setState(state as readonly number[]);
   }
 
   /** Frees the batch buffers. */

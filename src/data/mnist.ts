@@ -1,6 +1,6 @@
 import { BackendError } from '../core/errors.js';
 import { Tensor } from '../core/tensor.js';
-import { Random } from '../core/rng.js';
+import { fixedShuffle } from './fixed-shuffle.js';
 import { arrayOf, anyOf, checkOptions, instanceOf } from '../core/validate.js';
 import { importNodeBuiltin } from '../core/node-builtin.js';
 
@@ -8,7 +8,7 @@ import { importNodeBuiltin } from '../core/node-builtin.js';
 // ten JSON files, one per digit, of 28×28 grey levels in [0, 1]. The package's own set() shuffles
 // with Math.random; this split is fixed instead: the first 80% of each digit's samples (in the
 // package's order) train, the rest test — 7,996 / 2,004 samples. Each part is then put in one
-// fixed order, a shuffle by `new Random(0)`, so that its tail (what fit's validationSplit holds
+// fixed order, a shuffle by xoshiro128** seeded 0 (src/data/fixed-shuffle.ts), so that its tail (what fit's validationSplit holds
 // out, as Keras does) is a fair sample of every digit rather than all nines.
 
 export interface MnistSplit {
@@ -51,20 +51,9 @@ export async function mnist(options?: { digits?: Float32Array[] | number[][] }):
     yt.data.set(y);
     return [xt, yt];
   };
-  const [xTrain, yTrain] = build(shuffled(train));
-  const [xTest, yTest] = build(shuffled(test));
+  const [xTrain, yTrain] = build(fixedShuffle(train));
+  const [xTest, yTest] = build(fixedShuffle(test));
   return { xTrain, yTrain, xTest, yTest };
-}
-
-/** Fisher–Yates with a fixed seed: the same order everywhere, every time. */
-function shuffled<T>(rows: T[]): T[] {
-  const random = new Random(0);
-  const out = [...rows];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = random.int(i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
 
 async function readPackageDigits(): Promise<number[][]> {

@@ -1,4 +1,4 @@
-import { globalRandom } from '../core/rng.js';
+import { STATE_LENGTH, globalRandom, isState } from '../core/rng.js';
 import { OptionError } from '../core/errors.js';
 import { NON_NEGATIVE_INT, OPTIONS, checkOptions, checkValue, instanceOf, render, required, type Rule } from '../core/validate.js';
 import { Module, type StateDict } from '../nn/module.js';
@@ -109,8 +109,14 @@ export function deserialize(bytes: Uint8Array): CheckpointContent {
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new CheckpointError('the checkpoint\'s descent.state is not a JSON object');
   const { optimizer, scheduler = null, rng = null, epoch = null, extra = {} } = parsed as Record<string, unknown>;
-  if (rng !== null && !(Array.isArray(rng) && rng.length === 4 && rng.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32))) {
-    throw new CheckpointError(`the checkpoint's RNG state must be four 32-bit unsigned integers, got ${render(rng)}`);
+  if (Array.isArray(rng) && rng.length === 4) {
+    throw new CheckpointError(
+      "the checkpoint's RNG state is four words, the xoshiro128** generator Descent had before it drew torch's MT19937 stream; " +
+        'this version cannot continue that stream, so the run cannot be resumed; its weights load with model.loadStateDict(decodeSafetensors(bytes).tensors)',
+    );
+  }
+  if (rng !== null && !isState(rng)) {
+    throw new CheckpointError(`the checkpoint's RNG state must be ${STATE_LENGTH} integers (the generator's ${STATE_LENGTH - 1} 32-bit words, not all zero, and its position), got ${render(rng)}`);
   }
   if (epoch !== null && !(Number.isInteger(epoch) && (epoch as number) >= 0)) throw new CheckpointError(`the checkpoint's epoch must be a non-negative integer, got ${render(epoch)}`);
   if (extra === null || typeof extra !== 'object' || Array.isArray(extra)) throw new CheckpointError(`the checkpoint's extra state must be an object, got ${render(extra)}`);

@@ -1,4 +1,4 @@
-import { globalRandom } from '../core/rng.js';
+import { dropoutMask } from './dropout-mask.js';
 import { requireBackend } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
 import { Binary, type Backend } from '../backend/backend.js';
@@ -40,14 +40,7 @@ export class Dropout extends Module {
     if (!this.training || this.p === 0) return x;
     const mask = this.buffer('mask', x.shape);
     const y = this.buffer('y', x.shape);
-    const keepScale = this.p === 1 ? 0 : 1 / (1 - this.p);
-    const values = new Float32Array(x.size);
-    for (let i = 0; i < values.length; i += run) {
-      const value = globalRandom.uniform() < this.p ? 0 : keepScale;
-      if (run === 1) values[i] = value;
-      else values.fill(value, i, i + run);
-    }
-    mask.data.set(values);
+    mask.data.set(dropoutMask(x.size, this.p, run));
     const k = requireBackend();
     k.binary(Binary.mul, x.offset, 0, 1, mask.offset, 0, 1, y.offset, 1, x.size);
     return record(y, this.describe(), [x], [mask], (g, sink) => {

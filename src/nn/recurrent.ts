@@ -1,5 +1,6 @@
 import { OptionError, ShapeError, formatShape } from '../core/errors.js';
 import { globalRandom, type Random } from '../core/rng.js';
+import { dropoutMask } from './dropout-mask.js';
 import { gemmWorkspace, requireBackend } from '../core/runtime.js';
 import type { Tensor } from '../core/tensor.js';
 import type { GradSink } from '../core/grad-fn.js';
@@ -289,8 +290,7 @@ export abstract class RecurrentBase<Cell> extends Module {
     if (!this.training || this.dropout === 0 || l === this.numLayers - 1) return null;
     const shape = [steps, n, this.directions * this.stateSize];
     const mask = this.buffer(`mask${l}`, shape), input = this.buffer(`dropped${l}`, shape);
-    const keepScale = this.dropout === 1 ? 0 : 1 / (1 - this.dropout);
-    mask.data.set(Float32Array.from({ length: mask.size }, () => (globalRandom.uniform() < this.dropout ? 0 : keepScale)));
+    mask.data.set(dropoutMask(mask.size, this.dropout));
     requireBackend().mul(out.offset, mask.offset, input.offset, mask.size);
     return { input, mask };
   }

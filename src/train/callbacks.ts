@@ -30,7 +30,7 @@ export interface TrainingContext {
   /** Set to true by a callback to end training after the current epoch. */
   stopTraining: boolean;
   /** The batch-order generator (a checkpoint saves its state so a resumed run reshuffles alike). */
-  loader?: { getState(): number[] };
+  loader?: { getState(): number[] | null };
   /** The epochs logged so far in this fit() call. */
   logged?: readonly EpochLogs[];
 }

@@ -34,7 +34,7 @@ const FIT_RULES = {
   callbacks: arrayOf(object('callback')),
   verbose: oneOf(0, 1),
   initialEpoch: NON_NEGATIVE_INT,
-  loaderState: STATE,
+  loaderState: nullable(STATE),
 };
 const EVALUATE_RULES = { loss: object('loss module'), batchSize: POSITIVE_INT, metrics: METRIC_LIST };
 const PREDICT_RULES = { batchSize: POSITIVE_INT };
@@ -56,6 +56,9 @@ export function checkFit(model: unknown, x: unknown, y: unknown, options: unknow
   const validationSplit = o.validationSplit ?? 0;
   if (validationSplit > 0 && o.validationData) throw new OptionError('fit: give validationSplit or validationData, not both');
   if (o.validationData) checkValidationData(x as Tensor, y as Tensor, o.validationData);
+  if (o.loaderState && o.seed === undefined) {
+    throw new OptionError('fit: loaderState is the state of a seeded batch order; without seed the order draws from the global generator, which a checkpoint restores (give seed, or loaderState null)');
+  }
   (o.callbacks ?? []).forEach((cb, i) => checkCallback(`fit: callbacks[${i}]`, cb));
   return {
     ...(o as FitOptions), epochs, initialEpoch, validationSplit, batchSize: o.batchSize ?? 32, shuffle: o.shuffle ?? true,

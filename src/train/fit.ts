@@ -35,7 +35,7 @@ export interface FitOptions {
   epochs?: number;
   batchSize?: number;
   shuffle?: boolean;
-  /** Seed of the batch order (default: drawn from the global generator). */
+  /** Seed of the batch order's own generator (default: none; each epoch draws from the global generator, as torch's DataLoader). */
   seed?: number;
   /** Hold out this fraction of the samples (the last ones, before shuffling, as Keras) for validation. */
   validationSplit?: number;
@@ -44,9 +44,9 @@ export interface FitOptions {
   callbacks?: Callback[];
   /** 1: a progress bar and a line per epoch (Node); 0: silent. Default 0. */
   verbose?: 0 | 1;
-  /** Resume: the number of epochs already done, and the batch-order generator state saved then. */
+  /** Resume: the number of epochs already done, and the batch order's generator state saved then (null without a seed). */
   initialEpoch?: number;
-  loaderState?: number[];
+  loaderState?: number[] | null;
 }
 
 export interface History {
