@@ -1,5 +1,5 @@
 """torch 1.13's random stream on the CPU, for test/torch-rng.test.ts: after torch.manual_seed(seed),
-what torch draws for initialisation (uniform_), a DataLoader's epochs, randperm and dropout, and
+what torch draws for initialisation (uniform_, normal_), a DataLoader's epochs, randperm and dropout, and
 where the stream stands afterwards (torch.rand). Run with a Python that has torch:
     cd scripts && /usr/bin/python3 make-rng-fixture.py"""
 import json, struct
@@ -53,6 +53,15 @@ def case(seed):
     out['dropout'] = values(F.dropout(torch.ones(23), 0.3, training=True))
     out['dropout2d'] = values(nn.Dropout2d(0.4)(torch.ones(2, 3, 2, 2)))
     out['dropoutThenRand'] = values(torch.rand(2))
+    # Normal draws: one at a time below 16 values (torch keeps the second of each pair for the
+    # next call), Box-Muller in blocks of 16 from 16 on; then the stream's position.
+    torch.manual_seed(seed)
+    out['randn'] = [values(torch.randn(n)) for n in (5, 3, 40, 16)]
+    out['embedding'] = values(nn.Embedding(10, 3).weight)
+    out['embeddingSmall'] = values(nn.Embedding(2, 3, padding_idx=1).weight)
+    out['normalMeanStd'] = values(nn.init.normal_(torch.empty(4, 5), 0.5, 2.0))
+    out['normalSmallMeanStd'] = values(nn.init.normal_(torch.empty(7), -1.0, 0.25))
+    out['normalsThenRand'] = values(torch.rand(3))
     return out
 
 fixture = {'torch': torch.__version__, 'cases': [case(s) for s in [0, 7, -3, 2 ** 40 + 5]]}

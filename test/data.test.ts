@@ -173,8 +173,8 @@ describe('data: bad input is a typed error, and nothing is kept', () => {
     const scalar = tensor(3);
     expectRejected(() => new TensorDataset(scalar), ShapeError, 'TensorDataset: tensors[0] must have a first (sample) dimension, got a scalar tensor of shape []');
     const loader = new DataLoader(ds, { shuffle: true, seed: 1 });
-    expectRejected(() => loader.setState(null as never), OptionError, /^DataLoader.setState: state must be the 625 integers a seeded loader's getState\(\) returns, got null$/);
-    expectRejected(() => loader.setState(new Array(625).fill(0)), OptionError, /^setState: expected 625 integers \(624 32-bit words, not all zero, and a position in \[0, 624\]\), got \[0, 0, 0/);
+    expectRejected(() => loader.setState(null as never), OptionError, /^DataLoader.setState: state must be the 628 integers a seeded loader's getState\(\) returns, got null$/);
+    expectRejected(() => loader.setState(new Array(628).fill(0)), OptionError, /^setState: expected 628 integers \(624 32-bit words, not all zero, a position in \[0, 624\], then 0, 0, 0 or 1 and a finite float64's two words\), got \[0, 0, 0/);
     const unseeded = new DataLoader(ds, { shuffle: true });
     expect(unseeded.getState()).toBe(null);
     expectRejected(() => unseeded.setState(loader.getState()), OptionError, /^DataLoader.setState: this loader has no seed, it draws from the global generator; its state is null, got \[/);

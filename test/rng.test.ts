@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { Random, manualSeed, globalRandom, OptionError, keep } from '../src/index.js';
-import { deterministicLog } from '../src/core/rng.js';
+import { deterministicLog, deterministicSinCos } from '../src/core/deterministic-math.js';
 
 /** MT19937 written independently with BigInt arithmetic (Matsumoto & Nishimura's reference), as the reference stream. */
 function referenceMt19937(seed: number, count: number): number[] {
@@ -74,9 +74,11 @@ describe('seeded RNG', () => {
     const mid = s.getState(), ahead = [s.nextU32(), s.nextU32()];
     r.setState(mid);
     expect([r.nextU32(), r.nextU32()]).toEqual(ahead);
-    expect(() => s.setState(new Array(625).fill(0))).toThrow(OptionError);
-    expect(() => s.setState([...mid.slice(0, 624), 625])).toThrow(OptionError);
-    expect(() => s.setState([1, 2, 3, 4])).toThrow(/625 integers/);
+    expect(() => s.setState(new Array(628).fill(0))).toThrow(OptionError);
+    expect(() => s.setState([...mid.slice(0, 624), 625, 0, 0, 0])).toThrow(OptionError);
+    expect(() => s.setState([...mid.slice(0, 625), 1, 0x7ff00000, 0])).toThrow(OptionError); // a kept normal of +Infinity
+    expect(() => s.setState([...mid.slice(0, 625), 0, 1, 0])).toThrow(OptionError); // no kept normal, yet its words
+    expect(() => s.setState([1, 2, 3, 4])).toThrow(/628 integers/);
   });
 
   it('draws float32 uniforms in [lo, hi) with the right mean', () => {
@@ -120,6 +122,28 @@ describe('seeded RNG', () => {
     }
   });
 
+  it('computes the sine and cosine of Box–Muller\'s angles, [0, 2π], to double precision', () => {
+    for (let i = 0; i <= 4000; i++) {
+      const theta = (2 * Math.PI * i) / 4000 + (i % 7) * 1e-9;
+      const [sin, cos] = deterministicSinCos(theta);
+      expect(Math.abs(sin - Math.sin(theta))).toBeLessThanOrEqual(4e-16);
+      expect(Math.abs(cos - Math.cos(theta))).toBeLessThanOrEqual(4e-16);
+    }
+  });
+
+  it('keeps the second normal of a pair in its state, as torch keeps it in the generator', () => {
+    const r = new Random(8);
+    r.normal();
+    const saved = r.getState();
+    expect(saved.slice(625, 626)).toEqual([1]);
+    const next = [r.normal(), r.normal(), r.normal()];
+    const s = new Random(0);
+    s.setState(saved);
+    expect([s.normal(), s.normal(), s.normal()]).toEqual(next);
+    s.seed(8); // reseeding forgets the kept one, as torch.manual_seed
+    expect(s.getState().slice(625)).toEqual([0, 0, 0]);
+  });
+
   it('manualSeed resets the global generator', () => {
     manualSeed(11);
     const a = [globalRandom.nextU32(), globalRandom.normal()];
@@ -138,7 +162,7 @@ describe('Random: arguments', () => {
     expect(() => r.normal(0, -1)).toThrow(/Random\.normal: mean and std must be finite numbers with std ≥ 0, got 0 and -1/);
     expect(() => r.normal(NaN, 1)).toThrow(OptionError);
     expect(() => r.fillUniform([0, 0] as unknown as Float32Array)).toThrow(/Random\.fillUniform: out must be a Float32Array/);
-    expect(() => r.setState(null as unknown as number[])).toThrow(/setState: expected 625 integers \(624 32-bit words, not all zero, and a position in \[0, 624\]\), got null/);
+    expect(() => r.setState(null as unknown as number[])).toThrow(/setState: expected 628 integers \(624 32-bit words, not all zero, a position in \[0, 624\], then 0, 0, 0 or 1 and a finite float64's two words\), got null/);
     expect(() => r.randperm(-1)).toThrow(/Random\.randperm: n must be an integer in \[0, 2\^32\), got -1/);
     expect(() => r.int(0)).toThrow(/Random\.int: n must be an integer/);
     expect(() => new Random(1.5)).toThrow(/Random\.seed: seed must be a safe integer, got 1.5/);

@@ -1,8 +1,8 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import fixture from './fixtures/torch-rng.json';
 import {
-  Conv1d, Conv2d, ConvTranspose2d, DataLoader, Dropout, Dropout2d, GRU, LSTM, Linear, RNN, Random, TensorDataset,
-  globalRandom, manualSeed, tensor, type Module,
+  Conv1d, Conv2d, ConvTranspose2d, DataLoader, Dropout, Dropout2d, Embedding, GRU, LSTM, Linear, RNN, Random, Tensor,
+  TensorDataset, globalRandom, init, manualSeed, tensor, type Module,
 } from '../src/index.js';
 import { makeModel } from '../src/catalog/index.js';
 import { use } from './helpers.js';
@@ -24,6 +24,18 @@ function fnv(model: Module): number {
   }
   return h;
 }
+
+/** The distance in float32 ulps between a and b (both finite float32 values). */
+function ulps(a: number, b: number): number {
+  const bits = new Int32Array(new Float32Array([a, b]).buffer);
+  const ordered = (x: number) => (x < 0 ? -2147483648 - x : x); // monotone in the float's value
+  return Math.abs(ordered(bits[0]) - ordered(bits[1]));
+}
+
+const maxUlps = (ours: ArrayLike<number>, theirs: number[]) => {
+  expect(ours.length).toBe(theirs.length);
+  return Math.max(0, ...Array.from(ours, (v, i) => ulps(v, theirs[i])));
+};
 
 const draws = (n: number) => Array.from({ length: n }, () => globalRandom.uniform());
 /** One epoch's sample order (each batch read as it comes: the loader refills its buffers). */
@@ -95,5 +107,27 @@ describe('the global generator draws torch 1.13\'s stream', () => {
     expect(Array.from(drop2d.forward(planes).toArray())).toEqual(c.dropout2d);
     expect(draws(2)).toEqual(c.dropoutThenRand);
     [ones, planes, drop, drop2d].forEach((t) => t.dispose());
+  });
+
+  it.each(cases)('seed $seed: normal draws use torch\'s draws in torch\'s order (one at a time below 16 values, blocks of 16 from 16 on) and agree with torch\'s values to a few ulps; the stream after them is torch\'s, bit for bit', (c) => {
+    manualSeed(c.seed);
+    const normal = (shape: number[], mean = 0, std = 1) => {
+      const t = new Tensor(shape);
+      init.normal(t, mean, std);
+      const out = t.toArray();
+      t.dispose();
+      return out;
+    };
+    // torch's vector math library (avx_mathfun's log and sincos) rounds within a few ulps of the
+    // exact value; Descent's values are the exact ones rounded as torch's float32 steps round.
+    c.randn.forEach((expected, i) => expect(maxUlps(normal([expected.length]), expected), `randn ${i}`).toBeLessThanOrEqual(4));
+    const embedding = new Embedding(10, 3), small = new Embedding(2, 3, { paddingIdx: 1 });
+    expect(maxUlps(embedding.weight.toArray(), c.embedding)).toBeLessThanOrEqual(4);
+    expect(maxUlps(small.weight.toArray(), c.embeddingSmall)).toBeLessThanOrEqual(4);
+    expect(Array.from(small.weight.toArray()).slice(3)).toEqual([0, 0, 0]);
+    expect(maxUlps(normal([4, 5], 0.5, 2), c.normalMeanStd)).toBeLessThanOrEqual(4);
+    expect(maxUlps(normal([7], -1, 0.25), c.normalSmallMeanStd)).toBeLessThanOrEqual(4);
+    expect(draws(3)).toEqual(c.normalsThenRand);
+    [embedding, small].forEach((m) => m.dispose());
   });
 });

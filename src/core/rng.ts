@@ -1,5 +1,6 @@
 import { OptionError } from './errors.js';
 import { render } from './validate.js';
+import { deterministicLog, deterministicSinCos } from './deterministic-math.js';
 
 // The seeded random number generator behind initialisation, shuffling and dropout.
 //
@@ -7,17 +8,17 @@ import { render } from './validate.js';
 // float uniforms from 24 bits as torch's uniform_, torch's randperm, and 53-bit doubles for
 // dropout's Bernoulli draws. So `manualSeed(s)` followed by the same layers gives torch's initial
 // weights bit for bit, and a shuffling DataLoader visits torch's batch order (test/torch-rng.test.ts
-// checks both against torch 1.13). Everything is 32-bit integer and IEEE basic arithmetic, so the
-// stream is the same in every JavaScript engine. Normal draws are the one place torch's numbers
-// are not reproduced: torch computes them with the host's log, cos and sin; here Marsaglia's polar
-// method uses a logarithm written in +, ×, ÷ and a series, because Math.log may differ between
-// engines by an ulp, and IEEE basic arithmetic and Math.sqrt are correctly rounded everywhere.
+// checks both against torch 1.13). Normal draws consume torch's draws in torch's order — Box–Muller
+// in blocks of 16 float uniforms for a tensor of 16 or more, on pairs of 53-bit doubles with the
+// second value kept for the next call below that — so the stream stays in step with torch's after
+// them; their values agree with torch's to a few ulps, not bit for bit, because torch takes log,
+// sin and cos from the host's vector math library. Here they are written in IEEE basic arithmetic
+// (deterministic-math.ts), so the stream is the same bits in every JavaScript engine.
 
 const TWO_POW_24_INV = 1 / 16777216;
 const TWO_POW_32 = 4294967296;
 const TWO_POW_53_INV = 1 / 9007199254740992;
-const LN2 = 0.6931471805599453;
-const SQRT_HALF = 0.7071067811865476;
+const TWO_PI_F32 = Math.fround(2 * Math.PI);
 const N = 624; // MT19937's state words
 const M = 397;
 
@@ -29,27 +30,6 @@ function seedWord(seed: number): number {
   return ((seed % TWO_POW_32) + TWO_POW_32) % TWO_POW_32;
 }
 
-/** Natural logarithm of x > 0 from exactly-rounded operations only (see the file comment). */
-export function deterministicLog(x: number): number {
-  let m = x;
-  let e = 0;
-  // Scaling by powers of two is exact, so m·2^e === x throughout.
-  while (m >= 2) { m *= 0.5; e++; }
-  while (m < 1) { m *= 2; e--; }
-  if (m > 2 * SQRT_HALF) { m *= 0.5; e++; }
-  // ln m = 2·atanh(z), z = (m − 1)/(m + 1), |z| ≤ 0.172: the odd series converges to double
-  // precision in 12 terms.
-  const z = (m - 1) / (m + 1);
-  const z2 = z * z;
-  let term = z;
-  let sum = 0;
-  for (let k = 1; k <= 25; k += 2) {
-    sum += term / k;
-    term *= z2;
-  }
-  return e * LN2 + 2 * sum;
-}
-
 /**
  * A seeded generator: torch.Generator on the CPU (see the file comment). `new Random(seed)` is
  * `torch.Generator().manual_seed(seed)`.
@@ -57,6 +37,8 @@ export function deterministicLog(x: number): number {
 export class Random {
   private readonly mt = new Int32Array(N);
   private index = N;
+  /** The sine half of the last double Box–Muller pair, for the next normal() (torch's next_double_normal_sample). */
+  private cachedNormal: number | null = null;
 
   constructor(seed = 0) {
     this.seed(seed);
@@ -74,6 +56,7 @@ export class Random {
       mt[i] = Math.imul(1812433253, prev ^ (prev >>> 30)) + i;
     }
     this.index = N;
+    this.cachedNormal = null;
   }
 
   /** The next 32-bit unsigned integer. */
@@ -142,17 +125,10 @@ export class Random {
     return order;
   }
 
-  /** A float32 normal with the given mean and standard deviation. */
+  /** A float32 normal with the given mean and standard deviation (torch's normal_ of fewer than 16 values). */
   normal(mean = 0, std = 1): number {
     if (!(std >= 0) || !Number.isFinite(mean) || !Number.isFinite(std)) badRange('normal', 'mean', 'std', mean, std);
-    for (;;) {
-      // (u32 + 0.5)/2^31 − 1 lies strictly inside (−1, 1).
-      const u = (this.nextU32() + 0.5) / 2147483648 - 1;
-      const v = (this.nextU32() + 0.5) / 2147483648 - 1;
-      const s = u * u + v * v;
-      if (s >= 1 || s === 0) continue;
-      return Math.fround(mean + std * u * Math.sqrt((-2 * deterministicLog(s)) / s));
-    }
+    return Math.fround(this.standardNormal() * std + mean);
   }
 
   /** Fills `out` with uniforms in [lo, hi). */
@@ -161,25 +137,60 @@ export class Random {
     for (let i = 0; i < out.length; i++) out[i] = this.uniform(lo, hi);
   }
 
-  /** Fills `out` with normals. */
+  /**
+   * Fills `out` with normals as torch's normal_ fills a contiguous float tensor: one at a time
+   * below 16 values; from 16 on, a float uniform per value, Box–Muller on each block of 16 (the
+   * first 8 give the radii, the last 8 the angles), and a last block of 16 fresh uniforms over the
+   * tail when the length is not a multiple of 16.
+   */
   fillNormal(out: Float32Array, mean = 0, std = 1): void {
     if (!(out instanceof Float32Array)) throw new OptionError(`Random.fillNormal: out must be a Float32Array, got ${render(out)}`);
-    for (let i = 0; i < out.length; i++) out[i] = this.normal(mean, std);
+    if (!(std >= 0) || !Number.isFinite(mean) || !Number.isFinite(std)) badRange('fillNormal', 'mean', 'std', mean, std);
+    const n = out.length;
+    if (n < 16) {
+      for (let i = 0; i < n; i++) out[i] = this.normal(mean, std);
+      return;
+    }
+    for (let i = 0; i < n; i++) out[i] = (this.nextU32() & 0xffffff) * TWO_POW_24_INV;
+    for (let i = 0; i + 16 <= n; i += 16) boxMuller16(out, i, mean, std);
+    if (n % 16 !== 0) {
+      for (let i = n - 16; i < n; i++) out[i] = (this.nextU32() & 0xffffff) * TWO_POW_24_INV;
+      boxMuller16(out, n - 16, mean, std);
+    }
   }
 
-  /** The 624 state words and the position in them: save them to resume the stream exactly (checkpoints do). */
+  /** torch's normal_distribution<double>: Box–Muller on two 53-bit uniforms, the sine half kept for the next call. */
+  private standardNormal(): number {
+    if (this.cachedNormal !== null) {
+      const z = this.cachedNormal;
+      this.cachedNormal = null;
+      return z;
+    }
+    const u1 = this.nextDouble(), u2 = this.nextDouble();
+    const radius = Math.sqrt(-2 * deterministicLog(1 - u2));
+    const [sin, cos] = deterministicSinCos(2 * Math.PI * u1);
+    this.cachedNormal = radius * sin;
+    return radius * cos;
+  }
+
+  /**
+   * The 624 state words, the position in them, and the kept normal (1 and its float64 bits as two
+   * words, or three 0s): save them to resume the stream exactly (checkpoints do).
+   */
   getState(): number[] {
-    return [...Array.from(this.mt, (w) => w >>> 0), this.index];
+    const cached = this.cachedNormal === null ? [0, 0, 0] : [1, ...doubleWords(this.cachedNormal)];
+    return [...Array.from(this.mt, (w) => w >>> 0), this.index, ...cached];
   }
 
   setState(state: readonly number[]): void {
     if (!isState(state)) {
       throw new OptionError(
-        `setState: expected ${STATE_LENGTH} integers (${N} 32-bit words, not all zero, and a position in [0, ${N}]), got ${render(state)}`,
+        `setState: expected ${STATE_LENGTH} integers (${N} 32-bit words, not all zero, a position in [0, ${N}], then 0, 0, 0 or 1 and a finite float64's two words), got ${render(state)}`,
       );
     }
     for (let i = 0; i < N; i++) this.mt[i] = state[i] | 0;
     this.index = state[N];
+    this.cachedNormal = state[N + 1] === 1 ? wordsDouble(state[N + 2], state[N + 3]) : null;
   }
 
   /** MT19937's regeneration of all 624 words (Matsumoto & Nishimura, 1998). */
@@ -193,8 +204,37 @@ export class Random {
   }
 }
 
-/** The length of a generator's saved state: MT19937's words and the position in them. */
-export const STATE_LENGTH = N + 1;
+/** The length of a generator's saved state: MT19937's words, the position in them, the kept normal. */
+export const STATE_LENGTH = N + 4;
+
+const bits = new DataView(new ArrayBuffer(8));
+
+function doubleWords(x: number): [number, number] {
+  bits.setFloat64(0, x);
+  return [bits.getUint32(0), bits.getUint32(4)];
+}
+
+function wordsDouble(hi: number, lo: number): number {
+  bits.setUint32(0, hi);
+  bits.setUint32(4, lo);
+  return bits.getFloat64(0);
+}
+
+/**
+ * Box–Muller on data[at … at + 15] in place, as torch's AVX2 normal_fill_16 computes it in float32:
+ * radius √(−2 ln(1 − u)) from the first 8, angle 2π·u (2π in float32) from the last 8, then
+ * radius·cos·std + mean (one rounding: torch's fused multiply-add) and the same with sin.
+ */
+function boxMuller16(data: Float32Array, at: number, mean: number, std: number): void {
+  const m = Math.fround(mean), s = Math.fround(std);
+  for (let j = 0; j < 8; j++) {
+    const u1 = Math.fround(1 - data[at + j]);
+    const radius = Math.fround(Math.sqrt(Math.fround(-2 * Math.fround(deterministicLog(u1)))));
+    const [sin, cos] = deterministicSinCos(Math.fround(TWO_PI_F32 * data[at + j + 8]));
+    data[at + j] = Math.fround(Math.fround(radius * Math.fround(cos)) * s + m);
+    data[at + j + 8] = Math.fround(Math.fround(radius * Math.fround(sin)) * s + m);
+  }
+}
 
 /** Whether `state` is a state `Random.getState` could have returned. */
 export function isState(state: unknown): state is number[] {
@@ -205,11 +245,14 @@ export function isState(state: unknown): state is number[] {
     if (!Number.isInteger(w) || w < 0 || w >= TWO_POW_32) return false;
     if (w !== 0) nonzero = true;
   }
-  return nonzero && Number.isInteger(state[N]) && state[N] >= 0 && state[N] <= N;
+  if (!nonzero || !Number.isInteger(state[N]) || state[N] < 0 || state[N] > N) return false;
+  const [kept, hi, lo] = [state[N + 1], state[N + 2], state[N + 3]];
+  if (kept === 0) return hi === 0 && lo === 0;
+  return kept === 1 && [hi, lo].every((w) => Number.isInteger(w) && w >= 0 && w < TWO_POW_32) && Number.isFinite(wordsDouble(hi, lo));
 }
 
 function badRange(method: string, a: string, b: string, x: unknown, y: unknown): never {
-  const what = method === 'normal' ? `finite numbers with ${b} ≥ 0` : `finite numbers with ${a} ≤ ${b}`;
+  const what = method === 'normal' || method === 'fillNormal' ? `finite numbers with ${b} ≥ 0` : `finite numbers with ${a} ≤ ${b}`;
   throw new OptionError(`Random.${method}: ${a} and ${b} must be ${what}, got ${render(x)} and ${render(y)}`);
 }
 

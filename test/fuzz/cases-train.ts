@@ -101,10 +101,11 @@ export const dataCases: FuzzCase[] = [
   (o) => new MinMaxScaler(o as never)),
   fuzz('new StandardScaler(options) with any option', fc.oneof(unknownKeyOptions([], ['withMean', 'withStd', 'copy']), notOptions),
     (o) => new StandardScaler(o as never)),
-  fuzz('loader.setState(state) not a generator state (624 32-bit words, not all zero, a position in [0, 624]), or any for a loader without a seed', fc.oneof(
-    fc.constantFrom(null, 'abc', [1, 2, 3], [1, 2, 3, 4], new Array(625).fill(0)).map((state) => ({ state, seed: 1 })),
+  fuzz('loader.setState(state) not a generator state (624 32-bit words, not all zero, a position in [0, 624], a kept normal), or any for a loader without a seed', fc.oneof(
+    fc.constantFrom(null, 'abc', [1, 2, 3], [1, 2, 3, 4], new Array(628).fill(0), new Random(3).getState().slice(0, 625)).map((state) => ({ state, seed: 1 })),
     fc.tuple(fc.integer({ min: 0, max: 623 }), fc.constantFrom(2 ** 32, 1.5, -1, NaN, '1')).map(([at, bad]) => ({ state: new Random(3).getState().map((w, i) => (i === at ? bad : w)), seed: 1 })),
-    fc.constantFrom(625, -1, 0.5).map((index) => ({ state: [...new Random(3).getState().slice(0, 624), index], seed: 1 })),
+    fc.constantFrom(625, -1, 0.5).map((index) => ({ state: [...new Random(3).getState().slice(0, 624), index, 0, 0, 0], seed: 1 })),
+    fc.constantFrom([2, 0, 0], [1, 0x7ff00000, 0], [0, 5, 0], [1, 2 ** 32, 0]).map((kept) => ({ state: [...new Random(3).getState().slice(0, 625), ...kept], seed: 1 })),
     fc.constant({ state: new Random(3).getState(), seed: undefined })),
   ({ state, seed }) => new DataLoader(new TensorDataset(live([4, 3])), { seed }).setState(state as never)),
   fuzz('datasets.mnist(options) with a bad key or digits', fc.oneof(unknownKeyOptions(['digits'], ['digit', 'path']),
