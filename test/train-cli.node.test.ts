@@ -7,6 +7,7 @@ import { decodeSafetensors, load } from '../src/io/index.js';
 import { init, Sequential, Linear } from '../src/index.js';
 import { DEFAULT_LR, DEFAULT_MOMENTUM, OPTIMIZER_NAMES, SCHEDULER_DEFAULTS, makeModel, makeOptimizer, makeScheduler } from '../src/catalog/index.js';
 import { SPECIFIC_FLAGS } from '../src/cli/train-flags.js';
+import { normalizePixels } from '../src/cli/normalize-pixels.js';
 import * as ort from 'onnxruntime-node';
 import { tensor } from '../src/ops/creation.js';
 import { noGrad } from '../src/autograd/grad-mode.js';
@@ -20,6 +21,23 @@ async function expectUsageError(args: string[], message: RegExp): Promise<void> 
 }
 
 describe('descent train', () => {
+  it('--scaler normalize maps the training pixels to mean 0 and standard deviation 1 (float64 here), the test pixels by the same statistics', async () => {
+    await init({ backend: 'js' });
+    const train = tensor(Float32Array.from({ length: 6 * 5 }, (_, i) => (i * 37 % 11) / 10), [6, 5]);
+    const test = tensor([0, 0.5, 1, 0.25, 0.75], [1, 5]);
+    const [a, b] = normalizePixels(train, test);
+    const raw = Array.from(train.toArray());
+    const mean = raw.reduce((s, v) => s + v, 0) / raw.length;
+    const std = Math.sqrt(raw.reduce((s, v) => s + (v - mean) ** 2, 0) / raw.length);
+    expect(Array.from(a.toArray())).toEqual(raw.map((v) => Math.fround((v - mean) / std)));
+    expect(Array.from(b.toArray())).toEqual([0, 0.5, 1, 0.25, 0.75].map((v) => Math.fround((Math.fround(v) - mean) / std)));
+    const out = Array.from(a.toArray());
+    expect(Math.abs(out.reduce((s, v) => s + v, 0) / out.length)).toBeLessThan(1e-7);
+    expect(a.shape).toEqual([6, 5]);
+    [train, test, a, b].forEach((t) => t.dispose());
+  });
+
+
   it('trains, prints the summary table, writes model.safetensors, history.json and curves.svg', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'descent-train-'));
     const { code, out } = await descent('train', '--epochs', '2', '--hidden', '8', '--optimizer', 'nesterov', '--scheduler', 'step', '--out', dir);
@@ -32,6 +50,7 @@ describe('descent train', () => {
     const history = JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8'));
     expect(history.epochs).toHaveLength(2);
     expect(history.config.optimizer).toBe('nesterov');
+    expect(history.config.scaler).toBe('none'); // the MLP keeps the course's raw grey levels
     expect(readFileSync(join(dir, 'curves.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<path/);
     expect(existsSync(join(dir, 'checkpoint.safetensors'))).toBe(true);
   });
@@ -41,6 +60,7 @@ describe('descent train', () => {
     const { code, out, err } = await descent('train', '--model', 'cnn', '--epochs', '1', '--batch-size', '64', '--onnx', '--out', dir);
     expect(code, err).toBe(0);
     expect(out).toMatch(/written\s+.*model\.safetensors, model\.onnx, history\.json/);
+    expect(JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8')).config.scaler).toBe('normalize'); // the CNN's default
     const model = makeModel('cnn');
     await load(join(dir, 'model.safetensors'), { model });
     model.eval();
