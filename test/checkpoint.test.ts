@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import { init, Sequential, Linear, ReLU, Tanh, Adam, MSELoss, tensor } from '../src/index.js';
 import { serialize, deserialize, restore, CheckpointError, encodeSafetensors, decodeSafetensors } from '../src/io/index.js';
+import { CHECKSUM_PLACEHOLDER, sealChecksum } from '../src/io/checksum.js';
 
 /** An independent reading of the safetensors layout, written from the format's description. */
 function parseIndependently(bytes: Uint8Array) {
@@ -64,6 +65,21 @@ describe('checkpoints (safetensors with torch state_dict names)', () => {
     expect(() => restore(deserialize(serialize({ model: other })), { model: b })).toThrow(/missing keys 4.weight, 4.bias|has shape/);
     expect(Array.from(b.parameterBlock.toArray())).toEqual(Array.from(before));
     a.dispose(); b.dispose(); other.dispose();
+  });
+
+  it('saves the generator\'s whole state (torch\'s MT19937: 624 words, position, kept normal) and refuses a former or broken one by name', () => {
+    const model = makeModel(1);
+    const bytes = serialize({ model });
+    const { tensors, metadata } = decodeSafetensors(bytes);
+    const state = JSON.parse(metadata['descent.state']);
+    expect(state.rng).toHaveLength(628);
+    // Rewrite the RNG state and seal the file again, as a file written that way would be.
+    const withRng = (rng: unknown) => sealChecksum(encodeSafetensors(tensors, { ...metadata, 'descent.state': JSON.stringify({ ...state, rng }), ...CHECKSUM_PLACEHOLDER }));
+    expect(deserialize(withRng(state.rng)).rng).toEqual(state.rng);
+    expect(() => deserialize(withRng([1, 2, 3, 4]))).toThrow(/RNG state is four words, the xoshiro128\*\* generator Descent had before it drew torch's MT19937 stream; .*model\.loadStateDict/);
+    expect(() => deserialize(withRng(state.rng.slice(0, 625)))).toThrow(/RNG state must be 628 integers \(624 32-bit words, not all zero, a position in \[0, 624\]/);
+    expect(() => deserialize(withRng([...state.rng.slice(0, 624), 700, 0, 0, 0]))).toThrow(CheckpointError);
+    model.dispose();
   });
 
   it('save and load explain themselves where there are no files (the browser)', async () => {

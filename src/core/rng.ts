@@ -80,6 +80,11 @@ export class Random {
     return this.nextU32();
   }
 
+  /** A float32 uniform in [0, 1) from the low 24 bits of a draw (torch's float uniform_): exact in float32. */
+  nextFloat(): number {
+    return (this.nextU32() & 0xffffff) * TWO_POW_24_INV;
+  }
+
   /** A double uniform in [0, 1) from 53 bits of a 64-bit draw (torch's double uniform_, bernoulli_). */
   nextDouble(): number {
     const hi = this.nextU32() & 0x1fffff;
@@ -92,8 +97,7 @@ export class Random {
     // Two comparisons per draw: cheap next to the draw, and a NaN never leaks out of a typo.
     if (!(lo <= hi) || !Number.isFinite(hi - lo)) badRange('uniform', 'lo', 'hi', lo, hi);
     const from = Math.fround(lo), to = Math.fround(hi);
-    const u = (this.nextU32() & 0xffffff) * TWO_POW_24_INV;
-    return Math.fround(u * (to - from) + from);
+    return Math.fround(this.nextFloat() * (to - from) + from);
   }
 
   /** An integer uniform in [0, n) without modulo bias (rejection sampling). */
@@ -151,10 +155,10 @@ export class Random {
       for (let i = 0; i < n; i++) out[i] = this.normal(mean, std);
       return;
     }
-    for (let i = 0; i < n; i++) out[i] = (this.nextU32() & 0xffffff) * TWO_POW_24_INV;
+    for (let i = 0; i < n; i++) out[i] = this.nextFloat();
     for (let i = 0; i + 16 <= n; i += 16) boxMuller16(out, i, mean, std);
     if (n % 16 !== 0) {
-      for (let i = n - 16; i < n; i++) out[i] = (this.nextU32() & 0xffffff) * TWO_POW_24_INV;
+      for (let i = n - 16; i < n; i++) out[i] = this.nextFloat();
       boxMuller16(out, n - 16, mean, std);
     }
   }
@@ -185,7 +189,7 @@ export class Random {
   setState(state: readonly number[]): void {
     if (!isState(state)) {
       throw new OptionError(
-        `setState: expected ${STATE_LENGTH} integers (${N} 32-bit words, not all zero, a position in [0, ${N}], then 0, 0, 0 or 1 and a finite float64's two words), got ${render(state)}`,
+        `setState: expected ${STATE_DESCRIPTION}, got ${render(state)}`,
       );
     }
     for (let i = 0; i < N; i++) this.mt[i] = state[i] | 0;
@@ -206,6 +210,8 @@ export class Random {
 
 /** The length of a generator's saved state: MT19937's words, the position in them, the kept normal. */
 export const STATE_LENGTH = N + 4;
+/** What a saved state is, for error messages. */
+export const STATE_DESCRIPTION = `${STATE_LENGTH} integers (${N} 32-bit words, not all zero, a position in [0, ${N}], then 0, 0, 0 or 1 and a finite float64's two words)`;
 
 const bits = new DataView(new ArrayBuffer(8));
 

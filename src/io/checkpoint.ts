@@ -1,4 +1,4 @@
-import { STATE_LENGTH, globalRandom, isState } from '../core/rng.js';
+import { STATE_DESCRIPTION, globalRandom, isState } from '../core/rng.js';
 import { OptionError } from '../core/errors.js';
 import { NON_NEGATIVE_INT, OPTIONS, checkOptions, checkValue, instanceOf, render, required, type Rule } from '../core/validate.js';
 import { Module, type StateDict } from '../nn/module.js';
@@ -116,7 +116,7 @@ export function deserialize(bytes: Uint8Array): CheckpointContent {
     );
   }
   if (rng !== null && !isState(rng)) {
-    throw new CheckpointError(`the checkpoint's RNG state must be ${STATE_LENGTH} integers (the generator's ${STATE_LENGTH - 1} 32-bit words, not all zero, and its position), got ${render(rng)}`);
+    throw new CheckpointError(`the checkpoint's RNG state must be ${STATE_DESCRIPTION}, got ${render(rng)}`);
   }
   if (epoch !== null && !(Number.isInteger(epoch) && (epoch as number) >= 0)) throw new CheckpointError(`the checkpoint's epoch must be a non-negative integer, got ${render(epoch)}`);
   if (extra === null || typeof extra !== 'object' || Array.isArray(extra)) throw new CheckpointError(`the checkpoint's extra state must be an object, got ${render(extra)}`);
