@@ -62,6 +62,13 @@ def case(seed):
     out['normalMeanStd'] = values(nn.init.normal_(torch.empty(4, 5), 0.5, 2.0))
     out['normalSmallMeanStd'] = values(nn.init.normal_(torch.empty(7), -1.0, 0.25))
     out['normalsThenRand'] = values(torch.rand(3))
+    # The creation functions, on the global generator and on a given one.
+    torch.manual_seed(seed)
+    out['creation'] = {'rand': values(torch.rand(2, 3)), 'randn': values(torch.randn(20)),
+                       'randint': torch.randint(3, 10, (7,)).tolist(), 'randintHigh': torch.randint(5, (4,)).tolist(),
+                       'randintNegative': torch.randint(-4, 4, (6,)).tolist(), 'randperm': torch.randperm(9).tolist(),
+                       'thenRand': values(torch.rand(2)),
+                       'randintGenerator': torch.randint(0, 100, (5,), generator=torch.Generator().manual_seed(seed)).tolist()}
     return out
 
 fixture = {'torch': torch.__version__, 'cases': [case(s) for s in [0, 7, -3, 2 ** 40 + 5]]}

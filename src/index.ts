@@ -23,6 +23,7 @@ export { Random, manualSeed, globalRandom } from './core/rng.js';
 export { noGrad, isGradEnabled } from './autograd/grad-mode.js';
 export { detectAnomaly, setDetectAnomaly, isAnomalyEnabled } from './autograd/anomaly.js';
 export { tensor, zeros, ones, full } from './ops/creation.js';
+export { rand, randn, randint, randperm, type RandomOptions } from './ops/random-creation.js';
 export type { TensorValues, NestedNumbers } from './ops/creation.js';
 export { matmul, gemm } from './ops/matmul.js';
 export type { MatmulOptions, GemmOptions } from './ops/matmul.js';

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from 'vitest';
 import fixture from './fixtures/torch-rng.json';
 import {
   Conv1d, Conv2d, ConvTranspose2d, DataLoader, Dropout, Dropout2d, Embedding, GRU, LSTM, Linear, RNN, Random, Tensor,
-  TensorDataset, globalRandom, init, manualSeed, tensor, type Module,
+  TensorDataset, globalRandom, init, manualSeed, rand, randint, randn, randperm, tensor, type Module,
 } from '../src/index.js';
 import { makeModel } from '../src/catalog/index.js';
 import { use } from './helpers.js';
@@ -129,5 +129,24 @@ describe('the global generator draws torch 1.13\'s stream', () => {
     expect(maxUlps(normal([7], -1, 0.25), c.normalSmallMeanStd)).toBeLessThanOrEqual(4);
     expect(draws(3)).toEqual(c.normalsThenRand);
     [embedding, small].forEach((m) => m.dispose());
+  });
+
+  it.each(cases)('seed $seed: rand, randn, randint and randperm give torch\'s numbers (randn to a few ulps) and leave the stream where torch\'s functions leave it', (c) => {
+    manualSeed(c.seed);
+    const read = (t: Tensor) => {
+      const out = Array.from(t.toArray());
+      t.dispose();
+      return out;
+    };
+    const x = rand([2, 3]);
+    expect(x.shape).toEqual([2, 3]);
+    expect(read(x)).toEqual(c.creation.rand);
+    expect(maxUlps(read(randn([20])), c.creation.randn)).toBeLessThanOrEqual(4);
+    expect(read(randint(3, 10, [7]))).toEqual(c.creation.randint);
+    expect(read(randint(5, [4]))).toEqual(c.creation.randintHigh);
+    expect(read(randint(-4, 4, [6]))).toEqual(c.creation.randintNegative);
+    expect(read(randperm(9))).toEqual(c.creation.randperm);
+    expect(draws(2)).toEqual(c.creation.thenRand);
+    expect(read(randint(0, 100, [5], { generator: new Random(c.seed) }))).toEqual(c.creation.randintGenerator);
   });
 });

@@ -3,6 +3,7 @@ import {
   Tensor, abs, add, div, exp, flatten, full, gemm, init, log, matmul, mean, mul, neg, ones, pow, reshape, sqrt, sub,
   sum, tensor, transpose, zeros, noGrad, tidy, relu, sigmoid, tanh, leakyRelu, gelu, softmax, logSoftmax,
   silu, mish, elu, selu, hardswish, hardsigmoid, relu6, cat, stack, narrow, split, chunk, view, unsqueeze, squeeze, permute, unflatten,
+  rand, randn, randint, randperm,
 } from '../../src/index.js';
 import {
   JUNK, NON_FINITE, T, badShape, live, disposedTensor, fuzz, notBoolean, notNumber, notOperand, notOptions, notTensor,
@@ -47,6 +48,19 @@ export const opCases: FuzzCase[] = [
   ...(['zeros', 'ones'] as const).map((name) => fuzz(`${name}(shape) with a bad shape`, badShape, (s) => ({ zeros, ones })[name](s as never))),
   fuzz('full(shape, value) with a bad shape', badShape, (s) => full(s as never, 1)),
   fuzz('full(shape, value) with value not a number', fc.oneof(notNumber, fc.constant(undefined)), (v) => full([2], v as never)),
+  ...(['rand', 'randn'] as const).map((name) => fuzz(`${name}(shape) with a bad shape`, badShape, (s) => ({ rand, randn })[name](s as never))),
+  ...(['rand', 'randn'] as const).map((name) => fuzz(`${name}(shape, options) with options not { generator: Random }`,
+    fc.oneof(notOptions, unknownKeyOptions(['generator'], ['seed', 'gen', 'rng']), fc.constantFrom(...JUNK).map((generator) => ({ generator })).filter((o) => o.generator !== undefined)),
+    (o) => ({ rand, randn })[name]([2], o as never))),
+  fuzz('randint(low, high, shape) with low ≥ high, bounds not integers within ±2^24, or a bad shape', fc.oneof(
+    fc.tuple(fc.integer({ min: -5, max: 5 }), fc.integer({ min: -5, max: 5 })).filter(([a, b]) => a >= b).map(([a, b]) => [a, b, [2]]),
+    fc.constantFrom([0.5, 3, [2]], [0, 2 ** 24 + 1, [2]], [-(2 ** 24) - 1, 0, [2]], [0, NaN, [2]], ['1', 4, [2]], [0, 4, [-1]], [0, 4, 'abc'], [0, 4, null]),
+    badShape.map((s) => [0, 4, s])),
+  (a) => randint(...(a as [number, number, number[]]))),
+  fuzz('randint(high, shape) with high ≤ 0 or not an integer', fc.oneof(fc.integer({ max: 0 }), fc.constantFrom(1.5, NaN, Infinity, '3', null)),
+    (h) => randint(h as never, [2])),
+  fuzz('randperm(n) with n not an integer in [0, 2^24]', fc.oneof(fc.integer({ max: -1 }), fc.integer({ min: 2 ** 24 + 1 }), fc.constantFrom(1.5, NaN, '3', null, undefined)),
+    (n) => randperm(n as never)),
   fuzz('new Tensor(shape) with a bad shape', badShape, (s) => new Tensor(s as never)),
 
   // elementwise
