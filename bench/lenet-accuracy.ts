@@ -19,7 +19,7 @@ const seeds = process.argv.slice(2).map(Number);
 const dir = mkdtempSync(join(tmpdir(), 'lenet-accuracy-'));
 await init({ backend: 'wasm', build: 'simd' });
 const data = await datasets.mnist();
-const [xTrain, xTest] = normalizePixels(data.xTrain, data.xTest);
+const { train: xTrain, test: xTest } = normalizePixels(data.xTrain, data.xTest);
 const raw = (name: string, a: Float32Array | Int32Array) => writeFileSync(join(dir, name), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
 raw('x_train.f32', xTrain.toArray());
 raw('y_train.f32', data.yTrain.toArray());

@@ -25,10 +25,11 @@ describe('descent train', () => {
     await init({ backend: 'js' });
     const train = tensor(Float32Array.from({ length: 6 * 5 }, (_, i) => (i * 37 % 11) / 10), [6, 5]);
     const test = tensor([0, 0.5, 1, 0.25, 0.75], [1, 5]);
-    const [a, b] = normalizePixels(train, test);
+    const { train: a, test: b, mean: m, std: sd } = normalizePixels(train, test);
     const raw = Array.from(train.toArray());
     const mean = raw.reduce((s, v) => s + v, 0) / raw.length;
     const std = Math.sqrt(raw.reduce((s, v) => s + (v - mean) ** 2, 0) / raw.length);
+    expect([m, sd]).toEqual([mean, std]);
     expect(Array.from(a.toArray())).toEqual(raw.map((v) => Math.fround((v - mean) / std)));
     expect(Array.from(b.toArray())).toEqual([0, 0.5, 1, 0.25, 0.75].map((v) => Math.fround((Math.fround(v) - mean) / std)));
     const out = Array.from(a.toArray());
@@ -51,6 +52,7 @@ describe('descent train', () => {
     expect(history.epochs).toHaveLength(2);
     expect(history.config.optimizer).toBe('nesterov');
     expect(history.config.scaler).toBe('none'); // the MLP keeps the course's raw grey levels
+    expect(history.normalize).toBeUndefined();
     expect(readFileSync(join(dir, 'curves.svg'), 'utf8')).toMatch(/^<svg[\s\S]*<path/);
     expect(existsSync(join(dir, 'checkpoint.safetensors'))).toBe(true);
   });
@@ -60,7 +62,10 @@ describe('descent train', () => {
     const { code, out, err } = await descent('train', '--model', 'cnn', '--epochs', '1', '--batch-size', '64', '--onnx', '--out', dir);
     expect(code, err).toBe(0);
     expect(out).toMatch(/written\s+.*model\.safetensors, model\.onnx, history\.json/);
-    expect(JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8')).config.scaler).toBe('normalize'); // the CNN's default
+    const history = JSON.parse(readFileSync(join(dir, 'history.json'), 'utf8'));
+    expect(history.config.scaler).toBe('normalize'); // the CNN's default, and the map its inputs need:
+    expect(history.normalize.mean).toBeCloseTo(0.1309, 4);
+    expect(history.normalize.std).toBeCloseTo(0.3083, 4);
     const model = makeModel('cnn');
     await load(join(dir, 'model.safetensors'), { model });
     model.eval();

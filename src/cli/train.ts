@@ -123,9 +123,12 @@ async function train(flags: TrainConfig, resume: string | undefined, given: read
   const data = await datasets.mnist();
   let { xTrain, xTest } = data;
   const { yTrain, yTest } = data;
+  let normalized: { mean: number; std: number } | undefined;
   if (config.scaler !== 'none') {
     const scaler = config.scaler === 'minmax' ? new MinMaxScaler() : config.scaler === 'standard' ? new StandardScaler() : null;
-    const [a, b] = scaler ? [scaler.fitTransform(xTrain), scaler.transform(xTest)] : normalizePixels(xTrain, xTest);
+    let a: Tensor, b: Tensor;
+    if (scaler) [a, b] = [scaler.fitTransform(xTrain), scaler.transform(xTest)];
+    else ({ train: a, test: b, ...normalized } = normalizePixels(xTrain, xTest));
     xTrain.dispose(); xTest.dispose();
     xTrain = a; xTest = b;
   }
@@ -175,7 +178,8 @@ async function train(flags: TrainConfig, resume: string | undefined, given: read
 
   await save(join(config.out, 'model.safetensors'), { model, epoch: initialEpoch + history.epochs.length, extra: { config } });
   if (onnx) await saveOnnx(join(config.out, 'model.onnx'), model, { inputShape: inputShape(config.model ?? 'mlp') });
-  await writeOutput(join(config.out, 'history.json'), JSON.stringify({ config, epochs, test }, null, 2) + '\n');
+  // The model expects its inputs as it trained on them: record the map --scaler normalize applied.
+  await writeOutput(join(config.out, 'history.json'), JSON.stringify({ config, ...(normalized ? { normalize: normalized } : {}), epochs, test }, null, 2) + '\n');
   await writeOutput(join(config.out, 'curves.svg'), await curvesSvg(epochs, config.validationSplit > 0 ? 'validation' : 'test'));
 
   const rows: [string, string][] = [
