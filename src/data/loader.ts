@@ -65,11 +65,12 @@ export class DataLoader implements Iterable<Tensor[]> {
     const generator = this.random ?? globalRandom;
     generator.nextSeed(); // torch's _base_seed
     if (this.shuffle) {
-      const sampler = this.random ?? new Random(globalRandom.nextSeed());
-      const order = sampler.randperm(n);
+      if (this.random === null) return new Random(globalRandom.nextSeed()).randperm(n);
+      const order = this.random.randperm(n);
       // torch's RandomSampler then computes randperm(n)[:0] (its num_samples % n remainder) when
-      // the epoch's last index is taken: draws that matter when the generator is the loader's own.
-      for (let i = 1; i < n; i++) sampler.nextU32();
+      // the epoch's last index is taken. Only the loader's own generator sees those draws (an
+      // epoch's throwaway generator above would discard them), so only it makes them.
+      for (let i = 1; i < n; i++) this.random.nextU32();
       return order;
     }
     const order = new Uint32Array(n);
