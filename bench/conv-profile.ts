@@ -4,6 +4,7 @@
 import { init, getBackend } from '../src/index.js';
 import { requireBackend } from '../src/core/runtime.js';
 import { descentLenet } from './conv.js';
+import { timeKernels } from './kernel-timer.js';
 
 const batch = Number(process.argv[2] ?? 32);
 const build = (process.argv[3] ?? 'simd') as 'simd' | 'scalar' | 'relaxed';
@@ -11,27 +12,17 @@ await init({ build });
 console.log(getBackend());
 const stepper = descentLenet(batch);
 for (let i = 0; i < 300; i++) stepper.step();
-const k = requireBackend() as unknown as Record<string, unknown>;
 const totals = new Map<string, { ms: number; calls: number }>();
-for (const name of Object.keys(k)) {
-  const fn = k[name];
-  if (typeof fn !== 'function' || name === 'gemmWorkspaceBytes') continue;
-  k[name] = (...args: number[]) => {
-    const t0 = performance.now();
-    const r = (fn as (...a: number[]) => unknown)(...args);
-    const key = name === 'gemm' ? `gemm ${args[0]}${args[1]} ${args[2]}×${args[3]}×${args[4]}` : name.startsWith('maxPool') || name === 'im2col' || name === 'col2im' ? `${name} ${args[1]}×${args[2]}×${args[3]}` : name;
-    const e = totals.get(key) ?? { ms: 0, calls: 0 };
-    e.ms += performance.now() - t0;
-    e.calls++;
-    totals.set(key, e);
-    return r;
-  };
-}
+timeKernels(requireBackend(), (key, ms) => {
+  const e = totals.get(key) ?? { ms: 0, calls: 0 };
+  e.ms += ms;
+  e.calls++;
+  totals.set(key, e);
+});
 const steps = 200;
 const t0 = performance.now();
 for (let i = 0; i < steps; i++) stepper.step();
 const wrapped = (performance.now() - t0) / steps;
-for (const [name, fn] of Object.entries(k)) void name, void fn;
 let kernels = 0;
 const rows = [...totals].sort((a, b) => b[1].ms - a[1].ms);
 for (const [name, e] of rows) {

@@ -5,10 +5,10 @@
 import { init } from '../src/index.js';
 import { requireBackend } from '../src/core/runtime.js';
 import { descentLenet } from './conv.js';
+import { timeKernels } from './kernel-timer.js';
 
 const batch = Number(process.argv[2] ?? 128);
 const ROUNDS = 12, STEPS = 40, WARM_STEPS = 100;
-type Calls = Record<string, (...args: number[]) => unknown> & { splitChoices?: () => unknown };
 
 await init({ threads: 2 }); // the first init makes the heap shared
 const stepper = descentLenet(batch);
@@ -16,25 +16,11 @@ const totals = new Map<number, Map<string, number>>([[1, new Map()], [2, new Map
 const stepMs = new Map<number, number[]>([[1, []], [2, []]]);
 let threads = 1;
 
-/** Wraps each kernel of the active backend (once per backend object) to add its time to `totals`. */
-const wrapped = new WeakSet<object>();
-function wrapBackend(): void {
-  const k = requireBackend() as unknown as Calls;
-  if (wrapped.has(k)) return;
-  wrapped.add(k);
-  for (const name of Object.keys(k)) {
-    const fn = k[name];
-    if (typeof fn !== 'function' || name === 'gemmWorkspaceBytes' || name === 'splitChoices') continue;
-    k[name] = (...args: number[]) => {
-      const t0 = performance.now();
-      const result = fn(...args);
-      const key = name === 'gemm' ? `gemm ${args[0]}${args[1]} ${args[2]}×${args[3]}×${args[4]}` : name;
-      const m = totals.get(threads)!;
-      m.set(key, (m.get(key) ?? 0) + performance.now() - t0);
-      return result;
-    };
-  }
-}
+/** Counts each call of the active backend's kernels under the thread count of its window. */
+const wrapBackend = () => timeKernels(requireBackend(), (key, ms) => {
+  const m = totals.get(threads)!;
+  m.set(key, (m.get(key) ?? 0) + ms);
+});
 
 for (const t of [1, 2]) {
   await init({ threads: t });
@@ -60,4 +46,4 @@ for (const key of [...t1.keys()].sort((a, b) => t1.get(b)! - t1.get(a)!)) {
   const a = t1.get(key)! / calls, b = (t2.get(key) ?? 0) / calls;
   console.log(`${key.padEnd(28)} 1 thread ${a.toFixed(3)} ms  2 threads ${b.toFixed(3)} ms  ×${(a / b).toFixed(2)}`);
 }
-console.log((requireBackend() as unknown as Calls).splitChoices?.());
+console.log((requireBackend() as unknown as { splitChoices?: () => unknown }).splitChoices?.());
