@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import fc from 'fast-check';
 import {
-  init, tensor, sum, sqrt, mul, Sequential, Linear, Tanh, MSELoss, CrossEntropyLoss, SGD, manualSeed, NonFiniteError, OptionError,
+  init, tensor, sum, sqrt, mul, Sequential, Linear, Tanh, MSELoss, SGD, manualSeed, NonFiniteError, OptionError,
   ShapeError, DisposedError, EarlyStopping, ModelCheckpoint, ProgressBar, type Tensor, type Module, type EpochLogs, type TrainingContext,
 } from '../src/index.js';
 import { evaluate, predict, correctCount } from '../src/train/index.js';

@@ -109,7 +109,6 @@ for (const config of CONFIGS) {
       // The threads split relies on this: the packing rules depend on m and n, the arithmetic
       // of an element only on k.
       const backend = requireBackend();
-      const heap = requireHeap();
       for (const [m, n, k] of [[70, 75, 37], [33, 130, 600], [24, 90, 16]]) {
         for (const form of FORMS) {
           const lda = form.transA ? m : k, ldb = form.transB ? k : n;

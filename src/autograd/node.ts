@@ -1,5 +1,5 @@
 import type { Tensor } from '../core/tensor.js';
-import type { GradFn, GradSink } from '../core/grad-fn.js';
+import type { GradSink } from '../core/grad-fn.js';
 import { isGradEnabled } from './grad-mode.js';
 import { anomalyMode, checkForward } from './anomaly.js';
 // Every op that records a graph imports this module, so `tensor.backward()` is attached wherever a

@@ -3,7 +3,6 @@ import { BOOLEAN, checkOptions, checkValue, render } from '../core/validate.js';
 import { keep } from '../core/scope.js';
 import { sameShape } from '../core/shape.js';
 import { Tensor } from '../core/tensor.js';
-import { requireBackend } from '../core/runtime.js';
 import { Parameter } from './parameter.js';
 
 /** Arrays that list a module's children which are fields too (Sequential's `layers`). */

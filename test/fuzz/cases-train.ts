@@ -21,7 +21,7 @@ const model = () => new Sequential([new Linear(3, 4), new ReLU(), new Linear(4, 
 /** A schedulable optimizer that lives outside the heap. */
 const optimizer = (): SchedulableOptimizer => ({ paramGroups: [{ lr: 0.1, momentum: 0.9 }] });
 const fakeOptimizer = () => ({ paramGroups: [{ lr: 0.1 }], step() {}, zeroGrad() {} });
-const X = T([4, 3]), Y = T([4, 2]);
+const X = T([4, 3]);
 
 const loaderKeys = ['batchSize', 'shuffle', 'dropLast', 'seed'];
 const fitKeys = [
