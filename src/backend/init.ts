@@ -19,9 +19,10 @@ export interface InitOptions {
   backend?: BackendName;
   /**
    * Which wasm build: 'auto' (default) picks 'simd' where the host validates SIMD, else 'scalar'.
-   * 'relaxed' opts into fused multiply-adds in gemm (relaxed SIMD): faster on CPUs whose adds share
-   * the FMA pipes (Intel's), no faster on AMD's Zen cores, and its results may differ in the last
-   * bits from the other builds' and between machines. On a shared heap (threads)
+   * 'relaxed' opts into fused multiply-adds in gemm (relaxed SIMD): faster on CPUs whose adds
+   * share the FMA pipes (Intel's Skylake-family cores, say), no faster on AMD's Zen cores, and its
+   * results may differ in the last bits from the other builds' and between machines. On a shared
+   * heap (threads)
    * 'auto' and 'simd' mean the threads build, 'relaxed' its relaxed twin.
    */
   build?: Exclude<BuildName, 'threads' | 'relaxed-threads'> | 'auto';
