@@ -22,8 +22,7 @@ export interface InitOptions {
    * 'relaxed' opts into fused multiply-adds in gemm (relaxed SIMD): faster on CPUs whose adds
    * share the FMA pipes (Intel's Skylake-family cores, say), no faster on AMD's Zen cores, and its
    * results may differ in the last bits from the other builds' and between machines. On a shared
-   * heap (threads)
-   * 'auto' and 'simd' mean the threads build, 'relaxed' its relaxed twin.
+   * heap (threads) 'auto' and 'simd' mean the threads build, 'relaxed' its relaxed twin.
    */
   build?: Exclude<BuildName, 'threads' | 'relaxed-threads'> | 'auto';
   /** Where to load the wasm from, overriding the bundled file (a URL, or the bytes). */
