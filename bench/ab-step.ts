@@ -9,6 +9,7 @@
 import { pathToFileURL } from 'node:url';
 import type * as Descent from '../src/index.js';
 import { fullStep } from './full-step.js';
+import { median } from './median.js';
 
 const fromSrc = process.argv.includes('src');
 const [dirA, dirB, sizesArg = '784-16-16-10', batchArg = '32', roundsArg = '31'] = process.argv.slice(2).filter((a) => a !== 'src');
@@ -34,7 +35,6 @@ for (let r = 0; r < rounds; r++) {
   const order = r % 2 === 0 ? [0, 1] : [1, 0];
   for (const k of order) samples[k].push(time(steps[k]));
 }
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
 const [a, b] = samples.map(median);
 console.log(`${sizesArg} b${batch}: A ${a.toFixed(1)} µs/step (${Math.round(batch / a * 1e6)} samples/s), ` +
   `B ${b.toFixed(1)} µs/step (${Math.round(batch / b * 1e6)} samples/s), B/A ${(b / a).toFixed(3)} (${rounds} interleaved samples of ${perSample} steps)`);

@@ -12,12 +12,12 @@
 import { init, randn, zeros, type Tensor } from '../src/index.js';
 import { requireBackend } from '../src/core/runtime.js';
 import { sampleBlocks, workspace, WEIGHT_GRAD_BLOCK } from '../src/nn/conv-common.js';
+import { median } from './median.js';
 
 const n = Number(process.argv[2] ?? 128);
 await init({ threads: 2 }); // a shared heap, so that part 2 can switch thread counts
 const kernels = () => requireBackend();
 const at = (t: Tensor, floats: number) => t.offset + floats * 4;
-const median = (v: number[]) => v.slice().sort((p, q) => p - q)[v.length >> 1];
 
 /** Median ms of `a` and `b`, their windows taken in turn (`threads` switched before each round). */
 async function compare(a: () => void, b: () => void, threads = 1): Promise<[number, number]> {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { median } from './median.js';
 
 export interface TimingOptions {
   /** Samples per implementation (the median is reported). */
@@ -23,11 +24,7 @@ export interface TimingOptions {
 export const FULL: TimingOptions = { samples: 7, minSampleMs: 40, warmupMs: 150 };
 export const QUICK: TimingOptions = { samples: 5, minSampleMs: 20, warmupMs: 60 };
 
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
+export { median };
 
 /** Calls `fn` repeatedly for at least `ms` and returns the seconds per call. */
 function timeBatch(fn: () => void, ms: number): number {

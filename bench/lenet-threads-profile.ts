@@ -6,6 +6,7 @@ import { init } from '../src/index.js';
 import { requireBackend } from '../src/core/runtime.js';
 import { descentLenet } from './conv.js';
 import { timeKernels } from './kernel-timer.js';
+import { median } from './median.js';
 
 const batch = Number(process.argv[2] ?? 128);
 const ROUNDS = 12, STEPS = 40, WARM_STEPS = 100;
@@ -37,7 +38,6 @@ for (let r = 0; r < ROUNDS; r++) {
     stepMs.get(t)!.push((performance.now() - t0) / STEPS);
   }
 }
-const median = (a: number[]) => a.slice().sort((x, y) => x - y)[a.length >> 1];
 const [one, two] = [median(stepMs.get(1)!), median(stepMs.get(2)!)];
 console.log(`LeNet b${batch} step: 1 thread ${one.toFixed(3)} ms, 2 threads ${two.toFixed(3)} ms, ×${(one / two).toFixed(2)}`);
 const calls = ROUNDS * STEPS;

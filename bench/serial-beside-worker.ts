@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { SplitChooser } from '../src/backend/split-chooser.js';
 import { init, randn, zeros } from '../src/index.js';
 import { requireBackend } from '../src/core/runtime.js';
+import { median } from './median.js';
 
 // Suspect 2 needs `scale` split or not at will: the chooser's sites for it answer `forceScaleSplit`.
 let forceScaleSplit = false;
@@ -25,7 +26,6 @@ const [m, n, kk] = [128, 10, 784];
 const source = randn([m, kk]), a = zeros([m, kk]), b = randn([kk, n]), c = zeros([m, n]);
 const work = zeros([Math.ceil(k.gemmWorkspaceBytes(m, n, kk) / 4)]);
 const gemm = () => k.gemm(0, 0, m, n, kk, 1, a.offset, kk, b.offset, n, 0, c.offset, n, work.offset);
-const median = (x: number[]) => x.slice().sort((p, q) => p - q)[x.length >> 1];
 const ROUNDS = 15, CALLS = 400;
 
 // 1. A thread polling as a pool worker does (Atomics.load in a loop, a clock read every 64 polls).

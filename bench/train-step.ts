@@ -12,6 +12,7 @@ import type * as TfCore from '@tensorflow/tfjs-core';
 import type * as TfLayers from '@tensorflow/tfjs-layers';
 // A type only (erased): harness.ts itself imports Node modules, which a Web Worker has not.
 import type { TimingOptions } from './harness.js';
+import { median } from './median.js';
 export type { TimingOptions };
 
 export interface Row { sizes: number[]; batch: number }
@@ -175,11 +176,7 @@ export interface Config {
   stepper: Stepper;
 }
 
-export function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
+export { median };
 
 /** Runs steps for at least `ms`; returns the steps per second. Awaits only a step that returns a promise. */
 async function timeWindow(step: Stepper['step'], ms: number, minSteps: number): Promise<number> {
